@@ -1,0 +1,103 @@
+# hitc: a plain Makefile.  Objects go to build/ (build-asan/ for the
+# sanitizer build); dependencies are tracked with -MMD -MP.
+#
+#   make          build ./hitc
+#   make run      build the hit counter example into out/
+#   make test     every test: units, golden, errors, CLI, lint, stamper,
+#                 example, e2e deploy on a local CloudFormation, then the
+#                 same C-facing suites under ASan+UBSan and valgrind
+#   make bench    benchmarks against the peers this machine has
+#   make clean
+
+CC      ?= cc
+PKGS    := libcjson libpcre2-8 libzip libcrypto yaml-0.1
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+DEPFLAGS = -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRCS := \
+	compiler/main.c \
+	compiler/arena.c \
+	compiler/util.c \
+	compiler/diag.c \
+	compiler/lex.c \
+	compiler/parse.c \
+	compiler/resolve.c \
+	compiler/graph.c \
+	compiler/emit.c \
+	compiler/output.c \
+	compiler/bundle.c \
+	compiler/runtimes.c \
+	compiler/kinds/registry.c \
+	compiler/kinds/app.c \
+	compiler/kinds/param.c \
+	compiler/kinds/table.c \
+	compiler/kinds/function.c \
+	compiler/kinds/api.c \
+	compiler/kinds/output.c \
+	compiler/kinds/aws.c \
+	compiler/kinds/stamper.c
+
+# Everything but main.c, for the unit tests.
+LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
+UNIT_TESTS := lex parse resolve graph bundle runtimes
+
+B ?= build
+OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
+
+.PHONY: all run test test-fast bench clean deps asan
+
+all: hitc
+
+$(B)/.deps-ok: scripts/deps.sh
+	@mkdir -p $(B)
+	@scripts/deps.sh
+	@touch $@
+
+hitc: $(B)/.deps-ok $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(B)/%.o: %.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) -c $< -o $@
+
+$(B)/embed: compiler/tools/embed.c
+	@mkdir -p $(B)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+$(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
+	$(B)/embed hitc_stamper_py $< $@
+
+$(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+$(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler -Itests/unit $(PKG_CFLAGS) \
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+units: $(UNIT_TESTS:%=$(B)/test_%)
+
+run: hitc
+	./hitc build examples/hits/app.hit -o out
+
+test: hitc units
+	@scripts/deps.sh --test
+	@tests/run.sh
+
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" hitc-asan
+
+hitc-asan: $(OBJS) $(B)/.deps-ok units
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+bench: hitc
+	@bench/run.sh
+
+clean:
+	rm -rf build build-asan hitc hitc-asan out
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

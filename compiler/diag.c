@@ -1,0 +1,448 @@
+/*
+ * diag.c: sources and diagnostics.
+ *
+ * In: files named by the user; diagnostics reported by every phase.
+ * Out: the diagnostics, sorted by place, printed like gcc's (the source line
+ * and a caret with '~' under the rest of the token), or as JSON or SARIF.
+ * Holds: every diagnostic has one row in diag_table, which is also what
+ * `hitc --list-diagnostics` prints for docs/diagnostics.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hitc.h"
+
+const DiagInfo diag_table[D_COUNT] = {
+    [D_BAD_CHAR] = {"E0001", SEV_ERROR, "bad-character",
+                    "a character that cannot start any token"},
+    [D_BAD_UTF8] = {"E0002", SEV_ERROR, "bad-utf8",
+                    "the file is not valid UTF-8"},
+    [D_UNTERMINATED_STRING] = {"E0003", SEV_ERROR, "unterminated-string",
+                               "a string without its closing quote on the same line"},
+    [D_BAD_ESCAPE] = {"E0004", SEV_ERROR, "bad-escape",
+                      "an unknown escape or a bad \\u{HEX} in a string"},
+    [D_BAD_NUMBER] = {"E0005", SEV_ERROR, "bad-number",
+                      "a number too large, or with a unit where none fits"},
+    [D_BAD_INTERP] = {"E0006", SEV_ERROR, "bad-interpolation",
+                      "a ${...} that does not hold one reference"},
+    [D_EXPECTED] = {"E0101", SEV_ERROR, "syntax",
+                    "the parser expected something else here"},
+    [D_BRACE_LINE] = {"E0102", SEV_ERROR, "brace-on-own-line",
+                      "a '{' must stand on the line that opens its block"},
+    [D_UNCLOSED] = {"E0103", SEV_ERROR, "unclosed",
+                    "a '{' or '[' that is never closed"},
+    [D_UNKNOWN_DECL] = {"E0201", SEV_ERROR, "unknown-declaration",
+                        "a statement that does not start with a declaration keyword"},
+    [D_BAD_NAME] = {"E0202", SEV_ERROR, "bad-name",
+                    "a name that is not [A-Za-z][A-Za-z0-9_-]* of at most 64 characters"},
+    [D_DUPLICATE_NAME] = {"E0203", SEV_ERROR, "duplicate-name",
+                          "two declarations with the same name"},
+    [D_NAME_COLLISION] = {"E0204", SEV_ERROR, "name-collision",
+                          "two names that differ only in case or '-' versus '_'"},
+    [D_RESERVED_NAME] = {"E0205", SEV_ERROR, "reserved-name",
+                         "a name that hitc keeps for itself (aws, api, cfn, stage)"},
+    [D_UNKNOWN_FIELD] = {"E0206", SEV_ERROR, "unknown-field",
+                         "a field that the declaration does not take"},
+    [D_DUPLICATE_FIELD] = {"E0207", SEV_ERROR, "duplicate-field",
+                           "a field given twice"},
+    [D_MISSING_FIELD] = {"E0208", SEV_ERROR, "missing-field",
+                         "a required field is missing"},
+    [D_BAD_VALUE] = {"E0209", SEV_ERROR, "bad-value",
+                     "a field's value is not one it takes"},
+    [D_OUT_OF_RANGE] = {"E0210", SEV_ERROR, "out-of-range",
+                        "a number outside the range the field allows"},
+    [D_UNKNOWN_RUNTIME] = {"E0211", SEV_ERROR, "unknown-runtime",
+                           "a runtime that AWS Lambda does not have"},
+    [D_DEPRECATED_RUNTIME] = {"W0212", SEV_WARNING, "deprecated-runtime",
+                              "a Lambda runtime past its deprecation date"},
+    [D_BAD_ENV_KEY] = {"E0213", SEV_ERROR, "bad-env-key",
+                       "an env key that is not [A-Za-z_][A-Za-z0-9_]*"},
+    [D_BAD_PATTERN] = {"E0214", SEV_ERROR, "bad-pattern",
+                       "a param pattern that is not a valid regular expression"},
+    [D_PATTERN_MISMATCH] = {"E0215", SEV_ERROR, "default-rejected",
+                            "a param default that its own pattern or allowed list rejects"},
+    [D_NOT_YET] = {"E0216", SEV_ERROR, "not-yet-supported",
+                   "a part of the language this version of hitc does not build yet"},
+    [D_BAD_PATH] = {"E0301", SEV_ERROR, "bad-route-path",
+                    "a route path that API Gateway would not take"},
+    [D_DUPLICATE_ROUTE] = {"E0302", SEV_ERROR, "duplicate-route",
+                           "the same method and path twice"},
+    [D_PARAM_CONFLICT] = {"E0303", SEV_ERROR, "path-parameter-conflict",
+                          "two parameter names at one position under one parent"},
+    [D_NO_ROUTES] = {"E0304", SEV_ERROR, "api-without-routes",
+                     "the api is used or set up but has no routes"},
+    [D_UNKNOWN_REF] = {"E0401", SEV_ERROR, "unknown-reference",
+                       "a reference to a name that is not declared"},
+    [D_UNKNOWN_ATTR] = {"E0402", SEV_ERROR, "unknown-attribute",
+                        "an attribute that the referenced kind does not have"},
+    [D_BARE_REF] = {"E0403", SEV_ERROR, "bare-reference",
+                    "a table, function or resource used as a value without an attribute"},
+    [D_WRONG_KIND] = {"E0404", SEV_ERROR, "wrong-kind",
+                      "a name of another kind where a table or function is needed"},
+    [D_NO_STREAM] = {"E0405", SEV_ERROR, "no-stream",
+                     "'TABLE.stream' on a table without 'stream'"},
+    [D_CYCLE] = {"E0406", SEV_ERROR, "dependency-cycle",
+                 "declarations that depend on each other in a circle"},
+    [D_LOGICAL_ID_CLASH] = {"E0407", SEV_ERROR, "logical-id-clash",
+                            "two declarations that would make the same CloudFormation logical ID"},
+    [D_UNUSED_PARAM] = {"W0408", SEV_WARNING, "unused-param",
+                        "a param that nothing refers to"},
+    [D_CODE_DIR] = {"E0501", SEV_ERROR, "bad-code-directory",
+                    "a function's code directory is missing or outside the project"},
+    [D_BUNDLE] = {"E0502", SEV_ERROR, "bundle",
+                  "a code bundle could not be made (limits, symlinks, special files)"},
+    [D_IO] = {"E0503", SEV_ERROR, "io",
+              "a file could not be read or written"},
+    [D_EMPTY_APP] = {"E0504", SEV_ERROR, "empty-app",
+                     "the app declares nothing that becomes a resource"},
+};
+
+static const char *sev_name[] = {"note", "warning", "error"};
+
+/* ---- sources --------------------------------------------------------- */
+
+static char *dir_of(Arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return arena_strdup(a, ".");
+    if (slash == path)
+        return arena_strdup(a, "/");
+    return arena_strndup(a, path, (size_t)(slash - path));
+}
+
+Source *source_load(Ctx *ctx, const char *path, Loc from)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag(ctx, D_IO, from, "cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    Buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        diag(ctx, D_IO, from, "cannot read '%s'", path);
+        buf_free(&b);
+        return NULL;
+    }
+    Source *s = arena_alloc(ctx->arena, sizeof *s);
+    s->path = arena_strdup(ctx->arena, path);
+    s->dir = dir_of(ctx->arena, path);
+    s->text = arena_strndup(ctx->arena, b.data ? b.data : "", b.len);
+    s->len = b.len;
+    buf_free(&b);
+    int lines = 1;
+    for (size_t i = 0; i < s->len; i++)
+        lines += s->text[i] == '\n';
+    s->line_starts = arena_alloc(ctx->arena, sizeof(size_t) * (size_t)lines);
+    s->line_starts[0] = 0;
+    int k = 1;
+    for (size_t i = 0; i < s->len; i++)
+        if (s->text[i] == '\n')
+            s->line_starts[k++] = i + 1;
+    s->nlines = lines;
+    vec_push(ctx->arena, &ctx->sources, s);
+    return s;
+}
+
+static int line_index(const Source *s, size_t off)
+{
+    int lo = 0, hi = s->nlines - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Columns count characters (UTF-8 code points), from 1. */
+void loc_linecol(Loc loc, int *line, int *col)
+{
+    if (!loc.src) {
+        *line = *col = 0;
+        return;
+    }
+    int li = line_index(loc.src, loc.off);
+    int c = 1;
+    for (size_t i = loc.src->line_starts[li]; i < loc.off; i++)
+        if (((unsigned char)loc.src->text[i] & 0xC0) != 0x80)
+            c++;
+    *line = li + 1;
+    *col = c;
+}
+
+/* ---- reporting ------------------------------------------------------- */
+
+Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
+{
+    Diag *d = arena_alloc(ctx->arena, sizeof *d);
+    d->code = code;
+    d->severity = diag_table[code].severity;
+    d->loc = loc;
+    va_list ap;
+    va_start(ap, fmt);
+    d->msg = arena_vprintf(ctx->arena, fmt, ap);
+    va_end(ap);
+    d->seq = ctx->seq++;
+    vec_push(ctx->arena, &ctx->diags, d);
+    if (d->severity == SEV_ERROR)
+        ctx->nerrors++;
+    else if (d->severity == SEV_WARNING)
+        ctx->nwarnings++;
+    return d;
+}
+
+void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
+{
+    Note *n = arena_alloc(ctx->arena, sizeof *n);
+    n->loc = loc;
+    va_list ap;
+    va_start(ap, fmt);
+    n->msg = arena_vprintf(ctx->arena, fmt, ap);
+    va_end(ap);
+    if (d->last_note)
+        d->last_note->next = n;
+    else
+        d->notes = n;
+    d->last_note = n;
+}
+
+static int source_rank(Ctx *ctx, const Source *s)
+{
+    for (int i = 0; i < ctx->sources.len; i++)
+        if (ctx->sources.items[i] == s)
+            return i;
+    return -1;
+}
+
+static Ctx *sort_ctx;
+
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const Diag *a = *(Diag *const *)pa, *b = *(Diag *const *)pb;
+    int ra = source_rank(sort_ctx, a->loc.src);
+    int rb = source_rank(sort_ctx, b->loc.src);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (a->loc.off != b->loc.off)
+        return a->loc.off < b->loc.off ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* ---- gcc format ------------------------------------------------------ */
+
+static void print_caret(FILE *out, Loc loc, bool color)
+{
+    const Source *s = loc.src;
+    int li = line_index(s, loc.off);
+    size_t start = s->line_starts[li];
+    size_t end = start;
+    while (end < s->len && s->text[end] != '\n')
+        end++;
+    if (end > start && s->text[end - 1] == '\r')
+        end--;
+    fprintf(out, "%5d | %.*s\n", li + 1, (int)(end - start), s->text + start);
+    fputs("      | ", out);
+    /* Keep tabs so the caret lines up; one space per other character. */
+    for (size_t i = start; i < loc.off && i < end; i++) {
+        unsigned char c = (unsigned char)s->text[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        fputc(c == '\t' ? '\t' : ' ', out);
+    }
+    if (color)
+        fputs("\033[1;32m", out);
+    fputc('^', out);
+    size_t stop = loc.off + loc.len;
+    if (stop > end)
+        stop = end;
+    bool first = true;
+    for (size_t i = loc.off; i < stop; i++) {
+        unsigned char c = (unsigned char)s->text[i];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        if (!first)
+            fputc('~', out);
+        first = false;
+    }
+    if (color)
+        fputs("\033[0m", out);
+    fputc('\n', out);
+}
+
+static void print_one(FILE *out, Loc loc, Severity sev, const char *msg,
+                      bool color)
+{
+    static const char *sev_color[] = {"\033[1;36m", "\033[1;35m",
+                                      "\033[1;31m"};
+    if (color)
+        fputs("\033[1m", out);
+    if (loc.src) {
+        int line, col;
+        loc_linecol(loc, &line, &col);
+        fprintf(out, "%s:%d:%d: ", loc.src->path, line, col);
+    } else {
+        fputs("hitc: ", out);
+    }
+    if (color)
+        fprintf(out, "%s%s:\033[0m\033[1m %s\033[0m\n", sev_color[sev],
+                sev_name[sev], msg);
+    else
+        fprintf(out, "%s: %s\n", sev_name[sev], msg);
+    if (loc.src)
+        print_caret(out, loc, color);
+}
+
+/* ---- json and sarif -------------------------------------------------- */
+
+static cJSON *json_loc(cJSON *obj, Loc loc)
+{
+    if (!loc.src)
+        return obj;
+    int line, col;
+    loc_linecol(loc, &line, &col);
+    cJSON_AddStringToObject(obj, "file", loc.src->path);
+    cJSON_AddNumberToObject(obj, "line", line);
+    cJSON_AddNumberToObject(obj, "column", col);
+    cJSON_AddNumberToObject(obj, "length", loc.len);
+    return obj;
+}
+
+static cJSON *diags_json(Ctx *ctx)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < ctx->diags.len; i++) {
+        Diag *d = ctx->diags.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", diag_table[d->code].code);
+        cJSON_AddStringToObject(o, "name", diag_table[d->code].name);
+        cJSON_AddStringToObject(o, "severity", sev_name[d->severity]);
+        cJSON_AddStringToObject(o, "message", d->msg);
+        json_loc(o, d->loc);
+        cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+        for (Note *n = d->notes; n; n = n->next) {
+            cJSON *no = cJSON_CreateObject();
+            cJSON_AddStringToObject(no, "message", n->msg);
+            json_loc(no, n->loc);
+            cJSON_AddItemToArray(notes, no);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *sarif_location(Loc loc, const char *msg)
+{
+    cJSON *l = cJSON_CreateObject();
+    int line, col;
+    loc_linecol(loc, &line, &col);
+    cJSON *phys = cJSON_AddObjectToObject(l, "physicalLocation");
+    cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+    cJSON_AddStringToObject(art, "uri", loc.src->path);
+    cJSON *reg = cJSON_AddObjectToObject(phys, "region");
+    cJSON_AddNumberToObject(reg, "startLine", line);
+    cJSON_AddNumberToObject(reg, "startColumn", col);
+    if (msg) {
+        cJSON *m = cJSON_AddObjectToObject(l, "message");
+        cJSON_AddStringToObject(m, "text", msg);
+    }
+    return l;
+}
+
+static cJSON *diags_sarif(Ctx *ctx)
+{
+    static const char *level[] = {"note", "warning", "error"};
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "version", "2.1.0");
+    cJSON_AddStringToObject(
+        root, "$schema",
+        "https://json.schemastore.org/sarif-2.1.0.json");
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "runs"), run);
+    cJSON *driver = cJSON_AddObjectToObject(
+        cJSON_AddObjectToObject(run, "tool"), "driver");
+    cJSON_AddStringToObject(driver, "name", "hitc");
+    cJSON_AddStringToObject(driver, "version", HITC_VERSION);
+    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    for (int c = 0; c < D_COUNT; c++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "id", diag_table[c].code);
+        cJSON_AddStringToObject(r, "name", diag_table[c].name);
+        cJSON *sd = cJSON_AddObjectToObject(r, "shortDescription");
+        cJSON_AddStringToObject(sd, "text", diag_table[c].summary);
+        cJSON_AddItemToArray(rules, r);
+    }
+    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    for (int i = 0; i < ctx->diags.len; i++) {
+        Diag *d = ctx->diags.items[i];
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "ruleId", diag_table[d->code].code);
+        cJSON_AddNumberToObject(r, "ruleIndex", d->code);
+        cJSON_AddStringToObject(r, "level", level[d->severity]);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
+                                "text", d->msg);
+        cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+        if (d->loc.src)
+            cJSON_AddItemToArray(locs, sarif_location(d->loc, NULL));
+        cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
+        for (Note *n = d->notes; n; n = n->next)
+            if (n->loc.src)
+                cJSON_AddItemToArray(rel, sarif_location(n->loc, n->msg));
+        cJSON_AddItemToArray(results, r);
+    }
+    return root;
+}
+
+void diag_print_all(Ctx *ctx, DiagFormat fmt, bool color)
+{
+    sort_ctx = ctx;
+    if (ctx->diags.len > 1)
+        qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *),
+              diag_cmp);
+    sort_ctx = NULL;
+    if (fmt != FMT_GCC) {
+        cJSON *j = fmt == FMT_JSON ? diags_json(ctx) : diags_sarif(ctx);
+        char *text = json_render(j);
+        fputs(text, stderr);
+        fputc('\n', stderr);
+        free(text);
+        cJSON_Delete(j);
+        return;
+    }
+    for (int i = 0; i < ctx->diags.len; i++) {
+        Diag *d = ctx->diags.items[i];
+        print_one(stderr, d->loc, d->severity, d->msg, color);
+        for (Note *n = d->notes; n; n = n->next)
+            print_one(stderr, n->loc, SEV_NOTE, n->msg, color);
+    }
+    if (ctx->nerrors || ctx->nwarnings) {
+        fprintf(stderr, "%d error%s, %d warning%s\n", ctx->nerrors,
+                ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,
+                ctx->nwarnings == 1 ? "" : "s");
+    }
+}
+
+void diag_list_markdown(void)
+{
+    puts("# hitc diagnostics\n");
+    puts("Generated by `hitc --list-diagnostics` from the table in "
+         "`compiler/diag.c`; a test keeps this file equal to that output.\n");
+    puts("Errors make hitc exit with status 1; warnings do too under "
+         "`--strict`.\n");
+    puts("| code | name | severity | meaning |");
+    puts("| --- | --- | --- | --- |");
+    for (int c = 0; c < D_COUNT; c++)
+        printf("| %s | %s | %s | %s |\n", diag_table[c].code,
+               diag_table[c].name, sev_name[diag_table[c].severity],
+               diag_table[c].summary);
+}

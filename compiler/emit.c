@@ -1,0 +1,306 @@
+/*
+ * emit.c: the resolved program to a CloudFormation tree.
+ *
+ * In: prog.order (dependencies first).  Out: a cJSON template whose
+ * resources each kind adds (kinds/), and the code bundles it names.
+ * Holds: keys come in a fixed order; nothing that varies (paths of this
+ * machine, time, pointers) reaches the tree.  json_render prints it with
+ * two-space indents and one trailing newline, the same bytes every time.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "hitc.h"
+
+cJSON *cfn_ref(const char *logical)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Ref", logical);
+    return o;
+}
+
+cJSON *cfn_getatt(const char *logical, const char *attr)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
+    cJSON_AddItemToArray(a, cJSON_CreateString(logical));
+    cJSON_AddItemToArray(a, cJSON_CreateString(attr));
+    return o;
+}
+
+cJSON *cfn_sub(const char *fmt)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Fn::Sub", fmt);
+    return o;
+}
+
+cJSON *cfn_strings(int n, ...)
+{
+    cJSON *a = cJSON_CreateArray();
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(va_arg(ap, const char *)));
+    va_end(ap);
+    return a;
+}
+
+cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                     const char *type)
+{
+    cJSON *res = cJSON_CreateObject();
+    cJSON_AddStringToObject(res, "Type", type);
+    for (int i = 0; i < e->owners.len; i++) {
+        cJSON *old = cJSON_GetArrayItem(e->resources, i);
+        if (strcmp(old->string, logical) != 0)
+            continue;
+        Decl *first = e->owners.items[i];
+        Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, owner->name_loc,
+                       "%s and %s would both make the CloudFormation "
+                       "resource '%s'; rename one",
+                       owner->display, first->display, logical);
+        if (first->name_loc.src)
+            note(ctx, d, first->name_loc, "%s declared here", first->display);
+        cJSON_AddItemToArray(e->discard, res);
+        return res;
+    }
+    cJSON_AddItemToObject(e->resources, logical, res);
+    vec_push(ctx->arena, &e->owners, owner);
+    return res;
+}
+
+/* A literal piece of a Fn::Sub string: "${" must read "${!". */
+static void sub_literal(Buf *b, const char *s)
+{
+    for (; *s; s++) {
+        buf_add(b, s, 1);
+        if (s[0] == '$' && s[1] == '{')
+            buf_puts(b, "{!"), s++;
+    }
+}
+
+static void sub_ref(Ctx *ctx, Buf *b, const Expr *r)
+{
+    CfnRef c = r->target->kind->ref(ctx, r->target, r->attr);
+    if (c.form == CFN_SUB)
+        buf_puts(b, c.sub);
+    else if (c.form == CFN_GETATT)
+        buf_printf(b, "${%s.%s}", c.logical, c.attr);
+    else
+        buf_printf(b, "${%s}", c.logical);
+}
+
+cJSON *expr_cfn(Ctx *ctx, const Expr *x)
+{
+    switch (x->kind) {
+    case E_STRING:
+        return cJSON_CreateString(x->text);
+    case E_NUMBER: {
+        char num[32];
+        snprintf(num, sizeof num, "%lld", x->num);
+        return cJSON_CreateString(num);
+    }
+    case E_REF: {
+        CfnRef c = x->target->kind->ref(ctx, x->target, x->attr);
+        if (c.form == CFN_SUB)
+            return cfn_sub(c.sub);
+        if (c.form == CFN_GETATT)
+            return cfn_getatt(c.logical, c.attr);
+        return cfn_ref(c.logical);
+    }
+    case E_INTERP: {
+        Buf b = {0};
+        for (int i = 0; i < x->nrefs; i++) {
+            sub_literal(&b, x->lits[i]);
+            sub_ref(ctx, &b, x->refs[i]);
+        }
+        sub_literal(&b, x->lits[x->nrefs]);
+        cJSON *o = cfn_sub(b.data);
+        buf_free(&b);
+        return o;
+    }
+    }
+    return cJSON_CreateNull();
+}
+
+BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
+{
+    char *path = arena_printf(ctx->arena, "%s/%s", ctx->root, source);
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    for (int i = 0; i < e->bundles.len; i++) {
+        BundleRef *b = e->bundles.items[i];
+        if (strcmp(b->path, key) == 0)
+            return b;
+    }
+    BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
+    b->source = source;
+    b->path = arena_strdup(ctx->arena, key);
+    vec_push(ctx->arena, &e->bundles, b);
+    if (e->dry_run) {
+        memset(b->sha256, '0', 64);
+        return b;
+    }
+    Bundle zip = {0};
+    char err[512];
+    if (bundle_dir(path, ctx->root, &zip, err, sizeof err) != 0) {
+        diag(ctx, D_BUNDLE, loc, "%s", err);
+        return b;
+    }
+    memcpy(b->sha256, zip.sha256, sizeof b->sha256);
+    b->data = zip.data;
+    b->len = zip.len;
+    return b;
+}
+
+static cJSON *build_parameters(Ctx *ctx, Emit *e)
+{
+    cJSON *params = cJSON_CreateObject();
+    cJSON *stage = cJSON_AddObjectToObject(params, "Stage");
+    cJSON_AddStringToObject(stage, "Type", "String");
+    cJSON_AddStringToObject(stage, "Default", "dev");
+    cJSON_AddStringToObject(stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
+    cJSON_AddStringToObject(stage, "Description",
+                            "The stage this stack is deployed as");
+    if (e->need_code_params) {
+        cJSON *bucket = cJSON_AddObjectToObject(params, "CodeBucket");
+        cJSON_AddStringToObject(bucket, "Type", "String");
+        cJSON_AddStringToObject(bucket, "Description",
+                                "The S3 bucket the bundles were uploaded to");
+        cJSON *prefix = cJSON_AddObjectToObject(params, "CodePrefix");
+        cJSON_AddStringToObject(prefix, "Type", "String");
+        cJSON_AddStringToObject(prefix, "Default", "hitc/");
+        cJSON_AddStringToObject(prefix, "Description",
+                                "The key prefix of the bundles in CodeBucket");
+    }
+    (void)ctx;
+    return params;
+}
+
+cJSON *emit_template(Ctx *ctx, Emit *e)
+{
+    Program *p = &ctx->prog;
+    e->resources = cJSON_CreateObject();
+    e->outputs = cJSON_CreateObject();
+    e->discard = cJSON_CreateArray();
+    e->parameters = cJSON_CreateObject();   /* user params; merged below */
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->kind->emit && (d->stmt || d->builtin))
+            d->kind->emit(ctx, d, e);
+    }
+    for (int i = 0; i < nkinds; i++)
+        if (kinds[i]->finish)
+            kinds[i]->finish(ctx, e);
+
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
+    const char *app = p->app ? p->app->name : NULL;
+    const char *desc = p->app && p->app->data ? (const char *)p->app->data : NULL;
+    char *text = arena_printf(ctx->arena, "%s%s%s (built by hitc)",
+                              app ? app : "an app",
+                              desc ? ": " : "", desc ? desc : "");
+    cJSON_AddStringToObject(t, "Description", text);
+    cJSON *params = build_parameters(ctx, e);
+    for (cJSON *u = e->parameters->child; u;) {
+        cJSON *next = u->next;
+        cJSON_AddItemToObject(params, u->string,
+                              cJSON_DetachItemViaPointer(e->parameters, u));
+        u = next;
+    }
+    cJSON_Delete(e->parameters);
+    e->parameters = params;
+    cJSON_AddItemToObject(t, "Parameters", params);
+    cJSON_AddItemToObject(t, "Resources", e->resources);
+    if (e->outputs->child)
+        cJSON_AddItemToObject(t, "Outputs", e->outputs);
+    else
+        cJSON_Delete(e->outputs);
+    e->outputs = NULL;
+    e->template = t;
+    return t;
+}
+
+void emit_free(Emit *e)
+{
+    cJSON_Delete(e->template);
+    cJSON_Delete(e->discard);
+    for (int i = 0; i < e->bundles.len; i++)
+        free(((BundleRef *)e->bundles.items[i])->data);
+}
+
+/* ---- the JSON printer ------------------------------------------------ */
+
+static void render_string(Buf *b, const char *s)
+{
+    buf_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        case '\b': buf_puts(b, "\\b"); break;
+        case '\f': buf_puts(b, "\\f"); break;
+        default:
+            if (*p < 0x20)
+                buf_printf(b, "\\u%04x", *p);
+            else
+                buf_add(b, (const char *)p, 1);
+        }
+    }
+    buf_puts(b, "\"");
+}
+
+static void indent(Buf *b, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        buf_puts(b, "  ");
+}
+
+static void render(Buf *b, const cJSON *v, int depth)
+{
+    if (cJSON_IsString(v)) {
+        render_string(b, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == (double)(long long)d)
+            buf_printf(b, "%lld", (long long)d);
+        else
+            buf_printf(b, "%.17g", d);
+    } else if (cJSON_IsBool(v)) {
+        buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNull(v)) {
+        buf_puts(b, "null");
+    } else {
+        bool obj = cJSON_IsObject(v);
+        if (!v->child) {
+            buf_puts(b, obj ? "{}" : "[]");
+            return;
+        }
+        buf_puts(b, obj ? "{\n" : "[\n");
+        for (const cJSON *c = v->child; c; c = c->next) {
+            indent(b, depth + 1);
+            if (obj) {
+                render_string(b, c->string);
+                buf_puts(b, ": ");
+            }
+            render(b, c, depth + 1);
+            buf_puts(b, c->next ? ",\n" : "\n");
+        }
+        indent(b, depth);
+        buf_puts(b, obj ? "}" : "]");
+    }
+}
+
+char *json_render(const cJSON *v)
+{
+    Buf b = {0};
+    render(&b, v, 0);
+    return b.data;
+}

@@ -1,0 +1,231 @@
+/*
+ * graph.c: the dependency graph.
+ *
+ * In: declarations whose edges the resolver and the kinds added (from a
+ * declaration to what it needs).  Out: prog.order, every declaration after
+ * what it depends on, ties broken by name; or one error per cycle, that
+ * prints the whole cycle, each step a note with its file:line:col.
+ * Holds: nothing here depends on declaration order or on pointers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hitc.h"
+
+static const char *key_of(const Decl *d)
+{
+    return d->name && !d->builtin ? d->name : d->display;
+}
+
+static int decl_cmp(const void *pa, const void *pb)
+{
+    const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
+    int c = strcmp(key_of(a), key_of(b));
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+static int edge_cmp(const void *pa, const void *pb)
+{
+    const Edge *a = *(Edge *const *)pa, *b = *(Edge *const *)pb;
+    int c = decl_cmp(&a->to, &b->to);
+    return c ? c : (a->loc.off > b->loc.off) - (a->loc.off < b->loc.off);
+}
+
+typedef struct Tarjan {
+    Ctx *ctx;
+    int *low, *num, *comp, counter, ncomp;
+    bool *on_stack;
+    Decl **stack;
+    int sp;
+} Tarjan;
+
+static void strong(Tarjan *T, Decl *v)
+{
+    int i = v->index;
+    T->num[i] = T->low[i] = ++T->counter;
+    T->stack[T->sp++] = v;
+    T->on_stack[i] = true;
+    for (int k = 0; k < v->edges.len; k++) {
+        Decl *w = ((Edge *)v->edges.items[k])->to;
+        if (!T->num[w->index]) {
+            strong(T, w);
+            if (T->low[w->index] < T->low[i])
+                T->low[i] = T->low[w->index];
+        } else if (T->on_stack[w->index] && T->num[w->index] < T->low[i]) {
+            T->low[i] = T->num[w->index];
+        }
+    }
+    if (T->low[i] == T->num[i]) {
+        Decl *w;
+        do {
+            w = T->stack[--T->sp];
+            T->on_stack[w->index] = false;
+            T->comp[w->index] = T->ncomp;
+        } while (w != v);
+        T->ncomp++;
+    }
+}
+
+/* The shortest cycle through start inside its component (BFS), printed. */
+static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
+{
+    int n = ctx->prog.decls.len;
+    Edge **via = calloc((size_t)n, sizeof *via);
+    Decl **queue = calloc((size_t)n, sizeof *queue);
+    int head = 0, tail = 0;
+    Edge *closing = NULL;
+    queue[tail++] = start;
+    while (head < tail && !closing) {
+        Decl *v = queue[head++];
+        for (int k = 0; k < v->edges.len && !closing; k++) {
+            Edge *e = v->edges.items[k];
+            Decl *w = e->to;
+            if (T->comp[w->index] != T->comp[start->index])
+                continue;
+            if (w == start)
+                closing = e;
+            else if (!via[w->index]) {
+                via[w->index] = e;
+                queue[tail++] = w;
+            }
+        }
+    }
+    /* Walk back from the closing edge to list the steps in order. */
+    Edge **steps = calloc((size_t)n + 1, sizeof *steps);
+    int nsteps = 0;
+    for (Edge *e = closing; e; e = e->from == start ? NULL : via[e->from->index])
+        steps[nsteps++] = e;
+    Buf path = {0};
+    buf_puts(&path, start->display);
+    for (int i = nsteps - 1; i >= 0; i--)
+        buf_printf(&path, " -> %s", steps[i]->to->display);
+    Diag *d = diag(ctx, D_CYCLE, steps[nsteps - 1]->loc,
+                   "dependency cycle: %s", path.data);
+    for (int i = nsteps - 1; i >= 0; i--)
+        note(ctx, d, steps[i]->loc, "%s %s", steps[i]->from->display,
+             steps[i]->why);
+    buf_free(&path);
+    free(steps);
+    free(via);
+    free(queue);
+}
+
+void graph_build(Ctx *ctx)
+{
+    Program *p = &ctx->prog;
+    int n = p->decls.len;
+    Decl **sorted = malloc(sizeof *sorted * (size_t)n);
+    memcpy(sorted, p->decls.items, sizeof *sorted * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof *sorted, decl_cmp);
+    for (int i = 0; i < n; i++) {
+        Decl *d = sorted[i];
+        if (d->edges.len > 1)
+            qsort(d->edges.items, (size_t)d->edges.len, sizeof(void *),
+                  edge_cmp);
+    }
+
+    Tarjan T = {.ctx = ctx};
+    T.low = calloc((size_t)n, sizeof(int));
+    T.num = calloc((size_t)n, sizeof(int));
+    T.comp = calloc((size_t)n, sizeof(int));
+    T.on_stack = calloc((size_t)n, sizeof(bool));
+    T.stack = calloc((size_t)n, sizeof(Decl *));
+    for (int i = 0; i < n; i++)
+        if (!T.num[sorted[i]->index])
+            strong(&T, sorted[i]);
+
+    /* A component is a cycle when it has two members or a self-edge;
+     * report it once, from its first member by name. */
+    int *size = calloc((size_t)T.ncomp, sizeof(int));
+    bool *done = calloc((size_t)T.ncomp, sizeof(bool));
+    for (int i = 0; i < n; i++)
+        size[T.comp[i]]++;
+    bool cyclic = false;
+    for (int i = 0; i < n; i++) {
+        Decl *d = sorted[i];
+        int c = T.comp[d->index];
+        bool self = false;
+        for (int k = 0; k < d->edges.len; k++)
+            self |= ((Edge *)d->edges.items[k])->to == d;
+        if (done[c] || (size[c] < 2 && !self))
+            continue;
+        done[c] = true;
+        cyclic = true;
+        report_cycle(ctx, &T, d);
+    }
+
+    /* Kahn's algorithm over the sorted list: the first ready declaration
+     * by name goes next, so the order depends only on names. */
+    if (!cyclic) {
+        int *pending = calloc((size_t)n, sizeof(int));
+        bool *placed = calloc((size_t)n, sizeof(bool));
+        for (int i = 0; i < n; i++)
+            pending[i] = 0;
+        for (int i = 0; i < n; i++) {
+            Decl *d = p->decls.items[i];
+            for (int k = 0; k < d->edges.len; k++)
+                pending[d->index]++;
+        }
+        for (int placed_n = 0; placed_n < n;) {
+            int pick = -1;
+            for (int i = 0; i < n && pick < 0; i++)
+                if (!placed[sorted[i]->index] && pending[sorted[i]->index] == 0)
+                    pick = i;
+            Decl *d = sorted[pick];
+            placed[d->index] = true;
+            d->order = placed_n++;
+            vec_push(ctx->arena, &p->order, d);
+            for (int i = 0; i < n; i++) {
+                Decl *o = p->decls.items[i];
+                for (int k = 0; k < o->edges.len; k++)
+                    if (((Edge *)o->edges.items[k])->to == d)
+                        pending[o->index]--;
+            }
+        }
+        free(pending);
+        free(placed);
+    }
+    free(size);
+    free(done);
+    free(T.low);
+    free(T.num);
+    free(T.comp);
+    free(T.on_stack);
+    free(T.stack);
+    free(sorted);
+}
+
+static void dot_string(Buf *out, const char *s)
+{
+    buf_puts(out, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_puts(out, "\\");
+        buf_add(out, s, 1);
+    }
+    buf_puts(out, "\"");
+}
+
+void graph_print_dot(Ctx *ctx, Buf *out)
+{
+    Program *p = &ctx->prog;
+    buf_puts(out, "digraph hitc {\n  rankdir=LR;\n  node [shape=box];\n");
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->builtin && !d->used)
+            continue;
+        buf_printf(out, "  n%d [label=", d->order);
+        dot_string(out, d->display);
+        buf_puts(out, "];\n");
+    }
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        for (int k = 0; k < d->edges.len; k++) {
+            Edge *e = d->edges.items[k];
+            buf_printf(out, "  n%d -> n%d [label=", d->order, e->to->order);
+            dot_string(out, e->why);
+            buf_puts(out, "];\n");
+        }
+    }
+    buf_puts(out, "}\n");
+}

@@ -1,0 +1,447 @@
+/*
+ * hitc.h: the compiler's one internal header, a section per source file.
+ *
+ * Data flows one way: source text -> tokens (lex.c) -> syntax tree (parse.c)
+ * -> declarations with checked fields (kinds/) -> resolved references
+ * (resolve.c) -> dependency graph (graph.c) -> CloudFormation tree (emit.c)
+ * -> files (output.c).  main.c shows the pipeline.
+ *
+ * Ownership: everything a compilation allocates (sources, tokens, tree,
+ * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
+ * with it in one call.  cJSON trees built by emit.c are the one exception:
+ * they are owned by the Emit struct and freed by emit_free().
+ */
+#ifndef HITC_H
+#define HITC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define HITC_VERSION "0.1.0"
+
+typedef struct Ctx Ctx;
+typedef struct Decl Decl;
+typedef struct Kind Kind;
+typedef struct Emit Emit;
+
+/* ---- arena.c --------------------------------------------------------- */
+
+/* A bump allocator: many small allocations, one free.  Memory is zeroed. */
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
+
+/* A growable array of pointers kept in the arena (old blocks are simply
+ * left behind when it grows; the arena frees them). */
+typedef struct PtrVec {
+    void **items;
+    int len, cap;
+} PtrVec;
+
+void vec_push(Arena *a, PtrVec *v, void *item);
+
+/* A growable byte string, malloc-owned (used for output text). */
+typedef struct Buf {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+void buf_add(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_free(Buf *b);
+
+/* ---- util.c ---------------------------------------------------------- */
+
+/* The one function that turns .hit names into CloudFormation logical IDs:
+ * split at '-' and '_', upper-case the first letter of each part, keep the
+ * rest, join.  "counters" -> "Counters", "hit-counter" -> "HitCounter".
+ * Any other character is dropped.  See docs/logical-ids.md. */
+char *pascal_case(Arena *a, const char *name);
+/* Key under which two names collide: lower case, '-' as '_'. */
+char *name_fold(Arena *a, const char *name);
+bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
+int edit_distance(const char *a, const char *b);
+/* The candidate closest to word, or NULL when none is close enough to be a
+ * plausible typo. */
+const char *closest(const char *word, const char *const *cands, int n);
+
+/* ---- diag.c ---------------------------------------------------------- */
+
+/* A source file, read whole.  line_starts[i] is the offset of line i+1. */
+typedef struct Source {
+    const char *path;       /* as the user named it (or as imported) */
+    const char *dir;        /* directory of path, for relative paths */
+    const char *text;
+    size_t len;
+    size_t *line_starts;
+    int nlines;
+} Source;
+
+/* A place in a source: byte offset and length.  Line and column are
+ * computed only when printing. */
+typedef struct Loc {
+    const Source *src;
+    uint32_t off, len;
+} Loc;
+
+typedef enum { SEV_NOTE, SEV_WARNING, SEV_ERROR } Severity;
+
+/* Every diagnostic has one entry in diag.c's table (code, severity, name,
+ * summary): the table feeds the printers, --format json|sarif and
+ * docs/diagnostics.md (`hitc --list-diagnostics`). */
+typedef enum {
+    /* lexical and syntax */
+    D_BAD_CHAR, D_BAD_UTF8, D_UNTERMINATED_STRING, D_BAD_ESCAPE,
+    D_BAD_NUMBER, D_BAD_INTERP, D_EXPECTED, D_BRACE_LINE, D_UNCLOSED,
+    /* declarations and fields */
+    D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
+    D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
+    D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
+    D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH, D_NOT_YET,
+    /* routes */
+    D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
+    /* references and graph */
+    D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
+    D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
+    /* code and output */
+    D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP,
+    D_COUNT
+} DiagCode;
+
+typedef struct DiagInfo {
+    const char *code;       /* stable: "E0201" */
+    Severity severity;
+    const char *name;       /* "unknown-reference" */
+    const char *summary;
+} DiagInfo;
+
+extern const DiagInfo diag_table[D_COUNT];
+
+typedef struct Note {
+    Loc loc;
+    char *msg;
+    struct Note *next;
+} Note;
+
+typedef struct Diag {
+    DiagCode code;
+    Severity severity;
+    Loc loc;                /* loc.src == NULL: no place (command line) */
+    char *msg;
+    Note *notes, *last_note;
+    int seq;                /* order of creation, for stable sorting */
+} Diag;
+
+typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
+
+Source *source_load(Ctx *ctx, const char *path, Loc from);
+void loc_linecol(Loc loc, int *line, int *col);
+
+/* Report a diagnostic; notes attach to the one returned. */
+Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Print every diagnostic, sorted by place; returns nothing. */
+void diag_print_all(Ctx *ctx, DiagFormat fmt, bool color);
+void diag_list_markdown(void);
+
+/* ---- lex.c ----------------------------------------------------------- */
+
+typedef enum {
+    T_EOF, T_NEWLINE, T_WORD, T_STRING, T_NUMBER, T_PATH,
+    T_LBRACE, T_RBRACE, T_LBRACKET, T_RBRACKET, T_COLON, T_COMMA,
+    T_EQUAL, T_ARROW
+} TokKind;
+
+/* One piece of a string literal: literal text, or a ${reference}. */
+typedef struct StrPart {
+    bool is_ref;
+    const char *text;       /* cooked literal text, or the reference */
+    Loc loc;
+    struct StrPart *next;
+} StrPart;
+
+typedef struct Token {
+    TokKind kind;
+    Loc loc;
+    const char *text;       /* WORD, PATH, NUMBER: the source text */
+    StrPart *parts;         /* STRING: cooked pieces */
+    long long num;          /* NUMBER: the value */
+    const char *unit;       /* NUMBER: the unit written after it, or "" */
+    struct Token *next;
+} Token;
+
+Token *lex(Ctx *ctx, Source *src);
+const char *tok_kind_name(TokKind k);
+
+/* ---- parse.c --------------------------------------------------------- */
+
+/*
+ * The syntax tree is generic and small: a file is a list of statements; a
+ * statement is a line of items with an optional block of statements.  What
+ * the items of a `table` or `route` mean is for its kind to say (kinds/).
+ */
+typedef enum { I_WORD, I_STRING, I_NUMBER, I_PATH, I_PUNCT, I_LIST } ItemKind;
+
+typedef struct Item {
+    ItemKind kind;
+    Loc loc;
+    const char *text;       /* WORD, PATH, NUMBER text; PUNCT spelling */
+    TokKind punct;          /* PUNCT */
+    StrPart *parts;         /* STRING */
+    long long num;          /* NUMBER */
+    const char *unit;       /* NUMBER */
+    struct Item **elems;    /* LIST */
+    int nelems;
+} Item;
+
+typedef struct Stmt {
+    Loc loc;                /* the first item */
+    Item **items;
+    int nitems;
+    bool has_block;
+    Loc block_loc;          /* the '{' */
+    struct Stmt **block;
+    int nblock;
+} Stmt;
+
+typedef struct File {
+    Source *src;
+    Stmt **stmts;
+    int nstmts;
+} File;
+
+File *parse(Ctx *ctx, Source *src);
+bool item_is_word(const Item *it, const char *word);
+bool item_is_punct(const Item *it, TokKind k);
+const char *item_describe(Arena *a, const Item *it);
+
+/* ---- resolve.c ------------------------------------------------------- */
+
+typedef enum { E_STRING, E_NUMBER, E_REF, E_INTERP } ExprKind;
+
+/* A value.  E_REF names a declaration (or a built-in) and maybe one of its
+ * attributes; the resolver fills target.  E_INTERP is a string with
+ * ${reference} parts: each ref part is an E_REF in parts[i]. */
+typedef struct Expr {
+    ExprKind kind;
+    Loc loc;
+    const char *text;       /* E_STRING: cooked text */
+    long long num;          /* E_NUMBER */
+    const char *name;       /* E_REF: "counters" */
+    const char *attr;       /* E_REF: "name", or NULL for a bare name */
+    Loc attr_loc;
+    Decl *target;           /* E_REF, after resolve */
+    const char **lits;      /* E_INTERP: nparts+1 literal pieces around refs */
+    struct Expr **refs;     /* E_INTERP: nrefs reference parts */
+    int nrefs;
+} Expr;
+
+/* A dependency: `from` needs `to`, because of what stands at loc. */
+typedef struct Edge {
+    Decl *from, *to;
+    Loc loc;
+    const char *why;        /* "env 'table' refers to 'counters.name'" */
+} Edge;
+
+/* One declaration of the program.  data is the kind's own struct. */
+struct Decl {
+    const Kind *kind;
+    const char *name;       /* NULL for unnamed kinds (route, api block) */
+    const char *display;    /* "function 'counter'", "route GET /{name}" */
+    const char *logical;    /* PascalCase(name), or a kind-chosen ID */
+    Loc loc;                /* where the declaration starts */
+    Loc name_loc;
+    Stmt *stmt;
+    void *data;
+    bool builtin;           /* stage, api, aws: made by hitc */
+    bool used;              /* referenced by something */
+    /* graph.c */
+    PtrVec edges;           /* Edge*, outgoing */
+    int index, order;
+};
+
+/* Attribute of a kind, and how it reads in CloudFormation. */
+typedef enum { CFN_REF, CFN_GETATT, CFN_SUB } CfnForm;
+
+typedef struct CfnRef {
+    CfnForm form;
+    const char *logical;    /* REF, GETATT */
+    const char *attr;       /* GETATT */
+    const char *sub;        /* SUB: a Fn::Sub string */
+} CfnRef;
+
+/* What a kind is: one file in kinds/, one line in kinds/registry.c. */
+struct Kind {
+    const char *keyword;    /* what starts the declaration: "table" */
+    const char *noun;       /* for messages: "table" */
+    bool named;             /* keyword NAME ... */
+    bool single;            /* at most one in a program (app, api) */
+    bool is_value;          /* a bare NAME is a value (param) */
+    const char *const *attrs;
+    int nattrs;
+    /* Read the declaration's items and fields into d->data; report errors.
+     * Expressions are registered with use_expr() for the resolver. */
+    void (*check)(Ctx *ctx, Decl *d);
+    /* After every name is known and every expression resolved: checks
+     * across declarations (route conflicts, grants).  Optional. */
+    void (*link)(Ctx *ctx, Decl *d);
+    /* Is attr usable on this declaration?  Optional; returns an error
+     * message or NULL. */
+    const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr);
+    /* How a reference to d (attr NULL for a bare value) reads. */
+    CfnRef (*ref)(Ctx *ctx, Decl *d, const char *attr);
+    /* Add the declaration's resources to the template.  Optional. */
+    void (*emit)(Ctx *ctx, Decl *d, Emit *e);
+    /* Once per program after every declaration was emitted.  Optional. */
+    void (*finish)(Ctx *ctx, Emit *e);
+};
+
+/* A resolved program: every declaration, in file order. */
+typedef struct Program {
+    PtrVec decls;           /* Decl* */
+    Decl *app;              /* or NULL */
+    Decl *stage;            /* the built-in parameter */
+    Decl *api;              /* the built-in api (made when routes exist) */
+    Decl *aws;              /* the built-in aws.* namespace */
+    PtrVec uses;            /* Use*: every expression, for the resolver */
+    PtrVec order;           /* Decl* in dependency order, after graph */
+} Program;
+
+/* An expression as some declaration uses it. */
+typedef struct Use {
+    Decl *owner;
+    Expr *expr;
+    const char *why;        /* "env 'table'" */
+} Use;
+
+Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc);
+Decl *lookup(Ctx *ctx, const char *name);
+void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
+void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
+Expr *expr_from_item(Ctx *ctx, const Item *it);
+/* Resolve a bare name that must be a declaration of kind k (allow TABLE,
+ * route -> FUNCTION); reports and returns NULL on failure. */
+Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k);
+
+void declare(Ctx *ctx, File *f);        /* collect names */
+void check_decls(Ctx *ctx);             /* kinds' check() */
+void resolve(Ctx *ctx);                 /* references, link() */
+
+/* Field dispatch for block-shaped declarations (table, function, ...). */
+typedef struct Field {
+    const char *name;
+    bool repeatable;
+    void (*fn)(Ctx *ctx, Decl *d, Stmt *s);
+} Field;
+
+void check_fields(Ctx *ctx, Decl *d, const Stmt *block_owner,
+                  const Field *fields, int nfields);
+/* Small readers for items; each reports its own error. */
+bool want_items(Ctx *ctx, const Stmt *s, int min, int max, const char *usage);
+const char *want_word(Ctx *ctx, const Stmt *s, int i, const char *what);
+const char *want_string(Ctx *ctx, const Stmt *s, int i, const char *what);
+bool want_number(Ctx *ctx, const Stmt *s, int i, const char *what,
+                 long long *out);
+int want_choice(Ctx *ctx, const Stmt *s, int i, const char *what,
+                const char *const *choices, int n);
+char *string_literal(Ctx *ctx, const Item *it, const char *what);
+
+/* ---- graph.c --------------------------------------------------------- */
+
+void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
+void graph_print_dot(Ctx *ctx, Buf *out);
+
+/* ---- emit.c ---------------------------------------------------------- */
+
+/* A code bundle that the template names (filled by main before emit). */
+typedef struct BundleRef {
+    const char *source;     /* code directory as written, or "(stamper)" */
+    const char *path;       /* resolved path on disk */
+    char sha256[65];
+    unsigned char *data;    /* zip bytes, malloc-owned (freed by emit_free) */
+    size_t len;
+} BundleRef;
+
+struct Emit {
+    cJSON *template;
+    cJSON *parameters, *resources, *outputs;
+    PtrVec bundles;         /* BundleRef* */
+    bool need_code_params;  /* CodeBucket/CodePrefix are used */
+    bool need_stamper;
+    PtrVec owners;          /* Decl* that made each resource, in order */
+    cJSON *discard;         /* resources refused for a clashing ID */
+    bool dry_run;           /* hitc check: no zips are made */
+};
+
+cJSON *emit_template(Ctx *ctx, Emit *e);
+void emit_free(Emit *e);
+/* Helpers for kinds. */
+/* Add a resource {"Type": type} and return it; the kind adds policies,
+ * DependsOn and Properties in that order.  A logical ID made twice is an
+ * error naming both declarations. */
+cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                     const char *type);
+cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
+cJSON *cfn_ref(const char *logical);
+cJSON *cfn_getatt(const char *logical, const char *attr);
+cJSON *cfn_sub(const char *fmt);
+cJSON *cfn_strings(int n, ...);
+/* The bundle of a code directory (one per real directory); reports a
+ * failure at loc and returns a bundle with an empty sha256. */
+BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
+char *json_render(const cJSON *v);          /* 2-space indent, malloc */
+
+/* kinds/table.c: the hitc:app and hitc:stage tags */
+cJSON *hitc_tags(Ctx *ctx);
+/* kinds/function.c: a Lambda function's role (returns its Statement array
+ * for more grants) and log group, shared with the stamper. */
+cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                   const char *log_group);
+void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                      const char *name);
+/* kinds/stamper.c */
+void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
+
+/* ---- output.c -------------------------------------------------------- */
+
+int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
+
+/* ---- main.c: the context -------------------------------------------- */
+
+struct Ctx {
+    Arena *arena;
+    PtrVec diags;           /* Diag* */
+    int nerrors, nwarnings;
+    int seq;
+    PtrVec sources;         /* Source* */
+    const char *root;       /* directory of the main .hit file ("." if none) */
+    Program prog;
+    PtrVec symbols;         /* Decl* with names, for lookup and suggestions */
+};
+
+Ctx *ctx_new(void);
+void ctx_free(Ctx *ctx);
+
+/* kinds/registry.c */
+extern const Kind *const kinds[];
+extern const int nkinds;
+const Kind *kind_find(const char *keyword);
+extern const Kind kind_app, kind_param, kind_table, kind_function,
+    kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
+
+#endif

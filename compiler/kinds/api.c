@@ -1,0 +1,555 @@
+/*
+ * kinds/api.c: `route METHOD PATH -> FUNCTION` and the `api { kind; cors }`
+ * block.  Routes make one API Gateway REST API, named `api`.
+ *
+ * Becomes:
+ *   Api                          AWS::ApiGateway::RestApi
+ *   Api<Segments>Resource        AWS::ApiGateway::Resource per path segment
+ *   Api<Segments><Method>Method  AWS::ApiGateway::Method, AWS_PROXY
+ *   Api<Segments><Method>Permission  AWS::Lambda::Permission scoped to the
+ *                                API, the stage, the method and the path
+ *   Api<Segments>OptionsMethod   with `cors`, a MOCK preflight per path
+ *   ApiDeployment<hash>          AWS::ApiGateway::Deployment; the hash of
+ *                                the routes renames it when they change
+ *   ApiStage                     AWS::ApiGateway::Stage named by Stage
+ * Segments: a literal is PascalCase'd ("users" -> "Users"), "{id}" is
+ * "IdParam", "{path+}" is "PathGreedy"; the root path is "Root".
+ * api.url is composed from the API's id and the Stage parameter alone, so
+ * a function behind the API may read its own URL without a cycle.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "hitc.h"
+
+typedef struct Segment {
+    const char *text;       /* as written: "users", "{id}", "{p+}" */
+    const char *param;      /* "id" for {id} and {id+}, else NULL */
+    bool greedy;
+    Loc loc;
+} Segment;
+
+typedef struct Route {
+    const char *method;
+    const char *path;
+    Segment *segs;
+    int nsegs;
+    Decl *fn;
+    const char *method_id;  /* logical ID of its Method */
+} Route;
+
+typedef struct Api {
+    const char *cors;       /* allowed origin, or NULL */
+} Api;
+
+static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
+                                      "DELETE", "HEAD", "OPTIONS", "ANY"};
+static const char *const api_attrs[] = {"id", "url"};
+
+static bool literal_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+static bool param_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!literal_char(s[i]) || s[i] == '.' || s[i] == '-')
+            return false;
+    return true;
+}
+
+/* PATH = "/" | ( "/" segment )+ ; segment = literal | "{" name ["+"] "}" */
+static bool parse_path(Ctx *ctx, Route *r, const Item *it)
+{
+    const char *p = it->text;
+    Loc loc = it->loc;
+    if (strcmp(p, "/") == 0)
+        return true;
+    PtrVec segs = {0};
+    const char *s = p;
+    while (*s) {
+        if (*s != '/') {
+            diag(ctx, D_BAD_PATH, loc, "route path '%s' is not '/' or "
+                 "'/segment/...'", p);
+            return false;
+        }
+        const char *start = ++s;
+        while (*s && *s != '/')
+            s++;
+        size_t n = (size_t)(s - start);
+        Loc sl = {loc.src, loc.off + (uint32_t)(start - p), (uint32_t)n};
+        if (n == 0) {
+            diag(ctx, D_BAD_PATH, sl, "route path '%s' has an empty segment "
+                 "(a '//' or a trailing '/')", p);
+            return false;
+        }
+        Segment *seg = arena_alloc(ctx->arena, sizeof *seg);
+        seg->text = arena_strndup(ctx->arena, start, n);
+        seg->loc = sl;
+        if (start[0] == '{') {
+            bool greedy = n >= 3 && start[n - 2] == '+';
+            size_t name_len = n - 2 - greedy;
+            if (start[n - 1] != '}' || !param_name_ok(start + 1, name_len)) {
+                diag(ctx, D_BAD_PATH, sl, "path parameter '%s' must be "
+                     "'{name}' or '{name+}', the name of letters, digits "
+                     "and '_'", seg->text);
+                return false;
+            }
+            seg->param = arena_strndup(ctx->arena, start + 1, name_len);
+            seg->greedy = greedy;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                if (!literal_char(start[i])) {
+                    diag(ctx, D_BAD_PATH, sl, "path segment '%s' may hold "
+                         "only letters, digits, '-', '.' and '_', or be a "
+                         "'{parameter}'", seg->text);
+                    return false;
+                }
+            }
+        }
+        vec_push(ctx->arena, &segs, seg);
+    }
+    r->nsegs = segs.len;
+    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)segs.len);
+    for (int i = 0; i < segs.len; i++) {
+        r->segs[i] = *(Segment *)segs.items[i];
+        if (r->segs[i].greedy && i != segs.len - 1) {
+            diag(ctx, D_BAD_PATH, r->segs[i].loc, "a greedy parameter '%s' "
+                 "must be the last segment of the path", r->segs[i].text);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void route_check(Ctx *ctx, Decl *d)
+{
+    Stmt *s = d->stmt;
+    const char *usage = "route METHOD PATH -> FUNCTION";
+    if (!want_items(ctx, s, 5, 5, usage))
+        return;
+    Route *r = arena_alloc(ctx->arena, sizeof *r);
+    int m = want_choice(ctx, s, 1, "method", methods, 8);
+    if (m < 0)
+        return;
+    r->method = methods[m];
+    if (s->items[2]->kind != I_PATH) {
+        diag(ctx, D_EXPECTED, s->items[2]->loc, "expected a path starting "
+             "with '/', found %s", item_describe(ctx->arena, s->items[2]));
+        return;
+    }
+    r->path = s->items[2]->text;
+    d->display = arena_printf(ctx->arena, "route %s %s", r->method, r->path);
+    if (!item_is_punct(s->items[3], T_ARROW)) {
+        diag(ctx, D_EXPECTED, s->items[3]->loc, "expected '->' in '%s'", usage);
+        return;
+    }
+    if (s->has_block)
+        diag(ctx, D_EXPECTED, s->block_loc, "'route' takes no block");
+    if (!parse_path(ctx, r, s->items[2]))
+        return;
+    r->fn = resolve_name_of_kind(ctx, s->items[4], &kind_function);
+    if (!r->fn)
+        return;
+    add_edge(ctx, d, r->fn, s->items[4]->loc,
+             arena_printf(ctx->arena, "calls '%s'", r->fn->name));
+    add_edge(ctx, d, ctx->prog.api, s->items[0]->loc, "belongs to 'api'");
+    d->data = r;
+}
+
+/* ---- the api block and the checks across routes ---------------------- */
+
+static void field_kind(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const api_kinds[] = {"rest", "http"};
+    (void)d;
+    if (!want_items(ctx, s, 2, 2, "kind rest|http"))
+        return;
+    if (want_choice(ctx, s, 1, "api kind", api_kinds, 2) == 1)
+        diag(ctx, D_NOT_YET, s->items[1]->loc, "'kind http' is not built by "
+             "hitc %s yet; use 'kind rest'", HITC_VERSION);
+}
+
+static void field_cors(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "cors \"ORIGIN\""))
+        return;
+    const char *origin = want_string(ctx, s, 1, "the allowed origin");
+    if (!origin)
+        return;
+    if (!origin[0] || strpbrk(origin, "'\" \t")) {
+        diag(ctx, D_BAD_VALUE, s->items[1]->loc,
+             "cors takes one origin, as in \"*\" or \"https://example.com\"");
+        return;
+    }
+    ((Api *)d->data)->cors = origin;
+}
+
+static const Field api_fields[] = {
+    {"kind", false, field_kind},
+    {"cors", false, field_cors},
+};
+
+static void api_check(Ctx *ctx, Decl *d)
+{
+    d->data = arena_alloc(ctx->arena, sizeof(Api));
+    if (want_items(ctx, d->stmt, 1, 1, "api { ... }"))
+        check_fields(ctx, d, d->stmt, api_fields, 2);
+}
+
+static PtrVec routes_of(Ctx *ctx)
+{
+    PtrVec v = {0};
+    for (int i = 0; i < ctx->prog.decls.len; i++) {
+        Decl *d = ctx->prog.decls.items[i];
+        if (d->kind == &kind_route && d->data)
+            vec_push(ctx->arena, &v, d);
+    }
+    return v;
+}
+
+static bool same_path(const Route *a, const Route *b)
+{
+    if (a->nsegs != b->nsegs)
+        return false;
+    for (int i = 0; i < a->nsegs; i++)
+        if (strcmp(a->segs[i].text, b->segs[i].text) != 0)
+            return false;
+    return true;
+}
+
+/* Under one parent, API Gateway has one child per literal and at most one
+ * parameter child: two parameter names at one position conflict. */
+static void check_param_names(Ctx *ctx, Decl *later, Decl *earlier)
+{
+    Route *a = later->data, *b = earlier->data;
+    for (int i = 0; i < a->nsegs && i < b->nsegs; i++) {
+        Segment *x = &a->segs[i], *y = &b->segs[i];
+        if (x->param && y->param) {
+            if (strcmp(x->text, y->text) != 0) {
+                Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
+                               "path parameter '%s' conflicts with '%s' at "
+                               "the same position; API Gateway allows one "
+                               "parameter name under one parent", x->text,
+                               y->text);
+                note(ctx, e, y->loc, "'%s' used here by %s", y->text,
+                     earlier->display);
+                return;
+            }
+        } else if (strcmp(x->text, y->text) != 0) {
+            return;
+        }
+    }
+}
+
+static void api_link(Ctx *ctx, Decl *d)
+{
+    PtrVec routes = routes_of(ctx);
+    if (routes.len == 0 && !d->builtin)
+        diag(ctx, D_NO_ROUTES, d->loc, "the api block is given but there are "
+             "no routes; add a 'route METHOD PATH -> FUNCTION'");
+    for (int i = 0; i < routes.len; i++) {
+        Decl *ri = routes.items[i];
+        Route *a = ri->data;
+        for (int j = 0; j < i; j++) {
+            Decl *rj = routes.items[j];
+            Route *b = rj->data;
+            if (strcmp(a->method, b->method) == 0 && same_path(a, b)) {
+                Diag *e = diag(ctx, D_DUPLICATE_ROUTE, ri->loc,
+                               "route %s %s is declared twice", a->method,
+                               a->path);
+                note(ctx, e, rj->loc, "first declared here");
+                break;
+            }
+            check_param_names(ctx, ri, rj);
+        }
+    }
+}
+
+static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr)
+{
+    (void)d;
+    if (routes_of(ctx).len == 0)
+        return arena_printf(ctx->arena, "'api.%s' needs at least one route; "
+                            "add a 'route METHOD PATH -> FUNCTION'", attr);
+    return NULL;
+}
+
+static CfnRef api_ref(Ctx *ctx, Decl *d, const char *attr)
+{
+    (void)ctx, (void)d;
+    if (strcmp(attr, "url") == 0)
+        return (CfnRef){.form = CFN_SUB,
+                        .sub = "https://${Api}.execute-api.${AWS::Region}."
+                               "${AWS::URLSuffix}/${Stage}/"};
+    return (CfnRef){.form = CFN_REF, .logical = "Api"};
+}
+
+static void api_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    if (routes_of(ctx).len == 0)
+        return;
+    cJSON *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
+    cJSON *p = cJSON_AddObjectToObject(res, "Properties");
+    if (ctx->prog.app)
+        cJSON_AddStringToObject(p, "Description", ctx->prog.app->display);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "EndpointConfiguration"),
+                          "Types", cfn_strings(1, "REGIONAL"));
+    cJSON_AddItemToObject(p, "Name", cfn_sub("${AWS::StackName}"));
+}
+
+/* ---- routes ---------------------------------------------------------- */
+
+static const char *seg_id(Ctx *ctx, const Segment *s)
+{
+    if (!s->param)
+        return pascal_case(ctx->arena, s->text);
+    return arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, s->param),
+                        s->greedy ? "Greedy" : "Param");
+}
+
+/* "Api" + the IDs of the first n segments ("Root" for none). */
+static const char *prefix_id(Ctx *ctx, const Route *r, int n)
+{
+    Buf b = {0};
+    buf_puts(&b, "Api");
+    if (n == 0)
+        buf_puts(&b, "Root");
+    for (int i = 0; i < n; i++)
+        buf_puts(&b, seg_id(ctx, &r->segs[i]));
+    char *s = arena_strdup(ctx->arena, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static cJSON *resource_of(Ctx *ctx, const Route *r, int n)
+{
+    if (n == 0)
+        return cfn_getatt("Api", "RootResourceId");
+    return cfn_ref(arena_printf(ctx->arena, "%sResource", prefix_id(ctx, r, n)));
+}
+
+/* Make the resources of the path's segments that no route made yet. */
+static void emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
+{
+    for (int i = 1; i <= r->nsegs; i++) {
+        const char *id = arena_printf(ctx->arena, "%sResource",
+                                      prefix_id(ctx, r, i));
+        if (cJSON_GetObjectItemCaseSensitive(e->resources, id))
+            continue;
+        cJSON *res = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Resource");
+        cJSON *p = cJSON_AddObjectToObject(res, "Properties");
+        cJSON_AddItemToObject(p, "ParentId", resource_of(ctx, r, i - 1));
+        cJSON_AddStringToObject(p, "PathPart", r->segs[i - 1].text);
+        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+    }
+}
+
+static const char *method_word(Ctx *ctx, const char *m)
+{
+    char *w = arena_strdup(ctx->arena, m);
+    for (char *p = w + 1; *p; p++)
+        *p = (char)(*p - 'A' + 'a');
+    return w;
+}
+
+/* The path in an execute-api ARN: parameters become '*'. */
+static const char *arn_path(Ctx *ctx, const Route *r)
+{
+    Buf b = {0};
+    buf_add(&b, "", 0);
+    for (int i = 0; i < r->nsegs; i++)
+        buf_printf(&b, "%s%s", i ? "/" : "", r->segs[i].param ? "*" : r->segs[i].text);
+    char *s = arena_strdup(ctx->arena, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static void route_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Route *r = d->data;
+    if (!r)
+        return;
+    emit_path(ctx, e, d, r);
+    const char *base = arena_printf(ctx->arena, "%s%s", prefix_id(ctx, r, r->nsegs),
+                                    method_word(ctx, r->method));
+    r->method_id = arena_printf(ctx->arena, "%sMethod", base);
+    cJSON *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
+    cJSON *p = cJSON_AddObjectToObject(m, "Properties");
+    cJSON_AddStringToObject(p, "AuthorizationType", "NONE");
+    cJSON_AddStringToObject(p, "HttpMethod", r->method);
+    cJSON *in = cJSON_AddObjectToObject(p, "Integration");
+    cJSON_AddStringToObject(in, "IntegrationHttpMethod", "POST");
+    cJSON_AddStringToObject(in, "Type", "AWS_PROXY");
+    cJSON_AddItemToObject(in, "Uri", cfn_sub(arena_printf(
+        ctx->arena, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
+                    "path/2015-03-31/functions/${%s.Arn}/invocations",
+        r->fn->logical)));
+    cJSON_AddItemToObject(p, "ResourceId", resource_of(ctx, r, r->nsegs));
+    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+
+    cJSON *perm = emit_resource(ctx, e, d,
+                                arena_printf(ctx->arena, "%sPermission", base),
+                                "AWS::Lambda::Permission");
+    p = cJSON_AddObjectToObject(perm, "Properties");
+    cJSON_AddStringToObject(p, "Action", "lambda:InvokeFunction");
+    cJSON_AddItemToObject(p, "FunctionName", cfn_getatt(r->fn->logical, "Arn"));
+    cJSON_AddStringToObject(p, "Principal", "apigateway.amazonaws.com");
+    cJSON_AddItemToObject(p, "SourceArn", cfn_sub(arena_printf(
+        ctx->arena, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                    "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
+        strcmp(r->method, "ANY") == 0 ? "*" : r->method, arn_path(ctx, r))));
+}
+
+/* ---- deployment, stage, CORS ----------------------------------------- */
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
+                      PtrVec *method_ids)
+{
+    for (int i = 0; i < routes->len; i++) {
+        Decl *d = routes->items[i];
+        Route *r = d->data;
+        bool first = true, has_options = false;
+        Buf allow = {0};
+        const char *list[8];
+        int n = 0;
+        for (int j = 0; j < routes->len; j++) {
+            Route *o = ((Decl *)routes->items[j])->data;
+            if (!same_path(o, r))
+                continue;
+            first &= j >= i;
+            has_options |= strcmp(o->method, "OPTIONS") == 0 ||
+                           strcmp(o->method, "ANY") == 0;
+            list[n++] = o->method;
+        }
+        if (!first || has_options)
+            continue;
+        list[n++] = "OPTIONS";
+        qsort(list, (size_t)n, sizeof *list, str_cmp);
+        for (int k = 0; k < n; k++)
+            buf_printf(&allow, "%s%s", k ? "," : "", list[k]);
+        const char *id = arena_printf(ctx->arena, "%sOptionsMethod",
+                                      prefix_id(ctx, r, r->nsegs));
+        vec_push(ctx->arena, method_ids, (void *)id);
+        cJSON *m = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Method");
+        cJSON *p = cJSON_AddObjectToObject(m, "Properties");
+        cJSON_AddStringToObject(p, "AuthorizationType", "NONE");
+        cJSON_AddStringToObject(p, "HttpMethod", "OPTIONS");
+        cJSON *in = cJSON_AddObjectToObject(p, "Integration");
+        cJSON *ir = cJSON_CreateObject();
+        cJSON *rp = cJSON_AddObjectToObject(ir, "ResponseParameters");
+        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Headers",
+                                "'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token'");
+        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Methods",
+                                arena_printf(ctx->arena, "'%s'", allow.data));
+        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Origin",
+                                arena_printf(ctx->arena, "'%s'", origin));
+        cJSON_AddStringToObject(ir, "StatusCode", "200");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "IntegrationResponses"), ir);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "RequestTemplates"),
+                                "application/json", "{\"statusCode\": 200}");
+        cJSON_AddStringToObject(in, "Type", "MOCK");
+        cJSON *mr = cJSON_CreateObject();
+        cJSON *mp = cJSON_AddObjectToObject(mr, "ResponseParameters");
+        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Headers", true);
+        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Methods", true);
+        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Origin", true);
+        cJSON_AddStringToObject(mr, "StatusCode", "200");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "MethodResponses"), mr);
+        cJSON_AddItemToObject(p, "ResourceId", resource_of(ctx, r, r->nsegs));
+        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+        buf_free(&allow);
+    }
+    static const char *const kinds_[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
+    static const char *const ids[] = {"ApiGatewayResponse4xx", "ApiGatewayResponse5xx"};
+    for (int i = 0; i < 2; i++) {
+        cJSON *g = emit_resource(ctx, e, ctx->prog.api, ids[i],
+                                 "AWS::ApiGateway::GatewayResponse");
+        cJSON *p = cJSON_AddObjectToObject(g, "Properties");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "ResponseParameters"),
+                                "gatewayresponse.header.Access-Control-Allow-Origin",
+                                arena_printf(ctx->arena, "'%s'", origin));
+        cJSON_AddStringToObject(p, "ResponseType", kinds_[i]);
+        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+    }
+}
+
+static void api_finish(Ctx *ctx, Emit *e)
+{
+    PtrVec routes = routes_of(ctx);
+    if (routes.len == 0 || ctx->nerrors)
+        return;
+    Api *api = ctx->prog.api->data;
+    const char *cors = api ? api->cors : NULL;
+    PtrVec ids = {0};
+    Buf sig = {0};
+    const char **lines = arena_alloc(ctx->arena, sizeof(char *) * (size_t)routes.len);
+    for (int i = 0; i < routes.len; i++) {
+        Route *r = ((Decl *)routes.items[i])->data;
+        vec_push(ctx->arena, &ids, (void *)r->method_id);
+        lines[i] = arena_printf(ctx->arena, "%s %s -> %s\n", r->method, r->path,
+                                r->fn->logical);
+    }
+    qsort(lines, (size_t)routes.len, sizeof *lines, str_cmp);
+    for (int i = 0; i < routes.len; i++)
+        buf_puts(&sig, lines[i]);
+    if (cors) {
+        buf_printf(&sig, "cors %s\n", cors);
+        emit_cors(ctx, e, cors, &routes, &ids);
+    }
+    char hash[65];
+    sha256_hex(sig.data, sig.len, hash);
+    buf_free(&sig);
+    hash[10] = '\0';
+    qsort(ids.items, (size_t)ids.len, sizeof(void *), str_cmp);
+
+    const char *dep_id = arena_printf(ctx->arena, "ApiDeployment%s", hash);
+    cJSON *dep = emit_resource(ctx, e, ctx->prog.api, dep_id,
+                               "AWS::ApiGateway::Deployment");
+    cJSON *deps = cJSON_AddArrayToObject(dep, "DependsOn");
+    for (int i = 0; i < ids.len; i++)
+        cJSON_AddItemToArray(deps, cJSON_CreateString(ids.items[i]));
+    cJSON *p = cJSON_AddObjectToObject(dep, "Properties");
+    cJSON_AddStringToObject(p, "Description",
+                            arena_printf(ctx->arena, "hitc routes %s", hash));
+    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+
+    cJSON *stage = emit_resource(ctx, e, ctx->prog.api, "ApiStage",
+                                 "AWS::ApiGateway::Stage");
+    p = cJSON_AddObjectToObject(stage, "Properties");
+    cJSON_AddItemToObject(p, "DeploymentId", cfn_ref(dep_id));
+    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+    cJSON_AddItemToObject(p, "StageName", cfn_ref("Stage"));
+    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+}
+
+const Kind kind_route = {
+    .keyword = "route",
+    .noun = "route",
+    .check = route_check,
+    .emit = route_emit,
+};
+
+const Kind kind_api = {
+    .keyword = "api",
+    .noun = "api",
+    .single = true,
+    .attrs = api_attrs,
+    .nattrs = sizeof api_attrs / sizeof *api_attrs,
+    .check = api_check,
+    .link = api_link,
+    .attr_error = api_attr_error,
+    .ref = api_ref,
+    .emit = api_emit,
+    .finish = api_finish,
+};

@@ -1,0 +1,594 @@
+/*
+ * kinds/function.c: `function NAME { runtime; handler; code; memory;
+ * timeout; arch; description; env { KEY = EXPR }; env-mode; allow }`.
+ *
+ * Becomes, with L = PascalCase(NAME) + "Function":
+ *   L + "LogGroup"  AWS::Logs::LogGroup, the function's own log group;
+ *   L + "Role"      AWS::IAM::Role: logs on that group only, and the table
+ *                   grants (table ARN and its indexes, never a wildcard);
+ *   L + "Code"      Custom::HitcStamp, when env-mode is stamp or both and
+ *                   env is not empty: the stamper writes .env into a copy
+ *                   of the bundle at deploy time;
+ *   L               AWS::Lambda::Function, its code from the stamp or
+ *                   straight from the bundle.
+ * Attributes: NAME.name (Ref), NAME.arn.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hitc.h"
+#include "runtimes.h"
+
+enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
+enum { GRANT_READ = 1, GRANT_WRITE = 2 };
+
+typedef struct EnvVar {
+    const char *key;
+    Loc loc;
+    Expr *value;
+} EnvVar;
+
+typedef struct Grant {
+    Decl *table;
+    int mode;
+    Loc loc;
+    bool explicit_;
+} Grant;
+
+typedef struct Function {
+    const char *runtime, *handler, *code, *description;
+    Loc code_loc;
+    long long memory, timeout;
+    const char *arch;
+    int env_mode;
+    PtrVec env;             /* EnvVar* */
+    PtrVec grants;          /* Grant*, explicit first, then from env */
+} Function;
+
+static const char *const function_attrs[] = {"arn", "name"};
+
+static Function *fn_of(Decl *d)
+{
+    return d->data;
+}
+
+static void field_runtime(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "runtime IDENTIFIER"))
+        return;
+    const char *id = want_word(ctx, s, 1, "a Lambda runtime identifier");
+    if (!id)
+        return;
+    const Runtime *rt = runtime_find(id);
+    if (!rt) {
+        const char *guess = runtime_closest(id);
+        if (guess)
+            diag(ctx, D_UNKNOWN_RUNTIME, s->items[1]->loc,
+                 "unknown Lambda runtime '%s'; did you mean '%s'?", id, guess);
+        else
+            diag(ctx, D_UNKNOWN_RUNTIME, s->items[1]->loc,
+                 "unknown Lambda runtime '%s'", id);
+        return;
+    }
+    if (rt->status == RUNTIME_DEPRECATED)
+        diag(ctx, D_DEPRECATED_RUNTIME, s->items[1]->loc,
+             "Lambda runtime '%s' is deprecated since %s; move to a current "
+             "%s runtime", id, rt->deprecated_on, rt->family);
+    fn_of(d)->runtime = id;
+}
+
+static void field_handler(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "handler FILE.FUNCTION"))
+        return;
+    Item *it = s->items[1];
+    const char *h = it->kind == I_STRING ? string_literal(ctx, it, "the handler")
+                                         : want_word(ctx, s, 1, "the handler");
+    if (!h)
+        return;
+    if (!h[0] || strlen(h) > 128 || strpbrk(h, " \t\n")) {
+        diag(ctx, D_BAD_VALUE, it->loc,
+             "a handler is 1 to 128 characters without spaces");
+        return;
+    }
+    fn_of(d)->handler = h;
+}
+
+static bool inside(const char *dir, const char *root)
+{
+    size_t n = strlen(root);
+    if (strcmp(root, "/") == 0)
+        return true;
+    return strncmp(dir, root, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
+static void field_code(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "code \"DIRECTORY\""))
+        return;
+    const char *code = want_string(ctx, s, 1, "the code directory");
+    if (!code)
+        return;
+    Loc loc = s->items[1]->loc;
+    fn_of(d)->code_loc = loc;
+    if (!code[0] || code[0] == '/') {
+        diag(ctx, D_CODE_DIR, loc, "the code directory must be a path "
+             "relative to the .hit file's directory");
+        return;
+    }
+    char *path = arena_printf(ctx->arena, "%s/%s", ctx->root, code);
+    char real[PATH_MAX], root[PATH_MAX];
+    struct stat st;
+    if (!realpath(path, real) || stat(real, &st) != 0) {
+        diag(ctx, D_CODE_DIR, loc, "code directory '%s' does not exist", code);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        diag(ctx, D_CODE_DIR, loc, "code '%s' is not a directory", code);
+        return;
+    }
+    if (!realpath(ctx->root, root) || !inside(real, root)) {
+        diag(ctx, D_CODE_DIR, loc, "code directory '%s' is outside the "
+             "project (the .hit file's directory), through '..' or a "
+             "symlink", code);
+        return;
+    }
+    fn_of(d)->code = code;
+}
+
+/* A number with an optional unit, scaled to the field's base unit. */
+static bool scaled(Ctx *ctx, Stmt *s, const char *what,
+                   const char *const *units, const long long *factors,
+                   int nunits, long long *out)
+{
+    long long v;
+    if (!want_items(ctx, s, 2, 2, what) || !want_number(ctx, s, 1, what, &v))
+        return false;
+    const char *unit = s->items[1]->unit;
+    for (int i = 0; i < nunits; i++) {
+        if (strcmp(unit, units[i]) == 0) {
+            *out = v * factors[i];
+            return true;
+        }
+    }
+    diag(ctx, D_BAD_NUMBER, s->items[1]->loc,
+         "unknown unit '%s' for %s; use %s or %s", unit, s->items[0]->text,
+         units[1], units[2]);
+    return false;
+}
+
+static void field_memory(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const units[] = {"", "MB", "GB"};
+    static const long long factors[] = {1, 1, 1024};
+    long long mb;
+    if (!scaled(ctx, s, "memory MB", units, factors, 3, &mb))
+        return;
+    if (mb < 128 || mb > 10240) {
+        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
+             "memory must be from 128 MB to 10240 MB, not %lld MB", mb);
+        return;
+    }
+    fn_of(d)->memory = mb;
+}
+
+static void field_timeout(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const units[] = {"", "s", "m"};
+    static const long long factors[] = {1, 1, 60};
+    long long sec;
+    if (!scaled(ctx, s, "timeout SECONDS", units, factors, 3, &sec))
+        return;
+    if (sec < 1 || sec > 900) {
+        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
+             "timeout must be from 1 to 900 seconds (15m), not %lld", sec);
+        return;
+    }
+    fn_of(d)->timeout = sec;
+}
+
+static void field_arch(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const archs[] = {"x86_64", "arm64"};
+    if (!want_items(ctx, s, 2, 2, "arch x86_64|arm64"))
+        return;
+    int a = want_choice(ctx, s, 1, "architecture", archs, 2);
+    if (a >= 0)
+        fn_of(d)->arch = archs[a];
+}
+
+static void field_description(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "description \"TEXT\""))
+        return;
+    const char *text = want_string(ctx, s, 1, "the description");
+    if (text && strlen(text) > 256) {
+        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
+             "a Lambda description is at most 256 characters");
+        return;
+    }
+    fn_of(d)->description = text;
+}
+
+static bool env_key_ok(const char *k)
+{
+    if (!(k[0] == '_' || (k[0] >= 'A' && k[0] <= 'Z') ||
+          (k[0] >= 'a' && k[0] <= 'z')))
+        return false;
+    for (const char *p = k; *p; p++)
+        if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return true;
+}
+
+static void field_env(Ctx *ctx, Decl *d, Stmt *s)
+{
+    Function *f = fn_of(d);
+    if (!want_items(ctx, s, 1, 1, "env { KEY = VALUE ... }"))
+        return;
+    if (!s->has_block) {
+        diag(ctx, D_EXPECTED, s->items[0]->loc,
+             "expected a block: 'env { KEY = VALUE }'");
+        return;
+    }
+    for (int i = 0; i < s->nblock; i++) {
+        Stmt *line = s->block[i];
+        if (line->nitems != 3 || !item_is_punct(line->items[1], T_EQUAL) ||
+            line->has_block) {
+            diag(ctx, D_EXPECTED, line->loc, "expected 'KEY = VALUE'");
+            continue;
+        }
+        Item *key = line->items[0];
+        if (key->kind != I_WORD || !env_key_ok(key->text)) {
+            diag(ctx, D_BAD_ENV_KEY, key->loc,
+                 "env key %s must be letters, digits and '_', not starting "
+                 "with a digit", item_describe(ctx->arena, key));
+            continue;
+        }
+        bool dup = false;
+        for (int j = 0; j < f->env.len && !dup; j++) {
+            EnvVar *o = f->env.items[j];
+            if (strcmp(o->key, key->text) == 0) {
+                Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                               "env key '%s' is given twice", key->text);
+                note(ctx, e, o->loc, "first given here");
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        EnvVar *v = arena_alloc(ctx->arena, sizeof *v);
+        v->key = key->text;
+        v->loc = key->loc;
+        v->value = expr_from_item(ctx, line->items[2]);
+        use_expr(ctx, d, v->value,
+                 arena_printf(ctx->arena, "env '%s'", key->text));
+        vec_push(ctx->arena, &f->env, v);
+    }
+}
+
+static void field_env_mode(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const modes[] = {"stamp", "native", "both"};
+    if (!want_items(ctx, s, 2, 2, "env-mode stamp|native|both"))
+        return;
+    int m = want_choice(ctx, s, 1, "env-mode", modes, 3);
+    if (m >= 0)
+        fn_of(d)->env_mode = m;
+}
+
+static void field_allow(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const modes[] = {"read", "write", "readwrite"};
+    static const int bits[] = {GRANT_READ, GRANT_WRITE,
+                               GRANT_READ | GRANT_WRITE};
+    Function *f = fn_of(d);
+    if (!want_items(ctx, s, 3, 3, "allow TABLE read|write|readwrite"))
+        return;
+    Decl *t = resolve_name_of_kind(ctx, s->items[1], &kind_table);
+    int m = want_choice(ctx, s, 2, "access", modes, 3);
+    if (!t || m < 0)
+        return;
+    for (int i = 0; i < f->grants.len; i++) {
+        Grant *g = f->grants.items[i];
+        if (g->table == t) {
+            Diag *e = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
+                           "access to table '%s' is given twice", t->name);
+            note(ctx, e, g->loc, "first given here");
+            return;
+        }
+    }
+    Grant *g = arena_alloc(ctx->arena, sizeof *g);
+    *g = (Grant){t, bits[m], s->items[1]->loc, true};
+    vec_push(ctx->arena, &f->grants, g);
+    add_edge(ctx, d, t, s->items[1]->loc,
+             arena_printf(ctx->arena, "allow '%s'", t->name));
+}
+
+static const Field function_fields[] = {
+    {"runtime", false, field_runtime},
+    {"handler", false, field_handler},
+    {"code", false, field_code},
+    {"memory", false, field_memory},
+    {"timeout", false, field_timeout},
+    {"arch", false, field_arch},
+    {"description", false, field_description},
+    {"env", false, field_env},
+    {"env-mode", false, field_env_mode},
+    {"allow", true, field_allow},
+};
+
+/* Lambda's own rule for environment variable names, and its reserved
+ * names: both apply when env-mode is native or both. */
+static const char *const lambda_reserved[] = {
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+    "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR",
+    "LAMBDA_TASK_ROOT",
+};
+
+static void check_native_keys(Ctx *ctx, Function *f)
+{
+    for (int i = 0; i < f->env.len; i++) {
+        EnvVar *v = f->env.items[i];
+        bool letter = (v->key[0] >= 'A' && v->key[0] <= 'Z') ||
+                      (v->key[0] >= 'a' && v->key[0] <= 'z');
+        if (!letter || strlen(v->key) < 2) {
+            diag(ctx, D_BAD_ENV_KEY, v->loc,
+                 "with env-mode native or both, env key '%s' must start "
+                 "with a letter and be at least two characters (Lambda's "
+                 "rule for environment variables)", v->key);
+            continue;
+        }
+        for (size_t j = 0; j < sizeof lambda_reserved / sizeof *lambda_reserved; j++)
+            if (strcmp(v->key, lambda_reserved[j]) == 0)
+                diag(ctx, D_BAD_ENV_KEY, v->loc,
+                     "env key '%s' is reserved by Lambda; with env-mode "
+                     "native or both, choose another key", v->key);
+    }
+}
+
+static void function_check(Ctx *ctx, Decl *d)
+{
+    Function *f = arena_alloc(ctx->arena, sizeof *f);
+    f->memory = 128;
+    f->timeout = 10;
+    f->arch = "x86_64";
+    d->data = f;
+    d->logical = arena_printf(ctx->arena, "%sFunction", d->logical);
+    if (!want_items(ctx, d->stmt, 2, 2, "function NAME { ... }"))
+        return;
+    check_fields(ctx, d, d->stmt, function_fields,
+                 sizeof function_fields / sizeof *function_fields);
+    if (!d->stmt->has_block)
+        return;
+    static const char *const required[] = {"runtime", "handler", "code"};
+    const char *have[] = {f->runtime, f->handler, f->code};
+    for (int i = 0; i < 3; i++) {
+        bool written = false;
+        for (int j = 0; j < d->stmt->nblock; j++)
+            written |= item_is_word(d->stmt->block[j]->items[0], required[i]);
+        if (!have[i] && !written)
+            diag(ctx, D_MISSING_FIELD, d->name_loc,
+                 "function '%s' needs a '%s' line", d->name, required[i]);
+    }
+    if (f->env_mode != MODE_STAMP)
+        check_native_keys(ctx, f);
+}
+
+/* Tables the env refers to get readwrite unless an allow line said
+ * otherwise. */
+static void grant_env_table(Ctx *ctx, Function *f, const Expr *r)
+{
+    if (!r->target || r->target->kind != &kind_table)
+        return;
+    for (int i = 0; i < f->grants.len; i++)
+        if (((Grant *)f->grants.items[i])->table == r->target)
+            return;
+    Grant *g = arena_alloc(ctx->arena, sizeof *g);
+    *g = (Grant){r->target, GRANT_READ | GRANT_WRITE, r->loc, false};
+    vec_push(ctx->arena, &f->grants, g);
+}
+
+static void function_link(Ctx *ctx, Decl *d)
+{
+    Function *f = d->data;
+    for (int i = 0; i < f->env.len; i++) {
+        Expr *x = ((EnvVar *)f->env.items[i])->value;
+        if (!x)
+            continue;
+        if (x->kind == E_REF)
+            grant_env_table(ctx, f, x);
+        for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++)
+            grant_env_table(ctx, f, x->refs[k]);
+    }
+}
+
+static CfnRef function_ref(Ctx *ctx, Decl *d, const char *attr)
+{
+    (void)ctx;
+    if (strcmp(attr, "arn") == 0)
+        return (CfnRef){.form = CFN_GETATT, .logical = d->logical, .attr = "Arn"};
+    return (CfnRef){.form = CFN_REF, .logical = d->logical};
+}
+
+/* ---- emit ------------------------------------------------------------ */
+
+static const char *const read_actions[] = {
+    "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query",
+    "dynamodb:Scan",
+};
+static const char *const write_actions[] = {
+    "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+};
+
+static int str_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+static int grant_cmp(const void *pa, const void *pb)
+{
+    const Grant *a = *(Grant *const *)pa, *b = *(Grant *const *)pb;
+    return strcmp(a->table->name, b->table->name);
+}
+
+static cJSON *grant_statement(Ctx *ctx, const Grant *g)
+{
+    static const char *const sid[] = {"", "Read", "Write", "ReadWrite"};
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "Sid", arena_printf(ctx->arena, "%s%s",
+                                                    g->table->logical,
+                                                    sid[g->mode]));
+    cJSON_AddStringToObject(st, "Effect", "Allow");
+    /* Read and write actions are each sorted; together they are too. */
+    const char *all[16];
+    int n = 0;
+    for (size_t i = 0; i < sizeof read_actions / sizeof *read_actions; i++)
+        if (g->mode & GRANT_READ)
+            all[n++] = read_actions[i];
+    for (size_t i = 0; i < sizeof write_actions / sizeof *write_actions; i++)
+        if (g->mode & GRANT_WRITE)
+            all[n++] = write_actions[i];
+    qsort(all, (size_t)n, sizeof *all, str_cmp);
+    cJSON *actions = cJSON_AddArrayToObject(st, "Action");
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(actions, cJSON_CreateString(all[i]));
+    cJSON *res = cJSON_AddArrayToObject(st, "Resource");
+    cJSON_AddItemToArray(res, cfn_getatt(g->table->logical, "Arn"));
+    cJSON_AddItemToArray(res, cfn_sub(arena_printf(ctx->arena, "${%s.Arn}/index/*",
+                                                   g->table->logical)));
+    return st;
+}
+
+/* The role of a Lambda function: trust, logs to its own group, and extra
+ * statements.  Shared with the stamper (kinds/stamper.c). */
+cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                   const char *log_group)
+{
+    cJSON *role = emit_resource(ctx, e, owner, logical, "AWS::IAM::Role");
+    cJSON *p = cJSON_AddObjectToObject(role, "Properties");
+    cJSON *trust = cJSON_AddObjectToObject(p, "AssumeRolePolicyDocument");
+    cJSON_AddStringToObject(trust, "Version", "2012-10-17");
+    cJSON *ts = cJSON_CreateObject();
+    cJSON_AddStringToObject(ts, "Effect", "Allow");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(ts, "Principal"), "Service",
+                            "lambda.amazonaws.com");
+    cJSON_AddStringToObject(ts, "Action", "sts:AssumeRole");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(trust, "Statement"), ts);
+    cJSON *pol = cJSON_CreateObject();
+    cJSON_AddStringToObject(pol, "PolicyName", "hitc");
+    cJSON *doc = cJSON_AddObjectToObject(pol, "PolicyDocument");
+    cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+    cJSON *stmts = cJSON_AddArrayToObject(doc, "Statement");
+    cJSON *logs = cJSON_CreateObject();
+    cJSON_AddStringToObject(logs, "Sid", "Logs");
+    cJSON_AddStringToObject(logs, "Effect", "Allow");
+    cJSON_AddItemToObject(logs, "Action", cfn_strings(2, "logs:CreateLogStream",
+                                                      "logs:PutLogEvents"));
+    cJSON_AddItemToObject(logs, "Resource", cfn_getatt(log_group, "Arn"));
+    cJSON_AddItemToArray(stmts, logs);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Policies"), pol);
+    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    return stmts;
+}
+
+void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                      const char *name)
+{
+    cJSON *lg = emit_resource(ctx, e, owner, logical, "AWS::Logs::LogGroup");
+    cJSON *p = cJSON_AddObjectToObject(lg, "Properties");
+    cJSON_AddItemToObject(
+        p, "LogGroupName",
+        cfn_sub(arena_printf(ctx->arena, "/aws/lambda/${AWS::StackName}-%s", name)));
+}
+
+static cJSON *env_map(Ctx *ctx, Function *f)
+{
+    cJSON *m = cJSON_CreateObject();
+    for (int i = 0; i < f->env.len; i++) {
+        EnvVar *v = f->env.items[i];
+        cJSON_AddItemToObject(m, v->key, expr_cfn(ctx, v->value));
+    }
+    return m;
+}
+
+static void function_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Function *f = d->data;
+    if (!f || !f->runtime || !f->handler || !f->code)
+        return;
+    BundleRef *b = bundle_for(ctx, e, f->code, f->code_loc);
+    e->need_code_params = true;
+    const char *L = d->logical;
+    char *log_group = arena_printf(ctx->arena, "%sLogGroup", L);
+    char *role = arena_printf(ctx->arena, "%sRole", L);
+    char *stamp = arena_printf(ctx->arena, "%sCode", L);
+    char *key = arena_printf(ctx->arena, "${CodePrefix}%s.zip", b->sha256);
+
+    lambda_log_group(ctx, e, d, log_group, d->name);
+    cJSON *stmts = lambda_role(ctx, e, d, role, log_group);
+    if (f->grants.len > 1)
+        qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
+    for (int i = 0; i < f->grants.len; i++)
+        cJSON_AddItemToArray(stmts, grant_statement(ctx, f->grants.items[i]));
+
+    bool stamped = f->env_mode != MODE_NATIVE && f->env.len > 0;
+    if (stamped) {
+        e->need_stamper = true;
+        cJSON *s = emit_resource(ctx, e, d, stamp, "Custom::HitcStamp");
+        cJSON *p = cJSON_AddObjectToObject(s, "Properties");
+        cJSON_AddItemToObject(p, "ServiceToken",
+                              cfn_getatt("HitcStamperFunction", "Arn"));
+        cJSON_AddNumberToObject(p, "ServiceTimeout", 300);
+        cJSON_AddItemToObject(p, "SourceBucket", cfn_ref("CodeBucket"));
+        cJSON_AddItemToObject(p, "SourceKey", cfn_sub(key));
+        cJSON_AddItemToObject(p, "TargetPrefix", cfn_sub("${CodePrefix}stamped/"));
+        cJSON_AddItemToObject(p, "Env", env_map(ctx, f));
+    }
+
+    cJSON *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
+    cJSON *p = cJSON_AddObjectToObject(fn, "Properties");
+    cJSON_AddItemToObject(p, "Architectures", cfn_strings(1, f->arch));
+    cJSON *code = cJSON_AddObjectToObject(p, "Code");
+    if (stamped) {
+        cJSON_AddItemToObject(code, "S3Bucket", cfn_getatt(stamp, "Bucket"));
+        cJSON_AddItemToObject(code, "S3Key", cfn_getatt(stamp, "Key"));
+    } else {
+        cJSON_AddItemToObject(code, "S3Bucket", cfn_ref("CodeBucket"));
+        cJSON_AddItemToObject(code, "S3Key", cfn_sub(key));
+    }
+    if (f->description)
+        cJSON_AddStringToObject(p, "Description", f->description);
+    if (f->env_mode != MODE_STAMP && f->env.len > 0)
+        cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "Environment"),
+                              "Variables", env_map(ctx, f));
+    cJSON_AddStringToObject(p, "Handler", f->handler);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "LoggingConfig"),
+                          "LogGroup", cfn_ref(log_group));
+    cJSON_AddNumberToObject(p, "MemorySize", (double)f->memory);
+    cJSON_AddItemToObject(p, "Role", cfn_getatt(role, "Arn"));
+    cJSON_AddStringToObject(p, "Runtime", f->runtime);
+    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    cJSON_AddNumberToObject(p, "Timeout", (double)f->timeout);
+}
+
+const Kind kind_function = {
+    .keyword = "function",
+    .noun = "function",
+    .named = true,
+    .attrs = function_attrs,
+    .nattrs = sizeof function_attrs / sizeof *function_attrs,
+    .check = function_check,
+    .link = function_link,
+    .ref = function_ref,
+    .emit = function_emit,
+};

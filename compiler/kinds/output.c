@@ -1,0 +1,62 @@
+/*
+ * kinds/output.c: `output NAME = EXPR [export]`.
+ *
+ * Becomes Outputs.<LogicalId> with the value; `export` also exports it as
+ * ${AWS::StackName}-NAME.
+ */
+#include "hitc.h"
+
+typedef struct Output {
+    Expr *value;
+    bool export;
+} Output;
+
+static void output_check(Ctx *ctx, Decl *d)
+{
+    Stmt *s = d->stmt;
+    const char *usage = "output NAME = EXPR [export]";
+    if (!want_items(ctx, s, 4, 5, usage))
+        return;
+    if (!item_is_punct(s->items[2], T_EQUAL)) {
+        diag(ctx, D_EXPECTED, s->items[2]->loc, "expected '=' in '%s'", usage);
+        return;
+    }
+    Output *o = arena_alloc(ctx->arena, sizeof *o);
+    if (s->nitems == 5) {
+        if (!item_is_word(s->items[4], "export")) {
+            diag(ctx, D_EXPECTED, s->items[4]->loc,
+                 "expected 'export' or the end of the line, found %s",
+                 item_describe(ctx->arena, s->items[4]));
+            return;
+        }
+        o->export = true;
+    }
+    if (s->has_block)
+        diag(ctx, D_EXPECTED, s->block_loc, "'output' takes no block");
+    o->value = expr_from_item(ctx, s->items[3]);
+    use_expr(ctx, d, o->value, "its value");
+    d->data = o;
+}
+
+static void output_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Output *o = d->data;
+    if (!o || !o->value)
+        return;
+    cJSON *out = cJSON_AddObjectToObject(e->outputs, d->logical);
+    cJSON_AddItemToObject(out, "Value", expr_cfn(ctx, o->value));
+    if (o->export) {
+        cJSON *ex = cJSON_AddObjectToObject(out, "Export");
+        cJSON_AddItemToObject(
+            ex, "Name",
+            cfn_sub(arena_printf(ctx->arena, "${AWS::StackName}-%s", d->name)));
+    }
+}
+
+const Kind kind_output = {
+    .keyword = "output",
+    .noun = "output",
+    .named = true,
+    .check = output_check,
+    .emit = output_emit,
+};

@@ -1,0 +1,29 @@
+/*
+ * kinds/registry.c: every kind of declaration hitc knows, one line each.
+ * Adding a kind is adding its file in kinds/ and its line here.
+ */
+#include <string.h>
+
+#include "hitc.h"
+
+const Kind *const kinds[] = {
+    &kind_app,
+    &kind_param,
+    &kind_table,
+    &kind_function,
+    &kind_route,
+    &kind_api,
+    &kind_output,
+    &kind_builtin_aws,
+    &kind_stamper,
+};
+
+const int nkinds = sizeof kinds / sizeof *kinds;
+
+const Kind *kind_find(const char *keyword)
+{
+    for (int i = 0; i < nkinds; i++)
+        if (kinds[i]->keyword && strcmp(kinds[i]->keyword, keyword) == 0)
+            return kinds[i];
+    return NULL;
+}

@@ -1,0 +1,110 @@
+/*
+ * kinds/stamper.c: the stamper, hitc's one custom-resource Lambda.
+ *
+ * Not declared in .hit files: emitted once when some function's code is
+ * stamped (env-mode stamp or both, with env).  Its Python source
+ * (runtime-support/stamper/index.py) is embedded in the hitc binary and
+ * written out as a bundle of its own, index.py alone.
+ *
+ * Becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject under
+ * CodePrefix, s3:ListBucket for that prefix so a missing bundle reads as
+ * missing, s3:PutObject and s3:DeleteObject only under CodePrefix +
+ * "stamped/") and HitcStamperFunction (python3.12, 120 s; every stamp sets
+ * ServiceTimeout 300 so CloudFormation never waits longer on it).
+ */
+#include <string.h>
+
+#include "bundle.h"
+#include "hitc.h"
+
+extern const unsigned char hitc_stamper_py[];
+extern const size_t hitc_stamper_py_len;
+
+void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
+{
+    for (int i = 0; i < e->bundles.len; i++) {
+        BundleRef *b = e->bundles.items[i];
+        if (strcmp(b->source, "(stamper)") == 0) {
+            *out = b;
+            return;
+        }
+    }
+    BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
+    b->source = "(stamper)";
+    b->path = "(stamper)";
+    BundleFile f = {"index.py", hitc_stamper_py, hitc_stamper_py_len, 0};
+    Bundle zip = {0};
+    char err[256];
+    if (bundle_files(&f, 1, &zip, err, sizeof err) != 0) {
+        diag(ctx, D_BUNDLE, (Loc){0}, "cannot make the stamper's bundle: %s",
+             err);
+    } else {
+        memcpy(b->sha256, zip.sha256, sizeof b->sha256);
+        b->data = zip.data;
+        b->len = zip.len;
+    }
+    vec_push(ctx->arena, &e->bundles, b);
+    *out = b;
+}
+
+static cJSON *s3_statement(const char *sid, cJSON *actions, cJSON *resource)
+{
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "Sid", sid);
+    cJSON_AddStringToObject(st, "Effect", "Allow");
+    cJSON_AddItemToObject(st, "Action", actions);
+    cJSON_AddItemToObject(st, "Resource", resource);
+    return st;
+}
+
+static void stamper_finish(Ctx *ctx, Emit *e)
+{
+    if (!e->need_stamper)
+        return;
+    Decl *owner = arena_alloc(ctx->arena, sizeof *owner);
+    owner->display = "hitc's stamper";
+    owner->builtin = true;
+    BundleRef *b;
+    stamper_bundle(ctx, e, &b);
+
+    lambda_log_group(ctx, e, owner, "HitcStamperLogGroup", "hitc-stamper");
+    cJSON *stmts = lambda_role(ctx, e, owner, "HitcStamperRole",
+                               "HitcStamperLogGroup");
+    cJSON_AddItemToArray(stmts, s3_statement(
+        "ReadBundles", cfn_strings(1, "s3:GetObject"),
+        cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}*")));
+    cJSON *list = s3_statement("ListBundles", cfn_strings(1, "s3:ListBucket"),
+                               cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}"));
+    cJSON *cond = cJSON_AddObjectToObject(list, "Condition");
+    cJSON *like = cJSON_AddObjectToObject(cond, "StringLike");
+    cJSON *prefixes = cJSON_AddArrayToObject(like, "s3:prefix");
+    cJSON_AddItemToArray(prefixes, cfn_sub("${CodePrefix}*"));
+    cJSON_AddItemToArray(stmts, list);
+    cJSON_AddItemToArray(stmts, s3_statement(
+        "WriteStamped", cfn_strings(2, "s3:DeleteObject", "s3:PutObject"),
+        cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/*")));
+
+    cJSON *fn = emit_resource(ctx, e, owner, "HitcStamperFunction",
+                              "AWS::Lambda::Function");
+    cJSON *p = cJSON_AddObjectToObject(fn, "Properties");
+    cJSON *code = cJSON_AddObjectToObject(p, "Code");
+    cJSON_AddItemToObject(code, "S3Bucket", cfn_ref("CodeBucket"));
+    cJSON_AddItemToObject(code, "S3Key", cfn_sub(arena_printf(
+        ctx->arena, "${CodePrefix}%s.zip", b->sha256)));
+    cJSON_AddStringToObject(p, "Description",
+                            "hitc stamper: writes each stage's .env into a "
+                            "copy of the code at deploy time");
+    cJSON_AddStringToObject(p, "Handler", "index.handler");
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "LoggingConfig"),
+                          "LogGroup", cfn_ref("HitcStamperLogGroup"));
+    cJSON_AddNumberToObject(p, "MemorySize", 1024);
+    cJSON_AddItemToObject(p, "Role", cfn_getatt("HitcStamperRole", "Arn"));
+    cJSON_AddStringToObject(p, "Runtime", "python3.12");
+    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    cJSON_AddNumberToObject(p, "Timeout", 120);
+}
+
+const Kind kind_stamper = {
+    .noun = "stamper",
+    .finish = stamper_finish,
+};

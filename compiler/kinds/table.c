@@ -1,0 +1,382 @@
+/*
+ * kinds/table.c: `table NAME { key ...; sort ...; billing ...; ttl ...;
+ * stream ...; index NAME { ... }; on-delete ... }`.
+ *
+ * Becomes one AWS::DynamoDB::Table, logical ID PascalCase(NAME) + "Table",
+ * with no TableName (CloudFormation names it per stack, so every stage has
+ * its own), kept on stack deletion and replacement unless `on-delete
+ * delete`.  Attributes: NAME.name (Ref), NAME.arn, NAME.stream.
+ */
+#include <string.h>
+
+#include "hitc.h"
+
+typedef struct KeyAttr {
+    const char *name;
+    int type;               /* index into key_types */
+    Loc loc;
+} KeyAttr;
+
+typedef struct Index {
+    const char *name;
+    Loc loc;
+    KeyAttr key, sort;
+} Index;
+
+typedef struct Table {
+    KeyAttr key, sort;
+    bool provisioned;
+    long long read, write;
+    const char *ttl;
+    int stream;             /* -1: none */
+    Index *indexes[32];
+    int nindexes;
+    bool destroy;           /* on-delete delete */
+    Index *reading;         /* the index whose block is being read */
+} Table;
+
+static const char *const key_types[] = {"string", "number", "binary"};
+static const char *const key_codes[] = {"S", "N", "B"};
+static const char *const stream_modes[] = {"keys-only", "new", "old",
+                                           "new-and-old"};
+static const char *const stream_views[] = {"KEYS_ONLY", "NEW_IMAGE",
+                                           "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
+static const char *const table_attrs[] = {"arn", "name", "stream"};
+
+static Table *table_of(Decl *d)
+{
+    return d->data;
+}
+
+/* key|sort ATTR: TYPE */
+static bool read_key(Ctx *ctx, Stmt *s, KeyAttr *out)
+{
+    const char *usage = arena_printf(ctx->arena, "%s ATTRIBUTE: string|number|binary",
+                                     s->items[0]->text);
+    if (!want_items(ctx, s, 4, 4, usage))
+        return false;
+    const char *name = want_word(ctx, s, 1, "an attribute name");
+    if (!name)
+        return false;
+    if (!item_is_punct(s->items[2], T_COLON)) {
+        diag(ctx, D_EXPECTED, s->items[2]->loc, "expected ':' in '%s'", usage);
+        return false;
+    }
+    int type = want_choice(ctx, s, 3, "key type", key_types, 3);
+    if (type < 0)
+        return false;
+    *out = (KeyAttr){name, type, s->items[1]->loc};
+    return true;
+}
+
+static void field_key(Ctx *ctx, Decl *d, Stmt *s)
+{
+    read_key(ctx, s, &table_of(d)->key);
+}
+
+static void field_sort(Ctx *ctx, Decl *d, Stmt *s)
+{
+    read_key(ctx, s, &table_of(d)->sort);
+}
+
+static void field_billing(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const modes[] = {"on-demand", "provisioned"};
+    Table *t = table_of(d);
+    int m = want_choice(ctx, s, 1, "billing mode", modes, 2);
+    if (m == 0) {
+        want_items(ctx, s, 2, 2, "billing on-demand");
+    } else if (m == 1) {
+        if (!want_items(ctx, s, 4, 4, "billing provisioned READ WRITE") ||
+            !want_number(ctx, s, 2, "read capacity units", &t->read) ||
+            !want_number(ctx, s, 3, "write capacity units", &t->write))
+            return;
+        for (int i = 2; i <= 3; i++) {
+            if (s->items[i]->num < 1 || s->items[i]->num > 40000 ||
+                s->items[i]->unit[0])
+                diag(ctx, D_OUT_OF_RANGE, s->items[i]->loc,
+                     "capacity units must be a plain number from 1 to 40000");
+        }
+        t->provisioned = true;
+    }
+}
+
+static void field_ttl(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (want_items(ctx, s, 2, 2, "ttl ATTRIBUTE"))
+        table_of(d)->ttl = want_word(ctx, s, 1, "an attribute name");
+}
+
+static void field_stream(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (want_items(ctx, s, 2, 2, "stream keys-only|new|old|new-and-old"))
+        table_of(d)->stream = want_choice(ctx, s, 1, "stream mode",
+                                          stream_modes, 4);
+}
+
+static void field_on_delete(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const modes[] = {"retain", "delete"};
+    if (want_items(ctx, s, 2, 2, "on-delete retain|delete"))
+        table_of(d)->destroy = want_choice(ctx, s, 1, "on-delete mode",
+                                           modes, 2) == 1;
+}
+
+static void index_key(Ctx *ctx, Decl *d, Stmt *s)
+{
+    read_key(ctx, s, &table_of(d)->reading->key);
+}
+
+static void index_sort(Ctx *ctx, Decl *d, Stmt *s)
+{
+    read_key(ctx, s, &table_of(d)->reading->sort);
+}
+
+static const Field index_fields[] = {
+    {"key", false, index_key},
+    {"sort", false, index_sort},
+};
+
+static bool index_name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    if (len < 3 || len > 255)
+        return false;
+    for (const char *p = n; *p; p++)
+        if (!(*p == '_' || *p == '-' || *p == '.' ||
+              (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z')))
+            return false;
+    return true;
+}
+
+static void field_index(Ctx *ctx, Decl *d, Stmt *s)
+{
+    Table *t = table_of(d);
+    if (!want_items(ctx, s, 2, 2, "index NAME { key ATTRIBUTE: TYPE; ... }"))
+        return;
+    const char *name = want_word(ctx, s, 1, "the index's name");
+    if (!name)
+        return;
+    if (!index_name_ok(name)) {
+        diag(ctx, D_BAD_NAME, s->items[1]->loc,
+             "index name '%s' must be 3 to 255 letters, digits, '_', '-' or "
+             "'.'", name);
+        return;
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        if (strcmp(t->indexes[i]->name, name) == 0) {
+            Diag *e = diag(ctx, D_DUPLICATE_NAME, s->items[1]->loc,
+                           "index '%s' is declared twice in %s", name,
+                           d->display);
+            note(ctx, e, t->indexes[i]->loc, "first declared here");
+            return;
+        }
+    }
+    if (t->nindexes == 20) {
+        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
+             "a table may have at most 20 global secondary indexes");
+        return;
+    }
+    Index *ix = arena_alloc(ctx->arena, sizeof *ix);
+    ix->name = name;
+    ix->loc = s->items[1]->loc;
+    t->reading = ix;
+    check_fields(ctx, d, s, index_fields, 2);
+    t->reading = NULL;
+    if (!ix->key.name) {
+        if (s->has_block)
+            diag(ctx, D_MISSING_FIELD, ix->loc, "index '%s' needs a 'key'",
+                 name);
+        return;
+    }
+    t->indexes[t->nindexes++] = ix;
+}
+
+static const Field table_fields[] = {
+    {"key", false, field_key},
+    {"sort", false, field_sort},
+    {"billing", false, field_billing},
+    {"ttl", false, field_ttl},
+    {"stream", false, field_stream},
+    {"index", true, field_index},
+    {"on-delete", false, field_on_delete},
+};
+
+/* One attribute used with two types would be two AttributeDefinitions. */
+static void check_key_types(Ctx *ctx, Decl *d, KeyAttr **keys, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(keys[i]->name, keys[j]->name) == 0 &&
+                keys[i]->type != keys[j]->type) {
+                Diag *e = diag(ctx, D_BAD_VALUE, keys[i]->loc,
+                               "attribute '%s' of %s is a %s here but a %s "
+                               "before", keys[i]->name, d->display,
+                               key_types[keys[i]->type],
+                               key_types[keys[j]->type]);
+                note(ctx, e, keys[j]->loc, "first typed here");
+            }
+}
+
+static int table_keys(Table *t, KeyAttr **keys)
+{
+    int n = 0;
+    if (t->key.name)
+        keys[n++] = &t->key;
+    if (t->sort.name)
+        keys[n++] = &t->sort;
+    for (int i = 0; i < t->nindexes; i++) {
+        keys[n++] = &t->indexes[i]->key;
+        if (t->indexes[i]->sort.name)
+            keys[n++] = &t->indexes[i]->sort;
+    }
+    return n;
+}
+
+static void table_check(Ctx *ctx, Decl *d)
+{
+    Table *t = arena_alloc(ctx->arena, sizeof *t);
+    t->stream = -1;
+    d->data = t;
+    d->logical = arena_printf(ctx->arena, "%sTable", d->logical);
+    if (!want_items(ctx, d->stmt, 2, 2, "table NAME { ... }"))
+        return;
+    check_fields(ctx, d, d->stmt, table_fields,
+                 sizeof table_fields / sizeof *table_fields);
+    if (!t->key.name && d->stmt->has_block)
+        diag(ctx, D_MISSING_FIELD, d->name_loc,
+             "table '%s' needs a 'key ATTRIBUTE: TYPE' line", d->name);
+    KeyAttr *keys[2 + 2 * 32];
+    check_key_types(ctx, d, keys, table_keys(t, keys));
+}
+
+static const char *table_attr_error(Ctx *ctx, Decl *d, const char *attr)
+{
+    Table *t = d->data;
+    if (strcmp(attr, "stream") == 0 && t && t->stream < 0)
+        return arena_printf(ctx->arena,
+                            "table '%s' has no stream; add 'stream "
+                            "new-and-old' (or keys-only, new, old) to its "
+                            "block to use '%s.stream'", d->name, d->name);
+    return NULL;
+}
+
+static CfnRef table_ref(Ctx *ctx, Decl *d, const char *attr)
+{
+    (void)ctx;
+    if (strcmp(attr, "arn") == 0)
+        return (CfnRef){.form = CFN_GETATT, .logical = d->logical, .attr = "Arn"};
+    if (strcmp(attr, "stream") == 0)
+        return (CfnRef){.form = CFN_GETATT, .logical = d->logical,
+                        .attr = "StreamArn"};
+    return (CfnRef){.form = CFN_REF, .logical = d->logical};
+}
+
+static cJSON *key_schema(const KeyAttr *key, const KeyAttr *sort)
+{
+    cJSON *ks = cJSON_CreateArray();
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddStringToObject(h, "AttributeName", key->name);
+    cJSON_AddStringToObject(h, "KeyType", "HASH");
+    cJSON_AddItemToArray(ks, h);
+    if (sort->name) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "AttributeName", sort->name);
+        cJSON_AddStringToObject(r, "KeyType", "RANGE");
+        cJSON_AddItemToArray(ks, r);
+    }
+    return ks;
+}
+
+static void add_throughput(cJSON *o, const Table *t)
+{
+    if (!t->provisioned)
+        return;
+    cJSON *pt = cJSON_AddObjectToObject(o, "ProvisionedThroughput");
+    cJSON_AddNumberToObject(pt, "ReadCapacityUnits", (double)t->read);
+    cJSON_AddNumberToObject(pt, "WriteCapacityUnits", (double)t->write);
+}
+
+/* Tags that say which app and stage a resource belongs to. */
+cJSON *hitc_tags(Ctx *ctx)
+{
+    cJSON *tags = cJSON_CreateArray();
+    if (ctx->prog.app) {
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "Key", "hitc:app");
+        cJSON_AddStringToObject(a, "Value", ctx->prog.app->name);
+        cJSON_AddItemToArray(tags, a);
+    }
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "Key", "hitc:stage");
+    cJSON_AddItemToObject(s, "Value", cfn_ref("Stage"));
+    cJSON_AddItemToArray(tags, s);
+    return tags;
+}
+
+static void table_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Table *t = d->data;
+    if (!t || !t->key.name)
+        return;
+    cJSON *res = emit_resource(ctx, e, d, d->logical, "AWS::DynamoDB::Table");
+    const char *policy = t->destroy ? "Delete" : "Retain";
+    cJSON_AddStringToObject(res, "DeletionPolicy", policy);
+    cJSON_AddStringToObject(res, "UpdateReplacePolicy", policy);
+    cJSON *p = cJSON_AddObjectToObject(res, "Properties");
+
+    KeyAttr *keys[2 + 2 * 32];
+    int n = table_keys(t, keys);
+    cJSON *defs = cJSON_AddArrayToObject(p, "AttributeDefinitions");
+    for (int i = 0; i < n; i++) {
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= strcmp(keys[i]->name, keys[j]->name) == 0;
+        if (seen)
+            continue;
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "AttributeName", keys[i]->name);
+        cJSON_AddStringToObject(a, "AttributeType", key_codes[keys[i]->type]);
+        cJSON_AddItemToArray(defs, a);
+    }
+    cJSON_AddStringToObject(p, "BillingMode",
+                            t->provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
+    if (t->nindexes) {
+        cJSON *gsis = cJSON_AddArrayToObject(p, "GlobalSecondaryIndexes");
+        for (int i = 0; i < t->nindexes; i++) {
+            Index *ix = t->indexes[i];
+            cJSON *g = cJSON_CreateObject();
+            cJSON_AddStringToObject(g, "IndexName", ix->name);
+            cJSON_AddItemToObject(g, "KeySchema", key_schema(&ix->key, &ix->sort));
+            cJSON *proj = cJSON_AddObjectToObject(g, "Projection");
+            cJSON_AddStringToObject(proj, "ProjectionType", "ALL");
+            add_throughput(g, t);
+            cJSON_AddItemToArray(gsis, g);
+        }
+    }
+    cJSON_AddItemToObject(p, "KeySchema", key_schema(&t->key, &t->sort));
+    add_throughput(p, t);
+    if (t->stream >= 0) {
+        cJSON *ss = cJSON_AddObjectToObject(p, "StreamSpecification");
+        cJSON_AddStringToObject(ss, "StreamViewType", stream_views[t->stream]);
+    }
+    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    if (t->ttl) {
+        cJSON *ttl = cJSON_AddObjectToObject(p, "TimeToLiveSpecification");
+        cJSON_AddStringToObject(ttl, "AttributeName", t->ttl);
+        cJSON_AddBoolToObject(ttl, "Enabled", true);
+    }
+}
+
+const Kind kind_table = {
+    .keyword = "table",
+    .noun = "table",
+    .named = true,
+    .attrs = table_attrs,
+    .nattrs = sizeof table_attrs / sizeof *table_attrs,
+    .check = table_check,
+    .attr_error = table_attr_error,
+    .ref = table_ref,
+    .emit = table_emit,
+};

@@ -1,0 +1,101 @@
+/*
+ * util.c: names.
+ *
+ * The one function that turns a .hit name into a CloudFormation logical ID
+ * (pascal_case), the fold under which two names collide, and the
+ * edit-distance search behind every "did you mean".
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hitc.h"
+
+char *pascal_case(Arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = arena_alloc(a, n + 1);
+    size_t j = 0;
+    bool start = true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!isalnum(c)) {
+            start = true;
+            continue;
+        }
+        out[j++] = start ? (char)toupper(c) : (char)c;
+        start = false;
+    }
+    out[j] = '\0';
+    return out;
+}
+
+char *name_fold(Arena *a, const char *name)
+{
+    char *out = arena_strdup(a, name);
+    for (char *p = out; *p; p++)
+        *p = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
+    return out;
+}
+
+bool is_name(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]))
+        return false;
+    size_t n = 1;
+    for (const char *p = s + 1; *p; p++, n++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+            return false;
+    return n <= 64;
+}
+
+int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int *row = calloc(lb + 1, sizeof *row);
+    if (!row)
+        return 1 << 20;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int cost = tolower((unsigned char)a[i - 1]) !=
+                       tolower((unsigned char)b[j - 1]);
+            int best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    int d = row[lb];
+    free(row);
+    return d;
+}
+
+const char *closest(const char *word, const char *const *cands, int n)
+{
+    const char *best = NULL;
+    int best_d = 0;
+    int limit = (int)strlen(word) / 3 + 1;
+    if (limit > 3)
+        limit = 3;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i])
+            continue;
+        int d = edit_distance(word, cands[i]);
+        /* Ties go to the name that sorts first, so output never depends
+         * on declaration order. */
+        if (d <= limit && (!best || d < best_d ||
+                           (d == best_d && strcmp(cands[i], best) < 0))) {
+            best = cands[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
