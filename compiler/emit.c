@@ -263,6 +263,35 @@ static void indent(Buf *b, int depth)
         buf_puts(b, "  ");
 }
 
+static void render(Buf *b, const cJSON *v, int depth);
+
+/* Arrays and objects of scalars only that fit in 72 columns stand on one
+ * line: ["REGIONAL"], { "Ref": "Stage" }. */
+static bool render_inline(Buf *b, const cJSON *v)
+{
+    bool obj = cJSON_IsObject(v);
+    for (const cJSON *c = v->child; c; c = c->next)
+        if (cJSON_IsArray(c) || cJSON_IsObject(c))
+            return false;
+    Buf line = {0};
+    buf_puts(&line, obj ? "{ " : "[");
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (obj) {
+            render_string(&line, c->string);
+            buf_puts(&line, ": ");
+        }
+        render(&line, c, 0);
+        if (c->next)
+            buf_puts(&line, ", ");
+    }
+    buf_puts(&line, obj ? " }" : "]");
+    bool fits = line.len <= 72;
+    if (fits)
+        buf_add(b, line.data, line.len);
+    buf_free(&line);
+    return fits;
+}
+
 static void render(Buf *b, const cJSON *v, int depth)
 {
     if (cJSON_IsString(v)) {
@@ -283,6 +312,8 @@ static void render(Buf *b, const cJSON *v, int depth)
             buf_puts(b, obj ? "{}" : "[]");
             return;
         }
+        if (depth > 0 && render_inline(b, v))
+            return;
         buf_puts(b, obj ? "{\n" : "[\n");
         for (const cJSON *c = v->child; c; c = c->next) {
             indent(b, depth + 1);

@@ -166,8 +166,9 @@ static int run_one(const Options *o, const char *path)
     if (ok && strcmp(o->command, "graph") != 0) {
         emit_template(ctx, &e);
         if (!e.resources->child)
-            diag(ctx, D_EMPTY_APP, (Loc){0}, "'%s' declares nothing that "
-                 "becomes a resource (a table, function or route)", path);
+            diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
+                 "this file declares nothing that becomes a resource (a "
+                 "table, function or route)");
         ok = ctx->nerrors == 0;
     }
     if (ok && strcmp(o->command, "build") == 0)

@@ -81,6 +81,7 @@ static void declare_builtins(Ctx *ctx)
     p->api = decl_new(ctx, &kind_api, "api", none);
     p->api->builtin = true;
     p->api->logical = "Api";
+    p->api->display = "the api";
     p->aws = decl_new(ctx, &kind_builtin_aws, "aws", none);
     p->aws->builtin = true;
     vec_push(ctx->arena, &ctx->symbols, p->stage);
@@ -444,8 +445,8 @@ void check_fields(Ctx *ctx, Decl *d, const Stmt *owner, const Field *fields,
 {
     if (!owner->has_block) {
         diag(ctx, D_MISSING_FIELD, owner->loc,
-             "%s needs a block: '%s { ... }'", d->display,
-             owner->items[0]->text);
+             "%s needs a block: '{' at the end of this line, its fields, "
+             "then '}'", d->display);
         return;
     }
     const Stmt **seen = arena_alloc(ctx->arena,

@@ -49,33 +49,37 @@ bool is_name(const char *s)
     return n <= 64;
 }
 
+/* Optimal string alignment distance, case-blind: insertions, deletions,
+ * substitutions and swaps of two neighbours each cost one. */
 int edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    int *row = calloc(lb + 1, sizeof *row);
-    if (!row)
+    size_t la = strlen(a), lb = strlen(b), w = lb + 1;
+    int *d = calloc((la + 1) * w, sizeof *d);
+    if (!d)
         return 1 << 20;
+    for (size_t i = 0; i <= la; i++)
+        d[i * w] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
+        d[j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
         for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int cost = tolower((unsigned char)a[i - 1]) !=
-                       tolower((unsigned char)b[j - 1]);
-            int best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            char x = (char)tolower((unsigned char)a[i - 1]);
+            char y = (char)tolower((unsigned char)b[j - 1]);
+            int best = d[(i - 1) * w + j - 1] + (x != y);
+            if (d[(i - 1) * w + j] + 1 < best)
+                best = d[(i - 1) * w + j] + 1;
+            if (d[i * w + j - 1] + 1 < best)
+                best = d[i * w + j - 1] + 1;
+            if (i > 1 && j > 1 && x == tolower((unsigned char)b[j - 2]) &&
+                y == tolower((unsigned char)a[i - 2]) &&
+                d[(i - 2) * w + j - 2] + 1 < best)
+                best = d[(i - 2) * w + j - 2] + 1;
+            d[i * w + j] = best;
         }
     }
-    int d = row[lb];
-    free(row);
-    return d;
+    int result = d[la * w + lb];
+    free(d);
+    return result;
 }
 
 const char *closest(const char *word, const char *const *cands, int n)

@@ -225,7 +225,7 @@ static bool same_path(const Route *a, const Route *b)
 
 /* Under one parent, API Gateway has one child per literal and at most one
  * parameter child: two parameter names at one position conflict. */
-static void check_param_names(Ctx *ctx, Decl *later, Decl *earlier)
+static bool check_param_names(Ctx *ctx, Decl *later, Decl *earlier)
 {
     Route *a = later->data, *b = earlier->data;
     for (int i = 0; i < a->nsegs && i < b->nsegs; i++) {
@@ -239,12 +239,13 @@ static void check_param_names(Ctx *ctx, Decl *later, Decl *earlier)
                                y->text);
                 note(ctx, e, y->loc, "'%s' used here by %s", y->text,
                      earlier->display);
-                return;
+                return false;
             }
         } else if (strcmp(x->text, y->text) != 0) {
-            return;
+            return true;
         }
     }
+    return true;
 }
 
 static void api_link(Ctx *ctx, Decl *d)
@@ -266,7 +267,8 @@ static void api_link(Ctx *ctx, Decl *d)
                 note(ctx, e, rj->loc, "first declared here");
                 break;
             }
-            check_param_names(ctx, ri, rj);
+            if (!check_param_names(ctx, ri, rj))
+                break;
         }
     }
 }

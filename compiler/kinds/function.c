@@ -244,8 +244,8 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
         Item *key = line->items[0];
         if (key->kind != I_WORD || !env_key_ok(key->text)) {
             diag(ctx, D_BAD_ENV_KEY, key->loc,
-                 "env key %s must be letters, digits and '_', not starting "
-                 "with a digit", item_describe(ctx->arena, key));
+                 "env key '%s' must be letters, digits and '_', not starting "
+                 "with a digit", key->text);
             continue;
         }
         bool dup = false;

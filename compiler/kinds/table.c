@@ -244,7 +244,10 @@ static void table_check(Ctx *ctx, Decl *d)
         return;
     check_fields(ctx, d, d->stmt, table_fields,
                  sizeof table_fields / sizeof *table_fields);
-    if (!t->key.name && d->stmt->has_block)
+    bool written = false;
+    for (int i = 0; i < d->stmt->nblock; i++)
+        written |= item_is_word(d->stmt->block[i]->items[0], "key");
+    if (!t->key.name && d->stmt->has_block && !written)
         diag(ctx, D_MISSING_FIELD, d->name_loc,
              "table '%s' needs a 'key ATTRIBUTE: TYPE' line", d->name);
     KeyAttr *keys[2 + 2 * 32];

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# tests/run.sh: every test suite of hitc, one runner.
+#
+# usage: tests/run.sh [SUITE...]     (default: all suites, in order)
+# suites: unit golden errors cli lint determinism stamper example runtimes e2e
+# env:    HITC=path      the binary under test (default ./hitc)
+#         WRAP="cmd"     run every hitc call under cmd (valgrind, say)
+#         UPDATE=1       rewrite golden and error expectations; review the diff
+#
+# Prints PASS name / FAIL name (with a diff) per case and ends with
+# "N passed, N failed".  Exits 1 when a case failed or no case ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+HITC=${HITC:-$ROOT/hitc}
+case $HITC in /*) ;; *) HITC=$ROOT/$HITC ;; esac
+WRAP=${WRAP:-}
+B=${B:-build}
+export NO_COLOR=1 PYTHONDONTWRITEBYTECODE=1
+passed=0
+failed=0
+TMP=$(mktemp -d /tmp/hitc-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/    /'; return 0; }
+hitc() { $WRAP "$HITC" "$@"; }
+
+# Run a command whose output ends in "N passed, N failed"; fold its counts in.
+suite_cmd() {
+    local name=$1; shift
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $name: /"
+    local last p f
+    last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if [ -z "$last" ]; then
+        fail "$name" "no summary line; output was:
+$(printf '%s\n' "$out" | tail -30)"
+        return
+    fi
+    p=${last%% passed*}; f=${last#*, }; f=${f%% failed*}
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        fail "$name" "exited $rc; output:
+$(printf '%s\n' "$out" | tail -30)"
+    fi
+    [ "$f" -gt 0 ] && printf '%s\n' "$out" | grep -vE '^(PASS) ' | tail -60 | sed 's/^/    /'
+    return 0
+}
+
+run_unit() {
+    local t
+    for t in "$ROOT/$B"/test_*; do
+        [ -x "$t" ] || continue
+        suite_cmd "unit/$(basename "$t")" $WRAP "$t"
+    done
+}
+
+# Golden: tests/golden/NAME.hit -> NAME.expected.json, byte for byte; the
+# examples too, as tests/golden/example-NAME.expected.json.
+golden_cases() {
+    local f
+    for f in tests/golden/*.hit; do echo "$f ${f%.hit}.expected.json"; done
+    for f in examples/*/app.hit; do
+        local n; n=$(basename "$(dirname "$f")")
+        echo "$f tests/golden/example-$n.expected.json"
+    done
+}
+
+run_golden() {
+    local src want got
+    while read -r src want; do
+        got=$TMP/golden.json
+        if ! hitc build "$src" -o - > "$got" 2> "$TMP/golden.err"; then
+            fail "golden: $src" "hitc failed: $(cat "$TMP/golden.err")"; continue
+        fi
+        if [ -s "$TMP/golden.err" ]; then
+            fail "golden: $src" "unexpected diagnostics: $(cat "$TMP/golden.err")"; continue
+        fi
+        [ "${UPDATE:-}" = 1 ] && cp "$got" "$want"
+        if d=$(diff -u "$want" "$got" 2>&1); then pass "golden: $src"; else fail "golden: $src" "$d"; fi
+    done < <(golden_cases)
+}
+
+# Errors: tests/errors/NAME.hit with the whole expected stderr in
+# NAME.expected; exit 1 and no output directory.
+run_errors() {
+    local f name want got rc
+    for f in tests/errors/*.hit; do
+        name=$(basename "$f" .hit)
+        want=tests/errors/$name.expected
+        rm -rf "$TMP/err-out"
+        got=$(cd tests/errors && hitc build "$name.hit" -o "$TMP/err-out" 2>&1 >/dev/null); rc=$?
+        [ "${UPDATE:-}" = 1 ] && printf '%s\n' "$got" > "$want"
+        if [ "$rc" -ne 1 ]; then fail "errors: $name" "exit status $rc, want 1"; continue; fi
+        if [ -e "$TMP/err-out" ]; then fail "errors: $name" "output was written"; continue; fi
+        if d=$(diff -u "$want" <(printf '%s\n' "$got")); then pass "errors: $name"; else fail "errors: $name" "$d"; fi
+    done
+}
+
+run_cli() { suite_cmd cli env HITC="$HITC" WRAP="$WRAP" bash tests/cli/test_cli.sh; }
+
+# Every emitted template passes cfn-lint with no errors and no warnings.
+run_lint() {
+    local src want out
+    while read -r src want; do
+        out=$(cfn-lint --format parseable -- "$want" 2>&1)
+        if [ -z "$out" ]; then pass "cfn-lint: $want"; else fail "cfn-lint: $want" "$out"; fi
+    done < <(golden_cases)
+}
+
+run_determinism() { suite_cmd determinism env HITC="$HITC" bash tests/cli/test_determinism.sh; }
+run_stamper()  { suite_cmd stamper python3 tests/pyrunner.py tests/stamper; }
+run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
+run_runtimes() { suite_cmd runtimes python3 tests/pyrunner.py tests/runtimes; }
+run_e2e()      { suite_cmd e2e env HITC="$HITC" bash tests/e2e/run.sh; }
+
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism stamper example runtimes e2e)
+for s in "${suites[@]}"; do
+    echo "== $s"
+    "run_$s"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
