@@ -132,12 +132,19 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         buf_free(&b);
         return NULL;
     }
+    Source *s = source_from_text(ctx, path, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return s;
+}
+
+Source *source_from_text(Ctx *ctx, const char *path, const char *text,
+                         size_t len)
+{
     Source *s = arena_alloc(ctx->arena, sizeof *s);
     s->path = arena_strdup(ctx->arena, path);
     s->dir = dir_of(ctx->arena, path);
-    s->text = arena_strndup(ctx->arena, b.data ? b.data : "", b.len);
-    s->len = b.len;
-    buf_free(&b);
+    s->text = arena_strndup(ctx->arena, text, len);
+    s->len = len;
     int lines = 1;
     for (size_t i = 0; i < s->len; i++)
         lines += s->text[i] == '\n';

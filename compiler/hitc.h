@@ -148,6 +148,9 @@ typedef struct Diag {
 typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
 
 Source *source_load(Ctx *ctx, const char *path, Loc from);
+/* A source from memory (tests, fuzzing); text need not be terminated. */
+Source *source_from_text(Ctx *ctx, const char *path, const char *text,
+                         size_t len);
 void loc_linecol(Loc loc, int *line, int *col);
 
 /* Report a diagnostic; notes attach to the one returned. */

@@ -219,7 +219,7 @@ static void lex_string(Lexer *L)
             continue;
         }
         if (c == '$' && p[1] == '{') {
-            if (b.len || !last)
+            if (b.len)
                 push_part(L, t, &last, false, b.data, loc_at(L, lit_start, p));
             b.len = 0;
             b.data[0] = '\0';

@@ -96,6 +96,8 @@ static Item *parse_list(Parser *P)
         if (at(P, T_COMMA)) {
             next(P);
             skip_newlines(P);
+        } else if (at(P, T_EOF) || at(P, T_LBRACE) || at(P, T_RBRACE)) {
+            continue;   /* reported as unclosed at the top of the loop */
         } else if (!at(P, T_RBRACKET)) {
             diag(P->ctx, D_EXPECTED, P->tok->loc,
                  "expected ',' or ']' in list, found %s",

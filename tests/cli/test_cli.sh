@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# test_cli.sh: the command line as a user meets it.
+source "$(dirname "$0")/lib.sh"
+
+example() { cp -r "$ROOT/examples/hits" "$WORK/hits"; }
+
+help_tells_the_commands() {
+    hitc --help > help.txt
+    for w in "build FILE -o DIR" "check FILE" "graph FILE" "--format" "--strict" "exit status"; do
+        grep -qF -- "$w" help.txt || { echo "help lacks '$w'"; return 1; }
+    done
+    ! grep -qE '^\s+(lint|fmt)\b' help.txt
+}
+
+version_prints() { hitc --version | grep -qE '^hitc [0-9]+\.[0-9]+\.[0-9]+$'; }
+
+bad_usage_exits_2() {
+    expect 2 hitc
+    expect 2 hitc frobnicate x.hit
+    expect 2 hitc build
+    expect 2 hitc build x.hit
+    expect 2 hitc check x.hit -o out
+    expect 2 hitc build a.hit b.hit -o out
+    expect 2 hitc check --format xml x.hit
+    expect 2 hitc check --bogus x.hit
+    hitc frobnicate x.hit 2> err.txt || true
+    grep -q "unknown command 'frobnicate'" err.txt
+}
+
+missing_file_is_an_io_error() {
+    expect 2 hitc check nope.hit
+    hitc check nope.hit 2> err.txt || true
+    grep -q "cannot read 'nope.hit'" err.txt
+}
+
+build_writes_template_manifest_bundles() {
+    example
+    hitc build hits/app.hit -o out > stdout.txt
+    [ -f out/template.json ] && [ -f out/manifest.json ]
+    n=$(ls out/bundles | wc -l); [ "$n" -eq 2 ] || { echo "$n bundles"; return 1; }
+    for z in out/bundles/*.zip; do
+        sum=$(sha256sum "$z" | cut -d' ' -f1)
+        [ "$(basename "$z" .zip)" = "$sum" ] || { echo "$z is not named by its sha256"; return 1; }
+        grep -q "$sum" out/template.json || { echo "template does not name $sum"; return 1; }
+        unzip -tq "$z" > /dev/null
+    done
+    grep -q "aws s3 sync out/bundles s3://\$BUCKET/hitc/" stdout.txt
+    grep -q "aws cloudformation deploy --template-file out/template.json" stdout.txt
+    python3 -c "import json,sys; m=json.load(open('out/manifest.json')); assert len(m['bundles'])==2, m; assert {b['source'] for b in m['bundles']}=={'src','(stamper)'}, m"
+    ! ls -d out.hitc-tmp-* 2>/dev/null
+}
+
+the_stamper_bundle_holds_the_stamper() {
+    example
+    hitc build -q hits/app.hit -o out
+    key=$(python3 -c "import json; t=json.load(open('out/template.json')); print(t['Resources']['HitcStamperFunction']['Properties']['Code']['S3Key']['Fn::Sub'])")
+    zip=out/bundles/${key#\$\{CodePrefix\}}
+    unzip -p "$zip" index.py | cmp - "$ROOT/runtime-support/stamper/index.py"
+}
+
+quiet_build_prints_nothing() {
+    example
+    hitc build -q hits/app.hit -o out > stdout.txt
+    [ ! -s stdout.txt ]
+}
+
+stdout_build_writes_nothing_else() {
+    example
+    hitc build hits/app.hit -o - > t.json
+    python3 -c "import json; json.load(open('t.json'))"
+    [ ! -e out ] && [ "$(ls | sort | tr '\n' ' ')" = "hits t.json " ]
+}
+
+failed_build_leaves_the_output_as_it_was() {
+    example
+    hitc build -q hits/app.hit -o out
+    before=$(find out -type f -exec sha256sum {} + | sort)
+    echo 'output broken = nothing.here' >> hits/app.hit
+    expect 1 hitc build -q hits/app.hit -o out
+    after=$(find out -type f -exec sha256sum {} + | sort)
+    [ "$before" = "$after" ] || { echo "out changed"; return 1; }
+    ! ls -d out.hitc-tmp-* 2>/dev/null
+}
+
+rebuild_replaces_the_output_whole() {
+    example
+    hitc build -q hits/app.hit -o out
+    touch out/bundles/stale.zip
+    hitc build -q hits/app.hit -o out
+    [ ! -e out/bundles/stale.zip ]
+}
+
+refuses_to_replace_a_directory_it_did_not_write() {
+    example
+    mkdir precious && echo keep > precious/notes.txt
+    expect 2 hitc build -q hits/app.hit -o precious
+    [ "$(cat precious/notes.txt)" = keep ]
+    hitc build -q hits/app.hit -o precious 2> err.txt || true
+    grep -q "refusing to replace 'precious'" err.txt
+}
+
+output_over_a_file_is_refused() {
+    example
+    echo x > afile
+    expect 2 hitc build -q hits/app.hit -o afile
+    [ "$(cat afile)" = x ]
+}
+
+unwritable_parent_fails_cleanly() {
+    example
+    mkdir ro && chmod 555 ro
+    if [ "$(id -u)" = 0 ]; then
+        # root writes anywhere; use a path under a regular file instead.
+        expect 2 hitc build -q hits/app.hit -o hits/app.hit/out
+    else
+        expect 2 hitc build -q hits/app.hit -o ro/out
+    fi
+}
+
+check_writes_nothing_and_passes() {
+    example
+    hitc check hits/app.hit
+    [ "$(ls)" = hits ]
+}
+
+check_takes_many_files_and_reports_each() {
+    example
+    printf 'table t {\n  key id: strin\n}\n' > bad.hit
+    expect 1 hitc check hits/app.hit bad.hit
+    hitc check hits/app.hit bad.hit 2> err.txt || true
+    grep -q "^bad.hit:2:11: error: unknown key type 'strin'; did you mean 'string'?" err.txt
+}
+
+strict_turns_warnings_into_failure() {
+    mkdir src && echo 'x = 1' > src/index.py
+    printf 'function old {\n  runtime python3.8\n  handler index.handler\n  code "src"\n}\n' > old.hit
+    hitc check old.hit 2> err.txt
+    grep -q "warning: Lambda runtime 'python3.8' is deprecated" err.txt
+    expect 1 hitc check --strict old.hit
+}
+
+json_diagnostics() {
+    printf 'table t {\n  key id: strin\n}\n' > bad.hit
+    expect 1 hitc check --format json bad.hit 2> err.json
+    python3 - <<'PY'
+import json
+d = json.load(open("err.json"))
+assert len(d) == 1, d
+e = d[0]
+assert e["code"] == "E0209" and e["severity"] == "error", e
+assert (e["file"], e["line"], e["column"]) == ("bad.hit", 2, 11), e
+assert "did you mean 'string'" in e["message"], e
+PY
+}
+
+sarif_diagnostics() {
+    printf 'table t {\n  key id: strin\n}\n' > bad.hit
+    expect 1 hitc check --format sarif bad.hit 2> err.sarif
+    python3 - <<'PY'
+import json
+s = json.load(open("err.sarif"))
+assert s["version"] == "2.1.0"
+r = s["runs"][0]["results"]
+assert len(r) == 1 and r[0]["ruleId"] == "E0209" and r[0]["level"] == "error", r
+loc = r[0]["locations"][0]["physicalLocation"]
+assert loc["artifactLocation"]["uri"] == "bad.hit" and loc["region"]["startLine"] == 2
+PY
+}
+
+color_only_on_a_terminal() {
+    printf 'table t {\n  key id: strin\n}\n' > bad.hit
+    hitc check bad.hit 2> err.txt || true
+    ! grep -q $'\033' err.txt
+}
+
+graph_prints_dot() {
+    example
+    hitc graph hits/app.hit > g.dot
+    grep -q '^digraph hitc {' g.dot
+    grep -q "env 'table' refers to 'counters.name'" g.dot
+    grep -q "calls 'counter'" g.dot
+}
+
+diagnostics_doc_matches_the_table() {
+    hitc --list-diagnostics > list.md
+    diff -u "$ROOT/docs/diagnostics.md" list.md
+}
+
+error_exit_writes_no_output() {
+    printf 'table t {\n  key id: string\n}\noutput o = t.nope\n' > bad.hit
+    expect 1 hitc build bad.hit -o out
+    [ ! -e out ]
+    ! ls -d out.hitc-tmp-* 2>/dev/null
+}
+
+for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
+    build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
+    stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
+    refuses_to_replace_a_directory_it_did_not_write output_over_a_file_is_refused unwritable_parent_fails_cleanly \
+    check_writes_nothing_and_passes check_takes_many_files_and_reports_each strict_turns_warnings_into_failure \
+    json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot diagnostics_doc_matches_the_table \
+    error_exit_writes_no_output; do
+    (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
+    t "$c"
+done
+end

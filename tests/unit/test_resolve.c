@@ -1,0 +1,122 @@
+/* test_resolve.c: names, kinds, attributes, suggestions and grants. */
+#include "check.h"
+#include "helpers.h"
+
+#define FN(name, extra) \
+    "function " name " {\n runtime python3.12\n handler index.handler\n code \"src\"\n" extra "}\n"
+
+static void resolves_references(void)
+{
+    Ctx *ctx = compile_text("table counters { key name: string }\n"
+                            FN("counter", " env { table = counters.name }\n")
+                            "output o = counter.arn\n");
+    CHECK_STR(diag_text(ctx), "");
+    Decl *fn = lookup(ctx, "counter");
+    CHECK(fn && fn->kind == &kind_function);
+    CHECK_STR(fn->logical, "CounterFunction");
+    CHECK_INT(fn->edges.len, 1);
+    Edge *e = fn->edges.items[0];
+    CHECK_STR(e->to->name, "counters");
+    CHECK_STR(e->why, "env 'table' refers to 'counters.name'");
+    ctx_free(ctx);
+}
+
+static void suggests_the_closest_name_of_any_kind(void)
+{
+    Ctx *ctx = compile_text("table counters { key name: string }\n"
+                            FN("counter", " env { t = countres.name }\n"));
+    CHECK(has(diag_text(ctx), "unknown table 'countres'; did you mean 'counters'?"));
+    ctx_free(ctx);
+}
+
+static void no_suggestion_when_nothing_is_close(void)
+{
+    Ctx *ctx = compile_text("table counters { key name: string }\noutput o = zebra.name\n");
+    CHECK(has(diag_text(ctx), "unknown name 'zebra'\n"));
+    ctx_free(ctx);
+}
+
+static void attributes_are_checked(void)
+{
+    Ctx *ctx = compile_text("table t { key id: string }\noutput a = t.nmae\noutput b = t\noutput c = aws.region\n");
+    const char *d = diag_text(ctx);
+    CHECK(has(d, "table 't' has no attribute 'nmae'; did you mean 'name'?"));
+    CHECK(has(d, "'t' is a table, not a value; use one of its attributes: t.arn, t.name, t.stream"));
+    CHECK_INT(ctx->nerrors, 2);
+    ctx_free(ctx);
+}
+
+static void names_collide_by_case_and_dash(void)
+{
+    Ctx *ctx = compile_text("table my-table { key id: string }\ntable My_Table { key id: string }\n");
+    CHECK(has(diag_text(ctx), "'My_Table' and 'my-table' differ only in case"));
+    ctx_free(ctx);
+}
+
+static void names_are_checked(void)
+{
+    Ctx *ctx = compile_text("table aws { key id: string }\n"
+                            "table a2345678901234567890123456789012345678901234567890123456789012345 { key id: string }\n");
+    const char *d = diag_text(ctx);
+    CHECK(has(d, "'aws' is reserved"));
+    CHECK(has(d, "longer than 64 characters"));
+    ctx_free(ctx);
+}
+
+static void env_tables_get_readwrite_unless_allowed(void)
+{
+    Ctx *ctx = compile_text("table a { key id: string }\ntable b { key id: string }\n"
+                            FN("f", " env { A = a.name; B = \"${b.arn}\" }\n allow b read\n"));
+    CHECK_STR(diag_text(ctx), "");
+    Decl *f = lookup(ctx, "f");
+    /* allow b (edge), env A -> a, env B -> b: three edges. */
+    CHECK_INT(f->edges.len, 3);
+    ctx_free(ctx);
+}
+
+static void allow_needs_a_table(void)
+{
+    Ctx *ctx = compile_text(FN("f", " allow g read\n") FN("g", ""));
+    CHECK(has(diag_text(ctx), "'g' is a function, not a table"));
+    ctx_free(ctx);
+}
+
+static void stage_and_params_are_values(void)
+{
+    Ctx *ctx = compile_text("param p: string = \"x\"\ntable t { key id: string }\noutput o = \"${stage}-${p}\"\n");
+    CHECK_STR(diag_text(ctx), "");
+    ctx_free(ctx);
+}
+
+static void unused_param_warns(void)
+{
+    Ctx *ctx = compile_text("param p: string = \"x\"\ntable t { key id: string }\n");
+    CHECK_INT(ctx->nerrors, 0);
+    CHECK_INT(ctx->nwarnings, 1);
+    CHECK(has(diag_text(ctx), "parameter 'p' is never used"));
+    ctx_free(ctx);
+}
+
+static void every_error_in_one_run(void)
+{
+    Ctx *ctx = compile_text("table t { key id: strin }\n" FN("f", " memory 1\n timeout 901\n")
+                            "route GET /{a} -> f\nroute GET /{b}/x -> f\n");
+    CHECK_INT(ctx->nerrors, 4);
+    ctx_free(ctx);
+}
+
+int main(void)
+{
+    RUN(resolves_references);
+    RUN(suggests_the_closest_name_of_any_kind);
+    RUN(no_suggestion_when_nothing_is_close);
+    RUN(attributes_are_checked);
+    RUN(names_collide_by_case_and_dash);
+    RUN(names_are_checked);
+    RUN(env_tables_get_readwrite_unless_allowed);
+    RUN(allow_needs_a_table);
+    RUN(stage_and_params_are_values);
+    RUN(unused_param_warns);
+    RUN(every_error_in_one_run);
+    return check_summary();
+}
