@@ -48,7 +48,7 @@ B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 
-.PHONY: all run test test-fast bench clean deps asan
+.PHONY: all run test units bench clean asan
 
 all: hitc
 
@@ -83,12 +83,12 @@ units: $(UNIT_TESTS:%=$(B)/test_%)
 run: hitc
 	./hitc build examples/hits/app.hit -o out
 
-test: hitc units
+test: hitc units asan
 	@scripts/deps.sh --test
 	@tests/run.sh
 
-asan:
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+asan: $(B)/.deps-ok
+	$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" hitc-asan
 
 hitc-asan: $(OBJS) $(B)/.deps-ok units

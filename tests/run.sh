@@ -3,6 +3,8 @@
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
 # suites: unit golden errors cli lint determinism stamper example runtimes e2e
+#         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
+#         valgrind (unit golden errors again, under valgrind)
 # env:    HITC=path      the binary under test (default ./hitc)
 #         WRAP="cmd"     run every hitc call under cmd (valgrind, say)
 #         UPDATE=1       rewrite golden and error expectations; review the diff
@@ -22,8 +24,9 @@ failed=0
 TMP=$(mktemp -d /tmp/hitc-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/    /'; return 0; }
+PFX=""   # prefix of case names while a suite runs again (asan/, valgrind/)
+pass() { passed=$((passed + 1)); echo "PASS $PFX$1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $PFX$1"; [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/    /'; return 0; }
 hitc() { $WRAP "$HITC" "$@"; }
 
 # Run a command whose output ends in "N passed, N failed"; fold its counts in.
@@ -31,7 +34,7 @@ suite_cmd() {
     local name=$1; shift
     local out rc
     out=$("$@" 2>&1); rc=$?
-    printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $name: /"
+    printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' | sed "s|^\(PASS\|FAIL\) |\1 $PFX$name: |"
     local last p f
     last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
     if [ -z "$last" ]; then
@@ -116,8 +119,27 @@ run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
 run_runtimes() { suite_cmd runtimes python3 tests/pyrunner.py tests/runtimes; }
 run_e2e()      { suite_cmd e2e env HITC="$HITC" bash tests/e2e/run.sh; }
 
+# The C-facing suites again under AddressSanitizer and UBSan.
+run_asan() {
+    if [ ! -x "$ROOT/hitc-asan" ]; then fail "asan" "./hitc-asan is missing: run 'make asan' first"; return; fi
+    local h=$HITC b=$B
+    HITC=$ROOT/hitc-asan B=build-asan PFX=asan/
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    run_unit; run_golden; run_errors; run_cli
+    HITC=$h B=$b PFX=
+}
+
+# ... and under valgrind: any error or definite leak fails the case.
+run_valgrind() {
+    if ! command -v valgrind >/dev/null; then fail "valgrind" "valgrind is not installed (apt-get install valgrind)"; return; fi
+    local w=$WRAP
+    WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" PFX=valgrind/
+    run_unit; run_golden; run_errors
+    WRAP=$w PFX=
+}
+
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism stamper example runtimes e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism stamper example runtimes e2e asan valgrind)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"
