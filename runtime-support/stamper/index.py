@@ -125,11 +125,12 @@ def unescape(text, escapes):
 
 
 def parse_value(text, pos):
-    """(value, position after it) for the value starting at text[pos]."""
-    for regex, escapes in ((DOUBLE_RE, READ_ESCAPES), (SINGLE_RE, {"\\": "\\", "'": "'"})):
+    """(value, position after it) for the value at text[pos]; None if a quote is left open."""
+    quotes = {'"': (DOUBLE_RE, READ_ESCAPES), "'": (SINGLE_RE, {"\\": "\\", "'": "'"})}
+    if text[pos:pos + 1] in quotes:
+        regex, escapes = quotes[text[pos]]
         m = regex.match(text, pos)
-        if m:
-            return unescape(m[1], escapes), m.end()
+        return (unescape(m[1], escapes), m.end()) if m else None
     m = RAW_RE.match(text, pos)
     return re.sub(r"\s+#.*", "", m[0]).rstrip(), m.end()
 
@@ -146,7 +147,10 @@ def parse_env(text):
         m = ENV_LINE_RE.match(text, pos)
         if not m:
             raise Refusal(f"line {line} of the source bundle's .env is not KEY=VALUE")
-        value, pos = parse_value(text, m.end())
+        parsed = parse_value(text, m.end())
+        if parsed is None:
+            raise Refusal(f"line {line} of the source bundle's .env opens a quote it never closes")
+        value, pos = parsed
         end = LINE_END_RE.match(text, pos)
         if not end:
             raise Refusal(f"line {line} of the source bundle's .env has text after its value")

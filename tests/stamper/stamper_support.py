@@ -200,7 +200,7 @@ class StamperCase(unittest.TestCase):
         self.assertEqual(response["Status"], "SUCCESS", response.get("Reason"))
 
     def assert_failed(self, response, *phrases):
-        self.assertEqual(response["Status"], "FAILED")
+        self.assertEqual(response["Status"], "FAILED", response.get("PhysicalResourceId"))
         for phrase in phrases:
             self.assertIn(phrase, response["Reason"])
 

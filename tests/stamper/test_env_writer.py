@@ -24,16 +24,14 @@ class Writer(unittest.TestCase):
     def test_safe_values_are_raw(self):
         for value in ("abc", "ABC019", "hits-dev-CountersTable-1ABC", "a_b-c.d:e/f@g+h,i%j=k",
                       "arn:aws:dynamodb:us-east-1:123456789012:table/t", "C:\\dir\\", "=", "\\"):
-            with self.subTest(value=value):
-                self.assertEqual(stamper.format_value(value), value)
+            self.assertEqual(stamper.format_value(value), value)
 
     def test_other_values_are_quoted(self):
         for value in ("", " ", "a b", "a#b", "#", "'", '"', "$X", "${X}", "caf\u00e9", "\n",
                       "a\tb", "\U0001F600", "a;b", "a&b", "a!b", "(x)", "a*b", "~", "`x`",
                       "a|b", "<x>", "[x]", "{x}", "a?b", "a^b", "\0"):
-            with self.subTest(value=value):
-                written = stamper.format_value(value)
-                self.assertTrue(written.startswith('"') and written.endswith('"'), written)
+            written = stamper.format_value(value)
+            self.assertTrue(written.startswith('"') and written.endswith('"'), written)
 
     def test_quoting_escapes(self):
         self.assertEqual(stamper.format_value('a"b\\c\nd\re\tf'), '"a\\"b\\\\c\\nd\\re\\tf"')
@@ -83,10 +81,9 @@ class SourceParser(unittest.TestCase):
     def test_bad_lines_name_their_number(self):
         for text, line in (("a=1\nnope\n", 2), ("a=1\n\n\nb c=1\n", 4), ('a="x" y\n', 1),
                            ('a="unterminated\n', 1)):
-            with self.subTest(text=text):
-                with self.assertRaises(stamper.Refusal) as caught:
-                    stamper.parse_env(text)
-                self.assertIn(f"line {line} ", str(caught.exception))
+            with self.assertRaises(stamper.Refusal) as caught:
+                stamper.parse_env(text)
+            self.assertIn(f"line {line} ", str(caught.exception))
 
 
 class Readers(unittest.TestCase):

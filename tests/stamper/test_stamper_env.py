@@ -108,9 +108,8 @@ class HostileValues(StamperCase):
 
     def test_source_env_lines_python_dotenv_rejects_are_refused(self):
         for line in (b"A='it''s'\n", b'A="x" y\n', b"A B=1\n", b"1A=x\n"):
-            with self.subTest(line=line):
-                if not line.startswith(b"1"):        # python-dotenv takes '1A' as a key
-                    self.assertEqual(dotenv_values(stream=io.StringIO(line.decode())), {})
-                self.put_source([(".env", b"ok=1\n" + line, 0o100644)])
-                self.assert_failed(self.invoke(self.event("Create")),
-                                   "line 2 of the source bundle's .env")
+            if not line.startswith(b"1"):        # python-dotenv takes '1A' as a key
+                self.assertEqual(dotenv_values(stream=io.StringIO(line.decode())), {})
+            self.put_source([(".env", b"ok=1\n" + line, 0o100644)])
+            self.assert_failed(self.invoke(self.event("Create")),
+                               "line 2 of the source bundle's .env")

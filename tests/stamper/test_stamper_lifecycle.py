@@ -125,12 +125,11 @@ class Lifecycle(StamperCase):
             f"s3://{BUCKET}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/{sha.upper()}.zip",
         ]
         for physical in foreign:
-            with self.subTest(physical=physical):
-                response = self.invoke(self.event("Delete", physical=physical))
-                self.assert_success(response)
-                self.assertEqual(response["PhysicalResourceId"], physical)
-                self.assertEqual(self.stamped_keys(), before)
-                self.assertEqual(self.get(SOURCE_KEY), make_zip(SOURCE))
+            response = self.invoke(self.event("Delete", physical=physical))
+            self.assert_success(response)
+            self.assertEqual(response["PhysicalResourceId"], physical)
+            self.assertEqual(self.stamped_keys(), before, f"Delete of {physical} removed something")
+            self.assertEqual(self.get(SOURCE_KEY), make_zip(SOURCE))
 
     def test_delete_after_a_failed_create_succeeds(self):
         failed = self.invoke(self.event("Create"))          # no source uploaded
