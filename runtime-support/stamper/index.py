@@ -113,11 +113,13 @@ def check_env(env, origin):
 # 'single-quoted' (only \\ and \' are escapes), as python-dotenv reads them.
 
 ENV_LINE_RE = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*")
-DOUBLE_RE = re.compile(r'"((?:\\.|[^"\\])*)"', re.S)
-SINGLE_RE = re.compile(r"'((?:\\.|[^'\\])*)'", re.S)
+QUOTED = {  # opening quote: (the whole quoted value, the escapes inside it)
+    '"': (re.compile(r'"((?:\\.|[^"\\])*)"', re.S), READ_ESCAPES),
+    "'": (re.compile(r"'((?:\\.|[^'\\])*)'", re.S), {"\\": "\\", "'": "'"}),
+}
 RAW_RE = re.compile(r"[^\r\n]*")
+# Blanks and a comment up to the end of a line: after a value, or a whole line.
 LINE_END_RE = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r|\Z)")
-SKIP_RE = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r|\Z)")
 
 
 def unescape(text, escapes):
@@ -126,9 +128,8 @@ def unescape(text, escapes):
 
 def parse_value(text, pos):
     """(value, position after it) for the value at text[pos]; None if a quote is left open."""
-    quotes = {'"': (DOUBLE_RE, READ_ESCAPES), "'": (SINGLE_RE, {"\\": "\\", "'": "'"})}
-    if text[pos:pos + 1] in quotes:
-        regex, escapes = quotes[text[pos]]
+    if text[pos:pos + 1] in QUOTED:
+        regex, escapes = QUOTED[text[pos]]
         m = regex.match(text, pos)
         return (unescape(m[1], escapes), m.end()) if m else None
     m = RAW_RE.match(text, pos)
@@ -139,7 +140,7 @@ def parse_env(text):
     """Parse a source bundle's .env into a dict; Refusal names a bad line."""
     env, pos = {}, 0
     while pos < len(text):
-        skip = SKIP_RE.match(text, pos)
+        skip = LINE_END_RE.match(text, pos)
         if skip:
             pos = skip.end()
             continue
