@@ -1,0 +1,113 @@
+"""End to end without AWS: zip examples/hits/src, stamp it as a stack would, unpack
+the stamped copy as Lambda would, and count hits with the code from that copy."""
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import tempfile
+import unittest
+import zipfile
+
+sys.dont_write_bytecode = True
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SRC = os.path.join(ROOT, "examples", "hits", "src")
+STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/hits-dev/0f0e0d0c-0b0a-0908-0706-050403020100"
+
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bundle_of(directory):
+    """The code directory as a zip, the way a bundle holds it (sources only)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".py"):
+                z.write(os.path.join(directory, name), name)
+    return buf.getvalue()
+
+
+class StampedExample(unittest.TestCase):
+
+    def setUp(self):
+        from moto import mock_aws
+        self.saved_env = dict(os.environ)
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB",
+                     "AWS_PROFILE"):
+            os.environ.pop(name, None)
+        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                           "AWS_REGION": "us-east-1"})
+        self.mock = mock_aws()
+        self.mock.start()
+        self.work = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.mock.stop()
+        self.work.cleanup()
+        os.environ.clear()
+        os.environ.update(self.saved_env)
+
+    def stamp(self, stamper, table):
+        event = {"RequestType": "Create", "StackId": STACK_ID, "RequestId": "r1",
+                 "LogicalResourceId": "CounterFunctionCode", "ResourceType": "Custom::HitcStamp",
+                 "ResourceProperties": {"SourceBucket": "code", "SourceKey": "hitc/src.zip",
+                                        "TargetPrefix": "hitc/stamped/", "Env": {"table": table}}}
+
+        class Context:
+            log_stream_name = "stream"
+
+            def get_remaining_time_in_millis(self):
+                return 60000
+        with contextlib.redirect_stdout(io.StringIO()):
+            return stamper.handler(event, Context())      # no ResponseURL: it only returns
+
+    def test_the_stamped_copy_counts_hits_in_its_stage_table(self):
+        import boto3
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="code")
+        s3.put_object(Bucket="code", Key="hitc/src.zip", Body=bundle_of(SRC))
+        dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
+        table = "hits-dev-CountersTable-1ABC"
+        dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
+
+        stamper = load("stamped_example_stamper", STAMPER)
+        answer = self.stamp(stamper, table)
+        self.assertEqual(answer["Status"], "SUCCESS", answer["Reason"])
+        stamped = s3.get_object(Bucket="code", Key=answer["Data"]["Key"])["Body"].read()
+        task_root = os.path.join(self.work.name, "task")
+        with zipfile.ZipFile(io.BytesIO(stamped)) as z:
+            self.assertEqual(sorted(z.namelist()), [".env", "hitc_env.py", "index.py"])
+            z.extractall(task_root)
+
+        os.environ["LAMBDA_TASK_ROOT"] = task_root
+        sys.path.insert(0, task_root)
+        saved_reader = sys.modules.pop("hitc_env", None)
+        try:
+            function = load("stamped_example_index", os.path.join(task_root, "index.py"))
+            self.assertEqual(os.path.dirname(function.hitc_env.__file__), task_root)
+            for expected in (1, 2):
+                event = {"httpMethod": "GET", "pathParameters": {"name": "alice"}}
+                response = function.handler(event, None)
+                self.assertEqual(response["statusCode"], 200)
+                self.assertEqual(json.loads(response["body"]), {"name": "alice", "hits": expected})
+        finally:
+            sys.path.remove(task_root)
+            sys.modules.pop("hitc_env", None)
+            if saved_reader is not None:
+                sys.modules["hitc_env"] = saved_reader
+        item = dynamodb.Table(table).get_item(Key={"name": "alice"})["Item"]
+        self.assertEqual(item["hits"], 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
