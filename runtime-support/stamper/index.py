@@ -32,6 +32,7 @@ import traceback
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 
 import boto3
 from botocore.config import Config
@@ -192,6 +193,9 @@ def check_entries(infos, where):
             raise Refusal(f"{where} has an unsafe entry name {short(name)}: it {problem}")
         if name in seen:
             raise Refusal(f"{where} has the entry {short(name)} twice")
+        if name.startswith(ENV_NAME + "/"):
+            raise Refusal(f"{where} has {short(name)}, which clashes with the .env file "
+                          "the stamper writes; rename that directory")
         if stat.S_ISLNK(entry_mode(info)):
             raise Refusal(f"{where} has a symbolic link {short(name)}; bundles hold plain files")
         seen.add(name)
@@ -230,19 +234,28 @@ def stamp_zip(src_file, out_file, env, where):
         src = zipfile.ZipFile(src_file)
     except zipfile.BadZipFile:
         raise Refusal(f"{where} is not a zip file") from None
-    with src:
-        infos = src.infolist()
-        check_entries(infos, where)
-        names = [i.orig_filename for i in infos]
-        merged = read_source_env(src, where) if ENV_NAME in names else {}
-        merged.update(env)
-        files = {i.orig_filename: i for i in infos if i.orig_filename != ENV_NAME}
-        with zipfile.ZipFile(out_file, "w") as out:
-            for name in sorted(list(files) + [ENV_NAME]):
-                if name == ENV_NAME:
-                    out.writestr(out_info(name, 0o644), format_env(merged))
-                else:
-                    copy_entry(src, out, files[name])
+    try:
+        with src:
+            return write_stamped(src, out_file, env, where)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
+        raise Refusal(f"{where} is damaged or uses an unsupported zip feature ({err}); "
+                      "build and upload it again") from None
+
+
+def write_stamped(src, out_file, env, where):
+    """The body of stamp_zip, on an open source zip."""
+    infos = src.infolist()
+    check_entries(infos, where)
+    names = [i.orig_filename for i in infos]
+    merged = read_source_env(src, where) if ENV_NAME in names else {}
+    merged.update(env)
+    files = {i.orig_filename: i for i in infos if i.orig_filename != ENV_NAME}
+    with zipfile.ZipFile(out_file, "w") as out:
+        for name in sorted(list(files) + [ENV_NAME]):
+            if name == ENV_NAME:
+                out.writestr(out_info(name, 0o644), format_env(merged))
+            else:
+                copy_entry(src, out, files[name])
     return file_sha256(out_file)
 
 

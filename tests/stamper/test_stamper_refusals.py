@@ -87,6 +87,17 @@ class Refusals(StamperCase):
         self.put_source(b"this is not a zip")
         self.refused(self.event("Create"), f"s3://{BUCKET}/{SOURCE_KEY} is not a zip file")
 
+    def test_a_damaged_zip_is_refused(self):
+        data = bytearray(make_zip([("index.py", bytes(range(256)) * 64, 0o100644)]))
+        middle = 30 + len("index.py") + 100          # inside the compressed data
+        data[middle:middle + 8] = b"\xff" * 8
+        self.put_source(bytes(data))
+        self.refused(self.event("Create"), "is damaged", "upload it again")
+
+    def test_a_directory_named_env_is_refused(self):
+        self.put_source([("index.py", INDEX, 0o100644), (".env/x", b"x", 0o100644)])
+        self.refused(self.event("Create"), "'.env/x'", "clashes with the .env file")
+
     def test_value_ending_in_backslash_that_needs_quotes_is_refused(self):
         self.put_source([("index.py", INDEX, 0o100644)])
         self.refused(self.event("Create", env={"path": "C:\\Program Files\\"}),
