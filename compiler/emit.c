@@ -147,7 +147,7 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
     }
     Bundle zip = {0};
     char err[512];
-    if (bundle_dir(path, ctx->root, &zip, err, sizeof err) != 0) {
+    if (bundle_dir(path, source, &zip, err, sizeof err) != 0) {
         diag(ctx, D_BUNDLE, loc, "%s", err);
         return b;
     }

@@ -72,10 +72,13 @@ static void field_runtime(Ctx *ctx, Decl *d, Stmt *s)
                  "unknown Lambda runtime '%s'", id);
         return;
     }
-    if (rt->status == RUNTIME_DEPRECATED)
+    if (runtime_is_deprecated(rt))
         diag(ctx, D_DEPRECATED_RUNTIME, s->items[1]->loc,
-             "Lambda runtime '%s' is deprecated since %s; move to a current "
-             "%s runtime", id, rt->deprecated_on, rt->family);
+             "Lambda runtime '%s' is deprecated since %s, and Lambda %s new "
+             "functions on it %s %s; move to %s", id, rt->deprecated,
+             runtime_create_blocked(rt) ? "has refused" : "refuses",
+             runtime_create_blocked(rt) ? "since" : "from",
+             rt->create_blocked, rt->successor);
     fn_of(d)->runtime = id;
 }
 

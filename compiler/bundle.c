@@ -1,0 +1,476 @@
+/*
+ * bundle.c: code directories to deterministic zips.
+ *
+ * In: a directory (or files in memory, for the stamper).  Out: the zip's
+ * bytes and their SHA-256.  Holds: nothing about this machine reaches the
+ * zip: entries are sorted bytewise by name, dated 1980-01-01 00:00 (set as
+ * DOS fields, so the time zone plays no part), mode 0644 or 0755 whatever
+ * the umask, and carry no extra fields.  Files are read whole into memory
+ * first, so the zip is one snapshot, and the limits are checked before a
+ * byte more than Lambda allows is read.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zip.h>
+
+#include "bundle.h"
+
+#define DOS_DATE_1980 ((0u << 9) | (1u << 5) | 1u)    /* 1980-01-01 */
+#define DOS_TIME_MIDNIGHT 0u
+#define MAX_DEPTH 64
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < mdlen && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[64] = '\0';
+}
+
+/* ---- zipping files from memory --------------------------------------- */
+
+static int file_cmp(const void *pa, const void *pb)
+{
+    const BundleFile *a = pa, *b = pb;
+    return strcmp(a->name, b->name);
+}
+
+/* Read the finished archive out of libzip's memory source. */
+static int take_bytes(zip_source_t *mem, Bundle *out, char *err, size_t errlen)
+{
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_source_stat(mem, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+        zip_source_open(mem) != 0)
+        return fail(err, errlen, "cannot read the zip back from memory");
+    unsigned char *data = malloc(st.size ? st.size : 1);
+    zip_int64_t n = data ? zip_source_read(mem, data, st.size) : -1;
+    zip_source_close(mem);
+    if (n < 0 || (zip_uint64_t)n != st.size) {
+        free(data);
+        return fail(err, errlen, "cannot read the zip back from memory");
+    }
+    out->data = data;
+    out->len = (size_t)n;
+    sha256_hex(data, out->len, out->sha256);
+    return 0;
+}
+
+static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
+{
+    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
+    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
+    if (idx < 0) {
+        if (s)
+            zip_source_free(s);
+        return fail(err, errlen, "cannot add '%s' to the zip: %s", f->name,
+                    zip_strerror(za));
+    }
+    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
+    zip_uint64_t i = (zip_uint64_t)idx;
+    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 0) != 0 ||
+        zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
+        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
+        return fail(err, errlen, "cannot set up '%s' in the zip: %s", f->name,
+                    zip_strerror(za));
+    return 0;
+}
+
+int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
+                 size_t errlen)
+{
+    *out = (Bundle){0};
+    if (n <= 0)
+        return fail(err, errlen, "there are no files to bundle");
+    BundleFile *sorted = malloc(sizeof *sorted * (size_t)n);
+    if (!sorted)
+        return fail(err, errlen, "out of memory");
+    memcpy(sorted, files, sizeof *sorted * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof *sorted, file_cmp);
+    unsigned long long total = 0;
+    for (int i = 0; i < n; i++) {
+        total += sorted[i].len;
+        if (i > 0 && strcmp(sorted[i].name, sorted[i - 1].name) == 0) {
+            free(sorted);
+            return fail(err, errlen, "'%s' would be in the zip twice",
+                        sorted[i].name);
+        }
+    }
+    if (total > BUNDLE_MAX_UNZIPPED) {
+        free(sorted);
+        return fail(err, errlen, "the files come to %llu bytes, over Lambda's "
+                    "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
+    }
+
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
+    if (!za) {
+        fail(err, errlen, "cannot start a zip: %s", zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        if (mem)
+            zip_source_free(mem);
+        free(sorted);
+        return -1;
+    }
+    zip_error_fini(&ze);
+    zip_source_keep(mem);       /* it must outlive zip_close */
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = add_entry(za, &sorted[i], err, errlen);
+    if (rc == 0 && zip_close(za) != 0) {
+        rc = fail(err, errlen, "cannot write the zip: %s", zip_strerror(za));
+        zip_discard(za);
+    } else if (rc != 0) {
+        zip_discard(za);
+    }
+    if (rc == 0)
+        rc = take_bytes(mem, out, err, errlen);
+    zip_source_free(mem);
+    free(sorted);
+    if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
+        free(out->data);
+        *out = (Bundle){0};
+        return fail(err, errlen, "the zip is %llu bytes, over Lambda's limit "
+                    "of %llu bytes zipped", (unsigned long long)out->len,
+                    BUNDLE_MAX_ZIPPED);
+    }
+    return rc;
+}
+
+/* ---- walking a directory --------------------------------------------- */
+
+typedef struct Entry {
+    char *name;                 /* relative, '/'-separated */
+    char *path;                 /* where to read it */
+    unsigned mode;
+} Entry;
+
+typedef struct Walk {
+    const char *shown;          /* the directory as the user wrote it */
+    char root[PATH_MAX];        /* its real path */
+    const char *stack[MAX_DEPTH + 1];   /* real paths being walked */
+    int depth;
+    Entry *entries;
+    int n, cap;
+    unsigned long long total;
+    char *err;
+    size_t errlen;
+} Walk;
+
+static bool inside(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    if (strcmp(root, "/") == 0)
+        return true;
+    return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Left out of every bundle: tools' folders and caches, never code. */
+static bool left_out(const char *name, bool dir)
+{
+    static const char *const dirs[] = {".git", ".hg", ".svn", "__pycache__"};
+    if (dir) {
+        for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+            if (strcmp(name, dirs[i]) == 0)
+                return true;
+        return false;
+    }
+    size_t n = strlen(name);
+    return strcmp(name, ".DS_Store") == 0 ||
+           (n > 4 && strcmp(name + n - 4, ".pyc") == 0);
+}
+
+/* Names must read the same on every unzip: UTF-8, no control characters,
+ * no backslash (a separator to some tools, and refused by the stamper). */
+static const char *name_problem(const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    while (*p) {
+        if (*p < 0x20 || *p == 0x7f)
+            return "holds a control character";
+        if (*p == '\\')
+            return "holds a backslash";
+        int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+                              : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0)
+            return "is not valid UTF-8";
+        for (int i = 1; i < n; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return "is not valid UTF-8";
+        p += n;
+    }
+    return NULL;
+}
+
+static int push_entry(Walk *w, const char *name, const char *path, unsigned mode)
+{
+    if (w->n == w->cap) {
+        int cap = w->cap ? w->cap * 2 : 64;
+        Entry *e = realloc(w->entries, sizeof *e * (size_t)cap);
+        if (!e)
+            return fail(w->err, w->errlen, "out of memory");
+        w->entries = e;
+        w->cap = cap;
+    }
+    char *nm = strdup(name), *pt = strdup(path);
+    if (!nm || !pt) {
+        free(nm);
+        free(pt);
+        return fail(w->err, w->errlen, "out of memory");
+    }
+    w->entries[w->n++] = (Entry){nm, pt, mode};
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a directory, sorted, so errors come in the same order on
+ * every machine.  Returns a malloc'd array of malloc'd names. */
+static char **list_dir(Walk *w, const char *dir, const char *rel, int *count)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        fail(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
+             *rel ? rel : ".", w->shown, strerror(errno));
+        return NULL;
+    }
+    char **names = calloc(16, sizeof *names);
+    int n = 0, cap = 16;
+    struct dirent *ent = NULL;
+    while (names && (ent = readdir(d))) {
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(names, sizeof *names * (size_t)(cap *= 2));
+            if (!grown)
+                break;
+            names = grown;
+        }
+        if (!(names[n] = strdup(ent->d_name)))
+            break;
+        n++;
+    }
+    bool complete = names && !ent;
+    closedir(d);
+    if (!complete) {
+        for (int i = 0; names && i < n; i++)
+            free(names[i]);
+        free(names);
+        fail(w->err, w->errlen, "out of memory");
+        return NULL;
+    }
+    qsort(names, (size_t)n, sizeof *names, name_cmp);
+    *count = n;
+    return names;
+}
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int walk(Walk *w, const char *dir, const char *rel);
+
+/* One directory entry: a file to keep, a directory to walk, or an error. */
+static int visit(Walk *w, const char *dir, const char *rel, const char *name)
+{
+    char path[PATH_MAX], child[PATH_MAX], target[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+        (size_t)snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "",
+                         name) >= sizeof child)
+        return fail(w->err, w->errlen, "a path in code directory '%s' is too long",
+                    w->shown);
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return fail(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
+                    child, w->shown, strerror(errno));
+    bool link = S_ISLNK(st.st_mode);
+    const char *real = path;
+    if (link) {
+        if (!realpath(path, target) || stat(target, &st) != 0)
+            return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
+                        "'%s' is broken", child, w->shown);
+        if (!inside(target, w->root))
+            return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
+                        "'%s' points outside it; copy what it points to into "
+                        "the directory instead", child, w->shown);
+        real = target;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (left_out(name, true))
+            return 0;
+        for (int i = 0; i <= w->depth; i++)
+            if (strcmp(w->stack[i], real) == 0)
+                return fail(w->err, w->errlen, "symbolic link '%s' in code "
+                            "directory '%s' makes a loop", child, w->shown);
+        return walk(w, real, child);
+    }
+    if (!S_ISREG(st.st_mode))
+        return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
+                    "regular file, directory or symbolic link", child, w->shown);
+    if (left_out(name, false))
+        return 0;
+    const char *why = name_problem(child);
+    if (why)
+        return fail(w->err, w->errlen, "the name of '%s' in code directory '%s' "
+                    "%s; rename it", child, w->shown, why);
+    w->total += (unsigned long long)st.st_size;
+    if (w->total > BUNDLE_MAX_UNZIPPED)
+        return fail(w->err, w->errlen, "code directory '%s' holds more than "
+                    "Lambda's limit of %llu bytes unzipped", w->shown,
+                    BUNDLE_MAX_UNZIPPED);
+    return push_entry(w, child, real, (unsigned)st.st_mode);
+}
+
+static int walk(Walk *w, const char *dir, const char *rel)
+{
+    if (w->depth >= MAX_DEPTH)
+        return fail(w->err, w->errlen, "code directory '%s' nests deeper than "
+                    "%d levels at '%s'", w->shown, MAX_DEPTH, rel);
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return fail(w->err, w->errlen, "cannot read code directory '%s': %s",
+                    w->shown, strerror(errno));
+    w->stack[++w->depth] = real;
+    int n = 0, rc = 0;
+    char **names = list_dir(w, real, rel, &n);
+    if (!names)
+        rc = -1;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = visit(w, real, rel, names[i]);
+    free_names(names, n);
+    w->depth--;
+    free(real);
+    return rc;
+}
+
+static int read_whole(const char *path, unsigned char **data, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            unsigned char *grown = realloc(buf, cap *= 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            buf = NULL;
+        } else if (r == 0) {
+            break;
+        } else {
+            n += (size_t)r;
+        }
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return buf ? 0 : -1;
+}
+
+int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
+               size_t errlen)
+{
+    *out = (Bundle){0};
+    Walk *w = calloc(1, sizeof *w);
+    if (!w)
+        return fail(err, errlen, "out of memory");
+    w->shown = shown;
+    w->err = err;
+    w->errlen = errlen;
+    w->depth = -1;
+    int rc = 0;
+    if (!realpath(dir, w->root))
+        rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
+                  strerror(errno));
+    if (rc == 0)
+        rc = walk(w, w->root, "");
+    if (rc == 0 && w->n == 0)
+        rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+
+    BundleFile *files = calloc((size_t)w->n + 1, sizeof *files);
+    unsigned long long total = 0;
+    for (int i = 0; rc == 0 && i < w->n; i++) {
+        Entry *e = &w->entries[i];
+        unsigned char *data;
+        size_t len;
+        if (read_whole(e->path, &data, &len) != 0) {
+            rc = fail(err, errlen, "cannot read '%s' in code directory '%s': %s",
+                      e->name, shown, strerror(errno));
+            break;
+        }
+        files[i] = (BundleFile){e->name, data, len, e->mode};
+        total += len;       /* a file may have grown since it was listed */
+        if (total > BUNDLE_MAX_UNZIPPED)
+            rc = fail(err, errlen, "code directory '%s' holds more than "
+                      "Lambda's limit of %llu bytes unzipped", shown,
+                      BUNDLE_MAX_UNZIPPED);
+    }
+    if (rc == 0) {
+        rc = bundle_files(files, w->n, out, err, errlen);
+        if (rc != 0 && strncmp(err, "the zip is", 10) == 0) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err);
+            fail(err, errlen, "code directory '%s': %s", shown, why);
+        }
+    }
+    for (int i = 0; i < w->n; i++) {
+        free((void *)files[i].data);
+        free(w->entries[i].name);
+        free(w->entries[i].path);
+    }
+    free(files);
+    free(w->entries);
+    free(w);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * bundle.h: deterministic zips of code, named by the SHA-256 of their bytes.
+ *
+ * A bundle is built from memory: entries sorted by name (bytewise), every
+ * timestamp 1980-01-01 00:00, modes 0644 or 0755, no extra fields, deflate
+ * through libzip.  The same files give the same bytes on every run, in
+ * every directory, under every umask and time zone.  See docs/bundles.md.
+ *
+ * Ownership: Bundle.data is malloc-owned by the caller after a successful
+ * call (free it); on failure nothing is left allocated and err holds one
+ * line that says what is wrong and what to do.
+ */
+#ifndef HITC_BUNDLE_H
+#define HITC_BUNDLE_H
+
+#include <stddef.h>
+
+/* Lambda's limits for a .zip deployment package. */
+#define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
+#define BUNDLE_MAX_UNZIPPED (250ull * 1024 * 1024)    /* 262144000 bytes */
+
+typedef struct BundleFile {
+    const char *name;               /* path inside the zip, '/'-separated */
+    const unsigned char *data;      /* not owned */
+    size_t len;
+    unsigned mode;                  /* source mode: any x bit gives 0755 */
+} BundleFile;
+
+typedef struct Bundle {
+    unsigned char *data;            /* the zip, malloc-owned */
+    size_t len;
+    char sha256[65];                /* lower-case hex of data's SHA-256 */
+} Bundle;
+
+/* Zip n files (in any order; a sorted copy is zipped).  Names must be
+ * unique.  0 on success, -1 with err filled. */
+int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
+                 size_t errlen);
+
+/* Zip every regular file under dir.  Symbolic links that stay inside dir
+ * are stored as what they point to; links out of dir, broken links, link
+ * loops, special files, unsafe names and trees past Lambda's limits are
+ * errors.  Version-control folders, __pycache__, *.pyc and .DS_Store are
+ * left out.  shown is dir as the user wrote it, for messages. */
+int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
+               size_t errlen);
+
+/* out = lower-case hex SHA-256 of data (OpenSSL EVP). */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif
