@@ -9,7 +9,8 @@
  * Becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject under
  * CodePrefix, s3:ListBucket for that prefix so a missing bundle reads as
  * missing, s3:PutObject and s3:DeleteObject only under CodePrefix +
- * "stamped/") and HitcStamperFunction (python3.12, 120 s; every stamp sets
+ * "stamped/" + the stack's name, where the stamper puts this stack's
+ * copies) and HitcStamperFunction (python3.12, 120 s; every stamp sets
  * ServiceTimeout 300 so CloudFormation never waits longer on it).
  */
 #include <string.h>
@@ -82,7 +83,8 @@ static void stamper_finish(Ctx *ctx, Emit *e)
     cJSON_AddItemToArray(stmts, list);
     cJSON_AddItemToArray(stmts, s3_statement(
         "WriteStamped", cfn_strings(2, "s3:DeleteObject", "s3:PutObject"),
-        cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/*")));
+        cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/"
+               "${AWS::StackName}/*")));
 
     cJSON *fn = emit_resource(ctx, e, owner, "HitcStamperFunction",
                               "AWS::Lambda::Function");

@@ -7,7 +7,7 @@ Out: exactly one PUT of a JSON response to the event's ResponseURL.
   Create/Update: the source zip with `.env` written at its root (a `.env` that the
      source had is merged: its keys are kept unless Env sets them), as a
      deterministic zip uploaded to SourceBucket under
-         TargetPrefix + STACKNAME-HASH12 + "/" + LogicalResourceId + "/" + SHA256 + ".zip"
+         TargetPrefix + STACKNAME + "/" + HASH12 + "/" + LogicalResourceId + "/" + SHA256 + ".zip"
      SUCCESS with PhysicalResourceId "s3://BUCKET/KEY" and Data {Bucket, Key, Sha256}.
   Delete: removes the object that the physical id names, but only when that id has
      the shape above for this stack and this logical resource; any other id (one it
@@ -281,10 +281,11 @@ def file_sha256(f):
 # --- names ----------------------------------------------------------------
 
 def stack_part(stack_id):
-    """'NAME-HASH12' for arn:...:stack/NAME/GUID: readable and unique per stack."""
+    """'NAME/HASH12' for arn:...:stack/NAME/GUID: readable, unique per stack, and
+    under the stack's own name, the one prefix its IAM role may write to."""
     parts = stack_id.split("/")
     name = parts[1] if len(parts) >= 3 and parts[1] else "stack"
-    return f"{name}-{hashlib.sha256(stack_id.encode()).hexdigest()[:12]}"
+    return f"{name}/{hashlib.sha256(stack_id.encode()).hexdigest()[:12]}"
 
 
 def resource_prefix(props, event):

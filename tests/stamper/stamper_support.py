@@ -44,7 +44,7 @@ py_reader = load_module("hitc_env_under_test", PY_READER_PATH)
 def stack_part(stack_id):
     """What the contract says the stack's part of a key is (computed here independently)."""
     name = stack_id.split("/")[1]
-    return f"{name}-{hashlib.sha256(stack_id.encode()).hexdigest()[:12]}"
+    return f"{name}/{hashlib.sha256(stack_id.encode()).hexdigest()[:12]}"
 
 
 def make_zip(files, date_time=(2024, 5, 6, 7, 8, 10)):
