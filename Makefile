@@ -16,6 +16,8 @@ WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The unit tests inflate zips by hand (test_bundle.c).
+TEST_LIBS  = $(shell pkg-config --libs zlib 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
@@ -76,7 +78,7 @@ $(B)/stamper_py.o: $(B)/stamper_py.c
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
 	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler -Itests/unit $(PKG_CFLAGS) \
-		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(TEST_LIBS)
 
 units: $(UNIT_TESTS:%=$(B)/test_%)
 

@@ -117,9 +117,9 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     for (int i = 0; i < n; i++) {
         total += sorted[i].len;
         if (i > 0 && strcmp(sorted[i].name, sorted[i - 1].name) == 0) {
+            fail(err, errlen, "'%s' would be in the zip twice", sorted[i].name);
             free(sorted);
-            return fail(err, errlen, "'%s' would be in the zip twice",
-                        sorted[i].name);
+            return -1;
         }
     }
     if (total > BUNDLE_MAX_UNZIPPED) {

@@ -12,7 +12,7 @@
 #include "hitc.h"
 #include "runtimes.h"
 
-static const Runtime table[] = {
+const Runtime runtimes[] = {
     {"dotnet10", NULL, NULL, NULL},
     {"dotnet6", "2024-12-20", "2026-06-01", "dotnet10"},
     {"dotnet8", "2026-11-10", "2026-12-10", "dotnet10"},
@@ -61,13 +61,14 @@ static const Runtime table[] = {
     {"ruby4.0", NULL, NULL, NULL},
 };
 
-enum { NRUNTIMES = sizeof table / sizeof *table };
+enum { NRUNTIMES = sizeof runtimes / sizeof *runtimes };
+const int nruntimes = NRUNTIMES;
 
 const Runtime *runtime_find(const char *id)
 {
     for (int i = 0; i < NRUNTIMES; i++)
-        if (strcmp(table[i].id, id) == 0)
-            return &table[i];
+        if (strcmp(runtimes[i].id, id) == 0)
+            return &runtimes[i];
     return NULL;
 }
 
@@ -91,6 +92,6 @@ const char *runtime_closest(const char *id)
 {
     const char *ids[NRUNTIMES];
     for (int i = 0; i < NRUNTIMES; i++)
-        ids[i] = table[i].id;
+        ids[i] = runtimes[i].id;
     return closest(id, ids, NRUNTIMES);
 }

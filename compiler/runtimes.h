@@ -21,6 +21,10 @@ typedef struct Runtime {
     const char *successor;      /* what to move to */
 } Runtime;
 
+/* Every runtime hitc knows, sorted by id. */
+extern const Runtime runtimes[];
+extern const int nruntimes;
+
 const Runtime *runtime_find(const char *id);
 /* Deprecated on or before RUNTIMES_AS_OF. */
 bool runtime_is_deprecated(const Runtime *rt);

@@ -5,7 +5,7 @@
 # time beyond Debian's own packages.
 set -euo pipefail
 
-build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev)
+build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
 test_pkgs=(valgrind unzip nodejs)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

@@ -193,13 +193,50 @@ error_exit_writes_no_output() {
     ! ls -d out.hitc-tmp-* 2>/dev/null
 }
 
+bundle_holds_the_code_directory_exactly() {
+    example
+    chmod 755 hits/src/index.py
+    hitc build -q hits/app.hit -o out
+    key=$(python3 -c "import json; t=json.load(open('out/template.json')); print(t['Resources']['CounterFunctionCode']['Properties']['SourceKey']['Fn::Sub'])")
+    mkdir unpacked && (cd unpacked && unzip -q "../out/bundles/${key#\$\{CodePrefix\}}")
+    diff -r hits/src unpacked
+    [ "$(stat -c %a unpacked/index.py)" = 755 ] && [ "$(stat -c %a unpacked/hitc_env.py)" = 644 ]
+}
+
+one_bundle_for_a_shared_code_directory() {
+    cp -r "$ROOT/tests/golden" g
+    hitc build -q g/shared-code.hit -o out
+    # src and ./src are one directory: one bundle for it, one for the stamper.
+    [ "$(ls out/bundles | wc -l)" -eq 2 ]
+    python3 -c "import json; m=json.load(open('out/manifest.json')); assert sorted(b['source'] for b in m['bundles'])==['(stamper)','src'], m"
+}
+
+past_the_zipped_limit_is_an_error_at_the_code_line() {
+    example
+    head -c 52500000 /dev/urandom > hits/src/blob.bin
+    expect 1 hitc build -q hits/app.hit -o out
+    hitc build -q hits/app.hit -o out 2> err.txt || true
+    grep -q "^hits/app.hit:11:8: error: code directory 'src': the zip is [0-9]* bytes, over Lambda's limit of 52428800 bytes zipped" err.txt
+    [ ! -e out ] && ! ls -d out.hitc-tmp-* 2>/dev/null
+}
+
+a_link_out_of_the_code_directory_is_an_error() {
+    example
+    ln -s /etc/hostname hits/src/hostname
+    expect 1 hitc build -q hits/app.hit -o out
+    hitc build -q hits/app.hit -o out 2> err.txt || true
+    grep -q "^hits/app.hit:11:8: error: symbolic link 'hostname' in code directory 'src' points outside it" err.txt
+    [ ! -e out ]
+}
+
 for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
     build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
     refuses_to_replace_a_directory_it_did_not_write output_over_a_file_is_refused unwritable_parent_fails_cleanly \
     check_writes_nothing_and_passes check_takes_many_files_and_reports_each strict_turns_warnings_into_failure \
     json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot diagnostics_doc_matches_the_table \
-    error_exit_writes_no_output; do
+    error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
+    past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done

@@ -22,6 +22,13 @@ two_directories_same_bytes() {
     diff -r o1 o2
 }
 
+time_zone_and_locale_do_not_matter() {
+    cp -r "$ROOT/examples/hits" a
+    TZ=UTC LC_ALL=C hitc build -q a/app.hit -o out1
+    TZ=Pacific/Kiritimati LC_ALL=C.UTF-8 hitc build -q a/app.hit -o out2
+    diff -r out1 out2
+}
+
 golden_inputs_build_the_same_twice() {
     for f in "$ROOT"/tests/golden/*.hit; do
         hitc build "$f" -o - > x1.json
@@ -30,7 +37,7 @@ golden_inputs_build_the_same_twice() {
     done
 }
 
-for c in two_runs_same_bytes two_directories_same_bytes golden_inputs_build_the_same_twice; do
+for c in two_runs_same_bytes two_directories_same_bytes time_zone_and_locale_do_not_matter golden_inputs_build_the_same_twice; do
     (cd "$WORK" && rm -rf ./* 2>/dev/null; true)
     t "$c"
 done

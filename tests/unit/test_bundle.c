@@ -1,0 +1,434 @@
+/*
+ * test_bundle.c: the bundler, read back byte by byte.
+ *
+ * The zip is parsed here by hand from its central directory and local
+ * headers (not by libzip, which wrote it), so every promise of
+ * docs/bundles.md is checked on the bytes: sorted names, DOS time
+ * 1980-01-01 00:00, modes 0644/0755, no extra fields, no data descriptors,
+ * and contents that inflate back to the files.
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "bundle.h"
+#include "check.h"
+
+/* ---- a scratch directory ---------------------------------------------- */
+
+static char scratch[256];
+
+static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w)
+{
+    (void)s, (void)f, (void)w;
+    return remove(p);
+}
+
+static void fresh(void)
+{
+    if (scratch[0])
+        nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    snprintf(scratch, sizeof scratch, "/tmp/hitc-bundle-test.XXXXXX");
+    if (!mkdtemp(scratch))
+        abort();
+}
+
+static const char *at(const char *rel)
+{
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", scratch, rel);
+    return path[k];
+}
+
+static void put(const char *rel, const char *text, mode_t mode)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", at(rel));
+    for (char *p = dir + strlen(scratch) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        mkdir(dir, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(at(rel), "wb");
+    fputs(text, f);
+    fclose(f);
+    chmod(at(rel), mode);
+}
+
+/* ---- reading a zip by hand -------------------------------------------- */
+
+typedef struct ZipEntry {
+    char name[256];
+    unsigned dos_time, dos_date, flags, method, extra, made_by;
+    uint32_t external;
+    char data[4096];
+    size_t len;
+} ZipEntry;
+
+static unsigned u16(const unsigned char *p) { return p[0] | p[1] << 8; }
+static uint32_t u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static int inflate_raw(const unsigned char *in, size_t inlen, char *out,
+                       size_t cap, size_t *outlen)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, -15) != Z_OK)
+        return -1;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)inlen;
+    z.next_out = (unsigned char *)out;
+    z.avail_out = (uInt)cap;
+    int rc = inflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    inflateEnd(&z);
+    return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* Parse every entry; returns the count, or -1 when the zip is malformed. */
+static int read_zip(const Bundle *b, ZipEntry *out, int max)
+{
+    const unsigned char *z = b->data;
+    size_t n = b->len;
+    if (n < 22 || u32(z + n - 22) != 0x06054b50)
+        return -1;                      /* no comment, so EOCD is last */
+    int count = (int)u16(z + n - 22 + 10);
+    size_t cd = u32(z + n - 22 + 16);
+    if (count > max)
+        return -1;
+    for (int i = 0; i < count; i++) {
+        if (cd + 46 > n || u32(z + cd) != 0x02014b50)
+            return -1;
+        ZipEntry *e = &out[i];
+        memset(e, 0, sizeof *e);
+        e->made_by = u16(z + cd + 4);
+        e->flags = u16(z + cd + 8);
+        e->method = u16(z + cd + 10);
+        e->dos_time = u16(z + cd + 12);
+        e->dos_date = u16(z + cd + 14);
+        size_t csize = u32(z + cd + 20);
+        unsigned namelen = u16(z + cd + 28), extra = u16(z + cd + 30),
+                 comment = u16(z + cd + 32);
+        e->external = u32(z + cd + 38);
+        size_t local = u32(z + cd + 42);
+        memcpy(e->name, z + cd + 46, namelen < 255 ? namelen : 255);
+        e->extra = extra;
+        /* the local header must agree and carry no extra field either */
+        if (u32(z + local) != 0x04034b50 || u16(z + local + 6) != e->flags ||
+            u16(z + local + 10) != e->dos_time ||
+            u16(z + local + 12) != e->dos_date)
+            return -1;
+        e->extra += u16(z + local + 28);
+        const unsigned char *data = z + local + 30 + u16(z + local + 26) +
+                                    u16(z + local + 28);
+        if (e->method == 8) {
+            if (inflate_raw(data, csize, e->data, sizeof e->data, &e->len))
+                return -1;
+        } else {
+            memcpy(e->data, data, csize);
+            e->len = csize;
+        }
+        cd += 46 + namelen + extra + comment;
+    }
+    return count;
+}
+
+/* ---- cases -------------------------------------------------------------- */
+
+static void sha256_of_abc_is_the_standard_vector(void)
+{
+    char hex[65];
+    sha256_hex("abc", 3, hex);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void limits_are_lambdas(void)
+{
+    CHECK_INT(BUNDLE_MAX_ZIPPED, 52428800);
+    CHECK_INT(BUNDLE_MAX_UNZIPPED, 262144000);
+}
+
+static void files_are_sorted_dated_and_moded(void)
+{
+    BundleFile files[] = {
+        {"z.py", (const unsigned char *)"zed\n", 4, 0600},
+        {"a/run.sh", (const unsigned char *)"#!/bin/sh\n", 10, 0700},
+        {"a-b.txt", (const unsigned char *)"", 0, 0644},
+        {"a/b.py", (const unsigned char *)"print(1)\n", 9, 0644},
+    };
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_files(files, 4, &b, err, sizeof err), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 4);
+    if (n != 4) {
+        free(b.data);
+        return;
+    }
+    CHECK_STR(e[0].name, "a-b.txt");    /* '-' (0x2d) sorts before '/' */
+    CHECK_STR(e[1].name, "a/b.py");
+    CHECK_STR(e[2].name, "a/run.sh");
+    CHECK_STR(e[3].name, "z.py");
+    for (int i = 0; i < n; i++) {
+        CHECK_INT(e[i].dos_time, 0);
+        CHECK_INT(e[i].dos_date, (1 << 5) | 1);
+        CHECK_INT(e[i].extra, 0);
+        CHECK_INT(e[i].flags & 8, 0);           /* no data descriptor */
+        CHECK_INT(e[i].made_by >> 8, 3);        /* Unix */
+    }
+    CHECK_INT(e[0].external >> 16, 0100644);
+    CHECK_INT(e[2].external >> 16, 0100755);
+    CHECK_INT(e[3].external >> 16, 0100644);
+    CHECK_INT(e[1].len, 9);
+    CHECK(memcmp(e[1].data, "print(1)\n", 9) == 0);
+    char hex[65];
+    sha256_hex(b.data, b.len, hex);
+    CHECK_STR(b.sha256, hex);
+    free(b.data);
+}
+
+static void input_order_does_not_change_the_bytes(void)
+{
+    BundleFile one[] = {{"a", (const unsigned char *)"1", 1, 0644},
+                        {"b", (const unsigned char *)"2", 1, 0640}};
+    BundleFile two[] = {{"b", (const unsigned char *)"2", 1, 0600},
+                        {"a", (const unsigned char *)"1", 1, 0444}};
+    Bundle x, y;
+    char err[256];
+    CHECK_INT(bundle_files(one, 2, &x, err, sizeof err), 0);
+    CHECK_INT(bundle_files(two, 2, &y, err, sizeof err), 0);
+    CHECK(x.len == y.len && memcmp(x.data, y.data, x.len) == 0);
+    CHECK_STR(x.sha256, y.sha256);
+    free(x.data);
+    free(y.data);
+}
+
+static void duplicate_names_are_refused(void)
+{
+    BundleFile f[] = {{"a", (const unsigned char *)"1", 1, 0644},
+                      {"a", (const unsigned char *)"2", 1, 0644}};
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_files(f, 2, &b, err, sizeof err), -1);
+    CHECK_STR(err, "'a' would be in the zip twice");
+    CHECK(b.data == NULL);
+}
+
+static void a_directory_is_walked_in_name_order(void)
+{
+    fresh();
+    put("src/index.py", "import lib.util\n", 0644);
+    put("src/lib/util.py", "X = 1\n", 0664);
+    put("src/lib-extra.py", "Y = 2\n", 0644);
+    put("src/bin/tool", "#!/bin/sh\n", 0775);
+    Bundle b;
+    char err[256] = "";
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), 0);
+    CHECK_STR(err, "");
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 4);
+    if (n == 4) {
+        CHECK_STR(e[0].name, "bin/tool");
+        CHECK_STR(e[1].name, "index.py");
+        CHECK_STR(e[2].name, "lib-extra.py");
+        CHECK_STR(e[3].name, "lib/util.py");
+        CHECK_INT(e[0].external >> 16, 0100755);
+        CHECK_INT(e[3].external >> 16, 0100644);
+    }
+    free(b.data);
+}
+
+static void times_and_umask_do_not_reach_the_zip(void)
+{
+    fresh();
+    put("src/a.py", "a\n", 0644);
+    put("src/b.py", "b\n", 0755);
+    Bundle x, y;
+    char err[256];
+    CHECK_INT(bundle_dir(at("src"), "src", &x, err, sizeof err), 0);
+    struct timeval tv[2] = {{86400 * 365, 0}, {86400 * 365, 0}};
+    utimes(at("src/a.py"), tv);
+    chmod(at("src/a.py"), 0600);
+    chmod(at("src/b.py"), 0700);
+    CHECK_INT(bundle_dir(at("src"), "src", &y, err, sizeof err), 0);
+    CHECK(x.len == y.len && memcmp(x.data, y.data, x.len) == 0);
+    free(x.data);
+    free(y.data);
+}
+
+static void tool_folders_and_caches_are_left_out(void)
+{
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/__pycache__/index.cpython-312.pyc", "junk", 0644);
+    put("src/old.pyc", "junk", 0644);
+    put("src/.git/HEAD", "ref\n", 0644);
+    put("src/.DS_Store", "junk", 0644);
+    put("src/.env", "A=1\n", 0644);
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(e[0].name, ".env");
+        CHECK_STR(e[1].name, "index.py");
+    }
+    free(b.data);
+}
+
+static void links_inside_are_stored_as_what_they_point_to(void)
+{
+    fresh();
+    put("src/real/data.txt", "payload\n", 0644);
+    CHECK_INT(symlink("real/data.txt", at("src/alias.txt")), 0);
+    CHECK_INT(symlink("real", at("src/also")), 0);
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(e[0].name, "alias.txt");
+        CHECK_STR(e[1].name, "also/data.txt");
+        CHECK_STR(e[2].name, "real/data.txt");
+        CHECK_INT(e[0].external >> 16, 0100644);    /* a file, not a link */
+        CHECK(e[0].len == 8 && memcmp(e[0].data, "payload\n", 8) == 0);
+    }
+    free(b.data);
+}
+
+static int expect_refusal(const char *want)
+{
+    Bundle b;
+    char err[512] = "";
+    int rc = bundle_dir(at("src"), "src", &b, err, sizeof err);
+    CHECK_INT(rc, -1);
+    CHECK(b.data == NULL);
+    if (!strstr(err, want)) {
+        fprintf(stderr, "  error was: %s\n  want it to contain: %s\n", err, want);
+        check_case_failed = 1;
+    }
+    if (rc == 0)
+        free(b.data);
+    return rc;
+}
+
+static void a_link_out_of_the_directory_is_refused(void)
+{
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("secret.txt", "s\n", 0644);
+    CHECK_INT(symlink("../secret.txt", at("src/leak.txt")), 0);
+    expect_refusal("symbolic link 'leak.txt' in code directory 'src' points "
+                   "outside it");
+}
+
+static void a_broken_link_is_refused(void)
+{
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    CHECK_INT(symlink("nowhere", at("src/dangling")), 0);
+    expect_refusal("symbolic link 'dangling' in code directory 'src' is broken");
+}
+
+static void link_loops_are_refused(void)
+{
+    fresh();
+    put("src/a/x.py", "x\n", 0644);
+    put("src/b/y.py", "y\n", 0644);
+    CHECK_INT(symlink("../b", at("src/a/to-b")), 0);
+    CHECK_INT(symlink("../a", at("src/b/to-a")), 0);
+    expect_refusal("makes a loop");
+    fresh();
+    put("src/x.py", "x\n", 0644);
+    CHECK_INT(symlink(".", at("src/self")), 0);
+    expect_refusal("symbolic link 'self' in code directory 'src' makes a loop");
+}
+
+static void special_files_are_refused(void)
+{
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    CHECK_INT(mkfifo(at("src/pipe"), 0644), 0);
+    expect_refusal("'pipe' in code directory 'src' is not a regular file");
+}
+
+static void names_that_unzip_differently_are_refused(void)
+{
+    fresh();
+    put("src/back\\slash.py", "x\n", 0644);
+    expect_refusal("the name of 'back\\slash.py' in code directory 'src' "
+                   "holds a backslash");
+    fresh();
+    put("src/new\nline.py", "x\n", 0644);
+    expect_refusal("holds a control character");
+    fresh();
+    put("src/bad\xff.py", "x\n", 0644);
+    expect_refusal("is not valid UTF-8");
+}
+
+static void an_empty_directory_is_refused(void)
+{
+    fresh();
+    mkdir(at("src"), 0755);
+    put("src/__pycache__/x.pyc", "junk", 0644);
+    expect_refusal("code directory 'src' holds no files");
+}
+
+/* A sparse file: past the limit by its size, without writing 250 MB. */
+static void past_the_unzipped_limit_is_refused_before_reading(void)
+{
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    int fd = open(at("src/huge.bin"), O_WRONLY | O_CREAT, 0644);
+    CHECK(fd >= 0);
+    CHECK_INT(ftruncate(fd, (off_t)BUNDLE_MAX_UNZIPPED), 0);
+    close(fd);
+    expect_refusal("code directory 'src' holds more than Lambda's limit of "
+                   "262144000 bytes unzipped");
+}
+
+static void a_missing_directory_is_an_error(void)
+{
+    fresh();
+    expect_refusal("cannot read code directory 'src'");
+}
+
+int main(void)
+{
+    RUN(sha256_of_abc_is_the_standard_vector);
+    RUN(limits_are_lambdas);
+    RUN(files_are_sorted_dated_and_moded);
+    RUN(input_order_does_not_change_the_bytes);
+    RUN(duplicate_names_are_refused);
+    RUN(a_directory_is_walked_in_name_order);
+    RUN(times_and_umask_do_not_reach_the_zip);
+    RUN(tool_folders_and_caches_are_left_out);
+    RUN(links_inside_are_stored_as_what_they_point_to);
+    RUN(a_link_out_of_the_directory_is_refused);
+    RUN(a_broken_link_is_refused);
+    RUN(link_loops_are_refused);
+    RUN(special_files_are_refused);
+    RUN(names_that_unzip_differently_are_refused);
+    RUN(an_empty_directory_is_refused);
+    RUN(past_the_unzipped_limit_is_refused_before_reading);
+    RUN(a_missing_directory_is_an_error);
+    nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return check_summary();
+}
