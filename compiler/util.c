@@ -82,10 +82,19 @@ int edit_distance(const char *a, const char *b)
     return result;
 }
 
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t n = 0;
+    while (a[n] && tolower((unsigned char)a[n]) == tolower((unsigned char)b[n]))
+        n++;
+    return n;
+}
+
 const char *closest(const char *word, const char *const *cands, int n)
 {
     const char *best = NULL;
     int best_d = 0;
+    size_t best_p = 0;
     int limit = (int)strlen(word) / 3 + 1;
     if (limit > 3)
         limit = 3;
@@ -93,12 +102,17 @@ const char *closest(const char *word, const char *const *cands, int n)
         if (!cands[i])
             continue;
         int d = edit_distance(word, cands[i]);
-        /* Ties go to the name that sorts first, so output never depends
-         * on declaration order. */
-        if (d <= limit && (!best || d < best_d ||
-                           (d == best_d && strcmp(cands[i], best) < 0))) {
+        size_t p = common_prefix(word, cands[i]);
+        /* Among equally close names, the one that starts like the word
+         * wins ("nodejs22" -> "nodejs22.x", not "nodejs"); then the name
+         * that sorts first, so output never depends on declaration order. */
+        if (d <= limit &&
+            (!best || d < best_d ||
+             (d == best_d && (p > best_p ||
+                              (p == best_p && strcmp(cands[i], best) < 0))))) {
             best = cands[i];
             best_d = d;
+            best_p = p;
         }
     }
     return best;

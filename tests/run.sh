@@ -2,7 +2,7 @@
 # tests/run.sh: every test suite of hitc, one runner.
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
-# suites: unit golden errors cli lint determinism stamper example runtimes e2e
+# suites: unit golden errors cli lint determinism grammar stamper example runtimes e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 # env:    HITC=path      the binary under test (default ./hitc)
@@ -114,9 +114,10 @@ run_lint() {
 }
 
 run_determinism() { suite_cmd determinism env HITC="$HITC" bash tests/cli/test_determinism.sh; }
+run_grammar()  { suite_cmd grammar env HITC="$HITC" python3 tests/pyrunner.py tests/grammar; }
 run_stamper()  { suite_cmd stamper python3 tests/pyrunner.py tests/stamper; }
 run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
-run_runtimes() { suite_cmd runtimes python3 tests/pyrunner.py tests/runtimes; }
+run_runtimes() { suite_cmd runtimes env HITC="$HITC" python3 tests/pyrunner.py tests/runtimes; }
 run_e2e()      { suite_cmd e2e env HITC="$HITC" bash tests/e2e/run.sh; }
 
 # The C-facing suites again under AddressSanitizer and UBSan.
@@ -139,7 +140,7 @@ run_valgrind() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism stamper example runtimes e2e asan valgrind)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism grammar stamper example runtimes e2e asan valgrind)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"

@@ -60,6 +60,7 @@ static void unknown_ids_and_suggestions(void)
     CHECK(runtime_find("") == NULL);
     CHECK_STR(runtime_closest("pyhton3.12"), "python3.12");
     CHECK_STR(runtime_closest("nodejs22x"), "nodejs22.x");
+    CHECK_STR(runtime_closest("nodejs22"), "nodejs22.x");  /* not "nodejs" */
     CHECK(runtime_closest("cobol") == NULL);
 }
 
