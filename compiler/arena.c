@@ -116,6 +116,48 @@ void vec_push(Arena *a, PtrVec *v, void *item)
     v->items[v->len++] = item;
 }
 
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;           /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+void *strmap_get(const StrMap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i])
+            return NULL;
+        if (strcmp(m->keys[i], key) == 0)
+            return m->values[i];
+    }
+}
+
+/* Insert or replace.  The table stays at most half full. */
+void strmap_put(Arena *a, StrMap *m, const char *key, void *value)
+{
+    if (2 * (m->len + 1) > m->cap) {
+        StrMap grown = {0};
+        grown.cap = m->cap ? m->cap * 2 : 64;
+        grown.keys = arena_alloc(a, sizeof(char *) * grown.cap);
+        grown.values = arena_alloc(a, sizeof(void *) * grown.cap);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                strmap_put(a, &grown, m->keys[i], m->values[i]);
+        *m = grown;     /* the old arrays stay in the arena until it goes */
+    }
+    size_t i = str_hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    if (!m->keys[i])
+        m->len++;
+    m->keys[i] = key;
+    m->values[i] = value;
+}
+
 void buf_add(Buf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {

@@ -54,11 +54,8 @@ cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
 {
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "Type", type);
-    for (int i = 0; i < e->owners.len; i++) {
-        cJSON *old = cJSON_GetArrayItem(e->resources, i);
-        if (strcmp(old->string, logical) != 0)
-            continue;
-        Decl *first = e->owners.items[i];
+    Decl *first = strmap_get(&e->owners, logical);
+    if (first) {
         Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, owner->name_loc,
                        "%s and %s would both make the CloudFormation "
                        "resource '%s'; rename one",
@@ -69,8 +66,13 @@ cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
         return res;
     }
     cJSON_AddItemToObject(e->resources, logical, res);
-    vec_push(ctx->arena, &e->owners, owner);
+    strmap_put(ctx->arena, &e->owners, arena_strdup(ctx->arena, logical), owner);
     return res;
+}
+
+bool emit_has_resource(const Emit *e, const char *logical)
+{
+    return strmap_get(&e->owners, logical) != NULL;
 }
 
 /* A literal piece of a Fn::Sub string: "${" must read "${!". */

@@ -110,6 +110,89 @@ static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
     free(queue);
 }
 
+/* A min-heap of ranks (positions in the by-name order). */
+typedef struct Heap {
+    int *v, n;
+} Heap;
+
+static void heap_push(Heap *h, int x)
+{
+    int i = h->n++;
+    for (; i > 0 && h->v[(i - 1) / 2] > x; i = (i - 1) / 2)
+        h->v[i] = h->v[(i - 1) / 2];
+    h->v[i] = x;
+}
+
+static int heap_pop(Heap *h)
+{
+    int top = h->v[0], last = h->v[--h->n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+            c++;
+        if (last <= h->v[c])
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n)
+        h->v[i] = last;
+    return top;
+}
+
+/* Kahn's algorithm: of the declarations whose dependencies are all placed,
+ * the first by name goes next, so the order depends only on names.  Edges
+ * are walked backwards (from a declaration to those that need it), once
+ * each: O((V + E) log V). */
+static void topo_order(Ctx *ctx, Decl **sorted, int n)
+{
+    Program *p = &ctx->prog;
+    int *rank = malloc(sizeof(int) * (size_t)n);
+    int *pending = calloc((size_t)n, sizeof(int));
+    int *first = calloc((size_t)n + 1, sizeof(int));   /* by rank of target */
+    int nedges = 0;
+    for (int r = 0; r < n; r++)
+        rank[sorted[r]->index] = r;
+    for (int r = 0; r < n; r++) {
+        Decl *d = sorted[r];
+        pending[r] = d->edges.len;
+        nedges += d->edges.len;
+        for (int k = 0; k < d->edges.len; k++)
+            first[rank[((Edge *)d->edges.items[k])->to->index] + 1]++;
+    }
+    for (int r = 0; r < n; r++)
+        first[r + 1] += first[r];
+    int *needed_by = malloc(sizeof(int) * (size_t)(nedges ? nedges : 1));
+    int *fill = malloc(sizeof(int) * (size_t)n);
+    memcpy(fill, first, sizeof(int) * (size_t)n);
+    for (int r = 0; r < n; r++) {
+        Decl *d = sorted[r];
+        for (int k = 0; k < d->edges.len; k++)
+            needed_by[fill[rank[((Edge *)d->edges.items[k])->to->index]]++] = r;
+    }
+    Heap ready = {malloc(sizeof(int) * (size_t)n), 0};
+    for (int r = 0; r < n; r++)
+        if (pending[r] == 0)
+            heap_push(&ready, r);
+    while (ready.n) {
+        int r = heap_pop(&ready);
+        Decl *d = sorted[r];
+        d->order = p->order.len;
+        vec_push(ctx->arena, &p->order, d);
+        for (int k = first[r]; k < first[r + 1]; k++)
+            if (--pending[needed_by[k]] == 0)
+                heap_push(&ready, needed_by[k]);
+    }
+    free(ready.v);
+    free(fill);
+    free(needed_by);
+    free(first);
+    free(pending);
+    free(rank);
+}
+
 void graph_build(Ctx *ctx)
 {
     Program *p = &ctx->prog;
@@ -154,37 +237,8 @@ void graph_build(Ctx *ctx)
         report_cycle(ctx, &T, d);
     }
 
-    /* Kahn's algorithm over the sorted list: the first ready declaration
-     * by name goes next, so the order depends only on names. */
-    if (!cyclic) {
-        int *pending = calloc((size_t)n, sizeof(int));
-        bool *placed = calloc((size_t)n, sizeof(bool));
-        for (int i = 0; i < n; i++)
-            pending[i] = 0;
-        for (int i = 0; i < n; i++) {
-            Decl *d = p->decls.items[i];
-            for (int k = 0; k < d->edges.len; k++)
-                pending[d->index]++;
-        }
-        for (int placed_n = 0; placed_n < n;) {
-            int pick = -1;
-            for (int i = 0; i < n && pick < 0; i++)
-                if (!placed[sorted[i]->index] && pending[sorted[i]->index] == 0)
-                    pick = i;
-            Decl *d = sorted[pick];
-            placed[d->index] = true;
-            d->order = placed_n++;
-            vec_push(ctx->arena, &p->order, d);
-            for (int i = 0; i < n; i++) {
-                Decl *o = p->decls.items[i];
-                for (int k = 0; k < o->edges.len; k++)
-                    if (((Edge *)o->edges.items[k])->to == d)
-                        pending[o->index]--;
-            }
-        }
-        free(pending);
-        free(placed);
-    }
+    if (!cyclic)
+        topo_order(ctx, sorted, n);
     free(size);
     free(done);
     free(T.low);

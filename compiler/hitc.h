@@ -51,6 +51,18 @@ typedef struct PtrVec {
 
 void vec_push(Arena *a, PtrVec *v, void *item);
 
+/* A map from strings to pointers, kept in the arena, for lookups only:
+ * there is no way to iterate it, so its order can never reach an output.
+ * Keys are not copied; they must live as long as the map. */
+typedef struct StrMap {
+    const char **keys;
+    void **values;
+    size_t cap, len;        /* cap is 0 or a power of two */
+} StrMap;
+
+void *strmap_get(const StrMap *m, const char *key);
+void strmap_put(Arena *a, StrMap *m, const char *key, void *value);
+
 /* A growable byte string, malloc-owned (used for output text). */
 typedef struct Buf {
     char *data;
@@ -386,7 +398,7 @@ struct Emit {
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
-    PtrVec owners;          /* Decl* that made each resource, in order */
+    StrMap owners;          /* logical ID -> the Decl that made it */
     cJSON *discard;         /* resources refused for a clashing ID */
     bool dry_run;           /* hitc check: no zips are made */
 };
@@ -399,6 +411,8 @@ void emit_free(Emit *e);
  * error naming both declarations. */
 cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *type);
+/* Has some declaration made the resource with this logical ID? */
+bool emit_has_resource(const Emit *e, const char *logical);
 cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
 cJSON *cfn_ref(const char *logical);
 cJSON *cfn_getatt(const char *logical, const char *attr);
@@ -434,7 +448,9 @@ struct Ctx {
     PtrVec sources;         /* Source* */
     const char *root;       /* directory of the main .hit file ("." if none) */
     Program prog;
-    PtrVec symbols;         /* Decl* with names, for lookup and suggestions */
+    PtrVec symbols;         /* Decl* with names, in order, for suggestions */
+    StrMap names;           /* name -> Decl, for lookup */
+    StrMap folds;           /* name_fold(name) -> Decl, for collisions */
 };
 
 Ctx *ctx_new(void);

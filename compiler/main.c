@@ -144,17 +144,25 @@ static bool any_io_error(Ctx *ctx)
     return false;
 }
 
-static void print_next_steps(Emit *e, const char *out)
+static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
 {
+    const char *app = ctx->prog.app ? ctx->prog.app->name : "app";
     printf("wrote %s/template.json, %s/manifest.json and %d bundle%s in "
            "%s/bundles\n\n", out, out, e->bundles.len,
            e->bundles.len == 1 ? "" : "s", out);
+    if (!e->need_code_params) {
+        printf("deploy one stack per stage:\n"
+               "  aws cloudformation deploy --template-file %s/template.json "
+               "--stack-name %s-dev \\\n"
+               "      --parameter-overrides Stage=dev\n", out, app);
+        return;
+    }
     printf("upload the bundles, then deploy one stack per stage:\n"
            "  aws s3 sync %s/bundles s3://$BUCKET/hitc/\n"
            "  aws cloudformation deploy --template-file %s/template.json "
-           "--stack-name APP-dev \\\n"
+           "--stack-name %s-dev \\\n"
            "      --parameter-overrides Stage=dev CodeBucket=$BUCKET "
-           "--capabilities CAPABILITY_IAM\n", out, out);
+           "--capabilities CAPABILITY_IAM\n", out, out, app);
 }
 
 static int run_one(const Options *o, const char *path)
@@ -188,7 +196,7 @@ static int run_one(const Options *o, const char *path)
         status = 1;
     if (status == 0 && strcmp(o->command, "build") == 0 && !o->quiet &&
         strcmp(o->out, "-") != 0)
-        print_next_steps(&e, o->out);
+        print_next_steps(ctx, &e, o->out);
     emit_free(&e);
     ctx_free(ctx);
     return status;

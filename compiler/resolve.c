@@ -36,37 +36,37 @@ Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 
 Decl *lookup(Ctx *ctx, const char *name)
 {
-    for (int i = 0; i < ctx->symbols.len; i++) {
-        Decl *d = ctx->symbols.items[i];
-        if (strcmp(d->name, name) == 0)
-            return d;
-    }
-    return NULL;
+    return strmap_get(&ctx->names, name);
+}
+
+static void remember(Ctx *ctx, Decl *d, const char *fold)
+{
+    vec_push(ctx->arena, &ctx->symbols, d);
+    strmap_put(ctx->arena, &ctx->names, d->name, d);
+    strmap_put(ctx->arena, &ctx->folds, fold, d);
 }
 
 static void add_symbol(Ctx *ctx, Decl *d)
 {
-    char *fold = name_fold(ctx->arena, d->name);
-    for (int i = 0; i < ctx->symbols.len; i++) {
-        Decl *o = ctx->symbols.items[i];
-        if (strcmp(o->name, d->name) == 0) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
-                           "'%s' is declared twice", d->name);
-            note(ctx, e, o->name_loc, "first declared here as %s",
-                 o->display);
-            return;
-        }
-        if (strcmp(name_fold(ctx->arena, o->name), fold) == 0) {
-            Diag *e = diag(ctx, D_NAME_COLLISION, d->name_loc,
-                           "'%s' and '%s' differ only in case or '-' versus "
-                           "'_', so they would map to the same "
-                           "CloudFormation logical ID; rename one",
-                           d->name, o->name);
-            note(ctx, e, o->name_loc, "'%s' declared here", o->name);
-            return;
-        }
+    Decl *o = lookup(ctx, d->name);
+    if (o) {
+        Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                       "'%s' is declared twice", d->name);
+        note(ctx, e, o->name_loc, "first declared here as %s", o->display);
+        return;
     }
-    vec_push(ctx->arena, &ctx->symbols, d);
+    char *fold = name_fold(ctx->arena, d->name);
+    o = strmap_get(&ctx->folds, fold);
+    if (o) {
+        Diag *e = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                       "'%s' and '%s' differ only in case or '-' versus "
+                       "'_', so they would map to the same "
+                       "CloudFormation logical ID; rename one",
+                       d->name, o->name);
+        note(ctx, e, o->name_loc, "'%s' declared here", o->name);
+        return;
+    }
+    remember(ctx, d, fold);
 }
 
 /* The built-ins every program has: stage, api, aws. */
@@ -84,9 +84,9 @@ static void declare_builtins(Ctx *ctx)
     p->api->display = "the api";
     p->aws = decl_new(ctx, &kind_builtin_aws, "aws", none);
     p->aws->builtin = true;
-    vec_push(ctx->arena, &ctx->symbols, p->stage);
-    vec_push(ctx->arena, &ctx->symbols, p->api);
-    vec_push(ctx->arena, &ctx->symbols, p->aws);
+    remember(ctx, p->stage, "stage");
+    remember(ctx, p->api, "api");
+    remember(ctx, p->aws, "aws");
 }
 
 static void declare_stmt(Ctx *ctx, Stmt *s)

@@ -213,39 +213,34 @@ static PtrVec routes_of(Ctx *ctx)
     return v;
 }
 
-static bool same_path(const Route *a, const Route *b)
-{
-    if (a->nsegs != b->nsegs)
-        return false;
-    for (int i = 0; i < a->nsegs; i++)
-        if (strcmp(a->segs[i].text, b->segs[i].text) != 0)
-            return false;
-    return true;
-}
-
 /* Under one parent, API Gateway has one child per literal and at most one
- * parameter child: two parameter names at one position conflict. */
-static bool check_param_names(Ctx *ctx, Decl *later, Decl *earlier)
+ * parameter child: two parameter names at one position conflict.  params
+ * maps a path prefix ("/users/") to the route that first put a parameter
+ * right under it. */
+static void check_param_names(Ctx *ctx, StrMap *params, Decl *route)
 {
-    Route *a = later->data, *b = earlier->data;
-    for (int i = 0; i < a->nsegs && i < b->nsegs; i++) {
-        Segment *x = &a->segs[i], *y = &b->segs[i];
-        if (x->param && y->param) {
-            if (strcmp(x->text, y->text) != 0) {
-                Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
-                               "path parameter '%s' conflicts with '%s' at "
-                               "the same position; API Gateway allows one "
-                               "parameter name under one parent", x->text,
-                               y->text);
-                note(ctx, e, y->loc, "'%s' used here by %s", y->text,
-                     earlier->display);
-                return false;
-            }
-        } else if (strcmp(x->text, y->text) != 0) {
-            return true;
+    Route *r = route->data;
+    Buf prefix = {0};
+    buf_puts(&prefix, "/");
+    for (int i = 0; i < r->nsegs; i++) {
+        Segment *x = &r->segs[i];
+        Decl *first = x->param ? strmap_get(params, prefix.data) : NULL;
+        if (x->param && !first)
+            strmap_put(ctx->arena, params, arena_strdup(ctx->arena, prefix.data),
+                       route);
+        Segment *y = first ? &((Route *)first->data)->segs[i] : NULL;
+        if (y && strcmp(x->text, y->text) != 0) {
+            Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
+                           "path parameter '%s' conflicts with '%s' at the "
+                           "same position; API Gateway allows one parameter "
+                           "name under one parent", x->text, y->text);
+            note(ctx, e, y->loc, "'%s' used here by %s", y->text,
+                 first->display);
+            break;
         }
+        buf_printf(&prefix, "%s/", x->text);
     }
-    return true;
+    buf_free(&prefix);
 }
 
 static void api_link(Ctx *ctx, Decl *d)
@@ -254,22 +249,20 @@ static void api_link(Ctx *ctx, Decl *d)
     if (routes.len == 0 && !d->builtin)
         diag(ctx, D_NO_ROUTES, d->loc, "the api block is given but there are "
              "no routes; add a 'route METHOD PATH -> FUNCTION'");
+    StrMap seen = {0}, params = {0};
     for (int i = 0; i < routes.len; i++) {
-        Decl *ri = routes.items[i];
-        Route *a = ri->data;
-        for (int j = 0; j < i; j++) {
-            Decl *rj = routes.items[j];
-            Route *b = rj->data;
-            if (strcmp(a->method, b->method) == 0 && same_path(a, b)) {
-                Diag *e = diag(ctx, D_DUPLICATE_ROUTE, ri->loc,
-                               "route %s %s is declared twice", a->method,
-                               a->path);
-                note(ctx, e, rj->loc, "first declared here");
-                break;
-            }
-            if (!check_param_names(ctx, ri, rj))
-                break;
+        Decl *route = routes.items[i];
+        Route *r = route->data;
+        char *key = arena_printf(ctx->arena, "%s %s", r->method, r->path);
+        Decl *first = strmap_get(&seen, key);
+        if (first) {
+            Diag *e = diag(ctx, D_DUPLICATE_ROUTE, route->loc,
+                           "route %s %s is declared twice", r->method, r->path);
+            note(ctx, e, first->loc, "first declared here");
+            continue;
         }
+        strmap_put(ctx->arena, &seen, key, route);
+        check_param_names(ctx, &params, route);
     }
 }
 
@@ -342,7 +335,7 @@ static void emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
     for (int i = 1; i <= r->nsegs; i++) {
         const char *id = arena_printf(ctx->arena, "%sResource",
                                       prefix_id(ctx, r, i));
-        if (cJSON_GetObjectItemCaseSensitive(e->resources, id))
+        if (emit_has_resource(e, id))
             continue;
         cJSON *res = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Resource");
         cJSON *p = cJSON_AddObjectToObject(res, "Properties");
@@ -415,26 +408,47 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The routes of each path, in declaration order: path -> PtrVec of Decl. */
+static StrMap routes_by_path(Ctx *ctx, PtrVec *routes)
+{
+    StrMap by_path = {0};
+    for (int i = 0; i < routes->len; i++) {
+        Decl *d = routes->items[i];
+        const char *path = ((Route *)d->data)->path;
+        PtrVec *same = strmap_get(&by_path, path);
+        if (!same) {
+            same = arena_alloc(ctx->arena, sizeof *same);
+            strmap_put(ctx->arena, &by_path, path, same);
+        }
+        vec_push(ctx->arena, same, d);
+    }
+    return by_path;
+}
+
+/* With cors: one MOCK preflight per path that has no OPTIONS or ANY route,
+ * made with the path's first route, and gateway responses that carry the
+ * origin on errors. */
 static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
                       PtrVec *method_ids)
 {
+    StrMap by_path = routes_by_path(ctx, routes);
     for (int i = 0; i < routes->len; i++) {
         Decl *d = routes->items[i];
         Route *r = d->data;
-        bool first = true, has_options = false;
+        PtrVec *same = strmap_get(&by_path, r->path);
+        if (same->items[0] != d)
+            continue;
+        bool has_options = false;
         Buf allow = {0};
-        const char *list[8];
+        const char *list[16];
         int n = 0;
-        for (int j = 0; j < routes->len; j++) {
-            Route *o = ((Decl *)routes->items[j])->data;
-            if (!same_path(o, r))
-                continue;
-            first &= j >= i;
+        for (int j = 0; j < same->len; j++) {
+            Route *o = ((Decl *)same->items[j])->data;
             has_options |= strcmp(o->method, "OPTIONS") == 0 ||
                            strcmp(o->method, "ANY") == 0;
             list[n++] = o->method;
         }
-        if (!first || has_options)
+        if (has_options)
             continue;
         list[n++] = "OPTIONS";
         qsort(list, (size_t)n, sizeof *list, str_cmp);
