@@ -97,6 +97,10 @@ const DiagInfo diag_table[D_COUNT] = {
               "a file could not be read or written"},
     [D_EMPTY_APP] = {"E0504", SEV_ERROR, "empty-app",
                      "the app declares nothing that becomes a resource"},
+    [D_TEMPLATE_LIMIT] = {"E0505", SEV_ERROR, "template-limit",
+                          "the template is past a CloudFormation quota (500 resources, 200 parameters, 200 outputs, 1,000,000 bytes)"},
+    [D_TEMPLATE_SIZE] = {"W0506", SEV_WARNING, "template-needs-s3",
+                         "the template is over the 51,200 bytes CloudFormation takes inline: deploy it through S3"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

@@ -183,6 +183,50 @@ static cJSON *build_parameters(Ctx *ctx, Emit *e)
     return params;
 }
 
+/* Quotas CloudFormation enforces only when the stack is deployed; found
+ * here, they fail the build instead of the deploy. */
+static void check_limits(Ctx *ctx, Emit *e)
+{
+    Loc file = {ctx->sources.items[0], 0, 0};
+    const struct {
+        const char *what;
+        cJSON *section;
+        int max;
+    } counts[] = {
+        {"resources", cJSON_GetObjectItemCaseSensitive(e->template, "Resources"),
+         CFN_MAX_RESOURCES},
+        {"parameters", cJSON_GetObjectItemCaseSensitive(e->template, "Parameters"),
+         CFN_MAX_PARAMETERS},
+        {"outputs", cJSON_GetObjectItemCaseSensitive(e->template, "Outputs"),
+         CFN_MAX_OUTPUTS},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        int n = cJSON_GetArraySize(counts[i].section);
+        if (n > counts[i].max)
+            diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d %s; "
+                 "CloudFormation takes at most %d in one stack, so split "
+                 "the app into more than one", n, counts[i].what,
+                 counts[i].max);
+    }
+    const char *desc = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(e->template, "Description"));
+    if (desc && strlen(desc) > CFN_MAX_DESCRIPTION)
+        diag(ctx, D_TEMPLATE_LIMIT, ctx->prog.app ? ctx->prog.app->loc : file,
+             "the template's description (the app's name and description) "
+             "is %zu bytes; CloudFormation takes at most %d", strlen(desc),
+             CFN_MAX_DESCRIPTION);
+    size_t size = strlen(e->text) + 1;      /* with its final newline */
+    if (size > CFN_MAX_BODY)
+        diag(ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
+             "CloudFormation takes at most %d, so split the app into more "
+             "than one", size, CFN_MAX_BODY);
+    else if (size > CFN_MAX_INLINE_BODY)
+        diag(ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over "
+             "the %d that CloudFormation takes inline; deploy it with 'aws "
+             "cloudformation deploy --s3-bucket BUCKET ...'", size,
+             CFN_MAX_INLINE_BODY);
+}
+
 cJSON *emit_template(Ctx *ctx, Emit *e)
 {
     Program *p = &ctx->prog;
@@ -224,11 +268,14 @@ cJSON *emit_template(Ctx *ctx, Emit *e)
         cJSON_Delete(e->outputs);
     e->outputs = NULL;
     e->template = t;
+    e->text = json_render(t);
+    check_limits(ctx, e);
     return t;
 }
 
 void emit_free(Emit *e)
 {
+    free(e->text);
     cJSON_Delete(e->template);
     cJSON_Delete(e->discard);
     for (int i = 0; i < e->bundles.len; i++)

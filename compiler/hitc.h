@@ -129,7 +129,7 @@ typedef enum {
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
     /* code and output */
-    D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP,
+    D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
     D_COUNT
 } DiagCode;
 
@@ -392,8 +392,17 @@ typedef struct BundleRef {
     size_t len;
 } BundleRef;
 
+/* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/limits.md). */
+#define CFN_MAX_RESOURCES 500
+#define CFN_MAX_PARAMETERS 200
+#define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_BODY 1000000            /* bytes, from S3 */
+#define CFN_MAX_INLINE_BODY 51200       /* bytes, in the request itself */
+#define CFN_MAX_DESCRIPTION 1024        /* bytes */
+
 struct Emit {
     cJSON *template;
+    char *text;             /* the template as written, malloc-owned */
     cJSON *parameters, *resources, *outputs;
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */

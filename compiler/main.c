@@ -147,22 +147,19 @@ static bool any_io_error(Ctx *ctx)
 static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
 {
     const char *app = ctx->prog.app ? ctx->prog.app->name : "app";
+    bool code = e->need_code_params;
+    /* Past CloudFormation's inline limit the template goes through S3. */
+    bool via_s3 = strlen(e->text) + 1 > CFN_MAX_INLINE_BODY;
     printf("wrote %s/template.json, %s/manifest.json and %d bundle%s in "
            "%s/bundles\n\n", out, out, e->bundles.len,
            e->bundles.len == 1 ? "" : "s", out);
-    if (!e->need_code_params) {
-        printf("deploy one stack per stage:\n"
-               "  aws cloudformation deploy --template-file %s/template.json "
-               "--stack-name %s-dev \\\n"
-               "      --parameter-overrides Stage=dev\n", out, app);
-        return;
-    }
-    printf("upload the bundles, then deploy one stack per stage:\n"
-           "  aws s3 sync %s/bundles s3://$BUCKET/hitc/\n"
-           "  aws cloudformation deploy --template-file %s/template.json "
-           "--stack-name %s-dev \\\n"
-           "      --parameter-overrides Stage=dev CodeBucket=$BUCKET "
-           "--capabilities CAPABILITY_IAM\n", out, out, app);
+    printf("%sdeploy one stack per stage:\n", code ? "upload the bundles, then " : "");
+    if (code)
+        printf("  aws s3 sync %s/bundles s3://$BUCKET/hitc/\n", out);
+    printf("  aws cloudformation deploy --template-file %s/template.json "
+           "--stack-name %s-dev \\\n      --parameter-overrides Stage=dev%s%s\n",
+           out, app, code ? " CodeBucket=$BUCKET --capabilities CAPABILITY_IAM" : "",
+           via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
 static int run_one(const Options *o, const char *path)

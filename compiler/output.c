@@ -134,11 +134,9 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
 
 int output_write(Ctx *ctx, Emit *e, const char *dir)
 {
-    char *text = json_render(e->template);
     Buf t = {0};
-    buf_puts(&t, text);
+    buf_puts(&t, e->text);
     buf_puts(&t, "\n");
-    free(text);
     if (strcmp(dir, "-") == 0) {
         fputs(t.data, stdout);
         int rc = fflush(stdout) == 0 ? 0 : -1;

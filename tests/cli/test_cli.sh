@@ -229,6 +229,26 @@ a_link_out_of_the_code_directory_is_an_error() {
     [ ! -e out ]
 }
 
+past_500_resources_is_an_error_with_no_output() {
+    python3 "$ROOT/bench/gen.py" 56 app
+    expect 1 hitc build -q app/app.hit -o out
+    hitc build -q app/app.hit -o out 2> err.txt || true
+    grep -q "^app/app.hit:1:1: error: the template has 510 resources; CloudFormation takes at most 500 in one stack" err.txt
+    [ ! -e out ]
+    python3 "$ROOT/bench/gen.py" 54 ok
+    hitc check ok/app.hit
+}
+
+a_big_template_is_deployed_through_s3() {
+    example
+    long=$(printf 'x%.0s' $(seq 1000))
+    for i in $(seq 60); do echo "output o$i = \"$long\""; done >> hits/app.hit
+    hitc build hits/app.hit -o out > stdout.txt 2> err.txt
+    grep -q "warning: the template is [0-9]* bytes, over the 51200 that CloudFormation takes inline" err.txt
+    grep -q -- "--s3-bucket \$BUCKET" stdout.txt
+    expect 1 hitc check --strict hits/app.hit
+}
+
 for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
     build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
@@ -236,7 +256,8 @@ for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_i
     check_writes_nothing_and_passes check_takes_many_files_and_reports_each strict_turns_warnings_into_failure \
     json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot diagnostics_doc_matches_the_table \
     error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
-    past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error; do
+    past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error \
+    past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done
