@@ -7,6 +7,7 @@
 #                 example, e2e deploy on a local CloudFormation, then the
 #                 same C-facing suites under ASan+UBSan and valgrind
 #   make bench    benchmarks against the peers this machine has
+#   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
 #   make clean
 
 CC      ?= cc
@@ -50,7 +51,7 @@ B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 
-.PHONY: all run test units bench clean asan
+.PHONY: all run test units bench clean asan fuzz fuzzer
 
 all: hitc
 
@@ -85,8 +86,9 @@ units: $(UNIT_TESTS:%=$(B)/test_%)
 run: hitc
 	./hitc build examples/hits/app.hit -o out
 
-test: hitc units asan
+test:
 	@scripts/deps.sh --test
+	@$(MAKE) --no-print-directory hitc units asan fuzzer
 	@tests/run.sh
 
 asan: $(B)/.deps-ok
@@ -96,10 +98,26 @@ asan: $(B)/.deps-ok
 hitc-asan: $(OBJS) $(B)/.deps-ok units
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
+# libFuzzer (clang) with ASan and UBSan, objects in build-fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzzer: $(B)/.deps-ok
+	$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/fuzz_compile
+
+$(B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(LIB_OBJS)
+	$(CC) $(WARN) $(CFLAGS) -fsanitize=fuzzer -Icompiler $(PKG_CFLAGS) \
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+fuzz: fuzzer
+	mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		build-fuzz/corpus tests/fuzz/corpus
+
 bench: hitc
 	@bench/run.sh
 
 clean:
-	rm -rf build build-asan hitc hitc-asan out
+	rm -rf build build-asan build-fuzz hitc hitc-asan out
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -414,7 +414,7 @@ static cJSON *diags_sarif(Ctx *ctx)
     return root;
 }
 
-void diag_print_all(Ctx *ctx, DiagFormat fmt, bool color)
+void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
 {
     sort_ctx = ctx;
     if (ctx->diags.len > 1)
@@ -424,20 +424,20 @@ void diag_print_all(Ctx *ctx, DiagFormat fmt, bool color)
     if (fmt != FMT_GCC) {
         cJSON *j = fmt == FMT_JSON ? diags_json(ctx) : diags_sarif(ctx);
         char *text = json_render(j);
-        fputs(text, stderr);
-        fputc('\n', stderr);
+        fputs(text, out);
+        fputc('\n', out);
         free(text);
         cJSON_Delete(j);
         return;
     }
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
-        print_one(stderr, d->loc, d->severity, d->msg, color);
+        print_one(out, d->loc, d->severity, d->msg, color);
         for (Note *n = d->notes; n; n = n->next)
-            print_one(stderr, n->loc, SEV_NOTE, n->msg, color);
+            print_one(out, n->loc, SEV_NOTE, n->msg, color);
     }
     if (ctx->nerrors || ctx->nwarnings) {
-        fprintf(stderr, "%d error%s, %d warning%s\n", ctx->nerrors,
+        fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
                 ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,
                 ctx->nwarnings == 1 ? "" : "s");
     }

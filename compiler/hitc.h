@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -170,8 +171,8 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Print every diagnostic, sorted by place; returns nothing. */
-void diag_print_all(Ctx *ctx, DiagFormat fmt, bool color);
+/* Print every diagnostic to out (hitc uses stderr), sorted by place. */
+void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color);
 void diag_list_markdown(void);
 
 /* ---- lex.c ----------------------------------------------------------- */
@@ -226,8 +227,10 @@ typedef struct Item {
 
 typedef struct Stmt {
     Loc loc;                /* the first item */
-    Item **items;
+    Item **items;           /* at least one */
     int nitems;
+    bool bad;               /* a syntax error cut it short (already reported):
+                               its name is declared, nothing else is read */
     bool has_block;
     Loc block_loc;          /* the '{' */
     struct Stmt **block;

@@ -184,7 +184,7 @@ static int run_one(const Options *o, const char *path)
         fputs(dot.data, stdout);
         buf_free(&dot);
     }
-    diag_print_all(ctx, o->format, o->format == FMT_GCC && isatty(2) &&
+    diag_print_all(ctx, stderr, o->format, o->format == FMT_GCC && isatty(2) &&
                                        !getenv("NO_COLOR"));
     int status = 0;
     if (any_io_error(ctx))

@@ -37,16 +37,24 @@ static Token *next(Parser *P)
     return t;
 }
 
+/* After an error: skip to the end of the line, over any brackets opened on
+ * it.  A '}' that nothing on the line opened closes the enclosing block,
+ * so it stays for the caller; an unmatched ']' closes nothing and is
+ * skipped (stopping at it would leave the parser where it was). */
 static void skip_line(Parser *P)
 {
     int depth = 0;
     while (!at(P, T_EOF)) {
-        if (at(P, T_LBRACE) || at(P, T_LBRACKET))
+        if (at(P, T_LBRACE) || at(P, T_LBRACKET)) {
             depth++;
-        if ((at(P, T_RBRACE) || at(P, T_RBRACKET)) && depth-- == 0)
+        } else if (at(P, T_RBRACE) || at(P, T_RBRACKET)) {
+            if (depth > 0)
+                depth--;
+            else if (at(P, T_RBRACE))
+                return;
+        } else if (at(P, T_NEWLINE) && depth == 0) {
             return;
-        if (at(P, T_NEWLINE) && depth <= 0)
-            return;
+        }
         next(P);
     }
 }
@@ -147,13 +155,18 @@ static Stmt *parse_stmt(Parser *P)
            !at(P, T_EOF)) {
         Item *it = parse_item(P);
         if (!it) {
+            /* Keep what came before the error, so the names it declares
+             * and the field it writes still count: no cascade. */
             skip_line(P);
-            return NULL;
+            s->bad = true;
+            break;
         }
         vec_push(P->ctx->arena, &items, it);
     }
     s->items = (Item **)items.items;
     s->nitems = items.len;
+    if (s->bad)
+        return items.len ? s : NULL;
     if (at(P, T_LBRACE)) {
         Token *open = next(P);
         s->has_block = true;

@@ -92,6 +92,8 @@ static void declare_builtins(Ctx *ctx)
 static void declare_stmt(Ctx *ctx, Stmt *s)
 {
     Item *kw = s->items ? s->items[0] : NULL;
+    if (s->bad && (!kw || kw->kind != I_WORD))
+        return;         /* the parser has reported this line */
     if (!kw || kw->kind != I_WORD) {
         diag(ctx, D_UNKNOWN_DECL, s->loc,
              "expected a declaration (app, param, table, function, route, "
@@ -122,6 +124,8 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
                  "function, route, api or output", kw->text);
         return;
     }
+    if (s->bad && !k->named)
+        return;         /* its error is reported; nothing refers to it */
     if (k == &kind_api) {
         Decl *api = ctx->prog.api;
         if (!api->builtin) {
@@ -177,7 +181,7 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     }
     Decl *d = decl_new(ctx, k, name->text, kw->loc);
     d->name_loc = name->loc;
-    d->stmt = s;
+    d->stmt = s->bad ? NULL : s;        /* a broken one is named, not read */
     add_symbol(ctx, d);
 }
 
@@ -298,9 +302,21 @@ static const char **symbol_names(Ctx *ctx)
     return names;
 }
 
+/* Only what a reference may name is worth suggesting: a value (param,
+ * stage) or a kind with attributes, never an output or the app. */
+static bool referable(const Decl *d)
+{
+    return d->kind->is_value || d->kind->nattrs > 0;
+}
+
 static void unknown_name(Ctx *ctx, const char *name, Loc loc)
 {
-    const char *guess = closest(name, symbol_names(ctx), ctx->symbols.len);
+    const char **names = symbol_names(ctx);
+    int n = 0;
+    for (int i = 0; i < ctx->symbols.len; i++)
+        if (referable(ctx->symbols.items[i]))
+            names[n++] = names[i];
+    const char *guess = closest(name, names, n);
     if (guess) {
         Decl *g = lookup(ctx, guess);
         diag(ctx, D_UNKNOWN_REF, loc, "unknown %s '%s'; did you mean '%s'?",
@@ -458,6 +474,13 @@ void check_fields(Ctx *ctx, Decl *d, const Stmt *owner, const Field *fields,
     for (int i = 0; i < owner->nblock; i++) {
         Stmt *s = owner->block[i];
         Item *first = s->items[0];
+        if (s->bad) {
+            /* Reported already; a field cut short still counts as given. */
+            for (int j = 0; j < nfields; j++)
+                if (item_is_word(first, fields[j].name) && !seen[j])
+                    seen[j] = s;
+            continue;
+        }
         if (!first || first->kind != I_WORD) {
             diag(ctx, D_EXPECTED, s->loc, "expected a field name, found %s",
                  first ? item_describe(ctx->arena, first) : "a block");

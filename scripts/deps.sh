@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
-test_pkgs=(valgrind unzip nodejs)
+test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 

@@ -5,6 +5,8 @@
 # suites: unit golden errors cli lint determinism grammar stamper example runtimes e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
+#         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
+#               seed and number of runs from tests/fuzz/corpus, so it repeats)
 # env:    HITC=path      the binary under test (default ./hitc)
 #         WRAP="cmd"     run every hitc call under cmd (valgrind, say)
 #         UPDATE=1       rewrite golden and error expectations; review the diff
@@ -139,8 +141,22 @@ run_valgrind() {
     WRAP=$w PFX=
 }
 
+# A short, repeatable libFuzzer run: any crash, leak or sanitizer report fails.
+run_fuzz() {
+    local f=$ROOT/build-fuzz/fuzz_compile out rc
+    if [ ! -x "$f" ]; then fail "fuzz" "build-fuzz/fuzz_compile is missing: run 'make fuzzer' first"; return; fi
+    mkdir -p "$TMP/fuzz"
+    out=$(cd "$TMP/fuzz" && "$f" -seed=1 -runs=4000 -timeout=10 -rss_limit_mb=2048 \
+          "$TMP/fuzz" "$ROOT/tests/fuzz/corpus" 2>&1); rc=$?
+    if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q "^Done 4000 runs"; then
+        pass "fuzz: 4000 runs from the seed corpus"
+    else
+        fail "fuzz" "exit $rc; $(printf '%s\n' "$out" | grep -vE '^#[0-9]+' | tail -40)"
+    fi
+}
+
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism grammar stamper example runtimes e2e asan valgrind)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism grammar stamper example runtimes e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"

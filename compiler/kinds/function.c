@@ -239,6 +239,8 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
     }
     for (int i = 0; i < s->nblock; i++) {
         Stmt *line = s->block[i];
+        if (line->bad)
+            continue;       /* reported by the parser */
         if (line->nitems != 3 || !item_is_punct(line->items[1], T_EQUAL) ||
             line->has_block) {
             diag(ctx, D_EXPECTED, line->loc, "expected 'KEY = VALUE'");
