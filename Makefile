@@ -112,7 +112,7 @@ $(B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(LIB_OBJS)
 fuzz: fuzzer
 	mkdir -p build-fuzz/corpus
 	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		build-fuzz/corpus tests/fuzz/corpus
+		build-fuzz/corpus tests/golden tests/errors examples/hits
 
 bench: hitc
 	@bench/run.sh

@@ -6,7 +6,8 @@
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
-#               seed and number of runs from tests/fuzz/corpus, so it repeats)
+#               seed and number of runs, seeded with the golden, error and
+#               example inputs, so it repeats)
 # env:    HITC=path      the binary under test (default ./hitc)
 #         WRAP="cmd"     run every hitc call under cmd (valgrind, say)
 #         UPDATE=1       rewrite golden and error expectations; review the diff
@@ -147,7 +148,7 @@ run_fuzz() {
     if [ ! -x "$f" ]; then fail "fuzz" "build-fuzz/fuzz_compile is missing: run 'make fuzzer' first"; return; fi
     mkdir -p "$TMP/fuzz"
     out=$(cd "$TMP/fuzz" && "$f" -seed=1 -runs=4000 -timeout=10 -rss_limit_mb=2048 \
-          "$TMP/fuzz" "$ROOT/tests/fuzz/corpus" 2>&1); rc=$?
+          "$TMP/fuzz" "$ROOT"/tests/golden "$ROOT"/tests/errors "$ROOT"/examples/hits 2>&1); rc=$?
     if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q "^Done 4000 runs"; then
         pass "fuzz: 4000 runs from the seed corpus"
     else
