@@ -252,6 +252,66 @@ static int diag_cmp(const void *pa, const void *pb)
 
 /* ---- gcc format ------------------------------------------------------ */
 
+/* Length of the character at p: a whole UTF-8 sequence, or 1 for a byte
+ * that does not start a valid one. */
+static size_t char_len(const Source *s, size_t p)
+{
+    unsigned char c = (unsigned char)s->text[p];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (p + n > s->len)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        if (((unsigned char)s->text[p + i] & 0xC0) != 0x80)
+            return 1;
+    return n;
+}
+
+/* The first byte n characters after from (or end). */
+static size_t skip_chars(const Source *s, size_t from, size_t end, size_t n)
+{
+    while (from < end && n--)
+        from += char_len(s, from);
+    return from;
+}
+
+static size_t count_chars(const Source *s, size_t from, size_t end)
+{
+    size_t n = 0;
+    for (; from < end; from += char_len(s, from))
+        n++;
+    return n;
+}
+
+/* The source text, one column per character: a tab stays a tab, and what
+ * would upset a terminal (control characters, bytes that are not UTF-8)
+ * shows as '?'. */
+static void put_source(FILE *out, const Source *s, size_t from, size_t to)
+{
+    for (size_t p = from; p < to;) {
+        size_t n = char_len(s, p);
+        unsigned char c = (unsigned char)s->text[p];
+        bool shown = n > 1 || c == '\t' || (c >= 0x20 && c < 0x7f);
+        if (shown)
+            fwrite(s->text + p, 1, n, out);
+        else
+            fputc('?', out);
+        p += n;
+    }
+}
+
+/* Blanks up to the caret: a tab where the source has one, else a space. */
+static void put_padding(FILE *out, const Source *s, size_t from, size_t to)
+{
+    for (size_t p = from; p < to; p += char_len(s, p))
+        fputc(s->text[p] == '\t' ? '\t' : ' ', out);
+}
+
+#define CARET_WINDOW 160    /* characters of a long line that are shown */
+
+/* The line of loc, then '^' under its start and '~' under the rest.  Of a
+ * line longer than CARET_WINDOW characters, only a window around the caret
+ * is shown, with "..." where it was cut. */
 static void print_caret(FILE *out, Loc loc, bool color)
 {
     const Source *s = loc.src;
@@ -262,30 +322,26 @@ static void print_caret(FILE *out, Loc loc, bool color)
         end++;
     if (end > start && s->text[end - 1] == '\r')
         end--;
-    fprintf(out, "%5d | %.*s\n", li + 1, (int)(end - start), s->text + start);
-    fputs("      | ", out);
-    /* Keep tabs so the caret lines up; one space per other character. */
-    for (size_t i = start; i < loc.off && i < end; i++) {
-        unsigned char c = (unsigned char)s->text[i];
-        if ((c & 0xC0) == 0x80)
-            continue;
-        fputc(c == '\t' ? '\t' : ' ', out);
+    size_t at = loc.off < end ? loc.off : end;
+    size_t stop = loc.off + loc.len < end ? loc.off + loc.len : end;
+    size_t from = start, to = end;
+    if (count_chars(s, start, end) > CARET_WINDOW) {
+        size_t before = count_chars(s, start, at);
+        if (before > CARET_WINDOW / 2)
+            from = skip_chars(s, start, at, before - CARET_WINDOW / 2);
+        to = skip_chars(s, from, end, CARET_WINDOW);
     }
+    const char *cut_left = from > start ? "..." : "";
+    fprintf(out, "%5d | %s", li + 1, cut_left);
+    put_source(out, s, from, to);
+    fprintf(out, "%s\n      | %s", to < end ? "..." : "", *cut_left ? "   " : "");
+    put_padding(out, s, from, at);
     if (color)
         fputs("\033[1;32m", out);
     fputc('^', out);
-    size_t stop = loc.off + loc.len;
-    if (stop > end)
-        stop = end;
-    bool first = true;
-    for (size_t i = loc.off; i < stop; i++) {
-        unsigned char c = (unsigned char)s->text[i];
-        if ((c & 0xC0) == 0x80)
-            continue;
-        if (!first)
-            fputc('~', out);
-        first = false;
-    }
+    size_t tildes = count_chars(s, at, stop < to ? stop : to);
+    for (size_t i = 1; i < tildes; i++)
+        fputc('~', out);
     if (color)
         fputs("\033[0m", out);
     fputc('\n', out);
@@ -414,6 +470,10 @@ static cJSON *diags_sarif(Ctx *ctx)
     return root;
 }
 
+/* The text format shows the first MAX_SHOWN diagnostics (in order of
+ * place), then how many more there are; JSON and SARIF carry them all. */
+#define MAX_SHOWN 100
+
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
 {
     sort_ctx = ctx;
@@ -430,12 +490,16 @@ void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
         cJSON_Delete(j);
         return;
     }
-    for (int i = 0; i < ctx->diags.len; i++) {
+    int shown = ctx->diags.len < MAX_SHOWN ? ctx->diags.len : MAX_SHOWN;
+    for (int i = 0; i < shown; i++) {
         Diag *d = ctx->diags.items[i];
         print_one(out, d->loc, d->severity, d->msg, color);
         for (Note *n = d->notes; n; n = n->next)
             print_one(out, n->loc, SEV_NOTE, n->msg, color);
     }
+    if (shown < ctx->diags.len)
+        fprintf(out, "hitc: %d more diagnostics not shown; '--format json' "
+                "lists them all\n", ctx->diags.len - shown);
     if (ctx->nerrors || ctx->nwarnings) {
         fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
                 ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,

@@ -308,6 +308,54 @@ static bool path_char(const char *p)
            (*p == '-' && p[1] != '>');
 }
 
+/* Can a token (or a blank, or a comment) start at p? */
+static bool starts_token(const char *p)
+{
+    char c = *p;
+    return (c && strchr(" \t\r\n;#\"/{}[]:,=", c)) ||
+           isalnum((unsigned char)c) || c == '_' || (c == '-' && p[1] == '>');
+}
+
+/* A character for a message: itself when printable, else U+XXXX. */
+static const char *shown_char(Lexer *L, const char *p, int n)
+{
+    unsigned char c = (unsigned char)*p;
+    if (n > 1 || (c >= 0x20 && c < 0x7f))
+        return arena_printf(L->ctx->arena, "'%.*s'", n, p);
+    return arena_printf(L->ctx->arena, "U+%04X", c);
+}
+
+/* What cannot start a token, from p: one diagnostic for the whole run of
+ * such characters (or of bytes that are not UTF-8), so a stray binary
+ * file gives a few errors, not one per byte.  Returns where it stops. */
+static const char *bad_run(Lexer *L, const char *p, const char *end)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    bool invalid = utf8_len(u, (const unsigned char *)end) == 0;
+    const char *q = p;
+    int count = 0;
+    do {    /* the first is bad by the caller's word: always progress */
+        int n = utf8_len((const unsigned char *)q, (const unsigned char *)end);
+        if (count > 0 && (n == 0) != invalid)
+            break;
+        q += n ? n : 1;
+        count++;
+    } while (q < end && !starts_token(q));
+    Loc loc = loc_at(L, p, q);
+    if (invalid && count == 1)
+        diag(L->ctx, D_BAD_UTF8, loc, "invalid UTF-8 byte 0x%02x", *u);
+    else if (invalid)
+        diag(L->ctx, D_BAD_UTF8, loc, "%d bytes of invalid UTF-8, the first "
+             "0x%02x", count, *u);
+    else if (count == 1)
+        diag(L->ctx, D_BAD_CHAR, loc, "unexpected character %s",
+             shown_char(L, p, (int)(q - p)));
+    else
+        diag(L->ctx, D_BAD_CHAR, loc, "%d unexpected characters, the first %s",
+             count, shown_char(L, p, utf8_len(u, (const unsigned char *)end)));
+    return q;
+}
+
 Token *lex(Ctx *ctx, Source *src)
 {
     Lexer L = {.ctx = ctx, .src = src, .p = src->text};
@@ -349,15 +397,7 @@ Token *lex(Ctx *ctx, Source *src)
             add(&L, kinds[strchr("{}[]:,=", c) - "{}[]:,="], p, p + 1);
             L.p++;
         } else {
-            int n = utf8_len((const unsigned char *)p,
-                             (const unsigned char *)end);
-            if (n == 0)
-                diag(ctx, D_BAD_UTF8, loc_at(&L, p, p + 1),
-                     "invalid UTF-8 byte 0x%02x", (unsigned char)c);
-            else
-                diag(ctx, D_BAD_CHAR, loc_at(&L, p, p + n),
-                     "unexpected character '%.*s'", n, p);
-            L.p += n ? n : 1;
+            L.p = bad_run(&L, p, end);
         }
     }
     add(&L, T_NEWLINE, end, end);

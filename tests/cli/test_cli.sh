@@ -249,6 +249,25 @@ a_big_template_is_deployed_through_s3() {
     expect 1 hitc check --strict hits/app.hit
 }
 
+a_flood_of_errors_is_cut_short_in_text_but_whole_in_json() {
+    for i in $(seq 150); do echo "tabel t$i { key id: string }"; done > many.hit
+    expect 1 hitc check many.hit
+    hitc check many.hit 2> err.txt || true
+    [ "$(grep -c ': error: ' err.txt)" -eq 100 ]
+    grep -q "^hitc: 50 more diagnostics not shown; '--format json' lists them all$" err.txt
+    grep -q "^150 errors, 0 warnings$" err.txt
+    hitc check --format json many.hit 2> err.json || true
+    python3 -c "import json; assert len(json.load(open('err.json'))) == 150"
+}
+
+a_file_of_nul_bytes_is_one_error() {
+    head -c 30000 /dev/zero > zeros.hit
+    expect 1 hitc check zeros.hit
+    hitc check zeros.hit 2> err.txt || true
+    grep -q "^zeros.hit:1:1: error: 30000 unexpected characters, the first U+0000$" err.txt
+    [ "$(wc -l < err.txt)" -eq 4 ]
+}
+
 for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
     build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
@@ -257,7 +276,8 @@ for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_i
     json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot diagnostics_doc_matches_the_table \
     error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
     past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error \
-    past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3; do
+    past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3 \
+    a_flood_of_errors_is_cut_short_in_text_but_whole_in_json a_file_of_nul_bytes_is_one_error; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done
