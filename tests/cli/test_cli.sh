@@ -268,6 +268,34 @@ a_file_of_nul_bytes_is_one_error() {
     [ "$(wc -l < err.txt)" -eq 4 ]
 }
 
+# scripts/deps.sh with shims: every package reported missing.
+deps_shims() {
+    mkdir -p shims
+    printf '#!/bin/sh\nexit 1\n' > shims/dpkg-query
+    printf '#!/bin/sh\necho %s\n' "$1" > shims/id
+    printf '#!/bin/sh\necho "$@" >> "%s/apt.log"\n' "$PWD" > shims/apt-get
+    chmod +x shims/*
+}
+
+deps_not_root_prints_the_exact_command() {
+    deps_shims 1000
+    expect 1 env PATH="$PWD/shims:$PATH" bash "$ROOT/scripts/deps.sh" 2> err.txt
+    grep -q "^deps: missing pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev; run: sudo apt-get install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev$" err.txt
+    [ ! -e apt.log ]
+}
+
+deps_root_installs_what_is_missing() {
+    deps_shims 0
+    env PATH="$PWD/shims:$PATH" bash "$ROOT/scripts/deps.sh" 2> err.txt
+    grep -q "^update -qq$" apt.log
+    grep -q "^install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev -qq$" apt.log
+}
+
+deps_present_says_nothing() {
+    bash "$ROOT/scripts/deps.sh" > out.txt 2>&1
+    [ ! -s out.txt ]
+}
+
 for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
     build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
@@ -277,7 +305,8 @@ for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_i
     error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
     past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error \
     past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3 \
-    a_flood_of_errors_is_cut_short_in_text_but_whole_in_json a_file_of_nul_bytes_is_one_error; do
+    a_flood_of_errors_is_cut_short_in_text_but_whole_in_json a_file_of_nul_bytes_is_one_error \
+    deps_not_root_prints_the_exact_command deps_root_installs_what_is_missing deps_present_says_nothing; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done
