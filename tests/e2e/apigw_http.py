@@ -1,0 +1,234 @@
+"""Serve REST APIs over HTTP the way API Gateway does: Host API.execute-api.REGION.amazonaws.com,
+path /STAGE/..., AWS_PROXY integrations to Lambda with the proxy event (payload 1.0).
+
+In:  a WSGI request whose Host is an execute-api host.
+Out: the Lambda's proxy response as HTTP, or API Gateway's own answers:
+     403 {"message":"Forbidden"}                    no such API or stage
+     403 {"message":"Missing Authentication Token"} no route for the method and path
+     500 {"message":"Internal server error"}        no AWS::Lambda::Permission lets
+                                                     apigateway.amazonaws.com invoke the
+                                                     function for this API/stage/method/path,
+                                                     or an integration this harness lacks
+     502 {"message":"Internal server error"}        the function failed or its answer
+                                                     is not a proxy response
+Holds: a stage serves its deployment's snapshot of routes (taken when the deployment
+  was made), so a deployment made before its methods serves nothing, as on AWS.
+  Every request is logged in WORK/logs/apigateway.log with the reason for an error.
+"""
+import base64
+import fnmatch
+import json
+import re
+import time
+import uuid
+from urllib.parse import parse_qsl, unquote
+
+HOST_RE = re.compile(r"^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?::\d+)?$")
+URI_RE = re.compile(r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(.+)/invocations$")
+
+
+class Router:
+    def __init__(self, executor, log, account_id="123456789012"):
+        self.executor = executor
+        self.log = log
+        self.account_id = account_id
+
+    def wants(self, environ):
+        return bool(HOST_RE.match(environ.get("HTTP_HOST", "").lower()))
+
+    def __call__(self, environ, start_response):
+        started = time.monotonic()
+        status, headers, body, why = self.handle(environ)
+        self.log("request", host=environ.get("HTTP_HOST"), method=environ.get("REQUEST_METHOD"),
+                 path=environ.get("PATH_INFO"), status=status, reason=why,
+                 ms=round((time.monotonic() - started) * 1000))
+        start_response(f"{status} {STATUS_TEXT.get(status, 'Status')}", headers)
+        return [body]
+
+    def handle(self, environ):
+        from moto.apigateway.models import apigateway_backends
+        api_id, region = HOST_RE.match(environ["HTTP_HOST"].lower()).groups()
+        backend = apigateway_backends[self.account_id][region]
+        api = backend.apis.get(api_id)
+        path = raw_path(environ)
+        parts = path.split("/", 2)                 # '', stage, rest
+        stage_name = unquote(parts[1]) if len(parts) > 1 else ""
+        stage = api.stages.get(stage_name) if api else None
+        if stage is None:
+            return gateway(403, "Forbidden", f"no API {api_id} with a stage {stage_name!r}")
+        deployment = api.deployments.get(stage.deployment_id)
+        routes = getattr(deployment, "hitc_routes", None)
+        if routes is None:
+            return gateway(403, "Forbidden", f"the stage's deployment {stage.deployment_id} was not made "
+                                             "through the local CloudFormation (no route snapshot)")
+        rest = "/" + (parts[2] if len(parts) > 2 else "")
+        method = environ["REQUEST_METHOD"].upper()
+        found = match(routes, rest, method)
+        if found is None:
+            return gateway(403, "Missing Authentication Token", f"no route for {method} {rest}")
+        resource_path, params, integration = found
+        if integration is None or integration["type"] != "AWS_PROXY":
+            return gateway(500, "Internal server error", "the harness serves AWS_PROXY integrations only")
+        uri = URI_RE.match(integration["uri"] or "")
+        from moto.awslambda.models import lambda_backends
+        try:
+            fn = lambda_backends[self.account_id][region].get_function(uri.group(1)) if uri else None
+        except Exception:
+            fn = None
+        if fn is None:
+            return gateway(500, "Internal server error", f"integration URI names no function: {integration['uri']}")
+        source_arns = [f"arn:aws:execute-api:{region}:{self.account_id}:{api_id}/{stage_name}/{method}{p}"
+                       for p in (rest, resource_path)]
+        if not allowed(fn, source_arns, self.account_id):
+            return gateway(500, "Internal server error",
+                           "Execution failed due to configuration error: Invalid permissions on Lambda "
+                           f"function (no statement lets apigateway.amazonaws.com invoke it as {source_arns[0]})")
+        event = proxy_event(environ, api_id, stage_name, resource_path, rest, method, params,
+                            self.account_id, found_resource_id(routes, resource_path))
+        run = self.executor.invoke(fn, event)
+        if run.error:
+            return gateway(502, "Internal server error", f"Lambda function error: {run.error.get('errorType')}: "
+                                                         f"{run.error.get('errorMessage')}")
+        return proxy_response(run.payload)
+
+
+STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+               400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
+               502: "Bad Gateway"}
+
+
+def gateway(status, message, why):
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                    ("x-amzn-ErrorType", "ForbiddenException" if status == 403 else "InternalServerErrorException")], body, why
+
+
+def raw_path(environ):
+    """The path as the client sent it (still percent-encoded), without the query."""
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if uri:
+        return uri.split("?", 1)[0]
+    return environ.get("PATH_INFO", "/")
+
+
+def match(routes, path, method):
+    """(resource path, path parameters, integration) of the best route, or None."""
+    segments = [s for s in path.split("/") if s != ""] if path != "/" else []
+    best = None
+    for resource_path, route in routes.items():
+        pattern = [s for s in resource_path.split("/") if s]
+        params = match_segments(pattern, segments)
+        if params is None:
+            continue
+        methods = route["methods"]
+        integration = methods.get(method, methods.get("ANY", "missing"))
+        if integration == "missing":
+            continue
+        rank = tuple(0 if not p.startswith("{") else (2 if p.endswith("+}") else 1) for p in pattern)
+        if best is None or rank < best[0]:
+            best = (rank, resource_path, params, integration)
+    return None if best is None else best[1:]
+
+
+def match_segments(pattern, segments):
+    params = {}
+    for i, part in enumerate(pattern):
+        if part.startswith("{") and part.endswith("+}"):
+            if i >= len(segments):
+                return None
+            params[part[1:-2]] = unquote("/".join(segments[i:]))
+            return params
+        if i >= len(segments):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            params[part[1:-1]] = unquote(segments[i])
+        elif part != segments[i]:
+            return None
+    return params if len(pattern) == len(segments) else None
+
+
+def found_resource_id(routes, resource_path):
+    return routes[resource_path]["resource_id"]
+
+
+def allowed(fn, source_arns, account_id):
+    """Does the function's resource policy let API Gateway invoke it for one of these ARNs?"""
+    for statement in getattr(fn.policy, "statements", []):
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        actions = statement.get("Action")
+        actions = [actions] if isinstance(actions, str) else (actions or [])
+        if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
+            continue
+        principal = statement.get("Principal")
+        if principal not in ("*", {"Service": "apigateway.amazonaws.com"}, {"AWS": "*"}):
+            continue
+        condition = statement.get("Condition") or {}
+        arn_like = (condition.get("ArnLike") or {}).get("AWS:SourceArn")
+        if arn_like and not any(fnmatch.fnmatchcase(arn, arn_like) for arn in source_arns):
+            continue
+        account = (condition.get("StringEquals") or {}).get("AWS:SourceAccount")
+        if account and account != account_id:
+            continue
+        return True
+    return False
+
+
+def proxy_event(environ, api_id, stage, resource_path, path, method, params, account_id, resource_id):
+    headers, multi = {}, {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = "-".join(w.capitalize() for w in key[5:].split("_"))
+            headers[name] = value
+            multi[name] = [value]
+    for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+        if environ.get(key):
+            headers[name] = environ[key]
+            multi[name] = [environ[key]]
+    query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    single, multi_query = {}, {}
+    for k, v in query:
+        single[k] = v
+        multi_query.setdefault(k, []).append(v)
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    try:
+        body, is_b64 = (raw.decode("utf-8"), False) if raw else (None, False)
+    except UnicodeDecodeError:
+        body, is_b64 = base64.b64encode(raw).decode(), True
+    now = time.time()
+    return {
+        "resource": resource_path, "path": path, "httpMethod": method,
+        "headers": headers or None, "multiValueHeaders": multi or None,
+        "queryStringParameters": single or None, "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None, "stageVariables": None,
+        "requestContext": {
+            "resourceId": resource_id, "resourcePath": resource_path, "httpMethod": method,
+            "extendedRequestId": uuid.uuid4().hex[:16], "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "path": f"/{stage}{path}", "accountId": account_id, "protocol": environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            "stage": stage, "domainPrefix": api_id, "requestTimeEpoch": int(now * 1000),
+            "requestId": str(uuid.uuid4()), "domainName": environ.get("HTTP_HOST"), "apiId": api_id,
+            "identity": {"sourceIp": environ.get("REMOTE_ADDR", "127.0.0.1"),
+                         "userAgent": environ.get("HTTP_USER_AGENT")},
+        },
+        "body": body, "isBase64Encoded": is_b64,
+    }
+
+
+def proxy_response(payload):
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict) or not isinstance(answer.get("statusCode"), int) \
+            or not isinstance(answer.get("headers", {}) or {}, dict) \
+            or not isinstance(answer.get("body", ""), (str, type(None))):
+        return gateway(502, "Internal server error", f"Malformed Lambda proxy response: {payload[:200]!r}")
+    body = answer.get("body") or ""
+    data = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
+    headers = [(k, str(v)) for k, v in (answer.get("headers") or {}).items()]
+    for k, values in (answer.get("multiValueHeaders") or {}).items():
+        headers += [(k, str(v)) for v in values]
+    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(data))))
+    return answer["statusCode"], headers, data, None
