@@ -37,7 +37,7 @@ suite_cmd() {
     local name=$1; shift
     local out rc
     out=$("$@" 2>&1); rc=$?
-    printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' | sed "s|^\(PASS\|FAIL\) |\1 $PFX$name: |"
+    printf '%s\n' "$out" | grep -E '^(PASS|FAIL) ' | sed -E "s#^(PASS|FAIL) #\1 $PFX$name: #"
     local last p f
     last=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
     if [ -z "$last" ]; then

@@ -331,6 +331,16 @@ def error_code(err):
     return err.response.get("Error", {}).get("Code", "") if isinstance(err, ClientError) else ""
 
 
+def listed(bucket, key):
+    """Is key in the bucket?  Asked through ListObjectsV2 with the key as prefix,
+    which the stamper's role may do under CodePrefix; None when that is refused too."""
+    try:
+        found = s3().list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+    except (ClientError, BotoCoreError):
+        return None
+    return any(o.get("Key") == key for o in found)
+
+
 def download(bucket, key, f):
     where = f"s3://{bucket}/{key}"
     try:
@@ -338,7 +348,11 @@ def download(bucket, key, f):
         shutil.copyfileobj(body, f, 1 << 20)
     except (ClientError, BotoCoreError) as err:
         code = error_code(err)
-        if code in ("NoSuchKey", "404", "NotFound"):
+        # S3 answers 403, not 404, for a missing key unless the caller may list
+        # the bucket, and a GetObject request carries no s3:prefix for the
+        # role's conditional ListBucket grant: so a 403 asks again by listing.
+        denied = code in ("AccessDenied", "403")
+        if code in ("NoSuchKey", "404", "NotFound") or (denied and listed(bucket, key) is False):
             prefix = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
             raise Refusal(f"the source bundle {where} does not exist: upload the bundles "
                           f"first ({SYNC_HINT.format(bucket=bucket, prefix=prefix)}), "
@@ -346,7 +360,7 @@ def download(bucket, key, f):
         if code == "NoSuchBucket":
             raise Refusal(f"the bucket '{bucket}' does not exist: check the CodeBucket "
                           "parameter") from None
-        if code in ("AccessDenied", "403"):
+        if denied:
             raise Refusal(f"access denied reading {where}: the stamper's role needs "
                           "s3:GetObject on it") from None
         raise Refusal(f"cannot read {where}: {err}") from None

@@ -29,6 +29,39 @@ class Refusals(StamperCase):
         self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-"))
         self.assertEqual(response["Data"], {})
 
+    def deny_get_object(self):
+        """S3 as IAM makes it for the stamper's role: GetObject of a missing key is
+        403 (the role may list only with a prefix), and listing with one works."""
+        from botocore.exceptions import ClientError
+        client = stamper.s3()
+        real_get = client.get_object
+
+        def get_object(**kwargs):
+            try:
+                return real_get(**kwargs)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "NoSuchKey":
+                    raise
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}},
+                                  "GetObject") from None
+        client.get_object = get_object
+        return client
+
+    def test_missing_source_behind_a_403_still_says_to_upload_the_bundles(self):
+        self.deny_get_object()
+        self.refused(self.event("Create"), f"s3://{BUCKET}/{SOURCE_KEY}", "does not exist",
+                     "upload the bundles first")
+
+    def test_a_403_on_a_source_that_is_there_says_access_denied(self):
+        self.put_source([("index.py", b"x", 0o644)])
+        client = stamper.s3()
+        from botocore.exceptions import ClientError
+
+        def get_object(**kwargs):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+        client.get_object = get_object
+        self.refused(self.event("Create"), "access denied reading", "needs s3:GetObject")
+
     def test_missing_bucket_names_the_parameter(self):
         self.refused(self.event("Create", SourceBucket="no-such-bucket"),
                      "'no-such-bucket' does not exist", "CodeBucket")
