@@ -185,7 +185,7 @@ typedef struct Walk {
     size_t errlen;
 } Walk;
 
-static bool inside(const char *path, const char *root)
+bool path_inside(const char *path, const char *root)
 {
     size_t n = strlen(root);
     if (strcmp(root, "/") == 0)
@@ -324,7 +324,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         if (!realpath(path, target) || stat(target, &st) != 0)
             return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
                         "'%s' is broken", child, w->shown);
-        if (!inside(target, w->root))
+        if (!path_inside(target, w->root))
             return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
                         "'%s' points outside it; copy what it points to into "
                         "the directory instead", child, w->shown);

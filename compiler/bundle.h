@@ -13,6 +13,7 @@
 #ifndef HITC_BUNDLE_H
 #define HITC_BUNDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Lambda's limits for a .zip deployment package. */
@@ -44,6 +45,10 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
  * left out.  shown is dir as the user wrote it, for messages. */
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
+
+/* Is the real path path the real path root or below it?  Both must be
+ * canonical (realpath): no "..", no links, no trailing '/'. */
+bool path_inside(const char *path, const char *root);
 
 /* out = lower-case hex SHA-256 of data (OpenSSL EVP). */
 void sha256_hex(const void *data, size_t len, char out[65]);

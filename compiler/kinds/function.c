@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "hitc.h"
 #include "runtimes.h"
 
@@ -99,14 +100,6 @@ static void field_handler(Ctx *ctx, Decl *d, Stmt *s)
     fn_of(d)->handler = h;
 }
 
-static bool inside(const char *dir, const char *root)
-{
-    size_t n = strlen(root);
-    if (strcmp(root, "/") == 0)
-        return true;
-    return strncmp(dir, root, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
-}
-
 static void field_code(Ctx *ctx, Decl *d, Stmt *s)
 {
     if (!want_items(ctx, s, 2, 2, "code \"DIRECTORY\""))
@@ -132,7 +125,7 @@ static void field_code(Ctx *ctx, Decl *d, Stmt *s)
         diag(ctx, D_CODE_DIR, loc, "code '%s' is not a directory", code);
         return;
     }
-    if (!realpath(ctx->root, root) || !inside(real, root)) {
+    if (!realpath(ctx->root, root) || !path_inside(real, root)) {
         diag(ctx, D_CODE_DIR, loc, "code directory '%s' is outside the "
              "project (the .hit file's directory), through '..' or a "
              "symlink", code);
