@@ -25,6 +25,7 @@
 #include <zip.h>
 
 #include "bundle.h"
+#include "hitc.h"
 
 #define DOS_DATE_1980 ((0u << 9) | (1u << 5) | 1u)    /* 1980-01-01 */
 #define DOS_TIME_MIDNIGHT 0u
@@ -213,18 +214,15 @@ static bool left_out(const char *name, bool dir)
 static const char *name_problem(const char *name)
 {
     const unsigned char *p = (const unsigned char *)name;
+    const unsigned char *end = p + strlen(name);
     while (*p) {
         if (*p < 0x20 || *p == 0x7f)
             return "holds a control character";
         if (*p == '\\')
             return "holds a backslash";
-        int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
-                              : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        int n = utf8_len(p, end);
         if (n == 0)
             return "is not valid UTF-8";
-        for (int i = 1; i < n; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return "is not valid UTF-8";
         p += n;
     }
     return NULL;

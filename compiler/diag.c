@@ -256,15 +256,9 @@ static int diag_cmp(const void *pa, const void *pb)
  * that does not start a valid one. */
 static size_t char_len(const Source *s, size_t p)
 {
-    unsigned char c = (unsigned char)s->text[p];
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-               : (c & 0xF8) == 0xF0 ? 4 : 1;
-    if (p + n > s->len)
-        return 1;
-    for (size_t i = 1; i < n; i++)
-        if (((unsigned char)s->text[p + i] & 0xC0) != 0x80)
-            return 1;
-    return n;
+    const unsigned char *t = (const unsigned char *)s->text;
+    int n = utf8_len(t + p, t + s->len);
+    return n ? (size_t)n : 1;
 }
 
 /* The first byte n characters after from (or end). */

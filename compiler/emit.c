@@ -183,6 +183,17 @@ static cJSON *build_parameters(Ctx *ctx, Emit *e)
     return params;
 }
 
+/* The template's size as written: its text and the final newline. */
+static size_t template_size(const Emit *e)
+{
+    return strlen(e->text) + 1;
+}
+
+bool emit_needs_s3(const Emit *e)
+{
+    return template_size(e) > CFN_MAX_INLINE_BODY;
+}
+
 /* Quotas CloudFormation enforces only when the stack is deployed; found
  * here, they fail the build instead of the deploy. */
 static void check_limits(Ctx *ctx, Emit *e)
@@ -215,12 +226,12 @@ static void check_limits(Ctx *ctx, Emit *e)
              "the template's description (the app's name and description) "
              "is %zu bytes; CloudFormation takes at most %d", strlen(desc),
              CFN_MAX_DESCRIPTION);
-    size_t size = strlen(e->text) + 1;      /* with its final newline */
+    size_t size = template_size(e);
     if (size > CFN_MAX_BODY)
         diag(ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
              "CloudFormation takes at most %d, so split the app into more "
              "than one", size, CFN_MAX_BODY);
-    else if (size > CFN_MAX_INLINE_BODY)
+    else if (emit_needs_s3(e))
         diag(ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over "
              "the %d that CloudFormation takes inline; deploy it with 'aws "
              "cloudformation deploy --s3-bucket BUCKET ...'", size,

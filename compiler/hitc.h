@@ -87,6 +87,9 @@ char *pascal_case(Arena *a, const char *name);
 char *name_fold(Arena *a, const char *name);
 bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
 int edit_distance(const char *a, const char *b);
+/* Length of the valid UTF-8 sequence at p (no overlong forms, surrogates or
+ * code points past U+10FFFF), or 0 when p does not start one. */
+int utf8_len(const unsigned char *p, const unsigned char *end);
 /* The candidate closest to word, or NULL when none is close enough to be a
  * plausible typo. */
 const char *closest(const char *word, const char *const *cands, int n);
@@ -395,7 +398,7 @@ typedef struct BundleRef {
     size_t len;
 } BundleRef;
 
-/* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/limits.md). */
+/* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/language.md). */
 #define CFN_MAX_RESOURCES 500
 #define CFN_MAX_PARAMETERS 200
 #define CFN_MAX_OUTPUTS 200
@@ -423,6 +426,9 @@ void emit_free(Emit *e);
  * error naming both declarations. */
 cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *type);
+/* Is the template past what CloudFormation takes inline (it must then be
+ * deployed through S3)? */
+bool emit_needs_s3(const Emit *e);
 /* Has some declaration made the resource with this logical ID? */
 bool emit_has_resource(const Emit *e, const char *logical);
 cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */

@@ -148,8 +148,7 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
 {
     const char *app = ctx->prog.app ? ctx->prog.app->name : "app";
     bool code = e->need_code_params;
-    /* Past CloudFormation's inline limit the template goes through S3. */
-    bool via_s3 = strlen(e->text) + 1 > CFN_MAX_INLINE_BODY;
+    bool via_s3 = emit_needs_s3(e);
     printf("wrote %s/template.json, %s/manifest.json and %d bundle%s in "
            "%s/bundles\n\n", out, out, e->bundles.len,
            e->bundles.len == 1 ? "" : "s", out);

@@ -1,9 +1,10 @@
 /*
- * util.c: names.
+ * util.c: names and characters.
  *
  * The one function that turns a .hit name into a CloudFormation logical ID
- * (pascal_case), the fold under which two names collide, and the
- * edit-distance search behind every "did you mean".
+ * (pascal_case), the fold under which two names collide, the
+ * edit-distance search behind every "did you mean", and the one UTF-8
+ * decoder that the lexer, the caret printer and the bundler share.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -116,4 +117,36 @@ const char *closest(const char *word, const char *const *cands, int n)
         }
     }
     return best;
+}
+
+/* Length of a valid UTF-8 sequence at p, or 0. */
+int utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    int n;
+    unsigned cp;
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = p[0] & 0x1F;
+    } else if ((p[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = p[0] & 0x0F;
+    } else if ((p[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (end - p < n)
+        return 0;
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
 }
