@@ -15,7 +15,8 @@
 
 static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
 
-/* Keywords LANGUAGE.md has that this version does not build yet. */
+/* Keywords of the language (docs/language.md) that this version does not
+ * build yet. */
 static const char *const later[] = {"on", "plugin", "resource", "import",
                                     "include"};
 

@@ -17,7 +17,7 @@ import ebnf  # noqa: E402
 GRAMMAR_PATH = os.path.join(ROOT, "grammar", "hit.ebnf")
 HITC = os.environ.get("HITC", os.path.join(ROOT, "hitc"))
 
-# Forms of LANGUAGE.md that no example builds yet (hitc reports E0216 for them).
+# Forms of docs/language.md that no example builds yet (hitc reports E0216 for them).
 LATER_FORMS = {
     "schedule trigger": 'on schedule "rate(5 minutes)" -> report\n',
     "cron trigger": 'on schedule "cron(0 12 * * ? *)" -> report\n',
