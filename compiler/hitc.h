@@ -1,5 +1,6 @@
 /*
- * hitc.h: the compiler's one internal header, a section per source file.
+ * hitc.h: the compiler's internal header, a section per source file
+ * (bundle.h and runtimes.h hold the bundler's and the runtime table's).
  *
  * Data flows one way: source text -> tokens (lex.c) -> syntax tree (parse.c)
  * -> declarations with checked fields (kinds/) -> resolved references
