@@ -1,0 +1,100 @@
+"""The documentation against the project: it stands on its own, docs/language.md
+names every diagnostic hitc can give, and its status lines say what hitc builds.
+
+Reproduction of what these catch (hitc 0.1.0 before this test): README.md,
+docs/language.md and grammar/hit.ebnf pointed at ../shared/LANGUAGE.md, which a
+clone does not have; docs/language.md listed no E0304, E0404, W0408, E0503 or
+E0504; it had no section per declaration with the state of each."""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+HITC = os.environ.get("HITC", os.path.join(ROOT, "hitc"))
+LANGUAGE = os.path.join(ROOT, "docs", "language.md")
+
+# What the project ships: its text files, outside build output.
+TOP = ["README.md", "Makefile", "bench", "compiler", "docs", "examples", "grammar",
+       "runtime-support", "scripts", "tests"]
+TEXT = (".md", ".c", ".h", ".py", ".js", ".sh", ".hit", ".ebnf", ".json", ".yaml", "Makefile")
+
+
+def shipped_files():
+    for top in TOP:
+        path = os.path.join(ROOT, top)
+        if os.path.isfile(path):
+            yield path
+            continue
+        for directory, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(TEXT):
+                    yield os.path.join(directory, name)
+
+
+def read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+class StandsOnItsOwn(unittest.TestCase):
+    def test_no_file_points_outside_the_project(self):
+        # The documents beside the project during its development; a clone has none.
+        outside = re.compile(r"\.\./shared|\b(?:LANGUAGE|DESIGN|STYLE)\.md\b")
+        me = os.path.abspath(__file__)
+        found = []
+        for path in shipped_files():
+            if os.path.abspath(path) == me:
+                continue
+            for n, line in enumerate(read(path).splitlines(), 1):
+                if outside.search(line):
+                    found.append(f"{os.path.relpath(path, ROOT)}:{n}: {line.strip()}")
+        self.assertGreater(sum(1 for _ in shipped_files()), 50)
+        self.assertEqual(found, [], "points at documents a clone does not have")
+
+
+class LanguageReference(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.text = read(LANGUAGE)
+
+    def test_every_diagnostic_code_is_in_the_reference(self):
+        listing = subprocess.run([HITC, "--list-diagnostics"], capture_output=True,
+                                 text=True, check=True).stdout
+        codes = sorted(set(re.findall(r"^\| ([EW]\d{4}) \|", listing, re.M)))
+        self.assertGreaterEqual(len(codes), 40, listing)
+        missing = [c for c in codes if c not in self.text]
+        self.assertEqual(missing, [], "codes that docs/language.md does not explain")
+
+    def test_status_lines_say_what_hitc_builds(self):
+        kinds = ""
+        for name in sorted(os.listdir(os.path.join(ROOT, "compiler", "kinds"))):
+            kinds += read(os.path.join(ROOT, "compiler", "kinds", name))
+        built = set(re.findall(r'\.keyword = "([^"]+)"', kinds))
+        m = re.search(r"later\[\] = \{([^}]*)\}", read(os.path.join(ROOT, "compiler", "resolve.c")))
+        self.assertIsNotNone(m, "resolve.c's list of keywords not built yet")
+        later = set(re.findall(r'"([^"]+)"', m.group(1)))
+        self.assertGreaterEqual(len(built), 7)
+
+        declarations = self.text.split("\n## Declarations\n", 1)[1].split("\n## ", 1)[0]
+        seen = set()
+        for section in declarations.split("\n### ")[1:]:
+            heading, _, body = section.partition("\n")
+            words = set(re.findall(r"[a-z]+", heading)) & (built | later)
+            self.assertTrue(words, f"a section of no known keyword: {heading!r}")
+            seen |= words
+            status = re.search(r"^\*\*Status: ([^*]+)", body, re.M)
+            self.assertIsNotNone(status, f"section {heading!r} has no status line")
+            not_built = status.group(1).startswith("not built yet")
+            self.assertEqual(not_built, words <= later,
+                             f"section {heading!r} says {status.group(1)!r}; hitc builds "
+                             f"{sorted(words & built)}, refuses {sorted(words & later)}")
+        self.assertEqual(sorted((built | later) - seen), [], "keywords without a section")
+
+
+if __name__ == "__main__":
+    unittest.main()
