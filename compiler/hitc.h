@@ -9,8 +9,9 @@
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
- * with it in one call.  cJSON trees built by emit.c are the one exception:
- * they are owned by the Emit struct and freed by emit_free().
+ * with it in one call.  The cJSON trees built by emit.c, the template's
+ * text and the bytes of the bundles are the exceptions: the Emit struct
+ * owns them and emit_free() frees them.
  */
 #ifndef HITC_H
 #define HITC_H
