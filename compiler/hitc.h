@@ -83,6 +83,11 @@ void buf_free(Buf *b);
  * rest, join.  "counters" -> "Counters", "hit-counter" -> "HitCounter".
  * Any other character is dropped.  See docs/logical-ids.md. */
 char *pascal_case(Arena *a, const char *name);
+/* CloudFormation takes logical IDs of at most 255 characters.  An ID that
+ * fits is returned as it is; a longer one becomes its first 247 characters
+ * and the first 8 hex digits of the SHA-256 of the whole ID. */
+#define CFN_MAX_LOGICAL_ID 255
+const char *logical_id_fit(Arena *a, const char *id);
 /* Key under which two names collide: lower case, '-' as '_'. */
 char *name_fold(Arena *a, const char *name);
 bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
