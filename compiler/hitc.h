@@ -418,7 +418,10 @@ struct Emit {
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
-    StrMap owners;          /* logical ID -> the Decl that made it */
+    StrMap owners;          /* logical ID -> the Decl that made it: the
+                               resources and parameters, which share one
+                               namespace in CloudFormation */
+    StrMap output_owners;   /* output logical ID -> its output */
     cJSON *discard;         /* resources refused for a clashing ID */
     bool dry_run;           /* hitc check: no zips are made */
 };
@@ -434,6 +437,12 @@ cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
+/* Take a logical ID among the template's resources and parameters (one
+ * namespace in CloudFormation) for owner; when another declaration has it,
+ * report the clash, naming both, and return false. */
+bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
+/* The same among the outputs, a namespace of their own. */
+bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* Has some declaration made the resource with this logical ID? */
 bool emit_has_resource(const Emit *e, const char *logical);
 cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
@@ -474,6 +483,7 @@ struct Ctx {
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
     StrMap folds;           /* name_fold(name) -> Decl, for collisions */
+    StrMap output_folds;    /* the same for outputs, a namespace apart */
 };
 
 Ctx *ctx_new(void);

@@ -2,7 +2,10 @@
  * kinds/output.c: `output NAME = EXPR [export]`.
  *
  * Becomes Outputs.<LogicalId> with the value; `export` also exports it as
- * ${AWS::StackName}-NAME.
+ * ${AWS::StackName}-NAME.  Outputs have a namespace of their own, as in
+ * CloudFormation (resolve.c): `output counters = counters.name` beside
+ * `table counters` is fine, two outputs of one logical ID are not, and no
+ * expression may refer to an output.
  */
 #include "hitc.h"
 
@@ -41,7 +44,7 @@ static void output_check(Ctx *ctx, Decl *d)
 static void output_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Output *o = d->data;
-    if (!o || !o->value)
+    if (!o || !o->value || !emit_claim_output(ctx, e, d, d->logical))
         return;
     cJSON *out = cJSON_AddObjectToObject(e->outputs, d->logical);
     cJSON_AddItemToObject(out, "Value", expr_cfn(ctx, o->value));
