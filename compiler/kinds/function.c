@@ -73,12 +73,18 @@ static void field_runtime(Ctx *ctx, Decl *d, Stmt *s)
                  "unknown Lambda runtime '%s'", id);
         return;
     }
-    if (runtime_is_deprecated(rt))
+    /* CloudFormation fails to create a function on a blocked runtime
+     * (cfn-lint E2533), so that is an error; deprecated alone still
+     * deploys, so that is a warning. */
+    if (runtime_create_blocked(rt))
+        diag(ctx, D_BLOCKED_RUNTIME, s->items[1]->loc,
+             "Lambda runtime '%s' is deprecated since %s, and Lambda has "
+             "refused new functions on it since %s; move to %s", id,
+             rt->deprecated, rt->create_blocked, rt->successor);
+    else if (runtime_is_deprecated(rt))
         diag(ctx, D_DEPRECATED_RUNTIME, s->items[1]->loc,
-             "Lambda runtime '%s' is deprecated since %s, and Lambda %s new "
-             "functions on it %s %s; move to %s", id, rt->deprecated,
-             runtime_create_blocked(rt) ? "has refused" : "refuses",
-             runtime_create_blocked(rt) ? "since" : "from",
+             "Lambda runtime '%s' is deprecated since %s, and Lambda refuses "
+             "new functions on it from %s; move to %s", id, rt->deprecated,
              rt->create_blocked, rt->successor);
     fn_of(d)->runtime = id;
 }
