@@ -132,7 +132,7 @@ typedef enum {
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
     D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
     D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH, D_NOT_YET,
-    D_BLOCKED_RUNTIME,
+    D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
     /* references and graph */
@@ -494,6 +494,8 @@ void ctx_free(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 const Kind *kind_find(const char *keyword);
+/* kinds/param.c: is d a parameter marked `secret`? */
+bool param_is_secret(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
 

@@ -195,6 +195,11 @@ static void param_check(Ctx *ctx, Decl *d)
     check_default(ctx, d);
 }
 
+bool param_is_secret(const Decl *d)
+{
+    return d->kind == &kind_param && d->data && ((Param *)d->data)->secret;
+}
+
 static CfnRef param_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx, (void)attr;
