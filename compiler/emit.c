@@ -113,7 +113,8 @@ bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 
 bool emit_has_resource(const Emit *e, const char *logical)
 {
-    return strmap_get(&e->owners, logical) != NULL;
+    const Decl *owner = strmap_get(&e->owners, logical);
+    return owner && owner->kind != &kind_param;   /* a parameter is no resource */
 }
 
 /* A literal piece of a Fn::Sub string: "${" must read "${!". */
