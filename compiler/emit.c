@@ -49,30 +49,72 @@ cJSON *cfn_strings(int n, ...)
     return a;
 }
 
+bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
+{
+    Decl *first = strmap_get(&e->owners, logical);
+    if (!first) {
+        strmap_put(ctx->arena, &e->owners, arena_strdup(ctx->arena, logical),
+                   owner);
+        return true;
+    }
+    /* The error stands at the later declaration of the file, or at the
+     * user's when the other is hitc's own. */
+    Decl *at = owner, *other = first;
+    if (first->name_loc.src &&
+        (!owner->name_loc.src || first->index > owner->index))
+        at = first, other = owner;
+    const char *other_display = other == ctx->prog.stage
+        ? "hitc's built-in parameter 'stage'" : other->display;
+    Diag *d;
+    if (owner->kind != &kind_param && first->kind != &kind_param)
+        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
+                 "%s and %s would both make the CloudFormation resource "
+                 "'%s'; rename one", at->display, other_display, logical);
+    else
+        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
+                 "%s and %s would both be '%s' in the template, where "
+                 "parameters and resources share one set of logical IDs; "
+                 "rename one", at->display, other_display, logical);
+    if (other->name_loc.src)
+        note(ctx, d, other->name_loc, "%s declared here", other->display);
+    return false;
+}
+
 cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *type)
 {
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "Type", type);
-    Decl *first = strmap_get(&e->owners, logical);
-    if (first) {
-        Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, owner->name_loc,
-                       "%s and %s would both make the CloudFormation "
-                       "resource '%s'; rename one",
-                       owner->display, first->display, logical);
-        if (first->name_loc.src)
-            note(ctx, d, first->name_loc, "%s declared here", first->display);
+    if (!emit_claim(ctx, e, owner, logical)) {
         cJSON_AddItemToArray(e->discard, res);
         return res;
     }
     cJSON_AddItemToObject(e->resources, logical, res);
-    strmap_put(ctx->arena, &e->owners, arena_strdup(ctx->arena, logical), owner);
     return res;
+}
+
+bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
+{
+    Decl *first = strmap_get(&e->output_owners, logical);
+    if (!first) {
+        strmap_put(ctx->arena, &e->output_owners,
+                   arena_strdup(ctx->arena, logical), owner);
+        return true;
+    }
+    Decl *at = owner, *other = first;
+    if (first->index > owner->index)
+        at = first, other = owner;
+    Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
+                   "%s and %s would both be the template's output '%s'; "
+                   "rename one", at->display, other->display, logical);
+    note(ctx, d, other->name_loc, "%s declared here", other->display);
+    return false;
 }
 
 bool emit_has_resource(const Emit *e, const char *logical)
 {
-    return strmap_get(&e->owners, logical) != NULL;
+    const Decl *owner = strmap_get(&e->owners, logical);
+    return owner && owner->kind != &kind_param;   /* a parameter is no resource */
 }
 
 /* A literal piece of a Fn::Sub string: "${" must read "${!". */
@@ -245,6 +287,7 @@ cJSON *emit_template(Ctx *ctx, Emit *e)
     e->outputs = cJSON_CreateObject();
     e->discard = cJSON_CreateArray();
     e->parameters = cJSON_CreateObject();   /* user params; merged below */
+    emit_claim(ctx, e, p->stage, "Stage");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
         if (d->kind->emit && (d->stmt || d->builtin))

@@ -85,6 +85,11 @@ void buf_free(Buf *b);
  * rest, join.  "counters" -> "Counters", "hit-counter" -> "HitCounter".
  * Any other character is dropped.  See docs/logical-ids.md. */
 char *pascal_case(Arena *a, const char *name);
+/* CloudFormation takes logical IDs of at most 255 characters.  An ID that
+ * fits is returned as it is; a longer one becomes its first 247 characters
+ * and the first 8 hex digits of the SHA-256 of the whole ID. */
+#define CFN_MAX_LOGICAL_ID 255
+const char *logical_id_fit(Arena *a, const char *id);
 /* Key under which two names collide: lower case, '-' as '_'. */
 char *name_fold(Arena *a, const char *name);
 bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
@@ -129,6 +134,7 @@ typedef enum {
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
     D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
     D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH, D_NOT_YET,
+    D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
     /* references and graph */
@@ -415,7 +421,10 @@ struct Emit {
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
-    StrMap owners;          /* logical ID -> the Decl that made it */
+    StrMap owners;          /* logical ID -> the Decl that made it: the
+                               resources and parameters, which share one
+                               namespace in CloudFormation */
+    StrMap output_owners;   /* output logical ID -> its output */
     cJSON *discard;         /* resources refused for a clashing ID */
     bool dry_run;           /* hitc check: no zips are made */
 };
@@ -431,6 +440,12 @@ cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
+/* Take a logical ID among the template's resources and parameters (one
+ * namespace in CloudFormation) for owner; when another declaration has it,
+ * report the clash, naming both, and return false. */
+bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
+/* The same among the outputs, a namespace of their own. */
+bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* Has some declaration made the resource with this logical ID? */
 bool emit_has_resource(const Emit *e, const char *logical);
 cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
@@ -471,6 +486,7 @@ struct Ctx {
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
     StrMap folds;           /* name_fold(name) -> Decl, for collisions */
+    StrMap output_folds;    /* the same for outputs, a namespace apart */
 };
 
 Ctx *ctx_new(void);
@@ -480,6 +496,8 @@ void ctx_free(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 const Kind *kind_find(const char *keyword);
+/* kinds/param.c: is d a parameter marked `secret`? */
+bool param_is_secret(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
 

@@ -7,6 +7,9 @@
  * Holds: every name is visible in the whole program, so names are
  * collected first (declare), fields read second (check_decls), references
  * resolved last (resolve).  Each step reports every problem it finds.
+ * Outputs are named in a namespace of their own (ctx->output_folds), as
+ * CloudFormation's are: they clash only with each other and are never
+ * referred to.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,8 +50,41 @@ static void remember(Ctx *ctx, Decl *d, const char *fold)
     strmap_put(ctx->arena, &ctx->folds, fold, d);
 }
 
+/* Outputs have a namespace of their own, as in CloudFormation: they are
+ * checked against each other only, and nothing refers to them. */
+static void add_output(Ctx *ctx, Decl *d)
+{
+    char *fold = name_fold(ctx->arena, d->name);
+    Decl *o = strmap_get(&ctx->output_folds, fold);
+    if (!o) {
+        strmap_put(ctx->arena, &ctx->output_folds, fold, d);
+        return;
+    }
+    Diag *e;
+    if (strcmp(o->name, d->name) == 0)
+        e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                 "output '%s' is declared twice", d->name);
+    else
+        e = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                 "outputs '%s' and '%s' differ only in case or '-' versus "
+                 "'_', so they would map to the same CloudFormation "
+                 "logical ID; rename one", d->name, o->name);
+    note(ctx, e, o->name_loc, "first declared here");
+}
+
+/* The output named name, if any. */
+static Decl *output_named(Ctx *ctx, const char *name)
+{
+    Decl *o = strmap_get(&ctx->output_folds, name_fold(ctx->arena, name));
+    return o && strcmp(o->name, name) == 0 ? o : NULL;
+}
+
 static void add_symbol(Ctx *ctx, Decl *d)
 {
+    if (d->kind == &kind_output) {
+        add_output(ctx, d);
+        return;
+    }
     Decl *o = lookup(ctx, d->name);
     if (o) {
         Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
@@ -172,7 +208,8 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
              name->text);
         return;
     }
-    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++) {
+    for (size_t i = 0; k != &kind_output && i < sizeof reserved / sizeof *reserved;
+         i++) {
         if (strcmp(name_fold(ctx->arena, name->text), reserved[i]) == 0) {
             diag(ctx, D_RESERVED_NAME, name->loc,
                  "'%s' is reserved for hitc's built-in '%s'; choose another "
@@ -312,6 +349,14 @@ static bool referable(const Decl *d)
 
 static void unknown_name(Ctx *ctx, const char *name, Loc loc)
 {
+    Decl *out = output_named(ctx, name);
+    if (out) {
+        Diag *e = diag(ctx, D_UNKNOWN_REF, loc, "'%s' is an output, and "
+                       "outputs cannot be referenced; refer to what its "
+                       "value refers to", name);
+        note(ctx, e, out->name_loc, "output '%s' declared here", name);
+        return;
+    }
     const char **names = symbol_names(ctx);
     int n = 0;
     for (int i = 0; i < ctx->symbols.len; i++)
@@ -410,6 +455,13 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
         return NULL;
     }
     Decl *d = lookup(ctx, it->text);
+    if (!d && output_named(ctx, it->text)) {
+        Diag *e = diag(ctx, D_UNKNOWN_REF, it->loc, "'%s' is an output, not "
+                       "a %s", it->text, k->noun);
+        note(ctx, e, output_named(ctx, it->text)->name_loc,
+             "output '%s' declared here", it->text);
+        return NULL;
+    }
     if (!d) {
         const char **names = symbol_names(ctx);
         int n = 0;

@@ -2,7 +2,8 @@
  * util.c: names and characters.
  *
  * The one function that turns a .hit name into a CloudFormation logical ID
- * (pascal_case), the fold under which two names collide, the
+ * (pascal_case) and the rule that keeps an ID within CloudFormation's 255
+ * characters (logical_id_fit), the fold under which two names collide, the
  * edit-distance search behind every "did you mean", and the one UTF-8
  * decoder that the lexer, the caret printer and the bundler share.
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "hitc.h"
 
 char *pascal_case(Arena *a, const char *name)
@@ -29,6 +31,16 @@ char *pascal_case(Arena *a, const char *name)
     }
     out[j] = '\0';
     return out;
+}
+
+const char *logical_id_fit(Arena *a, const char *id)
+{
+    size_t n = strlen(id);
+    if (n <= CFN_MAX_LOGICAL_ID)
+        return id;
+    char hash[65];
+    sha256_hex(id, n, hash);
+    return arena_printf(a, "%.*s%.8s", CFN_MAX_LOGICAL_ID - 8, id, hash);
 }
 
 char *name_fold(Arena *a, const char *name)

@@ -13,7 +13,8 @@
  *                                the routes renames it when they change
  *   ApiStage                     AWS::ApiGateway::Stage named by Stage
  * Segments: a literal is PascalCase'd ("users" -> "Users"), "{id}" is
- * "IdParam", "{path+}" is "PathGreedy"; the root path is "Root".
+ * "IdParam", "{path+}" is "PathGreedy"; the root path is "Root".  An ID
+ * past 255 characters is shortened with a hash (logical_id_fit).
  * api.url is composed from the API's id and the Stage parameter alone, so
  * a function behind the API may read its own URL without a cycle.
  */
@@ -322,19 +323,26 @@ static const char *prefix_id(Ctx *ctx, const Route *r, int n)
     return s;
 }
 
+/* The logical ID of a route's resource: the prefix of its first n
+ * segments, then what, kept within 255 characters (logical_id_fit). */
+static const char *route_id(Ctx *ctx, const Route *r, int n, const char *what)
+{
+    return logical_id_fit(ctx->arena, arena_printf(ctx->arena, "%s%s",
+                                                   prefix_id(ctx, r, n), what));
+}
+
 static cJSON *resource_of(Ctx *ctx, const Route *r, int n)
 {
     if (n == 0)
         return cfn_getatt("Api", "RootResourceId");
-    return cfn_ref(arena_printf(ctx->arena, "%sResource", prefix_id(ctx, r, n)));
+    return cfn_ref(route_id(ctx, r, n, "Resource"));
 }
 
 /* Make the resources of the path's segments that no route made yet. */
 static void emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
 {
     for (int i = 1; i <= r->nsegs; i++) {
-        const char *id = arena_printf(ctx->arena, "%sResource",
-                                      prefix_id(ctx, r, i));
+        const char *id = route_id(ctx, r, i, "Resource");
         if (emit_has_resource(e, id))
             continue;
         cJSON *res = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Resource");
@@ -371,9 +379,9 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     if (!r)
         return;
     emit_path(ctx, e, d, r);
-    const char *base = arena_printf(ctx->arena, "%s%s", prefix_id(ctx, r, r->nsegs),
-                                    method_word(ctx, r->method));
-    r->method_id = arena_printf(ctx->arena, "%sMethod", base);
+    const char *word = method_word(ctx, r->method);
+    r->method_id = route_id(ctx, r, r->nsegs,
+                            arena_printf(ctx->arena, "%sMethod", word));
     cJSON *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
     cJSON *p = cJSON_AddObjectToObject(m, "Properties");
     cJSON_AddStringToObject(p, "AuthorizationType", "NONE");
@@ -389,7 +397,8 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
 
     cJSON *perm = emit_resource(ctx, e, d,
-                                arena_printf(ctx->arena, "%sPermission", base),
+                                route_id(ctx, r, r->nsegs, arena_printf(
+                                    ctx->arena, "%sPermission", word)),
                                 "AWS::Lambda::Permission");
     p = cJSON_AddObjectToObject(perm, "Properties");
     cJSON_AddStringToObject(p, "Action", "lambda:InvokeFunction");
@@ -454,8 +463,7 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
         qsort(list, (size_t)n, sizeof *list, str_cmp);
         for (int k = 0; k < n; k++)
             buf_printf(&allow, "%s%s", k ? "," : "", list[k]);
-        const char *id = arena_printf(ctx->arena, "%sOptionsMethod",
-                                      prefix_id(ctx, r, r->nsegs));
+        const char *id = route_id(ctx, r, r->nsegs, "OptionsMethod");
         vec_push(ctx->arena, method_ids, (void *)id);
         cJSON *m = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Method");
         cJSON *p = cJSON_AddObjectToObject(m, "Properties");

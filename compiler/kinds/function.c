@@ -73,12 +73,18 @@ static void field_runtime(Ctx *ctx, Decl *d, Stmt *s)
                  "unknown Lambda runtime '%s'", id);
         return;
     }
-    if (runtime_is_deprecated(rt))
+    /* CloudFormation fails to create a function on a blocked runtime
+     * (cfn-lint E2533), so that is an error; deprecated alone still
+     * deploys, so that is a warning. */
+    if (runtime_create_blocked(rt))
+        diag(ctx, D_BLOCKED_RUNTIME, s->items[1]->loc,
+             "Lambda runtime '%s' is deprecated since %s, and Lambda has "
+             "refused new functions on it since %s; move to %s", id,
+             rt->deprecated, rt->create_blocked, rt->successor);
+    else if (runtime_is_deprecated(rt))
         diag(ctx, D_DEPRECATED_RUNTIME, s->items[1]->loc,
-             "Lambda runtime '%s' is deprecated since %s, and Lambda %s new "
-             "functions on it %s %s; move to %s", id, rt->deprecated,
-             runtime_create_blocked(rt) ? "has refused" : "refuses",
-             runtime_create_blocked(rt) ? "since" : "from",
+             "Lambda runtime '%s' is deprecated since %s, and Lambda refuses "
+             "new functions on it from %s; move to %s", id, rt->deprecated,
              rt->create_blocked, rt->successor);
     fn_of(d)->runtime = id;
 }
@@ -394,17 +400,40 @@ static void grant_env_table(Ctx *ctx, Function *f, const Expr *r)
     vec_push(ctx->arena, &f->grants, g);
 }
 
+/* An env value is stored in plain text: in the stamped .env in S3, or in
+ * the function's configuration with env-mode native.  A secret param's
+ * value must never get there (NoEcho hides it from the console only). */
+static void refuse_secret(Ctx *ctx, const EnvVar *v, const Expr *r)
+{
+    if (!r->target || !param_is_secret(r->target))
+        return;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
+                   "env '%s' would store secret parameter '%s' in plain text "
+                   "(in the .env stamped into the code bundle, or in "
+                   "Lambda's environment); keep the secret in AWS Secrets "
+                   "Manager or SSM Parameter Store, pass its name or ARN in "
+                   "env, and read the value at run time", v->key,
+                   r->target->name);
+    note(ctx, e, r->target->name_loc, "secret parameter '%s' declared here",
+         r->target->name);
+}
+
 static void function_link(Ctx *ctx, Decl *d)
 {
     Function *f = d->data;
     for (int i = 0; i < f->env.len; i++) {
-        Expr *x = ((EnvVar *)f->env.items[i])->value;
+        EnvVar *v = f->env.items[i];
+        Expr *x = v->value;
         if (!x)
             continue;
-        if (x->kind == E_REF)
+        if (x->kind == E_REF) {
             grant_env_table(ctx, f, x);
-        for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++)
+            refuse_secret(ctx, v, x);
+        }
+        for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++) {
             grant_env_table(ctx, f, x->refs[k]);
+            refuse_secret(ctx, v, x->refs[k]);
+        }
     }
 }
 

@@ -2,7 +2,10 @@
  * kinds/output.c: `output NAME = EXPR [export]`.
  *
  * Becomes Outputs.<LogicalId> with the value; `export` also exports it as
- * ${AWS::StackName}-NAME.
+ * ${AWS::StackName}-NAME.  Outputs have a namespace of their own, as in
+ * CloudFormation (resolve.c): `output counters = counters.name` beside
+ * `table counters` is fine, two outputs of one logical ID are not, and no
+ * expression may refer to an output.
  */
 #include "hitc.h"
 
@@ -38,10 +41,36 @@ static void output_check(Ctx *ctx, Decl *d)
     d->data = o;
 }
 
-static void output_emit(Ctx *ctx, Decl *d, Emit *e)
+/* Outputs are plain text to anyone who may describe the stack, whatever
+ * NoEcho says (cfn-lint W2010). */
+static void refuse_secret(Ctx *ctx, Decl *d, const Expr *r)
+{
+    if (!r->target || !param_is_secret(r->target))
+        return;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
+                   "output '%s' would show secret parameter '%s' in plain "
+                   "text to anyone who may describe the stack; output the "
+                   "name or ARN of where the secret is kept instead",
+                   d->name, r->target->name);
+    note(ctx, e, r->target->name_loc, "secret parameter '%s' declared here",
+         r->target->name);
+}
+
+static void output_link(Ctx *ctx, Decl *d)
 {
     Output *o = d->data;
     if (!o || !o->value)
+        return;
+    if (o->value->kind == E_REF)
+        refuse_secret(ctx, d, o->value);
+    for (int i = 0; o->value->kind == E_INTERP && i < o->value->nrefs; i++)
+        refuse_secret(ctx, d, o->value->refs[i]);
+}
+
+static void output_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Output *o = d->data;
+    if (!o || !o->value || !emit_claim_output(ctx, e, d, d->logical))
         return;
     cJSON *out = cJSON_AddObjectToObject(e->outputs, d->logical);
     cJSON_AddItemToObject(out, "Value", expr_cfn(ctx, o->value));
@@ -58,5 +87,6 @@ const Kind kind_output = {
     .noun = "output",
     .named = true,
     .check = output_check,
+    .link = output_link,
     .emit = output_emit,
 };

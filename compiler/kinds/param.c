@@ -195,6 +195,11 @@ static void param_check(Ctx *ctx, Decl *d)
     check_default(ctx, d);
 }
 
+bool param_is_secret(const Decl *d)
+{
+    return d->kind == &kind_param && d->data && ((Param *)d->data)->secret;
+}
+
 static CfnRef param_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx, (void)attr;
@@ -206,12 +211,8 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
     Param *p = d->data;
     if (d->builtin || !p)
         return;
-    if (cJSON_GetObjectItemCaseSensitive(e->parameters, d->logical)) {
-        diag(ctx, D_LOGICAL_ID_CLASH, d->name_loc,
-             "two parameters would both be the template's '%s'; rename one",
-             d->logical);
+    if (!emit_claim(ctx, e, d, d->logical))
         return;
-    }
     cJSON *o = cJSON_AddObjectToObject(e->parameters, d->logical);
     cJSON_AddStringToObject(o, "Type", p->number ? "Number" : "String");
     if (p->def)

@@ -1,6 +1,8 @@
 """hitc's runtime table against cfn-lint's copy of AWS's Lambda data: every runtime
-CloudFormation accepts is known to hitc, and hitc calls deprecated exactly those
-that AWS deprecated by the table's date, with AWS's dates in the warning."""
+CloudFormation accepts is known to hitc; hitc refuses (E0217, exit 1) exactly the
+runtimes on which Lambda stopped creating functions by the table's date, as
+cfn-lint does (E2533), and warns (W0212) on those that are deprecated but still
+take new functions, with AWS's dates in the message."""
 import json
 import os
 import re
@@ -56,16 +58,43 @@ class RuntimeTable(unittest.TestCase):
         day = as_of()
         self.assertGreater(len(enum), 40)
         _, found = self.check(enum)
+        blocked = deprecated = 0
         for rt in enum:
             life = lifecycle.get(rt)
             diags = found[rt]
-            if life and life["deprecated"] <= day:
-                self.assertEqual([d["code"] for d in diags], ["W0212"], f"{rt}: {diags}")
+            if life and life["create-block"] <= day:
+                blocked += 1
+                self.assertEqual([(d["code"], d["severity"]) for d in diags],
+                                 [("E0217", "error")], f"{rt}: {diags}")
                 message = diags[0]["message"]
                 self.assertIn(f"deprecated since {life['deprecated']}", message)
-                self.assertIn(life["create-block"], message)
+                self.assertIn(f"refused new functions on it since {life['create-block']}",
+                              message)
+            elif life and life["deprecated"] <= day:
+                deprecated += 1
+                self.assertEqual([(d["code"], d["severity"]) for d in diags],
+                                 [("W0212", "warning")], f"{rt}: {diags}")
+                message = diags[0]["message"]
+                self.assertIn(f"deprecated since {life['deprecated']}", message)
+                self.assertIn(f"refuses new functions on it from {life['create-block']}",
+                              message)
             else:
                 self.assertEqual(diags, [], f"{rt} is current as of {day}, yet: {diags}")
+        # Both verdicts occur, so neither branch above is vacuous.
+        self.assertGreater(blocked, 0)
+        self.assertGreater(deprecated, 0)
+
+    def test_blocked_runtimes_fail_the_build(self):
+        """Reproduction (hitc 0.1): these built with exit 0 and a warning each."""
+        rc, found = self.check(["python2.7", "nodejs6.10", "nodejs20.x"])
+        self.assertEqual(rc, 1)
+        for rt, diags in found.items():
+            self.assertEqual([d["code"] for d in diags], ["E0217"], f"{rt}: {diags}")
+
+    def test_deprecated_but_creatable_runtimes_build_with_a_warning(self):
+        rc, found = self.check(["dotnet8"])
+        self.assertEqual(rc, 0)
+        self.assertEqual([d["code"] for d in found["dotnet8"]], ["W0212"])
 
     def test_unknown_runtimes_are_errors(self):
         rc, found = self.check(["python3.99", "nodejs22", "go1.22", "rust"])

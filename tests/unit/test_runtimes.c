@@ -53,6 +53,24 @@ static void verdicts_as_of_the_tables_date(void)
     CHECK(runtime_is_deprecated(dotnet8) && !runtime_create_blocked(dotnet8));
 }
 
+/* The runtimes issue 6 names: Lambda refuses new functions on them as of
+ * the table's date, so hitc refuses them (E0217) rather than warning. */
+static void creation_refused_as_of_the_tables_date(void)
+{
+    static const char *const blocked[] = {"python2.7", "nodejs6.10",
+                                          "nodejs20.x", "python3.9"};
+    for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++) {
+        const Runtime *r = runtime_find(blocked[i]);
+        CHECK(r != NULL);
+        if (r)
+            CHECK(runtime_is_deprecated(r) && runtime_create_blocked(r));
+    }
+    CHECK_STR(runtime_find("nodejs20.x")->create_blocked, "2026-06-01");
+    CHECK(!runtime_create_blocked(runtime_find("nodejs22.x")));
+    CHECK(!runtime_create_blocked(runtime_find("dotnet8")));
+    CHECK(!runtime_create_blocked(runtime_find("ruby4.0")));
+}
+
 static void unknown_ids_and_suggestions(void)
 {
     CHECK(runtime_find("python3.99") == NULL);
@@ -70,6 +88,7 @@ int main(void)
     RUN(dates_are_iso_and_blocking_follows_deprecation_or_is_given);
     RUN(every_successor_is_known_and_current);
     RUN(verdicts_as_of_the_tables_date);
+    RUN(creation_refused_as_of_the_tables_date);
     RUN(unknown_ids_and_suggestions);
     return check_summary();
 }

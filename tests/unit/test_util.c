@@ -2,6 +2,7 @@
  * test_util.c: names (logical IDs, collisions, suggestions) and the string
  * map behind symbol and logical-ID lookups.
  */
+#include "bundle.h"
 #include "check.h"
 #include "hitc.h"
 
@@ -14,6 +15,33 @@ static void pascal_case_is_the_one_logical_id_rule(void)
     CHECK_STR(pascal_case(A, "by_owner"), "ByOwner");
     CHECK_STR(pascal_case(A, "a--b"), "AB");
     CHECK_STR(pascal_case(A, "keepCase"), "KeepCase");
+}
+
+/* An ID of at most 255 characters is kept; a longer one keeps its first 247
+ * and ends in 8 hex digits of the SHA-256 of the whole ID.  Reproduction
+ * (hitc 0.1): long route paths gave IDs past 255 (cfn-lint E3001). */
+static void long_logical_ids_are_cut_with_a_hash(void)
+{
+    char id[301];
+    memset(id, 'A', 300);
+    id[300] = '\0';
+    id[255] = '\0';
+    CHECK_STR(logical_id_fit(A, id), id);             /* 255: as it is */
+    id[255] = 'A';
+    const char *cut = logical_id_fit(A, id);           /* 300 */
+    CHECK_INT(strlen(cut), 255);
+    CHECK(strncmp(cut, id, 247) == 0);
+    /* ... then the first 8 hex digits of the whole ID's SHA-256 */
+    char hash[65];
+    sha256_hex(id, 300, hash);
+    CHECK(strncmp(cut + 247, hash, 8) == 0);
+    for (int i = 247; i < 255; i++)
+        CHECK((cut[i] >= '0' && cut[i] <= '9') || (cut[i] >= 'a' && cut[i] <= 'f'));
+    /* the same ID gives the same cut; IDs alike in their first 247 differ */
+    CHECK_STR(logical_id_fit(A, id), cut);
+    id[299] = 'B';
+    CHECK(strcmp(logical_id_fit(A, id), cut) != 0);
+    CHECK_STR(logical_id_fit(A, "Counters"), "Counters");
 }
 
 static void names_fold_to_their_collision_key(void)
@@ -76,6 +104,7 @@ int main(void)
 {
     A = arena_new();
     RUN(pascal_case_is_the_one_logical_id_rule);
+    RUN(long_logical_ids_are_cut_with_a_hash);
     RUN(names_fold_to_their_collision_key);
     RUN(names_follow_the_language);
     RUN(suggestions_are_close_and_deterministic);
