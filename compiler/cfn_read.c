@@ -102,6 +102,10 @@ typedef struct Reader {
     int depth;
     CfnNode *root;
     bool stop;              /* a fatal error: read no further */
+    /* The last libyaml mark turned into an offset: marks come in order,
+     * so the next one on the same line starts from here (a long flow
+     * line is then read in linear time, not quadratic). */
+    size_t mark_line, mark_col, mark_off;
 } Reader;
 
 /* ---- the tree builder ------------------------------------------------ */
@@ -362,6 +366,10 @@ static void on_scalar(Reader *R, Loc at, Loc loc, const char *tag,
         if (fn)
             diag(R->ctx, D_CFN_UNSUPPORTED, token_at(at),
                  "a tag on a mapping key; a key is a plain string");
+        if (plain && strcmp(text, "<<") == 0)
+            diag(R->ctx, D_CFN_UNSUPPORTED, loc,
+                 "a YAML merge key '<<', which CloudFormation does not take; "
+                 "write the keys out");
         Frame *f = &R->stack[R->depth - 1];
         f->key = arena_strndup(R->ctx->arena, text, len);
         f->key_loc = loc;
@@ -414,37 +422,44 @@ static void on_close(Reader *R)
 /* ---- YAML, through libyaml ------------------------------------------- */
 
 /* libyaml marks count lines from 0 and columns in characters. */
-static size_t mark_off(const Source *s, yaml_mark_t m)
+static size_t mark_off(Reader *R, yaml_mark_t m)
 {
-    if ((long)m.line >= s->nlines)
+    const Source *s = R->src;
+    if (m.line >= (size_t)s->nlines)
         return s->len;
-    size_t off = s->line_starts[m.line];
+    size_t off = s->line_starts[m.line], c = 0;
     if (m.line == 0 && s->len >= 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0)
         off = 3;
-    for (size_t c = 0; c < m.column && off < s->len && s->text[off] != '\n';
-         c++) {
+    if (m.line == R->mark_line && m.column >= R->mark_col && R->mark_off) {
+        off = R->mark_off;
+        c = R->mark_col;
+    }
+    for (; c < m.column && off < s->len && s->text[off] != '\n'; c++) {
         off++;
         while (off < s->len && ((unsigned char)s->text[off] & 0xC0) == 0x80)
             off++;
     }
+    R->mark_line = m.line;
+    R->mark_col = c;
+    R->mark_off = off;
     return off;
 }
 
-static Loc mark_loc(const Source *s, yaml_mark_t start, yaml_mark_t end)
+static Loc mark_loc(Reader *R, yaml_mark_t start, yaml_mark_t end)
 {
-    size_t a = mark_off(s, start), b = mark_off(s, end);
-    return loc_at(s, a, b > a ? b - a : 1);
+    size_t a = mark_off(R, start), b = mark_off(R, end);
+    return loc_at(R->src, a, b > a ? b - a : 1);
 }
 
 static void yaml_failed(Reader *R, yaml_parser_t *p)
 {
     Loc at = p->error == YAML_READER_ERROR
                  ? loc_at(R->src, p->problem_offset, 1)
-                 : mark_loc(R->src, p->problem_mark, p->problem_mark);
+                 : mark_loc(R, p->problem_mark, p->problem_mark);
     Diag *d = diag(R->ctx, D_CFN_SYNTAX, at, "bad YAML: %s",
                    p->problem ? p->problem : "cannot parse");
     if (p->context && p->error != YAML_READER_ERROR)
-        note(R->ctx, d, mark_loc(R->src, p->context_mark, p->context_mark),
+        note(R->ctx, d, mark_loc(R, p->context_mark, p->context_mark),
              "%s", p->context);
 }
 
@@ -481,7 +496,7 @@ static void read_yaml(Reader *R)
             yaml_failed(R, &p);
             break;
         }
-        Loc at = mark_loc(R->src, ev.start_mark, ev.end_mark);
+        Loc at = mark_loc(R, ev.start_mark, ev.end_mark);
         switch (ev.type) {
         case YAML_STREAM_END_EVENT:
             done = true;

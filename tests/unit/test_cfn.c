@@ -581,8 +581,39 @@ static void test_yaml_refusals(void)
     CHECK(has(diag_text(ctx), "a NUL character in a string"));
     ctx_free(ctx);
     ctx = ctx_new();
+    CHECK(read_text(ctx, "t.yaml", "a:\n  <<: {b: 1}\n") == NULL);
+    CHECK(has(diag_text(ctx), "2:3: a YAML merge key '<<'"));
+    ctx_free(ctx);
+    ctx = ctx_new();
+    CHECK_STR(compact(ctx, "'<<': 1\n"), "{\"<<\":1}");
+    ctx_free(ctx);
+    ctx = ctx_new();
     CHECK(read_text(ctx, "t.yaml", "!Ref a: 1\n") == NULL);
     CHECK(has(diag_text(ctx), "1:1: a tag on a mapping key"));
+    ctx_free(ctx);
+}
+
+/* A long flow line keeps its places (marks on one line are found from
+ * the last one, not from the line's start). */
+static void test_long_line(void)
+{
+    Ctx *ctx = ctx_new();
+    Buf b = {0};
+    buf_puts(&b, "a: [");
+    for (int i = 0; i < 200000; i++)
+        buf_puts(&b, "é1, ");
+    buf_puts(&b, "x]\n");
+    CfnNode *t = read_text(ctx, "t.yaml", b.data);
+    CHECK(t != NULL);
+    if (t) {
+        CfnNode *arr = cfn_obj_get(t, "a");
+        CHECK_INT(arr->len, 200001);
+        CfnNode *last = arr->items[200000];
+        CHECK_STR(last->text, "x");
+        CHECK_INT(last->loc.off, 4 + 200000 * 5);
+        CHECK_INT(arr->items[7]->loc.off, 4 + 7 * 5);
+    }
+    buf_free(&b);
     ctx_free(ctx);
 }
 
@@ -632,6 +663,7 @@ int main(void)
     RUN(test_scalar_typing);
     RUN(test_json_vs_yaml);
     RUN(test_yaml_refusals);
+    RUN(test_long_line);
     RUN(test_too_large);
     RUN(test_caret);
     return check_summary();
