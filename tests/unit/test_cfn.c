@@ -394,6 +394,17 @@ static void test_bad_syntax(void)
     CHECK(read_text(ctx, "t.yaml", "a: 1\n  b: 2\n") == NULL);
     CHECK(has(diag_text(ctx), "2:4: bad YAML: mapping values are not allowed"));
     ctx_free(ctx);
+    /* A tab may separate, never indent, in YAML; JSON takes it anywhere
+     * between tokens. */
+    ctx = ctx_new();
+    CHECK(read_text(ctx, "t.yaml", "a:\n\tb: 1\n") == NULL);
+    CHECK(has(diag_text(ctx), "2:1: bad YAML: found character that cannot "
+                              "start any token"));
+    ctx_free(ctx);
+    ctx = ctx_new();
+    CHECK_STR(compact(ctx, "a: [1,\t2]\n"), "{\"a\":[1,2]}");
+    CHECK_STR(compact(ctx, "{\n\t\"a\":\t[1,\t2]\n}"), "{\"a\":[1,2]}");
+    ctx_free(ctx);
     ctx = ctx_new();
     CHECK(read_text(ctx, "t.yaml", "a: \"\xff\"\n") == NULL);
     CHECK(has(diag_text(ctx), "1:5: bad YAML: invalid leading UTF-8 octet"));
