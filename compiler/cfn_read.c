@@ -724,8 +724,11 @@ static void read_json(Reader *R, size_t from)
         if (st == J_NEXT || st == J_COLON || st == J_END ||
             (want_key && c != '"') || strchr("]},:", c)) {
             char got[2] = {c, 0};
+            const char *want = st != J_NEXT ? jstate_want[st]
+                               : in_obj     ? "',' or '}'"
+                                            : "',' or ']'";
             diag(R->ctx, D_CFN_SYNTAX, loc_at(R->src, at, 1),
-                 "bad JSON: expected %s, not '%s'", jstate_want[st], got);
+                 "bad JSON: expected %s, not '%s'", want, got);
             R->stop = true;
             return;
         }

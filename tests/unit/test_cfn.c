@@ -420,8 +420,11 @@ static void test_bad_syntax(void)
     ctx_free(ctx);
     ctx = ctx_new();
     CHECK(read_text(ctx, "t.json", "{\"a\": 1 // no\n}") == NULL);
-    CHECK(has(diag_text(ctx), "1:9: bad JSON: expected ',' or a closing "
-                              "bracket, not '/'"));
+    CHECK(has(diag_text(ctx), "1:9: bad JSON: expected ',' or '}', not '/'"));
+    ctx_free(ctx);
+    ctx = ctx_new();
+    CHECK_STR(compact(ctx, "[1}"), "(null)");
+    CHECK(has(diag_text(ctx), "1:3: bad JSON: expected ',' or ']', not '}'"));
     ctx_free(ctx);
     ctx = ctx_new();
     CHECK(read_text(ctx, "t.json", "[1, \"abc") == NULL);
