@@ -30,6 +30,9 @@ SRCS := \
 	compiler/resolve.c \
 	compiler/graph.c \
 	compiler/emit.c \
+	compiler/cfn.c \
+	compiler/cfn_json.c \
+	compiler/cfn_read.c \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/runtimes.c \
@@ -45,7 +48,7 @@ SRCS := \
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn
 
 B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
@@ -103,9 +106,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzzer: $(B)/.deps-ok
 	$(MAKE) --no-print-directory B=build-fuzz CC=clang \
-		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/fuzz_compile
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		build-fuzz/fuzz_compile build-fuzz/fuzz_cfn
 
-$(B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(LIB_OBJS)
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 	$(CC) $(WARN) $(CFLAGS) -fsanitize=fuzzer -Icompiler $(PKG_CFLAGS) \
 		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
