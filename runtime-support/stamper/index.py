@@ -3,7 +3,9 @@
 In:  a CloudFormation custom-resource event.  ResourceProperties are SourceBucket,
      SourceKey (a code bundle that `hitc build` made and the user uploaded),
      TargetPrefix and Env (a map of .env keys to strings).
-Out: exactly one PUT of a JSON response to the event's ResponseURL.
+Out: one JSON response PUT to the event's ResponseURL (a refused connection, a
+     timeout, HTTP 429 or 5xx is tried again, with backoff, while time allows),
+     never over 4096 bytes: a SUCCESS that would not fit is refused instead.
   Create/Update: the source zip with `.env` written at its root (a `.env` that the
      source had is merged: its keys are kept unless Env sets them), as a
      deterministic zip uploaded to SourceBucket under
@@ -43,9 +45,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 # --- constants ------------------------------------------------------------
 
 KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# Values made only of these are written raw (KEY=value): python-dotenv, the
-# readers in runtime-support and a naive line.split('=', 1) all read them as
-# they are.  Everything else is double-quoted with escapes.
+# Values made only of these are written raw (KEY=value): python-dotenv and the
+# readers in runtime-support read them as they are (a naive line.split('=', 1)
+# too, once it strips the line's '\n').  Everything else is double-quoted with
+# escapes, but for a value ending in '\' (see format_value).
 SAFE_CHARS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     "_-.:/@+,%=\\")
