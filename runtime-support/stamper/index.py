@@ -645,6 +645,9 @@ def put_response(url, body, context):
                 return False
         except (urllib.error.URLError, OSError) as err:
             log("cannot send the answer", attempt=attempt, error=str(err))
+        except ValueError as err:                   # not a URL at all: final
+            log("cannot send the answer", attempt=attempt, error=str(err))
+            return False
         pause = random.uniform(delay / 2, delay)
         if seconds_left(context) - ANSWER_MARGIN - pause < 0.1:
             log("giving up on answering: the Lambda's time is nearly out", attempt=attempt)
