@@ -105,6 +105,8 @@ const DiagInfo diag_table[D_COUNT] = {
                           "the template is past a CloudFormation quota (500 resources, 200 parameters, 200 outputs, 1,000,000 bytes)"},
     [D_TEMPLATE_SIZE] = {"W0506", SEV_WARNING, "template-needs-s3",
                          "the template is over the 51,200 bytes CloudFormation takes inline: deploy it through S3"},
+    [D_ENV_UNWRITABLE] = {"E0540", SEV_ERROR, "env-value-unwritable",
+                          "a literal env value ending in '\\' that no .env form carries (a line break, a leading quote or whitespace, whitespace before '#')"},
     [D_CFN_SYNTAX] = {"E0601", SEV_ERROR, "template-syntax",
                       "a YAML or JSON template that does not parse"},
     [D_CFN_DUPLICATE_KEY] = {"E0602", SEV_ERROR, "duplicate-key",

@@ -142,6 +142,8 @@ typedef enum {
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
     /* code and output */
     D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
+    /* the stamper's .env */
+    D_ENV_UNWRITABLE,
     /* reading YAML and JSON templates (cfn_read.c) */
     D_CFN_SYNTAX, D_CFN_DUPLICATE_KEY, D_CFN_BAD_TAG, D_CFN_TOO_DEEP,
     D_CFN_ALIAS, D_CFN_AMBIGUOUS_NUMBER, D_CFN_YAML_BOOL, D_CFN_TOO_LARGE,

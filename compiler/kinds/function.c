@@ -358,6 +358,61 @@ static void check_native_keys(Ctx *ctx, Function *f)
     }
 }
 
+/* Python's str.isspace(), which python-dotenv's parsing relies on. */
+static bool py_space(unsigned cp)
+{
+    return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) ||
+           cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* Why a literal value ending in '\' has no .env form that python-dotenv
+ * reads back, or NULL: in quotes the final '\' escapes the closing quote,
+ * so the stamper writes such a value raw, which this rules out.  The same
+ * rule as raw_problem() in runtime-support/stamper/index.py. */
+static const char *trailing_backslash_problem(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || s[n - 1] != '\\')
+        return NULL;
+    if (strpbrk(s, "\r\n"))
+        return "holds a line break";
+    if (s[0] == '\'' || s[0] == '"')
+        return "starts with a quote";
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    bool space = false;
+    while (p < end) {
+        int len = utf8_len(p, end);
+        unsigned cp = len > 1 ? p[0] & (0x7F >> len) : p[0];
+        for (int i = 1; i < len; i++)
+            cp = cp << 6 | (p[i] & 0x3F);
+        if (p == (const unsigned char *)s && py_space(cp))
+            return "starts with whitespace";
+        if (cp == '#' && space)
+            return "holds whitespace before a '#'";
+        space = py_space(cp);
+        p += len > 0 ? len : 1;
+    }
+    return NULL;
+}
+
+static void check_stamped_values(Ctx *ctx, Function *f)
+{
+    for (int i = 0; i < f->env.len; i++) {
+        EnvVar *v = f->env.items[i];
+        if (!v->value || v->value->kind != E_STRING)
+            continue;
+        const char *why = trailing_backslash_problem(v->value->text);
+        if (why)
+            diag(ctx, D_ENV_UNWRITABLE, v->value->loc,
+                 "env value for '%s' ends with '\\' and %s, so no .env form "
+                 "reads back as it is (in quotes the final '\\' escapes the "
+                 "closing quote); drop the final '\\', or use env-mode native",
+                 v->key, why);
+    }
+}
+
 static void function_check(Ctx *ctx, Decl *d)
 {
     Function *f = arena_alloc(ctx->arena, sizeof *f);
@@ -384,6 +439,8 @@ static void function_check(Ctx *ctx, Decl *d)
     }
     if (f->env_mode != MODE_STAMP)
         check_native_keys(ctx, f);
+    if (f->env_mode != MODE_NATIVE)
+        check_stamped_values(ctx, f);
 }
 
 /* Tables the env refers to get readwrite unless an allow line said

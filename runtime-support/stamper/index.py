@@ -3,7 +3,9 @@
 In:  a CloudFormation custom-resource event.  ResourceProperties are SourceBucket,
      SourceKey (a code bundle that `hitc build` made and the user uploaded),
      TargetPrefix and Env (a map of .env keys to strings).
-Out: exactly one PUT of a JSON response to the event's ResponseURL.
+Out: one JSON response PUT to the event's ResponseURL (a refused connection, a
+     timeout, HTTP 429 or 5xx is tried again, with backoff, while time allows),
+     never over 4096 bytes: a SUCCESS that would not fit is refused instead.
   Create/Update: the source zip with `.env` written at its root (a `.env` that the
      source had is merged: its keys are kept unless Env sets them), as a
      deterministic zip uploaded to SourceBucket under
@@ -23,11 +25,13 @@ docs/env-format.md describe it for people.
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import stat
 import tempfile
 import threading
+import time
 import traceback
 import urllib.error
 import urllib.request
@@ -41,9 +45,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 # --- constants ------------------------------------------------------------
 
 KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# Values made only of these are written raw (KEY=value): python-dotenv, the
-# readers in runtime-support and a naive line.split('=', 1) all read them as
-# they are.  Everything else is double-quoted with escapes.
+# Values made only of these are written raw (KEY=value): python-dotenv and the
+# readers in runtime-support read them as they are (a naive line.split('=', 1)
+# too, once it strips the line's '\n').  Everything else is double-quoted with
+# escapes, but for a value ending in '\' (see format_value).
 SAFE_CHARS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     "_-.:/@+,%=\\")
@@ -51,14 +56,18 @@ SAFE_CHARS = frozenset(
 # them for these characters; every other character is written as it is.
 WRITE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
                  "\t": "\\t", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
-READ_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r",
-                "t": "\t", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+SPACE_HASH_RE = re.compile(r"\s#")     # python-dotenv's '\s+#' comment, found linearly
 
 ENV_NAME = ".env"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)        # the earliest time a zip can hold
 MAX_UNZIPPED = 262144000                 # Lambda's limit for unzipped code
 MAX_BODY = 4095                          # CloudFormation takes under 4096 bytes
+ANSWER_MARGIN = 0.5                      # seconds kept back from the Lambda's deadline
+BACKOFF_FIRST, BACKOFF_MAX = 0.25, 8.0   # seconds between tries to answer, before jitter
 SYNC_HINT = "aws s3 sync out/bundles s3://{bucket}/{prefix}"
+
+
+sleep = time.sleep                       # the tests replace it
 
 
 class Refusal(Exception):
@@ -67,9 +76,30 @@ class Refusal(Exception):
 
 # --- .env: writing --------------------------------------------------------
 
+def raw_problem(value):
+    """Why value, written raw, would not read back as it is (None: it would).
+    python-dotenv trims whitespace around a raw value, cuts it at a '#' after
+    whitespace, ends it at a line break and takes a leading quote as quoting."""
+    if not value:
+        return "is empty"
+    if "\n" in value or "\r" in value:
+        return "holds a line break"
+    if value[0] in "'\"":
+        return "starts with a quote"
+    if value[0].isspace() or value[-1].isspace():
+        return "starts or ends with whitespace"
+    if SPACE_HASH_RE.search(value):
+        return "holds whitespace before a '#'"
+    return None
+
+
 def format_value(value):
     """One value as it appears after 'KEY=' (see docs/env-format.md)."""
     if value and all(c in SAFE_CHARS for c in value):
+        return value
+    # Inside quotes a final backslash would read as escaping the closing
+    # quote (python-dotenv), so such a value is written raw when it can be.
+    if value.endswith("\\") and raw_problem(value) is None:
         return value
     return '"' + "".join(WRITE_ESCAPES.get(c, c) for c in value) + '"'
 
@@ -86,9 +116,10 @@ def value_problem(value):
     except UnicodeEncodeError:
         return "is not valid Unicode text (it holds a lone surrogate)"
     if value.endswith("\\") and format_value(value).startswith('"'):
-        return ("ends with a backslash and also holds characters that need "
-                "quotes; python-dotenv cannot read such a value back (drop the "
-                "final backslash, or use only A-Z a-z 0-9 and _-.:/@+,%=\\)")
+        return ("ends with a backslash and " + raw_problem(value) + ": python-dotenv "
+                "cannot read such a value back, quoted or not (drop the final "
+                "backslash, or the line break, the leading quote or whitespace, "
+                "or the whitespace before '#')")
     return None
 
 
@@ -109,54 +140,126 @@ def check_env(env, origin):
 
 
 # --- .env: reading the one a source bundle already has ----------------------
-# A dotenv-style file written by a person: blank lines, '#' comments, an optional
-# 'export ', values raw, "double-quoted" (backslash escapes, may span lines) or
-# 'single-quoted' (only \\ and \' are escapes), as python-dotenv reads them.
+# A dotenv-style file written by a person, read exactly as python-dotenv 1.x
+# reads it (dotenv/parser.py), in one pass: blank lines, '#' comments, an
+# optional 'export ', a key bare or in single quotes, values raw, "double-quoted"
+# (backslash escapes, may span lines) or 'single-quoted' (only \\ and \' are
+# escapes).  On top of python-dotenv it refuses what python-dotenv would skip
+# with a warning (a line it cannot parse, a quote left open, text after a
+# value), a key without '=' (python-dotenv: None) and a key outside KEY_RE.
 
-ENV_LINE_RE = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*")
-QUOTED = {  # opening quote: (the whole quoted value, the escapes inside it)
-    '"': (re.compile(r'"((?:\\.|[^"\\])*)"', re.S), READ_ESCAPES),
-    "'": (re.compile(r"'((?:\\.|[^'\\])*)'", re.S), {"\\": "\\", "'": "'"}),
-}
+WS_RE = re.compile(r"\s*")                       # python-dotenv's _multiline_whitespace
+EXPORT_RE = re.compile(r"export[^\S\r\n]+")
+QUOTED_KEY_RE = re.compile(r"'([^']+)'")
+BARE_KEY_RE = re.compile(r"[^=#\s]+")
+BLANKS_RE = re.compile(r"[^\S\r\n]*")
+EQUAL_RE = re.compile(r"=[^\S\r\n]*")
 RAW_RE = re.compile(r"[^\r\n]*")
-# Blanks and a comment up to the end of a line: after a value, or a whole line.
-LINE_END_RE = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r|\Z)")
+COMMENT_RE = re.compile(r"[^\S\r\n]*#[^\r\n]*")
+LINE_END_RE = re.compile(r"[^\S\r\n]*(?:\r\n|\n|\r|\Z)")
+UNESCAPE = {  # quote: (escape pattern, what each escape stands for)
+    '"': (re.compile(r"\\[\\'\"abfnrtv]"),
+          {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f",
+           "n": "\n", "r": "\r", "t": "\t", "v": "\v"}),
+    "'": (re.compile(r"\\[\\']"), {"\\": "\\", "'": "'"}),
+}
 
 
-def unescape(text, escapes):
-    return re.sub(r"\\(.)", lambda m: escapes.get(m[1], m[0]), text, flags=re.S)
+class EnvSyntax(Exception):
+    """A line python-dotenv cannot parse; the message says why."""
+
+
+def closing_quote(text, start):
+    """Index of the quote that closes the one at text[start], as python-dotenv's
+    '"((?:\\"|[^"])*)"' finds it: the first one not right after a backslash; with
+    none, the last one at all (where the regex's backtracking ends); else -1."""
+    quote, i = text[start], start + 1
+    while True:
+        j = text.find(quote, i)
+        if j < 0:
+            break
+        if text[j - 1] != "\\":
+            return j
+        i = j + 1
+    return text.rfind(quote, start + 1)
 
 
 def parse_value(text, pos):
-    """(value, position after it) for the value at text[pos]; None if a quote is left open."""
-    if text[pos:pos + 1] in QUOTED:
-        regex, escapes = QUOTED[text[pos]]
-        m = regex.match(text, pos)
-        return (unescape(m[1], escapes), m.end()) if m else None
-    m = RAW_RE.match(text, pos)
-    return re.sub(r"\s+#.*", "", m[0]).rstrip(), m.end()
+    """(value, position after it) for the value at text[pos]."""
+    first = text[pos:pos + 1]
+    if first in UNESCAPE:
+        end = closing_quote(text, pos)
+        if end < 0:
+            raise EnvSyntax("opens a quote it never closes")
+        regex, escapes = UNESCAPE[first]
+        return regex.sub(lambda m: escapes[m[0][1]], text[pos + 1:end]), end + 1
+    if first in ("", "\n", "\r"):
+        return "", pos
+    part = RAW_RE.match(text, pos)[0]
+    end = pos + len(part)
+    cut = SPACE_HASH_RE.search(part)            # ' # comment' ends a raw value
+    if cut:
+        k = cut.start()
+        while k > 0 and part[k - 1].isspace():
+            k -= 1
+        part = part[:k]
+    return part.rstrip(), end
+
+
+def parse_binding(text, pos):
+    """(key or None, value or None, position after the binding) from text[pos]."""
+    m = EXPORT_RE.match(text, pos)
+    pos = m.end() if m else pos
+    if text[pos:pos + 1] == "#":
+        key = None
+    else:
+        m = (QUOTED_KEY_RE if text[pos:pos + 1] == "'" else BARE_KEY_RE).match(text, pos)
+        if not m:
+            raise EnvSyntax("is not KEY=VALUE")
+        key, pos = m[1] if m.re is QUOTED_KEY_RE else m[0], m.end()
+    pos = BLANKS_RE.match(text, pos).end()
+    value = None
+    if text[pos:pos + 1] == "=":
+        value, pos = parse_value(text, EQUAL_RE.match(text, pos).end())
+    m = COMMENT_RE.match(text, pos)
+    pos = m.end() if m else pos
+    m = LINE_END_RE.match(text, pos)
+    if not m:
+        raise EnvSyntax("has text after its value" if value is not None else "is not KEY=VALUE")
+    return key, value, m.end()
+
+
+def newlines(text, start, end):
+    """Line breaks (CRLF, LF or CR) in text[start:end]."""
+    return text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
 
 
 def parse_env(text):
     """Parse a source bundle's .env into a dict; Refusal names a bad line."""
     env, pos = {}, 0
+
+    def where(start):                       # counted only once, for the refusal
+        return f"line {1 + newlines(text, 0, start)} of the source bundle's .env"
+
     while pos < len(text):
-        skip = LINE_END_RE.match(text, pos)
-        if skip:
-            pos = skip.end()
-            continue
-        line = text.count("\n", 0, pos) + 1
-        m = ENV_LINE_RE.match(text, pos)
-        if not m:
-            raise Refusal(f"line {line} of the source bundle's .env is not KEY=VALUE")
-        parsed = parse_value(text, m.end())
-        if parsed is None:
-            raise Refusal(f"line {line} of the source bundle's .env opens a quote it never closes")
-        value, pos = parsed
-        end = LINE_END_RE.match(text, pos)
-        if not end:
-            raise Refusal(f"line {line} of the source bundle's .env has text after its value")
-        env[m[1]], pos = value, end.end()
+        pos = WS_RE.match(text, pos).end()
+        if pos >= len(text):
+            break
+        start = pos
+        try:
+            key, value, pos = parse_binding(text, pos)
+        except EnvSyntax as err:
+            raise Refusal(f"{where(start)} {err}") from None
+        if key is None:
+            continue                              # a comment
+        if value is None:
+            raise Refusal(f"{where(start)} is not KEY=VALUE")
+        if not KEY_RE.match(key):
+            bom = " (the file starts with a byte order mark: save it without one)" \
+                if key.startswith("\ufeff") else ""
+            raise Refusal(f"{where(start)} has the key {short(key)}, which is not a valid "
+                          f".env key: keys must match [A-Za-z_][A-Za-z0-9_]*{bom}")
+        env[key] = value
     return env
 
 
@@ -407,8 +510,12 @@ def stamp(event):
         download(bucket, source, src)
         sha = stamp_zip(src, out, env, where)
         key = f"{resource_prefix(props, event)}{sha}.zip"
+        physical_id, data = f"s3://{bucket}/{key}", {"Bucket": bucket, "Key": key, "Sha256": sha}
+        trial = json.loads(response_body(event, "SUCCESS", "", physical_id, data))
+        if trial["Status"] != "SUCCESS":             # its answer could not be sent:
+            raise Refusal(trial["Reason"])           # refuse before uploading anything
         upload(out, bucket, key)
-    return f"s3://{bucket}/{key}", {"Bucket": bucket, "Key": key, "Sha256": sha}
+    return physical_id, data
 
 
 def remove(event):
@@ -435,8 +542,10 @@ def log(message, **fields):
     print(json.dumps({"message": message, **fields}, default=str), flush=True)
 
 
-def response_body(event, status, reason, physical_id, data):
-    """The JSON answer, with the reason cut so the body stays under 4096 bytes."""
+def response_body(event, status, reason, physical_id, data, fallback_id=None):
+    """The JSON answer as bytes, never over MAX_BODY when it can be helped: the
+    reason is cut first; when the rest alone is too big (a long key in Data and
+    the physical id), a SUCCESS becomes a FAILED that says so."""
     fields = {"Status": status, "Reason": reason, "PhysicalResourceId": physical_id,
               "StackId": event.get("StackId"), "RequestId": event.get("RequestId"),
               "LogicalResourceId": event.get("LogicalResourceId"),
@@ -448,6 +557,14 @@ def response_body(event, status, reason, physical_id, data):
     body = dump(reason)
     if len(body) <= MAX_BODY:
         return body
+    if status == "SUCCESS" and len(dump("")) > MAX_BODY:
+        key = data.get("Key") if isinstance(data, dict) else None
+        return response_body(
+            event, "FAILED",
+            f"the stamper's answer would be {len(dump(''))} bytes, over CloudFormation's "
+            f"limit of 4096, because the stamped copy's key is too long ({len(str(key))} "
+            f"characters, {short(key, 200)}): use a shorter (or ASCII) CodePrefix",
+            fallback_id or event.get("PhysicalResourceId") or "hitc-failed", {})
     fits, too_long = 0, len(reason)          # the longest prefix that fits, by bisection
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
@@ -475,9 +592,12 @@ class Reply:
     def send(self, status, reason, physical_id, data):
         if not self.claim():
             return False
-        self.body = response_body(self.event, status, reason, physical_id, data)
-        log("answer", status=status, reason=reason, physical_id=physical_id)
-        put_response(self.event.get("ResponseURL"), self.body, seconds_left(self.context))
+        self.body = response_body(self.event, status, reason, physical_id, data,
+                                  self.fallback_id())
+        answer = json.loads(self.body)
+        log("answer", status=answer["Status"], reason=answer["Reason"],
+            physical_id=answer["PhysicalResourceId"], bytes=len(self.body))
+        put_response(self.event.get("ResponseURL"), self.body, self.context)
         return True
 
     def fallback_id(self):
@@ -499,22 +619,41 @@ class Reply:
                       f"details in CloudWatch log stream {log_stream(self.context)}")
 
 
-def put_response(url, body, seconds):
-    """PUT the answer with an empty Content-Type, as the presigned URL expects."""
+def put_response(url, body, context):
+    """PUT the answer with an empty Content-Type, as the presigned URL expects.
+    A refused connection, a timeout, HTTP 429 or 5xx is tried again after an
+    exponential backoff with jitter, as long as the Lambda's time allows; any
+    other HTTP error is final (the URL itself is wrong or expired)."""
     if not url:
         log("no ResponseURL in the event; nothing sent")
-        return
-    for attempt in (1, 2):
+        return False
+    attempt, delay = 0, BACKOFF_FIRST
+    while True:
+        attempt += 1
+        left = seconds_left(context) - ANSWER_MARGIN
+        if left <= 0:
+            log("no time left to answer", attempt=attempt)
+            return False
         request = urllib.request.Request(url, data=body, method="PUT", headers={
             "Content-Type": "", "Content-Length": str(len(body))})
         try:
-            with urllib.request.urlopen(request, timeout=max(1.0, min(seconds - 0.5, 20))):
-                return
+            with urllib.request.urlopen(request, timeout=max(0.1, min(left, 20.0))):
+                return True
         except urllib.error.HTTPError as err:
-            log("CloudFormation refused the answer", status=err.code)
-            return
+            log("CloudFormation refused the answer", attempt=attempt, status=err.code)
+            if err.code != 429 and err.code < 500:
+                return False
         except (urllib.error.URLError, OSError) as err:
             log("cannot send the answer", attempt=attempt, error=str(err))
+        except ValueError as err:                   # not a URL at all: final
+            log("cannot send the answer", attempt=attempt, error=str(err))
+            return False
+        pause = random.uniform(delay / 2, delay)
+        if seconds_left(context) - ANSWER_MARGIN - pause < 0.1:
+            log("giving up on answering: the Lambda's time is nearly out", attempt=attempt)
+            return False
+        sleep(pause)
+        delay = min(delay * 2, BACKOFF_MAX)
 
 
 def seconds_left(context):

@@ -6,22 +6,25 @@ import hashlib
 import importlib.util
 import io
 import json
+import logging
 import os
 import sys
 import threading
 import time
 import unittest
+import uuid
 import warnings
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.dont_write_bytecode = True
+logging.getLogger("werkzeug").setLevel(logging.ERROR)      # moto's server: one line per request
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STAMPER_PATH = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
 PY_READER_PATH = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
 NODE_READER_PATH = os.path.join(ROOT, "runtime-support", "node", "hitc_env.js")
 
-BUCKET = "code-bucket"
+BUCKET = "code-bucket"           # each test's bucket: this, the process id and a serial
 PREFIX = "hitc/"
 SOURCE_KEY = PREFIX + "0" * 64 + ".zip"
 TARGET_PREFIX = PREFIX + "stamped/"
@@ -70,10 +73,16 @@ def zip_entries(data):
 
 
 class ResponseServer:
-    """A local HTTP server that records every PUT it gets, as CloudFormation's URL would."""
+    """A local HTTP server that records every PUT it gets, as CloudFormation's URL would.
 
-    def __init__(self):
+    statuses: HTTP codes to answer the first PUTs with (then 200); a PUT answered
+    with an error is kept in self.turned_away, not in self.requests.
+    listening=False: bound to its port but refusing connections until listen()."""
+
+    def __init__(self, statuses=(), listening=True):
         self.requests = []
+        self.turned_away = []
+        self.statuses = list(statuses)
         self.arrived = threading.Condition()
         server = self
 
@@ -82,21 +91,29 @@ class ResponseServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with server.arrived:
-                    server.requests.append({
-                        "path": self.path, "headers": self.headers, "body": body,
-                        "time": time.monotonic()})
+                    status = server.statuses.pop(0) if server.statuses else 200
+                    record = {"path": self.path, "headers": self.headers, "body": body,
+                              "time": time.monotonic(), "status": status}
+                    (server.requests if status == 200 else server.turned_away).append(record)
                     server.arrived.notify_all()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        self.httpd.server_bind()
+        self.thread = None
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/response?sig=abc"
+        if listening:
+            self.listen()
+
+    def listen(self):
+        self.httpd.server_activate()
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/response?sig=abc"
 
     def wait_for(self, count, timeout=10):
         with self.arrived:
@@ -104,7 +121,8 @@ class ResponseServer:
         return list(self.requests)
 
     def close(self):
-        self.httpd.shutdown()
+        if self.thread:
+            self.httpd.shutdown()
         self.httpd.server_close()
 
 
@@ -121,33 +139,52 @@ class FakeContext:
 
 
 class StamperCase(unittest.TestCase):
-    """Each test: a fresh moto S3 with the code bucket, a fresh response server."""
+    """One moto S3 server per test class, on a free port of 127.0.0.1; each test
+    gets its own bucket (a unique name) and a fresh response server."""
+
+    moto = None
+    serial = 0
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from moto.server import ThreadedMotoServer
+        cls.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        cls.moto.start()
+        host, port = cls.moto.get_host_and_port()
+        cls.endpoint = f"http://{host}:{port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+        super().tearDownClass()
 
     def setUp(self):
-        from moto import mock_aws
         self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
+        for name in ("AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_CONFIG_FILE",
+                     "AWS_SHARED_CREDENTIALS_FILE"):
             os.environ.pop(name, None)
         os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                            "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1"})
-        self.mock = mock_aws()
-        self.mock.start()
+                           "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": self.endpoint})
         import boto3
-        self.s3 = boto3.client("s3", region_name="us-east-1")
-        self.s3.create_bucket(Bucket=BUCKET)
-        stamper._s3 = None                   # the stamper's client must be made under the mock
+        self.s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=self.endpoint)
+        StamperCase.serial += 1
+        self.bucket = f"{BUCKET}-{os.getpid()}-{StamperCase.serial}-{uuid.uuid4().hex[:8]}"
+        self.s3.create_bucket(Bucket=self.bucket)
+        stamper._s3 = None                   # the stamper's client must use this endpoint
         self.logs = []                       # the stamper's log lines, kept off the test output
         self.real_log = stamper.log
         stamper.log = lambda message, **fields: self.logs.append((message, fields))
+        self.real_sleep = stamper.sleep
         self.server = ResponseServer()
         self.counter = 0
 
     def tearDown(self):
         self.server.close()
-        self.mock.stop()
         stamper._s3 = None
         stamper.log = self.real_log
+        stamper.sleep = self.real_sleep
         os.environ.clear()
         os.environ.update(self.saved_env)
 
@@ -155,14 +192,14 @@ class StamperCase(unittest.TestCase):
 
     def put_source(self, files, key=SOURCE_KEY):
         data = make_zip(files) if isinstance(files, list) else files
-        self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
         return data
 
     def event(self, kind, env=None, stack_id=STACK_ID, logical=LOGICAL_ID,
               physical=None, source_key=SOURCE_KEY, **props):
         self.counter += 1
         properties = {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:stamper",
-                      "ServiceTimeout": "300", "SourceBucket": BUCKET, "SourceKey": source_key,
+                      "ServiceTimeout": "300", "SourceBucket": self.bucket, "SourceKey": source_key,
                       "TargetPrefix": TARGET_PREFIX,
                       "Env": {"table": "hits-dev-CountersTable-1ABC"} if env is None else env}
         properties.update(props)
@@ -205,8 +242,8 @@ class StamperCase(unittest.TestCase):
             self.assertIn(phrase, response["Reason"])
 
     def stamped_keys(self):
-        listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=TARGET_PREFIX)
+        listing = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=TARGET_PREFIX)
         return sorted(o["Key"] for o in listing.get("Contents", []))
 
     def get(self, key):
-        return self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()

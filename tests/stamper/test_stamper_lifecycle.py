@@ -3,7 +3,7 @@ import hashlib
 import re
 import time
 
-from stamper_support import (BUCKET, LOGICAL_ID, OTHER_STACK_ID, SOURCE_KEY, STACK_ID,
+from stamper_support import (LOGICAL_ID, OTHER_STACK_ID, SOURCE_KEY, STACK_ID,
                              TARGET_PREFIX, StamperCase, make_zip, stack_part, zip_entries)
 
 INDEX = b"def handler(event, context):\n    return 'hi'\n"
@@ -25,11 +25,11 @@ class Lifecycle(StamperCase):
         response = self.create()
         data = response["Data"]
         self.assertEqual(sorted(data), ["Bucket", "Key", "Sha256"])
-        self.assertEqual(data["Bucket"], BUCKET)
+        self.assertEqual(data["Bucket"], self.bucket)
         m = KEY_SHAPE.fullmatch(data["Key"])
         self.assertIsNotNone(m, data["Key"])
         self.assertEqual(m.group(1), data["Sha256"])
-        self.assertEqual(response["PhysicalResourceId"], f"s3://{BUCKET}/{data['Key']}")
+        self.assertEqual(response["PhysicalResourceId"], f"s3://{self.bucket}/{data['Key']}")
         self.assertEqual(response["Reason"], "")
         stamped = self.get(data["Key"])
         self.assertEqual(hashlib.sha256(stamped).hexdigest(), data["Sha256"])
@@ -117,12 +117,12 @@ class Lifecycle(StamperCase):
             "hitc-failed-request-1",                                   # a failed Create's id
             theirs["PhysicalResourceId"],                              # another stack's object
             sibling["PhysicalResourceId"],                             # another resource's object
-            f"s3://{BUCKET}/{SOURCE_KEY}",                             # the source bundle itself
+            f"s3://{self.bucket}/{SOURCE_KEY}",                             # the source bundle itself
             f"s3://other-bucket/{mine['Data']['Key']}",                # right key, wrong bucket
-            f"s3://{BUCKET}/{mine['Data']['Key']}.bak",                # not the shape
-            f"s3://{BUCKET}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/../{sha}.zip",
-            f"s3://{BUCKET}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/x/{sha}.zip",
-            f"s3://{BUCKET}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/{sha.upper()}.zip",
+            f"s3://{self.bucket}/{mine['Data']['Key']}.bak",                # not the shape
+            f"s3://{self.bucket}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/../{sha}.zip",
+            f"s3://{self.bucket}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/x/{sha}.zip",
+            f"s3://{self.bucket}/{TARGET_PREFIX}{stack_part(STACK_ID)}/{LOGICAL_ID}/{sha.upper()}.zip",
         ]
         for physical in foreign:
             response = self.invoke(self.event("Delete", physical=physical))
@@ -143,7 +143,7 @@ class Lifecycle(StamperCase):
         first = self.create()
         first_bytes = self.get(first["Data"]["Key"])
         time.sleep(2.2)                     # zip times have a 2 s grain: a clock would show
-        self.s3.delete_object(Bucket=BUCKET, Key=first["Data"]["Key"])
+        self.s3.delete_object(Bucket=self.bucket, Key=first["Data"]["Key"])
         again = self.create()
         self.assertEqual(again["Data"], first["Data"])
         self.assertEqual(self.get(again["Data"]["Key"]), first_bytes)

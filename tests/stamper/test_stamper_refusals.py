@@ -2,7 +2,7 @@
 import io
 import json
 
-from stamper_support import (BUCKET, SOURCE_KEY, STACK_ID, StamperCase, make_zip, stamper,
+from stamper_support import (SOURCE_KEY, STACK_ID, StamperCase, make_zip, stamper,
                              zip_entries)
 
 INDEX = b"def handler(event, context):\n    return 1\n"
@@ -24,8 +24,8 @@ class Refusals(StamperCase):
 
     def test_missing_source_says_to_upload_the_bundles(self):
         response = self.refused(self.event("Create"),
-                                f"s3://{BUCKET}/{SOURCE_KEY}", "does not exist",
-                                f"aws s3 sync out/bundles s3://{BUCKET}/hitc/")
+                                f"s3://{self.bucket}/{SOURCE_KEY}", "does not exist",
+                                f"aws s3 sync out/bundles s3://{self.bucket}/hitc/")
         self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-"))
         self.assertEqual(response["Data"], {})
 
@@ -49,7 +49,7 @@ class Refusals(StamperCase):
 
     def test_missing_source_behind_a_403_still_says_to_upload_the_bundles(self):
         self.deny_get_object()
-        self.refused(self.event("Create"), f"s3://{BUCKET}/{SOURCE_KEY}", "does not exist",
+        self.refused(self.event("Create"), f"s3://{self.bucket}/{SOURCE_KEY}", "does not exist",
                      "upload the bundles first")
 
     def test_a_403_on_a_source_that_is_there_says_access_denied(self):
@@ -118,7 +118,7 @@ class Refusals(StamperCase):
 
     def test_a_source_that_is_not_a_zip(self):
         self.put_source(b"this is not a zip")
-        self.refused(self.event("Create"), f"s3://{BUCKET}/{SOURCE_KEY} is not a zip file")
+        self.refused(self.event("Create"), f"s3://{self.bucket}/{SOURCE_KEY} is not a zip file")
 
     def test_a_damaged_zip_is_refused(self):
         data = bytearray(make_zip([("index.py", bytes(range(256)) * 64, 0o100644)]))
@@ -131,15 +131,18 @@ class Refusals(StamperCase):
         self.put_source([("index.py", INDEX, 0o100644), (".env/x", b"x", 0o100644)])
         self.refused(self.event("Create"), "'.env/x'", "clashes with the .env file")
 
-    def test_value_ending_in_backslash_that_needs_quotes_is_refused(self):
+    def test_value_ending_in_backslash_that_no_form_can_carry_is_refused(self):
+        # hitc 0.1 refused every value ending in '\\' that needed quotes, e.g.
+        # "C:\\Program Files\\"; now that one is written raw, and only a value no
+        # form can carry (here: a line break) is refused.
         self.put_source([("index.py", INDEX, 0o100644)])
-        self.refused(self.event("Create", env={"path": "C:\\Program Files\\"}),
-                     "'path'", "ends with a backslash", "python-dotenv")
-        # made only of safe characters it is written raw, and that works
-        ok = self.invoke(self.event("Create", env={"path": "C:\\dir\\"}))
-        self.assert_success(ok)
-        entries, _ = zip_entries(self.get(ok["Data"]["Key"]))
-        self.assertEqual(entries[".env"][0], b"path=C:\\dir\\\n")
+        self.refused(self.event("Create", env={"path": "one\nC:\\dir\\"}),
+                     "'path'", "ends with a backslash", "line break", "python-dotenv")
+        for value in ("C:\\dir\\", "C:\\Program Files\\"):
+            ok = self.invoke(self.event("Create", env={"path": value}))
+            self.assert_success(ok)
+            entries, _ = zip_entries(self.get(ok["Data"]["Key"]))
+            self.assertEqual(entries[".env"][0], f"path={value}\n".encode())
 
     def test_lone_surrogate_is_refused(self):
         self.put_source([("index.py", INDEX, 0o100644)])
@@ -172,6 +175,35 @@ class ResponseBody(StamperCase):
                 self.assertEqual(parsed["Reason"], "ok")
             else:
                 self.assertGreater(len(body), 3900, f"cut no more than needed: {reason[:3]}")
+
+    def test_a_success_too_big_to_send_is_refused_before_uploading(self):
+        # Reproduction (issue 6, section 5): a non-ASCII CodePrefix made the
+        # SUCCESS body 5,455 bytes (the key is in both PhysicalResourceId and
+        # Data.Key, each non-ASCII character as a 6-byte \\uXXXX), over
+        # CloudFormation's 4096; only Reason was ever cut.
+        self.put_source([("index.py", INDEX, 0o100644)])
+        prefix = "hitc/" + "\u00e9" * 300 + "/stamped/"
+        response = self.invoke(self.event("Create", TargetPrefix=prefix))
+        self.assert_failed(response, "over CloudFormation's limit of 4096", "shorter")
+        listing = self.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        self.assertEqual([o["Key"] for o in listing], [SOURCE_KEY], "nothing uploaded")
+        self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-"))
+        self.assertEqual(response["Data"], {})
+        # a shorter one still fits and succeeds
+        ok = self.invoke(self.event("Create", TargetPrefix="hitc/" + "\u00e9" * 100 + "/stamped/"))
+        self.assert_success(ok)
+
+    def test_whole_body_is_bounded_when_data_is_too_big(self):
+        event = {"StackId": STACK_ID, "RequestId": "r", "LogicalResourceId": "L"}
+        key = "k/" + "\U0001F600" * 400 + ".zip"
+        body = stamper.response_body(event, "SUCCESS", "", f"s3://b/{key}",
+                                     {"Bucket": "b", "Key": key, "Sha256": "0" * 64}, "hitc-failed-r")
+        self.assertLess(len(body), 4096)
+        parsed = json.loads(body)
+        self.assertEqual(parsed["Status"], "FAILED")
+        self.assertEqual(parsed["Data"], {})
+        self.assertEqual(parsed["PhysicalResourceId"], "hitc-failed-r")
+        self.assertIn("over CloudFormation's limit of 4096", parsed["Reason"])
 
     def test_the_response_url_is_not_logged(self):
         self.put_source([("index.py", INDEX, 0o100644)])

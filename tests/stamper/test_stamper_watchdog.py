@@ -5,7 +5,7 @@ import json
 import threading
 import time
 
-from stamper_support import FakeContext, StamperCase, stamper
+from stamper_support import FakeContext, ResponseServer, StamperCase, stamper
 
 
 class Watchdog(StamperCase):
@@ -86,3 +86,78 @@ class Watchdog(StamperCase):
         self.assertEqual(stamper.work_budget(0.5), 0.0)
         for seconds in (1.0, 10.0, 60.0, 300.0, 900.0):
             self.assertLess(stamper.work_budget(seconds), seconds)
+
+
+class Answering(StamperCase):
+    """Reproduction (issue 6, section 5): hitc 0.1 gave up after one HTTP 5xx
+    from the ResponseURL and retried a refused connection once, at once; the
+    stack then waited out ServiceTimeout (300 s).  Now: retries with
+    exponential backoff and jitter while the Lambda's time allows."""
+
+    def fake_sleep(self, context, on_sleep=None):
+        """stamper.sleep that records each pause and lets the context's time pass."""
+        pauses = []
+
+        def sleep(seconds):
+            pauses.append(seconds)
+            context.deadline -= seconds
+            if on_sleep:
+                on_sleep(len(pauses))
+        stamper.sleep = sleep
+        return pauses
+
+    def assert_backoff(self, pauses):
+        """Pause k lies in [d/2, d] for d = 0.25 s doubled k times, at most 8 s:
+        exponential, with jitter, capped."""
+        for k, pause in enumerate(pauses):
+            ceiling = min(0.25 * 2 ** k, 8.0)
+            self.assertTrue(ceiling / 2 <= pause <= ceiling, (k, pause, pauses))
+
+    def use_server(self, server):
+        self.server.close()
+        self.server = server
+
+    def test_http_5xx_is_retried_with_growing_pauses(self):
+        self.use_server(ResponseServer(statuses=[500, 503, 502, 429]))
+        context = FakeContext(60000)
+        pauses = self.fake_sleep(context)
+        real_perform = stamper.perform
+        stamper.perform = lambda event: ("s3://b/k", {"Bucket": "b", "Key": "k", "Sha256": "0"})
+        try:
+            stamper.handler(self.event("Create"), context)
+        finally:
+            stamper.perform = real_perform
+        self.assertEqual(len(self.server.turned_away), 4)
+        self.assertEqual(len(self.server.wait_for(1)), 1)
+        self.assertEqual(json.loads(self.server.requests[0]["body"])["Status"], "SUCCESS")
+        self.assertEqual(len(pauses), 4)
+        self.assert_backoff(pauses)
+
+    def test_a_refused_connection_is_retried_after_a_pause(self):
+        self.use_server(ResponseServer(listening=False))     # bound, refusing for now
+        context = FakeContext(60000)
+        pauses = self.fake_sleep(context, on_sleep=lambda n: n == 2 and self.server.listen())
+        stamper.handler(self.event("Delete", physical="x"), context)
+        requests = self.server.wait_for(1)
+        self.assertEqual(len(requests), 1)
+        self.assertEqual(json.loads(requests[0]["body"])["Status"], "SUCCESS")
+        self.assertEqual(len(pauses), 2)
+        self.assertTrue(all(p > 0 for p in pauses), pauses)
+
+    def test_retries_stop_before_the_lambda_times_out(self):
+        self.use_server(ResponseServer(statuses=[503] * 1000))
+        context = FakeContext(20000)
+        pauses = self.fake_sleep(context)
+        stamper.handler(self.event("Delete", physical="x"), context)
+        self.assertGreater(len(self.server.turned_away), 3)
+        self.assertEqual(self.server.requests, [])
+        self.assertGreater(context.get_remaining_time_in_millis(), 0, "gave up in time")
+        self.assert_backoff(pauses)
+
+    def test_a_4xx_is_final(self):
+        self.use_server(ResponseServer(statuses=[403, 403]))
+        context = FakeContext(60000)
+        pauses = self.fake_sleep(context)
+        stamper.handler(self.event("Delete", physical="x"), context)
+        self.assertEqual(len(self.server.turned_away), 1)
+        self.assertEqual(pauses, [])
