@@ -160,7 +160,7 @@ class InputTypes(KitCase):
                 self.assertIn(case["reason"], str(caught.exception))
         response = self.answer(self.service(), self.event("Create", self.props(ttl="five")))
         self.assertEqual(response["Status"], "FAILED")
-        self.assertEqual(response["Reason"], "input 'ttl' must be a number, got 'five'")
+        self.assertEqual(response["Reason"], "input 'ttl' must be a number, got \"five\"")
         self.assertEqual(self.calls, [], "create must not run on bad inputs")
 
     def test_protocol_properties_are_not_inputs(self):
@@ -210,6 +210,20 @@ class Answers(KitCase):
         self.assertEqual(len(self.server.requests), 1, "answered twice")
         self.assertIn("already answered", self.log.getvalue())
 
+    def test_the_plugins_timeout_bounds_the_watchdog_when_shorter(self):
+        # ServiceTimeout 4 s in a Lambda with 60 s left: the answer comes at
+        # about 4 - 2 s, long before the Lambda's own end (the hang gives up
+        # after 30 s and would answer SUCCESS).
+        def hang(inputs):
+            self.server.wait_for(1, timeout=30)
+            return {"fqdn": "late"}
+        props = self.props()
+        props["ServiceTimeout"] = "4"
+        response = self.answer(self.service(create=hang, margin=2.0), self.event("Create", props),
+                               FakeContext(60000))
+        self.assertEqual(response["Status"], "FAILED")
+        self.assertIn("did not finish", response["Reason"])
+
 
 class PhysicalIds(KitCase):
 
@@ -253,6 +267,11 @@ class PhysicalIds(KitCase):
         self.assertEqual(deleted["Status"], "SUCCESS")
         self.assertEqual(deleted["PhysicalResourceId"], failed["PhysicalResourceId"])
         self.assertEqual(self.calls, [], "delete() must not run for a resource never created")
+
+    def test_the_physical_id_is_the_documented_hash_as_in_the_node_kit(self):
+        c = CASES["physical_id"]
+        event = {"StackId": c["stack"], "LogicalResourceId": c["logical"], "RequestId": c["request"]}
+        self.assertEqual(kit.new_physical_id(event), CASES["physical_id"]["want"])
 
     def test_delete_of_a_real_resource_calls_delete_with_typed_inputs(self):
         deleted = self.answer(self.service(), self.event("Delete", physical_id="WwwRecord-0123456789ab"))

@@ -60,8 +60,9 @@ def log(message, **fields):
     print(json.dumps({"message": message, **fields}, default=str), flush=True)
 
 
-def quote(text, limit=80):
-    text = repr(text)
+def quote(value, limit=80):
+    """A value as JSON (as the Node kit shows it), cut to limit characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
