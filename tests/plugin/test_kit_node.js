@@ -234,7 +234,7 @@ kitTest("the plugin's timeout bounds the watchdog when shorter", async (w) => {
 kitTest('an in-place update keeps the physical ID', async (w) => {
   const created = await w.answer(w.service(), w.event('Create'));
   const pid = created.PhysicalResourceId;
-  assert.match(pid, /^WwwRecord-[0-9a-f]{12}$/);
+  assert.match(pid, /^WwwRecord-[0-9a-f]{12}-[0-9a-f]{8}$/);
   w.reset();
   const updated = await w.answer(w.service(), w.event('Update', w.props({ ttl: '60' }), {
     OldResourceProperties: w.props(), PhysicalResourceId: pid, RequestId: 'req-2' }));
@@ -246,13 +246,33 @@ kitTest('an in-place update keeps the physical ID', async (w) => {
 });
 
 kitTest('a changed replace input creates a new resource with a new ID', async (w) => {
-  const updated = await w.answer(w.service(), w.event('Update', w.props({ zone: 'Z2' }), {
-    OldResourceProperties: w.props(), PhysicalResourceId: 'WwwRecord-000000000000', RequestId: 'req-2' }));
-  assert.equal(updated.Status, 'SUCCESS');
-  assert.notEqual(updated.PhysicalResourceId, 'WwwRecord-000000000000');
-  assert.match(updated.PhysicalResourceId, /^WwwRecord-[0-9a-f]{12}$/);
-  assert.deepEqual(w.calls.map((c) => c[0]), ['create']);
-  assert.equal(w.calls[0][1][0].zone, 'Z2');
+  const created = (await w.answer(w.service(), w.event('Create'))).PhysicalResourceId;
+  for (const original of [created, 'WwwRecord-000000000000']) {   // the kit's own ID, and one without IDENT8
+    w.reset();
+    const updated = await w.answer(w.service(), w.event('Update', w.props({ zone: 'Z2' }), {
+      OldResourceProperties: w.props(), PhysicalResourceId: original, RequestId: 'req-2' }));
+    assert.equal(updated.Status, 'SUCCESS');
+    assert.notEqual(updated.PhysicalResourceId, original);
+    assert.match(updated.PhysicalResourceId, /^WwwRecord-[0-9a-f]{12}-[0-9a-f]{8}$/);
+    assert.deepEqual(w.calls.map((c) => c[0]), ['create']);
+    assert.equal(w.calls[0][1][0].zone, 'Z2');
+  }
+});
+
+kitTest('the rollback of a failed replacement updates the original in place', async (w) => {
+  // zone Z1 -> Z2 failed in create(), so the resource kept its ID (made for
+  // Z1); the rollback Update (Z2 -> Z1) must not create a second Z1 that
+  // CloudFormation's Delete of the original ID would then remove.
+  const original = (await w.answer(w.service(), w.event('Create'))).PhysicalResourceId;
+  w.reset();
+  const response = await w.answer(w.service(), w.event('Update', w.props(), {
+    OldResourceProperties: w.props({ zone: 'Z2', ttl: 'bad' }), PhysicalResourceId: original, RequestId: 'req-3' }));
+  assert.equal(response.Status, 'SUCCESS');
+  assert.equal(response.PhysicalResourceId, original);
+  const [name, [inputs, oldInputs]] = w.calls[0];
+  assert.equal(name, 'update');
+  assert.deepEqual([inputs.zone, oldInputs.zone], ['Z1', 'Z2']);
+  assert.equal(oldInputs.ttl, 'bad', 'an old value that cannot be restored is passed as sent');
 });
 
 kitTest('a failed update keeps the old ID', async (w) => {
@@ -283,7 +303,7 @@ kitTest('delete of a real resource calls delete with typed inputs', async (w) =>
 
 kitTest('the physical ID is the documented hash, as in the Python kit', async () => {
   const c = CASES.physical_id;
-  const event = { StackId: c.stack, LogicalResourceId: c.logical, RequestId: c.request };
+  const event = { StackId: c.stack, LogicalResourceId: c.logical, RequestId: c.request, ResourceProperties: c.props };
   assert.equal(kit.newPhysicalId(event), CASES.physical_id.want);
 });
 

@@ -230,7 +230,7 @@ class PhysicalIds(KitCase):
     def test_an_in_place_update_keeps_the_physical_id(self):
         created = self.answer(self.service(), self.event("Create"))
         pid = created["PhysicalResourceId"]
-        self.assertRegex(pid, r"^WwwRecord-[0-9a-f]{12}$")
+        self.assertRegex(pid, r"^WwwRecord-[0-9a-f]{12}-[0-9a-f]{8}$")
         self.server.requests.clear()
         self.calls.clear()
         updated = self.answer(self.service(), self.event(
@@ -242,14 +242,35 @@ class PhysicalIds(KitCase):
         self.assertEqual((inputs["ttl"], old_inputs["ttl"]), (60, 300))
 
     def test_a_changed_replace_input_creates_a_new_resource_with_a_new_id(self):
-        updated = self.answer(self.service(), self.event(
-            "Update", self.props(zone="Z2"), old=self.props(), physical_id="WwwRecord-000000000000",
-            request_id="req-2"))
-        self.assertEqual(updated["Status"], "SUCCESS")
-        self.assertNotEqual(updated["PhysicalResourceId"], "WwwRecord-000000000000")
-        self.assertRegex(updated["PhysicalResourceId"], r"^WwwRecord-[0-9a-f]{12}$")
-        self.assertEqual([c[0] for c in self.calls], ["create"])
-        self.assertEqual(self.calls[0][1][0]["zone"], "Z2")
+        for original in (self.answer(self.service(), self.event("Create"))["PhysicalResourceId"],
+                         "WwwRecord-000000000000"):       # the kit's own ID, and one without IDENT8
+            self.server.requests.clear()
+            self.calls.clear()
+            updated = self.answer(self.service(), self.event(
+                "Update", self.props(zone="Z2"), old=self.props(), physical_id=original,
+                request_id="req-2"))
+            self.assertEqual(updated["Status"], "SUCCESS")
+            self.assertNotEqual(updated["PhysicalResourceId"], original)
+            self.assertRegex(updated["PhysicalResourceId"], r"^WwwRecord-[0-9a-f]{12}-[0-9a-f]{8}$")
+            self.assertEqual([c[0] for c in self.calls], ["create"])
+            self.assertEqual(self.calls[0][1][0]["zone"], "Z2")
+
+    def test_the_rollback_of_a_failed_replacement_updates_the_original_in_place(self):
+        # zone Z1 -> Z2 failed in create(), so the resource kept its ID (made
+        # for Z1); the rollback Update (Z2 -> Z1) must not create a second Z1
+        # that CloudFormation's Delete of the original ID would then remove.
+        original = self.answer(self.service(), self.event("Create"))["PhysicalResourceId"]
+        self.server.requests.clear()
+        self.calls.clear()
+        response = self.answer(self.service(), self.event(
+            "Update", self.props(), old=self.props(zone="Z2", ttl="bad"), physical_id=original,
+            request_id="req-3"))
+        self.assertEqual(response["Status"], "SUCCESS")
+        self.assertEqual(response["PhysicalResourceId"], original)
+        name, (inputs, old_inputs) = self.calls[0]
+        self.assertEqual(name, "update")
+        self.assertEqual((inputs["zone"], old_inputs["zone"]), ("Z1", "Z2"))
+        self.assertEqual(old_inputs["ttl"], "bad", "an old value that cannot be restored is passed as sent")
 
     def test_a_failed_update_keeps_the_old_id(self):
         response = self.answer(self.service(error=RuntimeError("no")), self.event(
@@ -270,7 +291,8 @@ class PhysicalIds(KitCase):
 
     def test_the_physical_id_is_the_documented_hash_as_in_the_node_kit(self):
         c = CASES["physical_id"]
-        event = {"StackId": c["stack"], "LogicalResourceId": c["logical"], "RequestId": c["request"]}
+        event = {"StackId": c["stack"], "LogicalResourceId": c["logical"], "RequestId": c["request"],
+                 "ResourceProperties": c["props"]}
         self.assertEqual(kit.new_physical_id(event), CASES["physical_id"]["want"])
 
     def test_delete_of_a_real_resource_calls_delete_with_typed_inputs(self):

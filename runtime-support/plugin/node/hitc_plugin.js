@@ -270,24 +270,30 @@ function declaration(props) {
   if (typeof decl !== 'object' || Array.isArray(decl)) throw new Failure('the property HitcPlugin must be a map');
   const types = decl.Types || {};
   const replace = decl.Replace || [];
-  const outputs = decl.Outputs === undefined ? null : decl.Outputs;
-  if (typeof types !== 'object' || Array.isArray(types) || !Array.isArray(replace) ||
-      !(outputs === null || Array.isArray(outputs))) {
+  const outputs = decl.Outputs || [];
+  if (typeof types !== 'object' || Array.isArray(types) || !Array.isArray(replace) || !Array.isArray(outputs)) {
     throw new Failure('the property HitcPlugin must hold Types (a map), Replace and Outputs (lists)');
   }
   return { plugin: String(decl.Plugin || ''), types, replace, outputs };
 }
 
-function inputsOf(props, required = true) {
+/* The author's view of the properties: protocol keys gone, types restored.
+ * For the old inputs of an Update, a missing or unrestorable value is passed
+ * as it is: a rollback brings back the values of an update that failed. */
+function inputsOf(props, old = false) {
   const { types } = declaration(props);
   const inputs = {};
   for (const k of Object.keys(props)) if (!PROTOCOL_KEYS.includes(k)) inputs[k] = props[k];
   for (const name of Object.keys(types)) {
     if (!(name in inputs)) {
-      if (required) throw new Failure(`input '${name}' is missing from the resource's properties`);
-      continue;
+      if (old) continue;
+      throw new Failure(`input '${name}' is missing from the resource's properties`);
     }
-    inputs[name] = restore(name, types[name], inputs[name]);
+    try {
+      inputs[name] = restore(name, types[name], inputs[name]);
+    } catch (err) {
+      if (!old || !(err instanceof Failure)) throw err;
+    }
   }
   return inputs;
 }
@@ -330,10 +336,21 @@ function outputsData(result, declared, plugin) {
   return data;
 }
 
+const sha256Hex = (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+
+/* 8 hex of the `replace` inputs' values as CloudFormation sent them. */
+function identity(props) {
+  const { replace } = declaration(props);
+  const pairs = [...replace].sort().map((name) => [name, props[name] === undefined ? null : props[name]]);
+  return sha256Hex(JSON.stringify(pairs)).slice(0, 8);
+}
+
+/* LOGICALID-HASH12-IDENT8: HASH12 of StackId, LogicalResourceId and RequestId
+ * (a new one means a new resource), IDENT8 of the replace inputs it has. */
 function newPhysicalId(event) {
   const seed = ['StackId', 'LogicalResourceId', 'RequestId'].map((k) => String(event[k] || '')).join('\0');
   const logical = String(event.LogicalResourceId || 'resource').slice(0, 255);
-  return `${logical}-${crypto.createHash('sha256').update(seed, 'utf8').digest('hex').slice(0, 12)}`;
+  return `${logical}-${sha256Hex(seed).slice(0, 12)}-${identity(event.ResourceProperties || {})}`;
 }
 
 function failedPhysicalId(event) {
@@ -342,11 +359,23 @@ function failedPhysicalId(event) {
   return FAILED_PREFIX + String(event.RequestId || 'unknown');
 }
 
+const ID_RE = /.-[0-9a-f]{12}-([0-9a-f]{8})$/s;
+
+/* The `replace` inputs whose value differs between old and new properties, or
+ * [] when the resource (by the IDENT8 of its physical ID) already has the new
+ * values: the rollback of a replacement whose create() failed. */
 function replaceChanged(event) {
   const props = event.ResourceProperties || {};
   const old = event.OldResourceProperties || {};
   const { replace } = declaration(props);
-  return replace.filter((name) => JSON.stringify(props[name]) !== JSON.stringify(old[name]));
+  const changed = replace.filter((name) => JSON.stringify(props[name]) !== JSON.stringify(old[name]));
+  const m = ID_RE.exec(event.PhysicalResourceId || '');
+  if (changed.length && m && m[1] === identity(props)) {
+    log('the resource already has these replace inputs: updating it in place',
+        { inputs: changed, physical_id: event.PhysicalResourceId });
+    return [];
+  }
+  return changed;
 }
 
 function serve(functions, opts = {}) {
@@ -370,7 +399,7 @@ function serve(functions, opts = {}) {
         log('replace input changed: creating a new resource', { inputs: changed });
         return [newPhysicalId(event), outputsData(await create(inputsOf(props)), outputs, plugin)];
       }
-      const old = inputsOf(event.OldResourceProperties || {}, false);
+      const old = inputsOf(event.OldResourceProperties || {}, true);
       return [pid || newPhysicalId(event), outputsData(await update(inputsOf(props), old), outputs, plugin)];
     }
     if (kind === 'Delete') {
@@ -395,5 +424,5 @@ function serve(functions, opts = {}) {
 
 module.exports = {
   serve, runRequest, Failure, responseBody, putResponse, restore, inputsOf, outputText,
-  outputsData, newPhysicalId, failedPhysicalId, retry, MAX_BODY, FAILED_PREFIX,
+  outputsData, newPhysicalId, failedPhysicalId, identity, retry, MAX_BODY, FAILED_PREFIX,
 };

@@ -283,23 +283,29 @@ def declaration(props):
         raise Failure("the property HitcPlugin must be a map")
     types = decl.get("Types") or {}
     replace = decl.get("Replace") or []
-    outputs = decl.get("Outputs")
+    outputs = decl.get("Outputs") or []
     if not isinstance(types, dict) or not isinstance(replace, list) or not (
             outputs is None or isinstance(outputs, list)):
         raise Failure("the property HitcPlugin must hold Types (a map), Replace and Outputs (lists)")
     return str(decl.get("Plugin") or ""), types, replace, outputs
 
 
-def inputs_of(props, required=True):
-    """The author's view of the properties: protocol keys gone, types restored."""
+def inputs_of(props, old=False):
+    """The author's view of the properties: protocol keys gone, types restored.
+    For the old inputs of an Update, a missing or unrestorable value is passed
+    as it is: a rollback brings back the values of an update that failed."""
     _, types, _, _ = declaration(props)
     inputs = {k: v for k, v in props.items() if k not in PROTOCOL_KEYS}
     for name, kind in types.items():
         if name not in inputs:
-            if required:
-                raise Failure(f"input '{name}' is missing from the resource's properties")
-            continue
-        inputs[name] = restore(name, kind, inputs[name])
+            if old:
+                continue
+            raise Failure(f"input '{name}' is missing from the resource's properties")
+        try:
+            inputs[name] = restore(name, kind, inputs[name])
+        except Failure:
+            if not old:
+                raise
     return inputs
 
 
@@ -346,11 +352,24 @@ def outputs_data(result, declared, plugin):
     return {o: output_text(o, result[o]) for o in declared}
 
 
+def sha256_hex(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def identity(props):
+    """8 hex of the `replace` inputs' values as CloudFormation sent them."""
+    _, _, replace, _ = declaration(props)
+    pairs = [[name, props.get(name)] for name in sorted(replace)]
+    return sha256_hex(json.dumps(pairs, separators=(",", ":"), ensure_ascii=False, default=str))[:8]
+
+
 def new_physical_id(event):
-    """LOGICALID-HASH12, unique per request: a new one means a new resource."""
+    """LOGICALID-HASH12-IDENT8: HASH12 of StackId, LogicalResourceId and RequestId
+    (a new one means a new resource), IDENT8 of the replace inputs it has."""
     seed = "\0".join(str(event.get(k) or "") for k in ("StackId", "LogicalResourceId", "RequestId"))
     logical = str(event.get("LogicalResourceId") or "resource")[:255]
-    return f"{logical}-{hashlib.sha256(seed.encode()).hexdigest()[:12]}"
+    ident = identity(event.get("ResourceProperties") or {})
+    return f"{logical}-{sha256_hex(seed)[:12]}-{ident}"
 
 
 def failed_physical_id(event):
@@ -363,12 +382,23 @@ def failed_physical_id(event):
     return FAILED_PREFIX + str(event.get("RequestId") or "unknown")
 
 
+ID_RE = re.compile(r".-[0-9a-f]{12}-([0-9a-f]{8})\Z", re.S)
+
+
 def replace_changed(event):
-    """The `replace` inputs whose value differs between old and new properties."""
+    """The `replace` inputs whose value differs between old and new properties,
+    or [] when the resource (by the IDENT8 of its physical ID) already has the
+    new values: the rollback of a replacement whose create() failed."""
     props = event.get("ResourceProperties") or {}
     old = event.get("OldResourceProperties") or {}
     _, _, replace, _ = declaration(props)
-    return [name for name in replace if props.get(name) != old.get(name)]
+    changed = [name for name in replace if props.get(name) != old.get(name)]
+    m = ID_RE.search(event.get("PhysicalResourceId") or "")
+    if changed and m and m[1] == identity(props):
+        log("the resource already has these replace inputs: updating it in place",
+            inputs=changed, physical_id=event.get("PhysicalResourceId"))
+        return []
+    return changed
 
 
 def serve(create, update, delete, margin=None):
@@ -385,7 +415,7 @@ def serve(create, update, delete, margin=None):
             if changed:
                 log("replace input changed: creating a new resource", inputs=changed)
                 return new_physical_id(event), outputs_data(create(inputs_of(props)), outputs, plugin)
-            old = inputs_of(event.get("OldResourceProperties") or {}, required=False)
+            old = inputs_of(event.get("OldResourceProperties") or {}, old=True)
             result = update(inputs_of(props), old)
             return pid or new_physical_id(event), outputs_data(result, outputs, plugin)
         if kind == "Delete":
