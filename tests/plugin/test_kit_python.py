@@ -225,6 +225,33 @@ class Answers(KitCase):
         self.assertIn("did not finish", response["Reason"])
 
 
+class BareProtocol(KitCase):
+    """run_request alone, as hitc's stamper is to use it."""
+
+    def test_run_request_answers_with_the_callers_ids_and_plain_errors(self):
+        class Refusal(Exception):
+            pass
+
+        def refuse(event):
+            raise Refusal("the source bundle is missing: upload it")
+        with contextlib.redirect_stdout(self.log):
+            kit.run_request(self.event("Create"), FakeContext(), refuse, lambda e: "stamp-failed",
+                            plain=(Refusal,))
+        response = json.loads(self.server.wait_for(1)[0]["body"])
+        self.assertEqual((response["Status"], response["Reason"], response["PhysicalResourceId"]),
+                         ("FAILED", "the source bundle is missing: upload it", "stamp-failed"))
+
+    def test_run_request_times_out_with_the_callers_reason(self):
+        def hang(event):
+            self.server.wait_for(1, timeout=30)
+            return "late", {}
+        with contextlib.redirect_stdout(self.log):
+            kit.run_request(self.event("Create"), FakeContext(4000), hang, lambda e: "stamp-failed",
+                            margin=2.0, timeout_reason="the stamper ran out of time")
+        response = json.loads(self.server.wait_for(1)[0]["body"])
+        self.assertEqual((response["Status"], response["Reason"]), ("FAILED", "the stamper ran out of time"))
+
+
 class PhysicalIds(KitCase):
 
     def test_an_in_place_update_keeps_the_physical_id(self):

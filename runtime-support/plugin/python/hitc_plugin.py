@@ -188,14 +188,16 @@ def failure_reason(err, context, plain=(Failure,)):
 
 
 def run_request(event, context, perform, failed_id, plain=(Failure,),
-                margin=None, time_limit=None):
+                margin=None, time_limit=None, timeout_reason=None):
     """Answer one custom-resource request exactly once, before the deadline.
 
     perform(event) -> (physical_id, data) does the work on this thread; its
     exception answers FAILED with physical ID failed_id(event).  A watchdog
     timer answers FAILED when the work is still running `margin` seconds before
-    the Lambda's end (or before time_limit seconds, when that comes first).
-    Returns the answer that was sent, as a dict (None if none was)."""
+    the Lambda's end (or before time_limit seconds, when that comes first),
+    with timeout_reason when one is given.  Exceptions of the `plain` types
+    give their message alone as the reason.  Returns the answer that was
+    sent, as a dict (None if none was)."""
     reply = Reply(event, context)
     left = seconds_left(context)
     if time_limit is not None:
@@ -205,11 +207,12 @@ def run_request(event, context, perform, failed_id, plain=(Failure,),
 
     def expire():
         stream = getattr(context, "log_stream_name", None) or "(unknown)"
-        reply.send("FAILED", "the service did not finish within its Lambda timeout or the "
-                   f"plugin's timeout (stopped waiting after {budget:.1f} s of the "
-                   f"{left:.1f} s left): raise the function's timeout, make the work "
-                   f"faster, or look for a hang in CloudWatch log stream {stream}",
-                   failed_id(event), {})
+        reason = timeout_reason or (
+            "the service did not finish within its Lambda timeout or the plugin's "
+            f"timeout (stopped waiting after {budget:.1f} s of the {left:.1f} s left): "
+            "raise the function's timeout, make the work faster, or look for a hang "
+            f"in CloudWatch log stream {stream}")
+        reply.send("FAILED", reason, failed_id(event), {})
 
     watchdog = threading.Timer(budget, expire)
     watchdog.daemon = True
