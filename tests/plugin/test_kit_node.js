@@ -356,6 +356,14 @@ kitTest('data too big fails naming the outputs', async (w) => {
   assert.ok(!response.Reason.includes("'fqdn'"));
 });
 
+kitTest('data that JSON cannot hold still gets an answer (bare runRequest)', async (w) => {
+  await quietly(() => kit.runRequest(w.event('Create'), fakeContext(), async () => ['id-1', { x: 1n }],
+                                     () => 'failed-id'));
+  const response = JSON.parse((await w.server.waitFor(1))[0].body.toString('utf8'));
+  assert.equal(response.Status, 'FAILED');
+  assert.ok(response.Reason.includes('the answer could not be encoded (TypeError'), response.Reason);
+});
+
 /* --- delivery ----------------------------------------------------------- */
 
 kitTest('the answer is put with an empty content type', async (w) => {
@@ -379,7 +387,7 @@ kitTest('dropped connections are retried', async (w) => {
 
 kitTest('retries stop when the time is up', async (w) => {
   w.server.script = new Array(100000).fill(500);
-  const [sent, log] = await quietly(() => kit.putResponse(w.server.url, Buffer.from('{}'), Date.now() + 500));
+  const [sent, log] = await quietly(() => kit.putResponse(w.server.url, Buffer.from('{}'), Date.now() + 2000));
   assert.equal(sent, false);
   assert.ok(w.server.requests.length > 1);
   assert.ok(log.includes('gave up sending the answer'));

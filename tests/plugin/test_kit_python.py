@@ -241,6 +241,14 @@ class BareProtocol(KitCase):
         self.assertEqual((response["Status"], response["Reason"], response["PhysicalResourceId"]),
                          ("FAILED", "the source bundle is missing: upload it", "stamp-failed"))
 
+    def test_data_that_json_cannot_hold_still_gets_an_answer(self):
+        with contextlib.redirect_stdout(self.log):
+            kit.run_request(self.event("Create"), FakeContext(), lambda e: ("id-1", {"x": object()}),
+                            lambda e: "failed-id")
+        response = json.loads(self.server.wait_for(1)[0]["body"])
+        self.assertEqual(response["Status"], "FAILED")
+        self.assertIn("the answer could not be encoded (TypeError", response["Reason"])
+
     def test_run_request_times_out_with_the_callers_reason(self):
         def hang(event):
             self.server.wait_for(1, timeout=30)
@@ -404,7 +412,7 @@ class Delivery(KitCase):
     def test_retries_stop_when_the_time_is_up(self):
         self.server.script = [500] * 10 ** 6
         with contextlib.redirect_stdout(self.log):
-            sent = kit.put_response(self.server.url, b"{}", time.monotonic() + 0.5)
+            sent = kit.put_response(self.server.url, b"{}", time.monotonic() + 2.0)
         self.assertFalse(sent)
         self.assertGreater(len(self.server.requests), 1)
         self.assertIn("gave up sending the answer", self.log.getvalue())

@@ -170,9 +170,11 @@ class Reply {
     try {
       body = responseBody(this.event, status, reason, physicalId, data);
     } catch (err) {
-      if (!(err instanceof TooBig)) throw err;
-      status = 'FAILED'; reason = err.message; data = {};
-      body = responseBody(this.event, status, reason, physicalId, data);
+      status = 'FAILED'; data = {};
+      // TooBig, or Data that JSON cannot hold (from a bare runRequest)
+      reason = err instanceof TooBig ? err.message
+        : `the answer could not be encoded (${err && err.name}: ${err && err.message})`;
+      body = responseBody(this.event, status, reason, String(physicalId), data);
     }
     this.body = body;
     log('answer', { status, reason, physical_id: physicalId });
@@ -189,7 +191,7 @@ function failureReason(err, context) {
   const type = (err && err.constructor && err.constructor.name) || typeof err;
   const stream = context && context.logStreamName;
   const where = stream ? ` (stack trace in CloudWatch log stream ${stream})` : '';
-  return `${type}: ${message}${where}`;
+  return message ? `${type}: ${message}${where}` : `${type}${where}`;
 }
 
 /* Answer one custom-resource request exactly once, before the deadline.

@@ -167,6 +167,10 @@ class Reply:
         except TooBig as err:
             status, reason, data = "FAILED", str(err), {}
             body = response_body(self.event, status, reason, physical_id, data)
+        except Exception as err:        # Data that JSON cannot hold, from a bare run_request
+            status, data = "FAILED", {}
+            reason = f"the answer could not be encoded ({type(err).__name__}: {err})"
+            body = response_body(self.event, status, reason, str(physical_id), data)
         self.body = body
         log("answer", status=status, reason=reason, physical_id=physical_id)
         deadline = time.monotonic() + max(0.5, seconds_left(self.context) - 0.2)
@@ -184,7 +188,7 @@ def failure_reason(err, context, plain=(Failure,)):
         message = message[:MAX_REASON_MESSAGE] + " [cut]"
     stream = getattr(context, "log_stream_name", None)
     where = f" (traceback in CloudWatch log stream {stream})" if stream else ""
-    return f"{type(err).__name__}: {message}{where}"
+    return f"{type(err).__name__}: {message}{where}" if message else f"{type(err).__name__}{where}"
 
 
 def run_request(event, context, perform, failed_id, plain=(Failure,),
@@ -406,6 +410,9 @@ def replace_changed(event):
 
 def serve(create, update, delete, margin=None):
     """The Lambda handler of a plugin's service made of create, update, delete."""
+    for what, fn in (("create", create), ("update", update), ("delete", delete)):
+        if not callable(fn):
+            raise TypeError(f"serve() needs a '{what}' function")
     def perform(event):
         kind = event.get("RequestType")
         props = event.get("ResourceProperties") or {}
