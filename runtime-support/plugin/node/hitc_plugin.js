@@ -92,6 +92,7 @@ function responseBody(event, status, reason, physicalId, data) {
     throw new TooBig(`the outputs are ${over} bytes over CloudFormation's ${MAX_BODY}-byte ` +
                      `response limit; too big: ${blame.join(', ')}`);
   }
+  if (dump(' [cut]').length > MAX_BODY) return dump('');
   let fits = 0;
   let tooLong = reason.length;
   while (tooLong - fits > 1) {

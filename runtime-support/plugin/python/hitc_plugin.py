@@ -106,6 +106,8 @@ def response_body(event, status, reason, physical_id, data):
                 break
         raise TooBig(f"the outputs are {over} bytes over CloudFormation's {MAX_BODY}-byte "
                      f"response limit; too big: {', '.join(blame)}")
+    if len(dump(" [cut]")) > MAX_BODY:
+        return dump("")
     fits, too_long = 0, len(reason)          # the longest prefix that fits, by bisection
     while too_long - fits > 1:
         middle = (fits + too_long) // 2
@@ -413,6 +415,7 @@ def serve(create, update, delete, margin=None):
     for what, fn in (("create", create), ("update", update), ("delete", delete)):
         if not callable(fn):
             raise TypeError(f"serve() needs a '{what}' function")
+
     def perform(event):
         kind = event.get("RequestType")
         props = event.get("ResourceProperties") or {}
