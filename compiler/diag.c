@@ -101,6 +101,12 @@ const DiagInfo diag_table[D_COUNT] = {
                           "the template is past a CloudFormation quota (500 resources, 200 parameters, 200 outputs, 1,000,000 bytes)"},
     [D_TEMPLATE_SIZE] = {"W0506", SEV_WARNING, "template-needs-s3",
                          "the template is over the 51,200 bytes CloudFormation takes inline: deploy it through S3"},
+    [D_OUTPUT_FOREIGN] = {"E0510", SEV_ERROR, "output-not-hitc",
+                          "the output directory holds a file hitc did not write there (exit status 2)"},
+    [D_OUTPUT_OVERLAP] = {"E0511", SEV_ERROR, "output-overlaps-project",
+                          "the output directory is, or contains, the .hit file's directory or a code directory (exit status 2)"},
+    [D_CODE_HOLDS_OUTPUT] = {"E0512", SEV_ERROR, "code-holds-output",
+                             "a function's code directory contains the output directory, so the bundle would hold earlier output (exit status 2)"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

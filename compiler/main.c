@@ -139,8 +139,13 @@ static bool compile(Ctx *ctx, const char *path)
 static bool any_io_error(Ctx *ctx)
 {
     for (int i = 0; i < ctx->diags.len; i++)
-        if (((Diag *)ctx->diags.items[i])->code == D_IO)
+        switch (((Diag *)ctx->diags.items[i])->code) {
+        case D_IO: case D_OUTPUT_FOREIGN: case D_OUTPUT_OVERLAP:
+        case D_CODE_HOLDS_OUTPUT:
             return true;
+        default:
+            break;
+        }
     return false;
 }
 
@@ -167,6 +172,8 @@ static int run_one(const Options *o, const char *path)
     Emit e = {0};
     e.dry_run = strcmp(o->command, "build") != 0;
     bool ok = compile(ctx, path);
+    if (ok && strcmp(o->command, "build") == 0)
+        ok = output_dir_check(ctx, o->out) == 0;    /* before bundling */
     if (ok && strcmp(o->command, "graph") != 0) {
         emit_template(ctx, &e);
         if (!e.resources->child)
