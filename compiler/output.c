@@ -419,11 +419,11 @@ int output_dir_check(Ctx *ctx, const char *dir)
             continue;
         if (path_inside(real, target)) {
             Diag *g = diag(ctx, D_OUTPUT_OVERLAP, (Loc){0}, "refusing to write "
-                           "to '%s': it %s %s's code directory '%s', and hitc "
-                           "replaces its output directory whole; choose a "
+                           "to '%s': it %s the code directory '%s' of %s, and "
+                           "hitc replaces its output directory whole; choose a "
                            "directory of its own", d,
                            strcmp(real, target) == 0 ? "is" : "contains",
-                           fn->display, code);
+                           code, fn->display);
             note(ctx, g, loc, "the code directory is named here");
             return -1;
         }

@@ -110,11 +110,11 @@ the_project_and_code_directories_are_refused() {
     (cd proj/hits && expect 2 hitc build -q --format json app.hit -o .. 2> ../../err.json) || return 1
     grep -q '"code": "E0511"' err.json || { cat err.json; return 1; }
     grep -q "^hitc: error: refusing to write to '..': it contains the directory of 'app.hit'" err2.txt || { cat err2.txt; return 1; }
-    grep -q "^hitc: error: refusing to write to 'src': it is function 'counter''s code directory 'src'" err3.txt || { cat err3.txt; return 1; }
+    grep -q "^hitc: error: refusing to write to 'src': it is the code directory 'src' of function 'counter'" err3.txt || { cat err3.txt; return 1; }
     grep -q "^app.hit:11:8: note: the code directory is named here" err3.txt || { cat err3.txt; return 1; }
-    grep -q "refusing to write to 'src/../src/.': it is function 'counter''s code directory" err4.txt || { cat err4.txt; return 1; }
+    grep -q "refusing to write to 'src/../src/.': it is the code directory 'src' of function 'counter'" err4.txt || { cat err4.txt; return 1; }
     grep -q "refusing to write to 'alias': it is the directory of 'proj/hits/app.hit'" err5.txt || { cat err5.txt; return 1; }
-    grep -q "refusing to write to 'proj/code-link': it is function 'counter''s code directory" err6.txt || { cat err6.txt; return 1; }
+    grep -q "refusing to write to 'proj/code-link': it is the code directory 'src' of function 'counter'" err6.txt || { cat err6.txt; return 1; }
     after=$(find proj -type f | sort | xargs sha256sum) || return 1
     [ "$before" = "$after" ] || { echo "the project changed"; return 1; }
     [ -L alias ] && [ -L proj/code-link ] || return 1
