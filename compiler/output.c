@@ -32,12 +32,16 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
                         struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+/* Another build may be removing the same tree (a dead build's leftovers,
+ * or what a swap put beside DIR): what it took first is not an error. */
 static void remove_tree(const char *path)
 {
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    struct stat st;
+    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++)
+        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
@@ -185,7 +189,8 @@ static cJSON *manifest_files(const char *dir)
              cJSON_IsArray(bundles) && add_listed(files, tpl);
         if (ok)
             cJSON_ArrayForEach(it, bundles)
-                ok = ok && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "sha256")) &&
+                ok = ok &&
+                     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "sha256")) &&
                      add_listed(files, cJSON_GetObjectItemCaseSensitive(it, "file"));
     }
     cJSON_Delete(m);
