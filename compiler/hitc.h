@@ -142,6 +142,7 @@ typedef enum {
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
     /* code and output */
     D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
+    D_OUTPUT_FOREIGN, D_OUTPUT_OVERLAP, D_CODE_HOLDS_OUTPUT,
     /* the stamper's .env */
     D_ENV_UNWRITABLE,
     /* reading YAML and JSON templates (cfn_read.c) */
@@ -472,11 +473,17 @@ cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                    const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
+/* kinds/function.c: a function's code directory (NULL if none) */
+const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/stamper.c */
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 
 /* ---- output.c -------------------------------------------------------- */
 
+/* Before bundling: refuse a DIR that is, or contains, the project or a
+ * code directory, lies inside a code directory, or holds files hitc did
+ * not write.  0 ok. */
+int output_dir_check(Ctx *ctx, const char *dir);
 int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
 
 /* ---- main.c: the context -------------------------------------------- */

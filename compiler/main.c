@@ -22,7 +22,8 @@ static const char usage[] =
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
     "                     and DIR/bundles/SHA256.zip (the stamper's too); DIR is\n"
-    "                     replaced whole, or left as it was when the build fails;\n"
+    "                     replaced whole, or left as it was when the build fails,\n"
+    "                     and only when it is empty or an earlier build's output;\n"
     "                     -o - prints the template on stdout and writes nothing\n"
     "  check FILE...      parse, resolve and validate; write nothing\n"
     "  graph FILE         print the dependency graph as Graphviz DOT\n"
@@ -139,8 +140,13 @@ static bool compile(Ctx *ctx, const char *path)
 static bool any_io_error(Ctx *ctx)
 {
     for (int i = 0; i < ctx->diags.len; i++)
-        if (((Diag *)ctx->diags.items[i])->code == D_IO)
+        switch (((Diag *)ctx->diags.items[i])->code) {
+        case D_IO: case D_OUTPUT_FOREIGN: case D_OUTPUT_OVERLAP:
+        case D_CODE_HOLDS_OUTPUT:
             return true;
+        default:
+            break;
+        }
     return false;
 }
 
@@ -167,6 +173,8 @@ static int run_one(const Options *o, const char *path)
     Emit e = {0};
     e.dry_run = strcmp(o->command, "build") != 0;
     bool ok = compile(ctx, path);
+    if (ok && strcmp(o->command, "build") == 0)
+        ok = output_dir_check(ctx, o->out) == 0;    /* before bundling */
     if (ok && strcmp(o->command, "graph") != 0) {
         emit_template(ctx, &e);
         if (!e.resources->child)

@@ -6,31 +6,42 @@
  * Holds: DIR is replaced whole or not at all.  Everything is written into
  * a fresh directory beside DIR, then swapped in with one rename (Linux's
  * RENAME_EXCHANGE when DIR exists), so a failed or killed build leaves DIR
- * as it was.  A non-empty DIR that hitc did not write (no manifest.json)
- * is never replaced.
+ * as it was.  DIR is replaced only when it is empty or holds exactly what
+ * an earlier build wrote there (its manifest.json lists every file), and
+ * never when it is, contains or lies inside the project or a code
+ * directory (compared as real paths).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "hitc.h"
+
+#define MANIFEST_FORMAT 1     /* manifest.json's "format" */
 
 static int remove_entry(const char *path, const struct stat *st, int flag,
                         struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+/* Another build may be removing the same tree (a dead build's leftovers,
+ * or what a swap put beside DIR): what it took first is not an error. */
 static void remove_tree(const char *path)
 {
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    struct stat st;
+    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++)
+        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
@@ -70,6 +81,8 @@ static int bundle_cmp(const void *pa, const void *pb)
 static char *manifest_text(Ctx *ctx, Emit *e)
 {
     cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "generator", "hitc");
+    cJSON_AddNumberToObject(m, "format", MANIFEST_FORMAT);
     cJSON_AddStringToObject(m, "hitc", HITC_VERSION);
     const Source *src = ctx->sources.items[0];
     const char *base = strrchr(src->path, '/');
@@ -86,29 +99,193 @@ static char *manifest_text(Ctx *ctx, Emit *e)
         cJSON_AddStringToObject(o, "source", b->source);
         cJSON_AddItemToArray(arr, o);
     }
+    /* Every file the build writes but this one: what a later build may
+     * replace.  Bundles are sorted by sha256, so this is sorted too. */
+    cJSON *files = cJSON_AddArrayToObject(m, "files");
+    for (int i = 0; i < e->bundles.len; i++)
+        cJSON_AddItemToArray(files, cJSON_CreateString(arena_printf(
+            ctx->arena, "bundles/%s.zip", ((BundleRef *)e->bundles.items[i])->sha256)));
+    cJSON_AddItemToArray(files, cJSON_CreateString("template.json"));
     char *text = json_render(m);
     cJSON_Delete(m);
     return text;
 }
 
-static bool is_hitc_output(const char *dir, bool *empty)
+/* ---- what hitc wrote ---------------------------------------------------
+ * DIR may be replaced only when it is missing, empty, or holds exactly an
+ * earlier build's files: a manifest.json that is hitc's beyond doubt
+ * ("generator": "hitc", a format hitc knows, naming only files hitc
+ * writes) and nothing it does not list.  hitc 0.1's manifests, which had
+ * no "generator", are known by their exact shape instead. */
+
+#define MANIFEST_MAX (8 << 20)
+
+static bool is_bundle_name(const char *name)
 {
-    DIR *d = opendir(dir);
-    *empty = true;
-    if (!d)
+    if (strlen(name) != 64 + 4 || strcmp(name + 64, ".zip") != 0)
         return false;
-    struct dirent *ent;
-    bool manifest = false;
-    while ((ent = readdir(d))) {
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-            continue;
-        *empty = false;
-        manifest |= strcmp(ent->d_name, "manifest.json") == 0;
-    }
-    closedir(d);
-    return manifest;
+    for (int i = 0; i < 64; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return false;
+    return true;
 }
 
+/* A name, relative to DIR, that hitc writes besides manifest.json. */
+static bool is_output_file(const char *rel)
+{
+    return strcmp(rel, "template.json") == 0 ||
+           (strncmp(rel, "bundles/", 8) == 0 && is_bundle_name(rel + 8));
+}
+
+static bool add_listed(cJSON *files, const cJSON *name)
+{
+    if (!cJSON_IsString(name) || !is_output_file(name->valuestring))
+        return false;
+    cJSON_AddItemToArray(files, cJSON_CreateString(name->valuestring));
+    return true;
+}
+
+/* The files DIR/manifest.json lists when hitc wrote it; else NULL. */
+static cJSON *manifest_files(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *text = NULL;
+    size_t len = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= MANIFEST_MAX &&
+        (text = malloc((size_t)st.st_size + 1))) {
+        ssize_t n;
+        while (len < (size_t)st.st_size &&
+               ((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 ||
+                (n < 0 && errno == EINTR)))
+            len += n > 0 ? (size_t)n : 0;
+    }
+    close(fd);
+    cJSON *m = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(m, "generator");
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(m, "format");
+    const cJSON *tpl = cJSON_GetObjectItemCaseSensitive(m, "template");
+    const cJSON *bundles = cJSON_GetObjectItemCaseSensitive(m, "bundles");
+    cJSON *files = cJSON_CreateArray();
+    bool ok = cJSON_IsObject(m);
+    const cJSON *it;
+    if (ok && gen) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(m, "files");
+        ok = cJSON_IsString(gen) && strcmp(gen->valuestring, "hitc") == 0 &&
+             cJSON_IsNumber(fmt) && fmt->valuedouble == MANIFEST_FORMAT &&
+             cJSON_IsArray(list);
+        if (ok)
+            cJSON_ArrayForEach(it, list)
+                ok = ok && add_listed(files, it);
+    } else if (ok) {            /* hitc 0.1 */
+        ok = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "hitc")) &&
+             cJSON_IsString(tpl) && strcmp(tpl->valuestring, "template.json") == 0 &&
+             cJSON_IsArray(bundles) && add_listed(files, tpl);
+        if (ok)
+            cJSON_ArrayForEach(it, bundles)
+                ok = ok &&
+                     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "sha256")) &&
+                     add_listed(files, cJSON_GetObjectItemCaseSensitive(it, "file"));
+    }
+    cJSON_Delete(m);
+    if (!ok) {
+        cJSON_Delete(files);
+        return NULL;
+    }
+    return files;
+}
+
+static bool listed(const cJSON *files, const char *rel)
+{
+    const cJSON *it;
+    if (strcmp(rel, "manifest.json") == 0)
+        return true;
+    cJSON_ArrayForEach(it, files)
+        if (strcmp(it->valuestring, rel) == 0)
+            return true;
+    return false;
+}
+
+static int not_dot(const struct dirent *e)
+{
+    return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void free_list(struct dirent **ents, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(ents[i]);
+    free(ents);
+}
+
+/* Is dir/rel a regular file (not a link) that files lists?  files NULL:
+ * any name hitc writes will do (for its own temporary directories). */
+static bool is_ours(const char *dir, const char *rel, const cJSON *files)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (files ? !listed(files, rel)
+              : !(is_output_file(rel) || strcmp(rel, "manifest.json") == 0))
+        return false;
+    return snprintf(path, sizeof path, "%s/%s", dir, rel) < (int)sizeof path &&
+           lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether dir holds only what hitc wrote (see above; with any set, any
+ * name hitc writes, manifest or not).  Returns 0 when it does, or dir is
+ * missing; 1 with *foreign (relative to dir, the first in byte order) and
+ * *manifest (hitc's manifest was there) when it does not; -1 with errno
+ * when dir cannot be read. */
+static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
+                        bool *manifest)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, not_dot, by_name);
+    *manifest = false;
+    if (n < 0)
+        return errno == ENOENT ? 0 : -1;
+    cJSON *files = n > 0 && !any ? manifest_files(dir) : NULL;
+    *manifest = files != NULL;
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const char *name = ents[i]->d_name;
+        char *sub = arena_printf(a, "%s/%s", dir, name);
+        struct stat st;
+        if ((files || any) && strcmp(name, "bundles") == 0 && lstat(sub, &st) == 0 &&
+            S_ISDIR(st.st_mode)) {
+            struct dirent **zips;
+            int m = scandir(sub, &zips, not_dot, by_name);
+            if (m < 0)
+                rc = -1;
+            for (int j = 0; j < m && rc == 0; j++) {
+                char *rel = arena_printf(a, "bundles/%s", zips[j]->d_name);
+                if (!is_ours(dir, rel, files))
+                    *foreign = rel, rc = 1;
+            }
+            if (m >= 0)
+                free_list(zips, m);
+        } else if (!(files || any) || !is_ours(dir, name, files)) {
+            *foreign = arena_strdup(a, name);
+            rc = 1;
+        }
+    }
+    int err = errno;
+    free_list(ents, n);
+    cJSON_Delete(files);
+    errno = err;
+    return rc;
+}
 static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
 {
     char *path = arena_printf(ctx->arena, "%s/template.json", tmp);
@@ -132,6 +309,270 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
     return rc;
 }
 
+/* ---- where DIR is ------------------------------------------------------ */
+
+/* DIR as the real path a build replaces: its parent resolved and, when DIR
+ * is a symbolic link, the link followed (the link stays; what it points
+ * to is replaced).  NULL, reported, when there is no such path. */
+static char *real_target(Ctx *ctx, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    char *d = arena_strndup(ctx->arena, dir, n);
+    char *slash = strrchr(d, '/');
+    const char *base = slash ? slash + 1 : d;
+    char real[PATH_MAX];
+    if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(d, "/") == 0) {
+        if (!realpath(d, real)) {
+            diag(ctx, D_IO, (Loc){0}, "cannot write to '%s': %s", dir, strerror(errno));
+            return NULL;
+        }
+        return arena_strdup(ctx->arena, real);
+    }
+    const char *parent = !slash ? "." : slash == d ? "/"
+                       : arena_strndup(ctx->arena, d, (size_t)(slash - d));
+    if (!realpath(parent, real)) {
+        diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", dir, strerror(errno));
+        return NULL;
+    }
+    char *path = arena_printf(ctx->arena, "%s/%s", strcmp(real, "/") ? real : "", base);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (!realpath(path, real)) {
+            diag(ctx, D_IO, (Loc){0}, "'%s' is a symbolic link to nothing (%s); "
+                 "make what it points to, or choose another output directory",
+                 dir, strerror(errno));
+            return NULL;
+        }
+        path = arena_strdup(ctx->arena, real);
+    }
+    return path;
+}
+
+static const char *trimmed(Ctx *ctx, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return arena_strndup(ctx->arena, dir, n);
+}
+
+/* Refuses (0 ok, -1 reported) unless target may be replaced. */
+static int check_owned(Ctx *ctx, const char *dir, const char *target)
+{
+    struct stat st;
+    if (stat(target, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        diag(ctx, D_IO, (Loc){0}, "'%s' exists and is not a directory", dir);
+        return -1;
+    }
+    char *foreign;
+    bool manifest;
+    int rc = find_foreign(ctx->arena, target, false, &foreign, &manifest);
+    if (rc < 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot read '%s': %s", dir, strerror(errno));
+    } else if (rc > 0) {
+        const char *d = trimmed(ctx, dir);
+        if (manifest)
+            diag(ctx, D_OUTPUT_FOREIGN, (Loc){0}, "refusing to replace '%s': "
+                 "hitc did not write '%s/%s' (its manifest.json does not list "
+                 "it); move it away, or choose another output directory", d, d,
+                 foreign);
+        else
+            diag(ctx, D_OUTPUT_FOREIGN, (Loc){0}, "refusing to replace '%s': "
+                 "hitc did not write '%s/%s' (there is no manifest.json of "
+                 "hitc's); choose another output directory, or empty this one",
+                 d, d, foreign);
+    }
+    return rc == 0 ? 0 : -1;
+}
+
+int output_dir_check(Ctx *ctx, const char *dir)
+{
+    if (strcmp(dir, "-") == 0)
+        return 0;
+    char *target = real_target(ctx, dir);
+    if (!target)
+        return -1;
+    const char *d = trimmed(ctx, dir);
+    int errors = ctx->nerrors;
+    char real[PATH_MAX];
+    for (int i = 0; i < ctx->sources.len; i++) {
+        const Source *src = ctx->sources.items[i];
+        if (realpath(src->dir, real) && path_inside(real, target)) {
+            diag(ctx, D_OUTPUT_OVERLAP, (Loc){0}, "refusing to write to '%s': "
+                 "it %s the directory of '%s', and hitc replaces its output "
+                 "directory whole; choose a directory of its own, such as '%s/out'",
+                 d, strcmp(real, target) == 0 ? "is" : "contains", src->path,
+                 src->dir);
+            return -1;
+        }
+    }
+    for (int i = 0; i < ctx->prog.decls.len; i++) {
+        Decl *fn = ctx->prog.decls.items[i];
+        Loc loc;
+        const char *code = function_code_dir(fn, &loc);
+        if (!code || !realpath(arena_printf(ctx->arena, "%s/%s", ctx->root, code), real))
+            continue;
+        bool seen = false;      /* one error for a directory functions share */
+        for (int j = 0; j < i && !seen; j++) {
+            Loc l;
+            const char *c = function_code_dir(ctx->prog.decls.items[j], &l);
+            seen = c && strcmp(c, code) == 0;
+        }
+        if (seen)
+            continue;
+        if (path_inside(real, target)) {
+            Diag *g = diag(ctx, D_OUTPUT_OVERLAP, (Loc){0}, "refusing to write "
+                           "to '%s': it %s the code directory '%s' of %s, and "
+                           "hitc replaces its output directory whole; choose a "
+                           "directory of its own", d,
+                           strcmp(real, target) == 0 ? "is" : "contains",
+                           code, fn->display);
+            note(ctx, g, loc, "the code directory is named here");
+            return -1;
+        }
+        if (path_inside(target, real))
+            diag(ctx, D_CODE_HOLDS_OUTPUT, loc, "code directory '%s' contains "
+                 "the output directory '%s', so each build would bundle the "
+                 "one before; move the code into a directory of its own, or "
+                 "build to a directory outside '%s'", code, d, code);
+    }
+    if (ctx->nerrors > errors)
+        return -1;
+    return check_owned(ctx, dir, target);
+}
+
+/* ---- replacing DIR ------------------------------------------------------
+ * The new output is written into DIR.hitc-tmp-XXXXXX beside DIR, which
+ * the build holds an flock(2) on until it ends; the lock goes when the
+ * process does, even on SIGKILL.  A later build removes such a directory
+ * when it can take the lock and it holds nothing but names hitc writes. */
+
+#define TMP_INFIX ".hitc-tmp-"
+
+static bool is_tmp_name(const char *name, const char *base)
+{
+    size_t n = strlen(base), k = strlen(TMP_INFIX);
+    if (strncmp(name, base, n) != 0 || strncmp(name + n, TMP_INFIX, k) != 0 ||
+        strlen(name + n + k) != 6)
+        return false;
+    for (const char *p = name + n + k; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z')))
+            return false;
+    return true;
+}
+
+/* Locks path (a directory) if nobody holds it and it is still the one at
+ * path: the fd, or -1. */
+static int lock_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat a, b;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &a) != 0 ||
+        lstat(path, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Remove the temporary directories of builds into target that died. */
+static void remove_stale(Ctx *ctx, const char *target)
+{
+    const char *slash = strrchr(target, '/');
+    char *parent = slash == target ? "/" : arena_strndup(ctx->arena, target,
+                                                         (size_t)(slash - target));
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d))) {
+        if (!is_tmp_name(ent->d_name, slash + 1))
+            continue;
+        char *path = arena_printf(ctx->arena, "%s/%s", strcmp(parent, "/") ? parent : "",
+                                  ent->d_name);
+        char *foreign;
+        bool manifest;
+        int fd = lock_dir(path);
+        if (fd < 0)
+            continue;
+        if (find_foreign(ctx->arena, path, true, &foreign, &manifest) == 0)
+            remove_tree(path);
+        close(fd);
+    }
+    closedir(d);
+}
+
+/* A fresh, locked temporary directory beside target; NULL, reported. */
+static char *make_tmp(Ctx *ctx, const char *dir, const char *target, int *lock)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        char *tmp = arena_printf(ctx->arena, "%s" TMP_INFIX "XXXXXX", target);
+        if (!mkdtemp(tmp)) {
+            diag(ctx, D_IO, (Loc){0}, "cannot create a directory beside '%s': %s",
+                 dir, strerror(errno));
+            return NULL;
+        }
+        /* A build cleaning up may have taken it between mkdtemp and the
+         * lock; then it is gone, or going: take another name. */
+        if ((*lock = lock_dir(tmp)) >= 0) {
+            chmod(tmp, 0755);
+            return tmp;
+        }
+    }
+    diag(ctx, D_IO, (Loc){0}, "cannot create a directory beside '%s'", dir);
+    return NULL;
+}
+
+/* Swap the filled tmp in at target.  Another build may make or replace
+ * target meanwhile: then check it again and swap with what is there. */
+static int swap_in(Ctx *ctx, const char *dir, const char *target, const char *tmp,
+                   bool *old)
+{
+    *old = false;
+    for (int tries = 0; tries < 50; tries++) {
+        struct stat st;
+        if (lstat(target, &st) != 0 && errno == ENOENT) {
+            if (rename(tmp, target) == 0)
+                return 0;
+            if (errno == EEXIST || errno == ENOTEMPTY)
+                continue;       /* another build made it first */
+            diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", dir, strerror(errno));
+            return -1;
+        }
+        if (check_owned(ctx, dir, target) != 0)
+            return -1;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) != 0) {
+            if (errno == ENOENT)
+                continue;       /* another build's leftovers went meanwhile */
+            diag(ctx, D_IO, (Loc){0}, "cannot replace '%s': %s", dir, strerror(errno));
+            return -1;
+        }
+        /* tmp holds what was at target: make sure nothing came in between
+         * the check and the swap; if it did, swap back. */
+        char *foreign;
+        bool manifest;
+        if (find_foreign(ctx->arena, tmp, false, &foreign, &manifest) == 0) {
+            *old = true;
+            return 0;
+        }
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+            check_owned(ctx, dir, target);
+            return -1;
+        }
+        diag(ctx, D_IO, (Loc){0}, "'%s' changed while hitc replaced it: what "
+             "was there is now in '%s'", dir, tmp);
+        return -2;
+    }
+    diag(ctx, D_IO, (Loc){0}, "cannot replace '%s': other builds keep "
+         "changing it", dir);
+    return -1;
+}
+
 int output_write(Ctx *ctx, Emit *e, const char *dir)
 {
     Buf t = {0};
@@ -145,53 +586,27 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     }
     if (e->bundles.len > 1)
         qsort(e->bundles.items, (size_t)e->bundles.len, sizeof(void *), bundle_cmp);
-
-    struct stat st;
-    bool exists = stat(dir, &st) == 0;
-    if (exists && !S_ISDIR(st.st_mode)) {
-        diag(ctx, D_IO, (Loc){0}, "'%s' exists and is not a directory", dir);
+    char *target = real_target(ctx, dir);
+    int lock = -1;
+    char *tmp = NULL;
+    if (target && check_owned(ctx, dir, target) == 0) {
+        remove_stale(ctx, target);
+        tmp = make_tmp(ctx, dir, target, &lock);
+    }
+    if (!tmp) {
         buf_free(&t);
         return -1;
     }
-    bool empty;
-    if (exists && !is_hitc_output(dir, &empty) && !empty) {
-        diag(ctx, D_IO, (Loc){0}, "refusing to replace '%s': it is not empty "
-             "and hitc did not write it (no manifest.json); choose another "
-             "output directory", dir);
-        buf_free(&t);
-        return -1;
-    }
-    /* The temporary directory sits beside DIR, on the same file system. */
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    char *target = arena_strndup(ctx->arena, dir, n);
-    char *tmp = arena_printf(ctx->arena, "%s.hitc-tmp-XXXXXX", target);
-    if (!mkdtemp(tmp)) {
-        diag(ctx, D_IO, (Loc){0}, "cannot create a directory beside '%s': %s",
-             dir, strerror(errno));
-        buf_free(&t);
-        return -1;
-    }
-    chmod(tmp, 0755);
     int rc = fill(ctx, e, tmp, t.data);
     buf_free(&t);
-    if (rc == 0) {
-        if (exists) {
-            if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) != 0) {
-                diag(ctx, D_IO, (Loc){0}, "cannot replace '%s': %s", dir,
-                     strerror(errno));
-                rc = -1;
-            }
-        } else if (rename(tmp, target) != 0) {
-            diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", dir,
-                 strerror(errno));
-            rc = -1;
-        }
-    }
-    /* After an exchange tmp holds the old output; after a failure, the
-     * half-written new one.  Either way it goes. */
-    if (rc != 0 || exists)
+    bool old = false;
+    if (rc == 0)
+        rc = swap_in(ctx, dir, target, tmp, &old);
+    /* After a swap tmp holds the old output; after a failure, the
+     * half-written new one.  Either way it goes (but what a swap-back could
+     * not return). */
+    if (rc == -1 || old)
         remove_tree(tmp);
-    return rc;
+    close(lock);
+    return rc == 0 ? 0 : -1;
 }

@@ -665,6 +665,17 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     cJSON_AddNumberToObject(p, "Timeout", (double)f->timeout);
 }
 
+/* For output.c: the function's code directory as written (relative to
+ * the .hit file's directory) and where, or NULL when it has none. */
+const char *function_code_dir(const Decl *d, Loc *loc)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    if (!f || !f->code)
+        return NULL;
+    *loc = f->code_loc;
+    return f->code;
+}
+
 const Kind kind_function = {
     .keyword = "function",
     .noun = "function",

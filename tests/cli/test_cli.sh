@@ -85,9 +85,10 @@ failed_build_leaves_the_output_as_it_was() {
 rebuild_replaces_the_output_whole() {
     example
     hitc build -q hits/app.hit -o out
-    touch out/bundles/stale.zip
+    echo changed > out/template.json
+    rm out/bundles/*.zip
     hitc build -q hits/app.hit -o out
-    [ ! -e out/bundles/stale.zip ]
+    python3 -c "import json; json.load(open('out/template.json'))" && [ "$(ls out/bundles | wc -l)" -eq 2 ]
 }
 
 refuses_to_replace_a_directory_it_did_not_write() {
