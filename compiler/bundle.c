@@ -94,7 +94,8 @@ static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
     }
     zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
     zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 0) != 0 ||
+    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE,
+                                 BUNDLE_DEFLATE_LEVEL) != 0 ||
         zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
         zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
                                          (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
@@ -157,11 +158,11 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     zip_source_free(mem);
     free(sorted);
     if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
+        unsigned long long zipped = out->len;     /* before *out is cleared */
         free(out->data);
         *out = (Bundle){0};
         return fail(err, errlen, "the zip is %llu bytes, over Lambda's limit "
-                    "of %llu bytes zipped", (unsigned long long)out->len,
-                    BUNDLE_MAX_ZIPPED);
+                    "of %llu bytes zipped", zipped, BUNDLE_MAX_ZIPPED);
     }
     return rc;
 }
