@@ -175,6 +175,14 @@ typedef struct Entry {
     unsigned mode;
 } Entry;
 
+/* A real directory the walk has entered, and how often: links can bring
+ * the walk into one directory many times, each time copying all of it. */
+typedef struct Seen {
+    char *real;                 /* its real path; NULL for an empty slot */
+    unsigned long visits;
+    char *link;                 /* the last link that led here, or NULL */
+} Seen;
+
 typedef struct Walk {
     const char *shown;          /* the directory as the user wrote it */
     char root[PATH_MAX];        /* its real path */
@@ -183,6 +191,9 @@ typedef struct Walk {
     Entry *entries;
     int n, cap;
     unsigned long long total;
+    unsigned long dir_visits;
+    Seen *seen;                 /* open addressing, a power of 2 slots */
+    size_t nseen, seen_cap;
     char *err;
     size_t errlen;
 } Walk;
@@ -193,6 +204,76 @@ bool path_inside(const char *path, const char *root)
     if (strcmp(root, "/") == 0)
         return true;
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A real path as the user knows it: relative to the code directory. */
+static const char *inside(const Walk *w, const char *real)
+{
+    size_t n = strlen(w->root);
+    if (strcmp(real, w->root) == 0)
+        return ".";
+    return real + (strcmp(w->root, "/") == 0 ? 1 : n + 1);
+}
+
+static size_t path_hash(const char *s)
+{
+    size_t h = 14695981039346656037ull;     /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of real, added when new; NULL when memory runs out. */
+static Seen *seen_slot(Walk *w, const char *real)
+{
+    if (2 * (w->nseen + 1) > w->seen_cap) {
+        size_t cap = w->seen_cap ? w->seen_cap * 2 : 64;
+        Seen *grown = calloc(cap, sizeof *grown);
+        if (!grown)
+            return NULL;
+        for (size_t i = 0; i < w->seen_cap; i++) {
+            if (!w->seen[i].real)
+                continue;
+            size_t j = path_hash(w->seen[i].real) & (cap - 1);
+            while (grown[j].real)
+                j = (j + 1) & (cap - 1);
+            grown[j] = w->seen[i];
+        }
+        free(w->seen);
+        w->seen = grown;
+        w->seen_cap = cap;
+    }
+    size_t j = path_hash(real) & (w->seen_cap - 1);
+    while (w->seen[j].real && strcmp(w->seen[j].real, real) != 0)
+        j = (j + 1) & (w->seen_cap - 1);
+    if (!w->seen[j].real) {
+        if (!(w->seen[j].real = strdup(real)))
+            return NULL;
+        w->nseen++;
+    }
+    return &w->seen[j];
+}
+
+/* Past BUNDLE_MAX_FILES or BUNDLE_MAX_DIR_VISITS: name the directory that
+ * links made the walk enter most often, and the last link to it. */
+static int too_many(Walk *w, const char *what, unsigned long limit)
+{
+    const Seen *most = NULL;
+    for (size_t i = 0; i < w->seen_cap; i++)
+        if (w->seen[i].real && w->seen[i].link &&
+            (!most || w->seen[i].visits > most->visits))
+            most = &w->seen[i];
+    if (most && most->visits > 1)
+        return fail(w->err, w->errlen, "code directory '%s' holds more than "
+                    "%lu %s, counting each path through symbolic links: "
+                    "'%s' is reached %lu times, last through the link '%s'; "
+                    "a link to a directory copies all of it, so remove links "
+                    "that reach one directory many times", w->shown, limit,
+                    what, inside(w, most->real), most->visits, most->link);
+    return fail(w->err, w->errlen, "code directory '%s' holds more than %lu "
+                "%s, hitc's limit for one bundle (a zip holds no more without "
+                "Zip64); leave out what the function does not need", w->shown,
+                limit, what);
 }
 
 /* Left out of every bundle: tools' folders and caches, never code. */
@@ -302,7 +383,7 @@ static void free_names(char **names, int n)
     free(names);
 }
 
-static int walk(Walk *w, const char *dir, const char *rel);
+static int walk(Walk *w, const char *dir, const char *rel, const char *link);
 
 /* One directory entry: a file to keep, a directory to walk, or an error. */
 static int visit(Walk *w, const char *dir, const char *rel, const char *name)
@@ -336,7 +417,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
             if (strcmp(w->stack[i], real) == 0)
                 return fail(w->err, w->errlen, "symbolic link '%s' in code "
                             "directory '%s' makes a loop", child, w->shown);
-        return walk(w, real, child);
+        return walk(w, real, child, link ? inside(w, path) : NULL);
     }
     if (!S_ISREG(st.st_mode))
         return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
@@ -347,6 +428,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     if (why)
         return fail(w->err, w->errlen, "the name of '%s' in code directory '%s' "
                     "%s; rename it", child, w->shown, why);
+    if (w->n >= BUNDLE_MAX_FILES)
+        return too_many(w, "files", BUNDLE_MAX_FILES);
     w->total += (unsigned long long)st.st_size;
     if (w->total > BUNDLE_MAX_UNZIPPED)
         return fail(w->err, w->errlen, "code directory '%s' holds more than "
@@ -355,16 +438,27 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     return push_entry(w, child, real, (unsigned)st.st_mode);
 }
 
-static int walk(Walk *w, const char *dir, const char *rel)
+/* Walk the directory whose real path is real, found at rel (through the
+ * symbolic link at link, a path inside the code directory, or none). */
+static int walk(Walk *w, const char *real, const char *rel, const char *link)
 {
     if (w->depth >= MAX_DEPTH)
         return fail(w->err, w->errlen, "code directory '%s' nests deeper than "
                     "%d levels at '%s'", w->shown, MAX_DEPTH, rel);
-    char *real = realpath(dir, NULL);
-    if (!real)
-        return fail(w->err, w->errlen, "cannot read code directory '%s': %s",
-                    w->shown, strerror(errno));
-    w->stack[++w->depth] = real;
+    Seen *seen = seen_slot(w, real);
+    char *copy = link ? strdup(link) : NULL;
+    if (!seen || (link && !copy)) {
+        free(copy);
+        return fail(w->err, w->errlen, "out of memory");
+    }
+    seen->visits++;
+    if (copy) {
+        free(seen->link);
+        seen->link = copy;
+    }
+    if (++w->dir_visits > BUNDLE_MAX_DIR_VISITS)
+        return too_many(w, "directories", BUNDLE_MAX_DIR_VISITS);
+    w->stack[++w->depth] = seen->real;
     int n = 0, rc = 0;
     char **names = list_dir(w, real, rel, &n);
     if (!names)
@@ -373,7 +467,6 @@ static int walk(Walk *w, const char *dir, const char *rel)
         rc = visit(w, real, rel, names[i]);
     free_names(names, n);
     w->depth--;
-    free(real);
     return rc;
 }
 
@@ -433,7 +526,7 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
         rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
                   strerror(errno));
     if (rc == 0)
-        rc = walk(w, w->root, "");
+        rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
 
@@ -468,6 +561,11 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
         free(w->entries[i].name);
         free(w->entries[i].path);
     }
+    for (size_t i = 0; i < w->seen_cap; i++) {
+        free(w->seen[i].real);
+        free(w->seen[i].link);
+    }
+    free(w->seen);
     free(files);
     free(w->entries);
     free(w);

@@ -23,6 +23,14 @@
 #define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
 #define BUNDLE_MAX_UNZIPPED (250ull * 1024 * 1024)    /* 262144000 bytes */
 
+/* hitc's own limits on walking a code directory, counting every path
+ * through symbolic links: the most files a zip holds without the Zip64
+ * extension, and as many directory visits.  They stop a fan-out of links
+ * (each level linking twice to the next) long before memory or time runs
+ * out. */
+#define BUNDLE_MAX_FILES 65535
+#define BUNDLE_MAX_DIR_VISITS 65535
+
 /* The deflate level of every entry: zlib's own default, set on purpose. */
 #define BUNDLE_DEFLATE_LEVEL 6
 
@@ -46,9 +54,10 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 
 /* Zip every regular file under dir.  Symbolic links that stay inside dir
  * are stored as what they point to; links out of dir, broken links, link
- * loops, special files, unsafe names and trees past Lambda's limits are
- * errors.  Version-control folders, __pycache__, *.pyc and .DS_Store are
- * left out.  shown is dir as the user wrote it, for messages. */
+ * loops, special files, unsafe names and trees past Lambda's limits or
+ * BUNDLE_MAX_FILES / BUNDLE_MAX_DIR_VISITS are errors.  Version-control
+ * folders, __pycache__, *.pyc and .DS_Store are left out.  shown is dir as
+ * the user wrote it, for messages. */
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
 

@@ -6,6 +6,66 @@ source "$(dirname "$0")/lib.sh"
 
 example() { cp -r "$ROOT/examples/hits" "$WORK/hits"; }
 
+# A memory cap for hitc runs that must stay small.  AddressSanitizer reserves
+# terabytes of address space and valgrind (WRAP) needs its own, so under
+# them the cap is off; the plain binary runs with it in the cli suite.
+mem_cap() {
+    case "$HITC" in *asan*) echo unlimited ;; *) [ -n "$WRAP" ] && echo unlimited || echo 400000 ;; esac
+}
+
+# src/d0 .. src/d18; each d<i> holds two links, a and b, to d<i+1>, and d18
+# holds one empty file: 19 directories and 36 links.  Walking them with the
+# links followed reaches d18 2^18 times.
+fan_out() {
+    local i files=${1:-0}
+    for i in $(seq 0 17); do
+        mkdir -p hits/src/d$i
+        ln -s ../d$((i + 1)) hits/src/d$i/a
+        ln -s ../d$((i + 1)) hits/src/d$i/b
+        for f in $(seq 1 "$files"); do : > hits/src/d$i/f$f; done
+    done
+    mkdir -p hits/src/d18
+    : > hits/src/d18/empty
+}
+
+# Reproduction (before the fix): the fan-out above gave a zip of 262,144
+# entries after 53 s and 630 MB, exit 0.  Now the walk stops at 65,535
+# directory visits and names the link that made it enter one directory
+# again and again.
+a_link_fan_out_stops_early_and_names_a_link() {
+    example
+    fan_out
+    local rc=0
+    (ulimit -v "$(mem_cap)"; timeout 60 "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
+    [ "$rc" -eq 1 ] || { echo "exit $rc, want 1"; cat err.txt; return 1; }
+    grep -q "^hits/app.hit:11:8: error: code directory 'src' holds more than 65535 directories, counting each path through symbolic links: 'd18' is reached [0-9]* times, last through the link 'd17/[ab]'; a link to a directory copies all of it" err.txt \
+        || { echo "no error naming the link:"; cat err.txt; return 1; }
+    [ ! -e out ] || { echo "out was written"; return 1; }
+}
+
+# The same shape with two files in every directory crosses the file limit
+# (65,535, the most a zip holds without Zip64) first.
+a_link_fan_out_of_files_stops_at_the_file_limit() {
+    example
+    fan_out 2
+    local rc=0
+    (ulimit -v "$(mem_cap)"; timeout 60 "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
+    [ "$rc" -eq 1 ] || { echo "exit $rc, want 1"; cat err.txt; return 1; }
+    grep -q "^hits/app.hit:11:8: error: code directory 'src' holds more than 65535 files, counting each path through symbolic links: 'd[0-9]*' is reached [0-9]* times, last through the link 'd[0-9]*/[ab]'" err.txt \
+        || { echo "no error naming the link:"; cat err.txt; return 1; }
+}
+
+# A link to a directory that is already being walked (a loop) is refused at
+# once, not walked until a limit.
+a_link_back_up_the_walk_is_a_loop() {
+    example
+    mkdir -p hits/src/lib/deep
+    ln -s ../.. hits/src/lib/deep/up
+    expect 1 hitc build -q hits/app.hit -o out 2> err.txt || return 1
+    grep -q "^hits/app.hit:11:8: error: symbolic link 'lib/deep/up' in code directory 'src' makes a loop" err.txt \
+        || { cat err.txt; return 1; }
+}
+
 # The size of the zip hitc makes of a directory, worked out independently:
 # zlib's raw deflate at level 6 (memory level 9, as libzip runs it) of each
 # file, a 30-byte local header and a 46-byte central entry per file, each
@@ -64,7 +124,9 @@ bundles_are_deflated_at_the_normal_level() {
     done
 }
 
-for c in the_zipped_limit_error_gives_the_real_size bundles_are_deflated_at_the_normal_level; do
+for c in a_link_fan_out_stops_early_and_names_a_link a_link_fan_out_of_files_stops_at_the_file_limit \
+    a_link_back_up_the_walk_is_a_loop the_zipped_limit_error_gives_the_real_size \
+    bundles_are_deflated_at_the_normal_level; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done
