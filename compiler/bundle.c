@@ -167,6 +167,332 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     return rc;
 }
 
+/* ---- the .env the stamper reads -------------------------------------- */
+/* A mirror of runtime-support/stamper/index.py's parse_env and check_env:
+ * the same texts pass, the same fail.  Its regular expressions, as code:
+ *   a skipped line   [ \t]*(#[^\r\n]*)?(\r\n|\n|\r|end)
+ *   an assignment    [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]*
+ *   a quoted value   "(\\.|[^"\\])*"   or   '(\\.|[^'\\])*'
+ *   a raw value      [^\r\n]*, cut at the first run of Unicode white space
+ *                    that a '#' follows, then stripped of white space at
+ *                    its end (Python's \s and str.rstrip) */
+
+#define NO_MATCH ((size_t)-1)
+
+static bool env_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool key_first(unsigned char c)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool key_char(unsigned char c)
+{
+    return key_first(c) || (c >= '0' && c <= '9');
+}
+
+/* The stamper's SAFE_CHARS: a value made only of these is written raw. */
+static bool safe_char(unsigned cp)
+{
+    return cp > 0 && cp < 0x80 &&
+           (key_char((unsigned char)cp) || strchr("-.:/@+,%=\\", (int)cp));
+}
+
+/* Python's str.isspace(), which is also what \s matches in a str pattern. */
+static bool py_space(unsigned cp)
+{
+    return (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x20) ||
+           cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
+
+/* The code point at p, n bytes of valid UTF-8 (utf8_len said so). */
+static unsigned code_point(const unsigned char *p, int n)
+{
+    static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    unsigned cp = p[0] & lead[n];
+    for (int i = 1; i < n; i++)
+        cp = cp << 6 | (p[i] & 0x3f);
+    return cp;
+}
+
+/* Blanks, an optional comment and a line end (or the end of the text)
+ * from p: where they end, or NO_MATCH. */
+static size_t env_line_end(const unsigned char *t, size_t len, size_t p)
+{
+    while (p < len && env_blank(t[p]))
+        p++;
+    if (p < len && t[p] == '#')
+        while (p < len && t[p] != '\r' && t[p] != '\n')
+            p++;
+    if (p == len)
+        return len;
+    if (t[p] == '\r')
+        return p + 1 < len && t[p + 1] == '\n' ? p + 2 : p + 1;
+    return t[p] == '\n' ? p + 1 : NO_MATCH;
+}
+
+/* KEY[ \t]*=[ \t]* at q: sets the key and where the value starts. */
+static bool env_key_at(const unsigned char *t, size_t len, size_t q,
+                       size_t *key, size_t *keylen, size_t *value)
+{
+    if (q >= len || !key_first(t[q]))
+        return false;
+    *key = q;
+    while (q < len && key_char(t[q]))
+        q++;
+    *keylen = q - *key;
+    while (q < len && env_blank(t[q]))
+        q++;
+    if (q >= len || t[q] != '=')
+        return false;
+    q++;
+    while (q < len && env_blank(t[q]))
+        q++;
+    *value = q;
+    return true;
+}
+
+/* [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]* at p, as a regex matches it: with
+ * the export prefix when that leads to a match, else without. */
+static bool env_assignment(const unsigned char *t, size_t len, size_t p,
+                           size_t *key, size_t *keylen, size_t *value)
+{
+    while (p < len && env_blank(t[p]))
+        p++;
+    if (len - p > 6 && memcmp(t + p, "export", 6) == 0 && env_blank(t[p + 6])) {
+        size_t q = p + 6;
+        while (q < len && env_blank(t[q]))
+            q++;
+        if (env_key_at(t, len, q, key, keylen, value))
+            return true;
+    }
+    return env_key_at(t, len, p, key, keylen, value);
+}
+
+/* A quoted value at t[v]: false when its quote is never closed.  Sets
+ * where it ends and whether check_env refuses it: the value it decodes to
+ * ends with a backslash and holds a character outside SAFE_CHARS. */
+static bool env_quoted(const unsigned char *t, size_t len, size_t v,
+                       size_t *after, bool *refused)
+{
+    unsigned char q = t[v];
+    bool unsafe = false, ends_in_backslash = false;
+    size_t i = v + 1;
+    while (i < len && t[i] != q) {
+        bool escape = t[i] == '\\';
+        if (escape && i + 1 == len)
+            return false;
+        size_t at = escape ? i + 1 : i;
+        int n = utf8_len(t + at, t + len);
+        unsigned cp = code_point(t + at, n);
+        if (!escape) {
+            unsafe |= !safe_char(cp);
+        } else if (cp == '\\') {
+            /* decodes to '\', which is safe */
+        } else if (cp == (unsigned)q || (q == '"' && cp < 0x80 &&
+                                         strchr("'nrtabfv", (int)cp))) {
+            unsafe = true;      /* decodes to a quote or a control character */
+        } else {
+            unsafe |= !safe_char(cp);   /* kept as '\' and the character */
+        }
+        ends_in_backslash = escape && cp == '\\';
+        i = at + (size_t)n;
+    }
+    if (i >= len)
+        return false;
+    *after = i + 1;
+    *refused = ends_in_backslash && unsafe;
+    return true;
+}
+
+/* A raw value at t[v]: the rest of the line.  Sets where it ends and
+ * whether check_env refuses the value it reads as. */
+static void env_raw(const unsigned char *t, size_t len, size_t v,
+                    size_t *after, bool *refused)
+{
+    size_t end = v;
+    while (end < len && t[end] != '\r' && t[end] != '\n')
+        end++;
+    *after = end;
+    /* the comment: from the first run of white space that '#' follows */
+    size_t cut = end, run = NO_MATCH;
+    for (size_t i = v; i < end;) {
+        int n = utf8_len(t + i, t + len);
+        unsigned cp = code_point(t + i, n);
+        if (py_space(cp)) {
+            if (run == NO_MATCH)
+                run = i;
+        } else if (cp == '#' && run != NO_MATCH) {
+            cut = run;
+            break;
+        } else {
+            run = NO_MATCH;
+        }
+        i += (size_t)n;
+    }
+    /* rstrip(), and what is left */
+    bool unsafe = false, unsafe_seen = false;
+    unsigned last = 0;
+    for (size_t i = v; i < cut;) {
+        int n = utf8_len(t + i, t + len);
+        unsigned cp = code_point(t + i, n);
+        unsafe_seen |= !safe_char(cp);
+        if (!py_space(cp)) {
+            last = cp;
+            unsafe = unsafe_seen;   /* unsafe characters up to the last kept one */
+        }
+        i += (size_t)n;
+    }
+    *refused = last == '\\' && unsafe;
+}
+
+typedef struct EnvDef {
+    const unsigned char *key;
+    size_t keylen;
+    int line, seq;
+    bool refused;
+} EnvDef;
+
+static int key_cmp(const EnvDef *a, const EnvDef *b)
+{
+    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
+    int c = memcmp(a->key, b->key, n);
+    if (c == 0 && a->keylen != b->keylen)
+        c = a->keylen < b->keylen ? -1 : 1;
+    return c;
+}
+
+static int def_cmp(const void *pa, const void *pb)
+{
+    const EnvDef *a = pa, *b = pb;
+    int c = key_cmp(a, b);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* check_env looks only at each key's last value, in the order the keys
+ * first appear: the first key whose last value it refuses, or NULL. */
+static const EnvDef *refused_value(EnvDef *defs, int n)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any |= defs[i].refused;
+    if (!any)
+        return NULL;
+    qsort(defs, (size_t)n, sizeof *defs, def_cmp);
+    const EnvDef *found = NULL;
+    int found_first = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && key_cmp(&defs[i], &defs[j + 1]) == 0)
+            j++;
+        if (defs[j].refused && (!found || defs[i].seq < found_first)) {
+            found = &defs[j];
+            found_first = defs[i].seq;
+        }
+        i = j + 1;
+    }
+    return found;
+}
+
+static int env_refuse(int *line, int at, char *why, size_t whylen,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int env_refuse(int *line, int at, char *why, size_t whylen,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    *line = at;
+    return -1;
+}
+
+int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
+                   size_t whylen)
+{
+    *line = 0;
+    if (whylen)
+        why[0] = '\0';
+    int lineno = 1;
+    for (size_t i = 0; i < len;) {
+        int n = utf8_len(t + i, t + len);
+        if (n == 0)
+            return env_refuse(line, lineno, why, whylen, "is not UTF-8 text; "
+                              "save the file as UTF-8");
+        lineno += t[i] == '\n';
+        i += (size_t)n;
+    }
+    if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
+        return env_refuse(line, 1, why, whylen, "starts with a byte order mark "
+                          "(U+FEFF); save the file as UTF-8 without one");
+    EnvDef *defs = NULL;
+    int ndefs = 0, cap = 0, rc = 0;
+    size_t pos = 0, counted = 0;
+    lineno = 1;
+    while (pos < len && rc == 0) {
+        size_t end = env_line_end(t, len, pos);
+        if (end != NO_MATCH) {
+            pos = end;
+            continue;
+        }
+        for (; counted < pos; counted++)
+            lineno += t[counted] == '\n';
+        size_t key = 0, keylen = 0, v = 0, after = 0;
+        bool refused = false;
+        if (!env_assignment(t, len, pos, &key, &keylen, &v)) {
+            rc = env_refuse(line, lineno, why, whylen, "is not KEY=VALUE; a key "
+                            "is letters, digits and '_' and does not start "
+                            "with a digit, and a comment starts with '#'");
+            break;
+        }
+        if (v < len && (t[v] == '"' || t[v] == '\'')) {
+            if (!env_quoted(t, len, v, &after, &refused)) {
+                rc = env_refuse(line, lineno, why, whylen, "opens a quote it "
+                                "never closes; close it");
+                break;
+            }
+        } else {
+            env_raw(t, len, v, &after, &refused);
+        }
+        if ((end = env_line_end(t, len, after)) == NO_MATCH) {
+            rc = env_refuse(line, lineno, why, whylen, "has text after its "
+                            "closing quote; remove it, or start a comment "
+                            "with '#'");
+            break;
+        }
+        if (ndefs == cap) {
+            int grown_cap = cap ? cap * 2 : 16;
+            EnvDef *grown = realloc(defs, sizeof *defs * (size_t)grown_cap);
+            if (!grown) {
+                rc = env_refuse(line, lineno, why, whylen, "is past what memory "
+                                "holds");
+                break;
+            }
+            defs = grown;
+            cap = grown_cap;
+        }
+        defs[ndefs] = (EnvDef){t + key, keylen, lineno, ndefs, refused};
+        ndefs++;
+        pos = end;
+    }
+    const EnvDef *bad = rc == 0 ? refused_value(defs, ndefs) : NULL;
+    if (bad)
+        rc = env_refuse(line, bad->line, why, whylen, "gives '%.*s' a value "
+                        "that ends with a backslash and also needs quotes, "
+                        "which python-dotenv cannot read back; drop the final "
+                        "backslash, or use only A-Z a-z 0-9 and _-.:/@+,%%=\\",
+                        (int)(bad->keylen < 100 ? bad->keylen : 100),
+                        (const char *)bad->key);
+    free(defs);
+    return rc;
+}
+
 /* ---- walking a directory --------------------------------------------- */
 
 typedef struct Entry {
@@ -411,6 +737,13 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         real = target;
     }
     if (S_ISDIR(st.st_mode)) {
+        if (!*rel && strcmp(name, ".env") == 0) {
+            fail(w->err, w->errlen, "the stamper would refuse '.env' in code "
+                 "directory '%s' at deploy time: it is a directory, and the "
+                 "stamper writes a file of that name; rename the directory",
+                 w->shown);
+            return BUNDLE_BAD_ENV;
+        }
         if (left_out(name, true))
             return 0;
         for (int i = 0; i <= w->depth; i++)
@@ -547,6 +880,17 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
             rc = fail(err, errlen, "code directory '%s' holds more than "
                       "Lambda's limit of %llu bytes unzipped", shown,
                       BUNDLE_MAX_UNZIPPED);
+    }
+    for (int i = 0; rc == 0 && i < w->n; i++) {
+        int line;
+        char why[512];
+        if (strcmp(files[i].name, ".env") == 0 &&
+            env_file_check(files[i].data, files[i].len, &line, why,
+                           sizeof why) != 0) {
+            fail(err, errlen, "the stamper would refuse '.env' in code "
+                 "directory '%s' at deploy time: line %d %s", shown, line, why);
+            rc = BUNDLE_BAD_ENV;
+        }
     }
     if (rc == 0) {
         rc = bundle_files(files, w->n, out, err, errlen);

@@ -34,6 +34,10 @@
 /* The deflate level of every entry: zlib's own default, set on purpose. */
 #define BUNDLE_DEFLATE_LEVEL 6
 
+/* bundle_dir's result when the code directory's .env is one the stamper
+ * would refuse at deploy time (any other failure is -1). */
+#define BUNDLE_BAD_ENV (-2)
+
 typedef struct BundleFile {
     const char *name;               /* path inside the zip, '/'-separated */
     const unsigned char *data;      /* not owned */
@@ -55,11 +59,25 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 /* Zip every regular file under dir.  Symbolic links that stay inside dir
  * are stored as what they point to; links out of dir, broken links, link
  * loops, special files, unsafe names and trees past Lambda's limits or
- * BUNDLE_MAX_FILES / BUNDLE_MAX_DIR_VISITS are errors.  Version-control
- * folders, __pycache__, *.pyc and .DS_Store are left out.  shown is dir as
- * the user wrote it, for messages. */
+ * BUNDLE_MAX_FILES / BUNDLE_MAX_DIR_VISITS are errors (-1).  A '.env' at
+ * the root must be a file the stamper reads (env_file_check); otherwise
+ * the result is BUNDLE_BAD_ENV.  Version-control folders, __pycache__,
+ * *.pyc and .DS_Store are left out.  shown is dir as the user wrote it, for
+ * messages. */
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
+
+/* Would the stamper read this .env (the one a source bundle holds)?  It
+ * accepts exactly what runtime-support/stamper/index.py's parse_env and
+ * check_env accept: UTF-8; blank and '#' lines; [export] KEY = value with
+ * KEY in [A-Za-z_][A-Za-z0-9_]*; raw, "double" or 'single' quoted values,
+ * quotes closed, only blanks or a comment after them; no final value that
+ * ends in a backslash and also needs quotes.  0 when it would; -1 with
+ * *line (1-based, counted by '\n' as the stamper counts) and why (a
+ * phrase that completes "line N ...": what is wrong; the fix) when it
+ * would not. */
+int env_file_check(const unsigned char *text, size_t len, int *line,
+                   char *why, size_t whylen);
 
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */

@@ -101,6 +101,8 @@ const DiagInfo diag_table[D_COUNT] = {
                           "the template is past a CloudFormation quota (500 resources, 200 parameters, 200 outputs, 1,000,000 bytes)"},
     [D_TEMPLATE_SIZE] = {"W0506", SEV_WARNING, "template-needs-s3",
                          "the template is over the 51,200 bytes CloudFormation takes inline: deploy it through S3"},
+    [D_BAD_ENV_FILE] = {"E0530", SEV_ERROR, "bad-env-file",
+                        "a code directory's .env is one the stamper would refuse at deploy time"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

@@ -134,6 +134,8 @@ typedef enum {
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
     /* code and output */
     D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
+    /* code bundles */
+    D_BAD_ENV_FILE,
     D_COUNT
 } DiagCode;
 

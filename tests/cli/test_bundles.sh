@@ -124,9 +124,144 @@ bundles_are_deflated_at_the_normal_level() {
     done
 }
 
+# bad_env NAME: build the example with src/.env as given on stdin (or as a
+# directory when NAME is "dir"), and check the E0530 error at the code line.
+# Reproduction (before the fix): each of these built with exit 0 and the
+# stamper refused the bundle at deploy time.
+env_refused() {
+    local want=$1
+    expect 1 hitc build -q hits/app.hit -o out 2> err.txt || return 1
+    grep -qF "hits/app.hit:11:8: error: the stamper would refuse '.env' in code directory 'src' at deploy time: $want" err.txt \
+        || { echo "want: $want"; cat err.txt; return 1; }
+    hitc build --format json hits/app.hit -o out 2> diags.json || true
+    python3 -c "import json; d=json.load(open('diags.json')); assert [x['code'] for x in d]==['E0530'], d; assert (d[0]['line'], d[0]['column'])==(11, 8), d" \
+        || return 1
+    [ ! -e out ] || { echo "out was written"; return 1; }
+}
+
+a_dotenv_directory_is_refused() {
+    example
+    mkdir hits/src/.env && echo 'A=1' > hits/src/.env/x
+    env_refused "it is a directory, and the stamper writes a file of that name; rename the directory"
+}
+
+a_dotenv_with_a_bom_is_refused() {
+    example
+    printf '\xef\xbb\xbfTABLE_HINT=1\n' > hits/src/.env
+    env_refused "line 1 starts with a byte order mark (U+FEFF); save the file as UTF-8 without one"
+}
+
+a_dotenv_with_a_bad_key_is_refused() {
+    example
+    printf '# settings\nGOOD=1\nBAD-KEY=2\n' > hits/src/.env
+    env_refused "line 3 is not KEY=VALUE"
+}
+
+a_dotenv_with_an_open_quote_is_refused() {
+    example
+    printf 'A="one\nB=two\n' > hits/src/.env
+    env_refused "line 1 opens a quote it never closes; close it"
+}
+
+a_dotenv_that_is_not_utf8_is_refused() {
+    example
+    printf 'A=caf\xe9\n' > hits/src/.env
+    env_refused "line 1 is not UTF-8 text"
+}
+
+a_dotenv_value_the_stamper_cannot_write_is_refused() {
+    example
+    printf 'DIR="C:\\\\Program Files\\\\"\n' > hits/src/.env
+    env_refused "line 1 gives 'DIR' a value that ends with a backslash and also needs quotes"
+}
+
+a_dotenv_the_stamper_reads_builds() {
+    example
+    printf '# ok\nexport A = 1 # note\r\nB="two\nlines"\nC=\x27it\\\x27s\x27\nD=C:\\dir\\\n' > hits/src/.env
+    hitc build -q hits/app.hit -o out || return 1
+    [ -f out/template.json ]
+}
+
+# hitc and the stamper judge a source .env the same way: random texts from
+# a fixed seed, 40 code directories per .hit file, each text judged by the
+# stamper's own parse_env and check_env and by `hitc build` (E0530 or not,
+# and the same line number where the stamper names one).
+hitc_refuses_what_the_stamper_refuses() {
+    python3 - "$ROOT" <<'EOF'
+import importlib.util, json, os, random, re, subprocess, sys
+root = sys.argv[1]
+spec = importlib.util.spec_from_file_location("stamper", os.path.join(root, "runtime-support/stamper/index.py"))
+st = importlib.util.module_from_spec(spec); spec.loader.exec_module(st)
+hitc = (os.environ.get("WRAP", "").split()) + [os.environ.get("HITC", os.path.join(root, "hitc"))]
+rng = random.Random(6)
+pieces = ["A", "b_1", "=", " = ", '"', "'", "\\", "\\\\", "#", " #", " ", "\t", "\n", "\r\n", "\r",
+          "export ", "export", "x", "1", "é", "\u00a0", "\u2028", "\x0b", "\x0c", "\x1c", "\x85",
+          "\ufeff", "\x00", "n", "-", ":", ",", "$", "%"]
+safe = ["a", "Z", "9", "\\\\", "\\\\", " ", "-", "\\n", '\\\\"', "#", " #", "é", "\\t"]
+def text():
+    if rng.random() < 0.2:
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+    else:
+        lines = []
+        for _ in range(rng.randint(1, 4)):
+            key = rng.choice(["A", "B", "C", "A", "export A", " B", "_x", "1A", "A B"])
+            v = "".join(rng.choice(safe if rng.random() < 0.7 else pieces) for _ in range(rng.randint(0, 6)))
+            if rng.random() < 0.4:
+                q = rng.choice(['"', "'"]); v = q + v + (q if rng.random() < 0.8 else "")
+            lines.append(key + rng.choice(["=", " = "]) + v + rng.choice(["", " # c", "#c"]))
+        t = rng.choice(["\n", "\r\n"]).join(lines) + rng.choice(["", "\n"])
+    b = t.encode()
+    return b + bytes([rng.choice([0xff, 0xc3, 0xed])]) if rng.random() < 0.05 else b
+def stamper_says(b):
+    try:
+        st.check_env(st.parse_env(b.decode("utf-8")), "x")
+        return None
+    except UnicodeDecodeError:
+        return "?"
+    except st.Refusal as e:
+        m = re.match(r"line (\d+) ", str(e))
+        return m[1] if m else "?"
+differ = refused = total = 0
+for batch in range(10):
+    d = f"b{batch}"
+    os.makedirs(d)
+    cases = [text() for _ in range(40)]
+    lines = ['app envs "random .env files"']
+    for i, b in enumerate(cases):
+        os.makedirs(f"{d}/c{i}")
+        open(f"{d}/c{i}/index.py", "w").write("x = 1\n")
+        open(f"{d}/c{i}/.env", "wb").write(b)
+        lines.append(f'function f{i} {{ runtime python3.12; handler index.handler; code "c{i}" }}')
+    open(f"{d}/app.hit", "w").write("\n".join(lines) + "\n")
+    r = subprocess.run(hitc + ["build", "--format", "json", f"{d}/app.hit", "-o", f"{d}/out"],
+                       capture_output=True, text=True)
+    diags = json.loads(r.stderr or "[]")
+    hitc_says = {}
+    for x in diags:
+        if x["severity"] == "warning":
+            continue        # W0506: 40 functions make a template over 51,200 bytes
+        assert x["code"] == "E0530", x
+        m = re.search(r"at deploy time: line (\d+) ", x["message"])
+        hitc_says[x["line"] - 2] = m[1] if m else "?"
+    for i, b in enumerate(cases):
+        total += 1
+        want, got = stamper_says(b), hitc_says.get(i)
+        refused += want is not None
+        same = (want is None) == (got is None) and (want in (None, "?") or want == got)
+        if not same:
+            differ += 1
+            print(f"{b!r}: stamper {want}, hitc {got}")
+print(f"{total} texts, {refused} refused by the stamper, {differ} judged differently")
+assert total == 400 and 100 < refused < 300 and differ == 0
+EOF
+}
+
 for c in a_link_fan_out_stops_early_and_names_a_link a_link_fan_out_of_files_stops_at_the_file_limit \
     a_link_back_up_the_walk_is_a_loop the_zipped_limit_error_gives_the_real_size \
-    bundles_are_deflated_at_the_normal_level; do
+    bundles_are_deflated_at_the_normal_level a_dotenv_directory_is_refused a_dotenv_with_a_bom_is_refused \
+    a_dotenv_with_a_bad_key_is_refused a_dotenv_with_an_open_quote_is_refused a_dotenv_that_is_not_utf8_is_refused \
+    a_dotenv_value_the_stamper_cannot_write_is_refused a_dotenv_the_stamper_reads_builds \
+    hitc_refuses_what_the_stamper_refuses; do
     (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
     t "$c"
 done

@@ -8,6 +8,7 @@
  * and contents that inflate back to the files.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -476,6 +477,101 @@ static void deflate_runs_at_level_6(void)
     free(nine);
 }
 
+/* ---- the .env the stamper reads --------------------------------------- */
+
+/* Each text as runtime-support/stamper/index.py's parse_env + check_env
+ * judge it; line 0 means accepted.  tests/cli/test_bundles.sh compares
+ * thousands of random texts with the stamper itself. */
+static void env_files_are_judged_as_the_stamper_judges_them(void)
+{
+    static const struct {
+        const char *text;
+        size_t len;             /* 0: strlen */
+        int line;
+        const char *why;
+    } cases[] = {
+        {"", 0, 0, NULL},
+        {"A=1\n", 0, 0, NULL},
+        {"# a comment\n\n  \t\nA = 1 # note\r\nexport B=\"two\\nlines\"\n", 0, 0, NULL},
+        {"A='single \\' quote'\nB=\"multi\nline\"\nC=\n", 0, 0, NULL},
+        {"export=1\nexport  =2\nexport\tX=3", 0, 0, NULL},
+        {"A=C:\\dir\\\n", 0, 0, NULL},                 /* raw, all safe */
+        {"A=\"C:\\\\dir\\\\\"\n", 0, 0, NULL},         /* decodes to C:\dir\ */
+        {"A=x y\\ # cut here\nA=fine\n", 0, 0, NULL},  /* only the last value counts */
+        {"A=\"nul\0inside\"\n", 15, 0, NULL},
+        {"A=1\n1B=2\n", 0, 2, "is not KEY=VALUE"},
+        {"A B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"A-B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"export A B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"just text\n", 0, 1, "is not KEY=VALUE"},
+        {"A=1\n\nB=\"open\n", 0, 3, "opens a quote it never closes"},
+        {"A='open\\'\n", 0, 1, "opens a quote it never closes"},
+        {"A=\"ends in \\", 0, 1, "opens a quote it never closes"},
+        {"A=\"1\" x\n", 0, 1, "has text after its closing quote"},
+        {"A=\"1\"#ok\nB='2' x", 0, 2, "has text after its closing quote"},
+        {"\xef\xbb\xbf" "A=1\n", 0, 1, "starts with a byte order mark"},
+        {"A=1\nB=\xff\n", 0, 2, "is not UTF-8 text"},
+        {"A=\xed\xa0\x80\n", 0, 1, "is not UTF-8 text"},      /* a surrogate */
+        {"A=x y\\\n", 0, 1, "gives 'A' a value that ends with a backslash"},
+        {"B=ok\nA=\"x\\\\\"\nA=\"x y\\\\\"\n", 0, 3, "gives 'A' a value"},
+        {"A='it\\'s\\\\'\n", 0, 1, "gives 'A' a value"},
+        {"A=x\xc2\xa0\\ \xc2\xa0#c\n", 0, 1, "gives 'A' a value"},  /* U+00A0 is not safe */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        int line = -1;
+        char why[512] = "";
+        int rc = env_file_check((const unsigned char *)cases[i].text, len,
+                                &line, why, sizeof why);
+        bool ok = cases[i].line == 0
+                      ? rc == 0
+                      : rc == -1 && line == cases[i].line &&
+                            strstr(why, cases[i].why) == why;
+        if (!ok) {
+            fprintf(stderr, "  case %zu: rc %d line %d why '%s'; want line %d '%s'\n",
+                    i, rc, line, why, cases[i].line,
+                    cases[i].why ? cases[i].why : "(accepted)");
+            check_case_failed = 1;
+        }
+    }
+}
+
+/* Reproduction: mkdir src/.env (or put a .env with an open quote in src)
+ * and build: exit 0 before the fix, then every deploy FAILED in the
+ * stamper ("has '.env/x', which clashes with the .env file"). */
+static void a_dotenv_the_stamper_refuses_is_refused_here(void)
+{
+    Bundle b;
+    char err[512] = "";
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/.env/x", "A=1\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    CHECK_STR(err, "the stamper would refuse '.env' in code directory 'src' at "
+                   "deploy time: it is a directory, and the stamper writes a "
+                   "file of that name; rename the directory");
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/.env", "A=1\nB=\"open\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    CHECK_STR(err, "the stamper would refuse '.env' in code directory 'src' at "
+                   "deploy time: line 2 opens a quote it never closes; close it");
+    CHECK(b.data == NULL);
+    /* through a link, the file it points to is what goes in and is read */
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/conf/env", "\xef\xbb\xbf" "A=1\n", 0644);
+    CHECK_INT(symlink("conf/env", at("src/.env")), 0);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    /* a .env below the root is an ordinary file: the stamper reads only the root's */
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/lib/.env", "not an env file\n", 0644);
+    put("src/lib/.env2/.env/x", "y\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), 0);
+    free(b.data);
+}
+
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
@@ -496,6 +592,8 @@ int main(void)
     RUN(past_the_unzipped_limit_is_refused_before_reading);
     RUN(a_missing_directory_is_an_error);
     RUN(deflate_runs_at_level_6);
+    RUN(env_files_are_judged_as_the_stamper_judges_them);
+    RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
