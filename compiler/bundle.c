@@ -470,8 +470,8 @@ int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
             int grown_cap = cap ? cap * 2 : 16;
             EnvDef *grown = realloc(defs, sizeof *defs * (size_t)grown_cap);
             if (!grown) {
-                rc = env_refuse(line, lineno, why, whylen, "is past what memory "
-                                "holds");
+                rc = env_refuse(line, lineno, why, whylen, "could not be "
+                                "checked: out of memory");
                 break;
             }
             defs = grown;
