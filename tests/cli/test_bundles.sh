@@ -36,7 +36,7 @@ a_link_fan_out_stops_early_and_names_a_link() {
     example
     fan_out
     local rc=0
-    (ulimit -v "$(mem_cap)"; timeout 60 "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
+    (ulimit -v "$(mem_cap)"; timeout 60 $WRAP "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
     [ "$rc" -eq 1 ] || { echo "exit $rc, want 1"; cat err.txt; return 1; }
     grep -q "^hits/app.hit:11:8: error: code directory 'src' holds more than 65535 directories, counting each path through symbolic links: 'd18' is reached [0-9]* times, last through the link 'd17/[ab]'; a link to a directory copies all of it" err.txt \
         || { echo "no error naming the link:"; cat err.txt; return 1; }
@@ -49,7 +49,7 @@ a_link_fan_out_of_files_stops_at_the_file_limit() {
     example
     fan_out 2
     local rc=0
-    (ulimit -v "$(mem_cap)"; timeout 60 "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
+    (ulimit -v "$(mem_cap)"; timeout 60 $WRAP "$HITC" build -q hits/app.hit -o out) 2> err.txt || rc=$?
     [ "$rc" -eq 1 ] || { echo "exit $rc, want 1"; cat err.txt; return 1; }
     grep -q "^hits/app.hit:11:8: error: code directory 'src' holds more than 65535 files, counting each path through symbolic links: 'd[0-9]*' is reached [0-9]* times, last through the link 'd[0-9]*/[ab]'" err.txt \
         || { echo "no error naming the link:"; cat err.txt; return 1; }
