@@ -94,7 +94,8 @@ static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
     }
     zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
     zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 0) != 0 ||
+    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE,
+                                 BUNDLE_DEFLATE_LEVEL) != 0 ||
         zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
         zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
                                          (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
@@ -157,12 +158,338 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     zip_source_free(mem);
     free(sorted);
     if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
+        unsigned long long zipped = out->len;     /* before *out is cleared */
         free(out->data);
         *out = (Bundle){0};
         return fail(err, errlen, "the zip is %llu bytes, over Lambda's limit "
-                    "of %llu bytes zipped", (unsigned long long)out->len,
-                    BUNDLE_MAX_ZIPPED);
+                    "of %llu bytes zipped", zipped, BUNDLE_MAX_ZIPPED);
     }
+    return rc;
+}
+
+/* ---- the .env the stamper reads -------------------------------------- */
+/* A mirror of runtime-support/stamper/index.py's parse_env and check_env:
+ * the same texts pass, the same fail.  Its regular expressions, as code:
+ *   a skipped line   [ \t]*(#[^\r\n]*)?(\r\n|\n|\r|end)
+ *   an assignment    [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]*
+ *   a quoted value   "(\\.|[^"\\])*"   or   '(\\.|[^'\\])*'
+ *   a raw value      [^\r\n]*, cut at the first run of Unicode white space
+ *                    that a '#' follows, then stripped of white space at
+ *                    its end (Python's \s and str.rstrip) */
+
+#define NO_MATCH ((size_t)-1)
+
+static bool env_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool key_first(unsigned char c)
+{
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool key_char(unsigned char c)
+{
+    return key_first(c) || (c >= '0' && c <= '9');
+}
+
+/* The stamper's SAFE_CHARS: a value made only of these is written raw. */
+static bool safe_char(unsigned cp)
+{
+    return cp > 0 && cp < 0x80 &&
+           (key_char((unsigned char)cp) || strchr("-.:/@+,%=\\", (int)cp));
+}
+
+/* Python's str.isspace(), which is also what \s matches in a str pattern. */
+static bool py_space(unsigned cp)
+{
+    return (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x20) ||
+           cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
+
+/* The code point at p, n bytes of valid UTF-8 (utf8_len said so). */
+static unsigned code_point(const unsigned char *p, int n)
+{
+    static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    unsigned cp = p[0] & lead[n];
+    for (int i = 1; i < n; i++)
+        cp = cp << 6 | (p[i] & 0x3f);
+    return cp;
+}
+
+/* Blanks, an optional comment and a line end (or the end of the text)
+ * from p: where they end, or NO_MATCH. */
+static size_t env_line_end(const unsigned char *t, size_t len, size_t p)
+{
+    while (p < len && env_blank(t[p]))
+        p++;
+    if (p < len && t[p] == '#')
+        while (p < len && t[p] != '\r' && t[p] != '\n')
+            p++;
+    if (p == len)
+        return len;
+    if (t[p] == '\r')
+        return p + 1 < len && t[p + 1] == '\n' ? p + 2 : p + 1;
+    return t[p] == '\n' ? p + 1 : NO_MATCH;
+}
+
+/* KEY[ \t]*=[ \t]* at q: sets the key and where the value starts. */
+static bool env_key_at(const unsigned char *t, size_t len, size_t q,
+                       size_t *key, size_t *keylen, size_t *value)
+{
+    if (q >= len || !key_first(t[q]))
+        return false;
+    *key = q;
+    while (q < len && key_char(t[q]))
+        q++;
+    *keylen = q - *key;
+    while (q < len && env_blank(t[q]))
+        q++;
+    if (q >= len || t[q] != '=')
+        return false;
+    q++;
+    while (q < len && env_blank(t[q]))
+        q++;
+    *value = q;
+    return true;
+}
+
+/* [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]* at p, as a regex matches it: with
+ * the export prefix when that leads to a match, else without. */
+static bool env_assignment(const unsigned char *t, size_t len, size_t p,
+                           size_t *key, size_t *keylen, size_t *value)
+{
+    while (p < len && env_blank(t[p]))
+        p++;
+    if (len - p > 6 && memcmp(t + p, "export", 6) == 0 && env_blank(t[p + 6])) {
+        size_t q = p + 6;
+        while (q < len && env_blank(t[q]))
+            q++;
+        if (env_key_at(t, len, q, key, keylen, value))
+            return true;
+    }
+    return env_key_at(t, len, p, key, keylen, value);
+}
+
+/* A quoted value at t[v]: false when its quote is never closed.  Sets
+ * where it ends and whether check_env refuses it: the value it decodes to
+ * ends with a backslash and holds a character outside SAFE_CHARS. */
+static bool env_quoted(const unsigned char *t, size_t len, size_t v,
+                       size_t *after, bool *refused)
+{
+    unsigned char q = t[v];
+    bool unsafe = false, ends_in_backslash = false;
+    size_t i = v + 1;
+    while (i < len && t[i] != q) {
+        bool escape = t[i] == '\\';
+        if (escape && i + 1 == len)
+            return false;
+        size_t at = escape ? i + 1 : i;
+        int n = utf8_len(t + at, t + len);
+        unsigned cp = code_point(t + at, n);
+        if (!escape) {
+            unsafe |= !safe_char(cp);
+        } else if (cp == '\\') {
+            /* decodes to '\', which is safe */
+        } else if (cp == (unsigned)q || (q == '"' && cp < 0x80 &&
+                                         strchr("'nrtabfv", (int)cp))) {
+            unsafe = true;      /* decodes to a quote or a control character */
+        } else {
+            unsafe |= !safe_char(cp);   /* kept as '\' and the character */
+        }
+        ends_in_backslash = escape && cp == '\\';
+        i = at + (size_t)n;
+    }
+    if (i >= len)
+        return false;
+    *after = i + 1;
+    *refused = ends_in_backslash && unsafe;
+    return true;
+}
+
+/* A raw value at t[v]: the rest of the line.  Sets where it ends and
+ * whether check_env refuses the value it reads as. */
+static void env_raw(const unsigned char *t, size_t len, size_t v,
+                    size_t *after, bool *refused)
+{
+    size_t end = v;
+    while (end < len && t[end] != '\r' && t[end] != '\n')
+        end++;
+    *after = end;
+    /* the comment: from the first run of white space that '#' follows */
+    size_t cut = end, run = NO_MATCH;
+    for (size_t i = v; i < end;) {
+        int n = utf8_len(t + i, t + len);
+        unsigned cp = code_point(t + i, n);
+        if (py_space(cp)) {
+            if (run == NO_MATCH)
+                run = i;
+        } else if (cp == '#' && run != NO_MATCH) {
+            cut = run;
+            break;
+        } else {
+            run = NO_MATCH;
+        }
+        i += (size_t)n;
+    }
+    /* rstrip(), and what is left */
+    bool unsafe = false, unsafe_seen = false;
+    unsigned last = 0;
+    for (size_t i = v; i < cut;) {
+        int n = utf8_len(t + i, t + len);
+        unsigned cp = code_point(t + i, n);
+        unsafe_seen |= !safe_char(cp);
+        if (!py_space(cp)) {
+            last = cp;
+            unsafe = unsafe_seen;   /* unsafe characters up to the last kept one */
+        }
+        i += (size_t)n;
+    }
+    *refused = last == '\\' && unsafe;
+}
+
+typedef struct EnvDef {
+    const unsigned char *key;
+    size_t keylen;
+    int line, seq;
+    bool refused;
+} EnvDef;
+
+static int key_cmp(const EnvDef *a, const EnvDef *b)
+{
+    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
+    int c = memcmp(a->key, b->key, n);
+    if (c == 0 && a->keylen != b->keylen)
+        c = a->keylen < b->keylen ? -1 : 1;
+    return c;
+}
+
+static int def_cmp(const void *pa, const void *pb)
+{
+    const EnvDef *a = pa, *b = pb;
+    int c = key_cmp(a, b);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* check_env looks only at each key's last value, in the order the keys
+ * first appear: the first key whose last value it refuses, or NULL. */
+static const EnvDef *refused_value(EnvDef *defs, int n)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any |= defs[i].refused;
+    if (!any)
+        return NULL;
+    qsort(defs, (size_t)n, sizeof *defs, def_cmp);
+    const EnvDef *found = NULL;
+    int found_first = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && key_cmp(&defs[i], &defs[j + 1]) == 0)
+            j++;
+        if (defs[j].refused && (!found || defs[i].seq < found_first)) {
+            found = &defs[j];
+            found_first = defs[i].seq;
+        }
+        i = j + 1;
+    }
+    return found;
+}
+
+static int env_refuse(int *line, int at, char *why, size_t whylen,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int env_refuse(int *line, int at, char *why, size_t whylen,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    *line = at;
+    return -1;
+}
+
+int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
+                   size_t whylen)
+{
+    *line = 0;
+    if (whylen)
+        why[0] = '\0';
+    int lineno = 1;
+    for (size_t i = 0; i < len;) {
+        int n = utf8_len(t + i, t + len);
+        if (n == 0)
+            return env_refuse(line, lineno, why, whylen, "is not UTF-8 text; "
+                              "save the file as UTF-8");
+        lineno += t[i] == '\n';
+        i += (size_t)n;
+    }
+    if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
+        return env_refuse(line, 1, why, whylen, "starts with a byte order mark "
+                          "(U+FEFF); save the file as UTF-8 without one");
+    EnvDef *defs = NULL;
+    int ndefs = 0, cap = 0, rc = 0;
+    size_t pos = 0, counted = 0;
+    lineno = 1;
+    while (pos < len && rc == 0) {
+        size_t end = env_line_end(t, len, pos);
+        if (end != NO_MATCH) {
+            pos = end;
+            continue;
+        }
+        for (; counted < pos; counted++)
+            lineno += t[counted] == '\n';
+        size_t key = 0, keylen = 0, v = 0, after = 0;
+        bool refused = false;
+        if (!env_assignment(t, len, pos, &key, &keylen, &v)) {
+            rc = env_refuse(line, lineno, why, whylen, "is not KEY=VALUE; a key "
+                            "is letters, digits and '_' and does not start "
+                            "with a digit, and a comment starts with '#'");
+            break;
+        }
+        if (v < len && (t[v] == '"' || t[v] == '\'')) {
+            if (!env_quoted(t, len, v, &after, &refused)) {
+                rc = env_refuse(line, lineno, why, whylen, "opens a quote it "
+                                "never closes; close it");
+                break;
+            }
+        } else {
+            env_raw(t, len, v, &after, &refused);
+        }
+        if ((end = env_line_end(t, len, after)) == NO_MATCH) {
+            rc = env_refuse(line, lineno, why, whylen, "has text after its "
+                            "closing quote; remove it, or start a comment "
+                            "with '#'");
+            break;
+        }
+        if (ndefs == cap) {
+            int grown_cap = cap ? cap * 2 : 16;
+            EnvDef *grown = realloc(defs, sizeof *defs * (size_t)grown_cap);
+            if (!grown) {
+                rc = env_refuse(line, lineno, why, whylen, "could not be "
+                                "checked: out of memory");
+                break;
+            }
+            defs = grown;
+            cap = grown_cap;
+        }
+        defs[ndefs] = (EnvDef){t + key, keylen, lineno, ndefs, refused};
+        ndefs++;
+        pos = end;
+    }
+    const EnvDef *bad = rc == 0 ? refused_value(defs, ndefs) : NULL;
+    if (bad)
+        rc = env_refuse(line, bad->line, why, whylen, "gives '%.*s' a value "
+                        "that ends with a backslash and also needs quotes, "
+                        "which python-dotenv cannot read back; drop the final "
+                        "backslash, or use only A-Z a-z 0-9 and _-.:/@+,%%=\\",
+                        (int)(bad->keylen < 100 ? bad->keylen : 100),
+                        (const char *)bad->key);
+    free(defs);
     return rc;
 }
 
@@ -174,6 +501,14 @@ typedef struct Entry {
     unsigned mode;
 } Entry;
 
+/* A real directory the walk has entered, and how often: links can bring
+ * the walk into one directory many times, each time copying all of it. */
+typedef struct Seen {
+    char *real;                 /* its real path; NULL for an empty slot */
+    unsigned long visits;
+    char *link;                 /* the last link that led here, or NULL */
+} Seen;
+
 typedef struct Walk {
     const char *shown;          /* the directory as the user wrote it */
     char root[PATH_MAX];        /* its real path */
@@ -182,6 +517,9 @@ typedef struct Walk {
     Entry *entries;
     int n, cap;
     unsigned long long total;
+    unsigned long dir_visits;
+    Seen *seen;                 /* open addressing, a power of 2 slots */
+    size_t nseen, seen_cap;
     char *err;
     size_t errlen;
 } Walk;
@@ -192,6 +530,76 @@ bool path_inside(const char *path, const char *root)
     if (strcmp(root, "/") == 0)
         return true;
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A real path as the user knows it: relative to the code directory. */
+static const char *inside(const Walk *w, const char *real)
+{
+    size_t n = strlen(w->root);
+    if (strcmp(real, w->root) == 0)
+        return ".";
+    return real + (strcmp(w->root, "/") == 0 ? 1 : n + 1);
+}
+
+static size_t path_hash(const char *s)
+{
+    size_t h = 14695981039346656037ull;     /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of real, added when new; NULL when memory runs out. */
+static Seen *seen_slot(Walk *w, const char *real)
+{
+    if (2 * (w->nseen + 1) > w->seen_cap) {
+        size_t cap = w->seen_cap ? w->seen_cap * 2 : 64;
+        Seen *grown = calloc(cap, sizeof *grown);
+        if (!grown)
+            return NULL;
+        for (size_t i = 0; i < w->seen_cap; i++) {
+            if (!w->seen[i].real)
+                continue;
+            size_t j = path_hash(w->seen[i].real) & (cap - 1);
+            while (grown[j].real)
+                j = (j + 1) & (cap - 1);
+            grown[j] = w->seen[i];
+        }
+        free(w->seen);
+        w->seen = grown;
+        w->seen_cap = cap;
+    }
+    size_t j = path_hash(real) & (w->seen_cap - 1);
+    while (w->seen[j].real && strcmp(w->seen[j].real, real) != 0)
+        j = (j + 1) & (w->seen_cap - 1);
+    if (!w->seen[j].real) {
+        if (!(w->seen[j].real = strdup(real)))
+            return NULL;
+        w->nseen++;
+    }
+    return &w->seen[j];
+}
+
+/* Past BUNDLE_MAX_FILES or BUNDLE_MAX_DIR_VISITS: name the directory that
+ * links made the walk enter most often, and the last link to it. */
+static int too_many(Walk *w, const char *what, unsigned long limit)
+{
+    const Seen *most = NULL;
+    for (size_t i = 0; i < w->seen_cap; i++)
+        if (w->seen[i].real && w->seen[i].link &&
+            (!most || w->seen[i].visits > most->visits))
+            most = &w->seen[i];
+    if (most && most->visits > 1)
+        return fail(w->err, w->errlen, "code directory '%s' holds more than "
+                    "%lu %s, counting each path through symbolic links: "
+                    "'%s' is reached %lu times, last through the link '%s'; "
+                    "a link to a directory copies all of it, so remove links "
+                    "that reach one directory many times", w->shown, limit,
+                    what, inside(w, most->real), most->visits, most->link);
+    return fail(w->err, w->errlen, "code directory '%s' holds more than %lu "
+                "%s, hitc's limit for one bundle (a zip holds no more without "
+                "Zip64); leave out what the function does not need", w->shown,
+                limit, what);
 }
 
 /* Left out of every bundle: tools' folders and caches, never code. */
@@ -301,7 +709,7 @@ static void free_names(char **names, int n)
     free(names);
 }
 
-static int walk(Walk *w, const char *dir, const char *rel);
+static int walk(Walk *w, const char *dir, const char *rel, const char *link);
 
 /* One directory entry: a file to keep, a directory to walk, or an error. */
 static int visit(Walk *w, const char *dir, const char *rel, const char *name)
@@ -329,13 +737,20 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         real = target;
     }
     if (S_ISDIR(st.st_mode)) {
+        if (!*rel && strcmp(name, ".env") == 0) {
+            fail(w->err, w->errlen, "the stamper would refuse '.env' in code "
+                 "directory '%s' at deploy time: it is a directory, and the "
+                 "stamper writes a file of that name; rename the directory",
+                 w->shown);
+            return BUNDLE_BAD_ENV;
+        }
         if (left_out(name, true))
             return 0;
         for (int i = 0; i <= w->depth; i++)
             if (strcmp(w->stack[i], real) == 0)
                 return fail(w->err, w->errlen, "symbolic link '%s' in code "
                             "directory '%s' makes a loop", child, w->shown);
-        return walk(w, real, child);
+        return walk(w, real, child, link ? inside(w, path) : NULL);
     }
     if (!S_ISREG(st.st_mode))
         return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
@@ -346,6 +761,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     if (why)
         return fail(w->err, w->errlen, "the name of '%s' in code directory '%s' "
                     "%s; rename it", child, w->shown, why);
+    if (w->n >= BUNDLE_MAX_FILES)
+        return too_many(w, "files", BUNDLE_MAX_FILES);
     w->total += (unsigned long long)st.st_size;
     if (w->total > BUNDLE_MAX_UNZIPPED)
         return fail(w->err, w->errlen, "code directory '%s' holds more than "
@@ -354,16 +771,27 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     return push_entry(w, child, real, (unsigned)st.st_mode);
 }
 
-static int walk(Walk *w, const char *dir, const char *rel)
+/* Walk the directory whose real path is real, found at rel (through the
+ * symbolic link at link, a path inside the code directory, or none). */
+static int walk(Walk *w, const char *real, const char *rel, const char *link)
 {
     if (w->depth >= MAX_DEPTH)
         return fail(w->err, w->errlen, "code directory '%s' nests deeper than "
                     "%d levels at '%s'", w->shown, MAX_DEPTH, rel);
-    char *real = realpath(dir, NULL);
-    if (!real)
-        return fail(w->err, w->errlen, "cannot read code directory '%s': %s",
-                    w->shown, strerror(errno));
-    w->stack[++w->depth] = real;
+    Seen *seen = seen_slot(w, real);
+    char *copy = link ? strdup(link) : NULL;
+    if (!seen || (link && !copy)) {
+        free(copy);
+        return fail(w->err, w->errlen, "out of memory");
+    }
+    seen->visits++;
+    if (copy) {
+        free(seen->link);
+        seen->link = copy;
+    }
+    if (++w->dir_visits > BUNDLE_MAX_DIR_VISITS)
+        return too_many(w, "directories", BUNDLE_MAX_DIR_VISITS);
+    w->stack[++w->depth] = seen->real;
     int n = 0, rc = 0;
     char **names = list_dir(w, real, rel, &n);
     if (!names)
@@ -372,7 +800,6 @@ static int walk(Walk *w, const char *dir, const char *rel)
         rc = visit(w, real, rel, names[i]);
     free_names(names, n);
     w->depth--;
-    free(real);
     return rc;
 }
 
@@ -432,7 +859,7 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
         rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
                   strerror(errno));
     if (rc == 0)
-        rc = walk(w, w->root, "");
+        rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
 
@@ -454,6 +881,17 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                       "Lambda's limit of %llu bytes unzipped", shown,
                       BUNDLE_MAX_UNZIPPED);
     }
+    for (int i = 0; rc == 0 && i < w->n; i++) {
+        int line;
+        char why[512];
+        if (strcmp(files[i].name, ".env") == 0 &&
+            env_file_check(files[i].data, files[i].len, &line, why,
+                           sizeof why) != 0) {
+            fail(err, errlen, "the stamper would refuse '.env' in code "
+                 "directory '%s' at deploy time: line %d %s", shown, line, why);
+            rc = BUNDLE_BAD_ENV;
+        }
+    }
     if (rc == 0) {
         rc = bundle_files(files, w->n, out, err, errlen);
         if (rc != 0 && strncmp(err, "the zip is", 10) == 0) {
@@ -467,6 +905,11 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
         free(w->entries[i].name);
         free(w->entries[i].path);
     }
+    for (size_t i = 0; i < w->seen_cap; i++) {
+        free(w->seen[i].real);
+        free(w->seen[i].link);
+    }
+    free(w->seen);
     free(files);
     free(w->entries);
     free(w);

@@ -4,7 +4,10 @@
  * A bundle is built from memory: entries sorted by name (bytewise), every
  * timestamp 1980-01-01 00:00, modes 0644 or 0755, no extra fields, deflate
  * through libzip.  The same files give the same bytes on every run, in
- * every directory, under every umask and time zone.  See docs/bundles.md.
+ * every directory, under every umask and time zone.  Deflate runs at level
+ * 6, chosen on purpose (libzip's "default" is 9: 2.4 times the time for 1%
+ * smaller zips); the level is part of every bundle's hash.  See
+ * docs/bundles.md.
  *
  * Ownership: Bundle.data is malloc-owned by the caller after a successful
  * call (free it); on failure nothing is left allocated and err holds one
@@ -19,6 +22,21 @@
 /* Lambda's limits for a .zip deployment package. */
 #define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
 #define BUNDLE_MAX_UNZIPPED (250ull * 1024 * 1024)    /* 262144000 bytes */
+
+/* hitc's own limits on walking a code directory, counting every path
+ * through symbolic links: the most files a zip holds without the Zip64
+ * extension, and as many directory visits.  They stop a fan-out of links
+ * (each level linking twice to the next) long before memory or time runs
+ * out. */
+#define BUNDLE_MAX_FILES 65535
+#define BUNDLE_MAX_DIR_VISITS 65535
+
+/* The deflate level of every entry: zlib's own default, set on purpose. */
+#define BUNDLE_DEFLATE_LEVEL 6
+
+/* bundle_dir's result when the code directory's .env is one the stamper
+ * would refuse at deploy time (any other failure is -1). */
+#define BUNDLE_BAD_ENV (-2)
 
 typedef struct BundleFile {
     const char *name;               /* path inside the zip, '/'-separated */
@@ -40,11 +58,26 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 
 /* Zip every regular file under dir.  Symbolic links that stay inside dir
  * are stored as what they point to; links out of dir, broken links, link
- * loops, special files, unsafe names and trees past Lambda's limits are
- * errors.  Version-control folders, __pycache__, *.pyc and .DS_Store are
- * left out.  shown is dir as the user wrote it, for messages. */
+ * loops, special files, unsafe names and trees past Lambda's limits or
+ * BUNDLE_MAX_FILES / BUNDLE_MAX_DIR_VISITS are errors (-1).  A '.env' at
+ * the root must be a file the stamper reads (env_file_check); otherwise
+ * the result is BUNDLE_BAD_ENV.  Version-control folders, __pycache__,
+ * *.pyc and .DS_Store are left out.  shown is dir as the user wrote it, for
+ * messages. */
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
+
+/* Would the stamper read this .env (the one a source bundle holds)?  It
+ * accepts exactly what runtime-support/stamper/index.py's parse_env and
+ * check_env accept: UTF-8; blank and '#' lines; [export] KEY = value with
+ * KEY in [A-Za-z_][A-Za-z0-9_]*; raw, "double" or 'single' quoted values,
+ * quotes closed, only blanks or a comment after them; no final value that
+ * ends in a backslash and also needs quotes.  0 when it would; -1 with
+ * *line (1-based, counted by '\n' as the stamper counts) and why (a
+ * phrase that completes "line N ...": what is wrong; the fix) when it
+ * would not. */
+int env_file_check(const unsigned char *text, size_t len, int *line,
+                   char *why, size_t whylen);
 
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */

@@ -131,6 +131,8 @@ const DiagInfo diag_table[D_COUNT] = {
                          "a template file larger than hitc reads (8 MiB)"},
     [D_CFN_UNSUPPORTED] = {"E0609", SEV_ERROR, "unsupported-yaml",
                            "YAML that has no JSON form: a second document, a mapping as a key, a NUL character"},
+    [D_BAD_ENV_FILE] = {"E0530", SEV_ERROR, "bad-env-file",
+                        "a code directory's .env is one the stamper would refuse at deploy time"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

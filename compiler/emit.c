@@ -190,9 +190,10 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
         return b;
     }
     Bundle zip = {0};
-    char err[512];
-    if (bundle_dir(path, source, &zip, err, sizeof err) != 0) {
-        diag(ctx, D_BUNDLE, loc, "%s", err);
+    char err[1024];
+    int rc = bundle_dir(path, source, &zip, err, sizeof err);
+    if (rc != 0) {
+        diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE : D_BUNDLE, loc, "%s", err);
         return b;
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);

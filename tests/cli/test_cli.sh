@@ -217,7 +217,7 @@ past_the_zipped_limit_is_an_error_at_the_code_line() {
     head -c 52500000 /dev/urandom > hits/src/blob.bin
     expect 1 hitc build -q hits/app.hit -o out
     hitc build -q hits/app.hit -o out 2> err.txt || true
-    grep -q "^hits/app.hit:11:8: error: code directory 'src': the zip is [0-9]* bytes, over Lambda's limit of 52428800 bytes zipped" err.txt
+    grep -q "^hits/app.hit:11:8: error: code directory 'src': the zip is 52[0-9]\{6\} bytes, over Lambda's limit of 52428800 bytes zipped" err.txt
     [ ! -e out ] && ! ls -d out.hitc-tmp-* 2>/dev/null
 }
 

@@ -8,6 +8,7 @@
  * and contents that inflate back to the files.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -410,6 +411,167 @@ static void a_missing_directory_is_an_error(void)
     expect_refusal("cannot read code directory 'src'");
 }
 
+/* ---- deflate level ------------------------------------------------------ */
+
+/* Text that level 6 and level 9 compress differently: words drawn by a
+ * fixed linear congruential generator. */
+static unsigned char *word_salad(size_t n)
+{
+    static const char *const words[] = {"alpha ", "beta ", "gamma ", "delta\n",
+                                        "epsilon ", "zeta ", "eta, ", "theta; "};
+    unsigned char *buf = malloc(n);
+    unsigned x = 12345;
+    for (size_t k = 0; buf && k < n;) {
+        x = x * 1103515245u + 12345u;
+        for (const char *w = words[(x >> 16) % 8]; *w && k < n; w++)
+            buf[k++] = (unsigned char)*w;
+    }
+    return buf;
+}
+
+/* zlib's raw deflate of data at level, with the window and memory level
+ * libzip uses (15 bits, MAX_MEM_LEVEL 9); returns the compressed size. */
+static size_t zlib_deflate(const unsigned char *data, size_t n, int level,
+                           unsigned char *out, size_t cap)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    size_t len = z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? len : 0;
+}
+
+/* Bundles deflate at level 6, on purpose: libzip's "default" (flags 0 to
+ * zip_set_file_compression) is level 9, 2.4 times slower than `zip -X -r`
+ * for zips 1% smaller.  Before the fix this failed: the entry's deflate
+ * stream was byte for byte zlib's level 9 (10768 bytes for this text, not
+ * level 6's 11544).  A change of level changes every bundle's hash. */
+static void deflate_runs_at_level_6(void)
+{
+    size_t n = 100000, cap = n + n / 8 + 1024;
+    unsigned char *text = word_salad(n), *six = malloc(cap), *nine = malloc(cap);
+    CHECK(text && six && nine);
+    size_t len6 = zlib_deflate(text, n, 6, six, cap);
+    size_t len9 = zlib_deflate(text, n, 9, nine, cap);
+    CHECK(len6 > 0 && len9 > 0 && len6 != len9);    /* the text tells them apart */
+    BundleFile f = {"words.txt", text, n, 0644};
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_files(&f, 1, &b, err, sizeof err), 0);
+    const unsigned char *z = b.data;
+    CHECK(b.len > 30 && u32(z) == 0x04034b50);
+    CHECK_INT(u16(z + 8), 8);                       /* deflate */
+    size_t csize = u32(z + 18);
+    const unsigned char *data = z + 30 + u16(z + 26) + u16(z + 28);
+    CHECK_INT(csize, len6);
+    CHECK(csize == len6 && memcmp(data, six, len6) == 0);
+    free(b.data);
+    free(text);
+    free(six);
+    free(nine);
+}
+
+/* ---- the .env the stamper reads --------------------------------------- */
+
+/* Each text as runtime-support/stamper/index.py's parse_env + check_env
+ * judge it; line 0 means accepted.  tests/cli/test_bundles.sh compares
+ * thousands of random texts with the stamper itself. */
+static void env_files_are_judged_as_the_stamper_judges_them(void)
+{
+    static const struct {
+        const char *text;
+        size_t len;             /* 0: strlen */
+        int line;
+        const char *why;
+    } cases[] = {
+        {"", 0, 0, NULL},
+        {"A=1\n", 0, 0, NULL},
+        {"# a comment\n\n  \t\nA = 1 # note\r\nexport B=\"two\\nlines\"\n", 0, 0, NULL},
+        {"A='single \\' quote'\nB=\"multi\nline\"\nC=\n", 0, 0, NULL},
+        {"export=1\nexport  =2\nexport\tX=3", 0, 0, NULL},
+        {"A=C:\\dir\\\n", 0, 0, NULL},                 /* raw, all safe */
+        {"A=\"C:\\\\dir\\\\\"\n", 0, 0, NULL},         /* decodes to C:\dir\ */
+        {"A=x y\\ # cut here\nA=fine\n", 0, 0, NULL},  /* only the last value counts */
+        {"A=\"nul\0inside\"\n", 15, 0, NULL},
+        {"A=1\n1B=2\n", 0, 2, "is not KEY=VALUE"},
+        {"A B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"A-B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"export A B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"just text\n", 0, 1, "is not KEY=VALUE"},
+        {"A=1\n\nB=\"open\n", 0, 3, "opens a quote it never closes"},
+        {"A='open\\'\n", 0, 1, "opens a quote it never closes"},
+        {"A=\"ends in \\", 0, 1, "opens a quote it never closes"},
+        {"A=\"1\" x\n", 0, 1, "has text after its closing quote"},
+        {"A=\"1\"#ok\nB='2' x", 0, 2, "has text after its closing quote"},
+        {"\xef\xbb\xbf" "A=1\n", 0, 1, "starts with a byte order mark"},
+        {"A=1\nB=\xff\n", 0, 2, "is not UTF-8 text"},
+        {"A=\xed\xa0\x80\n", 0, 1, "is not UTF-8 text"},      /* a surrogate */
+        {"A=x y\\\n", 0, 1, "gives 'A' a value that ends with a backslash"},
+        {"B=ok\nA=\"x\\\\\"\nA=\"x y\\\\\"\n", 0, 3, "gives 'A' a value"},
+        {"A='it\\'s\\\\'\n", 0, 1, "gives 'A' a value"},
+        {"A=x\xc2\xa0\\ \xc2\xa0#c\n", 0, 1, "gives 'A' a value"},  /* U+00A0 is not safe */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+        int line = -1;
+        char why[512] = "";
+        int rc = env_file_check((const unsigned char *)cases[i].text, len,
+                                &line, why, sizeof why);
+        bool ok = cases[i].line == 0
+                      ? rc == 0
+                      : rc == -1 && line == cases[i].line &&
+                            strstr(why, cases[i].why) == why;
+        if (!ok) {
+            fprintf(stderr, "  case %zu: rc %d line %d why '%s'; want line %d '%s'\n",
+                    i, rc, line, why, cases[i].line,
+                    cases[i].why ? cases[i].why : "(accepted)");
+            check_case_failed = 1;
+        }
+    }
+}
+
+/* Reproduction: mkdir src/.env (or put a .env with an open quote in src)
+ * and build: exit 0 before the fix, then every deploy FAILED in the
+ * stamper ("has '.env/x', which clashes with the .env file"). */
+static void a_dotenv_the_stamper_refuses_is_refused_here(void)
+{
+    Bundle b;
+    char err[512] = "";
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/.env/x", "A=1\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    CHECK_STR(err, "the stamper would refuse '.env' in code directory 'src' at "
+                   "deploy time: it is a directory, and the stamper writes a "
+                   "file of that name; rename the directory");
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/.env", "A=1\nB=\"open\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    CHECK_STR(err, "the stamper would refuse '.env' in code directory 'src' at "
+                   "deploy time: line 2 opens a quote it never closes; close it");
+    CHECK(b.data == NULL);
+    /* through a link, the file it points to is what goes in and is read */
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/conf/env", "\xef\xbb\xbf" "A=1\n", 0644);
+    CHECK_INT(symlink("conf/env", at("src/.env")), 0);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), BUNDLE_BAD_ENV);
+    /* a .env below the root is an ordinary file: the stamper reads only the root's */
+    fresh();
+    put("src/index.py", "x\n", 0644);
+    put("src/lib/.env", "not an env file\n", 0644);
+    put("src/lib/.env2/.env/x", "y\n", 0644);
+    CHECK_INT(bundle_dir(at("src"), "src", &b, err, sizeof err), 0);
+    free(b.data);
+}
+
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
@@ -429,6 +591,9 @@ int main(void)
     RUN(an_empty_directory_is_refused);
     RUN(past_the_unzipped_limit_is_refused_before_reading);
     RUN(a_missing_directory_is_an_error);
+    RUN(deflate_runs_at_level_6);
+    RUN(env_files_are_judged_as_the_stamper_judges_them);
+    RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
