@@ -104,7 +104,13 @@ typedef struct Source {
     size_t len;
     size_t *line_starts;
     int nlines;
+    size_t *char_marks;     /* characters before each SOURCE_MARK bytes */
+    int index;              /* in ctx->sources, for sorting diagnostics */
 } Source;
+
+/* char_marks[k] counts the characters before byte k * SOURCE_MARK, so a
+ * column costs a binary search and at most SOURCE_MARK bytes of scan. */
+#define SOURCE_MARK 4096
 
 /* A place in a source: byte offset and length.  Line and column are
  * computed only when printing. */
@@ -121,7 +127,8 @@ typedef enum { SEV_NOTE, SEV_WARNING, SEV_ERROR } Severity;
 typedef enum {
     /* lexical and syntax */
     D_BAD_CHAR, D_BAD_UTF8, D_UNTERMINATED_STRING, D_BAD_ESCAPE,
-    D_BAD_NUMBER, D_BAD_INTERP, D_EXPECTED, D_BRACE_LINE, D_UNCLOSED,
+    D_BAD_NUMBER, D_BAD_INTERP, D_FILE_TOO_LARGE, D_EXPECTED, D_BRACE_LINE,
+    D_UNCLOSED, D_TOO_DEEP,
     /* declarations and fields */
     D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
@@ -134,6 +141,8 @@ typedef enum {
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
     /* code and output */
     D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
+    /* the one entry --format json|sarif ends with when some were left out */
+    D_TOO_MANY,
     D_COUNT
 } DiagCode;
 
@@ -162,6 +171,10 @@ typedef struct Diag {
 } Diag;
 
 typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
+
+/* Limits on what hitc reads (docs/language.md, "Limits"). */
+#define MAX_SOURCE_BYTES (16u << 20)  /* a file hitc reads: 16 MB */
+#define MAX_DIAGS_SHOWN 100           /* diagnostics printed, in every format */
 
 Source *source_load(Ctx *ctx, const char *path, Loc from);
 /* A source from memory (tests, fuzzing); text need not be terminated. */
@@ -245,6 +258,9 @@ typedef struct File {
     Stmt **stmts;
     int nstmts;
 } File;
+
+/* '{' and '[' nest at most this deep. */
+#define MAX_NESTING 64
 
 File *parse(Ctx *ctx, Source *src);
 bool item_is_word(const Item *it, const char *word);
@@ -414,6 +430,7 @@ struct Emit {
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
     StrMap owners;          /* logical ID -> the Decl that made it */
+    StrMap param_ids;       /* parameter logical ID -> its Decl (params) */
     cJSON *discard;         /* resources refused for a clashing ID */
     bool dry_run;           /* hitc check: no zips are made */
 };
@@ -460,7 +477,11 @@ int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
 
 struct Ctx {
     Arena *arena;
-    PtrVec diags;           /* Diag* */
+    PtrVec diags;           /* Diag*: at most 2 * MAX_DIAGS_SHOWN are kept,
+                               those first by place (see diag.c) */
+    int ndropped;           /* reported, counted, but not kept */
+    Diag *cutoff;           /* once some were dropped: the last kept */
+    Diag dropped;           /* what diag() returns for a dropped one */
     int nerrors, nwarnings;
     int seq;
     PtrVec sources;         /* Source* */

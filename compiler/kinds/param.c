@@ -206,12 +206,13 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
     Param *p = d->data;
     if (d->builtin || !p)
         return;
-    if (cJSON_GetObjectItemCaseSensitive(e->parameters, d->logical)) {
+    if (strmap_get(&e->param_ids, d->logical)) {
         diag(ctx, D_LOGICAL_ID_CLASH, d->name_loc,
              "two parameters would both be the template's '%s'; rename one",
              d->logical);
         return;
     }
+    strmap_put(ctx->arena, &e->param_ids, d->logical, d);
     cJSON *o = cJSON_AddObjectToObject(e->parameters, d->logical);
     cJSON_AddStringToObject(o, "Type", p->number ? "Number" : "String");
     if (p->def)
