@@ -45,7 +45,7 @@ SRCS := \
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util
+UNIT_TESTS := lex parse resolve graph bundle runtimes util diag
 
 B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o

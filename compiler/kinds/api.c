@@ -101,7 +101,10 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
              strlen(p), MAX_PATH);
         return false;
     }
-    PtrVec segs = {0};
+    int cap = 0;
+    for (const char *c = p; *c; c++)
+        cap += *c == '/';
+    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)cap);
     const char *s = p;
     while (*s) {
         if (*s != '/') {
@@ -119,7 +122,7 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
                  "(a '//' or a trailing '/')", p);
             return false;
         }
-        Segment *seg = arena_alloc(ctx->arena, sizeof *seg);
+        Segment *seg = &r->segs[r->nsegs++];
         seg->text = arena_strndup(ctx->arena, start, n);
         seg->loc = sl;
         if (start[0] == '{') {
@@ -143,13 +146,9 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
                 }
             }
         }
-        vec_push(ctx->arena, &segs, seg);
     }
-    r->nsegs = segs.len;
-    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)segs.len);
-    for (int i = 0; i < segs.len; i++) {
-        r->segs[i] = *(Segment *)segs.items[i];
-        if (r->segs[i].greedy && i != segs.len - 1) {
+    for (int i = 0; i < r->nsegs; i++) {
+        if (r->segs[i].greedy && i != r->nsegs - 1) {
             diag(ctx, D_BAD_PATH, r->segs[i].loc, "a greedy parameter '%s' "
                  "must be the last segment of the path", r->segs[i].text);
             return false;
@@ -270,14 +269,15 @@ static void add_path(Ctx *ctx, StrMap *nodes, PathNode *root, Decl *route)
                  first->display);
             return;
         }
-        char *key = arena_printf(ctx->arena, "%d/%s", parent->id, x->text);
+        char key[MAX_PATH + 16];    /* a segment is at most MAX_PATH */
+        snprintf(key, sizeof key, "%d/%s", parent->id, x->text);
         PathNode *n = strmap_get(nodes, key);
         if (!n) {
             n = arena_alloc(ctx->arena, sizeof *n);
             n->id = (int)nodes->len + 1;
             n->parent = parent;
             n->seg = x;
-            strmap_put(ctx->arena, nodes, key, n);
+            strmap_put(ctx->arena, nodes, arena_strdup(ctx->arena, key), n);
         }
         r->nodes[i + 1] = n;
     }
