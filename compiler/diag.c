@@ -255,7 +255,9 @@ static int diag_cmp(const void *pa, const void *pb)
  * would sort after the last one kept.  n log n in the number reported. */
 static void diag_trim(Ctx *ctx)
 {
-    qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *), diag_cmp);
+    if (ctx->diags.len > 1)
+        qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *),
+              diag_cmp);
     if (ctx->diags.len <= MAX_DIAGS_SHOWN)
         return;
     ctx->ndropped += ctx->diags.len - MAX_DIAGS_SHOWN;
