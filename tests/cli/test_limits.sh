@@ -1,22 +1,47 @@
 #!/usr/bin/env bash
 # test_limits.sh: hostile and careless input stays bounded (issue 6, part 2).
 #
-# Each case runs hitc under `bounded`: at most 1 GB of address space and
-# 60 s.  The time limit detects hangs, not speed: the linear code takes well
-# under a second for each of these inputs, the quadratic code took minutes.
-# Every check is written `cmd || { echo why; return 1; }` so that each one
-# counts, not only a case's last line.
+# Each case runs hitc under `bounded`: at most 60 s, and a peak resident
+# memory of at most 1 GB (3 GB for the ASan build, whose shadow memory and
+# quarantine cost more); the plain build also gets 1 GB of address space,
+# so a blow-up fails fast instead of swapping.  The time limit detects
+# hangs, not speed: the linear code takes well under a second for each of
+# these inputs, the quadratic code took minutes.  Every check is written
+# `cmd || { echo why; return 1; }` so that each one counts, not only a
+# case's last line.
 source "$(dirname "$0")/lib.sh"
 
-# bounded ARGS...: hitc with 1 GB of memory and 60 s; the exit status is
-# hitc's, or 124 on a timeout, or 139 on a crash.
-bounded() { (ulimit -v 1048576; exec timeout 60 $WRAP "$HITC" "$@"); }
+ASAN=0
+grep -q __asan_init "$HITC" 2>/dev/null && ASAN=1
+MAX_RSS_KB=$(( ASAN ? 3 * 1048576 : 1048576 ))
 
-# status WANT ARGS...: run bounded hitc; fail unless it exits with WANT.
+# bounded ARGS...: hitc within the limits above; the exit status is hitc's,
+# 124 on a timeout, or 128+N on signal N (139: a crash).  The peak RSS in
+# KB goes to rss.txt.
+bounded() {
+    python3 - "$ASAN" $WRAP "$HITC" "$@" <<'PY'
+import resource, subprocess, sys
+asan, cmd = sys.argv[1] == "1", sys.argv[2:]
+def limit():
+    if not asan:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+try:
+    rc = subprocess.run(cmd, preexec_fn=limit, timeout=60, close_fds=False).returncode
+except subprocess.TimeoutExpired:
+    rc = 124
+open("rss.txt", "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(128 - rc if rc < 0 else rc)
+PY
+}
+
+# status WANT ARGS...: run bounded hitc; fail unless it exits with WANT
+# within the memory bound.
 status() {
-    local want=$1 rc=0; shift
+    local want=$1 rc=0 rss; shift
     bounded "$@" 2> err.txt || rc=$?
     [ "$rc" -eq "$want" ] || { echo "hitc $* exited $rc, want $want"; head -c 2000 err.txt; return 1; }
+    rss=$(cat rss.txt)
+    [ "$rss" -le "$MAX_RSS_KB" ] || { echo "hitc $* peaked at $rss KB, over $MAX_RSS_KB"; return 1; }
 }
 
 has() { grep -qF -- "$1" "${2:-err.txt}" || { echo "no '$1' in ${2:-err.txt}:"; head -c 2000 "${2:-err.txt}"; return 1; }; }
