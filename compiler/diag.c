@@ -265,6 +265,13 @@ static void diag_trim(Ctx *ctx)
     ctx->cutoff = ctx->diags.items[MAX_DIAGS_SHOWN - 1];
 }
 
+bool diag_wanted(const Ctx *ctx, Loc loc)
+{
+    Diag key = {.loc = loc, .seq = ctx->seq};
+    Diag *pk = &key;
+    return !ctx->cutoff || diag_cmp(&pk, &ctx->cutoff) < 0;
+}
+
 Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
 {
     Severity sev = diag_table[code].severity;

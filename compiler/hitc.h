@@ -189,6 +189,9 @@ void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Print every diagnostic to out (hitc uses stderr), sorted by place. */
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color);
+/* Would a diagnostic at loc, reported now, be kept?  Work done only for a
+ * message (a "did you mean" search) is skipped when it would not. */
+bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
 
 /* ---- lex.c ----------------------------------------------------------- */
@@ -490,6 +493,7 @@ struct Ctx {
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
     StrMap folds;           /* name_fold(name) -> Decl, for collisions */
+    StrMap singles;         /* keyword -> the first of a single kind (app) */
 };
 
 Ctx *ctx_new(void);

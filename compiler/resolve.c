@@ -140,20 +140,17 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
         return;
     }
     if (!k->named) {
-        if (k->single) {
-            for (int i = 0; i < ctx->prog.decls.len; i++) {
-                Decl *o = ctx->prog.decls.items[i];
-                if (o->kind == k) {
-                    Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                                   "'%s' may be declared only once",
-                                   k->keyword);
-                    note(ctx, e, o->loc, "first declared here");
-                    return;
-                }
-            }
+        Decl *o = k->single ? strmap_get(&ctx->singles, k->keyword) : NULL;
+        if (o) {
+            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                           "'%s' may be declared only once", k->keyword);
+            note(ctx, e, o->loc, "first declared here");
+            return;
         }
         Decl *d = decl_new(ctx, k, NULL, kw->loc);
         d->stmt = s;
+        if (k->single)
+            strmap_put(ctx->arena, &ctx->singles, k->keyword, d);
         return;
     }
     Item *name = s->nitems > 1 ? s->items[1] : NULL;
@@ -311,6 +308,10 @@ static bool referable(const Decl *d)
 
 static void unknown_name(Ctx *ctx, const char *name, Loc loc)
 {
+    if (!diag_wanted(ctx, loc)) {   /* past the diagnostics kept: no search */
+        diag(ctx, D_UNKNOWN_REF, loc, "unknown name '%s'", name);
+        return;
+    }
     const char **names = symbol_names(ctx);
     int n = 0;
     for (int i = 0; i < ctx->symbols.len; i++)
@@ -409,6 +410,10 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
         return NULL;
     }
     Decl *d = lookup(ctx, it->text);
+    if (!d && !diag_wanted(ctx, it->loc)) {
+        diag(ctx, D_UNKNOWN_REF, it->loc, "unknown %s '%s'", k->noun, it->text);
+        return NULL;
+    }
     if (!d) {
         const char **names = symbol_names(ctx);
         int n = 0;
