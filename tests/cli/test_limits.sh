@@ -215,7 +215,30 @@ sys.stdout.write('    K7 = t.name\n  }\n}\n')" > env.hit
     has "env key 'K7' is given twice" || return 1
 }
 
-for c in deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
+# Reproduction: 50,000 tables, then 50,000 'app' lines: each 'app' looked
+# through every declaration for the first one (minutes).
+many_apps_are_linear() {
+    python3 -c "
+import sys
+for i in range(50000): sys.stdout.write('table t%d {\n  key id: string\n}\n' % i)
+for i in range(50000): sys.stdout.write('app a%d\n' % i)" > apps.hit
+    status 1 check apps.hit || return 1
+    has "error: 'app' may be declared only once" || return 1
+}
+
+# Reproduction: 60,000 tables and 60,000 outputs naming unknown tables:
+# each unknown name copied the whole symbol list and searched it for a
+# "did you mean" (28 GB).  Only diagnostics that are kept get a search.
+many_unknown_names_are_linear() {
+    python3 -c "
+import sys
+for i in range(60000): sys.stdout.write('table t%d {\n  key id: string\n}\n' % i)
+for i in range(60000): sys.stdout.write('output o%d = tx%d.name\n' % (i, i))" > unknown.hit
+    status 1 check unknown.hit || return 1
+    has "error: unknown table 'tx0'; did you mean 't0'?" || return 1
+}
+
+for c in many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
     sixty_four_levels_are_fine dev_zero_stops_at_the_limit an_endless_pipe_stops_at_the_limit \
     a_file_just_over_the_limit_is_refused a_long_route_path_is_refused_in_bounded_memory \
     the_deepest_allowed_path_is_cheap routes_sharing_a_long_prefix_are_cheap \
