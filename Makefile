@@ -48,7 +48,7 @@ SRCS := \
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag
 
 B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
@@ -113,10 +113,15 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 	$(CC) $(WARN) $(CFLAGS) -fsanitize=fuzzer -Icompiler $(PKG_CFLAGS) \
 		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
+# FUZZ_FLAGS are shared with tests/run.sh's fuzz pass: -timeout catches
+# hangs, not slowness (a loaded machine is slow); inputs up to 1 MB, so
+# deep nesting and floods of diagnostics are reachable; the dictionary
+# holds the language's keywords and punctuation.
+FUZZ_FLAGS := -timeout=60 -max_len=1048576 -dict=tests/fuzz/hit.dict
 fuzz: fuzzer
 	mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		build-fuzz/corpus tests/golden tests/errors examples/hits
+	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
+		build-fuzz/corpus tests/fuzz/seeds tests/golden tests/errors examples/hits
 
 bench: hitc
 	@bench/run.sh

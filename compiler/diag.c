@@ -6,6 +6,10 @@
  * and a caret with '~' under the rest of the token), or as JSON or SARIF.
  * Holds: every diagnostic has one row in diag_table, which is also what
  * `hitc --list-diagnostics` prints for docs/diagnostics.md.
+ * Bounds: a file is read up to MAX_SOURCE_BYTES; of the diagnostics, only
+ * the first MAX_DIAGS_SHOWN by place are kept and printed (in every format),
+ * the rest only counted, so a flood of errors costs neither memory nor
+ * output; a line and column cost a binary search and a short scan.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,12 +31,16 @@ const DiagInfo diag_table[D_COUNT] = {
                       "a number too large, or with a unit where none fits"},
     [D_BAD_INTERP] = {"E0006", SEV_ERROR, "bad-interpolation",
                       "a ${...} that does not hold one reference"},
+    [D_FILE_TOO_LARGE] = {"E0007", SEV_ERROR, "file-too-large",
+                          "a file past the 16 MB that hitc reads"},
     [D_EXPECTED] = {"E0101", SEV_ERROR, "syntax",
                     "the parser expected something else here"},
     [D_BRACE_LINE] = {"E0102", SEV_ERROR, "brace-on-own-line",
                       "a '{' must stand on the line that opens its block"},
     [D_UNCLOSED] = {"E0103", SEV_ERROR, "unclosed",
                     "a '{' or '[' that is never closed"},
+    [D_TOO_DEEP] = {"E0104", SEV_ERROR, "nesting-too-deep",
+                    "'{' and '[' nested more than 64 deep"},
     [D_UNKNOWN_DECL] = {"E0201", SEV_ERROR, "unknown-declaration",
                         "a statement that does not start with a declaration keyword"},
     [D_BAD_NAME] = {"E0202", SEV_ERROR, "bad-name",
@@ -133,6 +141,8 @@ const DiagInfo diag_table[D_COUNT] = {
                            "YAML that has no JSON form: a second document, a mapping as a key, a NUL character"},
     [D_BAD_ENV_FILE] = {"E0530", SEV_ERROR, "bad-env-file",
                         "a code directory's .env is one the stamper would refuse at deploy time"},
+    [D_TOO_MANY] = {"N0008", SEV_NOTE, "more-diagnostics",
+                    "the last entry of --format json or sarif when more than 100 were found: how many are not shown"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};
@@ -149,6 +159,9 @@ static char *dir_of(Arena *a, const char *path)
     return arena_strndup(a, path, (size_t)(slash - path));
 }
 
+/* Read at most MAX_SOURCE_BYTES, whatever the file claims to be: a file
+ * that grows while it is read, a pipe or /dev/zero stop at the limit too
+ * (st_size is not trusted). */
 Source *source_load(Ctx *ctx, const char *path, Loc from)
 {
     FILE *f = fopen(path, "rb");
@@ -159,10 +172,23 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
     Buf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    bool too_large = false;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > MAX_SOURCE_BYTES) {
+            too_large = true;
+            break;
+        }
         buf_add(&b, chunk, n);
-    bool failed = ferror(f);
+    }
+    bool failed = !too_large && ferror(f);
     fclose(f);
+    if (too_large) {
+        diag(ctx, D_FILE_TOO_LARGE, from, "'%s' is larger than %u MB, the "
+             "most hitc reads; split it, or check that it is the file you "
+             "meant", path, MAX_SOURCE_BYTES >> 20);
+        buf_free(&b);
+        return NULL;
+    }
     if (failed) {
         diag(ctx, D_IO, from, "cannot read '%s'", path);
         buf_free(&b);
@@ -191,8 +217,27 @@ Source *source_from_text(Ctx *ctx, const char *path, const char *text,
         if (s->text[i] == '\n')
             s->line_starts[k++] = i + 1;
     s->nlines = lines;
+    size_t nmarks = s->len / SOURCE_MARK + 1, chars = 0;
+    s->char_marks = arena_alloc(ctx->arena, sizeof(size_t) * nmarks);
+    for (size_t i = 0; i < s->len; i++) {
+        if (i % SOURCE_MARK == 0)
+            s->char_marks[i / SOURCE_MARK] = chars;
+        chars += ((unsigned char)s->text[i] & 0xC0) != 0x80;
+    }
+    if (s->len % SOURCE_MARK == 0)
+        s->char_marks[s->len / SOURCE_MARK] = chars;
+    s->index = ctx->sources.len;
     vec_push(ctx->arena, &ctx->sources, s);
     return s;
+}
+
+/* Characters (bytes that do not continue a UTF-8 sequence) before off. */
+static size_t chars_before(const Source *s, size_t off)
+{
+    size_t k = off / SOURCE_MARK, c = s->char_marks[k];
+    for (size_t i = k * SOURCE_MARK; i < off; i++)
+        c += ((unsigned char)s->text[i] & 0xC0) != 0x80;
+    return c;
 }
 
 static int line_index(const Source *s, size_t off)
@@ -215,38 +260,83 @@ void loc_linecol(Loc loc, int *line, int *col)
         *line = *col = 0;
         return;
     }
-    int li = line_index(loc.src, loc.off);
-    int c = 1;
-    for (size_t i = loc.src->line_starts[li]; i < loc.off; i++)
-        if (((unsigned char)loc.src->text[i] & 0xC0) != 0x80)
-            c++;
+    size_t off = loc.off < loc.src->len ? loc.off : loc.src->len;
+    int li = line_index(loc.src, off);
     *line = li + 1;
-    *col = c;
+    *col = (int)(chars_before(loc.src, off) -
+                 chars_before(loc.src, loc.src->line_starts[li])) + 1;
 }
 
 /* ---- reporting ------------------------------------------------------- */
 
+/* Order of place: source, offset, then order of creation. */
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const Diag *a = *(Diag *const *)pa, *b = *(Diag *const *)pb;
+    int ra = a->loc.src ? a->loc.src->index : -1;
+    int rb = b->loc.src ? b->loc.src->index : -1;
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (a->loc.off != b->loc.off)
+        return a->loc.off < b->loc.off ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Keep the first MAX_DIAGS_SHOWN by place: past twice that many, sort, keep
+ * those, and from then on drop (count, but neither format nor keep) any that
+ * would sort after the last one kept.  n log n in the number reported. */
+static void diag_trim(Ctx *ctx)
+{
+    if (ctx->diags.len > 1)
+        qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *),
+              diag_cmp);
+    if (ctx->diags.len <= MAX_DIAGS_SHOWN)
+        return;
+    ctx->ndropped += ctx->diags.len - MAX_DIAGS_SHOWN;
+    ctx->diags.len = MAX_DIAGS_SHOWN;
+    ctx->cutoff = ctx->diags.items[MAX_DIAGS_SHOWN - 1];
+}
+
+bool diag_wanted(const Ctx *ctx, Loc loc)
+{
+    Diag key = {.loc = loc, .seq = ctx->seq};
+    Diag *pk = &key;
+    return !ctx->cutoff || diag_cmp(&pk, &ctx->cutoff) < 0;
+}
+
 Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
 {
+    Severity sev = diag_table[code].severity;
+    if (sev == SEV_ERROR)
+        ctx->nerrors++;
+    else if (sev == SEV_WARNING)
+        ctx->nwarnings++;
+    Diag key = {.loc = loc, .seq = ctx->seq++};
+    Diag *pk = &key;
+    if (ctx->cutoff && diag_cmp(&pk, &ctx->cutoff) > 0) {
+        ctx->ndropped++;
+        ctx->dropped = (Diag){.code = code, .severity = sev, .loc = loc,
+                              .msg = ""};
+        return &ctx->dropped;
+    }
     Diag *d = arena_alloc(ctx->arena, sizeof *d);
+    *d = key;
     d->code = code;
-    d->severity = diag_table[code].severity;
-    d->loc = loc;
+    d->severity = sev;
     va_list ap;
     va_start(ap, fmt);
     d->msg = arena_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
-    d->seq = ctx->seq++;
     vec_push(ctx->arena, &ctx->diags, d);
-    if (d->severity == SEV_ERROR)
-        ctx->nerrors++;
-    else if (d->severity == SEV_WARNING)
-        ctx->nwarnings++;
+    if (ctx->diags.len >= 2 * MAX_DIAGS_SHOWN)
+        diag_trim(ctx);
     return d;
 }
 
 void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
 {
+    if (d == &ctx->dropped)
+        return;
     Note *n = arena_alloc(ctx->arena, sizeof *n);
     n->loc = loc;
     va_list ap;
@@ -260,27 +350,6 @@ void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     d->last_note = n;
 }
 
-static int source_rank(Ctx *ctx, const Source *s)
-{
-    for (int i = 0; i < ctx->sources.len; i++)
-        if (ctx->sources.items[i] == s)
-            return i;
-    return -1;
-}
-
-static Ctx *sort_ctx;
-
-static int diag_cmp(const void *pa, const void *pb)
-{
-    const Diag *a = *(Diag *const *)pa, *b = *(Diag *const *)pb;
-    int ra = source_rank(sort_ctx, a->loc.src);
-    int rb = source_rank(sort_ctx, b->loc.src);
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
-    if (a->loc.off != b->loc.off)
-        return a->loc.off < b->loc.off ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
 
 /* ---- gcc format ------------------------------------------------------ */
 
@@ -301,12 +370,24 @@ static size_t skip_chars(const Source *s, size_t from, size_t end, size_t n)
     return from;
 }
 
-static size_t count_chars(const Source *s, size_t from, size_t end)
+/* Characters from from to end, counting no further than max. */
+static size_t count_chars(const Source *s, size_t from, size_t end, size_t max)
 {
     size_t n = 0;
-    for (; from < end; from += char_len(s, from))
+    for (; from < end && n < max; from += char_len(s, from))
         n++;
     return n;
+}
+
+/* The first byte of the character n characters before at (or of start):
+ * scans back only as far as n characters can reach. */
+static size_t back_chars(const Source *s, size_t start, size_t at, size_t n)
+{
+    size_t p = at - start > 4 * (n + 1) ? at - 4 * (n + 1) : start;
+    while (p > start && p < at && ((unsigned char)s->text[p] & 0xC0) == 0x80)
+        p++;    /* to the start of a sequence, as a forward walk would be */
+    size_t have = count_chars(s, p, at, SIZE_MAX);
+    return have > n ? skip_chars(s, p, at, have - n) : p;
 }
 
 /* The source text, one column per character: a tab stays a tab, and what
@@ -343,18 +424,14 @@ static void print_caret(FILE *out, Loc loc, bool color)
     const Source *s = loc.src;
     int li = line_index(s, loc.off);
     size_t start = s->line_starts[li];
-    size_t end = start;
-    while (end < s->len && s->text[end] != '\n')
-        end++;
+    size_t end = li + 1 < s->nlines ? s->line_starts[li + 1] - 1 : s->len;
     if (end > start && s->text[end - 1] == '\r')
         end--;
     size_t at = loc.off < end ? loc.off : end;
-    size_t stop = loc.off + loc.len < end ? loc.off + loc.len : end;
+    size_t stop = (size_t)loc.off + loc.len < end ? (size_t)loc.off + loc.len : end;
     size_t from = start, to = end;
-    if (count_chars(s, start, end) > CARET_WINDOW) {
-        size_t before = count_chars(s, start, at);
-        if (before > CARET_WINDOW / 2)
-            from = skip_chars(s, start, at, before - CARET_WINDOW / 2);
+    if (count_chars(s, start, end, CARET_WINDOW + 1) > CARET_WINDOW) {
+        from = back_chars(s, start, at, CARET_WINDOW / 2);
         to = skip_chars(s, from, end, CARET_WINDOW);
     }
     const char *cut_left = from > start ? "..." : "";
@@ -365,7 +442,7 @@ static void print_caret(FILE *out, Loc loc, bool color)
     if (color)
         fputs("\033[1;32m", out);
     fputc('^', out);
-    size_t tildes = count_chars(s, at, stop < to ? stop : to);
+    size_t tildes = count_chars(s, at, stop < to ? stop : to, SIZE_MAX);
     for (size_t i = 1; i < tildes; i++)
         fputc('~', out);
     if (color)
@@ -411,7 +488,7 @@ static cJSON *json_loc(cJSON *obj, Loc loc)
     return obj;
 }
 
-static cJSON *diags_json(Ctx *ctx)
+static cJSON *diags_json(Ctx *ctx, const char *more)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < ctx->diags.len; i++) {
@@ -429,6 +506,16 @@ static cJSON *diags_json(Ctx *ctx)
             json_loc(no, n->loc);
             cJSON_AddItemToArray(notes, no);
         }
+        cJSON_AddItemToArray(arr, o);
+    }
+    if (more) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", diag_table[D_TOO_MANY].code);
+        cJSON_AddStringToObject(o, "name", diag_table[D_TOO_MANY].name);
+        cJSON_AddStringToObject(o, "severity", sev_name[SEV_NOTE]);
+        cJSON_AddStringToObject(o, "message", more);
+        cJSON_AddNumberToObject(o, "count", ctx->ndropped);
+        cJSON_AddArrayToObject(o, "notes");
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -452,7 +539,7 @@ static cJSON *sarif_location(Loc loc, const char *msg)
     return l;
 }
 
-static cJSON *diags_sarif(Ctx *ctx)
+static cJSON *diags_sarif(Ctx *ctx, const char *more)
 {
     static const char *level[] = {"note", "warning", "error"};
     cJSON *root = cJSON_CreateObject();
@@ -493,22 +580,35 @@ static cJSON *diags_sarif(Ctx *ctx)
                 cJSON_AddItemToArray(rel, sarif_location(n->loc, n->msg));
         cJSON_AddItemToArray(results, r);
     }
+    if (more) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "ruleId", diag_table[D_TOO_MANY].code);
+        cJSON_AddNumberToObject(r, "ruleIndex", D_TOO_MANY);
+        cJSON_AddStringToObject(r, "level", level[SEV_NOTE]);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
+                                "text", more);
+        cJSON_AddArrayToObject(r, "locations");
+        cJSON_AddItemToArray(results, r);
+    }
     return root;
 }
 
-/* The text format shows the first MAX_SHOWN diagnostics (in order of
- * place), then how many more there are; JSON and SARIF carry them all. */
-#define MAX_SHOWN 100
-
+/* Every format shows the first MAX_DIAGS_SHOWN diagnostics (in order of
+ * place), then how many more there are: a line of text, or one last entry
+ * (code N0008) in JSON and SARIF. */
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
 {
-    sort_ctx = ctx;
-    if (ctx->diags.len > 1)
-        qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *),
-              diag_cmp);
-    sort_ctx = NULL;
+    diag_trim(ctx);
+    int shown = ctx->diags.len;
+    const char *more = NULL;
+    if (ctx->ndropped)
+        more = arena_printf(ctx->arena, "%d more diagnostic%s not shown; "
+                            "hitc shows the first %d, so fix these and run "
+                            "it again", ctx->ndropped,
+                            ctx->ndropped == 1 ? "" : "s", MAX_DIAGS_SHOWN);
     if (fmt != FMT_GCC) {
-        cJSON *j = fmt == FMT_JSON ? diags_json(ctx) : diags_sarif(ctx);
+        cJSON *j = fmt == FMT_JSON ? diags_json(ctx, more)
+                                   : diags_sarif(ctx, more);
         char *text = json_render(j);
         fputs(text, out);
         fputc('\n', out);
@@ -516,16 +616,14 @@ void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
         cJSON_Delete(j);
         return;
     }
-    int shown = ctx->diags.len < MAX_SHOWN ? ctx->diags.len : MAX_SHOWN;
     for (int i = 0; i < shown; i++) {
         Diag *d = ctx->diags.items[i];
         print_one(out, d->loc, d->severity, d->msg, color);
         for (Note *n = d->notes; n; n = n->next)
             print_one(out, n->loc, SEV_NOTE, n->msg, color);
     }
-    if (shown < ctx->diags.len)
-        fprintf(out, "hitc: %d more diagnostics not shown; '--format json' "
-                "lists them all\n", ctx->diags.len - shown);
+    if (more)
+        fprintf(out, "hitc: %s\n", more);
     if (ctx->nerrors || ctx->nwarnings) {
         fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
                 ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,

@@ -111,7 +111,13 @@ typedef struct Source {
     size_t len;
     size_t *line_starts;
     int nlines;
+    size_t *char_marks;     /* characters before each SOURCE_MARK bytes */
+    int index;              /* in ctx->sources, for sorting diagnostics */
 } Source;
+
+/* char_marks[k] counts the characters before byte k * SOURCE_MARK, so a
+ * column costs a binary search and at most SOURCE_MARK bytes of scan. */
+#define SOURCE_MARK 4096
 
 /* A place in a source: byte offset and length.  Line and column are
  * computed only when printing. */
@@ -128,7 +134,8 @@ typedef enum { SEV_NOTE, SEV_WARNING, SEV_ERROR } Severity;
 typedef enum {
     /* lexical and syntax */
     D_BAD_CHAR, D_BAD_UTF8, D_UNTERMINATED_STRING, D_BAD_ESCAPE,
-    D_BAD_NUMBER, D_BAD_INTERP, D_EXPECTED, D_BRACE_LINE, D_UNCLOSED,
+    D_BAD_NUMBER, D_BAD_INTERP, D_FILE_TOO_LARGE, D_EXPECTED, D_BRACE_LINE,
+    D_UNCLOSED, D_TOO_DEEP,
     /* declarations and fields */
     D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
@@ -151,6 +158,8 @@ typedef enum {
     D_CFN_UNSUPPORTED,
     /* code bundles */
     D_BAD_ENV_FILE,
+    /* the one entry --format json|sarif ends with when some were left out */
+    D_TOO_MANY,
     D_COUNT
 } DiagCode;
 
@@ -180,6 +189,10 @@ typedef struct Diag {
 
 typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
 
+/* Limits on what hitc reads (docs/language.md, "Limits"). */
+#define MAX_SOURCE_BYTES (16u << 20)  /* a file hitc reads: 16 MB */
+#define MAX_DIAGS_SHOWN 100           /* diagnostics printed, in every format */
+
 Source *source_load(Ctx *ctx, const char *path, Loc from);
 /* A source from memory (tests, fuzzing); text need not be terminated. */
 Source *source_from_text(Ctx *ctx, const char *path, const char *text,
@@ -193,6 +206,9 @@ void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Print every diagnostic to out (hitc uses stderr), sorted by place. */
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color);
+/* Would a diagnostic at loc, reported now, be kept?  Work done only for a
+ * message (a "did you mean" search) is skipped when it would not. */
+bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
 
 /* ---- lex.c ----------------------------------------------------------- */
@@ -262,6 +278,9 @@ typedef struct File {
     Stmt **stmts;
     int nstmts;
 } File;
+
+/* '{' and '[' nest at most this deep. */
+#define MAX_NESTING 64
 
 File *parse(Ctx *ctx, Source *src);
 bool item_is_word(const Item *it, const char *word);
@@ -492,7 +511,11 @@ int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
 
 struct Ctx {
     Arena *arena;
-    PtrVec diags;           /* Diag* */
+    PtrVec diags;           /* Diag*: at most 2 * MAX_DIAGS_SHOWN are kept,
+                               those first by place (see diag.c) */
+    int ndropped;           /* reported, counted, but not kept */
+    Diag *cutoff;           /* once some were dropped: the last kept */
+    Diag dropped;           /* what diag() returns for a dropped one */
     int nerrors, nwarnings;
     int seq;
     PtrVec sources;         /* Source* */
@@ -502,6 +525,7 @@ struct Ctx {
     StrMap names;           /* name -> Decl, for lookup */
     StrMap folds;           /* name_fold(name) -> Decl, for collisions */
     StrMap output_folds;    /* the same for outputs, a namespace apart */
+    StrMap singles;         /* keyword -> the first of a single kind (app) */
 };
 
 Ctx *ctx_new(void);

@@ -14,6 +14,9 @@
  * grammar/hit.ebnf spells out, per declaration, what the kinds accept.
  * Errors: each names what was expected and where the opener was; after one,
  * the parser skips to the end of the line (or of the block) and goes on.
+ * Limit: '{' and '[' nest at most MAX_NESTING deep (the parser recurses once
+ * per level, so without a bound a deep file would overflow the stack); a
+ * deeper opener is reported and its whole group skipped without recursion.
  */
 #include <string.h>
 
@@ -22,6 +25,8 @@
 typedef struct Parser {
     Ctx *ctx;
     Token *tok;
+    int depth;              /* '{' and '[' open around the current token */
+    Token *outermost;       /* the first of them */
 } Parser;
 
 static bool at(Parser *P, TokKind k)
@@ -59,6 +64,44 @@ static void skip_line(Parser *P)
     }
 }
 
+/* At the opener P->tok: is there room for one more level?  If not, report
+ * it and skip it with everything up to its matching closer (or EOF). */
+static bool room_to_nest(Parser *P)
+{
+    if (P->depth < MAX_NESTING)
+        return true;
+    Token *open = P->tok;
+    int line, col;
+    loc_linecol(P->outermost->loc, &line, &col);
+    Diag *d = diag(P->ctx, D_TOO_DEEP, open->loc,
+                   "%s nested %d deep; hitc takes at most %d levels of '{' "
+                   "and '[' (the outermost opened at line %d)",
+                   tok_kind_name(open->kind), P->depth + 1, MAX_NESTING, line);
+    note(P->ctx, d, P->outermost->loc, "the outermost %s opened here",
+         tok_kind_name(P->outermost->kind));
+    int depth = 0;
+    do {
+        if (at(P, T_LBRACE) || at(P, T_LBRACKET))
+            depth++;
+        else if (at(P, T_RBRACE) || at(P, T_RBRACKET))
+            depth--;
+        next(P);
+    } while (depth > 0 && !at(P, T_EOF));
+    return false;
+}
+
+/* Enter and leave one level of '{' or '['. */
+static void enter(Parser *P, Token *open)
+{
+    if (P->depth++ == 0)
+        P->outermost = open;
+}
+
+static void leave(Parser *P)
+{
+    P->depth--;
+}
+
 static Item *new_item(Parser *P, ItemKind kind, Token *t)
 {
     Item *it = arena_alloc(P->ctx->arena, sizeof *it);
@@ -80,10 +123,22 @@ static void skip_newlines(Parser *P)
         next(P);
 }
 
+static Item *parse_list_in(Parser *P, Token *open);
+
 /* list = "[" [ item { "," item } ] "]" */
 static Item *parse_list(Parser *P)
 {
+    if (!room_to_nest(P))
+        return NULL;
     Token *open = next(P);
+    enter(P, open);
+    Item *list = parse_list_in(P, open);
+    leave(P);
+    return list;
+}
+
+static Item *parse_list_in(Parser *P, Token *open)
+{
     Item *list = new_item(P, I_LIST, open);
     PtrVec elems = {0};
     skip_newlines(P);
@@ -168,10 +223,16 @@ static Stmt *parse_stmt(Parser *P)
     if (s->bad)
         return items.len ? s : NULL;
     if (at(P, T_LBRACE)) {
-        Token *open = next(P);
         s->has_block = true;
-        s->block_loc = open->loc;
+        s->block_loc = P->tok->loc;
+        if (!room_to_nest(P)) {
+            s->bad = true;  /* reported: its block is not read */
+            return s;
+        }
+        Token *open = next(P);
+        enter(P, open);
         s->block = parse_stmts(P, open, &s->nblock);
+        leave(P);
         if (!at(P, T_NEWLINE) && !at(P, T_RBRACE) && !at(P, T_EOF)) {
             diag(P->ctx, D_EXPECTED, P->tok->loc,
                  "expected the end of the line after '}', found %s",
@@ -211,12 +272,16 @@ static Stmt **parse_stmts(Parser *P, Token *open, int *count)
             continue;
         }
         if (at(P, T_LBRACE)) {
-            Token *brace = next(P);
-            diag(P->ctx, D_BRACE_LINE, brace->loc,
+            diag(P->ctx, D_BRACE_LINE, P->tok->loc,
                  "'{' must stand on the line that opens the block, after "
                  "the declaration it belongs to");
+            if (!room_to_nest(P))
+                continue;
+            Token *brace = next(P);
+            enter(P, brace);
             int ignored;
             parse_stmts(P, brace, &ignored);
+            leave(P);
             continue;
         }
         Stmt *s = parse_stmt(P);

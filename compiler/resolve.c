@@ -177,20 +177,17 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
         return;
     }
     if (!k->named) {
-        if (k->single) {
-            for (int i = 0; i < ctx->prog.decls.len; i++) {
-                Decl *o = ctx->prog.decls.items[i];
-                if (o->kind == k) {
-                    Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                                   "'%s' may be declared only once",
-                                   k->keyword);
-                    note(ctx, e, o->loc, "first declared here");
-                    return;
-                }
-            }
+        Decl *o = k->single ? strmap_get(&ctx->singles, k->keyword) : NULL;
+        if (o) {
+            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                           "'%s' may be declared only once", k->keyword);
+            note(ctx, e, o->loc, "first declared here");
+            return;
         }
         Decl *d = decl_new(ctx, k, NULL, kw->loc);
         d->stmt = s;
+        if (k->single)
+            strmap_put(ctx->arena, &ctx->singles, k->keyword, d);
         return;
     }
     Item *name = s->nitems > 1 ? s->items[1] : NULL;
@@ -357,6 +354,10 @@ static void unknown_name(Ctx *ctx, const char *name, Loc loc)
         note(ctx, e, out->name_loc, "output '%s' declared here", name);
         return;
     }
+    if (!diag_wanted(ctx, loc)) {   /* past the diagnostics kept: no search */
+        diag(ctx, D_UNKNOWN_REF, loc, "unknown name '%s'", name);
+        return;
+    }
     const char **names = symbol_names(ctx);
     int n = 0;
     for (int i = 0; i < ctx->symbols.len; i++)
@@ -460,6 +461,10 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
                        "a %s", it->text, k->noun);
         note(ctx, e, output_named(ctx, it->text)->name_loc,
              "output '%s' declared here", it->text);
+        return NULL;
+    }
+    if (!d && !diag_wanted(ctx, it->loc)) {
+        diag(ctx, D_UNKNOWN_REF, it->loc, "unknown %s '%s'", k->noun, it->text);
         return NULL;
     }
     if (!d) {

@@ -155,8 +155,13 @@ run_fuzz() {
     local f=$ROOT/build-fuzz/fuzz_compile out rc
     if [ ! -x "$f" ]; then fail "fuzz" "build-fuzz/fuzz_compile is missing: run 'make fuzzer' first"; return; fi
     mkdir -p "$TMP/fuzz"
-    out=$(cd "$TMP/fuzz" && "$f" -seed=1 -runs=4000 -timeout=10 -rss_limit_mb=2048 \
-          "$TMP/fuzz" "$ROOT"/tests/golden "$ROOT"/tests/errors "$ROOT"/examples/hits 2>&1); rc=$?
+    # The same flags as `make fuzz` (Makefile, FUZZ_FLAGS): a 60 s timeout
+    # that catches hangs, not a loaded machine; inputs up to 1 MB; the
+    # language's dictionary; seeds with deep nesting.
+    out=$(cd "$TMP/fuzz" && "$f" -seed=1 -runs=4000 -timeout=60 -rss_limit_mb=2048 \
+          -max_len=1048576 -dict="$ROOT/tests/fuzz/hit.dict" \
+          "$TMP/fuzz" "$ROOT"/tests/fuzz/seeds "$ROOT"/tests/golden "$ROOT"/tests/errors \
+          "$ROOT"/examples/hits 2>&1); rc=$?
     if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q "^Done 4000 runs"; then
         pass "fuzz: 4000 runs from the seed corpus"
     else

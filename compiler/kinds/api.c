@@ -17,6 +17,11 @@
  * past 255 characters is shortened with a hash (logical_id_fit).
  * api.url is composed from the API's id and the Stage parameter alone, so
  * a function behind the API may read its own URL without a cycle.
+ * Cost: the paths of all routes form one tree of PathNodes (api_link), so
+ * a prefix shared by many routes, or the prefixes of one long path, are
+ * looked at once each; a path is at most MAX_PATH characters; and past
+ * EMIT_STOP resources (far over CloudFormation's 500, which emit.c then
+ * reports) no more are made.  Time and memory stay linear in the input.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,18 +36,38 @@ typedef struct Segment {
     Loc loc;
 } Segment;
 
+/* One path prefix; the root is "/".  Keyed by its parent and its last
+ * segment's text, so finding one costs the length of that segment. */
+typedef struct PathNode {
+    int id;
+    struct PathNode *parent;
+    const Segment *seg;     /* the last segment; NULL for the root */
+    Decl *param_route;      /* the route that first put a parameter under it */
+    const char *ids;        /* "Api" + the segments' IDs, made on emit */
+    const char *resource;   /* ids + "Resource", once it was made */
+} PathNode;
+
 typedef struct Route {
     const char *method;
     const char *path;
     Segment *segs;
     int nsegs;
+    PathNode **nodes;       /* nsegs + 1: the root, then one per prefix */
     Decl *fn;
     const char *method_id;  /* logical ID of its Method */
 } Route;
 
 typedef struct Api {
     const char *cors;       /* allowed origin, or NULL */
+    int nroutes;            /* valid routes, -1 until counted */
 } Api;
+
+/* API Gateway takes URLs of at most 8,192 characters (edge-optimized and
+ * private APIs; regional ones 10,240): a longer path could never be
+ * called. */
+#define MAX_PATH 8192
+/* Routes stop making resources once the template holds this many. */
+#define EMIT_STOP (2 * CFN_MAX_RESOURCES)
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
                                       "DELETE", "HEAD", "OPTIONS", "ANY"};
@@ -71,7 +96,16 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
     Loc loc = it->loc;
     if (strcmp(p, "/") == 0)
         return true;
-    PtrVec segs = {0};
+    if (strlen(p) > MAX_PATH) {
+        diag(ctx, D_BAD_PATH, (Loc){loc.src, loc.off, 1}, "route path is %zu "
+             "characters long; API Gateway takes URLs of at most %d",
+             strlen(p), MAX_PATH);
+        return false;
+    }
+    int cap = 0;
+    for (const char *c = p; *c; c++)
+        cap += *c == '/';
+    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)cap);
     const char *s = p;
     while (*s) {
         if (*s != '/') {
@@ -89,7 +123,7 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
                  "(a '//' or a trailing '/')", p);
             return false;
         }
-        Segment *seg = arena_alloc(ctx->arena, sizeof *seg);
+        Segment *seg = &r->segs[r->nsegs++];
         seg->text = arena_strndup(ctx->arena, start, n);
         seg->loc = sl;
         if (start[0] == '{') {
@@ -113,13 +147,9 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
                 }
             }
         }
-        vec_push(ctx->arena, &segs, seg);
     }
-    r->nsegs = segs.len;
-    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)segs.len);
-    for (int i = 0; i < segs.len; i++) {
-        r->segs[i] = *(Segment *)segs.items[i];
-        if (r->segs[i].greedy && i != segs.len - 1) {
+    for (int i = 0; i < r->nsegs; i++) {
+        if (r->segs[i].greedy && i != r->nsegs - 1) {
             diag(ctx, D_BAD_PATH, r->segs[i].loc, "a greedy parameter '%s' "
                  "must be the last segment of the path", r->segs[i].text);
             return false;
@@ -199,6 +229,7 @@ static const Field api_fields[] = {
 static void api_check(Ctx *ctx, Decl *d)
 {
     d->data = arena_alloc(ctx->arena, sizeof(Api));
+    ((Api *)d->data)->nroutes = -1;
     if (want_items(ctx, d->stmt, 1, 1, "api { ... }"))
         check_fields(ctx, d, d->stmt, api_fields, 2);
 }
@@ -214,21 +245,21 @@ static PtrVec routes_of(Ctx *ctx)
     return v;
 }
 
-/* Under one parent, API Gateway has one child per literal and at most one
- * parameter child: two parameter names at one position conflict.  params
- * maps a path prefix ("/users/") to the route that first put a parameter
- * right under it. */
-static void check_param_names(Ctx *ctx, StrMap *params, Decl *route)
+/* Put the route's prefixes into the tree (nodes maps "PARENT-ID/SEGMENT"
+ * to a PathNode).  Under one parent, API Gateway has one child per literal
+ * and at most one parameter child: two parameter names at one position
+ * conflict. */
+static void add_path(Ctx *ctx, StrMap *nodes, PathNode *root, Decl *route)
 {
     Route *r = route->data;
-    Buf prefix = {0};
-    buf_puts(&prefix, "/");
+    r->nodes = arena_alloc(ctx->arena, sizeof(PathNode *) * (size_t)(r->nsegs + 1));
+    r->nodes[0] = root;
     for (int i = 0; i < r->nsegs; i++) {
+        PathNode *parent = r->nodes[i];
         Segment *x = &r->segs[i];
-        Decl *first = x->param ? strmap_get(params, prefix.data) : NULL;
+        Decl *first = x->param ? parent->param_route : NULL;
         if (x->param && !first)
-            strmap_put(ctx->arena, params, arena_strdup(ctx->arena, prefix.data),
-                       route);
+            parent->param_route = route;
         Segment *y = first ? &((Route *)first->data)->segs[i] : NULL;
         if (y && strcmp(x->text, y->text) != 0) {
             Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
@@ -237,11 +268,20 @@ static void check_param_names(Ctx *ctx, StrMap *params, Decl *route)
                            "name under one parent", x->text, y->text);
             note(ctx, e, y->loc, "'%s' used here by %s", y->text,
                  first->display);
-            break;
+            return;
         }
-        buf_printf(&prefix, "%s/", x->text);
+        char key[MAX_PATH + 16];    /* a segment is at most MAX_PATH */
+        snprintf(key, sizeof key, "%d/%s", parent->id, x->text);
+        PathNode *n = strmap_get(nodes, key);
+        if (!n) {
+            n = arena_alloc(ctx->arena, sizeof *n);
+            n->id = (int)nodes->len + 1;
+            n->parent = parent;
+            n->seg = x;
+            strmap_put(ctx->arena, nodes, arena_strdup(ctx->arena, key), n);
+        }
+        r->nodes[i + 1] = n;
     }
-    buf_free(&prefix);
 }
 
 static void api_link(Ctx *ctx, Decl *d)
@@ -250,7 +290,9 @@ static void api_link(Ctx *ctx, Decl *d)
     if (routes.len == 0 && !d->builtin)
         diag(ctx, D_NO_ROUTES, d->loc, "the api block is given but there are "
              "no routes; add a 'route METHOD PATH -> FUNCTION'");
-    StrMap seen = {0}, params = {0};
+    StrMap seen = {0}, nodes = {0};
+    PathNode *root = arena_alloc(ctx->arena, sizeof *root);
+    root->ids = "Api";
     for (int i = 0; i < routes.len; i++) {
         Decl *route = routes.items[i];
         Route *r = route->data;
@@ -263,14 +305,21 @@ static void api_link(Ctx *ctx, Decl *d)
             continue;
         }
         strmap_put(ctx->arena, &seen, key, route);
-        check_param_names(ctx, &params, route);
+        add_path(ctx, &nodes, root, route);
     }
 }
 
+/* Called once per reference to api.*: the routes are counted once. */
 static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr)
 {
-    (void)d;
-    if (routes_of(ctx).len == 0)
+    if (!d->data) {
+        d->data = arena_alloc(ctx->arena, sizeof(Api));
+        ((Api *)d->data)->nroutes = -1;
+    }
+    Api *api = d->data;
+    if (api->nroutes < 0)
+        api->nroutes = routes_of(ctx).len;
+    if (api->nroutes == 0)
         return arena_printf(ctx->arena, "'api.%s' needs at least one route; "
                             "add a 'route METHOD PATH -> FUNCTION'", attr);
     return NULL;
@@ -309,18 +358,11 @@ static const char *seg_id(Ctx *ctx, const Segment *s)
                         s->greedy ? "Greedy" : "Param");
 }
 
-/* "Api" + the IDs of the first n segments ("Root" for none). */
-static const char *prefix_id(Ctx *ctx, const Route *r, int n)
+/* "Api" + the IDs of the first n segments ("Root" for none); emit_path
+ * made them. */
+static const char *prefix_id(const Route *r, int n)
 {
-    Buf b = {0};
-    buf_puts(&b, "Api");
-    if (n == 0)
-        buf_puts(&b, "Root");
-    for (int i = 0; i < n; i++)
-        buf_puts(&b, seg_id(ctx, &r->segs[i]));
-    char *s = arena_strdup(ctx->arena, b.data);
-    buf_free(&b);
-    return s;
+    return n == 0 ? "ApiRoot" : r->nodes[n]->ids;
 }
 
 /* The logical ID of a route's resource: the prefix of its first n
@@ -328,29 +370,40 @@ static const char *prefix_id(Ctx *ctx, const Route *r, int n)
 static const char *route_id(Ctx *ctx, const Route *r, int n, const char *what)
 {
     return logical_id_fit(ctx->arena, arena_printf(ctx->arena, "%s%s",
-                                                   prefix_id(ctx, r, n), what));
+                                                   prefix_id(r, n), what));
 }
 
-static cJSON *resource_of(Ctx *ctx, const Route *r, int n)
+static cJSON *resource_of(const Route *r, int n)
 {
     if (n == 0)
         return cfn_getatt("Api", "RootResourceId");
-    return cfn_ref(route_id(ctx, r, n, "Resource"));
+    return cfn_ref(r->nodes[n]->resource);
 }
 
-/* Make the resources of the path's segments that no route made yet. */
-static void emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
+/* Make the resources of the path's prefixes that no route made yet, each
+ * node once.  False when the template is already far past its limit. */
+static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
 {
     for (int i = 1; i <= r->nsegs; i++) {
-        const char *id = route_id(ctx, r, i, "Resource");
-        if (emit_has_resource(e, id))
+        PathNode *n = r->nodes[i];
+        if (n->resource)
             continue;
-        cJSON *res = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Resource");
+        if (e->owners.len >= EMIT_STOP)
+            return false;
+        n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
+                              seg_id(ctx, n->seg));
+        n->resource = logical_id_fit(ctx->arena, arena_printf(
+            ctx->arena, "%sResource", n->ids));
+        if (emit_has_resource(e, n->resource))
+            continue;
+        cJSON *res = emit_resource(ctx, e, d, n->resource,
+                                   "AWS::ApiGateway::Resource");
         cJSON *p = cJSON_AddObjectToObject(res, "Properties");
-        cJSON_AddItemToObject(p, "ParentId", resource_of(ctx, r, i - 1));
+        cJSON_AddItemToObject(p, "ParentId", resource_of(r, i - 1));
         cJSON_AddStringToObject(p, "PathPart", r->segs[i - 1].text);
         cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
     }
+    return true;
 }
 
 static const char *method_word(Ctx *ctx, const char *m)
@@ -376,9 +429,8 @@ static const char *arn_path(Ctx *ctx, const Route *r)
 static void route_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Route *r = d->data;
-    if (!r)
+    if (!r || !r->nodes || !emit_path(ctx, e, d, r))
         return;
-    emit_path(ctx, e, d, r);
     const char *word = method_word(ctx, r->method);
     r->method_id = route_id(ctx, r, r->nsegs,
                             arena_printf(ctx->arena, "%sMethod", word));
@@ -393,7 +445,7 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
         ctx->arena, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
                     "path/2015-03-31/functions/${%s.Arn}/invocations",
         r->fn->logical)));
-    cJSON_AddItemToObject(p, "ResourceId", resource_of(ctx, r, r->nsegs));
+    cJSON_AddItemToObject(p, "ResourceId", resource_of(r, r->nsegs));
     cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
 
     cJSON *perm = emit_resource(ctx, e, d,
@@ -490,7 +542,7 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
         cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Origin", true);
         cJSON_AddStringToObject(mr, "StatusCode", "200");
         cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "MethodResponses"), mr);
-        cJSON_AddItemToObject(p, "ResourceId", resource_of(ctx, r, r->nsegs));
+        cJSON_AddItemToObject(p, "ResourceId", resource_of(r, r->nsegs));
         cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
         buf_free(&allow);
     }
@@ -511,8 +563,8 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
 static void api_finish(Ctx *ctx, Emit *e)
 {
     PtrVec routes = routes_of(ctx);
-    if (routes.len == 0 || ctx->nerrors)
-        return;
+    if (routes.len == 0 || ctx->nerrors || e->owners.len >= EMIT_STOP)
+        return;     /* past EMIT_STOP, emit.c reports the limit */
     Api *api = ctx->prog.api->data;
     const char *cors = api ? api->cors : NULL;
     PtrVec ids = {0};

@@ -45,7 +45,9 @@ typedef struct Function {
     const char *arch;
     int env_mode;
     PtrVec env;             /* EnvVar* */
+    StrMap env_keys;        /* key -> EnvVar*: duplicates in constant time */
     PtrVec grants;          /* Grant*, explicit first, then from env */
+    StrMap granted;         /* table name -> Grant* */
 } Function;
 
 static const char *const function_attrs[] = {"arn", "name"};
@@ -252,18 +254,13 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
                  "with a digit", key->text);
             continue;
         }
-        bool dup = false;
-        for (int j = 0; j < f->env.len && !dup; j++) {
-            EnvVar *o = f->env.items[j];
-            if (strcmp(o->key, key->text) == 0) {
-                Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
-                               "env key '%s' is given twice", key->text);
-                note(ctx, e, o->loc, "first given here");
-                dup = true;
-            }
-        }
-        if (dup)
+        EnvVar *o = strmap_get(&f->env_keys, key->text);
+        if (o) {
+            Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                           "env key '%s' is given twice", key->text);
+            note(ctx, e, o->loc, "first given here");
             continue;
+        }
         EnvVar *v = arena_alloc(ctx->arena, sizeof *v);
         v->key = key->text;
         v->loc = key->loc;
@@ -271,6 +268,7 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
         use_expr(ctx, d, v->value,
                  arena_printf(ctx->arena, "env '%s'", key->text));
         vec_push(ctx->arena, &f->env, v);
+        strmap_put(ctx->arena, &f->env_keys, v->key, v);
     }
 }
 
@@ -296,18 +294,17 @@ static void field_allow(Ctx *ctx, Decl *d, Stmt *s)
     int m = want_choice(ctx, s, 2, "access", modes, 3);
     if (!t || m < 0)
         return;
-    for (int i = 0; i < f->grants.len; i++) {
-        Grant *g = f->grants.items[i];
-        if (g->table == t) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
-                           "access to table '%s' is given twice", t->name);
-            note(ctx, e, g->loc, "first given here");
-            return;
-        }
+    Grant *g = strmap_get(&f->granted, t->name);
+    if (g) {
+        Diag *e = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
+                       "access to table '%s' is given twice", t->name);
+        note(ctx, e, g->loc, "first given here");
+        return;
     }
-    Grant *g = arena_alloc(ctx->arena, sizeof *g);
+    g = arena_alloc(ctx->arena, sizeof *g);
     *g = (Grant){t, bits[m], s->items[1]->loc, true};
     vec_push(ctx->arena, &f->grants, g);
+    strmap_put(ctx->arena, &f->granted, t->name, g);
     add_edge(ctx, d, t, s->items[1]->loc,
              arena_printf(ctx->arena, "allow '%s'", t->name));
 }
@@ -449,12 +446,12 @@ static void grant_env_table(Ctx *ctx, Function *f, const Expr *r)
 {
     if (!r->target || r->target->kind != &kind_table)
         return;
-    for (int i = 0; i < f->grants.len; i++)
-        if (((Grant *)f->grants.items[i])->table == r->target)
-            return;
+    if (strmap_get(&f->granted, r->target->name))
+        return;
     Grant *g = arena_alloc(ctx->arena, sizeof *g);
     *g = (Grant){r->target, GRANT_READ | GRANT_WRITE, r->loc, false};
     vec_push(ctx->arena, &f->grants, g);
+    strmap_put(ctx->arena, &f->granted, r->target->name, g);
 }
 
 /* An env value is stored in plain text: in the stamped .env in S3, or in

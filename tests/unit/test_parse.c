@@ -83,6 +83,74 @@ static void junk_after_block(void)
     ctx_free(ctx);
 }
 
+/* Reproduction (issue 6): 75,000 nested '{' or 114,000 '[' overflowed the
+ * stack (exit 139).  Now the 65th level is an error naming the limit and
+ * the outermost opener, and the group is skipped without recursing. */
+static char *nested(const char *head, char open, int n, const char *tail)
+{
+    size_t hl = strlen(head), tl = strlen(tail);
+    char *s = malloc(hl + (size_t)n * 2 + tl + 1);
+    memcpy(s, head, hl);
+    for (int i = 0; i < n; i++) {
+        s[hl + 2 * (size_t)i] = open;
+        s[hl + 2 * (size_t)i + 1] = open == '{' ? '\n' : ' ';
+    }
+    memcpy(s + hl + (size_t)n * 2, tail, tl + 1);
+    return s;
+}
+
+static void nesting_stops_at_the_limit(void)
+{
+    Ctx *ctx = ctx_new();
+    char *text = nested("output o = ", '[', 200000, "\n");
+    parse_text(ctx, text);
+    const char *d = diag_text(ctx);
+    CHECK(has(d, "1:140: '[' nested 65 deep; hitc takes at most 64 levels "
+                 "of '{' and '[' (the outermost opened at line 1)"));
+    CHECK(has(d, "1:12: note: the outermost '[' opened here"));
+    free(text);
+    ctx_free(ctx);
+
+    ctx = ctx_new();
+    text = nested("a ", '{', 100000, "");
+    parse_text(ctx, text);
+    CHECK(has(diag_text(ctx), "'{' nested 65 deep"));
+    free(text);
+    ctx_free(ctx);
+
+    /* 64 levels are fine. */
+    ctx = ctx_new();
+    text = nested("output o = ", '[', 64, "");
+    char *closed = malloc(strlen(text) + 64 + 2);
+    strcpy(closed, text);
+    for (int i = 0; i < 64; i++)
+        strcat(closed, "]");
+    strcat(closed, "\n");
+    parse_text(ctx, closed);
+    CHECK_INT(ctx->nerrors, 0);
+    free(text);
+    free(closed);
+    ctx_free(ctx);
+}
+
+/* After a too-deep group the parser goes on with the next line. */
+static void after_the_deep_group_parsing_goes_on(void)
+{
+    Ctx *ctx = ctx_new();
+    char *text = nested("output o = ", '[', 70, "");
+    size_t n = strlen(text);
+    char *all = malloc(n + 70 + 64);
+    memcpy(all, text, n);
+    memset(all + n, ']', 70);
+    strcpy(all + n + 70, "\ntable t { key id: string }\n");
+    File *f = parse_text(ctx, all);
+    CHECK_INT(ctx->nerrors, 1);
+    CHECK_INT(f->nstmts, 2);
+    free(text);
+    free(all);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(statements_and_blocks);
@@ -92,5 +160,7 @@ int main(void)
     RUN(unclosed_list);
     RUN(stray_closing_brace);
     RUN(junk_after_block);
+    RUN(nesting_stops_at_the_limit);
+    RUN(after_the_deep_group_parsing_goes_on);
     return check_summary();
 }
