@@ -33,6 +33,8 @@ SRCS := \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \
+	compiler/lint.c \
+	compiler/lint_rules.c \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/runtimes.c \
