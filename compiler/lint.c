@@ -316,7 +316,8 @@ static void check_args(Lint *l, const char *fn, int arg, const CfnNode *v)
 {
     switch (arg) {
     case A_STR:
-        if (!is_str_or_fn(v))
+        if (!is_str_or_fn(v) && !(v->kind == CFN_NULL &&
+                                  strcmp(fn, "Fn::GetAZs") == 0))
             bad_shape(l, fn, v, "a string");
         break;
     case A_JOIN:
@@ -372,7 +373,7 @@ static void check_args(Lint *l, const char *fn, int arg, const CfnNode *v)
         want_list(l, fn, v, 1, 1, "a list of one condition");
         break;
     case A_OBJ:
-        if (v->kind != CFN_OBJECT)
+        if (v->kind != CFN_OBJECT && v->kind != CFN_ARRAY)
             bad_shape(l, fn, v, "{Name: MACRO, Parameters: {...}}");
         break;
     default:
@@ -388,6 +389,8 @@ static void intrinsic(Lint *l, const CfnPair *p, const Walk *w)
     if (strcmp(fn, "Ref") == 0) {
         if (v->kind == CFN_STRING)
             use(l, LU_REF, v->text, NULL, v->loc, w);
+        else if (l->lang_ext && is_fn(v))
+            walk(l, v, w);
         else
             bad_shape(l, fn, v, "a parameter or resource name");
         return;
@@ -489,10 +492,13 @@ static bool has_key_prefix(const CfnNode *n, const char *prefix)
 
 static void read_transform(Lint *l)
 {
+    /* Fn::ForEach makes resources, outputs and conditions whose names lint
+     * does not expand (and without the transform it is an error anyway). */
+    if (has_key_prefix(l->root, "Fn::ForEach::") ||
+        has_key_prefix(l->root, "Fn::Transform"))
+        l->opaque = true;
     const CfnNode *t = cfn_obj_get(l->root, "Transform");
-    if (!t)
-        return;
-    int n = t->kind == CFN_ARRAY ? t->len : 1;
+    int n = !t ? 0 : t->kind == CFN_ARRAY ? t->len : 1;
     for (int i = 0; i < n; i++) {
         const CfnNode *one = t->kind == CFN_ARRAY ? t->items[i] : t;
         if (one->kind == CFN_STRING &&
@@ -501,10 +507,6 @@ static void read_transform(Lint *l)
         else
             l->opaque = true;
     }
-    /* Fn::ForEach makes resources, outputs and conditions whose names lint
-     * does not expand. */
-    if (has_key_prefix(l->root, "Fn::ForEach::"))
-        l->opaque = true;
 }
 
 static void walk_template(Lint *l)
@@ -584,7 +586,7 @@ void lint_template(Ctx *ctx, const char *path)
     Source *src = source_load(ctx, path, (Loc){0});
     if (!src)
         return;
-    CfnNode *root = cfn_read(ctx, src);
+    CfnNode *root = cfn_read_recover(ctx, src);
     if (!root)
         return;
     Lint l = {0};
