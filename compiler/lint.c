@@ -209,6 +209,9 @@ static void fn_getatt(Lint *l, const char *fn, const CfnNode *v, const Walk *w)
     if (v->kind == CFN_STRING) {
         const char *dot = strchr(v->text, '.');
         if (!dot || dot == v->text || !dot[1]) {
+            /* The reader has reported a short form '!GetAtt x' already. */
+            if (fn_at.src && fn_at.src->text[fn_at.off] == '!')
+                return;
             diag(l->ctx, D_LINT_FN_SHAPE, fn_at,
                  "'%s' takes %s; '%s' has no attribute", fn, want, v->text);
             return;

@@ -498,14 +498,14 @@ void lint_rule_conditional_dependson(Lint *l)
         if (!cb || !has(l->conditions, cb))
             continue;
         const char *ca = condition_of(l, u->owner);
-        if (ca && implies(l, ca, cb, 0))
+        if (ca && (!has(l->conditions, ca) || implies(l, ca, cb, 0)))
             continue;
         if (ca)
             diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,
                  "'%s' depends on '%s', which exists only when condition "
-                 "'%s' is true, and '%s''s condition '%s' does not imply it; "
-                 "CloudFormation fails when '%s' is missing", u->owner,
-                 u->name, cb, u->owner, ca, u->name);
+                 "'%s' is true, and the condition of '%s', '%s', does not "
+                 "imply it; CloudFormation fails when '%s' is missing",
+                 u->owner, u->name, cb, u->owner, ca, u->name);
         else
             diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,
                  "'%s' depends on '%s', which exists only when condition "
