@@ -296,29 +296,45 @@ static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
     g->out[from][g->nout[from]++] = (GEdge){to, u};
 }
 
-static void strong(Graph *g, int v)
+/* Tarjan's strongly connected components, with an explicit stack of
+ * (vertex, next edge) so that a long chain of resources cannot overflow
+ * the C stack. */
+static void strong(Graph *g, int root, int *work_v, int *work_i)
 {
-    g->index[v] = g->low[v] = g->next++;
-    g->stack[g->sp++] = v;
-    g->on[v] = true;
-    for (int i = 0; i < g->nout[v]; i++) {
-        int w = g->out[v][i].to;
-        if (g->index[w] < 0) {
-            strong(g, w);
-            if (g->low[w] < g->low[v])
-                g->low[v] = g->low[w];
-        } else if (g->on[w] && g->index[w] < g->low[v]) {
-            g->low[v] = g->index[w];
+    int top = 0;
+    work_v[0] = root;
+    work_i[0] = 0;
+    g->index[root] = g->low[root] = g->next++;
+    g->stack[g->sp++] = root;
+    g->on[root] = true;
+    while (top >= 0) {
+        int v = work_v[top];
+        if (work_i[top] < g->nout[v]) {
+            int w = g->out[v][work_i[top]++].to;
+            if (g->index[w] < 0) {
+                g->index[w] = g->low[w] = g->next++;
+                g->stack[g->sp++] = w;
+                g->on[w] = true;
+                top++;
+                work_v[top] = w;
+                work_i[top] = 0;
+            } else if (g->on[w] && g->index[w] < g->low[v]) {
+                g->low[v] = g->index[w];
+            }
+            continue;
         }
-    }
-    if (g->low[v] == g->index[v]) {
-        int w;
-        do {
-            w = g->stack[--g->sp];
-            g->on[w] = false;
-            g->comp[w] = g->ncomp;
-        } while (w != v);
-        g->ncomp++;
+        if (g->low[v] == g->index[v]) {
+            int w;
+            do {
+                w = g->stack[--g->sp];
+                g->on[w] = false;
+                g->comp[w] = g->ncomp;
+            } while (w != v);
+            g->ncomp++;
+        }
+        top--;
+        if (top >= 0 && g->low[v] < g->low[work_v[top]])
+            g->low[work_v[top]] = g->low[v];
     }
 }
 
@@ -433,17 +449,20 @@ void lint_rule_cycles(Lint *l)
     }
     for (int i = 0; i < g.n; i++)
         g.index[i] = -1;
+    int *work_v = arena_alloc(a, sizeof *work_v * n);
+    int *work_i = arena_alloc(a, sizeof *work_i * n);
     for (int i = 0; i < g.n; i++)
         if (g.index[i] < 0)
-            strong(&g, i);
+            strong(&g, i, work_v, work_i);
     /* One report per circle, at its first resource in the file. */
     bool *done = arena_alloc(a, sizeof *done * (size_t)g.ncomp);
+    int *size = arena_alloc(a, sizeof *size * (size_t)g.ncomp);
+    for (int v = 0; v < g.n; v++)
+        size[g.comp[v]]++;
     for (int v = 0; v < g.n; v++) {
         if (done[g.comp[v]])
             continue;
-        bool cyclic = false;
-        for (int w = 0; w < g.n && !cyclic; w++)
-            cyclic = w != v && g.comp[w] == g.comp[v];
+        bool cyclic = size[g.comp[v]] > 1;
         for (int i = 0; i < g.nout[v] && !cyclic; i++)
             cyclic = g.out[v][i].to == v;
         if (!cyclic)
