@@ -223,6 +223,14 @@ void lint_rule_references(Lint *l)
             if (u->attr) {
                 if (has(l->resources, u->name))
                     break;
+                if (has(l->params, u->name)) {
+                    sub_note(l, diag(l->ctx, D_LINT_UNKNOWN_SUB_VAR, u->loc,
+                                     "'%s' is a parameter; ${NAME.ATTRIBUTE} "
+                                     "takes a resource's attribute (write "
+                                     "${%s} for its value)", u->name, u->name),
+                             u);
+                    break;
+                }
                 sub_note(l, unknown(l, D_LINT_UNKNOWN_SUB_VAR, u->loc,
                                     "resource", u->name, resources,
                                     "; ${NAME.ATTRIBUTE} takes a resource's "
