@@ -7,6 +7,8 @@
 #                 example, e2e deploy on a local CloudFormation, then the
 #                 same C-facing suites under ASan+UBSan and valgrind
 #   make bench    benchmarks against the peers this machine has
+#   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
+#                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
 #   make clean
 
@@ -33,6 +35,8 @@ SRCS := \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \
+	compiler/lint.c \
+	compiler/lint_rules.c \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/runtimes.c \
@@ -54,7 +58,7 @@ B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 
-.PHONY: all run test units bench clean asan fuzz fuzzer
+.PHONY: all run test units bench clean asan fuzz fuzzer corpus
 
 all: hitc
 
@@ -125,6 +129,13 @@ fuzz: fuzzer
 
 bench: hitc
 	@bench/run.sh
+
+# The corpus lives outside the project; `make test` never reads it.
+CORPUS ?= ../shared/lint-corpus
+CORPUS_HITC ?= ./hitc
+corpus: hitc
+	@test -d "$(CORPUS)" || { echo "make corpus: no lint corpus at '$(CORPUS)' (it lives outside the project, in ../shared/lint-corpus; set CORPUS=DIR)" >&2; exit 2; }
+	@python3 scripts/corpus.py --corpus "$(CORPUS)" --hitc "$(CORPUS_HITC)"
 
 clean:
 	rm -rf build build-asan build-fuzz hitc hitc-asan out

@@ -111,5 +111,10 @@ char *cfn_json_compact(const CfnNode *n);
  * short tags (!Ref, !GetAtt a.b, !Sub, ...) turned into their long forms.
  */
 CfnNode *cfn_read(Ctx *ctx, const Source *src);
+/* The same, but when the text was read to its end despite errors that
+ * spoil no more than one node (an unknown tag, which is then ignored; a
+ * duplicate key, whose second value is dropped; an ambiguous number), the
+ * tree is returned too, so that `hitc lint` can go on to report the rest. */
+CfnNode *cfn_read_recover(Ctx *ctx, const Source *src);
 
 #endif

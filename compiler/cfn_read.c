@@ -176,6 +176,11 @@ static bool yaml11_number(const char *s)
         const char *digits = s[1] == 'b' ? "01_" : "0123456789abcdefABCDEF_";
         return s[2] && strspn(s + 2, digits) == strlen(s + 2);
     }
+    /* 0 then digits with an 8 or 9 is neither octal nor decimal to YAML
+     * 1.1, so a string (an AWS account ID such as 054676820928). */
+    size_t nd = strspn(s, "0123456789_");
+    if (s[0] == '0' && nd > 1 && s[nd] == '\0' && strpbrk(s, "89"))
+        return false;
     bool lead = s[0] >= '0' && s[0] <= '9';
     if (!lead && !(s[0] == '.' && s[1] >= '0' && s[1] <= '9'))
         return false;
@@ -769,7 +774,7 @@ static void read_json(Reader *R, size_t from)
 
 /* ---- the entry ------------------------------------------------------- */
 
-CfnNode *cfn_read(Ctx *ctx, const Source *src)
+static CfnNode *read_any(Ctx *ctx, const Source *src, bool keep)
 {
     if (src->len > CFN_MAX_READ) {
         diag(ctx, D_CFN_TOO_LARGE, loc_at(src, 0, 0),
@@ -791,7 +796,17 @@ CfnNode *cfn_read(Ctx *ctx, const Source *src)
         read_yaml(R);
     if (!R->stop && !R->root && ctx->nerrors == errors)
         diag(ctx, D_CFN_SYNTAX, loc_at(src, 0, 0), "the template is empty");
-    if (ctx->nerrors > errors)
+    if (ctx->nerrors > errors && (!keep || R->stop))
         return NULL;
     return R->root;
+}
+
+CfnNode *cfn_read(Ctx *ctx, const Source *src)
+{
+    return read_any(ctx, src, false);
+}
+
+CfnNode *cfn_read_recover(Ctx *ctx, const Source *src)
+{
+    return read_any(ctx, src, true);
 }

@@ -160,6 +160,15 @@ typedef enum {
     D_BAD_ENV_FILE,
     /* the one entry --format json|sarif ends with when some were left out */
     D_TOO_MANY,
+    /* hitc lint: rules on CloudFormation templates (lint.c, lint_rules.c) */
+    D_LINT_STRUCTURE, D_LINT_UNKNOWN_FN, D_LINT_FN_SHAPE, D_LINT_UNKNOWN_REF,
+    D_LINT_UNKNOWN_GETATT, D_LINT_UNKNOWN_SUB_VAR, D_LINT_UNKNOWN_DEPENDSON,
+    D_LINT_UNKNOWN_CONDITION, D_LINT_UNKNOWN_MAPPING, D_LINT_CYCLE,
+    D_LINT_CONDITIONAL_DEPENDSON, D_LINT_QUOTA, D_LINT_BAD_ID,
+    D_LINT_NAME_CLASH, D_LINT_IAM_RESOURCE, D_LINT_IAM_ACTION,
+    D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
+    D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
+    D_LINT_UNUSED_MAPPING,
     D_COUNT
 } DiagCode;
 
@@ -438,6 +447,7 @@ typedef struct BundleRef {
 #define CFN_MAX_RESOURCES 500
 #define CFN_MAX_PARAMETERS 200
 #define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_MAPPINGS 200
 #define CFN_MAX_BODY 1000000            /* bytes, from S3 */
 #define CFN_MAX_INLINE_BODY 51200       /* bytes, in the request itself */
 #define CFN_MAX_DESCRIPTION 1024        /* bytes */

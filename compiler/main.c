@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "hitc.h"
+#include "lint.h"
 
 static const char usage[] =
     "usage: hitc build FILE -o DIR [options]\n"
     "       hitc check FILE... [options]\n"
     "       hitc graph FILE [options]\n"
+    "       hitc lint TEMPLATE... [options]\n"
     "\n"
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
@@ -27,6 +29,9 @@ static const char usage[] =
     "                     -o - prints the template on stdout and writes nothing\n"
     "  check FILE...      parse, resolve and validate; write nothing\n"
     "  graph FILE         print the dependency graph as Graphviz DOT\n"
+    "  lint TEMPLATE...   check CloudFormation templates (JSON or YAML): names,\n"
+    "                     cycles, functions, quotas, IAM wildcards, deletion\n"
+    "                     policies, runtimes, unused names (docs/lint.md)\n"
     "\n"
     "options:\n"
     "  -o DIR             where build writes (required for build)\n"
@@ -106,11 +111,13 @@ static int parse_args(int argc, char **argv, Options *o)
     bool build = strcmp(o->command, "build") == 0;
     bool check = strcmp(o->command, "check") == 0;
     bool graph = strcmp(o->command, "graph") == 0;
-    if (!build && !check && !graph)
-        return bad_usage("unknown command '%s'; use build, check or graph",
+    bool lint = strcmp(o->command, "lint") == 0;
+    if (!build && !check && !graph && !lint)
+        return bad_usage("unknown command '%s'; use build, check, graph or lint",
                          o->command);
     if (o->nfiles == 0)
-        return bad_usage("'%s' needs a .hit file", o->command);
+        return bad_usage(lint ? "'%s' needs a template" : "'%s' needs a .hit file",
+                         o->command);
     if ((build || graph) && o->nfiles > 1)
         return bad_usage("'%s' takes one .hit file", o->command);
     if (build && !o->out)
@@ -206,11 +213,32 @@ static int run_one(const Options *o, const char *path)
     return status;
 }
 
+/* hitc lint TEMPLATE...: each template in a context of its own; the exit
+ * status is the worst of them, as for check. */
+static int cmd_lint(const Options *o)
+{
+    int rc = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        Ctx *ctx = ctx_new();
+        lint_template(ctx, o->files[i]);
+        diag_print_all(ctx, stderr, o->format,
+                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
+        int status = any_io_error(ctx) ? 2
+                     : ctx->nerrors || (o->strict && ctx->nwarnings) ? 1 : 0;
+        if (status > rc)
+            rc = status;
+        ctx_free(ctx);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     Options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc < 0) {
+    if (rc < 0 && strcmp(o.command, "lint") == 0) {
+        rc = cmd_lint(&o);
+    } else if (rc < 0) {
         rc = 0;
         for (int i = 0; i < o.nfiles; i++) {
             int r = run_one(&o, o.files[i]);

@@ -2,7 +2,7 @@
 # tests/run.sh: every test suite of hitc, one runner.
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
-# suites: unit golden errors cli lint determinism grammar stamper plugin example runtimes e2e
+# suites: unit golden errors cli hitlint lint determinism grammar stamper plugin example runtimes e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
@@ -105,6 +105,26 @@ run_errors() {
     done
 }
 
+# hitc lint: tests/lint/NAME.yaml|json with the whole expected stderr in
+# NAME.expected; exit 1 when it holds an error, else 0.  Then every golden
+# template passes `hitc lint --strict` (hitc's output lints clean).
+run_hitlint() {
+    local f name want got rc wrc
+    for f in tests/lint/*.yaml tests/lint/*.json; do
+        name=$(basename "$f"); name=${name%.*}
+        want=tests/lint/$name.expected
+        got=$(cd tests/lint && hitc lint "$(basename "$f")" 2>&1 >/dev/null); rc=$?
+        [ "${UPDATE:-}" = 1 ] && printf '%s\n' "$got" > "$want"
+        wrc=0; grep -q ': error: ' "$want" && wrc=1
+        if [ "$rc" -ne "$wrc" ]; then fail "hitlint: $name" "exit status $rc, want $wrc"; continue; fi
+        if d=$(diff -u "$want" <(printf '%s\n' "$got")); then pass "hitlint: $name"; else fail "hitlint: $name" "$d"; fi
+    done
+    local t out
+    for t in tests/golden/*.expected.json; do
+        if out=$(hitc lint --strict "$t" 2>&1); then pass "hitlint: golden $t"; else fail "hitlint: golden $t" "$out"; fi
+    done
+}
+
 # Every tests/cli/test_*.sh but the determinism suite, which runs on its own.
 run_cli() {
     local f
@@ -170,7 +190,7 @@ run_fuzz() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli lint determinism grammar stamper plugin example runtimes e2e asan valgrind fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint lint determinism grammar stamper plugin example runtimes e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"

@@ -1,0 +1,76 @@
+/*
+ * lint.h: `hitc lint`, rules on raw CloudFormation templates.
+ *
+ * lint.c reads a template into the located tree (cfn_read), walks it once
+ * to collect every reference (Ref, Fn::GetAtt, Fn::Sub variables,
+ * DependsOn, condition names, Fn::FindInMap map names) with its place and
+ * owner, checking the shape of each intrinsic function on the way, and then
+ * runs the rules of lint_rules.c in the order of its table.  A rule is one
+ * function `void rule(Lint *l)` and one row in that table; it reports
+ * through diag() like every other phase, so --format and --strict work.
+ *
+ * Transforms: a template with a Transform other than a lone
+ * AWS::LanguageExtensions (without Fn::ForEach) is "opaque": a macro or
+ * SAM may create resources, parameters and conditions, or consume names,
+ * that lint cannot see.  Rules that need the whole name set (unknown
+ * names, unused names, cycles, conditional DependsOn, quotas on counts)
+ * then stay silent; rules on what is written (shapes, IAM, runtimes,
+ * policies, IDs) still run.  See docs/lint.md.
+ */
+#ifndef HITC_LINT_H
+#define HITC_LINT_H
+
+#include "cfn.h"
+
+typedef enum {
+    LU_REF, LU_GETATT, LU_SUB, LU_DEPENDSON, LU_CONDITION, LU_FINDINMAP
+} LintUseKind;
+
+/* Where a use stands: only uses in these sections are checked against
+ * the names the template defines (Rules, Metadata and Globals only mark
+ * names used). */
+typedef enum { LS_RESOURCES, LS_OUTPUTS, LS_CONDITIONS, LS_OTHER } LintSection;
+
+/* One reference the walk found. */
+typedef struct LintUse {
+    LintUseKind kind;
+    const char *name;       /* the logical ID, variable or condition named */
+    const char *attr;       /* GETATT, SUB "A.B": the attribute, else NULL */
+    Loc loc;                /* the name as written (or its string) */
+    LintSection section;
+    const char *owner;      /* RESOURCES, OUTPUTS: the logical ID it is in */
+    Loc fn_loc;             /* SUB: the Fn::Sub it is in */
+} LintUse;
+
+typedef struct Lint {
+    Ctx *ctx;
+    const Source *src;
+    const CfnNode *root;
+    /* The sections, or NULL when absent or not an object. */
+    const CfnNode *params, *resources, *outputs, *conditions, *mappings;
+    bool opaque;            /* a Transform may define what lint cannot see */
+    bool lang_ext;          /* AWS::LanguageExtensions is declared */
+    bool findinmap_dynamic; /* some Fn::FindInMap names its map by Ref */
+    PtrVec uses;            /* LintUse* in the order of the text */
+} Lint;
+
+/* The rules (lint_rules.c), run by lint.c in the order of its table. */
+void lint_rule_structure(Lint *l);
+void lint_rule_references(Lint *l);
+void lint_rule_cycles(Lint *l);
+void lint_rule_conditional_dependson(Lint *l);
+void lint_rule_quotas(Lint *l);
+void lint_rule_logical_ids(Lint *l);
+void lint_rule_name_clash(Lint *l);
+void lint_rule_iam(Lint *l);
+void lint_rule_stateful(Lint *l);
+void lint_rule_runtimes(Lint *l);
+void lint_rule_unused(Lint *l);
+
+/* AWS::Region and the other pseudo parameters, valid Ref targets. */
+bool lint_is_pseudo(const char *name);
+
+/* Read and lint one template; diagnostics go to ctx. */
+void lint_template(Ctx *ctx, const char *path);
+
+#endif

@@ -1,0 +1,819 @@
+/*
+ * lint_rules.c: the rules of `hitc lint`, one function each (lint.h).
+ *
+ * In: a Lint (the tree, its sections, every reference the walk found).
+ * Out: diagnostics.  A rule reads; it never changes the tree.
+ */
+#include <string.h>
+
+#include "lint.h"
+#include "runtimes.h"
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static Loc key_loc(const CfnNode *obj, const char *key, Loc fallback)
+{
+    const CfnPair *p = obj ? cfn_obj_pair(obj, key) : NULL;
+    return p ? p->key_loc : fallback;
+}
+
+/* A key of Resources, Outputs or Conditions that Fn::ForEach expands. */
+static bool is_foreach(const Lint *l, const char *key)
+{
+    return l->lang_ext && starts_with(key, "Fn::ForEach::");
+}
+
+/* ---- structure ------------------------------------------------------- */
+
+void lint_rule_structure(Lint *l)
+{
+    static const char *const sections[] = {
+        "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
+        "Rules", "Mappings", "Conditions", "Transform", "Resources",
+        "Outputs", "Hooks", "Globals",
+    };
+    const int nsections = (int)(sizeof sections / sizeof sections[0]);
+    const CfnNode *root = l->root;
+    for (int i = 0; i < root->len; i++) {
+        const CfnPair *p = &root->pairs[i];
+        bool known = false;
+        for (int k = 0; k < nsections; k++)
+            known |= strcmp(p->key, sections[k]) == 0;
+        if (strcmp(p->key, "Globals") == 0 && !l->opaque) {
+            diag(l->ctx, D_LINT_STRUCTURE, p->key_loc,
+                 "'Globals' is a section of SAM templates; it needs "
+                 "'Transform: AWS::Serverless-2016-10-31'");
+        } else if (!known) {
+            const char *guess = closest(p->key, sections, nsections);
+            if (guess)
+                diag(l->ctx, D_LINT_STRUCTURE, p->key_loc,
+                     "unknown template section '%s'; did you mean '%s'?",
+                     p->key, guess);
+            else
+                diag(l->ctx, D_LINT_STRUCTURE, p->key_loc,
+                     "unknown template section '%s'", p->key);
+        } else if (strcmp(p->key, "AWSTemplateFormatVersion") == 0 &&
+                   (p->value->kind != CFN_STRING ||
+                    strcmp(p->value->text, "2010-09-09") != 0)) {
+            diag(l->ctx, D_LINT_STRUCTURE, p->value->loc,
+                 "AWSTemplateFormatVersion must be \"2010-09-09\" (a quoted "
+                 "string), the only version there is");
+        } else if ((strcmp(p->key, "Parameters") == 0 ||
+                    strcmp(p->key, "Resources") == 0 ||
+                    strcmp(p->key, "Outputs") == 0 ||
+                    strcmp(p->key, "Conditions") == 0 ||
+                    strcmp(p->key, "Mappings") == 0) &&
+                   p->value->kind != CFN_OBJECT) {
+            diag(l->ctx, D_LINT_STRUCTURE, p->value->loc,
+                 "the '%s' section must be a mapping of names; this is %s",
+                 p->key, p->value->kind == CFN_NULL ? "empty" : "not one");
+        }
+    }
+    if (!cfn_obj_get(root, "Resources")) {
+        diag(l->ctx, D_LINT_STRUCTURE, root->loc,
+             "the template has no 'Resources' section; CloudFormation needs "
+             "at least one resource");
+    } else if (l->resources && l->resources->len == 0) {
+        diag(l->ctx, D_LINT_STRUCTURE, key_loc(root, "Resources", root->loc),
+             "'Resources' is empty; CloudFormation needs at least one "
+             "resource");
+    }
+    for (int i = 0; l->resources && i < l->resources->len; i++) {
+        const CfnPair *r = &l->resources->pairs[i];
+        if (is_foreach(l, r->key))
+            continue;
+        const CfnNode *type = r->value->kind == CFN_OBJECT
+                                  ? cfn_obj_get(r->value, "Type") : NULL;
+        if (r->value->kind != CFN_OBJECT)
+            diag(l->ctx, D_LINT_STRUCTURE, r->key_loc,
+                 "resource '%s' must be a mapping with a 'Type'", r->key);
+        else if (!type)
+            diag(l->ctx, D_LINT_STRUCTURE, r->key_loc,
+                 "resource '%s' has no 'Type'", r->key);
+        else if (type->kind != CFN_STRING)
+            diag(l->ctx, D_LINT_STRUCTURE, type->loc,
+                 "the 'Type' of resource '%s' must be a string such as "
+                 "'AWS::S3::Bucket'", r->key);
+    }
+    for (int i = 0; l->params && i < l->params->len; i++) {
+        const CfnPair *p = &l->params->pairs[i];
+        const CfnNode *type = p->value->kind == CFN_OBJECT
+                                  ? cfn_obj_get(p->value, "Type") : NULL;
+        if (!type || type->kind != CFN_STRING)
+            diag(l->ctx, D_LINT_STRUCTURE, p->key_loc,
+                 "parameter '%s' needs a 'Type' (String, Number, "
+                 "CommaDelimitedList, ...)", p->key);
+    }
+    for (int i = 0; l->outputs && i < l->outputs->len; i++) {
+        const CfnPair *o = &l->outputs->pairs[i];
+        if (is_foreach(l, o->key))
+            continue;
+        if (o->value->kind != CFN_OBJECT || !cfn_obj_get(o->value, "Value"))
+            diag(l->ctx, D_LINT_STRUCTURE, o->key_loc,
+                 "output '%s' needs a 'Value'", o->key);
+    }
+}
+
+/* ---- references ------------------------------------------------------ */
+
+static const char *const pseudos[] = {
+    "AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
+    "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName",
+    "AWS::URLSuffix",
+};
+#define NPSEUDOS ((int)(sizeof pseudos / sizeof pseudos[0]))
+
+typedef struct Names {
+    const char **v;
+    int n;
+} Names;
+
+static Names names_of(Lint *l, const CfnNode *a, const CfnNode *b, bool pseudo)
+{
+    int na = a ? a->len : 0, nb = b ? b->len : 0;
+    Names r;
+    r.v = arena_alloc(l->ctx->arena, sizeof *r.v * (size_t)(na + nb + NPSEUDOS + 1));
+    r.n = 0;
+    for (int i = 0; i < na; i++)
+        r.v[r.n++] = a->pairs[i].key;
+    for (int i = 0; i < nb; i++)
+        r.v[r.n++] = b->pairs[i].key;
+    for (int i = 0; pseudo && i < NPSEUDOS; i++)
+        r.v[r.n++] = pseudos[i];
+    return r;
+}
+
+static Diag *unknown(Lint *l, DiagCode code, Loc loc, const char *what,
+                     const char *name, Names cands, const char *hint)
+{
+    const char *guess = closest(name, cands.v, cands.n);
+    if (guess)
+        return diag(l->ctx, code, loc,
+                    "%s '%s' is not defined; did you mean '%s'?", what, name,
+                    guess);
+    return diag(l->ctx, code, loc, "%s '%s' is not defined%s", what, name,
+                hint);
+}
+
+static int line_of(Loc loc)
+{
+    int line, col;
+    loc_linecol(loc, &line, &col);
+    return line;
+}
+
+/* A ${variable} in a block string: show where its Fn::Sub starts. */
+static void sub_note(Lint *l, Diag *d, const LintUse *u)
+{
+    if (u->fn_loc.src && line_of(u->fn_loc) != line_of(u->loc))
+        note(l->ctx, d, u->fn_loc, "in this Fn::Sub");
+}
+
+static bool has(const CfnNode *section, const char *name)
+{
+    return section && cfn_obj_get(section, name);
+}
+
+void lint_rule_references(Lint *l)
+{
+    if (l->opaque)
+        return;
+    Names refable = names_of(l, l->params, l->resources, true);
+    Names params = names_of(l, l->params, NULL, true);
+    Names resources = names_of(l, l->resources, NULL, false);
+    Names conditions = names_of(l, l->conditions, NULL, false);
+    Names mappings = names_of(l, l->mappings, NULL, false);
+    for (int i = 0; i < l->uses.len; i++) {
+        const LintUse *u = l->uses.items[i];
+        if (u->section == LS_OTHER)
+            continue;
+        bool in_cond = u->section == LS_CONDITIONS;
+        switch (u->kind) {
+        case LU_REF:
+            if (lint_is_pseudo(u->name) || has(l->params, u->name))
+                break;
+            if (has(l->resources, u->name)) {
+                if (in_cond)
+                    diag(l->ctx, D_LINT_UNKNOWN_REF, u->loc,
+                         "a condition can only refer to parameters, and "
+                         "'%s' is a resource", u->name);
+                break;
+            }
+            unknown(l, D_LINT_UNKNOWN_REF, u->loc,
+                    in_cond ? "parameter" : "parameter or resource", u->name,
+                    in_cond ? params : refable,
+                    in_cond ? "; conditions can refer to parameters only"
+                            : "; add it to Parameters or Resources");
+            break;
+        case LU_GETATT:
+            if (has(l->resources, u->name))
+                break;
+            if (has(l->params, u->name))
+                diag(l->ctx, D_LINT_UNKNOWN_GETATT, u->loc,
+                     "'%s' is a parameter; Fn::GetAtt takes a resource (use "
+                     "Ref for a parameter's value)", u->name);
+            else
+                unknown(l, D_LINT_UNKNOWN_GETATT, u->loc, "resource", u->name,
+                        resources, "");
+            break;
+        case LU_SUB:
+            if (u->attr) {
+                if (has(l->resources, u->name))
+                    break;
+                if (has(l->params, u->name)) {
+                    sub_note(l, diag(l->ctx, D_LINT_UNKNOWN_SUB_VAR, u->loc,
+                                     "'%s' is a parameter; ${NAME.ATTRIBUTE} "
+                                     "takes a resource's attribute (write "
+                                     "${%s} for its value)", u->name, u->name),
+                             u);
+                    break;
+                }
+                sub_note(l, unknown(l, D_LINT_UNKNOWN_SUB_VAR, u->loc,
+                                    "resource", u->name, resources,
+                                    "; ${NAME.ATTRIBUTE} takes a resource's "
+                                    "attribute"), u);
+            } else if (!lint_is_pseudo(u->name) && !has(l->params, u->name) &&
+                       !has(l->resources, u->name)) {
+                sub_note(l, unknown(l, D_LINT_UNKNOWN_SUB_VAR, u->loc,
+                                    "Fn::Sub variable", u->name, refable,
+                                    "; name a parameter or resource, give it "
+                                    "a value in the Sub's map, or write "
+                                    "${!Literal} for the text"), u);
+            }
+            break;
+        case LU_DEPENDSON:
+            if (!has(l->resources, u->name))
+                unknown(l, D_LINT_UNKNOWN_DEPENDSON, u->loc, "resource",
+                        u->name, resources, "");
+            break;
+        case LU_CONDITION:
+            if (!has(l->conditions, u->name))
+                unknown(l, D_LINT_UNKNOWN_CONDITION, u->loc, "condition",
+                        u->name, conditions,
+                        l->conditions ? "" : "; the template has no Conditions");
+            break;
+        case LU_FINDINMAP:
+            if (!has(l->mappings, u->name))
+                unknown(l, D_LINT_UNKNOWN_MAPPING, u->loc, "mapping", u->name,
+                        mappings,
+                        l->mappings ? "" : "; the template has no Mappings");
+            break;
+        }
+    }
+}
+
+/* ---- dependency cycles ----------------------------------------------- */
+
+typedef struct GEdge {
+    int to;
+    const LintUse *use;
+} GEdge;
+
+typedef struct Graph {
+    int n;
+    GEdge **out;             /* out[i]: edges of resource i */
+    int *nout, *capout;
+    /* Tarjan */
+    int *index, *low, *stack, *comp;
+    bool *on;
+    int sp, next, ncomp;
+} Graph;
+
+static int resource_index(const Lint *l, const char *name)
+{
+    const CfnPair *p = cfn_obj_pair(l->resources, name);
+    return p ? (int)(p - l->resources->pairs) : -1;
+}
+
+static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
+{
+    for (int i = 0; i < g->nout[from]; i++)
+        if (g->out[from][i].to == to)
+            return;
+    if (g->nout[from] == g->capout[from]) {
+        int cap = g->capout[from] ? g->capout[from] * 2 : 4;
+        GEdge *e = arena_alloc(l->ctx->arena, sizeof *e * (size_t)cap);
+        if (g->nout[from])
+            memcpy(e, g->out[from], sizeof *e * (size_t)g->nout[from]);
+        g->out[from] = e;
+        g->capout[from] = cap;
+    }
+    g->out[from][g->nout[from]++] = (GEdge){to, u};
+}
+
+/* Tarjan's strongly connected components, with an explicit stack of
+ * (vertex, next edge) so that a long chain of resources cannot overflow
+ * the C stack. */
+static void strong(Graph *g, int root, int *work_v, int *work_i)
+{
+    int top = 0;
+    work_v[0] = root;
+    work_i[0] = 0;
+    g->index[root] = g->low[root] = g->next++;
+    g->stack[g->sp++] = root;
+    g->on[root] = true;
+    while (top >= 0) {
+        int v = work_v[top];
+        if (work_i[top] < g->nout[v]) {
+            int w = g->out[v][work_i[top]++].to;
+            if (g->index[w] < 0) {
+                g->index[w] = g->low[w] = g->next++;
+                g->stack[g->sp++] = w;
+                g->on[w] = true;
+                top++;
+                work_v[top] = w;
+                work_i[top] = 0;
+            } else if (g->on[w] && g->index[w] < g->low[v]) {
+                g->low[v] = g->index[w];
+            }
+            continue;
+        }
+        if (g->low[v] == g->index[v]) {
+            int w;
+            do {
+                w = g->stack[--g->sp];
+                g->on[w] = false;
+                g->comp[w] = g->ncomp;
+            } while (w != v);
+            g->ncomp++;
+        }
+        top--;
+        if (top >= 0 && g->low[v] < g->low[work_v[top]])
+            g->low[work_v[top]] = g->low[v];
+    }
+}
+
+static const char *verb(const LintUse *u)
+{
+    switch (u->kind) {
+    case LU_DEPENDSON: return "depends on";
+    case LU_GETATT: return "gets an attribute of";
+    case LU_SUB: return "substitutes";
+    default: return "refers to";
+    }
+}
+
+/* The shortest circle from start back to it inside its component. */
+static void report_cycle(Lint *l, Graph *g, int start)
+{
+    Arena *a = l->ctx->arena;
+    int *prev = arena_alloc(a, sizeof *prev * (size_t)g->n);
+    const LintUse **via = arena_alloc(a, sizeof *via * (size_t)g->n);
+    int *queue = arena_alloc(a, sizeof *queue * (size_t)g->n);
+    for (int i = 0; i < g->n; i++)
+        prev[i] = -2;
+    int head = 0, tail = 0, last = -1;
+    const LintUse *closing = NULL;
+    queue[tail++] = start;
+    prev[start] = -1;
+    while (head < tail && last < 0) {
+        int v = queue[head++];
+        for (int i = 0; i < g->nout[v] && last < 0; i++) {
+            int w = g->out[v][i].to;
+            if (g->comp[w] != g->comp[start])
+                continue;
+            if (w == start) {
+                last = v;
+                closing = g->out[v][i].use;
+            } else if (prev[w] == -2) {
+                prev[w] = v;
+                via[w] = g->out[v][i].use;
+                queue[tail++] = w;
+            }
+        }
+    }
+    if (last < 0)
+        return;
+    int len = 0;
+    for (int v = last; v != -1; v = prev[v])
+        len++;
+    int *path = arena_alloc(a, sizeof *path * (size_t)len);
+    int k = len;
+    for (int v = last; v != -1; v = prev[v])
+        path[--k] = v;
+    Buf msg = {0};
+    buf_puts(&msg, "dependency cycle: ");
+    for (int i = 0; i < len; i++)
+        buf_printf(&msg, "'%s' -> ", l->resources->pairs[path[i]].key);
+    buf_printf(&msg, "'%s'", l->resources->pairs[start].key);
+    int others = 0;
+    for (int v = 0; v < g->n; v++)
+        others += g->comp[v] == g->comp[start];
+    others -= len;
+    if (others > 0) {
+        buf_printf(&msg, "; %d more resource%s in the same circle:", others,
+                   others == 1 ? " is" : "s are");
+        bool on_path;
+        for (int v = 0; v < g->n; v++) {
+            on_path = false;
+            for (int i = 0; i < len; i++)
+                on_path |= path[i] == v;
+            if (g->comp[v] == g->comp[start] && !on_path)
+                buf_printf(&msg, " '%s'", l->resources->pairs[v].key);
+        }
+    }
+    buf_puts(&msg, "; CloudFormation cannot create any of them");
+    Diag *d = diag(l->ctx, D_LINT_CYCLE, l->resources->pairs[start].key_loc,
+                   "%s", msg.data);
+    buf_free(&msg);
+    for (int i = 0; i < len; i++) {
+        int from = path[i];
+        int to = i + 1 < len ? path[i + 1] : start;
+        const LintUse *u = i + 1 < len ? via[path[i + 1]] : closing;
+        note(l->ctx, d, u->loc, "'%s' %s '%s' here",
+             l->resources->pairs[from].key, verb(u),
+             l->resources->pairs[to].key);
+    }
+}
+
+void lint_rule_cycles(Lint *l)
+{
+    if (l->opaque || !l->resources || !l->resources->len)
+        return;
+    Arena *a = l->ctx->arena;
+    Graph g = {0};
+    g.n = l->resources->len;
+    size_t n = (size_t)g.n;
+    g.out = arena_alloc(a, sizeof *g.out * n);
+    g.nout = arena_alloc(a, sizeof *g.nout * n);
+    g.capout = arena_alloc(a, sizeof *g.capout * n);
+    g.index = arena_alloc(a, sizeof *g.index * n);
+    g.low = arena_alloc(a, sizeof *g.low * n);
+    g.stack = arena_alloc(a, sizeof *g.stack * n);
+    g.comp = arena_alloc(a, sizeof *g.comp * n);
+    g.on = arena_alloc(a, sizeof *g.on * n);
+    for (int i = 0; i < l->uses.len; i++) {
+        const LintUse *u = l->uses.items[i];
+        if (u->section != LS_RESOURCES || u->kind == LU_CONDITION ||
+            u->kind == LU_FINDINMAP)
+            continue;
+        int from = resource_index(l, u->owner);
+        int to = resource_index(l, u->name);
+        if (from >= 0 && to >= 0)
+            graph_add(l, &g, from, to, u);
+    }
+    for (int i = 0; i < g.n; i++)
+        g.index[i] = -1;
+    int *work_v = arena_alloc(a, sizeof *work_v * n);
+    int *work_i = arena_alloc(a, sizeof *work_i * n);
+    for (int i = 0; i < g.n; i++)
+        if (g.index[i] < 0)
+            strong(&g, i, work_v, work_i);
+    /* One report per circle, at its first resource in the file. */
+    bool *done = arena_alloc(a, sizeof *done * (size_t)g.ncomp);
+    int *size = arena_alloc(a, sizeof *size * (size_t)g.ncomp);
+    for (int v = 0; v < g.n; v++)
+        size[g.comp[v]]++;
+    for (int v = 0; v < g.n; v++) {
+        if (done[g.comp[v]])
+            continue;
+        bool cyclic = size[g.comp[v]] > 1;
+        for (int i = 0; i < g.nout[v] && !cyclic; i++)
+            cyclic = g.out[v][i].to == v;
+        if (!cyclic)
+            continue;
+        done[g.comp[v]] = true;
+        report_cycle(l, &g, v);
+    }
+}
+
+/* ---- DependsOn on a resource that may not exist ---------------------- */
+
+/* Does condition a being true make condition b true?  Only what the
+ * template says outright: the same name, or an Fn::And that holds b. */
+static bool implies(const Lint *l, const char *a, const char *b, int depth)
+{
+    if (strcmp(a, b) == 0)
+        return true;
+    if (depth > 32 || !l->conditions)
+        return false;
+    const CfnNode *def = cfn_obj_get(l->conditions, a);
+    const CfnNode *and = def && def->kind == CFN_OBJECT && def->len == 1
+                             ? cfn_obj_get(def, "Fn::And") : NULL;
+    if (!and || and->kind != CFN_ARRAY)
+        return false;
+    for (int i = 0; i < and->len; i++) {
+        const CfnNode *c = and->items[i];
+        const CfnNode *name = c->kind == CFN_OBJECT && c->len == 1
+                                  ? cfn_obj_get(c, "Condition") : NULL;
+        if (name && name->kind == CFN_STRING &&
+            implies(l, name->text, b, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+static const char *condition_of(const Lint *l, const char *resource)
+{
+    const CfnNode *r = cfn_obj_get(l->resources, resource);
+    const CfnNode *c = r && r->kind == CFN_OBJECT ? cfn_obj_get(r, "Condition") : NULL;
+    return c && c->kind == CFN_STRING ? c->text : NULL;
+}
+
+void lint_rule_conditional_dependson(Lint *l)
+{
+    if (l->opaque || !l->resources)
+        return;
+    for (int i = 0; i < l->uses.len; i++) {
+        const LintUse *u = l->uses.items[i];
+        if (u->kind != LU_DEPENDSON || !has(l->resources, u->name))
+            continue;
+        const char *cb = condition_of(l, u->name);
+        if (!cb || !has(l->conditions, cb))
+            continue;
+        const char *ca = condition_of(l, u->owner);
+        if (ca && (!has(l->conditions, ca) || implies(l, ca, cb, 0)))
+            continue;
+        if (ca)
+            diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,
+                 "'%s' depends on '%s', which exists only when condition "
+                 "'%s' is true, and the condition of '%s', '%s', does not "
+                 "imply it; CloudFormation fails when '%s' is missing",
+                 u->owner, u->name, cb, u->owner, ca, u->name);
+        else
+            diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,
+                 "'%s' depends on '%s', which exists only when condition "
+                 "'%s' is true; give '%s' that condition too, or drop the "
+                 "DependsOn", u->owner, u->name, cb, u->owner);
+    }
+}
+
+/* ---- quotas and names ------------------------------------------------ */
+
+static void count_quota(Lint *l, const char *name, const CfnNode *s, int max)
+{
+    if (s && s->len > max)
+        diag(l->ctx, D_LINT_QUOTA, key_loc(l->root, name, s->loc),
+             "%d %s; CloudFormation takes at most %d in one template (split "
+             "it into nested stacks)", s->len,
+             strcmp(name, "Resources") == 0 ? "resources"
+             : strcmp(name, "Parameters") == 0 ? "parameters"
+             : strcmp(name, "Outputs") == 0 ? "outputs" : "mappings", max);
+}
+
+void lint_rule_quotas(Lint *l)
+{
+    if (l->src->len > CFN_MAX_BODY)
+        diag(l->ctx, D_LINT_QUOTA, (Loc){l->src, 0, 0},
+             "the template is %zu bytes; CloudFormation takes at most %d "
+             "(from S3)", l->src->len, CFN_MAX_BODY);
+    const CfnNode *desc = cfn_obj_get(l->root, "Description");
+    if (desc && desc->kind == CFN_STRING &&
+        strlen(desc->text) > CFN_MAX_DESCRIPTION)
+        diag(l->ctx, D_LINT_QUOTA, desc->loc,
+             "the description is %zu bytes; CloudFormation takes at most %d",
+             strlen(desc->text), CFN_MAX_DESCRIPTION);
+    if (l->opaque)
+        return;
+    count_quota(l, "Resources", l->resources, CFN_MAX_RESOURCES);
+    count_quota(l, "Parameters", l->params, CFN_MAX_PARAMETERS);
+    count_quota(l, "Outputs", l->outputs, CFN_MAX_OUTPUTS);
+    count_quota(l, "Mappings", l->mappings, CFN_MAX_MAPPINGS);
+}
+
+static void check_ids(Lint *l, const CfnNode *s, const char *what)
+{
+    for (int i = 0; s && i < s->len; i++) {
+        const CfnPair *p = &s->pairs[i];
+        if (is_foreach(l, p->key))
+            continue;
+        size_t len = strlen(p->key);
+        const char *bad = p->key;
+        while (*bad && ((*bad >= 'a' && *bad <= 'z') ||
+                        (*bad >= 'A' && *bad <= 'Z') ||
+                        (*bad >= '0' && *bad <= '9')))
+            bad++;
+        if (len == 0)
+            diag(l->ctx, D_LINT_BAD_ID, p->key_loc, "an empty %s name", what);
+        else if (*bad)
+            diag(l->ctx, D_LINT_BAD_ID, p->key_loc,
+                 "%s name '%s' has a character CloudFormation does not take "
+                 "('%.*s'); use letters and digits only", what, p->key,
+                 utf8_len((const unsigned char *)bad,
+                          (const unsigned char *)bad + strlen(bad)) > 0
+                     ? utf8_len((const unsigned char *)bad,
+                                (const unsigned char *)bad + strlen(bad))
+                     : 1,
+                 bad);
+        else if (len > CFN_MAX_LOGICAL_ID)
+            diag(l->ctx, D_LINT_BAD_ID, p->key_loc,
+                 "%s name is %zu characters; CloudFormation takes at most %d",
+                 what, len, CFN_MAX_LOGICAL_ID);
+    }
+}
+
+void lint_rule_logical_ids(Lint *l)
+{
+    check_ids(l, l->resources, "resource");
+    check_ids(l, l->params, "parameter");
+    check_ids(l, l->outputs, "output");
+    check_ids(l, l->mappings, "mapping");
+}
+
+void lint_rule_name_clash(Lint *l)
+{
+    for (int i = 0; l->params && l->resources && i < l->params->len; i++) {
+        const CfnPair *p = &l->params->pairs[i];
+        const CfnPair *r = cfn_obj_pair(l->resources, p->key);
+        if (!r)
+            continue;
+        Diag *d = diag(l->ctx, D_LINT_NAME_CLASH, r->key_loc,
+                       "resource '%s' has the name of a parameter; "
+                       "parameters and resources share one namespace",
+                       r->key);
+        note(l->ctx, d, p->key_loc, "the parameter '%s' is here", p->key);
+    }
+}
+
+/* ---- IAM wildcards --------------------------------------------------- */
+
+static void iam_document(Lint *l, const CfnNode *doc)
+{
+    const CfnNode *st = doc && doc->kind == CFN_OBJECT
+                            ? cfn_obj_get(doc, "Statement") : NULL;
+    if (!st)
+        return;
+    int n = st->kind == CFN_ARRAY ? st->len : 1;
+    for (int i = 0; i < n; i++) {
+        const CfnNode *s = st->kind == CFN_ARRAY ? st->items[i] : st;
+        if (s->kind != CFN_OBJECT)
+            continue;
+        const CfnNode *effect = cfn_obj_get(s, "Effect");
+        if (!effect || effect->kind != CFN_STRING ||
+            strcmp(effect->text, "Allow") != 0)
+            continue;
+        const CfnNode *res = cfn_obj_get(s, "Resource");
+        int nr = res && res->kind == CFN_ARRAY ? res->len : res ? 1 : 0;
+        for (int k = 0; k < nr; k++) {
+            const CfnNode *r = res->kind == CFN_ARRAY ? res->items[k] : res;
+            if (r->kind == CFN_STRING && strcmp(r->text, "*") == 0)
+                diag(l->ctx, D_LINT_IAM_RESOURCE, r->loc,
+                     "this statement allows its actions on every resource "
+                     "('*'); name the resources (ARNs, Fn::GetAtt) it needs");
+        }
+        const CfnNode *act = cfn_obj_get(s, "Action");
+        int na = act && act->kind == CFN_ARRAY ? act->len : act ? 1 : 0;
+        for (int k = 0; k < na; k++) {
+            const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
+            if (a->kind != CFN_STRING)
+                continue;
+            size_t len = strlen(a->text);
+            if (strcmp(a->text, "*") == 0 ||
+                (len > 2 && strcmp(a->text + len - 2, ":*") == 0))
+                diag(l->ctx, D_LINT_IAM_ACTION, a->loc,
+                     "action '%s' allows every %s; list the actions needed",
+                     a->text, a->text[0] == '*' ? "action of every service"
+                                                : "action of the service");
+        }
+    }
+}
+
+void lint_rule_iam(Lint *l)
+{
+    for (int i = 0; l->resources && i < l->resources->len; i++) {
+        const CfnNode *r = l->resources->pairs[i].value;
+        const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+        const CfnNode *props = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Properties") : NULL;
+        if (!type || type->kind != CFN_STRING || !props ||
+            props->kind != CFN_OBJECT)
+            continue;
+        const char *t = type->text;
+        if (strcmp(t, "AWS::IAM::Policy") == 0 ||
+            strcmp(t, "AWS::IAM::ManagedPolicy") == 0) {
+            iam_document(l, cfn_obj_get(props, "PolicyDocument"));
+        } else if (strcmp(t, "AWS::IAM::Role") == 0 ||
+                   strcmp(t, "AWS::IAM::User") == 0 ||
+                   strcmp(t, "AWS::IAM::Group") == 0) {
+            const CfnNode *pols = cfn_obj_get(props, "Policies");
+            for (int k = 0; pols && pols->kind == CFN_ARRAY && k < pols->len; k++)
+                if (pols->items[k]->kind == CFN_OBJECT)
+                    iam_document(l, cfn_obj_get(pols->items[k], "PolicyDocument"));
+        }
+    }
+}
+
+/* ---- stateful resources without deletion policies -------------------- */
+
+/* Resources whose deletion loses data that the stack cannot make again.
+ * Log groups, queues and keys (deleted after a waiting period) are left
+ * out on purpose: see docs/lint.md. */
+static const char *const stateful_types[] = {
+    "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::S3::Bucket",
+    "AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem",
+    "AWS::Neptune::DBCluster", "AWS::DocDB::DBCluster",
+    "AWS::Cognito::UserPool", "AWS::OpenSearchService::Domain",
+    "AWS::Elasticsearch::Domain",
+};
+
+void lint_rule_stateful(Lint *l)
+{
+    const int ntypes = (int)(sizeof stateful_types / sizeof stateful_types[0]);
+    for (int i = 0; l->resources && i < l->resources->len; i++) {
+        const CfnPair *p = &l->resources->pairs[i];
+        const CfnNode *r = p->value;
+        const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+        if (!type || type->kind != CFN_STRING)
+            continue;
+        bool stateful = false;
+        for (int k = 0; k < ntypes; k++)
+            stateful |= strcmp(type->text, stateful_types[k]) == 0;
+        if (!stateful)
+            continue;
+        bool del = cfn_obj_get(r, "DeletionPolicy") != NULL;
+        bool rep = cfn_obj_get(r, "UpdateReplacePolicy") != NULL;
+        if (del && rep)
+            continue;
+        diag(l->ctx, D_LINT_NO_DELETION_POLICY, p->key_loc,
+             "'%s' (%s) holds data but has no %s: deleting the stack or "
+             "replacing the resource deletes the data; set both policies "
+             "(Retain or Snapshot keeps it, Delete says you mean it)",
+             p->key, type->text,
+             !del && !rep ? "DeletionPolicy or UpdateReplacePolicy"
+             : !del      ? "DeletionPolicy"
+                         : "UpdateReplacePolicy");
+    }
+}
+
+/* ---- Lambda runtimes ------------------------------------------------- */
+
+static void check_runtime(Lint *l, const CfnNode *rt_node)
+{
+    if (!rt_node || rt_node->kind != CFN_STRING)
+        return;
+    const Runtime *rt = runtime_find(rt_node->text);
+    if (!rt)
+        return;
+    if (runtime_create_blocked(rt))
+        diag(l->ctx, D_LINT_BLOCKED_RUNTIME, rt_node->loc,
+             "Lambda runtime '%s' is deprecated since %s, and Lambda has "
+             "refused new functions on it since %s; move to %s", rt->id,
+             rt->deprecated, rt->create_blocked, rt->successor);
+    else if (runtime_is_deprecated(rt))
+        diag(l->ctx, D_LINT_DEPRECATED_RUNTIME, rt_node->loc,
+             "Lambda runtime '%s' is deprecated since %s, and Lambda refuses "
+             "new functions on it from %s; move to %s", rt->id,
+             rt->deprecated, rt->create_blocked, rt->successor);
+}
+
+static const CfnNode *get_path(const CfnNode *n, const char *a, const char *b)
+{
+    n = n && n->kind == CFN_OBJECT ? cfn_obj_get(n, a) : NULL;
+    return n && n->kind == CFN_OBJECT ? cfn_obj_get(n, b) : NULL;
+}
+
+void lint_rule_runtimes(Lint *l)
+{
+    for (int i = 0; l->resources && i < l->resources->len; i++) {
+        const CfnNode *r = l->resources->pairs[i].value;
+        const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+        if (type && type->kind == CFN_STRING &&
+            (strcmp(type->text, "AWS::Lambda::Function") == 0 ||
+             strcmp(type->text, "AWS::Serverless::Function") == 0))
+            check_runtime(l, get_path(r, "Properties", "Runtime"));
+    }
+    check_runtime(l, get_path(cfn_obj_get(l->root, "Globals"), "Function",
+                              "Runtime"));
+}
+
+/* ---- unused parameters, conditions and mappings ---------------------- */
+
+void lint_rule_unused(Lint *l)
+{
+    if (l->opaque)
+        return;
+    StrMap used_params = {0}, used_conds = {0}, used_maps = {0};
+    Arena *a = l->ctx->arena;
+    for (int i = 0; i < l->uses.len; i++) {
+        const LintUse *u = l->uses.items[i];
+        if (u->kind == LU_REF || (u->kind == LU_SUB && !u->attr))
+            strmap_put(a, &used_params, u->name, (void *)u);
+        else if (u->kind == LU_CONDITION)
+            strmap_put(a, &used_conds, u->name, (void *)u);
+        else if (u->kind == LU_FINDINMAP)
+            strmap_put(a, &used_maps, u->name, (void *)u);
+    }
+    for (int i = 0; l->params && i < l->params->len; i++) {
+        const CfnPair *p = &l->params->pairs[i];
+        if (!strmap_get(&used_params, p->key))
+            diag(l->ctx, D_LINT_UNUSED_PARAM, p->key_loc,
+                 "parameter '%s' is never used; remove it, or Ref it where "
+                 "it was meant to go", p->key);
+    }
+    for (int i = 0; l->conditions && i < l->conditions->len; i++) {
+        const CfnPair *p = &l->conditions->pairs[i];
+        if (!strmap_get(&used_conds, p->key))
+            diag(l->ctx, D_LINT_UNUSED_CONDITION, p->key_loc,
+                 "condition '%s' is never used", p->key);
+    }
+    if (l->findinmap_dynamic)
+        return;
+    for (int i = 0; l->mappings && i < l->mappings->len; i++) {
+        const CfnPair *p = &l->mappings->pairs[i];
+        if (!strmap_get(&used_maps, p->key))
+            diag(l->ctx, D_LINT_UNUSED_MAPPING, p->key_loc,
+                 "mapping '%s' is never used by an Fn::FindInMap", p->key);
+    }
+}
