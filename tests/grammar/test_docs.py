@@ -44,7 +44,10 @@ def read(path):
 class StandsOnItsOwn(unittest.TestCase):
     def test_no_file_points_outside_the_project(self):
         # The documents beside the project during its development; a clone has none.
-        outside = re.compile(r"\.\./shared|\b(?:LANGUAGE|DESIGN|STYLE)\.md\b")
+        # One place outside is meant: `make corpus` scores lint on ../shared/lint-corpus,
+        # data that is read in place and never part of the project (make test never
+        # reads it; make corpus says so when it is missing).
+        outside = re.compile(r"\.\./shared(?!/lint-corpus)|\b(?:LANGUAGE|DESIGN|STYLE)\.md\b")
         me = os.path.abspath(__file__)
         found = []
         for path in shipped_files():
