@@ -8,6 +8,8 @@ checked before a commit.
            it zips nothing, so the comparison favours it)
   check:   `hitc check app.hit` against `cfn-lint sam.json`, what a SAM or
            CloudFormation user runs in a pre-commit hook
+  lint:    `hitc lint template.json` against `cfn-lint template.json`, on the
+           same raw CloudFormation file (the template hitc built)
 Every command must succeed, or the benchmark fails.  Times are wall clock,
 the median of several runs (at least 3, until a second has passed, at most
 15), each a whole process as a user would start it.
@@ -75,6 +77,9 @@ def main(sizes):
                  [sys.executable, os.path.join(ROOT, "bench", "sam_translate.py"), "sam.json"]),
                 ("check", [HITC, "check", "app.hit"], "cfn-lint",
                  ["cfn-lint", "sam.json"]),
+                # The same raw template on both sides: the one hitc built above.
+                ("lint", [HITC, "lint", "out/template.json"], "cfn-lint",
+                 ["cfn-lint", "out/template.json"]),
             ]
             for job, ours, peer, theirs in jobs:
                 t_ours, k_ours = timed(ours, d)
