@@ -151,7 +151,31 @@ t_clean_empties_work_and_nothing_else() {
     [ -d "$WORK" ]
 }
 
-for c in a_failing_first_check_fails_the_case a_failing_middle_not_grep_fails_the_case \
+# tests/pyrunner.py (the Python suites' runner): a failing subTest is a FAIL;
+# before, it made its test neither pass nor fail, and vanished from the counts.
+pyrunner_counts_failing_subtests_and_skips() {
+    cat > test_probe.py <<'PY'
+import unittest
+class Probe(unittest.TestCase):
+    def test_ok(self):
+        self.assertTrue(True)
+    def test_skip(self):
+        self.skipTest("not here")
+    def test_sub(self):
+        for i in range(3):
+            with self.subTest(i=i):
+                self.assertEqual(i % 2, 0)
+PY
+    local rc=0
+    python3 "$ROOT/tests/pyrunner.py" test_probe.py > out.txt 2>&1 || rc=$?
+    same "PASS test_probe.Probe.test_ok
+FAIL test_probe.Probe.test_skip (skipped: not here)
+FAIL test_probe.Probe.test_sub (i=1) (failure)
+1 passed, 2 failed
+exit 1" "$(grep -E '^(PASS|FAIL|[0-9]+ passed)' out.txt; echo "exit $rc")"
+}
+
+for c in pyrunner_counts_failing_subtests_and_skips a_failing_first_check_fails_the_case a_failing_middle_not_grep_fails_the_case \
     a_middle_bang_grep_is_refused_even_when_it_holds and_lists_and_local_assignments_are_refused_but_as_the_last_line \
     every_round_of_a_loop_counts pipelines_and_command_substitutions_count \
     a_passing_case_passes_and_one_failure_spoils_the_suite cases_run_where_set_e_holds_or_not_at_all \
