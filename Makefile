@@ -93,9 +93,12 @@ units: $(UNIT_TESTS:%=$(B)/test_%)
 run: hitc
 	./hitc build examples/hits/app.hit -o out
 
+# Two `make test` in one checkout take turns at the build (the lock), then test
+# side by side: the suites write only to fresh temporary directories.
 test:
 	@scripts/deps.sh --test
-	@$(MAKE) --no-print-directory hitc units asan fuzzer
+	@mkdir -p $(B)
+	@flock $(B)/.build.lock $(MAKE) --no-print-directory hitc units asan fuzzer
 	@tests/run.sh
 
 asan: $(B)/.deps-ok

@@ -32,6 +32,12 @@ class Result(unittest.TextTestResult):
     def addError(self, test, err):
         self._fail(test, err, "error")
 
+    def addSubTest(self, test, subtest, err):
+        # A failing subTest ends its test with neither addSuccess nor addFailure:
+        # count it here, or it would vanish from the totals.
+        if err is not None:
+            self._fail(subtest, err, "failure" if issubclass(err[0], test.failureException) else "error")
+
     def addSkip(self, test, reason):
         # A skipped case is a failure here: the standards forbid quiet skips.
         self.failed_count += 1

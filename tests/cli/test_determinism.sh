@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_determinism.sh: the same inputs give byte-identical outputs, on every
 # run and in every directory, whatever the mtimes, umask or file order.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.sh" || exit 2
 
 two_runs_same_bytes() {
     cp -r "$ROOT/examples/hits" a
@@ -17,8 +17,8 @@ two_directories_same_bytes() {
     cp -r "$ROOT/examples/hits" deep/er/two/app
     # Different mtimes, modes of the directories and creation order.
     touch -d '2001-01-01' one/app/src/*
-    (umask 077; cd deep/er/two/app && hitc build -q app.hit -o "$WORK/o2")
-    (cd one && hitc build -q app/app.hit -o "$WORK/o1")
+    (umask 077; cd deep/er/two/app; hitc build -q app.hit -o "$WORK/o2")
+    (cd one; hitc build -q app/app.hit -o "$WORK/o1")
     diff -r o1 o2
 }
 
@@ -33,7 +33,7 @@ golden_inputs_build_the_same_twice() {
     for f in "$ROOT"/tests/golden/*.hit; do
         hitc build "$f" -o - > x1.json
         hitc build "$f" -o - > x2.json
-        cmp x1.json x2.json
+        cmp x1.json x2.json || { echo "$f: two builds differ"; return 1; }
     done
 }
 
@@ -88,7 +88,7 @@ PY
 
 for c in two_runs_same_bytes two_directories_same_bytes time_zone_and_locale_do_not_matter golden_inputs_build_the_same_twice \
     declaration_order_does_not_matter unrelated_changes_leave_logical_ids_alone; do
-    (cd "$WORK" && rm -rf ./* 2>/dev/null; true)
+    t_clean
     t "$c"
 done
 end

@@ -35,13 +35,13 @@ start_moto() {
     python3 "$E2E/moto_local.py" --work "$WORK/moto" --port-file "$WORK/port" \
         > "$WORK/moto/logs/moto.log" 2>&1 &
     MOTO_PID=$!
-    for i in $(seq 1 300); do
+    for i in $(seq 1 1200); do
         [ -s "$WORK/port" ] && break
         kill -0 "$MOTO_PID" 2> /dev/null || break
         sleep 0.1
     done
     if [ ! -s "$WORK/port" ]; then
-        fail "e2e: moto starts" "moto_local.py did not listen within 30 s; its log:
+        fail "e2e: moto starts" "moto_local.py did not listen within 120 s; its log:
 $(tail -20 "$WORK/moto/logs/moto.log")"
         return 1
     fi
@@ -145,7 +145,7 @@ failure_events() {
 http_get() {
     local rest=${1#https://}
     local host=${rest%%/*} path=/${rest#*/} out
-    out=$(curl -s --max-time 30 -w '\n%{http_code}' -H "Host: $host" "http://127.0.0.1:$PORT$path")
+    out=$(curl -s --max-time 600 -w '\n%{http_code}' -H "Host: $host" "http://127.0.0.1:$PORT$path")
     echo "${out##*$'\n'} ${out%$'\n'*}"
 }
 

@@ -7,13 +7,19 @@ Out: an Invocation: the payload the handler returned (as JSON bytes), or the err
 Holds: every invocation is a fresh process (a cold start), started in the unzipped
   code (cwd and first import path, like /var/task), with only the variables Lambda
   sets, the function's own, fake role credentials and AWS_ENDPOINT_URL pointing back
-  at this moto server.  It is killed when it outlives the function's Timeout.  Its
-  output is stored in the function's CloudWatch log group (LoggingConfig.LogGroup,
+  at this moto server.  It is killed when its handler outlives the function's Timeout,
+  counted from the handler's call: as on Lambda, the init phase (imports) is not part
+  of it; it has its own limit, INIT_LIMIT.  At most CONCURRENCY sandboxes run at once
+  (HITC_E2E_LAMBDA_CONCURRENCY, default the number of CPUs, at least 2): on a busy
+  machine twenty cold starts at once would each take longer than a 10 s Timeout.  An
+  invocation waits for a free slot before its sandbox starts; the wait is not part of
+  any limit.  Its output is stored in the function's CloudWatch log group (LoggingConfig.LogGroup,
   else /aws/lambda/NAME) and in WORK/logs/NAME.log for people.
 """
 import base64
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -27,6 +33,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 BOOTSTRAP = {"python": os.path.join(HERE, "runtime", "bootstrap.py"),
              "node": os.path.join(HERE, "runtime", "bootstrap.js")}
+INIT_LIMIT = 120.0                      # seconds for the imports, before the handler runs
+CONCURRENCY = max(2, int(os.environ.get("HITC_E2E_LAMBDA_CONCURRENCY") or os.cpu_count() or 2))
 
 
 class Invocation:
@@ -45,6 +53,7 @@ class LocalLambda:
         self.lock = threading.Lock()
         self.unpacked = {}              # (function arn, code sha) -> directory
         self.live = set()               # running child processes, killed at shutdown
+        self.slots = threading.BoundedSemaphore(CONCURRENCY)
         os.makedirs(os.path.join(work, "logs"), exist_ok=True)
 
     def kill_all(self):
@@ -146,40 +155,77 @@ class LocalLambda:
         env = self.environment(fn, request_id, log_group, log_stream)
         env["LAMBDA_TASK_ROOT"] = root
         timeout = float(fn.timeout or 3)
-        deadline_ms = int((time.time() + timeout) * 1000)
         fd, result_path = tempfile.mkstemp(prefix="result-", dir=os.path.join(self.work, "results"))
         os.close(fd)
         os.unlink(result_path)
-        command = [sys.executable if language == "python" else shutil.which("node") or "node",
-                   BOOTSTRAP[language], root, fn.handler or "", result_path, str(deadline_ms),
-                   fn.function_arn, request_id]
+        # A slot, then the sandbox.  A handler that invokes another function while all
+        # slots are busy would wait forever: after INIT_LIMIT it runs without a slot.
+        slot = self.slots.acquire(timeout=INIT_LIMIT)
         try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, env=env, cwd=root,
-                                    start_new_session=True)
+            out, timed_out, returncode = self.run_sandbox(language, root, fn, request_id, result_path, timeout, env, event)
         except OSError as err:
             return self.finish(fn, request_id, started, log_group, log_stream, "",
-                               _error("Runtime.ExitError", f"cannot start {command[0]}: {err}"))
-        with self.lock:
-            self.live.add(proc)
-        try:
-            out, _ = proc.communicate(json.dumps(event).encode(), timeout=timeout + 0.5)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            out, _ = proc.communicate()
-            timed_out = True
+                               _error("Runtime.ExitError", f"cannot start the {language} runtime: {err}"))
         finally:
-            with self.lock:
-                self.live.discard(proc)
+            if slot:
+                self.slots.release()
         logs = out.decode("utf-8", "replace")
-        if timed_out:
+        if timed_out == "init":
+            error = _error("Sandbox.Timedout", f"Init phase did not end within {INIT_LIMIT:.0f} seconds (the harness's limit)")
+            result = None
+        elif timed_out:
             error = _error("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds")
             result = None
         else:
-            result, error = _read_result(result_path, proc.returncode)
+            result, error = _read_result(result_path, returncode)
         _unlink(result_path)
         return self.finish(fn, request_id, started, log_group, log_stream, logs, error, result)
+
+    def run_sandbox(self, language, root, fn, request_id, result_path, timeout, env, event):
+        """One child process: its output, None or "init" or "handler" when it was killed,
+        and its exit status.
+
+        The child reads the event, imports the handler, writes a byte to the ready pipe
+        and calls the handler: the function's Timeout starts at that byte."""
+        ready_r, ready_w = os.pipe()
+        command = [sys.executable if language == "python" else shutil.which("node") or "node",
+                   BOOTSTRAP[language], root, fn.handler or "", result_path, str(int(timeout * 1000)),
+                   fn.function_arn, request_id, str(ready_w)]
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, env=env, cwd=root,
+                                    start_new_session=True, pass_fds=(ready_w,))
+        finally:
+            os.close(ready_w)
+        with self.lock:
+            self.live.add(proc)
+        chunks = []
+        reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
+        reader.start()
+        timed_out = None
+        try:
+            try:
+                proc.stdin.write(json.dumps(event).encode())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass                    # it died at once; its output says why
+            if not select.select([ready_r], [], [], INIT_LIMIT)[0]:
+                timed_out = "init"
+            else:
+                os.read(ready_r, 1)     # b"" when it exited before calling the handler
+                try:
+                    proc.wait(timeout=timeout + 0.5)
+                except subprocess.TimeoutExpired:
+                    timed_out = "handler"
+            if timed_out:
+                _kill(proc)
+            proc.wait()
+            reader.join()
+        finally:
+            os.close(ready_r)
+            with self.lock:
+                self.live.discard(proc)
+        return b"".join(chunks), timed_out, proc.returncode
 
     def finish(self, fn, request_id, started, log_group, log_stream, logs, error, result=None):
         seconds = time.monotonic() - started

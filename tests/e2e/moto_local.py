@@ -91,7 +91,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--port-file")
-    parser.add_argument("--max-wait", type=float, default=float(os.environ.get("HITC_E2E_MAX_WAIT", 60)))
+    parser.add_argument("--max-wait", type=float, default=float(os.environ.get("HITC_E2E_MAX_WAIT", 300)))
     args = parser.parse_args()
     work = os.path.abspath(args.work)
     os.makedirs(os.path.join(work, "logs"), exist_ok=True)

@@ -1,4 +1,5 @@
 """The hit counter example (examples/hits/src) against moto's DynamoDB."""
+import copy
 import filecmp
 import importlib.util
 import json
@@ -52,8 +53,12 @@ class SerialWrites:
 
     moto's in-process backend runs concurrent requests interleaved, so even a
     single ADD can lose an update there.  DynamoDB applies every write to an item
-    atomically; this lock gives moto that one property and nothing more, so a
-    read-then-write counter still loses hits while one UpdateItem ADD does not.
+    atomically and answers with the item as that write left it; this lock gives
+    moto that one property and nothing more, so a read-then-write counter still
+    loses hits while one UpdateItem ADD does not.  The answer is a copy taken
+    under the lock: moto builds its response from the live item after the call
+    returns, so on a busy machine a request could otherwise report the count of
+    a later one (seen as 9 missing and 10 twice).
     """
     names = ("put_item", "update_item", "delete_item")
 
@@ -69,7 +74,7 @@ class SerialWrites:
     def serial(real, lock):
         def method(*args, **kwargs):
             with lock:
-                return real(*args, **kwargs)
+                return copy.deepcopy(real(*args, **kwargs))
         return method
 
     def __exit__(self, *exc):
@@ -206,7 +211,8 @@ class HitCounter(unittest.TestCase):
             for t in pool:
                 t.start()
             for t in pool:
-                t.join(120)
+                t.join(900)                       # generous: this is about atomicity, not speed
+        self.assertEqual([t for t in pool if t.is_alive()], [], "threads still running after 15 minutes")
         self.assertEqual(errors, [])
         total = threads * per_thread
         self.assertEqual(self.item("carol")["hits"], total)

@@ -1,16 +1,18 @@
 // The Node side of the local Lambda executor: one invocation per process.
 //
-// usage: node bootstrap.js TASK_ROOT HANDLER RESULT_FILE DEADLINE_MS FUNCTION_ARN REQUEST_ID
+// usage: node bootstrap.js TASK_ROOT HANDLER RESULT_FILE TIMEOUT_MS FUNCTION_ARN REQUEST_ID READY_FD
 //        (the event is JSON on stdin)
 // Loads HANDLER ("file.function", file relative to TASK_ROOT, .js, .cjs or .mjs) as the
-// Lambda Node.js runtime does, calls it (async, or with a callback), and writes
+// Lambda Node.js runtime does, writes a byte to READY_FD (the executor's Timeout starts
+// there, and the context's deadline is TIMEOUT_MS later), calls it (async, or with a
+// callback), and writes
 // {"payload": JSON} or {"error": {errorMessage, errorType, stackTrace}} to RESULT_FILE.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const [root, handlerSpec, resultPath, deadlineMs, arn, requestId] = process.argv.slice(2);
+const [root, handlerSpec, resultPath, timeoutMs, arn, requestId, readyFd] = process.argv.slice(2);
 
 function errorOf(err, type) {
   return {
@@ -54,6 +56,9 @@ async function main() {
   if (typeof handler !== "function") {
     return finish({ error: errorOf(new Error(`${handlerSpec} is undefined or not exported`), "Runtime.HandlerNotFound") });
   }
+  const deadlineMs = Date.now() + Number(timeoutMs);   // the init phase is over: the Timeout starts now
+  fs.writeSync(Number(readyFd), "r");
+  fs.closeSync(Number(readyFd));
   const context = {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: "$LATEST",

@@ -1,9 +1,10 @@
 """The Python side of the local Lambda executor: one invocation per process.
 
-usage: python3 bootstrap.py TASK_ROOT HANDLER RESULT_FILE DEADLINE_MS FUNCTION_ARN REQUEST_ID
+usage: python3 bootstrap.py TASK_ROOT HANDLER RESULT_FILE TIMEOUT_MS FUNCTION_ARN REQUEST_ID READY_FD
        (the event is JSON on stdin)
 Imports HANDLER ("module.function", module relative to TASK_ROOT) the way the Lambda
-Python runtime does, calls it with the event and a context, and writes
+Python runtime does, writes a byte to READY_FD (the executor's Timeout starts there, and
+the context's deadline is TIMEOUT_MS later), calls it with the event and a context, and writes
 {"payload": JSON} or {"error": {errorMessage, errorType, stackTrace}} to RESULT_FILE.
 Whatever the handler prints goes to stdout, which the executor keeps as the log.
 """
@@ -39,7 +40,7 @@ def error(kind, message, tb=None):
             "stackTrace": traceback.format_list(traceback.extract_tb(tb)) if tb else []}
 
 
-def run(root, handler_spec, event, context):
+def run(root, handler_spec, event, context, ready):
     module_name, _, function_name = handler_spec.rpartition(".")
     if not module_name or not function_name:
         return {"error": error("Runtime.MalformedHandlerName", f"Bad handler '{handler_spec}'")}
@@ -52,6 +53,7 @@ def run(root, handler_spec, event, context):
     if handler is None:
         return {"error": error("Runtime.HandlerNotFound",
                                f"Handler '{function_name}' missing on module '{module_name}'")}
+    ready()
     try:
         result = handler(event, context)
     except Exception as err:
@@ -64,11 +66,17 @@ def run(root, handler_spec, event, context):
 
 
 def main():
-    root, handler_spec, result_path, deadline_ms, arn, request_id = sys.argv[1:7]
+    root, handler_spec, result_path, timeout_ms, arn, request_id, ready_fd = sys.argv[1:8]
     event = json.loads(sys.stdin.read() or "{}")
     sys.path[0] = root                  # not this file's directory: the code's, as /var/task
     os.chdir(root)
-    result = run(root, handler_spec, event, Context(int(deadline_ms), arn, request_id))
+    context = Context(0, arn, request_id)
+
+    def ready():                        # the init phase is over: the Timeout starts now
+        context._deadline_ms = time.time() * 1000 + int(timeout_ms)
+        os.write(int(ready_fd), b"r")
+        os.close(int(ready_fd))
+    result = run(root, handler_spec, event, context, ready)
     sys.stdout.flush()
     sys.stderr.flush()
     with open(result_path + ".tmp", "w", encoding="utf-8") as f:
