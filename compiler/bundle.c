@@ -168,21 +168,22 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 }
 
 /* ---- the .env the stamper reads -------------------------------------- */
-/* A mirror of runtime-support/stamper/index.py's parse_env and check_env:
- * the same texts pass, the same fail.  Its regular expressions, as code:
- *   a skipped line   [ \t]*(#[^\r\n]*)?(\r\n|\n|\r|end)
- *   an assignment    [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]*
- *   a quoted value   "(\\.|[^"\\])*"   or   '(\\.|[^'\\])*'
- *   a raw value      [^\r\n]*, cut at the first run of Unicode white space
- *                    that a '#' follows, then stripped of white space at
- *                    its end (Python's \s and str.rstrip) */
+/* A mirror of runtime-support/stamper/index.py's parse_env and check_env,
+ * which read a .env exactly as python-dotenv 1.x does, in one pass: the
+ * same texts pass, the same fail, at the same line.  "Space" is Python's
+ * \s (str.isspace: Unicode white space, VT, FF, U+0085, U+2028 ...); a
+ * "blank" is a space that is not CR or LF; lines end at CRLF, LF or CR.
+ * From each binding's start, after any spaces:
+ *   (export BLANK+)?  then '#...' (a comment) or a key, 'quoted' ([^']+)
+ *   or bare ([^=#\s]+);  BLANK*  then optionally  = BLANK* VALUE;
+ *   then (BLANK* #[^\r\n]*)?  BLANK*  and a line end or the end of text.
+ * A quoted value closes at the first quote not right after a backslash,
+ * else at the last quote in the text (where python-dotenv's regex
+ * backtracks to), else never.  A raw value is the rest of the line, cut
+ * at the first space that '#' follows, stripped of spaces at its end.
+ * A key must then be [A-Za-z_][A-Za-z0-9_]*. */
 
 #define NO_MATCH ((size_t)-1)
-
-static bool env_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
 
 static bool key_first(unsigned char c)
 {
@@ -210,145 +211,214 @@ static bool py_space(unsigned cp)
            cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
-/* The code point at p, n bytes of valid UTF-8 (utf8_len said so). */
-static unsigned code_point(const unsigned char *p, int n)
+/* The code point at t[p] and its length in *n (the text is valid UTF-8:
+ * env_file_check checks that first). */
+static unsigned cp_at(const unsigned char *t, size_t len, size_t p, int *n)
 {
     static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-    unsigned cp = p[0] & lead[n];
-    for (int i = 1; i < n; i++)
-        cp = cp << 6 | (p[i] & 0x3f);
+    *n = utf8_len(t + p, t + len);
+    unsigned cp = t[p] & lead[*n];
+    for (int i = 1; i < *n; i++)
+        cp = cp << 6 | (t[p + i] & 0x3f);
     return cp;
 }
 
-/* Blanks, an optional comment and a line end (or the end of the text)
- * from p: where they end, or NO_MATCH. */
-static size_t env_line_end(const unsigned char *t, size_t len, size_t p)
+/* Past the spaces from p (\s*), or only the blanks ([^\S\r\n]*). */
+static size_t skip_spaces(const unsigned char *t, size_t len, size_t p,
+                          bool breaks_too)
 {
-    while (p < len && env_blank(t[p]))
-        p++;
+    while (p < len) {
+        int n;
+        unsigned cp = cp_at(t, len, p, &n);
+        if (!py_space(cp) || (!breaks_too && (cp == '\r' || cp == '\n')))
+            break;
+        p += (size_t)n;
+    }
+    return p;
+}
+
+/* Line breaks (CRLF, LF or CR) in t[from, to). */
+static int line_breaks(const unsigned char *t, size_t from, size_t to)
+{
+    int n = 0;
+    for (size_t i = from; i < to; i++)
+        n += t[i] == '\r' || (t[i] == '\n' && !(i > 0 && t[i - 1] == '\r'));
+    return n;
+}
+
+/* A value as check_env sees it, fed one code point at a time: it is
+ * refused when it ends with '\', needs quotes (a character outside
+ * SAFE_CHARS) and cannot be written raw either (raw_problem: a line
+ * break, a leading quote or space, or a space before '#'). */
+typedef struct ValueSeen {
+    size_t n;
+    unsigned last;
+    bool unsafe, unwritable_raw, after_space;
+} ValueSeen;
+
+static void value_feed(ValueSeen *s, unsigned cp)
+{
+    bool space = py_space(cp);
+    if (s->n++ == 0 && (cp == '"' || cp == '\'' || space))
+        s->unwritable_raw = true;
+    if (cp == '\r' || cp == '\n' || (cp == '#' && s->after_space))
+        s->unwritable_raw = true;
+    s->unsafe |= !safe_char(cp);
+    s->after_space = space;
+    s->last = cp;
+}
+
+static bool value_refused(const ValueSeen *s)
+{
+    return s->last == '\\' && s->unsafe && s->unwritable_raw;
+}
+
+/* What python-dotenv decodes the escape '\c' to inside quote q, or 0
+ * when it keeps '\c' as it is. */
+static unsigned unescaped(unsigned char q, unsigned char c)
+{
+    if (c == '\\' || c == '\'')
+        return c;
+    if (q != '"')
+        return 0;
+    static const char from[] = "\"abfnrtv", to[] = "\"\a\b\f\n\r\t\v";
+    const char *at = c ? strchr(from, c) : NULL;
+    return at ? (unsigned char)to[at - from] : 0;
+}
+
+/* A quoted value at t[v]: where it ends, or NO_MATCH when its quote is
+ * never closed.  *skipped: a quote after a backslash was passed over. */
+static size_t env_quoted(const unsigned char *t, size_t len, size_t v,
+                         bool *refused, bool *skipped)
+{
+    unsigned char q = t[v];
+    size_t close = NO_MATCH, last = NO_MATCH;
+    for (size_t j = v + 1; j < len;) {
+        const unsigned char *c = memchr(t + j, q, len - j);
+        if (!c)
+            break;
+        size_t k = (size_t)(c - t);
+        if (t[k - 1] != '\\') {
+            close = k;
+            break;
+        }
+        last = k;
+        j = k + 1;
+    }
+    *skipped = last != NO_MATCH;
+    if (close == NO_MATCH)
+        close = last;           /* the last quote in the text, or none */
+    if (close == NO_MATCH)
+        return NO_MATCH;
+    ValueSeen s = {0};
+    for (size_t i = v + 1; i < close;) {
+        unsigned cp = t[i] == '\\' && i + 1 < close ? unescaped(q, t[i + 1]) : 0;
+        int n = 2;
+        if (cp == 0)
+            cp = cp_at(t, len, i, &n);
+        value_feed(&s, cp);
+        i += (size_t)n;
+    }
+    *refused = value_refused(&s);
+    return close + 1;
+}
+
+/* A raw value at t[v]: the rest of the line; where it ends. */
+static size_t env_raw(const unsigned char *t, size_t len, size_t v,
+                      bool *refused)
+{
+    size_t cut = NO_MATCH, kept = v;    /* kept: the end after rstrip() */
+    bool after_space = false;
+    size_t i = v;
+    while (i < len && t[i] != '\r' && t[i] != '\n') {
+        int n;
+        unsigned cp = cp_at(t, len, i, &n);
+        if (cp == '#' && after_space && cut == NO_MATCH)
+            cut = i;            /* the comment starts at the space before */
+        after_space = py_space(cp);
+        if (!after_space && cut == NO_MATCH)
+            kept = i + (size_t)n;
+        i += (size_t)n;
+    }
+    ValueSeen s = {0};
+    for (size_t k = v; k < kept;) {
+        int n;
+        value_feed(&s, cp_at(t, len, k, &n));
+        k += (size_t)n;
+    }
+    *refused = value_refused(&s);
+    return i;
+}
+
+/* One binding (or comment) from t[p], which is not a space. */
+typedef struct Binding {
+    size_t key, keylen;         /* keylen 0: a comment */
+    bool has_value, refused, skipped;
+    size_t end;                 /* past its line end */
+} Binding;
+
+enum { BIND_OK, BIND_NOT_KV, BIND_OPEN_QUOTE, BIND_TEXT_AFTER };
+
+static int env_binding(const unsigned char *t, size_t len, size_t p,
+                       Binding *b)
+{
+    *b = (Binding){0};
+    if (len - p >= 6 && memcmp(t + p, "export", 6) == 0) {
+        size_t q = skip_spaces(t, len, p + 6, false);
+        if (q > p + 6)
+            p = q;
+    }
+    if (p < len && t[p] == '\'') {
+        const unsigned char *c = memchr(t + p + 1, '\'', len - p - 1);
+        if (!c || c == t + p + 1)
+            return BIND_NOT_KV;
+        b->key = p + 1;
+        b->keylen = (size_t)(c - t) - b->key;
+        p = (size_t)(c - t) + 1;
+    } else if (p >= len || t[p] != '#') {
+        size_t q = p;
+        while (q < len) {
+            int n;
+            unsigned cp = cp_at(t, len, q, &n);
+            if (cp == '=' || cp == '#' || py_space(cp))
+                break;
+            q += (size_t)n;
+        }
+        if (q == p)
+            return BIND_NOT_KV;
+        b->key = p;
+        b->keylen = q - p;
+        p = q;
+    }
+    p = skip_spaces(t, len, p, false);
+    if (p < len && t[p] == '=') {
+        b->has_value = true;
+        p = skip_spaces(t, len, p + 1, false);
+        if (p < len && (t[p] == '"' || t[p] == '\''))
+            p = env_quoted(t, len, p, &b->refused, &b->skipped);
+        else if (p < len && t[p] != '\r' && t[p] != '\n')
+            p = env_raw(t, len, p, &b->refused);
+        if (p == NO_MATCH)
+            return BIND_OPEN_QUOTE;
+    }
+    p = skip_spaces(t, len, p, false);
     if (p < len && t[p] == '#')
         while (p < len && t[p] != '\r' && t[p] != '\n')
             p++;
-    if (p == len)
-        return len;
-    if (t[p] == '\r')
-        return p + 1 < len && t[p + 1] == '\n' ? p + 2 : p + 1;
-    return t[p] == '\n' ? p + 1 : NO_MATCH;
+    if (p < len && t[p] != '\r' && t[p] != '\n')
+        return b->has_value ? BIND_TEXT_AFTER : BIND_NOT_KV;
+    b->end = p == len ? len : p + 1 + (t[p] == '\r' && p + 1 < len && t[p + 1] == '\n');
+    return BIND_OK;
 }
 
-/* KEY[ \t]*=[ \t]* at q: sets the key and where the value starts. */
-static bool env_key_at(const unsigned char *t, size_t len, size_t q,
-                       size_t *key, size_t *keylen, size_t *value)
+static bool env_key_ok(const unsigned char *k, size_t n)
 {
-    if (q >= len || !key_first(t[q]))
+    if (n == 0 || !key_first(k[0]))
         return false;
-    *key = q;
-    while (q < len && key_char(t[q]))
-        q++;
-    *keylen = q - *key;
-    while (q < len && env_blank(t[q]))
-        q++;
-    if (q >= len || t[q] != '=')
-        return false;
-    q++;
-    while (q < len && env_blank(t[q]))
-        q++;
-    *value = q;
-    return true;
-}
-
-/* [ \t]*(export[ \t]+)?KEY[ \t]*=[ \t]* at p, as a regex matches it: with
- * the export prefix when that leads to a match, else without. */
-static bool env_assignment(const unsigned char *t, size_t len, size_t p,
-                           size_t *key, size_t *keylen, size_t *value)
-{
-    while (p < len && env_blank(t[p]))
-        p++;
-    if (len - p > 6 && memcmp(t + p, "export", 6) == 0 && env_blank(t[p + 6])) {
-        size_t q = p + 6;
-        while (q < len && env_blank(t[q]))
-            q++;
-        if (env_key_at(t, len, q, key, keylen, value))
-            return true;
-    }
-    return env_key_at(t, len, p, key, keylen, value);
-}
-
-/* A quoted value at t[v]: false when its quote is never closed.  Sets
- * where it ends and whether check_env refuses it: the value it decodes to
- * ends with a backslash and holds a character outside SAFE_CHARS. */
-static bool env_quoted(const unsigned char *t, size_t len, size_t v,
-                       size_t *after, bool *refused)
-{
-    unsigned char q = t[v];
-    bool unsafe = false, ends_in_backslash = false;
-    size_t i = v + 1;
-    while (i < len && t[i] != q) {
-        bool escape = t[i] == '\\';
-        if (escape && i + 1 == len)
+    for (size_t i = 1; i < n; i++)
+        if (!key_char(k[i]))
             return false;
-        size_t at = escape ? i + 1 : i;
-        int n = utf8_len(t + at, t + len);
-        unsigned cp = code_point(t + at, n);
-        if (!escape) {
-            unsafe |= !safe_char(cp);
-        } else if (cp == '\\') {
-            /* decodes to '\', which is safe */
-        } else if (cp == (unsigned)q || (q == '"' && cp < 0x80 &&
-                                         strchr("'nrtabfv", (int)cp))) {
-            unsafe = true;      /* decodes to a quote or a control character */
-        } else {
-            unsafe |= !safe_char(cp);   /* kept as '\' and the character */
-        }
-        ends_in_backslash = escape && cp == '\\';
-        i = at + (size_t)n;
-    }
-    if (i >= len)
-        return false;
-    *after = i + 1;
-    *refused = ends_in_backslash && unsafe;
     return true;
-}
-
-/* A raw value at t[v]: the rest of the line.  Sets where it ends and
- * whether check_env refuses the value it reads as. */
-static void env_raw(const unsigned char *t, size_t len, size_t v,
-                    size_t *after, bool *refused)
-{
-    size_t end = v;
-    while (end < len && t[end] != '\r' && t[end] != '\n')
-        end++;
-    *after = end;
-    /* the comment: from the first run of white space that '#' follows */
-    size_t cut = end, run = NO_MATCH;
-    for (size_t i = v; i < end;) {
-        int n = utf8_len(t + i, t + len);
-        unsigned cp = code_point(t + i, n);
-        if (py_space(cp)) {
-            if (run == NO_MATCH)
-                run = i;
-        } else if (cp == '#' && run != NO_MATCH) {
-            cut = run;
-            break;
-        } else {
-            run = NO_MATCH;
-        }
-        i += (size_t)n;
-    }
-    /* rstrip(), and what is left */
-    bool unsafe = false, unsafe_seen = false;
-    unsigned last = 0;
-    for (size_t i = v; i < cut;) {
-        int n = utf8_len(t + i, t + len);
-        unsigned cp = code_point(t + i, n);
-        unsafe_seen |= !safe_char(cp);
-        if (!py_space(cp)) {
-            last = cp;
-            unsafe = unsafe_seen;   /* unsafe characters up to the last kept one */
-        }
-        i += (size_t)n;
-    }
-    *refused = last == '\\' && unsafe;
 }
 
 typedef struct EnvDef {
@@ -419,53 +489,61 @@ int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
     *line = 0;
     if (whylen)
         why[0] = '\0';
-    int lineno = 1;
     for (size_t i = 0; i < len;) {
         int n = utf8_len(t + i, t + len);
         if (n == 0)
-            return env_refuse(line, lineno, why, whylen, "is not UTF-8 text; "
-                              "save the file as UTF-8");
-        lineno += t[i] == '\n';
+            return env_refuse(line, 1 + line_breaks(t, 0, i), why, whylen,
+                              "is not UTF-8 text; save the file as UTF-8");
         i += (size_t)n;
     }
     if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
         return env_refuse(line, 1, why, whylen, "starts with a byte order mark "
                           "(U+FEFF); save the file as UTF-8 without one");
     EnvDef *defs = NULL;
-    int ndefs = 0, cap = 0, rc = 0;
+    int ndefs = 0, cap = 0, rc = 0, lineno = 1;
     size_t pos = 0, counted = 0;
-    lineno = 1;
-    while (pos < len && rc == 0) {
-        size_t end = env_line_end(t, len, pos);
-        if (end != NO_MATCH) {
-            pos = end;
+    while (rc == 0) {
+        pos = skip_spaces(t, len, pos, true);
+        if (pos >= len)
+            break;
+        lineno += line_breaks(t, counted, pos);
+        counted = pos;
+        Binding b;
+        int got = env_binding(t, len, pos, &b);
+        if (got == BIND_OK && b.keylen == 0) {
+            pos = b.end;        /* a comment */
             continue;
         }
-        for (; counted < pos; counted++)
-            lineno += t[counted] == '\n';
-        size_t key = 0, keylen = 0, v = 0, after = 0;
-        bool refused = false;
-        if (!env_assignment(t, len, pos, &key, &keylen, &v)) {
-            rc = env_refuse(line, lineno, why, whylen, "is not KEY=VALUE; a key "
-                            "is letters, digits and '_' and does not start "
-                            "with a digit, and a comment starts with '#'");
-            break;
-        }
-        if (v < len && (t[v] == '"' || t[v] == '\'')) {
-            if (!env_quoted(t, len, v, &after, &refused)) {
-                rc = env_refuse(line, lineno, why, whylen, "opens a quote it "
-                                "never closes; close it");
-                break;
-            }
-        } else {
-            env_raw(t, len, v, &after, &refused);
-        }
-        if ((end = env_line_end(t, len, after)) == NO_MATCH) {
+        if (got == BIND_OK && !b.has_value)
+            got = BIND_NOT_KV;
+        if (got == BIND_NOT_KV) {
+            rc = env_refuse(line, lineno, why, whylen, "is not KEY=VALUE; a "
+                            "comment starts with '#'");
+        } else if (got == BIND_OPEN_QUOTE) {
+            rc = env_refuse(line, lineno, why, whylen, "opens a quote it "
+                            "never closes; close it");
+        } else if (got == BIND_TEXT_AFTER) {
             rc = env_refuse(line, lineno, why, whylen, "has text after its "
                             "closing quote; remove it, or start a comment "
-                            "with '#'");
-            break;
+                            "with '#'%s", b.skipped ? " (python-dotenv reads a "
+                            "quote right after a backslash as part of the "
+                            "value, even after '\\\\')" : "");
+        } else if (!env_key_ok(t + b.key, b.keylen)) {
+            char shown[48];
+            size_t n = 0;
+            for (size_t i = 0; i < b.keylen && n + 4 < sizeof shown; i++)
+                shown[n++] = t[b.key + i] >= 0x20 && t[b.key + i] < 0x7f
+                                 ? (char)t[b.key + i] : '?';
+            if (n < b.keylen)
+                n -= 3, memcpy(shown + n, "...", 3), n += 3;
+            shown[n] = '\0';
+            rc = env_refuse(line, lineno, why, whylen, "has the key '%s', "
+                            "which is not a valid key: a key is letters, "
+                            "digits and '_' and does not start with a digit",
+                            shown);
         }
+        if (rc != 0)
+            break;
         if (ndefs == cap) {
             int grown_cap = cap ? cap * 2 : 16;
             EnvDef *grown = realloc(defs, sizeof *defs * (size_t)grown_cap);
@@ -477,16 +555,18 @@ int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
             defs = grown;
             cap = grown_cap;
         }
-        defs[ndefs] = (EnvDef){t + key, keylen, lineno, ndefs, refused};
+        defs[ndefs] = (EnvDef){t + b.key, b.keylen, lineno, ndefs, b.refused};
         ndefs++;
-        pos = end;
+        pos = b.end;
     }
     const EnvDef *bad = rc == 0 ? refused_value(defs, ndefs) : NULL;
     if (bad)
         rc = env_refuse(line, bad->line, why, whylen, "gives '%.*s' a value "
-                        "that ends with a backslash and also needs quotes, "
-                        "which python-dotenv cannot read back; drop the final "
-                        "backslash, or use only A-Z a-z 0-9 and _-.:/@+,%%=\\",
+                        "that ends with a backslash, needs quotes and cannot "
+                        "be written raw, which python-dotenv cannot read back; "
+                        "drop the final backslash, or the line break, the "
+                        "leading quote or white space, or the white space "
+                        "before '#'",
                         (int)(bad->keylen < 100 ? bad->keylen : 100),
                         (const char *)bad->key);
     free(defs);

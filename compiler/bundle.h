@@ -69,13 +69,16 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
- * check_env accept: UTF-8; blank and '#' lines; [export] KEY = value with
- * KEY in [A-Za-z_][A-Za-z0-9_]*; raw, "double" or 'single' quoted values,
- * quotes closed, only blanks or a comment after them; no final value that
- * ends in a backslash and also needs quotes.  0 when it would; -1 with
- * *line (1-based, counted by '\n' as the stamper counts) and why (a
- * phrase that completes "line N ...": what is wrong; the fix) when it
- * would not. */
+ * check_env accept, reading as python-dotenv 1.x reads, in one pass:
+ * UTF-8; blank and '#' lines; [export] KEY = value with KEY bare or
+ * 'quoted' and in [A-Za-z_][A-Za-z0-9_]*; raw, "double" or 'single'
+ * quoted values, quotes closed, only blanks or a comment after them; no
+ * key whose last value ends in a backslash and has no form python-dotenv
+ * reads back.  White space is Python's str.isspace().  0 when it would;
+ * -1 with *line (1-based, counting CRLF, LF and CR as the stamper does)
+ * and why (a phrase that completes "line N ...": what is wrong; the fix)
+ * when it would not.  Time in proportion to len (but for sorting keys
+ * when a value is refused). */
 int env_file_check(const unsigned char *text, size_t len, int *line,
                    char *why, size_t whylen);
 

@@ -494,28 +494,50 @@ static void env_files_are_judged_as_the_stamper_judges_them(void)
         {"A=1\n", 0, 0, NULL},
         {"# a comment\n\n  \t\nA = 1 # note\r\nexport B=\"two\\nlines\"\n", 0, 0, NULL},
         {"A='single \\' quote'\nB=\"multi\nline\"\nC=\n", 0, 0, NULL},
-        {"export=1\nexport  =2\nexport\tX=3", 0, 0, NULL},
+        {"export=1\nexport\t\tX=3", 0, 0, NULL},
         {"A=C:\\dir\\\n", 0, 0, NULL},                 /* raw, all safe */
         {"A=\"C:\\\\dir\\\\\"\n", 0, 0, NULL},         /* decodes to C:\dir\ */
-        {"A=x y\\ # cut here\nA=fine\n", 0, 0, NULL},  /* only the last value counts */
+        {"A=x y\\ # cut here\nA=fine\n", 0, 0, NULL},
         {"A=\"nul\0inside\"\n", 15, 0, NULL},
-        {"A=1\n1B=2\n", 0, 2, "is not KEY=VALUE"},
+        /* since the stamper reads as python-dotenv does, in one pass */
+        {"'A'=1\n'B' = \"2\"\n", 0, 0, NULL},           /* quoted keys */
+        {"\x0b\xc2\x85" "A=1\n\xe2\x80\xa8\n\x0c" "B=\"2\"\x0c\r\nC=3", 0, 0, NULL},
+        {"export\x0b" "A=1\nexport\xc2\xa0" "B=2\nexport #c\n", 0, 0, NULL},
+        {"A=1\xe2\x80\xa8" "B\n", 0, 0, NULL},         /* U+2028 ends no raw value */
+        {"A='open\\'\n", 0, 0, NULL},   /* closes at the last quote: open\ */
+        {"A=\"x\\\\\"\nB=1\n", 0, 0, NULL},            /* the same: x\ */
+        {"A=x y\\\n", 0, 0, NULL},      /* ends with '\', written raw */
+        {"A='it\\'s\\\\'\n", 0, 0, NULL},
+        {"A=x\xc2\xa0\\ \xc2\xa0#c\n", 0, 0, NULL},
+        {"A=\" x\\\\\"\nA=1\n", 0, 0, NULL},          /* only the last value counts */
+        {"A=1\n1B=2\n", 0, 2, "has the key '1B', which is not a valid key"},
+        {"A=1\n'1B'=2\n", 0, 2, "has the key '1B'"},
+        {"A-B=1\n", 0, 1, "has the key 'A-B'"},
+        {"'A\nB'=1\n", 0, 1, "has the key 'A?B'"},
+        {"''=1\n", 0, 1, "is not KEY=VALUE"},
         {"A B=1\n", 0, 1, "is not KEY=VALUE"},
-        {"A-B=1\n", 0, 1, "is not KEY=VALUE"},
         {"export A B=1\n", 0, 1, "is not KEY=VALUE"},
+        {"export=1\nexport  =2\n", 0, 2, "is not KEY=VALUE"},
+        {"A=1\nexport\t=1\n", 0, 2, "is not KEY=VALUE"},
         {"just text\n", 0, 1, "is not KEY=VALUE"},
+        {"A=1\rB=2\rC\r", 0, 3, "is not KEY=VALUE"},   /* CR ends a line */
+        {"\xe2\x80\xa8\n\nA B=1", 0, 3, "is not KEY=VALUE"},  /* U+2028 does not */
         {"A=1\n\nB=\"open\n", 0, 3, "opens a quote it never closes"},
-        {"A='open\\'\n", 0, 1, "opens a quote it never closes"},
         {"A=\"ends in \\", 0, 1, "opens a quote it never closes"},
-        {"A=\"1\" x\n", 0, 1, "has text after its closing quote"},
+        {"A=\"1\" x\n", 0, 1, "has text after its closing quote; remove it"},
         {"A=\"1\"#ok\nB='2' x", 0, 2, "has text after its closing quote"},
+        {"A=\"x\\\\\"\nB=\"y\"\n", 0, 1, "has text after its closing quote; "
+         "remove it, or start a comment with '#' (python-dotenv reads a quote"},
+        {"B=ok\nA=\"x\\\\\"\nA=\"x y\\\\\"\n", 0, 2, "has text after"},
         {"\xef\xbb\xbf" "A=1\n", 0, 1, "starts with a byte order mark"},
         {"A=1\nB=\xff\n", 0, 2, "is not UTF-8 text"},
+        {"A=1\rB=\xff\n", 0, 2, "is not UTF-8 text"},
         {"A=\xed\xa0\x80\n", 0, 1, "is not UTF-8 text"},      /* a surrogate */
-        {"A=x y\\\n", 0, 1, "gives 'A' a value that ends with a backslash"},
-        {"B=ok\nA=\"x\\\\\"\nA=\"x y\\\\\"\n", 0, 3, "gives 'A' a value"},
-        {"A='it\\'s\\\\'\n", 0, 1, "gives 'A' a value"},
-        {"A=x\xc2\xa0\\ \xc2\xa0#c\n", 0, 1, "gives 'A' a value"},  /* U+00A0 is not safe */
+        {"A=\" x\\\\\"\n", 0, 1, "gives 'A' a value that ends with a backslash"},
+        {"A=\"\\nx\\\\\"\n", 0, 1, "gives 'A' a value"},     /* a line break */
+        {"A=\"a #b\\\\\"\n", 0, 1, "gives 'A' a value"},     /* space before '#' */
+        {"A=\"\\\"q\\\\\"\n", 0, 1, "gives 'A' a value"},    /* a leading quote */
+        {"B=ok\nA=1\nA=\" x\\\\\"\n", 0, 3, "gives 'A' a value"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
