@@ -141,7 +141,8 @@ env_refused() {
 
 a_dotenv_directory_is_refused() {
     example
-    mkdir hits/src/.env && echo 'A=1' > hits/src/.env/x
+    mkdir hits/src/.env
+    echo 'A=1' > hits/src/.env/x
     env_refused "it is a directory, and the stamper writes a file of that name; rename the directory"
 }
 
