@@ -45,6 +45,9 @@ wait_until() {
     return 1
 }
 
+# fire_rule RULE_NAME: fire a schedule rule now (its Lambda targets get the scheduled event)
+fire_rule() { curl -sf -X POST "$AWS_ENDPOINT_URL/hitc-e2e/fire-rule/$1"; }
+
 # deliveries: the harness's record of every delivery to a function (JSON list)
 deliveries() { curl -s "$AWS_ENDPOINT_URL/hitc-e2e/deliveries"; }
 
@@ -90,7 +93,7 @@ $(failure_events e2e-triggers)"
 check_schedule() {
     local rule arn got
     rule=$(trig_out ScheduleRule) arn=$(trig_out ScheduleRuleArn)
-    curl -s -X POST "$AWS_ENDPOINT_URL/hitc-e2e/fire-rule/$rule" > /dev/null
+    fire_rule "$rule" > /dev/null
     wait_until 30 seen_at_least "$SEEN" schedule 1
     got=$(seen_events "$SEEN" schedule | jq -c '[.source, ."detail-type", .resources, .detail, (.time | test("^[0-9-]+T[0-9:]+Z$"))]')
     expect_eq "harness: a fired schedule rule reaches its function with the scheduled event" \
