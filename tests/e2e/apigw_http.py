@@ -39,6 +39,11 @@ class Router:
     def __call__(self, environ, start_response):
         started = time.monotonic()
         status, headers, body, why = self.handle(environ)
+        if isinstance(why, GatewayError) and why.responses:
+            # the deployment's AWS::ApiGateway::GatewayResponse for this error (or DEFAULT_4XX/5XX)
+            import providers_apigwv2
+            status, headers, body = providers_apigwv2.apply_gateway_response(
+                why.responses, why.kind, status, headers, body, environ)
         self.log("request", host=environ.get("HTTP_HOST"), method=environ.get("REQUEST_METHOD"),
                  path=environ.get("PATH_INFO"), status=status, reason=why,
                  ms=round((time.monotonic() - started) * 1000))
@@ -51,6 +56,12 @@ class Router:
         backend = apigateway_backends[self.account_id][region]
         api = backend.apis.get(api_id)
         path = raw_path(environ)
+        if api is None:
+            from moto.apigatewayv2.models import apigatewayv2_backends
+            http_api = apigatewayv2_backends[self.account_id][region].apis.get(api_id)
+            if http_api is not None:
+                import providers_apigwv2
+                return providers_apigwv2.serve(self, environ, http_api, region, path)
         parts = path.split("/", 2)                 # '', stage, rest
         stage_name = unquote(parts[1]) if len(parts) > 1 else ""
         stage = api.stages.get(stage_name) if api else None
@@ -62,10 +73,18 @@ class Router:
             return gateway(403, "Forbidden", f"the stage's deployment {stage.deployment_id} was not made "
                                              "through the local CloudFormation (no route snapshot)")
         rest = "/" + (parts[2] if len(parts) > 2 else "")
+        status, headers, body, why = self.route(environ, api_id, region, stage_name, routes, rest)
+        if why is not None:
+            why = GatewayError(why, getattr(why, "kind", None) or ("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"),
+                               getattr(deployment, "hitc_gateway_responses", None))
+        return status, headers, body, why
+
+    def route(self, environ, api_id, region, stage_name, routes, rest):
         method = environ["REQUEST_METHOD"].upper()
         found = match(routes, rest, method)
         if found is None:
-            return gateway(403, "Missing Authentication Token", f"no route for {method} {rest}")
+            return gateway(403, "Missing Authentication Token", Why(f"no route for {method} {rest}",
+                                                                    "MISSING_AUTHENTICATION_TOKEN"))
         resource_path, params, integration = found
         if integration is None or integration["type"] != "AWS_PROXY":
             return gateway(500, "Internal server error", "the harness serves AWS_PROXY integrations only")
@@ -81,8 +100,9 @@ class Router:
                        for p in (rest, resource_path)]
         if not allowed(fn, source_arns, self.account_id):
             return gateway(500, "Internal server error",
-                           "Execution failed due to configuration error: Invalid permissions on Lambda "
-                           f"function (no statement lets apigateway.amazonaws.com invoke it as {source_arns[0]})")
+                           Why("Execution failed due to configuration error: Invalid permissions on Lambda "
+                               f"function (no statement lets apigateway.amazonaws.com invoke it as {source_arns[0]})",
+                               "API_CONFIGURATION_ERROR"))
         event = proxy_event(environ, api_id, stage_name, resource_path, rest, method, params,
                             self.account_id, found_resource_id(routes, resource_path))
         run = self.executor.invoke(fn, event)
@@ -95,6 +115,24 @@ class Router:
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
                400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
                502: "Bad Gateway"}
+
+
+class Why(str):
+    """A reason for an error answer, with API Gateway's response type for it."""
+
+    def __new__(cls, text, kind=None):
+        self = super().__new__(cls, text)
+        self.kind = kind
+        return self
+
+
+class GatewayError(Why):
+    """The reason, the response type, and the deployment's gateway responses (a snapshot)."""
+
+    def __new__(cls, text, kind, responses):
+        self = super().__new__(cls, text, kind)
+        self.responses = responses
+        return self
 
 
 def gateway(status, message, why):

@@ -351,6 +351,8 @@ class DeploymentProvider:
         deployment = api_call(backend.create_deployment, function_id=api, name=None,
                               description=props.get("Description", ""))
         deployment.hitc_routes = snapshot_routes(backend.get_rest_api(api))
+        from providers_apigwv2 import snapshot_gateway_responses    # they too take effect on deployment
+        deployment.hitc_gateway_responses = snapshot_gateway_responses(backend.get_rest_api(api))
         return Made(deployment.id, {"DeploymentId": deployment.id}, (api, deployment))
 
     def update(self, ctx, lid, made, old_props, new_props):
@@ -443,7 +445,15 @@ class CustomProvider:
             event["PhysicalResourceId"] = physical
         if old_props is not None:
             event["OldResourceProperties"] = stringify(old_props)
-        timeout = int(float(props.get("ServiceTimeout", 3600)))
+        timeout = None                   # CloudFormation's default: an hour (see Responses.ask)
+        if props.get("ServiceTimeout") is not None:
+            try:
+                timeout = int(str(props["ServiceTimeout"]))
+            except ValueError:
+                timeout = 0
+            if not 1 <= timeout <= 3600:
+                raise Failure(f"ServiceTimeout must be a whole number of seconds from 1 to 3600, "
+                              f"not {props['ServiceTimeout']!r}")
         return self.engine.responses.ask(fn, event, timeout)
 
     def create(self, ctx, lid, props):
@@ -603,12 +613,16 @@ class Responses:
                 self.lock.notify_all()
         threading.Thread(target=run, daemon=True, name=f"custom-{request_id[:8]}").start()
 
-        limit = min(service_timeout, self.max_wait)
+        # With ServiceTimeout, CloudFormation waits that long for the answer, whatever the
+        # function did (it may have handed the work on); the harness does too (up to
+        # max_wait).  Without it CloudFormation waits an hour: the harness fails GRACE
+        # seconds after the function ended without answering instead.
+        limit = min(service_timeout or 3600, self.max_wait)
         deadline = time.monotonic() + limit
         with self.lock:
             while not pending.answers and not pending.problem:
                 now = time.monotonic()
-                if pending.ended is not None:
+                if pending.ended is not None and service_timeout is None:
                     if self.lock.wait_for(lambda: pending.answers or pending.problem, self.GRACE):
                         break
                     raise Failure(self.silence(event, pending, service_timeout))
@@ -625,6 +639,8 @@ class Responses:
         return answer
 
     def silence(self, event, pending, service_timeout, waited=None):
+        if service_timeout is None:
+            service_timeout = "3600 (the default)"
         why = [f"CloudFormation did not receive a response from your Custom Resource. Please check your "
                f"logs for requestId [{event['RequestId']}]."]
         if pending.refusals:
@@ -635,8 +651,11 @@ class Responses:
             why.append(f"[local harness: the function {ended} without answering; real CloudFormation "
                        f"would wait ServiceTimeout={service_timeout} s, then fail like this]")
         else:
-            why.append(f"[local harness: no answer within {waited} s; real CloudFormation waits "
-                       f"ServiceTimeout={service_timeout} s]")
+            if isinstance(service_timeout, int) and waited >= service_timeout:
+                why.append(f"[no answer within ServiceTimeout={service_timeout} s]")
+            else:
+                why.append(f"[local harness: no answer within {waited} s (HITC_E2E_MAX_WAIT); real "
+                           f"CloudFormation waits ServiceTimeout={service_timeout} s]")
         return " ".join(why)
 
 

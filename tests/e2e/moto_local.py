@@ -60,6 +60,8 @@ class Front:
         if path == "/hitc-e2e/ready":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ready\n"]
+        if path.startswith("/hitc-e2e/") and getattr(self, "hooks", None):
+            return self.hooks(environ, start_response)
         if self.router.wants(environ):
             return self.router(environ, start_response)
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
@@ -85,6 +87,35 @@ class Front:
         reason = {200: "OK", 403: "Forbidden", 404: "Not Found"}[status]
         start_response(f"{status} {reason}", [("Content-Type", "application/xml")])
         return [text.encode()]
+
+
+def install_sources(engine, executor, log):
+    """Event sources (EventBridge, SNS, SQS and stream mappings), HTTP APIs, gateway
+    responses; returns the WSGI app of the test hooks:
+      POST /hitc-e2e/fire-rule/RULE_NAME   fire a schedule rule now (its scheduled event)
+      GET  /hitc-e2e/deliveries            every delivery to a function so far (JSON list:
+                                           kind, source, function, outcome, reason)"""
+    import providers_apigwv2
+    import providers_events
+    import providers_sources
+    deliveries = providers_events.Deliveries(executor, log)
+    providers_events.install(deliveries)
+    engine.table.update(providers_events.providers())
+    engine.table.update(providers_sources.providers(deliveries))
+    engine.table.update(providers_apigwv2.providers())
+
+    def hooks(environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if path.startswith("/hitc-e2e/fire-rule/") and method == "POST":
+            status, text = providers_events.fire_rule(deliveries, path.rsplit("/", 1)[-1])
+        elif path == "/hitc-e2e/deliveries" and method == "GET":
+            status, text = 200, deliveries.as_json()
+        else:
+            status, text = 404, "no such hook"
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict"}[status]
+        start_response(f"{status} {reason}", [("Content-Type", "application/json")])
+        return [text.encode() + b"\n"]
+    return hooks
 
 
 def main():
@@ -116,6 +147,7 @@ def main():
     cfn_engine.install(engine)
     router = apigw_http.Router(executor, JsonLog(os.path.join(work, "logs", "apigateway.log")))
     server_app.__init__(DomainDispatcherApplication(create_backend_app), responses, router)
+    server_app.hooks = install_sources(engine, executor, JsonLog(os.path.join(work, "logs", "deliveries.log")))
 
     def stop(signum, frame):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -29,6 +29,7 @@ APPS=(
 )
 
 source "$E2E/lib.sh"
+source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 
 STARTED=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/hitc-e2e.XXXXXX)
@@ -446,6 +447,9 @@ main() {
     done
     check_answers
     selftest
+    triggers_selftest
+    mapping_selftest
+    plugin_selftest
 }
 
 main

@@ -1,0 +1,249 @@
+"""AWS::Lambda::EventSourceMapping for SQS queues and DynamoDB streams, polled the way
+Lambda polls them, in a background thread of the harness.
+
+In:  the mapping's properties (FunctionName, EventSourceArn, BatchSize, StartingPosition,
+     MaximumRetryAttempts, Enabled).
+Out: the function invoked synchronously with batches:
+       SQS       {"Records": [{messageId, receiptHandle, body, attributes, messageAttributes,
+                 md5OfBody, eventSource "aws:sqs", eventSourceARN, awsRegion}]}; the
+                 batch's messages are deleted when the function succeeds and left in the
+                 queue (visible again after the queue's VisibilityTimeout) when it fails;
+       DynamoDB  {"Records": [{eventID, eventName INSERT|MODIFY|REMOVE, eventVersion,
+                 eventSource "aws:dynamodb", awsRegion, eventSourceARN, dynamodb: {Keys,
+                 NewImage/OldImage per StreamViewType, SequenceNumber, SizeBytes,
+                 StreamViewType, ApproximateCreationDateTime}}]}, from StartingPosition
+                 (LATEST: records written after the mapping was made; TRIM_HORIZON: all),
+                 a failed batch retried MaximumRetryAttempts times (-1: until it succeeds)
+                 and then skipped.
+Holds: like CreateEventSourceMapping, the mapping is refused unless the function's
+  execution role already has a policy allowing what Lambda needs on the source
+  (SQS: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on the queue ARN;
+  DynamoDB: dynamodb:DescribeStream, GetRecords, GetShardIterator, ListStreams on the
+  stream ARN), read from the role's inline policies (AWS::IAM::Policy, Role Policies)
+  and attached managed policies at the moment the mapping is made: a mapping made
+  before its grant fails.  Every batch is logged in WORK/logs/deliveries.log.
+"""
+import datetime
+import fnmatch
+import json
+import threading
+import time
+import uuid
+
+from cfn_providers import REPLACE, Failure, Made
+from providers_events import ACCOUNT, function_of
+
+SQS_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams")
+POLL = 0.25
+
+
+# --- the execution role's grants ------------------------------------------------------
+
+def role_documents(role_arn):
+    from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
+    backend = iam_backends[ACCOUNT][get_partition("us-east-1")]
+    try:
+        role = backend.get_role_by_arn(role_arn)
+    except Exception:
+        return None
+    docs = list(role.policies.values())
+    for policy in role.managed_policies.values():
+        version = next((v for v in getattr(policy, "versions", []) if v.is_default), None)
+        docs.append(version.document if version else getattr(policy, "document", "{}"))
+    return [json.loads(d) if isinstance(d, str) else d for d in docs]
+
+
+def listed(value):
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def allows(documents, action, resource):
+    allowed = False
+    for doc in documents:
+        statements = doc.get("Statement")
+        for st in [statements] if isinstance(statements, dict) else (statements or []):
+            if not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in listed(st.get("Action"))):
+                continue
+            if not any(fnmatch.fnmatchcase(resource, r) for r in listed(st.get("Resource"))):
+                continue
+            if st.get("Effect") == "Deny":
+                return False
+            if st.get("Effect") == "Allow":
+                allowed = True
+    return allowed
+
+
+# --- sources ---------------------------------------------------------------------------
+
+def sqs_backend(region):
+    from moto.sqs.models import sqs_backends
+    return sqs_backends[ACCOUNT][region]
+
+
+def stream_table(region, stream_arn):
+    from moto.dynamodb.models import dynamodb_backends
+    for table in dynamodb_backends[ACCOUNT][region].tables.values():
+        if table.latest_stream_label and f"{table.table_arn}/stream/{table.latest_stream_label}" == stream_arn:
+            return table
+    return None
+
+
+def epoch(value):
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return int(value.timestamp())
+    return value
+
+
+class Mapping:
+    def __init__(self, deliveries, uuid_, fn_arn, source_arn, props, region):
+        self.deliveries = deliveries
+        self.uuid = uuid_
+        self.fn_arn = fn_arn
+        self.source_arn = source_arn
+        self.region = region
+        self.kind = "sqs" if ":sqs:" in source_arn else "dynamodb"
+        self.batch = int(props.get("BatchSize") or (10 if self.kind == "sqs" else 100))
+        self.retries = int(props.get("MaximumRetryAttempts", -1))
+        self.enabled = str(props.get("Enabled", True)).lower() != "false"
+        self.stop = threading.Event()
+        self.shard, self.position = None, 0
+        if self.kind == "dynamodb":
+            table = stream_table(region, source_arn)
+            self.shard = table.stream_shard
+            self.position = len(self.shard.items) if props.get("StartingPosition") == "LATEST" else 0
+        self.thread = threading.Thread(target=self.loop, daemon=True, name=f"esm-{uuid_[:8]}")
+        self.thread.start()
+
+    def loop(self):
+        while not self.stop.wait(POLL):
+            if not self.enabled:
+                continue
+            try:
+                self.poll_sqs() if self.kind == "sqs" else self.poll_stream()
+            except Exception as err:     # the harness's own bug: say so, keep polling
+                self.deliveries.record(kind=self.kind, source=self.source_arn, function=self.fn_arn,
+                                       outcome="harness-error", reason=f"{type(err).__name__}: {err}")
+                self.stop.wait(1)
+
+    def poll_sqs(self):
+        backend = sqs_backend(self.region)
+        name = self.source_arn.split(":")[-1]
+        queue = backend.get_queue(name)
+        messages = backend.receive_message(name, self.batch, 0, int(queue.visibility_timeout))
+        if not messages:
+            return
+        records = [{
+            "messageId": m.id, "receiptHandle": m.receipt_handle, "body": m.body,
+            "attributes": {"ApproximateReceiveCount": str(m.approximate_receive_count),
+                           "SentTimestamp": str(m.sent_timestamp), "SenderId": m.sender_id,
+                           "ApproximateFirstReceiveTimestamp": str(m.approximate_first_receive_timestamp)},
+            "messageAttributes": {k: {"stringValue": v.get("string_value"), "dataType": v.get("data_type")}
+                                  for k, v in (m.message_attributes or {}).items()},
+            "md5OfBody": m.body_md5, "eventSource": "aws:sqs", "eventSourceARN": self.source_arn,
+            "awsRegion": self.region} for m in messages]
+        run = self.deliveries.invoke("sqs", self.fn_arn, {"Records": records}, None, self.source_arn, wait=True)
+        if run is not None and not run.error:
+            for m in messages:
+                backend.delete_message(name, m.receipt_handle)
+
+    def poll_stream(self):
+        table = stream_table(self.region, self.source_arn)
+        if table is None or table.stream_shard is not self.shard:
+            return                          # the stream was turned off or replaced
+        items = self.shard.items[self.position:self.position + self.batch]
+        if not items:
+            return
+        records = []
+        for item in items:
+            record = json.loads(json.dumps(item.to_json(), default=epoch))
+            record["dynamodb"]["ApproximateCreationDateTime"] = epoch(item.to_json()["dynamodb"]["ApproximateCreationDateTime"])
+            record["awsRegion"] = self.region
+            record["eventSourceARN"] = self.source_arn
+            records.append(record)
+        attempts = 0
+        while not self.stop.is_set():
+            run = self.deliveries.invoke("dynamodb", self.fn_arn, {"Records": records}, None,
+                                         self.source_arn, wait=True)
+            if run is not None and not run.error:
+                break
+            attempts += 1
+            if 0 <= self.retries < attempts:
+                self.deliveries.record(kind="dynamodb", source=self.source_arn, function=self.fn_arn,
+                                       outcome="discarded", reason=f"batch of {len(records)} skipped after "
+                                                                   f"{self.retries} retries")
+                break
+            self.stop.wait(1)
+        self.position += len(items)
+
+
+class MappingProvider:
+    def __init__(self, deliveries):
+        self.deliveries = deliveries
+
+    def create(self, ctx, lid, props):
+        for key in ("FunctionName",):
+            if not props.get(key):
+                raise Failure(f"Properties validation failed for resource {lid} with message: "
+                              f"#: required key [{key}] not found")
+        source = props.get("EventSourceArn") or ""
+        fn = function_of(props["FunctionName"])
+        if fn is None:
+            raise Failure(f"Function not found: {props['FunctionName']} (Service: Lambda, Status Code: 404)")
+        documents = role_documents(fn.role) or []
+        if ":sqs:" in source:
+            if props.get("StartingPosition"):
+                raise Failure("Invalid request provided: StartingPosition is not valid for SQS event sources "
+                              "(Service: Lambda, Status Code: 400)")
+            name = source.split(":")[-1]
+            try:
+                sqs_backend(ctx.region).get_queue(name)
+            except Exception:
+                raise Failure(f"Invalid request provided: Error occurred while ReceiveMessage. SQS Error Code: "
+                              f"AWS.SimpleQueueService.NonExistentQueue (no queue {source})") from None
+            if not 1 <= int(props.get("BatchSize", 10)) <= 10:
+                raise Failure("Invalid request provided: BatchSize > 10 needs MaximumBatchingWindowInSeconds "
+                              "(Service: Lambda, Status Code: 400)")
+            for action in SQS_ACTIONS:
+                if not allows(documents, action, source):
+                    raise Failure(f"Invalid request provided: The provided execution role does not have "
+                                  f"permissions to call {action.split(':')[1]} on SQS (Service: Lambda, "
+                                  f"Status Code: 400) [local harness: checked the role's policies as they "
+                                  f"are now; a mapping must wait (DependsOn) for the policy that grants it]")
+        elif ":dynamodb:" in source and "/stream/" in source:
+            if props.get("StartingPosition") not in ("LATEST", "TRIM_HORIZON"):
+                raise Failure("Invalid request provided: StartingPosition must be LATEST or TRIM_HORIZON for a "
+                              "DynamoDB stream (Service: Lambda, Status Code: 400)")
+            if stream_table(ctx.region, source) is None:
+                raise Failure(f"Stream not found: {source} (Service: Lambda, Status Code: 400)")
+            if not all(allows(documents, a, source) for a in STREAM_ACTIONS):
+                raise Failure("Invalid request provided: Cannot access stream " + source + ". Please ensure "
+                              "the role can perform the GetRecords, GetShardIterator, DescribeStream, and "
+                              "ListStreams Actions on your stream in IAM. (Service: Lambda, Status Code: 400) "
+                              "[local harness: checked the role's policies as they are now; a mapping must "
+                              "wait (DependsOn) for the policy that grants it]")
+        else:
+            raise Failure(f"the local harness maps SQS queues and DynamoDB streams only, not {source!r}")
+        mapping_id = str(uuid.uuid4())
+        mapping = Mapping(self.deliveries, mapping_id, fn.function_arn, source, props, ctx.region)
+        return Made(mapping_id, {"Id": mapping_id}, mapping)
+
+    def update(self, ctx, lid, made, old_props, new_props):
+        if any(old_props.get(k) != new_props.get(k) for k in ("EventSourceArn", "StartingPosition")):
+            return REPLACE
+        mapping = made.handle
+        mapping.stop.set()
+        new = self.create(ctx, lid, new_props)
+        new.physical_id = made.physical_id
+        return new
+
+    def delete(self, ctx, lid, made, props):
+        made.handle.stop.set()
+
+
+def providers(deliveries):
+    return {"AWS::Lambda::EventSourceMapping": MappingProvider(deliveries)}
