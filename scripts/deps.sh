@@ -2,11 +2,12 @@
 # scripts/deps.sh: find what hitc needs to build (and, with --test, to be
 # tested); install what is missing when we are root on Debian, otherwise
 # stop and print the exact command to run.  Nothing is downloaded at build
-# time beyond Debian's own packages.
+# time beyond Debian's own packages; --test also takes one npm package
+# (the SARIF schema).
 set -euo pipefail
 
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
-test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc git)
+test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 
