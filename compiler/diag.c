@@ -911,7 +911,7 @@ void diag_list_markdown(void)
     puts("| code | name | severity | meaning |");
     puts("| --- | --- | --- | --- |");
     for (int c = 0; c < D_COUNT; c++)
-        printf("| <a id=\"%s\"></a>%s | %s | %s | %s |\n", diag_table[c].code,
+        printf("| %s | <a id=\"%s\"></a>%s | %s | %s |\n", diag_table[c].code,
                diag_table[c].code, diag_table[c].name,
                sev_name[diag_table[c].severity], diag_table[c].summary);
 }
