@@ -10,6 +10,9 @@
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
+#   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
+#                 manual and the runtime-support kit in share/hitc
+#   make uninstall  removes exactly those
 #   make clean
 
 CC      ?= cc
@@ -58,7 +61,7 @@ B ?= build
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
 
-.PHONY: all run test units bench clean asan fuzz fuzzer corpus
+.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall
 
 all: hitc
 
@@ -139,6 +142,35 @@ CORPUS_HITC ?= ./hitc
 corpus: hitc
 	@test -d "$(CORPUS)" || { echo "make corpus: no lint corpus at '$(CORPUS)' (it lives outside the project, in ../shared/lint-corpus; set CORPUS=DIR)" >&2; exit 2; }
 	@python3 scripts/corpus.py --corpus "$(CORPUS)" --hitc "$(CORPUS_HITC)"
+# Installation.  The kit is what functions and plugins copy into their
+# code: the .env readers and the plugin helpers (the stamper travels inside
+# the binary).  uninstall removes those files, then share/hitc's directories
+# if they are left empty, and nothing else.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+MAN1DIR := $(PREFIX)/share/man/man1
+KITDIR  := $(PREFIX)/share/hitc/runtime-support
+KIT     := python/hitc_env.py node/hitc_env.js \
+	plugin/python/hitc_plugin.py plugin/node/hitc_plugin.js
+KITDIRS := plugin/python plugin/node plugin python node
+
+install: hitc
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MAN1DIR)'
+	install -m 755 hitc '$(DESTDIR)$(BINDIR)/hitc'
+	install -m 644 docs/hitc.1 '$(DESTDIR)$(MAN1DIR)/hitc.1'
+	for f in $(KIT); do \
+		install -d "$(DESTDIR)$(KITDIR)/$$(dirname $$f)" && \
+		install -m 644 "runtime-support/$$f" "$(DESTDIR)$(KITDIR)/$$f" || exit 1; \
+	done
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/hitc' '$(DESTDIR)$(MAN1DIR)/hitc.1'
+	for f in $(KIT); do rm -f "$(DESTDIR)$(KITDIR)/$$f"; done
+	for d in $(KITDIRS:%=$(DESTDIR)$(KITDIR)/%) '$(DESTDIR)$(KITDIR)' \
+		'$(DESTDIR)$(PREFIX)/share/hitc'; do \
+		if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || true; fi; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz hitc hitc-asan out

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hitc.h"
 
@@ -565,17 +566,193 @@ static cJSON *diags_json(Ctx *ctx, const char *more)
     return arr;
 }
 
-static cJSON *sarif_location(Loc loc, const char *msg)
+/* SARIF 2.1.0, as GitHub code scanning takes it.
+ *
+ * A file's URI is relative to %SRCROOT% (the directory hitc runs in) when
+ * the path lies under it, else an absolute file:// URI.  Regions count
+ * columns in code points (run.columnKind says so) and end where the Loc's
+ * length ends.  partialFingerprints.primaryLocationLineHash is the value
+ * GitHub's upload-sarif action would compute itself for the result's line
+ * (its fingerprints.ts): a polynomial hash, base 37 modulo 2^64, of the 100
+ * UTF-16 code units from the start of the line on, with spaces and tabs
+ * left out, CR and CRLF read as LF, then a 0xFFFF and zeros past the end of
+ * the file; ":N" counts the lines so far with the same hash.  Giving the
+ * same value keeps the uploader quiet and alerts stable across runs. */
+
+#define FP_BLOCK 100
+
+typedef struct Fingerprints {
+    uint32_t win[FP_BLOCK];     /* the last FP_BLOCK code units */
+    int at[FP_BLOCK];           /* the line a code unit starts, or -1 */
+    uint64_t h, top;            /* the hash; 37^FP_BLOCK */
+    int idx, line;
+    bool line_start, prev_cr;
+    uint64_t *hash;             /* by line number, from 1 */
+} Fingerprints;
+
+/* malloc's result, or the end of hitc as the arena ends it */
+static void *need(void *p)
+{
+    if (!p) {
+        fputs("hitc: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+static void fp_unit(Fingerprints *f, uint32_t c)
+{
+    if (f->at[f->idx] >= 0) {   /* a line start leaves the window: done */
+        f->hash[f->at[f->idx]] = f->h;
+        f->at[f->idx] = -1;
+    }
+    if (f->line_start && c) {
+        f->line_start = false;
+        f->at[f->idx] = ++f->line;
+    }
+    uint32_t old = f->win[f->idx];
+    f->win[f->idx] = c;
+    f->h = f->h * 37 + c - f->top * old;
+    f->idx = (f->idx + 1) % FP_BLOCK;
+}
+
+static void fp_char(Fingerprints *f, uint32_t c)
+{
+    if (c == ' ' || c == '\t' || (f->prev_cr && c == '\n')) {
+        f->prev_cr = false;
+        return;
+    }
+    f->prev_cr = c == '\r';
+    if (c == '\r')
+        c = '\n';
+    fp_unit(f, c);
+    if (c == '\n')
+        f->line_start = true;
+}
+
+static int cmp_fp(const void *pa, const void *pb)
+{
+    const uint64_t *a = pa, *b = pb;    /* {hash, line} pairs */
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* "HASH:N" for every line of s, indexed from 1; NULL where there is none. */
+static char **line_fingerprints(Arena *arena, const Source *s, int *nlines)
+{
+    size_t cap = 2;
+    for (size_t i = 0; i < s->len; i++)
+        cap += s->text[i] == '\n' || s->text[i] == '\r';
+    Fingerprints *f = need(calloc(1, sizeof *f));
+    f->hash = need(calloc(cap + 1, sizeof *f->hash));
+    f->top = 1;
+    for (int i = 0; i < FP_BLOCK; i++) {
+        f->top *= 37;
+        f->at[i] = -1;
+    }
+    f->line_start = true;
+    const unsigned char *t = (const unsigned char *)s->text, *end = t + s->len;
+    for (const unsigned char *p = t; p < end;) {
+        int n = utf8_len(p, end);
+        uint32_t cp;
+        if (n == 0) {   /* not UTF-8: Node reads U+FFFD */
+            cp = 0xFFFD;
+            n = 1;
+        } else if (n == 1) {
+            cp = p[0];
+        } else {
+            cp = p[0] & (0x7F >> n);
+            for (int k = 1; k < n; k++)
+                cp = cp << 6 | (p[k] & 0x3F);
+        }
+        if (cp > 0xFFFF) {      /* a surrogate pair in UTF-16 */
+            fp_char(f, 0xD800 + ((cp - 0x10000) >> 10));
+            fp_char(f, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+        } else {
+            fp_char(f, cp);
+        }
+        p += n;
+    }
+    fp_char(f, 0xFFFF);
+    f->prev_cr = false;
+    for (int i = 0; i < FP_BLOCK; i++)
+        fp_unit(f, 0);
+    int lines = f->line;
+    uint64_t *pairs = need(malloc(sizeof(uint64_t) * 2 * (size_t)(lines + 1)));
+    for (int l = 1; l <= lines; l++) {
+        pairs[2 * l - 2] = f->hash[l];
+        pairs[2 * l - 1] = (uint64_t)l;
+    }
+    qsort(pairs, (size_t)lines, 2 * sizeof(uint64_t), cmp_fp);
+    char **out = arena_alloc(arena, sizeof(char *) * (size_t)(lines + 1));
+    for (int i = 0, n = 0; i < lines; i++) {
+        n = i > 0 && pairs[2 * i] == pairs[2 * i - 2] ? n + 1 : 1;
+        out[pairs[2 * i + 1]] = arena_printf(arena, "%llx:%d",
+                                             (unsigned long long)pairs[2 * i], n);
+    }
+    out[0] = NULL;
+    free(pairs);
+    free(f->hash);
+    free(f);
+    *nlines = lines;
+    return out;
+}
+
+/* The artifact URI of path: relative to the working directory when it is
+ * under it, else file://; bytes outside RFC 3986's unreserved set and '/'
+ * are percent-encoded. */
+static cJSON *sarif_artifact(Arena *a, const char *path)
+{
+    static char cwd[4096];
+    static bool have_cwd;
+    if (!have_cwd)
+        have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+    const char *rel = path;
+    bool absolute = path[0] == '/';
+    size_t n = have_cwd ? strlen(cwd) : 0;
+    if (absolute && n && strncmp(path, cwd, n) == 0 &&
+        (path[n] == '/' || (n == 1 && cwd[0] == '/'))) {
+        rel = path + n + (path[n] == '/');
+        absolute = false;
+    }
+    while (!absolute && rel[0] == '.' && rel[1] == '/')
+        rel += 2;
+    Buf b = {0};
+    if (absolute)
+        buf_puts(&b, "file://");
+    for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+            (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+            buf_add(&b, (const char *)p, 1);
+        else
+            buf_printf(&b, "%%%02X", *p);
+    }
+    cJSON *art = cJSON_CreateObject();
+    cJSON_AddStringToObject(art, "uri", b.data ? b.data : "");
+    if (!absolute)
+        cJSON_AddStringToObject(art, "uriBaseId", "%SRCROOT%");
+    buf_free(&b);
+    (void)a;
+    return art;
+}
+
+static cJSON *sarif_location(Arena *a, Loc loc, const char *msg, int id)
 {
     cJSON *l = cJSON_CreateObject();
-    int line, col;
+    if (id)
+        cJSON_AddNumberToObject(l, "id", id);
+    int line, col, eline, ecol;
     loc_linecol(loc, &line, &col);
+    loc_linecol((Loc){loc.src, loc.off + loc.len, 0}, &eline, &ecol);
     cJSON *phys = cJSON_AddObjectToObject(l, "physicalLocation");
-    cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-    cJSON_AddStringToObject(art, "uri", loc.src->path);
+    cJSON_AddItemToObject(phys, "artifactLocation",
+                          sarif_artifact(a, loc.src->path));
     cJSON *reg = cJSON_AddObjectToObject(phys, "region");
     cJSON_AddNumberToObject(reg, "startLine", line);
     cJSON_AddNumberToObject(reg, "startColumn", col);
+    cJSON_AddNumberToObject(reg, "endLine", eline);
+    cJSON_AddNumberToObject(reg, "endColumn", ecol);
     if (msg) {
         cJSON *m = cJSON_AddObjectToObject(l, "message");
         cJSON_AddStringToObject(m, "text", msg);
@@ -583,57 +760,148 @@ static cJSON *sarif_location(Loc loc, const char *msg)
     return l;
 }
 
+static const char *sev_effect[] = {
+    "a note: it does not change the exit status",
+    "a warning: hitc exits with status 1 only under --strict",
+    "an error: hitc exits with status 1",
+};
+
+/* text with Markdown's punctuation escaped */
+static void md_escape(Buf *b, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (strchr("\\`*_[]<>|~", *p))
+            buf_add(b, "\\", 1);
+        buf_add(b, p, 1);
+    }
+}
+
+static cJSON *sarif_rule(Arena *a, int c)
+{
+    const DiagInfo *di = &diag_table[c];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "id", di->code);
+    cJSON_AddStringToObject(r, "name", di->name);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "shortDescription"),
+                            "text", di->summary);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "fullDescription"),
+                            "text", arena_printf(a, "%s %s: %s; %s", di->code,
+                                                 di->name, di->summary,
+                                                 sev_effect[di->severity]));
+    Buf md = {0};
+    buf_printf(&md, "**%s** `%s`: ", di->code, di->name);
+    md_escape(&md, di->summary);
+    buf_printf(&md, "; %s.\n\nSee [%s in docs/diagnostics.md]"
+               "(docs/diagnostics.md#%s).", sev_effect[di->severity],
+               di->code, di->code);
+    cJSON *help = cJSON_AddObjectToObject(r, "help");
+    cJSON_AddStringToObject(help, "text", arena_printf(
+        a, "%s %s: %s; %s. See docs/diagnostics.md#%s in hitc's sources.",
+        di->code, di->name, di->summary, sev_effect[di->severity], di->code));
+    cJSON_AddStringToObject(help, "markdown", md.data);
+    buf_free(&md);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "defaultConfiguration"),
+                            "level", sev_name[di->severity]);
+    return r;
+}
+
+static cJSON *sarif_result(DiagCode code, Severity sev, const char *msg)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "ruleId", diag_table[code].code);
+    cJSON_AddNumberToObject(r, "ruleIndex", code);
+    cJSON_AddStringToObject(r, "level", sev_name[sev]);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"), "text", msg);
+    return r;
+}
+
+static cJSON *sarif_notification(DiagCode code, Severity sev, const char *msg)
+{
+    cJSON *n = cJSON_CreateObject();
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(n, "message"), "text", msg);
+    cJSON_AddStringToObject(n, "level", sev_name[sev]);
+    cJSON *rule = cJSON_AddObjectToObject(n, "associatedRule");
+    cJSON_AddStringToObject(rule, "id", diag_table[code].code);
+    cJSON_AddNumberToObject(rule, "index", code);
+    return n;
+}
+
+/* Diagnostics with a place are results; those without one (a file that
+ * cannot be read, say) are the invocation's notifications, as they are about
+ * the run, not the code.  N0008, the count of those not shown, is both: a
+ * result of level note on the file the last one shown is in, and a note. */
 static cJSON *diags_sarif(Ctx *ctx, const char *more)
 {
-    static const char *level[] = {"note", "warning", "error"};
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "version", "2.1.0");
     cJSON_AddStringToObject(
         root, "$schema",
         "https://json.schemastore.org/sarif-2.1.0.json");
+    cJSON_AddStringToObject(root, "version", "2.1.0");
     cJSON *run = cJSON_CreateObject();
     cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "runs"), run);
     cJSON *driver = cJSON_AddObjectToObject(
         cJSON_AddObjectToObject(run, "tool"), "driver");
     cJSON_AddStringToObject(driver, "name", "hitc");
     cJSON_AddStringToObject(driver, "version", HITC_VERSION);
+    cJSON_AddStringToObject(driver, "semanticVersion", HITC_VERSION);
     cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
-    for (int c = 0; c < D_COUNT; c++) {
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "id", diag_table[c].code);
-        cJSON_AddStringToObject(r, "name", diag_table[c].name);
-        cJSON *sd = cJSON_AddObjectToObject(r, "shortDescription");
-        cJSON_AddStringToObject(sd, "text", diag_table[c].summary);
-        cJSON_AddItemToArray(rules, r);
-    }
+    for (int c = 0; c < D_COUNT; c++)
+        cJSON_AddItemToArray(rules, sarif_rule(ctx->arena, c));
+    cJSON *inv = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
+    cJSON *notes = cJSON_CreateArray();
+    bool failed = false;
+    cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
     cJSON *results = cJSON_AddArrayToObject(run, "results");
+    int nsrc = ctx->sources.len;
+    char ***fps = need(calloc((size_t)nsrc + 1, sizeof *fps));
+    int *fpn = need(calloc((size_t)nsrc + 1, sizeof *fpn));
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "ruleId", diag_table[d->code].code);
-        cJSON_AddNumberToObject(r, "ruleIndex", d->code);
-        cJSON_AddStringToObject(r, "level", level[d->severity]);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
-                                "text", d->msg);
+        if (!d->loc.src) {
+            cJSON_AddItemToArray(notes, sarif_notification(d->code,
+                                                           d->severity, d->msg));
+            failed |= d->severity == SEV_ERROR;
+            continue;
+        }
+        cJSON *r = sarif_result(d->code, d->severity, d->msg);
         cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-        if (d->loc.src)
-            cJSON_AddItemToArray(locs, sarif_location(d->loc, NULL));
+        cJSON_AddItemToArray(locs, sarif_location(ctx->arena, d->loc, NULL, 0));
+        int k = d->loc.src->index, line, col;
+        if (!fps[k])
+            fps[k] = line_fingerprints(ctx->arena, d->loc.src, &fpn[k]);
+        loc_linecol(d->loc, &line, &col);
+        if (line >= 1 && line <= fpn[k] && fps[k][line])
+            cJSON_AddStringToObject(
+                cJSON_AddObjectToObject(r, "partialFingerprints"),
+                "primaryLocationLineHash", fps[k][line]);
         cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
+        int id = 0;
         for (Note *n = d->notes; n; n = n->next)
             if (n->loc.src)
-                cJSON_AddItemToArray(rel, sarif_location(n->loc, n->msg));
+                cJSON_AddItemToArray(rel, sarif_location(ctx->arena, n->loc,
+                                                         n->msg, ++id));
         cJSON_AddItemToArray(results, r);
     }
+    free(fps);
+    free(fpn);
     if (more) {
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "ruleId", diag_table[D_TOO_MANY].code);
-        cJSON_AddNumberToObject(r, "ruleIndex", D_TOO_MANY);
-        cJSON_AddStringToObject(r, "level", level[SEV_NOTE]);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
-                                "text", more);
-        cJSON_AddArrayToObject(r, "locations");
+        cJSON *r = sarif_result(D_TOO_MANY, SEV_NOTE, more);
+        cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+        if (ctx->cutoff && ctx->cutoff->loc.src) {
+            cJSON *l = cJSON_CreateObject();
+            cJSON_AddItemToObject(cJSON_AddObjectToObject(l, "physicalLocation"),
+                                  "artifactLocation",
+                                  sarif_artifact(ctx->arena,
+                                                 ctx->cutoff->loc.src->path));
+            cJSON_AddItemToArray(locs, l);
+        }
         cJSON_AddItemToArray(results, r);
+        cJSON_AddItemToArray(notes, sarif_notification(D_TOO_MANY, SEV_NOTE,
+                                                       more));
     }
+    cJSON_AddBoolToObject(inv, "executionSuccessful", !failed);
+    cJSON_AddItemToObject(inv, "toolExecutionNotifications", notes);
     return root;
 }
 
@@ -682,10 +950,12 @@ void diag_list_markdown(void)
          "`compiler/diag.c`; a test keeps this file equal to that output.\n");
     puts("Errors make hitc exit with status 1; warnings do too under "
          "`--strict`.\n");
+    puts("Each code is an anchor (`diagnostics.md#E0401`): the help of "
+         "every rule in `--format sarif` links to it.\n");
     puts("| code | name | severity | meaning |");
     puts("| --- | --- | --- | --- |");
     for (int c = 0; c < D_COUNT; c++)
-        printf("| %s | %s | %s | %s |\n", diag_table[c].code,
-               diag_table[c].name, sev_name[diag_table[c].severity],
-               diag_table[c].summary);
+        printf("| %s | <a id=\"%s\"></a>%s | %s | %s |\n", diag_table[c].code,
+               diag_table[c].code, diag_table[c].name,
+               sev_name[diag_table[c].severity], diag_table[c].summary);
 }

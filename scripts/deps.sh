@@ -2,11 +2,12 @@
 # scripts/deps.sh: find what hitc needs to build (and, with --test, to be
 # tested); install what is missing when we are root on Debian, otherwise
 # stop and print the exact command to run.  Nothing is downloaded at build
-# time beyond Debian's own packages.
+# time beyond Debian's own packages; --test also takes one npm package
+# (the SARIF schema).
 set -euo pipefail
 
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
-test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev)
+test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 
@@ -19,6 +20,17 @@ if [ "${1:-}" = "--test" ] && command -v node >/dev/null; then
     missing=("${missing[@]/nodejs}")
 fi
 read -r -a missing <<< "${missing[*]:-}"
+
+# Where the SARIF schema is, once installed (tests/cli/test_sarif.sh asks).
+sarif_schema() {
+    local f
+    f="$(npm root -g 2>/dev/null)/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+    [ -f "$f" ] && echo "$f"
+}
+if [ "${1:-}" = "--sarif-schema" ]; then
+    sarif_schema || { echo "deps: no SARIF schema; run scripts/deps.sh --test" >&2; exit 1; }
+    exit 0
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
     cmd="apt-get install -y ${missing[*]}"
@@ -33,12 +45,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+    # The SARIF 2.1.0 JSON schema, for tests/cli/test_sarif.sh: Debian has
+    # no copy; Microsoft's @microsoft/jest-sarif ships the OASIS one.
+    sarif_pkg=@microsoft/jest-sarif@1.0.0-beta.0
+    if ! sarif_schema >/dev/null; then
+        if [ "$(id -u)" = 0 ] && command -v npm >/dev/null; then
+            echo "deps: installing $sarif_pkg (the SARIF schema)" >&2
+            npm install -g --no-fund --no-audit "$sarif_pkg" >&2 \
+                || { echo "deps: 'npm install -g $sarif_pkg' failed" >&2; exit 1; }
+        else
+            echo "deps: missing the SARIF 2.1.0 schema; run: sudo npm install -g $sarif_pkg" >&2
+            exit 1
+        fi
+    fi
     # The Python peers come with this machine's python3; PyPI is out of
     # reach, so a missing one is reported, not installed.
     python3 - <<'PY' || exit 1
 import importlib, shutil, sys
 need = {"moto": "moto", "boto3": "boto3", "cfnlint": "cfn-lint",
-        "dotenv": "python-dotenv", "samtranslator": "aws-sam-translator"}
+        "dotenv": "python-dotenv", "samtranslator": "aws-sam-translator",
+        "jsonschema": "jsonschema"}
 gone = [pkg for mod, pkg in need.items() if importlib.util.find_spec(mod) is None]
 gone += [tool for tool in ("aws", "cfn-lint", "moto_server") if shutil.which(tool) is None]
 if gone:
