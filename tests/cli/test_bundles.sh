@@ -280,7 +280,7 @@ for c in a_link_fan_out_stops_early_and_names_a_link a_link_fan_out_of_files_sto
     a_dotenv_with_a_bad_key_is_refused a_dotenv_with_an_open_quote_is_refused a_dotenv_that_is_not_utf8_is_refused \
     a_dotenv_value_the_stamper_cannot_write_is_refused a_dotenv_the_stamper_reads_builds \
     hitc_refuses_what_the_stamper_refuses; do
-    (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
+    t_clean
     t "$c"
 done
 end

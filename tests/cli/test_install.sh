@@ -68,7 +68,8 @@ manual_covers_the_usage() {
 
 uninstall_leaves_no_hitc_file() {
     local p=$PWD/prefix
-    mkdir -p "$p/bin" && echo keep > "$p/bin/other-tool"
+    mkdir -p "$p/bin"
+    echo keep > "$p/bin/other-tool"
     mk install PREFIX="$p" || return 1
     mk uninstall PREFIX="$p" || return 1
     local left; left=$(cd "$p" && find . -type f ! -path ./bin/other-tool)

@@ -67,7 +67,7 @@ print(json.dumps({"Description": "big", "Metadata": {"Pad": "x" * 1000000},
 
 for c in lint_needs_a_template lint_missing_file_exits_2 lint_exit_status_is_the_worst \
     lint_json_has_code_and_place lint_sarif_names_the_rule lint_body_past_a_megabyte; do
-    (cd "$WORK" && rm -rf ./* ./.[!.]* 2>/dev/null; true)
+    t_clean
     t "$c"
 done
 end
