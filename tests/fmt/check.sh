@@ -40,6 +40,21 @@ for f in "$ROOT"/tests/fmt/*.hit; do
     t "case_$name"
 done
 
+# Every example in docs/language.md that parses is already in the layout
+# (docs/fmt.md promises it); blocks that do not parse (diagnostics,
+# grammar, shell) are skipped, but at least ten must be checked.
+language_examples_are_formatted() {
+    awk '/^```/{if(f){f=0;close(out)}else{f=1;n++;out="block" n ".hit"}; next} f{print > out}' "$ROOT/docs/language.md"
+    local b checked=0
+    for b in block*.hit; do
+        hitc fmt - < "$b" > out.hit 2>/dev/null || continue
+        checked=$((checked + 1))
+        diff -u "$b" out.hit || { echo "docs/language.md: this example is not in the fmt layout"; return 1; }
+    done
+    [ "$checked" -ge 10 ] || { echo "only $checked examples parsed"; return 1; }
+}
+t language_examples_are_formatted
+
 # The template FILE builds to, or nothing when it does not build.
 template_of() { (cd "$(dirname "$1")" && hitc build "$(basename "$1")" -o - 2>/dev/null) || true; }
 
