@@ -32,6 +32,7 @@ SRCS := \
 	compiler/diag.c \
 	compiler/lex.c \
 	compiler/parse.c \
+	compiler/fmt.c \
 	compiler/resolve.c \
 	compiler/graph.c \
 	compiler/emit.c \

@@ -113,6 +113,7 @@ typedef struct Source {
     int nlines;
     size_t *char_marks;     /* characters before each SOURCE_MARK bytes */
     int index;              /* in ctx->sources, for sorting diagnostics */
+    PtrVec comments;        /* Comment *, in source order (lex.c fills it) */
 } Source;
 
 /* char_marks[k] counts the characters before byte k * SOURCE_MARK, so a
@@ -246,6 +247,15 @@ typedef struct Token {
     struct Token *next;
 } Token;
 
+/* A comment, from '#' to the end of its line (the newline not included).
+ * own_line: nothing but blanks (or ';') stands before it on its line;
+ * otherwise it trails the code of that line.  The lexer keeps them on
+ * the Source, so that `hitc fmt` can put them back. */
+typedef struct Comment {
+    Loc loc;
+    bool own_line;
+} Comment;
+
 Token *lex(Ctx *ctx, Source *src);
 const char *tok_kind_name(TokKind k);
 
@@ -272,18 +282,21 @@ typedef struct Item {
 
 typedef struct Stmt {
     Loc loc;                /* the first item */
+    Loc end;                /* its last token: the last item, or the '}' */
     Item **items;           /* at least one */
     int nitems;
     bool bad;               /* a syntax error cut it short (already reported):
                                its name is declared, nothing else is read */
     bool has_block;
     Loc block_loc;          /* the '{' */
+    Loc close_loc;          /* the '}' that closes the block */
     struct Stmt **block;
     int nblock;
 } Stmt;
 
 typedef struct File {
     Source *src;
+    Token *tokens;          /* what the parser read, ending in T_EOF */
     Stmt **stmts;
     int nstmts;
 } File;
@@ -295,6 +308,16 @@ File *parse(Ctx *ctx, Source *src);
 bool item_is_word(const Item *it, const char *word);
 bool item_is_punct(const Item *it, TokKind k);
 const char *item_describe(Arena *a, const Item *it);
+
+/* ---- fmt.c ---------------------------------------------------------- */
+
+/* Format src in the canonical layout (docs/fmt.md) into *out (malloc'd,
+ * terminated).  False, with the errors reported, when src does not parse. */
+bool fmt_source(Ctx *ctx, Source *src, Buf *out);
+/* `hitc fmt` on one file ("-": stdin to stdout): rewrite it in place when
+ * it changes (atomically, keeping its mode), or with check only say so
+ * in *changed.  Returns 0, 1 (syntax errors) or 2 (I/O failure). */
+int fmt_file(Ctx *ctx, const char *path, bool check, bool *changed);
 
 /* ---- resolve.c ------------------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * In: one Source.  Out: a list of tokens ending in T_EOF; errors for bad
  * characters, strings and numbers (the lexer keeps going after each).
  * Holds: newlines are tokens (they end statements; ';' becomes one too);
- * comments vanish; strings arrive cooked, split into literal pieces and
+ * comments are not tokens: each one's place is kept on the Source
+ * (src->comments, in order) for `hitc fmt`; strings arrive cooked, split into literal pieces and
  * ${reference} pieces; a dotted word (index.handler, python3.12,
  * counters.name) is one token; a route path (/users/{id}) is one token.
  */
@@ -20,6 +21,7 @@ typedef struct Lexer {
     Source *src;
     const char *p, *start;
     Token head, *tail;
+    bool line_has_code;     /* a token other than a newline on this line */
 } Lexer;
 
 static Loc loc_at(Lexer *L, const char *from, const char *to)
@@ -37,6 +39,7 @@ static Token *add(Lexer *L, TokKind kind, const char *from, const char *to)
     t->unit = "";
     L->tail->next = t;
     L->tail = t;
+    L->line_has_code = kind != T_NEWLINE;
     return t;
 }
 
@@ -328,6 +331,7 @@ Token *lex(Ctx *ctx, Source *src)
 {
     Lexer L = {.ctx = ctx, .src = src, .p = src->text};
     L.tail = &L.head;
+    src->comments = (PtrVec){0};
     const char *end = src->text + src->len;
     if (end - L.p >= 3 && memcmp(L.p, "\xEF\xBB\xBF", 3) == 0)
         L.p += 3;
@@ -342,6 +346,10 @@ Token *lex(Ctx *ctx, Source *src)
         } else if (c == '#') {
             while (L.p < end && *L.p != '\n')
                 L.p++;
+            Comment *cm = arena_alloc(ctx->arena, sizeof *cm);
+            cm->loc = loc_at(&L, p, L.p);
+            cm->own_line = !L.line_has_code;
+            vec_push(ctx->arena, &src->comments, cm);
         } else if (c == '"') {
             lex_string(&L);
         } else if (isdigit((unsigned char)c)) {

@@ -20,6 +20,7 @@ static const char usage[] =
     "       hitc check FILE... [options]\n"
     "       hitc graph FILE [options]\n"
     "       hitc lint TEMPLATE... [options]\n"
+    "       hitc fmt [--check] FILE...\n"
     "\n"
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
@@ -32,10 +33,16 @@ static const char usage[] =
     "  lint TEMPLATE...   check CloudFormation templates (JSON or YAML): names,\n"
     "                     cycles, functions, quotas, IAM wildcards, deletion\n"
     "                     policies, runtimes, unused names (docs/lint.md)\n"
+    "  fmt FILE...        rewrite .hit files in the canonical layout, in place\n"
+    "                     (docs/fmt.md); 'hitc fmt -' formats stdin to stdout;\n"
+    "                     --check changes nothing and lists the files that\n"
+    "                     would change; exit 0 all formatted, 1 some would\n"
+    "                     change (--check) or have syntax errors, 2 I/O\n"
     "\n"
     "options:\n"
     "  -o DIR             where build writes (required for build)\n"
     "  --format FORMAT    diagnostics as gcc (default), json or sarif, on stderr\n"
+    "  --check            fmt: change nothing, list what would change\n"
     "  --strict           warnings make the exit status 1\n"
     "  -q, --quiet        build prints nothing when it succeeds\n"
     "  -h, --help         print this help\n"
@@ -51,7 +58,7 @@ typedef struct Options {
     const char **files;
     int nfiles;
     DiagFormat format;
-    bool strict, quiet;
+    bool strict, quiet, check;
 } Options;
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -94,6 +101,8 @@ static int parse_args(int argc, char **argv, Options *o)
             } else {
                 return bad_usage("unknown format '%s'; use gcc, json or sarif", v);
             }
+        } else if (strcmp(a, "--check") == 0) {
+            o->check = true;
         } else if (strcmp(a, "--strict") == 0) {
             o->strict = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -112,9 +121,12 @@ static int parse_args(int argc, char **argv, Options *o)
     bool check = strcmp(o->command, "check") == 0;
     bool graph = strcmp(o->command, "graph") == 0;
     bool lint = strcmp(o->command, "lint") == 0;
-    if (!build && !check && !graph && !lint)
-        return bad_usage("unknown command '%s'; use build, check, graph or lint",
-                         o->command);
+    bool fmt = strcmp(o->command, "fmt") == 0;
+    if (!build && !check && !graph && !lint && !fmt)
+        return bad_usage("unknown command '%s'; use build, check, graph, lint "
+                         "or fmt", o->command);
+    if (o->check && !fmt)
+        return bad_usage("'--check' is for 'fmt', not '%s'", o->command);
     if (o->nfiles == 0)
         return bad_usage(lint ? "'%s' needs a template" : "'%s' needs a .hit file",
                          o->command);
@@ -213,6 +225,32 @@ static int run_one(const Options *o, const char *path)
     return status;
 }
 
+/* hitc fmt [--check] FILE...: each file in a context of its own.  Exit
+ * status: 0 every file is (now) formatted, 1 some file would change
+ * (--check) or has syntax errors, 2 bad usage or an I/O failure; the
+ * worst of them. */
+static int cmd_fmt(const Options *o)
+{
+    int rc = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        Ctx *ctx = ctx_new();
+        bool changed = false;
+        int status = fmt_file(ctx, o->files[i], o->check, &changed);
+        if (status == 0 && changed && o->check) {
+            printf("%s\n", o->files[i]);
+            status = 1;
+        }
+        diag_print_all(ctx, stderr, o->format,
+                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
+        if (status > rc)
+            rc = status;
+        ctx_free(ctx);
+    }
+    if (fflush(stdout) != 0 && rc < 2)
+        rc = 2;
+    return rc;
+}
+
 /* hitc lint TEMPLATE...: each template in a context of its own; the exit
  * status is the worst of them, as for check. */
 static int cmd_lint(const Options *o)
@@ -236,7 +274,9 @@ int main(int argc, char **argv)
 {
     Options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc < 0 && strcmp(o.command, "lint") == 0) {
+    if (rc < 0 && strcmp(o.command, "fmt") == 0) {
+        rc = cmd_fmt(&o);
+    } else if (rc < 0 && strcmp(o.command, "lint") == 0) {
         rc = cmd_lint(&o);
     } else if (rc < 0) {
         rc = 0;

@@ -198,7 +198,7 @@ static Item *parse_item(Parser *P)
     }
 }
 
-static Stmt **parse_stmts(Parser *P, Token *open, int *count);
+static Stmt **parse_stmts(Parser *P, Token *open, int *count, Loc *close);
 
 /* stmt = item { item } [ block ] EOL */
 static Stmt *parse_stmt(Parser *P)
@@ -220,6 +220,8 @@ static Stmt *parse_stmt(Parser *P)
     }
     s->items = (Item **)items.items;
     s->nitems = items.len;
+    if (items.len)
+        s->end = ((Item *)items.items[items.len - 1])->loc;
     if (s->bad)
         return items.len ? s : NULL;
     if (at(P, T_LBRACE)) {
@@ -231,7 +233,8 @@ static Stmt *parse_stmt(Parser *P)
         }
         Token *open = next(P);
         enter(P, open);
-        s->block = parse_stmts(P, open, &s->nblock);
+        s->block = parse_stmts(P, open, &s->nblock, &s->close_loc);
+        s->end = s->close_loc;
         leave(P);
         if (!at(P, T_NEWLINE) && !at(P, T_RBRACE) && !at(P, T_EOF)) {
             diag(P->ctx, D_EXPECTED, P->tok->loc,
@@ -244,8 +247,9 @@ static Stmt *parse_stmt(Parser *P)
 }
 
 /* { stmt | EOL } up to the "}" that closes open (or EOF when open is
- * NULL).  Consumes the "}". */
-static Stmt **parse_stmts(Parser *P, Token *open, int *count)
+ * NULL).  Consumes the "}" and sets *close to it (to the end of the file
+ * when it is missing). */
+static Stmt **parse_stmts(Parser *P, Token *open, int *count, Loc *close)
 {
     PtrVec stmts = {0};
     for (;;) {
@@ -261,12 +265,15 @@ static Stmt **parse_stmts(Parser *P, Token *open, int *count)
                                "expected '}' to close '{' at line %d", line);
                 note(P->ctx, d, open->loc, "'{' opened here");
             }
+            *close = P->tok->loc;
             break;
         }
         if (at(P, T_RBRACE)) {
             Token *t = next(P);
-            if (open)
+            if (open) {
+                *close = t->loc;
                 break;
+            }
             diag(P->ctx, D_EXPECTED, t->loc, "unexpected '}' with no '{' "
                  "open");
             continue;
@@ -280,7 +287,8 @@ static Stmt **parse_stmts(Parser *P, Token *open, int *count)
             Token *brace = next(P);
             enter(P, brace);
             int ignored;
-            parse_stmts(P, brace, &ignored);
+            Loc ignored_close;
+            parse_stmts(P, brace, &ignored, &ignored_close);
             leave(P);
             continue;
         }
@@ -297,7 +305,9 @@ File *parse(Ctx *ctx, Source *src)
     Parser P = {.ctx = ctx, .tok = lex(ctx, src)};
     File *f = arena_alloc(ctx->arena, sizeof *f);
     f->src = src;
-    f->stmts = parse_stmts(&P, NULL, &f->nstmts);
+    f->tokens = P.tok;
+    Loc end;
+    f->stmts = parse_stmts(&P, NULL, &f->nstmts, &end);
     return f;
 }
 

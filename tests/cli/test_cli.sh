@@ -6,10 +6,10 @@ example() { cp -r "$ROOT/examples/hits" "$WORK/hits"; }
 
 help_tells_the_commands() {
     hitc --help > help.txt
-    for w in "build FILE -o DIR" "check FILE" "graph FILE" "lint TEMPLATE..." "--format" "--strict" "exit status"; do
+    for w in "build FILE -o DIR" "check FILE" "graph FILE" "lint TEMPLATE..." "fmt [--check] FILE..." "--check" "--format" "--strict" "exit status"; do
         grep -qF -- "$w" help.txt || { echo "help lacks '$w'"; return 1; }
     done
-    not grep -E '^\s+fmt\b' help.txt
+    grep -qE '^\s+fmt FILE\.\.\.' help.txt || { echo "help does not list fmt among the commands"; return 1; }
 }
 
 version_prints() { hitc --version | grep -qE '^hitc [0-9]+\.[0-9]+\.[0-9]+$'; }

@@ -129,8 +129,34 @@ static void columns_count_characters(void)
     ctx_free(ctx);
 }
 
+/* Comments are kept on the Source, in order, each with its place and
+ * whether it stands on its own line (before: the lexer dropped them). */
+static void comments_are_kept(void)
+{
+    Ctx *ctx = ctx_new();
+    const char *text = "# head\napp x # trails\n  ; # after semicolon\n\"#no\" #end";
+    Source *src = source_from_text(ctx, "t.hit", text, strlen(text));
+    lex(ctx, src);
+    CHECK_INT(src->comments.len, 4);
+    Comment **c = (Comment **)src->comments.items;
+    CHECK_INT(c[0]->loc.off, 0);
+    CHECK_INT(c[0]->loc.len, 6);
+    CHECK(c[0]->own_line);
+    CHECK_INT(c[1]->loc.off, 13);
+    CHECK_INT(c[1]->loc.len, 8);
+    CHECK(!c[1]->own_line);
+    CHECK(c[2]->own_line);      /* only ';' before it */
+    CHECK(!c[3]->own_line);
+    CHECK(strncmp(text + c[3]->loc.off, "#end", c[3]->loc.len) == 0);
+    /* Lexing again does not pile them up. */
+    lex(ctx, src);
+    CHECK_INT(src->comments.len, 4);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
+    RUN(comments_are_kept);
     RUN(words_and_dotted_words);
     RUN(arrow_ends_a_word);
     RUN(numbers_with_units);

@@ -151,8 +151,29 @@ static void after_the_deep_group_parsing_goes_on(void)
     ctx_free(ctx);
 }
 
+/* Each statement knows where it ends (its last item or its '}'), and a
+ * block where its '}' is; the file keeps its tokens. */
+static void statements_know_their_end(void)
+{
+    Ctx *ctx = ctx_new();
+    const char *text = "app x \"d\"\ntable t {\n  key id: string\n  allowed [1,\n 2]\n}\n";
+    File *f = parse_text(ctx, text);
+    CHECK_INT(ctx->nerrors, 0);
+    CHECK(f->tokens && f->tokens->kind == T_WORD);
+    Stmt *a = f->stmts[0], *t = f->stmts[1];
+    CHECK_INT(a->end.off, 6);                   /* the string */
+    CHECK_INT(a->end.len, 3);
+    CHECK_INT(t->close_loc.off, (long)(strrchr(text, '}') - text));
+    CHECK_INT(t->end.off, t->close_loc.off);
+    CHECK_INT(t->block[0]->end.off, (long)(strstr(text, "string") - text));
+    Stmt *l = t->block[1];                      /* a list spanning lines */
+    CHECK_INT(l->end.off + l->end.len, (long)(strstr(text, "2]") - text) + 2);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
+    RUN(statements_know_their_end);
     RUN(statements_and_blocks);
     RUN(lists_span_lines);
     RUN(brace_on_its_own_line);
