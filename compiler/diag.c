@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 const DiagInfo diag_table[D_COUNT] = {
@@ -475,120 +476,120 @@ static void print_one(FILE *out, Loc loc, Severity sev, const char *msg,
 
 /* ---- json and sarif -------------------------------------------------- */
 
-static cJSON *json_loc(cJSON *obj, Loc loc)
+static CfnNode *json_loc(Arena *a, CfnNode *obj, Loc loc)
 {
     if (!loc.src)
         return obj;
     int line, col;
     loc_linecol(loc, &line, &col);
-    cJSON_AddStringToObject(obj, "file", loc.src->path);
-    cJSON_AddNumberToObject(obj, "line", line);
-    cJSON_AddNumberToObject(obj, "column", col);
-    cJSON_AddNumberToObject(obj, "length", loc.len);
+    cfn_put_str(a, obj, "file", loc.src->path);
+    cfn_put_num(a, obj, "line", line);
+    cfn_put_num(a, obj, "column", col);
+    cfn_put_num(a, obj, "length", loc.len);
     return obj;
 }
 
-static cJSON *diags_json(Ctx *ctx, const char *more)
+static CfnNode *diags_json(Ctx *ctx, const char *more)
 {
-    cJSON *arr = cJSON_CreateArray();
+    CfnNode *arr = cfn_arr(ctx->arena, (Loc){0});
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "code", diag_table[d->code].code);
-        cJSON_AddStringToObject(o, "name", diag_table[d->code].name);
-        cJSON_AddStringToObject(o, "severity", sev_name[d->severity]);
-        cJSON_AddStringToObject(o, "message", d->msg);
-        json_loc(o, d->loc);
-        cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, o, "code", diag_table[d->code].code);
+        cfn_put_str(ctx->arena, o, "name", diag_table[d->code].name);
+        cfn_put_str(ctx->arena, o, "severity", sev_name[d->severity]);
+        cfn_put_str(ctx->arena, o, "message", d->msg);
+        json_loc(ctx->arena, o, d->loc);
+        CfnNode *notes = cfn_put_arr(ctx->arena, o, "notes");
         for (Note *n = d->notes; n; n = n->next) {
-            cJSON *no = cJSON_CreateObject();
-            cJSON_AddStringToObject(no, "message", n->msg);
-            json_loc(no, n->loc);
-            cJSON_AddItemToArray(notes, no);
+            CfnNode *no = cfn_obj(ctx->arena, (Loc){0});
+            cfn_put_str(ctx->arena, no, "message", n->msg);
+            json_loc(ctx->arena, no, n->loc);
+            cfn_arr_push(ctx->arena, notes, no);
         }
-        cJSON_AddItemToArray(arr, o);
+        cfn_arr_push(ctx->arena, arr, o);
     }
     if (more) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "code", diag_table[D_TOO_MANY].code);
-        cJSON_AddStringToObject(o, "name", diag_table[D_TOO_MANY].name);
-        cJSON_AddStringToObject(o, "severity", sev_name[SEV_NOTE]);
-        cJSON_AddStringToObject(o, "message", more);
-        cJSON_AddNumberToObject(o, "count", ctx->ndropped);
-        cJSON_AddArrayToObject(o, "notes");
-        cJSON_AddItemToArray(arr, o);
+        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, o, "code", diag_table[D_TOO_MANY].code);
+        cfn_put_str(ctx->arena, o, "name", diag_table[D_TOO_MANY].name);
+        cfn_put_str(ctx->arena, o, "severity", sev_name[SEV_NOTE]);
+        cfn_put_str(ctx->arena, o, "message", more);
+        cfn_put_num(ctx->arena, o, "count", ctx->ndropped);
+        cfn_put_arr(ctx->arena, o, "notes");
+        cfn_arr_push(ctx->arena, arr, o);
     }
     return arr;
 }
 
-static cJSON *sarif_location(Loc loc, const char *msg)
+static CfnNode *sarif_location(Arena *a, Loc loc, const char *msg)
 {
-    cJSON *l = cJSON_CreateObject();
+    CfnNode *l = cfn_obj(a, (Loc){0});
     int line, col;
     loc_linecol(loc, &line, &col);
-    cJSON *phys = cJSON_AddObjectToObject(l, "physicalLocation");
-    cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-    cJSON_AddStringToObject(art, "uri", loc.src->path);
-    cJSON *reg = cJSON_AddObjectToObject(phys, "region");
-    cJSON_AddNumberToObject(reg, "startLine", line);
-    cJSON_AddNumberToObject(reg, "startColumn", col);
+    CfnNode *phys = cfn_put_obj(a, l, "physicalLocation");
+    CfnNode *art = cfn_put_obj(a, phys, "artifactLocation");
+    cfn_put_str(a, art, "uri", loc.src->path);
+    CfnNode *reg = cfn_put_obj(a, phys, "region");
+    cfn_put_num(a, reg, "startLine", line);
+    cfn_put_num(a, reg, "startColumn", col);
     if (msg) {
-        cJSON *m = cJSON_AddObjectToObject(l, "message");
-        cJSON_AddStringToObject(m, "text", msg);
+        CfnNode *m = cfn_put_obj(a, l, "message");
+        cfn_put_str(a, m, "text", msg);
     }
     return l;
 }
 
-static cJSON *diags_sarif(Ctx *ctx, const char *more)
+static CfnNode *diags_sarif(Ctx *ctx, const char *more)
 {
     static const char *level[] = {"note", "warning", "error"};
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "version", "2.1.0");
-    cJSON_AddStringToObject(
+    CfnNode *root = cfn_obj(ctx->arena, (Loc){0});
+    cfn_put_str(ctx->arena, root, "version", "2.1.0");
+    cfn_put_str(ctx->arena, 
         root, "$schema",
         "https://json.schemastore.org/sarif-2.1.0.json");
-    cJSON *run = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "runs"), run);
-    cJSON *driver = cJSON_AddObjectToObject(
-        cJSON_AddObjectToObject(run, "tool"), "driver");
-    cJSON_AddStringToObject(driver, "name", "hitc");
-    cJSON_AddStringToObject(driver, "version", HITC_VERSION);
-    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    CfnNode *run = cfn_obj(ctx->arena, (Loc){0});
+    cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, root, "runs"), run);
+    CfnNode *driver = cfn_put_obj(ctx->arena, 
+        cfn_put_obj(ctx->arena, run, "tool"), "driver");
+    cfn_put_str(ctx->arena, driver, "name", "hitc");
+    cfn_put_str(ctx->arena, driver, "version", HITC_VERSION);
+    CfnNode *rules = cfn_put_arr(ctx->arena, driver, "rules");
     for (int c = 0; c < D_COUNT; c++) {
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "id", diag_table[c].code);
-        cJSON_AddStringToObject(r, "name", diag_table[c].name);
-        cJSON *sd = cJSON_AddObjectToObject(r, "shortDescription");
-        cJSON_AddStringToObject(sd, "text", diag_table[c].summary);
-        cJSON_AddItemToArray(rules, r);
+        CfnNode *r = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, r, "id", diag_table[c].code);
+        cfn_put_str(ctx->arena, r, "name", diag_table[c].name);
+        CfnNode *sd = cfn_put_obj(ctx->arena, r, "shortDescription");
+        cfn_put_str(ctx->arena, sd, "text", diag_table[c].summary);
+        cfn_arr_push(ctx->arena, rules, r);
     }
-    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    CfnNode *results = cfn_put_arr(ctx->arena, run, "results");
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "ruleId", diag_table[d->code].code);
-        cJSON_AddNumberToObject(r, "ruleIndex", d->code);
-        cJSON_AddStringToObject(r, "level", level[d->severity]);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
+        CfnNode *r = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, r, "ruleId", diag_table[d->code].code);
+        cfn_put_num(ctx->arena, r, "ruleIndex", d->code);
+        cfn_put_str(ctx->arena, r, "level", level[d->severity]);
+        cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, r, "message"),
                                 "text", d->msg);
-        cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+        CfnNode *locs = cfn_put_arr(ctx->arena, r, "locations");
         if (d->loc.src)
-            cJSON_AddItemToArray(locs, sarif_location(d->loc, NULL));
-        cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
+            cfn_arr_push(ctx->arena, locs, sarif_location(ctx->arena, d->loc, NULL));
+        CfnNode *rel = cfn_put_arr(ctx->arena, r, "relatedLocations");
         for (Note *n = d->notes; n; n = n->next)
             if (n->loc.src)
-                cJSON_AddItemToArray(rel, sarif_location(n->loc, n->msg));
-        cJSON_AddItemToArray(results, r);
+                cfn_arr_push(ctx->arena, rel, sarif_location(ctx->arena, n->loc, n->msg));
+        cfn_arr_push(ctx->arena, results, r);
     }
     if (more) {
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "ruleId", diag_table[D_TOO_MANY].code);
-        cJSON_AddNumberToObject(r, "ruleIndex", D_TOO_MANY);
-        cJSON_AddStringToObject(r, "level", level[SEV_NOTE]);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"),
+        CfnNode *r = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, r, "ruleId", diag_table[D_TOO_MANY].code);
+        cfn_put_num(ctx->arena, r, "ruleIndex", D_TOO_MANY);
+        cfn_put_str(ctx->arena, r, "level", level[SEV_NOTE]);
+        cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, r, "message"),
                                 "text", more);
-        cJSON_AddArrayToObject(r, "locations");
-        cJSON_AddItemToArray(results, r);
+        cfn_put_arr(ctx->arena, r, "locations");
+        cfn_arr_push(ctx->arena, results, r);
     }
     return root;
 }
@@ -607,13 +608,12 @@ void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
                             "it again", ctx->ndropped,
                             ctx->ndropped == 1 ? "" : "s", MAX_DIAGS_SHOWN);
     if (fmt != FMT_GCC) {
-        cJSON *j = fmt == FMT_JSON ? diags_json(ctx, more)
-                                   : diags_sarif(ctx, more);
-        char *text = json_render(j);
+        CfnNode *j = fmt == FMT_JSON ? diags_json(ctx, more)
+                                     : diags_sarif(ctx, more);
+        char *text = cfn_json(j);
         fputs(text, out);
         fputc('\n', out);
         free(text);
-        cJSON_Delete(j);
         return;
     }
     for (int i = 0; i < shown; i++) {

@@ -9,7 +9,7 @@
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
- * with it in one call.  The cJSON trees built by emit.c, the template's
+ * with it in one call, the CloudFormation tree (cfn.h) too.  The template's
  * text and the bytes of the bundles are the exceptions: the Emit struct
  * owns them and emit_free() frees them.
  */
@@ -22,14 +22,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <cjson/cJSON.h>
-
 #define HITC_VERSION "0.1.0"
 
 typedef struct Ctx Ctx;
 typedef struct Decl Decl;
 typedef struct Kind Kind;
 typedef struct Emit Emit;
+typedef struct CfnNode CfnNode;
 
 /* ---- arena.c --------------------------------------------------------- */
 
@@ -443,9 +442,9 @@ typedef struct BundleRef {
 #define CFN_MAX_DESCRIPTION 1024        /* bytes */
 
 struct Emit {
-    cJSON *template;
+    CfnNode *template;
     char *text;             /* the template as written, malloc-owned */
-    cJSON *parameters, *resources, *outputs;
+    CfnNode *parameters, *resources, *outputs;
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
@@ -453,18 +452,19 @@ struct Emit {
                                resources and parameters, which share one
                                namespace in CloudFormation */
     StrMap output_owners;   /* output logical ID -> its output */
-    cJSON *discard;         /* resources refused for a clashing ID */
     bool dry_run;           /* hitc check: no zips are made */
 };
 
-cJSON *emit_template(Ctx *ctx, Emit *e);
+CfnNode *emit_template(Ctx *ctx, Emit *e);
 void emit_free(Emit *e);
-/* Helpers for kinds. */
-/* Add a resource {"Type": type} and return it; the kind adds policies,
- * DependsOn and Properties in that order.  A logical ID made twice is an
- * error naming both declarations. */
-cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                     const char *type);
+/* Helpers for kinds.  Every node a kind makes for a declaration carries
+ * that declaration's Loc (cfn_put and friends pass a parent's on). */
+/* Add a resource {"Type": type}, located at owner's Loc, and return it;
+ * the kind adds policies, DependsOn and Properties in that order.  A
+ * logical ID made twice is an error naming both declarations, and the
+ * resource is then left out of the template. */
+CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                       const char *type);
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
@@ -474,24 +474,22 @@ bool emit_needs_s3(const Emit *e);
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
+/* How many resources the template has (0: an app of nothing). */
+int emit_nresources(const Emit *e);
 /* Has some declaration made the resource with this logical ID? */
 bool emit_has_resource(const Emit *e, const char *logical);
-cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
-cJSON *cfn_ref(const char *logical);
-cJSON *cfn_getatt(const char *logical, const char *attr);
-cJSON *cfn_sub(const char *fmt);
-cJSON *cfn_strings(int n, ...);
+/* A value, as a string, located at loc. */
+CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
 /* The bundle of a code directory (one per real directory); reports a
  * failure at loc and returns a bundle with an empty sha256. */
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
-char *json_render(const cJSON *v);          /* 2-space indent, malloc */
 
 /* kinds/table.c: the hitc:app and hitc:stage tags */
-cJSON *hitc_tags(Ctx *ctx);
+CfnNode *hitc_tags(Ctx *ctx, Loc loc);
 /* kinds/function.c: a Lambda function's role (returns its Statement array
  * for more grants) and log group, shared with the stamper. */
-cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                   const char *log_group);
+CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                     const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
 /* kinds/function.c: a function's code directory (NULL if none) */

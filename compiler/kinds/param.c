@@ -10,6 +10,7 @@
 #include <pcre2.h>
 #include <string.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 typedef struct Param {
@@ -213,20 +214,21 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
         return;
     if (!emit_claim(ctx, e, d, d->logical))
         return;
-    cJSON *o = cJSON_AddObjectToObject(e->parameters, d->logical);
-    cJSON_AddStringToObject(o, "Type", p->number ? "Number" : "String");
+    CfnNode *o = cfn_put(ctx->arena, e->parameters, d->logical,
+                         cfn_obj(ctx->arena, d->loc));
+    cfn_put_str(ctx->arena, o, "Type", p->number ? "Number" : "String");
     if (p->def)
-        cJSON_AddStringToObject(o, "Default", item_value(ctx, p->def));
+        cfn_put_str(ctx->arena, o, "Default", item_value(ctx, p->def));
     if (p->allowed) {
-        cJSON *a = cJSON_AddArrayToObject(o, "AllowedValues");
+        CfnNode *a = cfn_put_arr(ctx->arena, o, "AllowedValues");
         for (int i = 0; i < p->allowed->nelems; i++)
-            cJSON_AddItemToArray(a, cJSON_CreateString(
-                                        item_value(ctx, p->allowed->elems[i])));
+            cfn_arr_push(ctx->arena, a, cfn_str(ctx->arena, d->loc,
+                                      item_value(ctx, p->allowed->elems[i])));
     }
     if (p->pattern)
-        cJSON_AddStringToObject(o, "AllowedPattern", p->pattern);
+        cfn_put_str(ctx->arena, o, "AllowedPattern", p->pattern);
     if (p->secret)
-        cJSON_AddBoolToObject(o, "NoEcho", true);
+        cfn_put_bool(ctx->arena, o, "NoEcho", true);
 }
 
 const Kind kind_param = {
