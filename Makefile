@@ -32,6 +32,7 @@ SRCS := \
 	compiler/parse.c \
 	compiler/resolve.c \
 	compiler/graph.c \
+	compiler/ids.c \
 	compiler/emit.c \
 	compiler/cfn.c \
 	compiler/cfn_json.c \

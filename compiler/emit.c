@@ -17,35 +17,25 @@
 #include "cfn.h"
 #include "hitc.h"
 
+/* A logical ID at emit time.  One registered before emit (ids.c) is
+ * owner's when owner registered it; a kind that registers its IDs had
+ * any clash reported then.  An ID no kind registered (the routes' path
+ * resources, the API's deployment, the stamper's) is claimed now. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
-    Decl *first = strmap_get(&e->owners, logical);
-    if (!first) {
-        strmap_put(ctx->arena, &e->owners, arena_strdup(ctx->arena, logical),
-                   owner);
+    Decl *has = id_owner(ctx, logical);
+    if (has == owner && !strmap_get(&e->made, logical)) {
+        strmap_put(ctx->arena, &e->made, arena_strdup(ctx->arena, logical), owner);
+        e->nclaimed++;
         return true;
     }
-    /* The error stands at the later declaration of the file, or at the
-     * user's when the other is hitc's own. */
-    Decl *at = owner, *other = first;
-    if (first->name_loc.src &&
-        (!owner->name_loc.src || first->index > owner->index))
-        at = first, other = owner;
-    const char *other_display = other == ctx->prog.stage
-        ? "hitc's built-in parameter 'stage'" : other->display;
-    Diag *d;
-    if (owner->kind != &kind_param && first->kind != &kind_param)
-        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                 "%s and %s would both make the CloudFormation resource "
-                 "'%s'; rename one", at->display, other_display, logical);
-    else
-        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                 "%s and %s would both be '%s' in the template, where "
-                 "parameters and resources share one set of logical IDs; "
-                 "rename one", at->display, other_display, logical);
-    if (other->name_loc.src)
-        note(ctx, d, other->name_loc, "%s declared here", other->display);
-    return false;
+    if (has && has != owner && owner->kind && owner->kind->ids)
+        return false;                       /* reported by ids_register */
+    if (!id_claim(ctx, owner, logical))
+        return false;
+    strmap_put(ctx->arena, &e->made, arena_strdup(ctx->arena, logical), owner);
+    e->nclaimed++;
+    return true;
 }
 
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
@@ -60,20 +50,11 @@ CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
 
 bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
-    Decl *first = strmap_get(&e->output_owners, logical);
-    if (!first) {
-        strmap_put(ctx->arena, &e->output_owners,
-                   arena_strdup(ctx->arena, logical), owner);
-        return true;
-    }
-    Decl *at = owner, *other = first;
-    if (first->index > owner->index)
-        at = first, other = owner;
-    Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                   "%s and %s would both be the template's output '%s'; "
-                   "rename one", at->display, other->display, logical);
-    note(ctx, d, other->name_loc, "%s declared here", other->display);
-    return false;
+    (void)e;
+    Decl *has = id_output_owner(ctx, logical);
+    if (has)
+        return has == owner;                /* outputs register before emit */
+    return id_claim_output(ctx, owner, logical);
 }
 
 int emit_nresources(const Emit *e)
@@ -81,9 +62,9 @@ int emit_nresources(const Emit *e)
     return e->resources ? e->resources->len : 0;
 }
 
-bool emit_has_resource(const Emit *e, const char *logical)
+bool emit_has_resource(Ctx *ctx, const char *logical)
 {
-    const Decl *owner = strmap_get(&e->owners, logical);
+    const Decl *owner = id_owner(ctx, logical);
     return owner && owner->kind != &kind_param;   /* a parameter is no resource */
 }
 
@@ -259,6 +240,7 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->resources = cfn_obj(a, file);
     e->outputs = cfn_obj(a, file);
     e->parameters = cfn_obj(a, file);   /* user params; merged below */
+    ids_register(ctx);
     emit_claim(ctx, e, p->stage, "Stage");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];

@@ -361,6 +361,9 @@ struct Kind {
     const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr);
     /* How a reference to d (attr NULL for a bare value) reads. */
     CfnRef (*ref)(Ctx *ctx, Decl *d, const char *attr);
+    /* Register every logical ID the declaration will make (id_claim,
+     * logical_id), before emit.  Optional. */
+    void (*ids)(Ctx *ctx, Decl *d);
     /* Add the declaration's resources to the template.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
     /* Once per program after every declaration was emitted.  Optional. */
@@ -376,6 +379,9 @@ typedef struct Program {
     Decl *aws;              /* the built-in aws.* namespace */
     PtrVec uses;            /* Use*: every expression, for the resolver */
     PtrVec order;           /* Decl* in dependency order, after graph */
+    StrMap ids;             /* ids.c: logical ID -> the Decl that makes it:
+                               resources and parameters, one namespace */
+    StrMap output_ids;      /* ids.c: output logical ID -> its output */
 } Program;
 
 /* An expression as some declaration uses it. */
@@ -422,6 +428,24 @@ char *string_literal(Ctx *ctx, const Item *it, const char *what);
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
 void graph_print_dot(Ctx *ctx, Buf *out);
 
+/* ---- ids.c ----------------------------------------------------------- */
+
+/* Every logical ID each kind will make, registered (Kind.ids) in
+ * dependency order after "Stage"; clashes reported.  Run before emit. */
+void ids_register(Ctx *ctx);
+/* The one way to name a declaration's sub-resource: d->logical (PascalCase
+ * of its name, or a kind-chosen ID) + suffix, kept within CloudFormation's
+ * 255 characters (logical_id_fit). */
+const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix);
+/* Take a logical ID among the template's resources and parameters (one
+ * namespace in CloudFormation) for owner; when another declaration has it,
+ * report the clash, naming both, and return false. */
+bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
+/* The same among the outputs, a namespace of their own. */
+bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
+Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
+Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
+
 /* ---- emit.c ---------------------------------------------------------- */
 
 /* A code bundle that the template names (filled by main before emit). */
@@ -448,10 +472,8 @@ struct Emit {
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
-    StrMap owners;          /* logical ID -> the Decl that made it: the
-                               resources and parameters, which share one
-                               namespace in CloudFormation */
-    StrMap output_owners;   /* output logical ID -> its output */
+    StrMap made;            /* logical IDs emitted so far -> their Decl */
+    int nclaimed;           /* how many: resources and parameters */
     bool dry_run;           /* hitc check: no zips are made */
 };
 
@@ -468,16 +490,15 @@ CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
-/* Take a logical ID among the template's resources and parameters (one
- * namespace in CloudFormation) for owner; when another declaration has it,
- * report the clash, naming both, and return false. */
+/* May owner make logical now?  True once for an ID owner registered
+ * (ids.c); an ID nobody registered is claimed (id_claim) here. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* How many resources the template has (0: an app of nothing). */
 int emit_nresources(const Emit *e);
 /* Has some declaration made the resource with this logical ID? */
-bool emit_has_resource(const Emit *e, const char *logical);
+bool emit_has_resource(Ctx *ctx, const char *logical);
 /* A value, as a string, located at loc. */
 CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
 /* The bundle of a code directory (one per real directory); reports a

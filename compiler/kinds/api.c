@@ -389,13 +389,13 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
         PathNode *n = r->nodes[i];
         if (n->resource)
             continue;
-        if (e->owners.len >= EMIT_STOP)
+        if (e->nclaimed >= EMIT_STOP)
             return false;
         n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
                               seg_id(ctx, n->seg));
         n->resource = logical_id_fit(ctx->arena, arena_printf(
             ctx->arena, "%sResource", n->ids));
-        if (emit_has_resource(e, n->resource))
+        if (emit_has_resource(ctx, n->resource))
             continue;
         CfnNode *res = emit_resource(ctx, e, d, n->resource,
                                    "AWS::ApiGateway::Resource");
@@ -564,7 +564,7 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
 static void api_finish(Ctx *ctx, Emit *e)
 {
     PtrVec routes = routes_of(ctx);
-    if (routes.len == 0 || ctx->nerrors || e->owners.len >= EMIT_STOP)
+    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP)
         return;     /* past EMIT_STOP, emit.c reports the limit */
     Api *api = ctx->prog.api->data;
     const char *cors = api ? api->cors : NULL;

@@ -603,17 +603,41 @@ static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
     return m;
 }
 
+static bool function_emits(const Function *f)
+{
+    return f && f->runtime && f->handler && f->code;
+}
+
+static bool function_stamped(const Function *f)
+{
+    return f->env_mode != MODE_NATIVE && f->env.len > 0;
+}
+
+/* A function becomes its log group, its role, its stamp (when its code
+ * is stamped) and itself, in that order. */
+static void function_ids(Ctx *ctx, Decl *d)
+{
+    Function *f = d->data;
+    if (!function_emits(f))
+        return;
+    id_claim(ctx, d, logical_id(ctx, d, "LogGroup"));
+    id_claim(ctx, d, logical_id(ctx, d, "Role"));
+    if (function_stamped(f))
+        id_claim(ctx, d, logical_id(ctx, d, "Code"));
+    id_claim(ctx, d, d->logical);
+}
+
 static void function_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Function *f = d->data;
-    if (!f || !f->runtime || !f->handler || !f->code)
+    if (!function_emits(f))
         return;
     BundleRef *b = bundle_for(ctx, e, f->code, f->code_loc);
     e->need_code_params = true;
     const char *L = d->logical;
-    char *log_group = arena_printf(ctx->arena, "%sLogGroup", L);
-    char *role = arena_printf(ctx->arena, "%sRole", L);
-    char *stamp = arena_printf(ctx->arena, "%sCode", L);
+    const char *log_group = logical_id(ctx, d, "LogGroup");
+    const char *role = logical_id(ctx, d, "Role");
+    const char *stamp = logical_id(ctx, d, "Code");
     char *key = arena_printf(ctx->arena, "${CodePrefix}%s.zip", b->sha256);
 
     lambda_log_group(ctx, e, d, log_group, d->name);
@@ -623,7 +647,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     for (int i = 0; i < f->grants.len; i++)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
 
-    bool stamped = f->env_mode != MODE_NATIVE && f->env.len > 0;
+    bool stamped = function_stamped(f);
     if (stamped) {
         e->need_stamper = true;
         CfnNode *s = emit_resource(ctx, e, d, stamp, "Custom::HitcStamp");
@@ -683,5 +707,6 @@ const Kind kind_function = {
     .check = function_check,
     .link = function_link,
     .ref = function_ref,
+    .ids = function_ids,
     .emit = function_emit,
 };

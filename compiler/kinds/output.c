@@ -68,6 +68,13 @@ static void output_link(Ctx *ctx, Decl *d)
         refuse_secret(ctx, d, o->value->refs[i]);
 }
 
+static void output_ids(Ctx *ctx, Decl *d)
+{
+    Output *o = d->data;
+    if (o && o->value)
+        id_claim_output(ctx, d, d->logical);
+}
+
 static void output_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Output *o = d->data;
@@ -89,5 +96,6 @@ const Kind kind_output = {
     .named = true,
     .check = output_check,
     .link = output_link,
+    .ids = output_ids,
     .emit = output_emit,
 };

@@ -207,6 +207,12 @@ static CfnRef param_ref(Ctx *ctx, Decl *d, const char *attr)
     return (CfnRef){.form = CFN_REF, .logical = d->logical};
 }
 
+static void param_ids(Ctx *ctx, Decl *d)
+{
+    if (!d->builtin && d->data)
+        id_claim(ctx, d, d->logical);
+}
+
 static void param_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Param *p = d->data;
@@ -238,5 +244,6 @@ const Kind kind_param = {
     .is_value = true,
     .check = param_check,
     .ref = param_ref,
+    .ids = param_ids,
     .emit = param_emit,
 };

@@ -320,6 +320,13 @@ CfnNode *hitc_tags(Ctx *ctx, Loc at)
     return tags;
 }
 
+static void table_ids(Ctx *ctx, Decl *d)
+{
+    Table *t = d->data;
+    if (t && t->key.name)
+        id_claim(ctx, d, d->logical);
+}
+
 static void table_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Table *t = d->data;
@@ -383,5 +390,6 @@ const Kind kind_table = {
     .check = table_check,
     .attr_error = table_attr_error,
     .ref = table_ref,
+    .ids = table_ids,
     .emit = table_emit,
 };
