@@ -41,6 +41,7 @@ SRCS := \
 	compiler/bundle.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
+	compiler/kinds/common.c \
 	compiler/kinds/app.c \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \

@@ -151,34 +151,6 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
     return b;
 }
 
-/* hitc's own parameters, then the user's (e->parameters) */
-static CfnNode *build_parameters(Ctx *ctx, Emit *e, Loc at)
-{
-    Arena *a = ctx->arena;
-    CfnNode *params = cfn_obj(a, at);
-    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
-    cfn_put_str(a, stage, "Type", "String");
-    cfn_put_str(a, stage, "Default", "dev");
-    cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
-    cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
-    if (e->need_code_params) {
-        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
-        cfn_put_str(a, bucket, "Type", "String");
-        cfn_put_str(a, bucket, "Description",
-                    "The S3 bucket the bundles were uploaded to");
-        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
-        cfn_put_str(a, prefix, "Type", "String");
-        cfn_put_str(a, prefix, "Default", "hitc/");
-        cfn_put_str(a, prefix, "Description",
-                    "The key prefix of the bundles in CodeBucket");
-    }
-    for (int i = 0; i < e->parameters->len; i++) {
-        CfnPair *u = &e->parameters->pairs[i];
-        cfn_obj_set(a, params, u->key, u->key_loc, u->value);
-    }
-    return params;
-}
-
 /* The template's size as written: its text and the final newline. */
 static size_t template_size(const Emit *e)
 {
@@ -260,7 +232,7 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
                               app ? app : "an app",
                               desc ? ": " : "", desc ? desc : "");
     cfn_put_str(a, t, "Description", text);
-    e->parameters = cfn_put(a, t, "Parameters", build_parameters(ctx, e, file));
+    e->parameters = cfn_put(a, t, "Parameters", param_template_section(ctx, e, file));
     cfn_put(a, t, "Resources", e->resources);
     if (e->outputs->len)
         cfn_put(a, t, "Outputs", e->outputs);

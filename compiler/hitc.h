@@ -505,10 +505,10 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
  * failure at loc and returns a bundle with an empty sha256. */
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
 
-/* kinds/table.c: the hitc:app and hitc:stage tags */
+/* kinds/common.c: the hitc:app and hitc:stage tags */
 CfnNode *hitc_tags(Ctx *ctx, Loc loc);
-/* kinds/function.c: a Lambda function's role (returns its Statement array
- * for more grants) and log group, shared with the stamper. */
+/* kinds/common.c: a Lambda function's role (returns its Statement array
+ * for more grants) and log group, for functions and the stamper. */
 CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
@@ -554,6 +554,8 @@ void ctx_free(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 const Kind *kind_find(const char *keyword);
+/* kinds/param.c: the template's Parameters section, hitc's then the user's */
+CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
 /* kinds/param.c: is d a parameter marked `secret`? */
 bool param_is_secret(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,

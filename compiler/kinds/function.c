@@ -551,48 +551,6 @@ static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
     return st;
 }
 
-/* The role of a Lambda function: trust, logs to its own group, and extra
- * statements.  Shared with the stamper (kinds/stamper.c). */
-CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                   const char *log_group)
-{
-    CfnNode *role = emit_resource(ctx, e, owner, logical, "AWS::IAM::Role");
-    CfnNode *p = cfn_put_obj(ctx->arena, role, "Properties");
-    CfnNode *trust = cfn_put_obj(ctx->arena, p, "AssumeRolePolicyDocument");
-    cfn_put_str(ctx->arena, trust, "Version", "2012-10-17");
-    CfnNode *ts = cfn_obj(ctx->arena, owner->loc);
-    cfn_put_str(ctx->arena, ts, "Effect", "Allow");
-    cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, ts, "Principal"), "Service",
-                            "lambda.amazonaws.com");
-    cfn_put_str(ctx->arena, ts, "Action", "sts:AssumeRole");
-    cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, trust, "Statement"), ts);
-    CfnNode *pol = cfn_obj(ctx->arena, owner->loc);
-    cfn_put_str(ctx->arena, pol, "PolicyName", "hitc");
-    CfnNode *doc = cfn_put_obj(ctx->arena, pol, "PolicyDocument");
-    cfn_put_str(ctx->arena, doc, "Version", "2012-10-17");
-    CfnNode *stmts = cfn_put_arr(ctx->arena, doc, "Statement");
-    CfnNode *logs = cfn_obj(ctx->arena, owner->loc);
-    cfn_put_str(ctx->arena, logs, "Sid", "Logs");
-    cfn_put_str(ctx->arena, logs, "Effect", "Allow");
-    cfn_put(ctx->arena, logs, "Action", cfn_strings(ctx->arena, owner->loc, 2, "logs:CreateLogStream",
-                                                      "logs:PutLogEvents"));
-    cfn_put(ctx->arena, logs, "Resource", cfn_getatt(ctx->arena, owner->loc, log_group, "Arn"));
-    cfn_arr_push(ctx->arena, stmts, logs);
-    cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, p, "Policies"), pol);
-    cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, owner->loc));
-    return stmts;
-}
-
-void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                      const char *name)
-{
-    CfnNode *lg = emit_resource(ctx, e, owner, logical, "AWS::Logs::LogGroup");
-    CfnNode *p = cfn_put_obj(ctx->arena, lg, "Properties");
-    cfn_put(ctx->arena, 
-        p, "LogGroupName",
-        cfn_sub(ctx->arena, owner->loc, arena_printf(ctx->arena, "/aws/lambda/${AWS::StackName}-%s", name)));
-}
-
 static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
 {
     CfnNode *m = cfn_obj(ctx->arena, at);

@@ -237,6 +237,36 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_put_bool(ctx->arena, o, "NoEcho", true);
 }
 
+/* The template's Parameters: hitc's own (the built-in Stage, and
+ * CodeBucket and CodePrefix when some code is uploaded), then the user's,
+ * which param_emit put into e->parameters. */
+CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at)
+{
+    Arena *a = ctx->arena;
+    CfnNode *params = cfn_obj(a, at);
+    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
+    cfn_put_str(a, stage, "Type", "String");
+    cfn_put_str(a, stage, "Default", "dev");
+    cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
+    cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
+    if (e->need_code_params) {
+        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
+        cfn_put_str(a, bucket, "Type", "String");
+        cfn_put_str(a, bucket, "Description",
+                    "The S3 bucket the bundles were uploaded to");
+        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
+        cfn_put_str(a, prefix, "Type", "String");
+        cfn_put_str(a, prefix, "Default", "hitc/");
+        cfn_put_str(a, prefix, "Description",
+                    "The key prefix of the bundles in CodeBucket");
+    }
+    for (int i = 0; i < e->parameters->len; i++) {
+        CfnPair *u = &e->parameters->pairs[i];
+        cfn_obj_set(a, params, u->key, u->key_loc, u->value);
+    }
+    return params;
+}
+
 const Kind kind_param = {
     .keyword = "param",
     .noun = "parameter",

@@ -303,23 +303,6 @@ static void add_throughput(Arena *a, CfnNode *o, const Table *t)
     cfn_put_num(a, pt, "WriteCapacityUnits", t->write);
 }
 
-/* Tags that say which app and stage a resource belongs to. */
-CfnNode *hitc_tags(Ctx *ctx, Loc at)
-{
-    CfnNode *tags = cfn_arr(ctx->arena, at);
-    if (ctx->prog.app) {
-        CfnNode *a = cfn_obj(ctx->arena, at);
-        cfn_put_str(ctx->arena, a, "Key", "hitc:app");
-        cfn_put_str(ctx->arena, a, "Value", ctx->prog.app->name);
-        cfn_arr_push(ctx->arena, tags, a);
-    }
-    CfnNode *s = cfn_obj(ctx->arena, at);
-    cfn_put_str(ctx->arena, s, "Key", "hitc:stage");
-    cfn_put(ctx->arena, s, "Value", cfn_ref(ctx->arena, at, "Stage"));
-    cfn_arr_push(ctx->arena, tags, s);
-    return tags;
-}
-
 static void table_ids(Ctx *ctx, Decl *d)
 {
     Table *t = d->data;
