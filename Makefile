@@ -16,14 +16,17 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libcjson libpcre2-8 libzip libcrypto yaml-0.1
+PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The unit tests inflate zips by hand (test_bundle.c).
-TEST_LIBS  = $(shell pkg-config --libs zlib 2>/dev/null)
+# The unit tests inflate zips by hand (test_bundle.c) and parse the golden
+# templates with cJSON, a JSON parser independent of hitc's (test_cfn.c);
+# the compiler itself no longer links cJSON.
+TEST_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs zlib libcjson 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
@@ -35,6 +38,7 @@ SRCS := \
 	compiler/fmt.c \
 	compiler/resolve.c \
 	compiler/graph.c \
+	compiler/ids.c \
 	compiler/emit.c \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
@@ -45,6 +49,7 @@ SRCS := \
 	compiler/bundle.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
+	compiler/kinds/common.c \
 	compiler/kinds/app.c \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
@@ -89,7 +94,7 @@ $(B)/stamper_py.o: $(B)/stamper_py.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
-	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler -Itests/unit $(PKG_CFLAGS) \
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler -Itests/unit $(PKG_CFLAGS) $(TEST_CFLAGS) \
 		-o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(TEST_LIBS)
 
 units: $(UNIT_TESTS:%=$(B)/test_%)

@@ -7,6 +7,7 @@
  * past CFN_SCAN_MAX pairs, in big ones, so reading or building a template
  * is linear in its size.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -132,12 +133,12 @@ CfnNode *cfn_call(Arena *a, Loc loc, const char *name, CfnNode *arg)
     return o;
 }
 
-CfnNode *cfn_ref_node(Arena *a, Loc loc, const char *logical)
+CfnNode *cfn_ref(Arena *a, Loc loc, const char *logical)
 {
     return cfn_call(a, loc, "Ref", cfn_str(a, loc, logical));
 }
 
-CfnNode *cfn_getatt_node(Arena *a, Loc loc, const char *logical,
+CfnNode *cfn_getatt(Arena *a, Loc loc, const char *logical,
                          const char *attr)
 {
     CfnNode *arr = cfn_arr(a, loc);
@@ -146,7 +147,7 @@ CfnNode *cfn_getatt_node(Arena *a, Loc loc, const char *logical,
     return cfn_call(a, loc, "Fn::GetAtt", arr);
 }
 
-CfnNode *cfn_sub_node(Arena *a, Loc loc, const char *fmt)
+CfnNode *cfn_sub(Arena *a, Loc loc, const char *fmt)
 {
     return cfn_call(a, loc, "Fn::Sub", cfn_str(a, loc, fmt));
 }
@@ -160,4 +161,46 @@ const char *cfn_intrinsic_name(const CfnNode *n)
         strncmp(k, "Fn::", 4) == 0)
         return k;
     return NULL;
+}
+
+CfnNode *cfn_put(Arena *a, CfnNode *obj, const char *key, CfnNode *value)
+{
+    cfn_obj_set(a, obj, key, value->loc, value);
+    return value;
+}
+
+CfnNode *cfn_put_str(Arena *a, CfnNode *obj, const char *key, const char *s)
+{
+    return cfn_put(a, obj, key, cfn_str(a, obj->loc, s));
+}
+
+CfnNode *cfn_put_num(Arena *a, CfnNode *obj, const char *key, long long n)
+{
+    return cfn_put(a, obj, key, cfn_num(a, obj->loc, n));
+}
+
+CfnNode *cfn_put_bool(Arena *a, CfnNode *obj, const char *key, bool b)
+{
+    return cfn_put(a, obj, key, cfn_bool(a, obj->loc, b));
+}
+
+CfnNode *cfn_put_obj(Arena *a, CfnNode *obj, const char *key)
+{
+    return cfn_put(a, obj, key, cfn_obj(a, obj->loc));
+}
+
+CfnNode *cfn_put_arr(Arena *a, CfnNode *obj, const char *key)
+{
+    return cfn_put(a, obj, key, cfn_arr(a, obj->loc));
+}
+
+CfnNode *cfn_strings(Arena *a, Loc loc, int n, ...)
+{
+    CfnNode *arr = cfn_arr(a, loc);
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        cfn_arr_push(a, arr, cfn_str(a, loc, va_arg(ap, const char *)));
+    va_end(ap);
+    return arr;
 }

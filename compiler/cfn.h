@@ -79,13 +79,22 @@ CfnPair *cfn_obj_set(Arena *a, CfnNode *obj, const char *key, Loc key_loc,
 CfnPair *cfn_obj_pair(const CfnNode *obj, const char *key);
 CfnNode *cfn_obj_get(const CfnNode *obj, const char *key);
 
-/* Intrinsic functions, in their long (JSON) form, located at loc.  These
- * become cfn_ref, cfn_getatt and cfn_sub once emit.c's cJSON helpers of
- * those names are gone. */
-CfnNode *cfn_ref_node(Arena *a, Loc loc, const char *logical);
-CfnNode *cfn_getatt_node(Arena *a, Loc loc, const char *logical,
-                         const char *attr);
-CfnNode *cfn_sub_node(Arena *a, Loc loc, const char *fmt);
+/* For the emitter: set key on obj to a new node and return that node.
+ * The new node and its key carry obj's Loc, so a resource made at a
+ * declaration's Loc passes it to everything inside it. */
+CfnNode *cfn_put(Arena *a, CfnNode *obj, const char *key, CfnNode *value);
+CfnNode *cfn_put_str(Arena *a, CfnNode *obj, const char *key, const char *s);
+CfnNode *cfn_put_num(Arena *a, CfnNode *obj, const char *key, long long n);
+CfnNode *cfn_put_bool(Arena *a, CfnNode *obj, const char *key, bool b);
+CfnNode *cfn_put_obj(Arena *a, CfnNode *obj, const char *key);
+CfnNode *cfn_put_arr(Arena *a, CfnNode *obj, const char *key);
+/* An array of n strings, located at loc. */
+CfnNode *cfn_strings(Arena *a, Loc loc, int n, ...);
+
+/* Intrinsic functions, in their long (JSON) form, located at loc. */
+CfnNode *cfn_ref(Arena *a, Loc loc, const char *logical);
+CfnNode *cfn_getatt(Arena *a, Loc loc, const char *logical, const char *attr);
+CfnNode *cfn_sub(Arena *a, Loc loc, const char *fmt);
 /* {name: arg}: "Fn::Join", "Fn::If", "Condition", ... */
 CfnNode *cfn_call(Arena *a, Loc loc, const char *name, CfnNode *arg);
 /* Is n an object of one key that is "Ref", "Condition" or "Fn::..."?

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 const DiagInfo diag_table[D_COUNT] = {
@@ -520,48 +521,48 @@ static void print_one(FILE *out, Loc loc, Severity sev, const char *msg,
 
 /* ---- json and sarif -------------------------------------------------- */
 
-static cJSON *json_loc(cJSON *obj, Loc loc)
+static CfnNode *json_loc(Arena *a, CfnNode *obj, Loc loc)
 {
     if (!loc.src)
         return obj;
     int line, col;
     loc_linecol(loc, &line, &col);
-    cJSON_AddStringToObject(obj, "file", loc.src->path);
-    cJSON_AddNumberToObject(obj, "line", line);
-    cJSON_AddNumberToObject(obj, "column", col);
-    cJSON_AddNumberToObject(obj, "length", loc.len);
+    cfn_put_str(a, obj, "file", loc.src->path);
+    cfn_put_num(a, obj, "line", line);
+    cfn_put_num(a, obj, "column", col);
+    cfn_put_num(a, obj, "length", loc.len);
     return obj;
 }
 
-static cJSON *diags_json(Ctx *ctx, const char *more)
+static CfnNode *diags_json(Ctx *ctx, const char *more)
 {
-    cJSON *arr = cJSON_CreateArray();
+    CfnNode *arr = cfn_arr(ctx->arena, (Loc){0});
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "code", diag_table[d->code].code);
-        cJSON_AddStringToObject(o, "name", diag_table[d->code].name);
-        cJSON_AddStringToObject(o, "severity", sev_name[d->severity]);
-        cJSON_AddStringToObject(o, "message", d->msg);
-        json_loc(o, d->loc);
-        cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, o, "code", diag_table[d->code].code);
+        cfn_put_str(ctx->arena, o, "name", diag_table[d->code].name);
+        cfn_put_str(ctx->arena, o, "severity", sev_name[d->severity]);
+        cfn_put_str(ctx->arena, o, "message", d->msg);
+        json_loc(ctx->arena, o, d->loc);
+        CfnNode *notes = cfn_put_arr(ctx->arena, o, "notes");
         for (Note *n = d->notes; n; n = n->next) {
-            cJSON *no = cJSON_CreateObject();
-            cJSON_AddStringToObject(no, "message", n->msg);
-            json_loc(no, n->loc);
-            cJSON_AddItemToArray(notes, no);
+            CfnNode *no = cfn_obj(ctx->arena, (Loc){0});
+            cfn_put_str(ctx->arena, no, "message", n->msg);
+            json_loc(ctx->arena, no, n->loc);
+            cfn_arr_push(ctx->arena, notes, no);
         }
-        cJSON_AddItemToArray(arr, o);
+        cfn_arr_push(ctx->arena, arr, o);
     }
     if (more) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "code", diag_table[D_TOO_MANY].code);
-        cJSON_AddStringToObject(o, "name", diag_table[D_TOO_MANY].name);
-        cJSON_AddStringToObject(o, "severity", sev_name[SEV_NOTE]);
-        cJSON_AddStringToObject(o, "message", more);
-        cJSON_AddNumberToObject(o, "count", ctx->ndropped);
-        cJSON_AddArrayToObject(o, "notes");
-        cJSON_AddItemToArray(arr, o);
+        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
+        cfn_put_str(ctx->arena, o, "code", diag_table[D_TOO_MANY].code);
+        cfn_put_str(ctx->arena, o, "name", diag_table[D_TOO_MANY].name);
+        cfn_put_str(ctx->arena, o, "severity", sev_name[SEV_NOTE]);
+        cfn_put_str(ctx->arena, o, "message", more);
+        cfn_put_num(ctx->arena, o, "count", ctx->ndropped);
+        cfn_put_arr(ctx->arena, o, "notes");
+        cfn_arr_push(ctx->arena, arr, o);
     }
     return arr;
 }
@@ -702,7 +703,7 @@ static char **line_fingerprints(Arena *arena, const Source *s, int *nlines)
 /* The artifact URI of path: relative to the working directory when it is
  * under it, else file://; bytes outside RFC 3986's unreserved set and '/'
  * are percent-encoded. */
-static cJSON *sarif_artifact(Arena *a, const char *path)
+static CfnNode *sarif_artifact(Arena *a, const char *path)
 {
     static char cwd[4096];
     static bool have_cwd;
@@ -728,34 +729,34 @@ static cJSON *sarif_artifact(Arena *a, const char *path)
         else
             buf_printf(&b, "%%%02X", *p);
     }
-    cJSON *art = cJSON_CreateObject();
-    cJSON_AddStringToObject(art, "uri", b.data ? b.data : "");
+    CfnNode *art = cfn_obj(a, (Loc){0});
+    cfn_put_str(a, art, "uri", b.data ? b.data : "");
     if (!absolute)
-        cJSON_AddStringToObject(art, "uriBaseId", "%SRCROOT%");
+        cfn_put_str(a, art, "uriBaseId", "%SRCROOT%");
     buf_free(&b);
     (void)a;
     return art;
 }
 
-static cJSON *sarif_location(Arena *a, Loc loc, const char *msg, int id)
+static CfnNode *sarif_location(Arena *a, Loc loc, const char *msg, int id)
 {
-    cJSON *l = cJSON_CreateObject();
+    CfnNode *l = cfn_obj(a, (Loc){0});
     if (id)
-        cJSON_AddNumberToObject(l, "id", id);
+        cfn_put_num(a, l, "id", id);
     int line, col, eline, ecol;
     loc_linecol(loc, &line, &col);
     loc_linecol((Loc){loc.src, loc.off + loc.len, 0}, &eline, &ecol);
-    cJSON *phys = cJSON_AddObjectToObject(l, "physicalLocation");
-    cJSON_AddItemToObject(phys, "artifactLocation",
+    CfnNode *phys = cfn_put_obj(a, l, "physicalLocation");
+    cfn_put(a, phys, "artifactLocation",
                           sarif_artifact(a, loc.src->path));
-    cJSON *reg = cJSON_AddObjectToObject(phys, "region");
-    cJSON_AddNumberToObject(reg, "startLine", line);
-    cJSON_AddNumberToObject(reg, "startColumn", col);
-    cJSON_AddNumberToObject(reg, "endLine", eline);
-    cJSON_AddNumberToObject(reg, "endColumn", ecol);
+    CfnNode *reg = cfn_put_obj(a, phys, "region");
+    cfn_put_num(a, reg, "startLine", line);
+    cfn_put_num(a, reg, "startColumn", col);
+    cfn_put_num(a, reg, "endLine", eline);
+    cfn_put_num(a, reg, "endColumn", ecol);
     if (msg) {
-        cJSON *m = cJSON_AddObjectToObject(l, "message");
-        cJSON_AddStringToObject(m, "text", msg);
+        CfnNode *m = cfn_put_obj(a, l, "message");
+        cfn_put_str(a, m, "text", msg);
     }
     return l;
 }
@@ -776,15 +777,15 @@ static void md_escape(Buf *b, const char *text)
     }
 }
 
-static cJSON *sarif_rule(Arena *a, int c)
+static CfnNode *sarif_rule(Arena *a, int c)
 {
     const DiagInfo *di = &diag_table[c];
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "id", di->code);
-    cJSON_AddStringToObject(r, "name", di->name);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "shortDescription"),
+    CfnNode *r = cfn_obj(a, (Loc){0});
+    cfn_put_str(a, r, "id", di->code);
+    cfn_put_str(a, r, "name", di->name);
+    cfn_put_str(a, cfn_put_obj(a, r, "shortDescription"),
                             "text", di->summary);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "fullDescription"),
+    cfn_put_str(a, cfn_put_obj(a, r, "fullDescription"),
                             "text", arena_printf(a, "%s %s: %s; %s", di->code,
                                                  di->name, di->summary,
                                                  sev_effect[di->severity]));
@@ -794,35 +795,35 @@ static cJSON *sarif_rule(Arena *a, int c)
     buf_printf(&md, "; %s.\n\nSee [%s in docs/diagnostics.md]"
                "(docs/diagnostics.md#%s).", sev_effect[di->severity],
                di->code, di->code);
-    cJSON *help = cJSON_AddObjectToObject(r, "help");
-    cJSON_AddStringToObject(help, "text", arena_printf(
+    CfnNode *help = cfn_put_obj(a, r, "help");
+    cfn_put_str(a, help, "text", arena_printf(
         a, "%s %s: %s; %s. See docs/diagnostics.md#%s in hitc's sources.",
         di->code, di->name, di->summary, sev_effect[di->severity], di->code));
-    cJSON_AddStringToObject(help, "markdown", md.data);
+    cfn_put_str(a, help, "markdown", md.data);
     buf_free(&md);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "defaultConfiguration"),
+    cfn_put_str(a, cfn_put_obj(a, r, "defaultConfiguration"),
                             "level", sev_name[di->severity]);
     return r;
 }
 
-static cJSON *sarif_result(DiagCode code, Severity sev, const char *msg)
+static CfnNode *sarif_result(Arena *a, DiagCode code, Severity sev, const char *msg)
 {
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "ruleId", diag_table[code].code);
-    cJSON_AddNumberToObject(r, "ruleIndex", code);
-    cJSON_AddStringToObject(r, "level", sev_name[sev]);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "message"), "text", msg);
+    CfnNode *r = cfn_obj(a, (Loc){0});
+    cfn_put_str(a, r, "ruleId", diag_table[code].code);
+    cfn_put_num(a, r, "ruleIndex", code);
+    cfn_put_str(a, r, "level", sev_name[sev]);
+    cfn_put_str(a, cfn_put_obj(a, r, "message"), "text", msg);
     return r;
 }
 
-static cJSON *sarif_notification(DiagCode code, Severity sev, const char *msg)
+static CfnNode *sarif_notification(Arena *a, DiagCode code, Severity sev, const char *msg)
 {
-    cJSON *n = cJSON_CreateObject();
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(n, "message"), "text", msg);
-    cJSON_AddStringToObject(n, "level", sev_name[sev]);
-    cJSON *rule = cJSON_AddObjectToObject(n, "associatedRule");
-    cJSON_AddStringToObject(rule, "id", diag_table[code].code);
-    cJSON_AddNumberToObject(rule, "index", code);
+    CfnNode *n = cfn_obj(a, (Loc){0});
+    cfn_put_str(a, cfn_put_obj(a, n, "message"), "text", msg);
+    cfn_put_str(a, n, "level", sev_name[sev]);
+    CfnNode *rule = cfn_put_obj(a, n, "associatedRule");
+    cfn_put_str(a, rule, "id", diag_table[code].code);
+    cfn_put_num(a, rule, "index", code);
     return n;
 }
 
@@ -830,78 +831,79 @@ static cJSON *sarif_notification(DiagCode code, Severity sev, const char *msg)
  * cannot be read, say) are the invocation's notifications, as they are about
  * the run, not the code.  N0008, the count of those not shown, is both: a
  * result of level note on the file the last one shown is in, and a note. */
-static cJSON *diags_sarif(Ctx *ctx, const char *more)
+static CfnNode *diags_sarif(Ctx *ctx, const char *more)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(
+    Arena *a = ctx->arena;
+    CfnNode *root = cfn_obj(a, (Loc){0});
+    cfn_put_str(a, 
         root, "$schema",
         "https://json.schemastore.org/sarif-2.1.0.json");
-    cJSON_AddStringToObject(root, "version", "2.1.0");
-    cJSON *run = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "runs"), run);
-    cJSON *driver = cJSON_AddObjectToObject(
-        cJSON_AddObjectToObject(run, "tool"), "driver");
-    cJSON_AddStringToObject(driver, "name", "hitc");
-    cJSON_AddStringToObject(driver, "version", HITC_VERSION);
-    cJSON_AddStringToObject(driver, "semanticVersion", HITC_VERSION);
-    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    cfn_put_str(a, root, "version", "2.1.0");
+    CfnNode *run = cfn_obj(a, (Loc){0});
+    cfn_arr_push(a, cfn_put_arr(a, root, "runs"), run);
+    CfnNode *driver = cfn_put_obj(a, 
+        cfn_put_obj(a, run, "tool"), "driver");
+    cfn_put_str(a, driver, "name", "hitc");
+    cfn_put_str(a, driver, "version", HITC_VERSION);
+    cfn_put_str(a, driver, "semanticVersion", HITC_VERSION);
+    CfnNode *rules = cfn_put_arr(a, driver, "rules");
     for (int c = 0; c < D_COUNT; c++)
-        cJSON_AddItemToArray(rules, sarif_rule(ctx->arena, c));
-    cJSON *inv = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
-    cJSON *notes = cJSON_CreateArray();
+        cfn_arr_push(a, rules, sarif_rule(ctx->arena, c));
+    CfnNode *inv = cfn_obj(a, (Loc){0});
+    cfn_arr_push(a, cfn_put_arr(a, run, "invocations"), inv);
+    CfnNode *notes = cfn_arr(a, (Loc){0});
     bool failed = false;
-    cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
-    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    cfn_put_str(a, run, "columnKind", "unicodeCodePoints");
+    CfnNode *results = cfn_put_arr(a, run, "results");
     int nsrc = ctx->sources.len;
     char ***fps = need(calloc((size_t)nsrc + 1, sizeof *fps));
     int *fpn = need(calloc((size_t)nsrc + 1, sizeof *fpn));
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
         if (!d->loc.src) {
-            cJSON_AddItemToArray(notes, sarif_notification(d->code,
+            cfn_arr_push(a, notes, sarif_notification(a, d->code,
                                                            d->severity, d->msg));
             failed |= d->severity == SEV_ERROR;
             continue;
         }
-        cJSON *r = sarif_result(d->code, d->severity, d->msg);
-        cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-        cJSON_AddItemToArray(locs, sarif_location(ctx->arena, d->loc, NULL, 0));
+        CfnNode *r = sarif_result(a, d->code, d->severity, d->msg);
+        CfnNode *locs = cfn_put_arr(a, r, "locations");
+        cfn_arr_push(a, locs, sarif_location(ctx->arena, d->loc, NULL, 0));
         int k = d->loc.src->index, line, col;
         if (!fps[k])
             fps[k] = line_fingerprints(ctx->arena, d->loc.src, &fpn[k]);
         loc_linecol(d->loc, &line, &col);
         if (line >= 1 && line <= fpn[k] && fps[k][line])
-            cJSON_AddStringToObject(
-                cJSON_AddObjectToObject(r, "partialFingerprints"),
+            cfn_put_str(a, 
+                cfn_put_obj(a, r, "partialFingerprints"),
                 "primaryLocationLineHash", fps[k][line]);
-        cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
+        CfnNode *rel = cfn_put_arr(a, r, "relatedLocations");
         int id = 0;
         for (Note *n = d->notes; n; n = n->next)
             if (n->loc.src)
-                cJSON_AddItemToArray(rel, sarif_location(ctx->arena, n->loc,
+                cfn_arr_push(a, rel, sarif_location(ctx->arena, n->loc,
                                                          n->msg, ++id));
-        cJSON_AddItemToArray(results, r);
+        cfn_arr_push(a, results, r);
     }
     free(fps);
     free(fpn);
     if (more) {
-        cJSON *r = sarif_result(D_TOO_MANY, SEV_NOTE, more);
-        cJSON *locs = cJSON_AddArrayToObject(r, "locations");
+        CfnNode *r = sarif_result(a, D_TOO_MANY, SEV_NOTE, more);
+        CfnNode *locs = cfn_put_arr(a, r, "locations");
         if (ctx->cutoff && ctx->cutoff->loc.src) {
-            cJSON *l = cJSON_CreateObject();
-            cJSON_AddItemToObject(cJSON_AddObjectToObject(l, "physicalLocation"),
+            CfnNode *l = cfn_obj(a, (Loc){0});
+            cfn_put(a, cfn_put_obj(a, l, "physicalLocation"),
                                   "artifactLocation",
                                   sarif_artifact(ctx->arena,
                                                  ctx->cutoff->loc.src->path));
-            cJSON_AddItemToArray(locs, l);
+            cfn_arr_push(a, locs, l);
         }
-        cJSON_AddItemToArray(results, r);
-        cJSON_AddItemToArray(notes, sarif_notification(D_TOO_MANY, SEV_NOTE,
+        cfn_arr_push(a, results, r);
+        cfn_arr_push(a, notes, sarif_notification(a, D_TOO_MANY, SEV_NOTE,
                                                        more));
     }
-    cJSON_AddBoolToObject(inv, "executionSuccessful", !failed);
-    cJSON_AddItemToObject(inv, "toolExecutionNotifications", notes);
+    cfn_put_bool(a, inv, "executionSuccessful", !failed);
+    cfn_put(a, inv, "toolExecutionNotifications", notes);
     return root;
 }
 
@@ -919,13 +921,12 @@ void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
                             "it again", ctx->ndropped,
                             ctx->ndropped == 1 ? "" : "s", MAX_DIAGS_SHOWN);
     if (fmt != FMT_GCC) {
-        cJSON *j = fmt == FMT_JSON ? diags_json(ctx, more)
-                                   : diags_sarif(ctx, more);
-        char *text = json_render(j);
+        CfnNode *j = fmt == FMT_JSON ? diags_json(ctx, more)
+                                     : diags_sarif(ctx, more);
+        char *text = cfn_json(j);
         fputs(text, out);
         fputc('\n', out);
         free(text);
-        cJSON_Delete(j);
         return;
     }
     for (int i = 0; i < shown; i++) {

@@ -1,11 +1,12 @@
 /*
  * emit.c: the resolved program to a CloudFormation tree.
  *
- * In: prog.order (dependencies first).  Out: a cJSON template whose
- * resources each kind adds (kinds/), and the code bundles it names.
- * Holds: keys come in a fixed order; nothing that varies (paths of this
- * machine, time, pointers) reaches the tree.  json_render prints it with
- * two-space indents and one trailing newline, the same bytes every time.
+ * In: prog.order (dependencies first).  Out: a CloudFormation tree
+ * (cfn.h, in the Ctx's arena) whose resources each kind adds (kinds/),
+ * every node located at the declaration that made it, and the code
+ * bundles it names.  Holds: keys come in a fixed order; nothing that
+ * varies (paths of this machine, time, pointers) reaches the tree.
+ * cfn_json prints it, the same bytes every time.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,107 +14,57 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "cfn.h"
 #include "hitc.h"
 
-cJSON *cfn_ref(const char *logical)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "Ref", logical);
-    return o;
-}
-
-cJSON *cfn_getatt(const char *logical, const char *attr)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
-    cJSON_AddItemToArray(a, cJSON_CreateString(logical));
-    cJSON_AddItemToArray(a, cJSON_CreateString(attr));
-    return o;
-}
-
-cJSON *cfn_sub(const char *fmt)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "Fn::Sub", fmt);
-    return o;
-}
-
-cJSON *cfn_strings(int n, ...)
-{
-    cJSON *a = cJSON_CreateArray();
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(va_arg(ap, const char *)));
-    va_end(ap);
-    return a;
-}
-
+/* A logical ID at emit time.  One registered before emit (ids.c) is
+ * owner's when owner registered it; a kind that registers its IDs had
+ * any clash reported then.  An ID no kind registered (the routes' path
+ * resources, the API's deployment, the stamper's) is claimed now. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
-    Decl *first = strmap_get(&e->owners, logical);
-    if (!first) {
-        strmap_put(ctx->arena, &e->owners, arena_strdup(ctx->arena, logical),
-                   owner);
+    Decl *has = id_owner(ctx, logical);
+    if (has == owner && !strmap_get(&e->made, logical)) {
+        strmap_put(ctx->arena, &e->made, arena_strdup(ctx->arena, logical), owner);
+        e->nclaimed++;
         return true;
     }
-    /* The error stands at the later declaration of the file, or at the
-     * user's when the other is hitc's own. */
-    Decl *at = owner, *other = first;
-    if (first->name_loc.src &&
-        (!owner->name_loc.src || first->index > owner->index))
-        at = first, other = owner;
-    const char *other_display = other == ctx->prog.stage
-        ? "hitc's built-in parameter 'stage'" : other->display;
-    Diag *d;
-    if (owner->kind != &kind_param && first->kind != &kind_param)
-        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                 "%s and %s would both make the CloudFormation resource "
-                 "'%s'; rename one", at->display, other_display, logical);
-    else
-        d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                 "%s and %s would both be '%s' in the template, where "
-                 "parameters and resources share one set of logical IDs; "
-                 "rename one", at->display, other_display, logical);
-    if (other->name_loc.src)
-        note(ctx, d, other->name_loc, "%s declared here", other->display);
-    return false;
+    if (has && has != owner && owner->kind && owner->kind->ids)
+        return false;                       /* reported by ids_register */
+    if (!id_claim(ctx, owner, logical))
+        return false;
+    strmap_put(ctx->arena, &e->made, arena_strdup(ctx->arena, logical), owner);
+    e->nclaimed++;
+    return true;
 }
 
-cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                     const char *type)
+CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                       const char *type)
 {
-    cJSON *res = cJSON_CreateObject();
-    cJSON_AddStringToObject(res, "Type", type);
-    if (!emit_claim(ctx, e, owner, logical)) {
-        cJSON_AddItemToArray(e->discard, res);
-        return res;
-    }
-    cJSON_AddItemToObject(e->resources, logical, res);
+    CfnNode *res = cfn_obj(ctx->arena, owner->loc);
+    cfn_put_str(ctx->arena, res, "Type", type);
+    if (emit_claim(ctx, e, owner, logical))
+        cfn_put(ctx->arena, e->resources, logical, res);
     return res;
 }
 
 bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
-    Decl *first = strmap_get(&e->output_owners, logical);
-    if (!first) {
-        strmap_put(ctx->arena, &e->output_owners,
-                   arena_strdup(ctx->arena, logical), owner);
-        return true;
-    }
-    Decl *at = owner, *other = first;
-    if (first->index > owner->index)
-        at = first, other = owner;
-    Diag *d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
-                   "%s and %s would both be the template's output '%s'; "
-                   "rename one", at->display, other->display, logical);
-    note(ctx, d, other->name_loc, "%s declared here", other->display);
-    return false;
+    (void)e;
+    Decl *has = id_output_owner(ctx, logical);
+    if (has)
+        return has == owner;                /* outputs register before emit */
+    return id_claim_output(ctx, owner, logical);
 }
 
-bool emit_has_resource(const Emit *e, const char *logical)
+int emit_nresources(const Emit *e)
 {
-    const Decl *owner = strmap_get(&e->owners, logical);
+    return e->resources ? e->resources->len : 0;
+}
+
+bool emit_has_resource(Ctx *ctx, const char *logical)
+{
+    const Decl *owner = id_owner(ctx, logical);
     return owner && owner->kind != &kind_param;   /* a parameter is no resource */
 }
 
@@ -138,23 +89,21 @@ static void sub_ref(Ctx *ctx, Buf *b, const Expr *r)
         buf_printf(b, "${%s}", c.logical);
 }
 
-cJSON *expr_cfn(Ctx *ctx, const Expr *x)
+CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x)
 {
+    Arena *a = ctx->arena;
     switch (x->kind) {
     case E_STRING:
-        return cJSON_CreateString(x->text);
-    case E_NUMBER: {
-        char num[32];
-        snprintf(num, sizeof num, "%lld", x->num);
-        return cJSON_CreateString(num);
-    }
+        return cfn_str(a, loc, x->text);
+    case E_NUMBER:
+        return cfn_str(a, loc, arena_printf(a, "%lld", x->num));
     case E_REF: {
         CfnRef c = x->target->kind->ref(ctx, x->target, x->attr);
         if (c.form == CFN_SUB)
-            return cfn_sub(c.sub);
+            return cfn_sub(a, loc, c.sub);
         if (c.form == CFN_GETATT)
-            return cfn_getatt(c.logical, c.attr);
-        return cfn_ref(c.logical);
+            return cfn_getatt(a, loc, c.logical, c.attr);
+        return cfn_ref(a, loc, c.logical);
     }
     case E_INTERP: {
         Buf b = {0};
@@ -163,12 +112,12 @@ cJSON *expr_cfn(Ctx *ctx, const Expr *x)
             sub_ref(ctx, &b, x->refs[i]);
         }
         sub_literal(&b, x->lits[x->nrefs]);
-        cJSON *o = cfn_sub(b.data);
+        CfnNode *o = cfn_sub(a, loc, b.data);
         buf_free(&b);
         return o;
     }
     }
-    return cJSON_CreateNull();
+    return cfn_null(a, loc);
 }
 
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
@@ -202,30 +151,6 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
     return b;
 }
 
-static cJSON *build_parameters(Ctx *ctx, Emit *e)
-{
-    cJSON *params = cJSON_CreateObject();
-    cJSON *stage = cJSON_AddObjectToObject(params, "Stage");
-    cJSON_AddStringToObject(stage, "Type", "String");
-    cJSON_AddStringToObject(stage, "Default", "dev");
-    cJSON_AddStringToObject(stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
-    cJSON_AddStringToObject(stage, "Description",
-                            "The stage this stack is deployed as");
-    if (e->need_code_params) {
-        cJSON *bucket = cJSON_AddObjectToObject(params, "CodeBucket");
-        cJSON_AddStringToObject(bucket, "Type", "String");
-        cJSON_AddStringToObject(bucket, "Description",
-                                "The S3 bucket the bundles were uploaded to");
-        cJSON *prefix = cJSON_AddObjectToObject(params, "CodePrefix");
-        cJSON_AddStringToObject(prefix, "Type", "String");
-        cJSON_AddStringToObject(prefix, "Default", "hitc/");
-        cJSON_AddStringToObject(prefix, "Description",
-                                "The key prefix of the bundles in CodeBucket");
-    }
-    (void)ctx;
-    return params;
-}
-
 /* The template's size as written: its text and the final newline. */
 static size_t template_size(const Emit *e)
 {
@@ -244,26 +169,24 @@ static void check_limits(Ctx *ctx, Emit *e)
     Loc file = {ctx->sources.items[0], 0, 0};
     const struct {
         const char *what;
-        cJSON *section;
+        CfnNode *section;
         int max;
     } counts[] = {
-        {"resources", cJSON_GetObjectItemCaseSensitive(e->template, "Resources"),
-         CFN_MAX_RESOURCES},
-        {"parameters", cJSON_GetObjectItemCaseSensitive(e->template, "Parameters"),
+        {"resources", cfn_obj_get(e->template, "Resources"), CFN_MAX_RESOURCES},
+        {"parameters", cfn_obj_get(e->template, "Parameters"),
          CFN_MAX_PARAMETERS},
-        {"outputs", cJSON_GetObjectItemCaseSensitive(e->template, "Outputs"),
-         CFN_MAX_OUTPUTS},
+        {"outputs", cfn_obj_get(e->template, "Outputs"), CFN_MAX_OUTPUTS},
     };
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-        int n = cJSON_GetArraySize(counts[i].section);
+        int n = counts[i].section ? counts[i].section->len : 0;
         if (n > counts[i].max)
             diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d %s; "
                  "CloudFormation takes at most %d in one stack, so split "
                  "the app into more than one", n, counts[i].what,
                  counts[i].max);
     }
-    const char *desc = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(e->template, "Description"));
+    const CfnNode *dn = cfn_obj_get(e->template, "Description");
+    const char *desc = dn && dn->kind == CFN_STRING ? dn->text : NULL;
     if (desc && strlen(desc) > CFN_MAX_DESCRIPTION)
         diag(ctx, D_TEMPLATE_LIMIT, ctx->prog.app ? ctx->prog.app->loc : file,
              "the template's description (the app's name and description) "
@@ -281,13 +204,15 @@ static void check_limits(Ctx *ctx, Emit *e)
              CFN_MAX_INLINE_BODY);
 }
 
-cJSON *emit_template(Ctx *ctx, Emit *e)
+CfnNode *emit_template(Ctx *ctx, Emit *e)
 {
     Program *p = &ctx->prog;
-    e->resources = cJSON_CreateObject();
-    e->outputs = cJSON_CreateObject();
-    e->discard = cJSON_CreateArray();
-    e->parameters = cJSON_CreateObject();   /* user params; merged below */
+    Arena *a = ctx->arena;
+    Loc file = {ctx->sources.items[0], 0, 0};
+    e->resources = cfn_obj(a, file);
+    e->outputs = cfn_obj(a, file);
+    e->parameters = cfn_obj(a, file);   /* user params; merged below */
+    ids_register(ctx);
     emit_claim(ctx, e, p->stage, "Stage");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
@@ -298,32 +223,22 @@ cJSON *emit_template(Ctx *ctx, Emit *e)
         if (kinds[i]->finish)
             kinds[i]->finish(ctx, e);
 
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
+    Loc top = p->app ? p->app->loc : file;
+    CfnNode *t = cfn_obj(a, top);
+    cfn_put_str(a, t, "AWSTemplateFormatVersion", "2010-09-09");
     const char *app = p->app ? p->app->name : NULL;
     const char *desc = p->app && p->app->data ? (const char *)p->app->data : NULL;
-    char *text = arena_printf(ctx->arena, "%s%s%s (built by hitc)",
+    char *text = arena_printf(a, "%s%s%s (built by hitc)",
                               app ? app : "an app",
                               desc ? ": " : "", desc ? desc : "");
-    cJSON_AddStringToObject(t, "Description", text);
-    cJSON *params = build_parameters(ctx, e);
-    for (cJSON *u = e->parameters->child; u;) {
-        cJSON *next = u->next;
-        cJSON_AddItemToObject(params, u->string,
-                              cJSON_DetachItemViaPointer(e->parameters, u));
-        u = next;
-    }
-    cJSON_Delete(e->parameters);
-    e->parameters = params;
-    cJSON_AddItemToObject(t, "Parameters", params);
-    cJSON_AddItemToObject(t, "Resources", e->resources);
-    if (e->outputs->child)
-        cJSON_AddItemToObject(t, "Outputs", e->outputs);
-    else
-        cJSON_Delete(e->outputs);
+    cfn_put_str(a, t, "Description", text);
+    e->parameters = cfn_put(a, t, "Parameters", param_template_section(ctx, e, file));
+    cfn_put(a, t, "Resources", e->resources);
+    if (e->outputs->len)
+        cfn_put(a, t, "Outputs", e->outputs);
     e->outputs = NULL;
     e->template = t;
-    e->text = json_render(t);
+    e->text = cfn_json(t);
     check_limits(ctx, e);
     return t;
 }
@@ -331,111 +246,6 @@ cJSON *emit_template(Ctx *ctx, Emit *e)
 void emit_free(Emit *e)
 {
     free(e->text);
-    cJSON_Delete(e->template);
-    cJSON_Delete(e->discard);
     for (int i = 0; i < e->bundles.len; i++)
         free(((BundleRef *)e->bundles.items[i])->data);
-}
-
-/* ---- the JSON printer ------------------------------------------------ */
-
-static void render_string(Buf *b, const char *s)
-{
-    buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        case '\b': buf_puts(b, "\\b"); break;
-        case '\f': buf_puts(b, "\\f"); break;
-        default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_add(b, (const char *)p, 1);
-        }
-    }
-    buf_puts(b, "\"");
-}
-
-static void indent(Buf *b, int depth)
-{
-    for (int i = 0; i < depth; i++)
-        buf_puts(b, "  ");
-}
-
-static void render(Buf *b, const cJSON *v, int depth);
-
-/* Arrays and objects of scalars only that fit in 72 columns stand on one
- * line: ["REGIONAL"], { "Ref": "Stage" }. */
-static bool render_inline(Buf *b, const cJSON *v)
-{
-    bool obj = cJSON_IsObject(v);
-    for (const cJSON *c = v->child; c; c = c->next)
-        if (cJSON_IsArray(c) || cJSON_IsObject(c))
-            return false;
-    Buf line = {0};
-    buf_puts(&line, obj ? "{ " : "[");
-    for (const cJSON *c = v->child; c; c = c->next) {
-        if (obj) {
-            render_string(&line, c->string);
-            buf_puts(&line, ": ");
-        }
-        render(&line, c, 0);
-        if (c->next)
-            buf_puts(&line, ", ");
-    }
-    buf_puts(&line, obj ? " }" : "]");
-    bool fits = line.len <= 72;
-    if (fits)
-        buf_add(b, line.data, line.len);
-    buf_free(&line);
-    return fits;
-}
-
-static void render(Buf *b, const cJSON *v, int depth)
-{
-    if (cJSON_IsString(v)) {
-        render_string(b, v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == (double)(long long)d)
-            buf_printf(b, "%lld", (long long)d);
-        else
-            buf_printf(b, "%.17g", d);
-    } else if (cJSON_IsBool(v)) {
-        buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-    } else if (cJSON_IsNull(v)) {
-        buf_puts(b, "null");
-    } else {
-        bool obj = cJSON_IsObject(v);
-        if (!v->child) {
-            buf_puts(b, obj ? "{}" : "[]");
-            return;
-        }
-        if (depth > 0 && render_inline(b, v))
-            return;
-        buf_puts(b, obj ? "{\n" : "[\n");
-        for (const cJSON *c = v->child; c; c = c->next) {
-            indent(b, depth + 1);
-            if (obj) {
-                render_string(b, c->string);
-                buf_puts(b, ": ");
-            }
-            render(b, c, depth + 1);
-            buf_puts(b, c->next ? ",\n" : "\n");
-        }
-        indent(b, depth);
-        buf_puts(b, obj ? "}" : "]");
-    }
-}
-
-char *json_render(const cJSON *v)
-{
-    Buf b = {0};
-    render(&b, v, 0);
-    return b.data;
 }

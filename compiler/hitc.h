@@ -9,7 +9,7 @@
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
- * with it in one call.  The cJSON trees built by emit.c, the template's
+ * with it in one call, the CloudFormation tree (cfn.h) too.  The template's
  * text and the bytes of the bundles are the exceptions: the Emit struct
  * owns them and emit_free() frees them.
  */
@@ -22,14 +22,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <cjson/cJSON.h>
-
 #define HITC_VERSION "0.1.0"
 
 typedef struct Ctx Ctx;
 typedef struct Decl Decl;
 typedef struct Kind Kind;
 typedef struct Emit Emit;
+typedef struct CfnNode CfnNode;
 
 /* ---- arena.c --------------------------------------------------------- */
 
@@ -394,6 +393,9 @@ struct Kind {
     const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr);
     /* How a reference to d (attr NULL for a bare value) reads. */
     CfnRef (*ref)(Ctx *ctx, Decl *d, const char *attr);
+    /* Register every logical ID the declaration will make (id_claim,
+     * logical_id), before emit.  Optional. */
+    void (*ids)(Ctx *ctx, Decl *d);
     /* Add the declaration's resources to the template.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
     /* Once per program after every declaration was emitted.  Optional. */
@@ -409,6 +411,9 @@ typedef struct Program {
     Decl *aws;              /* the built-in aws.* namespace */
     PtrVec uses;            /* Use*: every expression, for the resolver */
     PtrVec order;           /* Decl* in dependency order, after graph */
+    StrMap ids;             /* ids.c: logical ID -> the Decl that makes it:
+                               resources and parameters, one namespace */
+    StrMap output_ids;      /* ids.c: output logical ID -> its output */
 } Program;
 
 /* An expression as some declaration uses it. */
@@ -455,6 +460,24 @@ char *string_literal(Ctx *ctx, const Item *it, const char *what);
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
 void graph_print_dot(Ctx *ctx, Buf *out);
 
+/* ---- ids.c ----------------------------------------------------------- */
+
+/* Every logical ID each kind will make, registered (Kind.ids) in
+ * dependency order after "Stage"; clashes reported.  Run before emit. */
+void ids_register(Ctx *ctx);
+/* The one way to name a declaration's sub-resource: d->logical (PascalCase
+ * of its name, or a kind-chosen ID) + suffix, kept within CloudFormation's
+ * 255 characters (logical_id_fit). */
+const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix);
+/* Take a logical ID among the template's resources and parameters (one
+ * namespace in CloudFormation) for owner; when another declaration has it,
+ * report the clash, naming both, and return false. */
+bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
+/* The same among the outputs, a namespace of their own. */
+bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
+Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
+Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
+
 /* ---- emit.c ---------------------------------------------------------- */
 
 /* A code bundle that the template names (filled by main before emit). */
@@ -476,55 +499,51 @@ typedef struct BundleRef {
 #define CFN_MAX_DESCRIPTION 1024        /* bytes */
 
 struct Emit {
-    cJSON *template;
+    CfnNode *template;
     char *text;             /* the template as written, malloc-owned */
-    cJSON *parameters, *resources, *outputs;
+    CfnNode *parameters, *resources, *outputs;
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
     bool need_stamper;
-    StrMap owners;          /* logical ID -> the Decl that made it: the
-                               resources and parameters, which share one
-                               namespace in CloudFormation */
-    StrMap output_owners;   /* output logical ID -> its output */
-    cJSON *discard;         /* resources refused for a clashing ID */
+    StrMap made;            /* logical IDs emitted so far -> their Decl */
+    int nclaimed;           /* how many: resources and parameters */
     bool dry_run;           /* hitc check: no zips are made */
 };
 
-cJSON *emit_template(Ctx *ctx, Emit *e);
+CfnNode *emit_template(Ctx *ctx, Emit *e);
 void emit_free(Emit *e);
-/* Helpers for kinds. */
-/* Add a resource {"Type": type} and return it; the kind adds policies,
- * DependsOn and Properties in that order.  A logical ID made twice is an
- * error naming both declarations. */
-cJSON *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                     const char *type);
+/* Helpers for kinds.  Every node a kind makes for a declaration carries
+ * that declaration's Loc (cfn_put and friends pass a parent's on). */
+/* Add a resource {"Type": type}, located at owner's Loc, and return it;
+ * the kind adds policies, DependsOn and Properties in that order.  A
+ * logical ID made twice is an error naming both declarations, and the
+ * resource is then left out of the template. */
+CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                       const char *type);
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
-/* Take a logical ID among the template's resources and parameters (one
- * namespace in CloudFormation) for owner; when another declaration has it,
- * report the clash, naming both, and return false. */
+/* May owner make logical now?  True once for an ID owner registered
+ * (ids.c); an ID nobody registered is claimed (id_claim) here. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool emit_claim_output(Ctx *ctx, Emit *e, Decl *owner, const char *logical);
+/* How many resources the template has (0: an app of nothing). */
+int emit_nresources(const Emit *e);
 /* Has some declaration made the resource with this logical ID? */
-bool emit_has_resource(const Emit *e, const char *logical);
-cJSON *expr_cfn(Ctx *ctx, const Expr *x);   /* a value, as a string */
-cJSON *cfn_ref(const char *logical);
-cJSON *cfn_getatt(const char *logical, const char *attr);
-cJSON *cfn_sub(const char *fmt);
-cJSON *cfn_strings(int n, ...);
+bool emit_has_resource(Ctx *ctx, const char *logical);
+/* A value, as a string, located at loc. */
+CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
 /* The bundle of a code directory (one per real directory); reports a
  * failure at loc and returns a bundle with an empty sha256. */
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
-char *json_render(const cJSON *v);          /* 2-space indent, malloc */
 
-/* kinds/table.c: the hitc:app and hitc:stage tags */
-cJSON *hitc_tags(Ctx *ctx);
-/* kinds/function.c: a Lambda function's role (returns its Statement array
- * for more grants) and log group, shared with the stamper. */
-cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                   const char *log_group);
+/* kinds/common.c: the hitc:app and hitc:stage tags */
+CfnNode *hitc_tags(Ctx *ctx, Loc loc);
+/* kinds/common.c: a Lambda function's role (returns its Statement array
+ * for more grants) and log group, for functions and the stamper. */
+CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                     const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
 /* kinds/function.c: a function's code directory (NULL if none) */
@@ -568,6 +587,8 @@ void ctx_free(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 const Kind *kind_find(const char *keyword);
+/* kinds/param.c: the template's Parameters section, hitc's then the user's */
+CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
 /* kinds/param.c: is d a parameter marked `secret`? */
 bool param_is_secret(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,

@@ -196,7 +196,7 @@ static int run_one(const Options *o, const char *path)
         ok = output_dir_check(ctx, o->out) == 0;    /* before bundling */
     if (ok && strcmp(o->command, "graph") != 0) {
         emit_template(ctx, &e);
-        if (!e.resources->child)
+        if (emit_nresources(&e) == 0)
             diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
                  "this file declares nothing that becomes a resource (a "
                  "table, function or route)");

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "cfn.h"
 #include "hitc.h"
 
 #define MANIFEST_FORMAT 1     /* manifest.json's "format" */
@@ -80,35 +81,34 @@ static int bundle_cmp(const void *pa, const void *pb)
 
 static char *manifest_text(Ctx *ctx, Emit *e)
 {
-    cJSON *m = cJSON_CreateObject();
-    cJSON_AddStringToObject(m, "generator", "hitc");
-    cJSON_AddNumberToObject(m, "format", MANIFEST_FORMAT);
-    cJSON_AddStringToObject(m, "hitc", HITC_VERSION);
+    Arena *a = ctx->arena;
     const Source *src = ctx->sources.items[0];
+    Loc file = {src, 0, 0};
+    CfnNode *m = cfn_obj(a, file);
+    cfn_put_str(a, m, "generator", "hitc");
+    cfn_put_num(a, m, "format", MANIFEST_FORMAT);
+    cfn_put_str(a, m, "hitc", HITC_VERSION);
     const char *base = strrchr(src->path, '/');
-    cJSON_AddStringToObject(m, "source", base ? base + 1 : src->path);
-    cJSON_AddStringToObject(m, "template", "template.json");
-    cJSON *arr = cJSON_AddArrayToObject(m, "bundles");
+    cfn_put_str(a, m, "source", base ? base + 1 : src->path);
+    cfn_put_str(a, m, "template", "template.json");
+    CfnNode *arr = cfn_put_arr(a, m, "bundles");
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "file",
-                                arena_printf(ctx->arena, "bundles/%s.zip", b->sha256));
-        cJSON_AddStringToObject(o, "sha256", b->sha256);
-        cJSON_AddNumberToObject(o, "bytes", (double)b->len);
-        cJSON_AddStringToObject(o, "source", b->source);
-        cJSON_AddItemToArray(arr, o);
+        CfnNode *o = cfn_obj(a, file);
+        cfn_put_str(a, o, "file", arena_printf(a, "bundles/%s.zip", b->sha256));
+        cfn_put_str(a, o, "sha256", b->sha256);
+        cfn_put_num(a, o, "bytes", (long long)b->len);
+        cfn_put_str(a, o, "source", b->source);
+        cfn_arr_push(a, arr, o);
     }
     /* Every file the build writes but this one: what a later build may
      * replace.  Bundles are sorted by sha256, so this is sorted too. */
-    cJSON *files = cJSON_AddArrayToObject(m, "files");
+    CfnNode *files = cfn_put_arr(a, m, "files");
     for (int i = 0; i < e->bundles.len; i++)
-        cJSON_AddItemToArray(files, cJSON_CreateString(arena_printf(
-            ctx->arena, "bundles/%s.zip", ((BundleRef *)e->bundles.items[i])->sha256)));
-    cJSON_AddItemToArray(files, cJSON_CreateString("template.json"));
-    char *text = json_render(m);
-    cJSON_Delete(m);
-    return text;
+        cfn_arr_push(a, files, cfn_str(a, file, arena_printf(
+            a, "bundles/%s.zip", ((BundleRef *)e->bundles.items[i])->sha256)));
+    cfn_arr_push(a, files, cfn_str(a, file, "template.json"));
+    return cfn_json(m);
 }
 
 /* ---- what hitc wrote ---------------------------------------------------
@@ -137,23 +137,66 @@ static bool is_output_file(const char *rel)
            (strncmp(rel, "bundles/", 8) == 0 && is_bundle_name(rel + 8));
 }
 
-static bool add_listed(cJSON *files, const cJSON *name)
+static bool is_string(const CfnNode *n)
 {
-    if (!cJSON_IsString(name) || !is_output_file(name->valuestring))
+    return n && n->kind == CFN_STRING;
+}
+
+static bool add_listed(Arena *a, PtrVec *files, const CfnNode *name)
+{
+    if (!is_string(name) || !is_output_file(name->text))
         return false;
-    cJSON_AddItemToArray(files, cJSON_CreateString(name->valuestring));
+    vec_push(a, files, arena_strdup(a, name->text));
     return true;
 }
 
-/* The files DIR/manifest.json lists when hitc wrote it; else NULL. */
-static cJSON *manifest_files(const char *dir)
+/* Is m, read from a manifest.json, one that hitc wrote?  Then the files
+ * it lists go into files. */
+static bool manifest_ok(Arena *a, const CfnNode *m, PtrVec *files)
+{
+    if (!m || m->kind != CFN_OBJECT)
+        return false;
+    const CfnNode *gen = cfn_obj_get(m, "generator");
+    const CfnNode *fmt = cfn_obj_get(m, "format");
+    const CfnNode *tpl = cfn_obj_get(m, "template");
+    const CfnNode *bundles = cfn_obj_get(m, "bundles");
+    if (gen) {
+        const CfnNode *list = cfn_obj_get(m, "files");
+        if (!is_string(gen) || strcmp(gen->text, "hitc") != 0 || !fmt ||
+            fmt->kind != CFN_NUMBER || strtod(fmt->text, NULL) != MANIFEST_FORMAT ||
+            !list || list->kind != CFN_ARRAY)
+            return false;
+        for (int i = 0; i < list->len; i++)
+            if (!add_listed(a, files, list->items[i]))
+                return false;
+        return true;
+    }
+    /* hitc 0.1 */
+    if (!is_string(cfn_obj_get(m, "hitc")) || !is_string(tpl) ||
+        strcmp(tpl->text, "template.json") != 0 || !bundles ||
+        bundles->kind != CFN_ARRAY || !add_listed(a, files, tpl))
+        return false;
+    for (int i = 0; i < bundles->len; i++) {
+        const CfnNode *it = bundles->items[i];
+        if (!is_string(cfn_obj_get(it, "sha256")) ||
+            !add_listed(a, files, cfn_obj_get(it, "file")))
+            return false;
+    }
+    return true;
+}
+
+/* The files DIR/manifest.json lists (into files, in a) when hitc wrote
+ * it; else false.  The manifest is read as strict JSON by cfn_read, in a
+ * Ctx of its own whose diagnostics nobody sees: a manifest that does not
+ * read is simply not hitc's. */
+static bool manifest_files(Arena *a, const char *dir, PtrVec *files)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path)
-        return NULL;
+        return false;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return NULL;
+        return false;
     struct stat st;
     char *text = NULL;
     size_t len = 0;
@@ -166,48 +209,28 @@ static cJSON *manifest_files(const char *dir)
             len += n > 0 ? (size_t)n : 0;
     }
     close(fd);
-    cJSON *m = text ? cJSON_ParseWithLength(text, len) : NULL;
+    if (!text)
+        return false;
+    size_t lead = 0;
+    while (lead < len && text[lead] && strchr(" \t\n\r", text[lead]))
+        lead++;
+    bool ok = false;
+    if (lead < len && text[lead] == '{') {      /* JSON, never YAML */
+        Ctx *scratch = ctx_new();
+        CfnNode *m = cfn_read(scratch, source_from_text(scratch, path, text, len));
+        ok = manifest_ok(a, m, files);
+        ctx_free(scratch);
+    }
     free(text);
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(m, "generator");
-    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(m, "format");
-    const cJSON *tpl = cJSON_GetObjectItemCaseSensitive(m, "template");
-    const cJSON *bundles = cJSON_GetObjectItemCaseSensitive(m, "bundles");
-    cJSON *files = cJSON_CreateArray();
-    bool ok = cJSON_IsObject(m);
-    const cJSON *it;
-    if (ok && gen) {
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive(m, "files");
-        ok = cJSON_IsString(gen) && strcmp(gen->valuestring, "hitc") == 0 &&
-             cJSON_IsNumber(fmt) && fmt->valuedouble == MANIFEST_FORMAT &&
-             cJSON_IsArray(list);
-        if (ok)
-            cJSON_ArrayForEach(it, list)
-                ok = ok && add_listed(files, it);
-    } else if (ok) {            /* hitc 0.1 */
-        ok = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "hitc")) &&
-             cJSON_IsString(tpl) && strcmp(tpl->valuestring, "template.json") == 0 &&
-             cJSON_IsArray(bundles) && add_listed(files, tpl);
-        if (ok)
-            cJSON_ArrayForEach(it, bundles)
-                ok = ok &&
-                     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "sha256")) &&
-                     add_listed(files, cJSON_GetObjectItemCaseSensitive(it, "file"));
-    }
-    cJSON_Delete(m);
-    if (!ok) {
-        cJSON_Delete(files);
-        return NULL;
-    }
-    return files;
+    return ok;
 }
 
-static bool listed(const cJSON *files, const char *rel)
+static bool listed(const PtrVec *files, const char *rel)
 {
-    const cJSON *it;
     if (strcmp(rel, "manifest.json") == 0)
         return true;
-    cJSON_ArrayForEach(it, files)
-        if (strcmp(it->valuestring, rel) == 0)
+    for (int i = 0; i < files->len; i++)
+        if (strcmp(files->items[i], rel) == 0)
             return true;
     return false;
 }
@@ -231,7 +254,7 @@ static void free_list(struct dirent **ents, int n)
 
 /* Is dir/rel a regular file (not a link) that files lists?  files NULL:
  * any name hitc writes will do (for its own temporary directories). */
-static bool is_ours(const char *dir, const char *rel, const cJSON *files)
+static bool is_ours(const char *dir, const char *rel, const PtrVec *files)
 {
     char path[PATH_MAX];
     struct stat st;
@@ -255,7 +278,9 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
     *manifest = false;
     if (n < 0)
         return errno == ENOENT ? 0 : -1;
-    cJSON *files = n > 0 && !any ? manifest_files(dir) : NULL;
+    PtrVec list = {0};
+    const PtrVec *files = n > 0 && !any && manifest_files(a, dir, &list)
+                              ? &list : NULL;
     *manifest = files != NULL;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
@@ -282,7 +307,6 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
     }
     int err = errno;
     free_list(ents, n);
-    cJSON_Delete(files);
     errno = err;
     return rc;
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "cfn.h"
 #include "hitc.h"
 
 typedef struct Segment {
@@ -339,13 +340,13 @@ static void api_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     if (routes_of(ctx).len == 0)
         return;
-    cJSON *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
-    cJSON *p = cJSON_AddObjectToObject(res, "Properties");
+    CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
+    CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
     if (ctx->prog.app)
-        cJSON_AddStringToObject(p, "Description", ctx->prog.app->display);
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "EndpointConfiguration"),
-                          "Types", cfn_strings(1, "REGIONAL"));
-    cJSON_AddItemToObject(p, "Name", cfn_sub("${AWS::StackName}"));
+        cfn_put_str(ctx->arena, p, "Description", ctx->prog.app->display);
+    cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "EndpointConfiguration"),
+                          "Types", cfn_strings(ctx->arena, d->loc, 1, "REGIONAL"));
+    cfn_put(ctx->arena, p, "Name", cfn_sub(ctx->arena, d->loc, "${AWS::StackName}"));
 }
 
 /* ---- routes ---------------------------------------------------------- */
@@ -373,11 +374,11 @@ static const char *route_id(Ctx *ctx, const Route *r, int n, const char *what)
                                                    prefix_id(r, n), what));
 }
 
-static cJSON *resource_of(const Route *r, int n)
+static CfnNode *resource_of(Ctx *ctx, Loc at, const Route *r, int n)
 {
     if (n == 0)
-        return cfn_getatt("Api", "RootResourceId");
-    return cfn_ref(r->nodes[n]->resource);
+        return cfn_getatt(ctx->arena, at, "Api", "RootResourceId");
+    return cfn_ref(ctx->arena, at, r->nodes[n]->resource);
 }
 
 /* Make the resources of the path's prefixes that no route made yet, each
@@ -388,20 +389,20 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
         PathNode *n = r->nodes[i];
         if (n->resource)
             continue;
-        if (e->owners.len >= EMIT_STOP)
+        if (e->nclaimed >= EMIT_STOP)
             return false;
         n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
                               seg_id(ctx, n->seg));
         n->resource = logical_id_fit(ctx->arena, arena_printf(
             ctx->arena, "%sResource", n->ids));
-        if (emit_has_resource(e, n->resource))
+        if (emit_has_resource(ctx, n->resource))
             continue;
-        cJSON *res = emit_resource(ctx, e, d, n->resource,
+        CfnNode *res = emit_resource(ctx, e, d, n->resource,
                                    "AWS::ApiGateway::Resource");
-        cJSON *p = cJSON_AddObjectToObject(res, "Properties");
-        cJSON_AddItemToObject(p, "ParentId", resource_of(r, i - 1));
-        cJSON_AddStringToObject(p, "PathPart", r->segs[i - 1].text);
-        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+        CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
+        cfn_put(ctx->arena, p, "ParentId", resource_of(ctx, d->loc, r, i - 1));
+        cfn_put_str(ctx->arena, p, "PathPart", r->segs[i - 1].text);
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
     }
     return true;
 }
@@ -434,29 +435,29 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     const char *word = method_word(ctx, r->method);
     r->method_id = route_id(ctx, r, r->nsegs,
                             arena_printf(ctx->arena, "%sMethod", word));
-    cJSON *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
-    cJSON *p = cJSON_AddObjectToObject(m, "Properties");
-    cJSON_AddStringToObject(p, "AuthorizationType", "NONE");
-    cJSON_AddStringToObject(p, "HttpMethod", r->method);
-    cJSON *in = cJSON_AddObjectToObject(p, "Integration");
-    cJSON_AddStringToObject(in, "IntegrationHttpMethod", "POST");
-    cJSON_AddStringToObject(in, "Type", "AWS_PROXY");
-    cJSON_AddItemToObject(in, "Uri", cfn_sub(arena_printf(
+    CfnNode *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
+    CfnNode *p = cfn_put_obj(ctx->arena, m, "Properties");
+    cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
+    cfn_put_str(ctx->arena, p, "HttpMethod", r->method);
+    CfnNode *in = cfn_put_obj(ctx->arena, p, "Integration");
+    cfn_put_str(ctx->arena, in, "IntegrationHttpMethod", "POST");
+    cfn_put_str(ctx->arena, in, "Type", "AWS_PROXY");
+    cfn_put(ctx->arena, in, "Uri", cfn_sub(ctx->arena, d->loc, arena_printf(
         ctx->arena, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
                     "path/2015-03-31/functions/${%s.Arn}/invocations",
         r->fn->logical)));
-    cJSON_AddItemToObject(p, "ResourceId", resource_of(r, r->nsegs));
-    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+    cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
 
-    cJSON *perm = emit_resource(ctx, e, d,
+    CfnNode *perm = emit_resource(ctx, e, d,
                                 route_id(ctx, r, r->nsegs, arena_printf(
                                     ctx->arena, "%sPermission", word)),
                                 "AWS::Lambda::Permission");
-    p = cJSON_AddObjectToObject(perm, "Properties");
-    cJSON_AddStringToObject(p, "Action", "lambda:InvokeFunction");
-    cJSON_AddItemToObject(p, "FunctionName", cfn_getatt(r->fn->logical, "Arn"));
-    cJSON_AddStringToObject(p, "Principal", "apigateway.amazonaws.com");
-    cJSON_AddItemToObject(p, "SourceArn", cfn_sub(arena_printf(
+    p = cfn_put_obj(ctx->arena, perm, "Properties");
+    cfn_put_str(ctx->arena, p, "Action", "lambda:InvokeFunction");
+    cfn_put(ctx->arena, p, "FunctionName", cfn_getatt(ctx->arena, d->loc, r->fn->logical, "Arn"));
+    cfn_put_str(ctx->arena, p, "Principal", "apigateway.amazonaws.com");
+    cfn_put(ctx->arena, p, "SourceArn", cfn_sub(ctx->arena, d->loc, arena_printf(
         ctx->arena, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
                     "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
         strcmp(r->method, "ANY") == 0 ? "*" : r->method, arn_path(ctx, r))));
@@ -517,56 +518,57 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
             buf_printf(&allow, "%s%s", k ? "," : "", list[k]);
         const char *id = route_id(ctx, r, r->nsegs, "OptionsMethod");
         vec_push(ctx->arena, method_ids, (void *)id);
-        cJSON *m = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Method");
-        cJSON *p = cJSON_AddObjectToObject(m, "Properties");
-        cJSON_AddStringToObject(p, "AuthorizationType", "NONE");
-        cJSON_AddStringToObject(p, "HttpMethod", "OPTIONS");
-        cJSON *in = cJSON_AddObjectToObject(p, "Integration");
-        cJSON *ir = cJSON_CreateObject();
-        cJSON *rp = cJSON_AddObjectToObject(ir, "ResponseParameters");
-        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Headers",
+        CfnNode *m = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Method");
+        CfnNode *p = cfn_put_obj(ctx->arena, m, "Properties");
+        cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
+        cfn_put_str(ctx->arena, p, "HttpMethod", "OPTIONS");
+        CfnNode *in = cfn_put_obj(ctx->arena, p, "Integration");
+        CfnNode *ir = cfn_obj(ctx->arena, d->loc);
+        CfnNode *rp = cfn_put_obj(ctx->arena, ir, "ResponseParameters");
+        cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Headers",
                                 "'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token'");
-        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Methods",
+        cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Methods",
                                 arena_printf(ctx->arena, "'%s'", allow.data));
-        cJSON_AddStringToObject(rp, "method.response.header.Access-Control-Allow-Origin",
+        cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Origin",
                                 arena_printf(ctx->arena, "'%s'", origin));
-        cJSON_AddStringToObject(ir, "StatusCode", "200");
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "IntegrationResponses"), ir);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "RequestTemplates"),
+        cfn_put_str(ctx->arena, ir, "StatusCode", "200");
+        cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, in, "IntegrationResponses"), ir);
+        cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, in, "RequestTemplates"),
                                 "application/json", "{\"statusCode\": 200}");
-        cJSON_AddStringToObject(in, "Type", "MOCK");
-        cJSON *mr = cJSON_CreateObject();
-        cJSON *mp = cJSON_AddObjectToObject(mr, "ResponseParameters");
-        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Headers", true);
-        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Methods", true);
-        cJSON_AddBoolToObject(mp, "method.response.header.Access-Control-Allow-Origin", true);
-        cJSON_AddStringToObject(mr, "StatusCode", "200");
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "MethodResponses"), mr);
-        cJSON_AddItemToObject(p, "ResourceId", resource_of(r, r->nsegs));
-        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+        cfn_put_str(ctx->arena, in, "Type", "MOCK");
+        CfnNode *mr = cfn_obj(ctx->arena, d->loc);
+        CfnNode *mp = cfn_put_obj(ctx->arena, mr, "ResponseParameters");
+        cfn_put_bool(ctx->arena, mp, "method.response.header.Access-Control-Allow-Headers", true);
+        cfn_put_bool(ctx->arena, mp, "method.response.header.Access-Control-Allow-Methods", true);
+        cfn_put_bool(ctx->arena, mp, "method.response.header.Access-Control-Allow-Origin", true);
+        cfn_put_str(ctx->arena, mr, "StatusCode", "200");
+        cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, p, "MethodResponses"), mr);
+        cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
         buf_free(&allow);
     }
     static const char *const kinds_[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
     static const char *const ids[] = {"ApiGatewayResponse4xx", "ApiGatewayResponse5xx"};
     for (int i = 0; i < 2; i++) {
-        cJSON *g = emit_resource(ctx, e, ctx->prog.api, ids[i],
+        CfnNode *g = emit_resource(ctx, e, ctx->prog.api, ids[i],
                                  "AWS::ApiGateway::GatewayResponse");
-        cJSON *p = cJSON_AddObjectToObject(g, "Properties");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "ResponseParameters"),
+        CfnNode *p = cfn_put_obj(ctx->arena, g, "Properties");
+        cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, p, "ResponseParameters"),
                                 "gatewayresponse.header.Access-Control-Allow-Origin",
                                 arena_printf(ctx->arena, "'%s'", origin));
-        cJSON_AddStringToObject(p, "ResponseType", kinds_[i]);
-        cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+        cfn_put_str(ctx->arena, p, "ResponseType", kinds_[i]);
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, ctx->prog.api->loc, "Api"));
     }
 }
 
 static void api_finish(Ctx *ctx, Emit *e)
 {
     PtrVec routes = routes_of(ctx);
-    if (routes.len == 0 || ctx->nerrors || e->owners.len >= EMIT_STOP)
+    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP)
         return;     /* past EMIT_STOP, emit.c reports the limit */
     Api *api = ctx->prog.api->data;
     const char *cors = api ? api->cors : NULL;
+    Loc at = ctx->prog.api->loc;
     PtrVec ids = {0};
     Buf sig = {0};
     const char **lines = arena_alloc(ctx->arena, sizeof(char *) * (size_t)routes.len);
@@ -590,23 +592,23 @@ static void api_finish(Ctx *ctx, Emit *e)
     qsort(ids.items, (size_t)ids.len, sizeof(void *), str_cmp);
 
     const char *dep_id = arena_printf(ctx->arena, "ApiDeployment%s", hash);
-    cJSON *dep = emit_resource(ctx, e, ctx->prog.api, dep_id,
+    CfnNode *dep = emit_resource(ctx, e, ctx->prog.api, dep_id,
                                "AWS::ApiGateway::Deployment");
-    cJSON *deps = cJSON_AddArrayToObject(dep, "DependsOn");
+    CfnNode *deps = cfn_put_arr(ctx->arena, dep, "DependsOn");
     for (int i = 0; i < ids.len; i++)
-        cJSON_AddItemToArray(deps, cJSON_CreateString(ids.items[i]));
-    cJSON *p = cJSON_AddObjectToObject(dep, "Properties");
-    cJSON_AddStringToObject(p, "Description",
+        cfn_arr_push(ctx->arena, deps, cfn_str(ctx->arena, at, ids.items[i]));
+    CfnNode *p = cfn_put_obj(ctx->arena, dep, "Properties");
+    cfn_put_str(ctx->arena, p, "Description",
                             arena_printf(ctx->arena, "hitc routes %s", hash));
-    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, "Api"));
 
-    cJSON *stage = emit_resource(ctx, e, ctx->prog.api, "ApiStage",
+    CfnNode *stage = emit_resource(ctx, e, ctx->prog.api, "ApiStage",
                                  "AWS::ApiGateway::Stage");
-    p = cJSON_AddObjectToObject(stage, "Properties");
-    cJSON_AddItemToObject(p, "DeploymentId", cfn_ref(dep_id));
-    cJSON_AddItemToObject(p, "RestApiId", cfn_ref("Api"));
-    cJSON_AddItemToObject(p, "StageName", cfn_ref("Stage"));
-    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    p = cfn_put_obj(ctx->arena, stage, "Properties");
+    cfn_put(ctx->arena, p, "DeploymentId", cfn_ref(ctx->arena, at, dep_id));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, "Api"));
+    cfn_put(ctx->arena, p, "StageName", cfn_ref(ctx->arena, at, "Stage"));
+    cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
 }
 
 const Kind kind_route = {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "bundle.h"
+#include "cfn.h"
 #include "hitc.h"
 #include "runtimes.h"
 
@@ -522,14 +523,14 @@ static int grant_cmp(const void *pa, const void *pb)
     return strcmp(a->table->name, b->table->name);
 }
 
-static cJSON *grant_statement(Ctx *ctx, const Grant *g)
+static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
 {
     static const char *const sid[] = {"", "Read", "Write", "ReadWrite"};
-    cJSON *st = cJSON_CreateObject();
-    cJSON_AddStringToObject(st, "Sid", arena_printf(ctx->arena, "%s%s",
+    CfnNode *st = cfn_obj(ctx->arena, at);
+    cfn_put_str(ctx->arena, st, "Sid", arena_printf(ctx->arena, "%s%s",
                                                     g->table->logical,
                                                     sid[g->mode]));
-    cJSON_AddStringToObject(st, "Effect", "Allow");
+    cfn_put_str(ctx->arena, st, "Effect", "Allow");
     /* Read and write actions are each sorted; together they are too. */
     const char *all[16];
     int n = 0;
@@ -540,126 +541,108 @@ static cJSON *grant_statement(Ctx *ctx, const Grant *g)
         if (g->mode & GRANT_WRITE)
             all[n++] = write_actions[i];
     qsort(all, (size_t)n, sizeof *all, str_cmp);
-    cJSON *actions = cJSON_AddArrayToObject(st, "Action");
+    CfnNode *actions = cfn_put_arr(ctx->arena, st, "Action");
     for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(actions, cJSON_CreateString(all[i]));
-    cJSON *res = cJSON_AddArrayToObject(st, "Resource");
-    cJSON_AddItemToArray(res, cfn_getatt(g->table->logical, "Arn"));
-    cJSON_AddItemToArray(res, cfn_sub(arena_printf(ctx->arena, "${%s.Arn}/index/*",
+        cfn_arr_push(ctx->arena, actions, cfn_str(ctx->arena, at, all[i]));
+    CfnNode *res = cfn_put_arr(ctx->arena, st, "Resource");
+    cfn_arr_push(ctx->arena, res, cfn_getatt(ctx->arena, at, g->table->logical, "Arn"));
+    cfn_arr_push(ctx->arena, res, cfn_sub(ctx->arena, at, arena_printf(ctx->arena, "${%s.Arn}/index/*",
                                                    g->table->logical)));
     return st;
 }
 
-/* The role of a Lambda function: trust, logs to its own group, and extra
- * statements.  Shared with the stamper (kinds/stamper.c). */
-cJSON *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                   const char *log_group)
+static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
 {
-    cJSON *role = emit_resource(ctx, e, owner, logical, "AWS::IAM::Role");
-    cJSON *p = cJSON_AddObjectToObject(role, "Properties");
-    cJSON *trust = cJSON_AddObjectToObject(p, "AssumeRolePolicyDocument");
-    cJSON_AddStringToObject(trust, "Version", "2012-10-17");
-    cJSON *ts = cJSON_CreateObject();
-    cJSON_AddStringToObject(ts, "Effect", "Allow");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(ts, "Principal"), "Service",
-                            "lambda.amazonaws.com");
-    cJSON_AddStringToObject(ts, "Action", "sts:AssumeRole");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(trust, "Statement"), ts);
-    cJSON *pol = cJSON_CreateObject();
-    cJSON_AddStringToObject(pol, "PolicyName", "hitc");
-    cJSON *doc = cJSON_AddObjectToObject(pol, "PolicyDocument");
-    cJSON_AddStringToObject(doc, "Version", "2012-10-17");
-    cJSON *stmts = cJSON_AddArrayToObject(doc, "Statement");
-    cJSON *logs = cJSON_CreateObject();
-    cJSON_AddStringToObject(logs, "Sid", "Logs");
-    cJSON_AddStringToObject(logs, "Effect", "Allow");
-    cJSON_AddItemToObject(logs, "Action", cfn_strings(2, "logs:CreateLogStream",
-                                                      "logs:PutLogEvents"));
-    cJSON_AddItemToObject(logs, "Resource", cfn_getatt(log_group, "Arn"));
-    cJSON_AddItemToArray(stmts, logs);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "Policies"), pol);
-    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
-    return stmts;
-}
-
-void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
-                      const char *name)
-{
-    cJSON *lg = emit_resource(ctx, e, owner, logical, "AWS::Logs::LogGroup");
-    cJSON *p = cJSON_AddObjectToObject(lg, "Properties");
-    cJSON_AddItemToObject(
-        p, "LogGroupName",
-        cfn_sub(arena_printf(ctx->arena, "/aws/lambda/${AWS::StackName}-%s", name)));
-}
-
-static cJSON *env_map(Ctx *ctx, Function *f)
-{
-    cJSON *m = cJSON_CreateObject();
+    CfnNode *m = cfn_obj(ctx->arena, at);
     for (int i = 0; i < f->env.len; i++) {
         EnvVar *v = f->env.items[i];
-        cJSON_AddItemToObject(m, v->key, expr_cfn(ctx, v->value));
+        cfn_put(ctx->arena, m, v->key, expr_cfn(ctx, at, v->value));
     }
     return m;
+}
+
+static bool function_emits(const Function *f)
+{
+    return f && f->runtime && f->handler && f->code;
+}
+
+static bool function_stamped(const Function *f)
+{
+    return f->env_mode != MODE_NATIVE && f->env.len > 0;
+}
+
+/* A function becomes its log group, its role, its stamp (when its code
+ * is stamped) and itself, in that order. */
+static void function_ids(Ctx *ctx, Decl *d)
+{
+    Function *f = d->data;
+    if (!function_emits(f))
+        return;
+    id_claim(ctx, d, logical_id(ctx, d, "LogGroup"));
+    id_claim(ctx, d, logical_id(ctx, d, "Role"));
+    if (function_stamped(f))
+        id_claim(ctx, d, logical_id(ctx, d, "Code"));
+    id_claim(ctx, d, d->logical);
 }
 
 static void function_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Function *f = d->data;
-    if (!f || !f->runtime || !f->handler || !f->code)
+    if (!function_emits(f))
         return;
     BundleRef *b = bundle_for(ctx, e, f->code, f->code_loc);
     e->need_code_params = true;
     const char *L = d->logical;
-    char *log_group = arena_printf(ctx->arena, "%sLogGroup", L);
-    char *role = arena_printf(ctx->arena, "%sRole", L);
-    char *stamp = arena_printf(ctx->arena, "%sCode", L);
+    const char *log_group = logical_id(ctx, d, "LogGroup");
+    const char *role = logical_id(ctx, d, "Role");
+    const char *stamp = logical_id(ctx, d, "Code");
     char *key = arena_printf(ctx->arena, "${CodePrefix}%s.zip", b->sha256);
 
     lambda_log_group(ctx, e, d, log_group, d->name);
-    cJSON *stmts = lambda_role(ctx, e, d, role, log_group);
+    CfnNode *stmts = lambda_role(ctx, e, d, role, log_group);
     if (f->grants.len > 1)
         qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
     for (int i = 0; i < f->grants.len; i++)
-        cJSON_AddItemToArray(stmts, grant_statement(ctx, f->grants.items[i]));
+        cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
 
-    bool stamped = f->env_mode != MODE_NATIVE && f->env.len > 0;
+    bool stamped = function_stamped(f);
     if (stamped) {
         e->need_stamper = true;
-        cJSON *s = emit_resource(ctx, e, d, stamp, "Custom::HitcStamp");
-        cJSON *p = cJSON_AddObjectToObject(s, "Properties");
-        cJSON_AddItemToObject(p, "ServiceToken",
-                              cfn_getatt("HitcStamperFunction", "Arn"));
-        cJSON_AddNumberToObject(p, "ServiceTimeout", 300);
-        cJSON_AddItemToObject(p, "SourceBucket", cfn_ref("CodeBucket"));
-        cJSON_AddItemToObject(p, "SourceKey", cfn_sub(key));
-        cJSON_AddItemToObject(p, "TargetPrefix", cfn_sub("${CodePrefix}stamped/"));
-        cJSON_AddItemToObject(p, "Env", env_map(ctx, f));
+        CfnNode *s = emit_resource(ctx, e, d, stamp, "Custom::HitcStamp");
+        CfnNode *p = cfn_put_obj(ctx->arena, s, "Properties");
+        cfn_put(ctx->arena, p, "ServiceToken",
+                              cfn_getatt(ctx->arena, d->loc, "HitcStamperFunction", "Arn"));
+        cfn_put_num(ctx->arena, p, "ServiceTimeout", 300);
+        cfn_put(ctx->arena, p, "SourceBucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
+        cfn_put(ctx->arena, p, "SourceKey", cfn_sub(ctx->arena, d->loc, key));
+        cfn_put(ctx->arena, p, "TargetPrefix", cfn_sub(ctx->arena, d->loc, "${CodePrefix}stamped/"));
+        cfn_put(ctx->arena, p, "Env", env_map(ctx, f, d->loc));
     }
 
-    cJSON *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
-    cJSON *p = cJSON_AddObjectToObject(fn, "Properties");
-    cJSON_AddItemToObject(p, "Architectures", cfn_strings(1, f->arch));
-    cJSON *code = cJSON_AddObjectToObject(p, "Code");
+    CfnNode *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
+    CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
+    cfn_put(ctx->arena, p, "Architectures", cfn_strings(ctx->arena, d->loc, 1, f->arch));
+    CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
     if (stamped) {
-        cJSON_AddItemToObject(code, "S3Bucket", cfn_getatt(stamp, "Bucket"));
-        cJSON_AddItemToObject(code, "S3Key", cfn_getatt(stamp, "Key"));
+        cfn_put(ctx->arena, code, "S3Bucket", cfn_getatt(ctx->arena, d->loc, stamp, "Bucket"));
+        cfn_put(ctx->arena, code, "S3Key", cfn_getatt(ctx->arena, d->loc, stamp, "Key"));
     } else {
-        cJSON_AddItemToObject(code, "S3Bucket", cfn_ref("CodeBucket"));
-        cJSON_AddItemToObject(code, "S3Key", cfn_sub(key));
+        cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
+        cfn_put(ctx->arena, code, "S3Key", cfn_sub(ctx->arena, d->loc, key));
     }
     if (f->description)
-        cJSON_AddStringToObject(p, "Description", f->description);
+        cfn_put_str(ctx->arena, p, "Description", f->description);
     if (f->env_mode != MODE_STAMP && f->env.len > 0)
-        cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "Environment"),
-                              "Variables", env_map(ctx, f));
-    cJSON_AddStringToObject(p, "Handler", f->handler);
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "LoggingConfig"),
-                          "LogGroup", cfn_ref(log_group));
-    cJSON_AddNumberToObject(p, "MemorySize", (double)f->memory);
-    cJSON_AddItemToObject(p, "Role", cfn_getatt(role, "Arn"));
-    cJSON_AddStringToObject(p, "Runtime", f->runtime);
-    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
-    cJSON_AddNumberToObject(p, "Timeout", (double)f->timeout);
+        cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "Environment"),
+                              "Variables", env_map(ctx, f, d->loc));
+    cfn_put_str(ctx->arena, p, "Handler", f->handler);
+    cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "LoggingConfig"),
+                          "LogGroup", cfn_ref(ctx->arena, d->loc, log_group));
+    cfn_put_num(ctx->arena, p, "MemorySize", f->memory);
+    cfn_put(ctx->arena, p, "Role", cfn_getatt(ctx->arena, d->loc, role, "Arn"));
+    cfn_put_str(ctx->arena, p, "Runtime", f->runtime);
+    cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, d->loc));
+    cfn_put_num(ctx->arena, p, "Timeout", f->timeout);
 }
 
 /* For output.c: the function's code directory as written (relative to
@@ -682,5 +665,6 @@ const Kind kind_function = {
     .check = function_check,
     .link = function_link,
     .ref = function_ref,
+    .ids = function_ids,
     .emit = function_emit,
 };

@@ -7,6 +7,7 @@
  * `table counters` is fine, two outputs of one logical ID are not, and no
  * expression may refer to an output.
  */
+#include "cfn.h"
 #include "hitc.h"
 
 typedef struct Output {
@@ -67,18 +68,25 @@ static void output_link(Ctx *ctx, Decl *d)
         refuse_secret(ctx, d, o->value->refs[i]);
 }
 
+static void output_ids(Ctx *ctx, Decl *d)
+{
+    Output *o = d->data;
+    if (o && o->value)
+        id_claim_output(ctx, d, d->logical);
+}
+
 static void output_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Output *o = d->data;
     if (!o || !o->value || !emit_claim_output(ctx, e, d, d->logical))
         return;
-    cJSON *out = cJSON_AddObjectToObject(e->outputs, d->logical);
-    cJSON_AddItemToObject(out, "Value", expr_cfn(ctx, o->value));
+    Arena *a = ctx->arena;
+    CfnNode *out = cfn_put(a, e->outputs, d->logical, cfn_obj(a, d->loc));
+    cfn_put(a, out, "Value", expr_cfn(ctx, d->loc, o->value));
     if (o->export) {
-        cJSON *ex = cJSON_AddObjectToObject(out, "Export");
-        cJSON_AddItemToObject(
-            ex, "Name",
-            cfn_sub(arena_printf(ctx->arena, "${AWS::StackName}-%s", d->name)));
+        CfnNode *ex = cfn_put_obj(a, out, "Export");
+        cfn_put(a, ex, "Name", cfn_sub(a, d->loc, arena_printf(
+                                   a, "${AWS::StackName}-%s", d->name)));
     }
 }
 
@@ -88,5 +96,6 @@ const Kind kind_output = {
     .named = true,
     .check = output_check,
     .link = output_link,
+    .ids = output_ids,
     .emit = output_emit,
 };

@@ -10,6 +10,7 @@
 #include <pcre2.h>
 #include <string.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 typedef struct Param {
@@ -206,6 +207,12 @@ static CfnRef param_ref(Ctx *ctx, Decl *d, const char *attr)
     return (CfnRef){.form = CFN_REF, .logical = d->logical};
 }
 
+static void param_ids(Ctx *ctx, Decl *d)
+{
+    if (!d->builtin && d->data)
+        id_claim(ctx, d, d->logical);
+}
+
 static void param_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Param *p = d->data;
@@ -213,20 +220,51 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
         return;
     if (!emit_claim(ctx, e, d, d->logical))
         return;
-    cJSON *o = cJSON_AddObjectToObject(e->parameters, d->logical);
-    cJSON_AddStringToObject(o, "Type", p->number ? "Number" : "String");
+    CfnNode *o = cfn_put(ctx->arena, e->parameters, d->logical,
+                         cfn_obj(ctx->arena, d->loc));
+    cfn_put_str(ctx->arena, o, "Type", p->number ? "Number" : "String");
     if (p->def)
-        cJSON_AddStringToObject(o, "Default", item_value(ctx, p->def));
+        cfn_put_str(ctx->arena, o, "Default", item_value(ctx, p->def));
     if (p->allowed) {
-        cJSON *a = cJSON_AddArrayToObject(o, "AllowedValues");
+        CfnNode *a = cfn_put_arr(ctx->arena, o, "AllowedValues");
         for (int i = 0; i < p->allowed->nelems; i++)
-            cJSON_AddItemToArray(a, cJSON_CreateString(
-                                        item_value(ctx, p->allowed->elems[i])));
+            cfn_arr_push(ctx->arena, a, cfn_str(ctx->arena, d->loc,
+                                      item_value(ctx, p->allowed->elems[i])));
     }
     if (p->pattern)
-        cJSON_AddStringToObject(o, "AllowedPattern", p->pattern);
+        cfn_put_str(ctx->arena, o, "AllowedPattern", p->pattern);
     if (p->secret)
-        cJSON_AddBoolToObject(o, "NoEcho", true);
+        cfn_put_bool(ctx->arena, o, "NoEcho", true);
+}
+
+/* The template's Parameters: hitc's own (the built-in Stage, and
+ * CodeBucket and CodePrefix when some code is uploaded), then the user's,
+ * which param_emit put into e->parameters. */
+CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at)
+{
+    Arena *a = ctx->arena;
+    CfnNode *params = cfn_obj(a, at);
+    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
+    cfn_put_str(a, stage, "Type", "String");
+    cfn_put_str(a, stage, "Default", "dev");
+    cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
+    cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
+    if (e->need_code_params) {
+        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
+        cfn_put_str(a, bucket, "Type", "String");
+        cfn_put_str(a, bucket, "Description",
+                    "The S3 bucket the bundles were uploaded to");
+        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
+        cfn_put_str(a, prefix, "Type", "String");
+        cfn_put_str(a, prefix, "Default", "hitc/");
+        cfn_put_str(a, prefix, "Description",
+                    "The key prefix of the bundles in CodeBucket");
+    }
+    for (int i = 0; i < e->parameters->len; i++) {
+        CfnPair *u = &e->parameters->pairs[i];
+        cfn_obj_set(a, params, u->key, u->key_loc, u->value);
+    }
+    return params;
 }
 
 const Kind kind_param = {
@@ -236,5 +274,6 @@ const Kind kind_param = {
     .is_value = true,
     .check = param_check,
     .ref = param_ref,
+    .ids = param_ids,
     .emit = param_emit,
 };

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "cfn.h"
 #include "hitc.h"
 
 extern const unsigned char hitc_stamper_py[];
@@ -50,13 +51,14 @@ void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
     *out = b;
 }
 
-static cJSON *s3_statement(const char *sid, cJSON *actions, cJSON *resource)
+static CfnNode *s3_statement(Ctx *ctx, Loc at, const char *sid,
+                             CfnNode *actions, CfnNode *resource)
 {
-    cJSON *st = cJSON_CreateObject();
-    cJSON_AddStringToObject(st, "Sid", sid);
-    cJSON_AddStringToObject(st, "Effect", "Allow");
-    cJSON_AddItemToObject(st, "Action", actions);
-    cJSON_AddItemToObject(st, "Resource", resource);
+    CfnNode *st = cfn_obj(ctx->arena, at);
+    cfn_put_str(ctx->arena, st, "Sid", sid);
+    cfn_put_str(ctx->arena, st, "Effect", "Allow");
+    cfn_put(ctx->arena, st, "Action", actions);
+    cfn_put(ctx->arena, st, "Resource", resource);
     return st;
 }
 
@@ -77,18 +79,19 @@ static int key_cmp(const void *a, const void *b)
  * sorted, each once. */
 static int stamp_source_keys(Ctx *ctx, Emit *e, const char ***out)
 {
-    int n = 0, cap = cJSON_GetArraySize(e->resources);
+    int n = 0, cap = e->resources->len;
     const char **keys = arena_alloc(ctx->arena, (size_t)(cap + 1) * sizeof *keys);
-    const cJSON *r;
-    cJSON_ArrayForEach(r, e->resources) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(r, "Type");
-        if (!cJSON_IsString(type) || strcmp(type->valuestring, "Custom::HitcStamp") != 0)
+    for (int i = 0; i < e->resources->len; i++) {
+        const CfnNode *r = e->resources->pairs[i].value;
+        const CfnNode *type = cfn_obj_get(r, "Type");
+        if (!type || type->kind != CFN_STRING ||
+            strcmp(type->text, "Custom::HitcStamp") != 0)
             continue;
-        const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "Properties");
-        const cJSON *key = cJSON_GetObjectItemCaseSensitive(props, "SourceKey");
-        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(key, "Fn::Sub");
-        if (cJSON_IsString(sub) && n < cap)
-            keys[n++] = sub->valuestring;
+        const CfnNode *props = cfn_obj_get(r, "Properties");
+        const CfnNode *key = props ? cfn_obj_get(props, "SourceKey") : NULL;
+        const CfnNode *sub = key ? cfn_obj_get(key, "Fn::Sub") : NULL;
+        if (sub && sub->kind == CFN_STRING && n < cap)
+            keys[n++] = sub->text;
     }
     qsort(keys, (size_t)n, sizeof *keys, key_cmp);
     int m = 0;
@@ -106,11 +109,12 @@ static void stamper_finish(Ctx *ctx, Emit *e)
     Decl *owner = arena_alloc(ctx->arena, sizeof *owner);
     owner->display = "hitc's stamper";
     owner->builtin = true;
+    Loc at = owner->loc;
     BundleRef *b;
     stamper_bundle(ctx, e, &b);
 
     lambda_log_group(ctx, e, owner, "HitcStamperLogGroup", "hitc-stamper");
-    cJSON *stmts = lambda_role(ctx, e, owner, "HitcStamperRole",
+    CfnNode *stmts = lambda_role(ctx, e, owner, "HitcStamperRole",
                                "HitcStamperLogGroup");
     /* Read: the source bundles this template names, and this stack's own
      * copies; never CodePrefix*, which holds every other stack's copies
@@ -118,49 +122,49 @@ static void stamper_finish(Ctx *ctx, Emit *e)
      * prefix, the one listing the stamper makes. */
     const char **keys;
     int nkeys = stamp_source_keys(ctx, e, &keys);
-    cJSON *read = cJSON_CreateArray();
-    cJSON *prefixes = cJSON_CreateArray();
+    CfnNode *read = cfn_arr(ctx->arena, at);
+    CfnNode *prefixes = cfn_arr(ctx->arena, at);
     bool each = nkeys <= STAMPER_MAX_LISTED;
     for (int i = 0; i < (each ? nkeys : 1); i++) {
         const char *k = each ? keys[i] : "${CodePrefix}" SHA256_QMARKS ".zip";
-        cJSON_AddItemToArray(read, cfn_sub(arena_printf(
+        cfn_arr_push(ctx->arena, read, cfn_sub(ctx->arena, at, arena_printf(
             ctx->arena, "arn:${AWS::Partition}:s3:::${CodeBucket}/%s", k)));
-        cJSON_AddItemToArray(prefixes, cfn_sub(k));
+        cfn_arr_push(ctx->arena, prefixes, cfn_sub(ctx->arena, at, k));
     }
-    cJSON_AddItemToArray(read, cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/"
+    cfn_arr_push(ctx->arena, read, cfn_sub(ctx->arena, at, "arn:${AWS::Partition}:s3:::${CodeBucket}/"
                                        "${CodePrefix}stamped/${AWS::StackName}/*"));
-    cJSON_AddItemToArray(stmts, s3_statement("ReadBundles",
-                                             cfn_strings(1, "s3:GetObject"), read));
-    cJSON *list = s3_statement("ListBundles", cfn_strings(1, "s3:ListBucket"),
-                               cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}"));
-    cJSON *cond = cJSON_AddObjectToObject(list, "Condition");
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(cond, each ? "StringEquals"
+    cfn_arr_push(ctx->arena, stmts, s3_statement(ctx, at, "ReadBundles",
+                                             cfn_strings(ctx->arena, at, 1, "s3:GetObject"), read));
+    CfnNode *list = s3_statement(ctx, at, "ListBundles", cfn_strings(ctx->arena, at, 1, "s3:ListBucket"),
+                               cfn_sub(ctx->arena, at, "arn:${AWS::Partition}:s3:::${CodeBucket}"));
+    CfnNode *cond = cfn_put_obj(ctx->arena, list, "Condition");
+    cfn_put(ctx->arena, cfn_put_obj(ctx->arena, cond, each ? "StringEquals"
                                                              : "StringLike"),
                           "s3:prefix", prefixes);
-    cJSON_AddItemToArray(stmts, list);
-    cJSON_AddItemToArray(stmts, s3_statement(
-        "WriteStamped", cfn_strings(2, "s3:DeleteObject", "s3:PutObject"),
-        cfn_sub("arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/"
+    cfn_arr_push(ctx->arena, stmts, list);
+    cfn_arr_push(ctx->arena, stmts, s3_statement(
+        ctx, at, "WriteStamped", cfn_strings(ctx->arena, at, 2, "s3:DeleteObject", "s3:PutObject"),
+        cfn_sub(ctx->arena, at, "arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/"
                "${AWS::StackName}/*")));
 
-    cJSON *fn = emit_resource(ctx, e, owner, "HitcStamperFunction",
+    CfnNode *fn = emit_resource(ctx, e, owner, "HitcStamperFunction",
                               "AWS::Lambda::Function");
-    cJSON *p = cJSON_AddObjectToObject(fn, "Properties");
-    cJSON *code = cJSON_AddObjectToObject(p, "Code");
-    cJSON_AddItemToObject(code, "S3Bucket", cfn_ref("CodeBucket"));
-    cJSON_AddItemToObject(code, "S3Key", cfn_sub(arena_printf(
+    CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
+    CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
+    cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, at, "CodeBucket"));
+    cfn_put(ctx->arena, code, "S3Key", cfn_sub(ctx->arena, at, arena_printf(
         ctx->arena, "${CodePrefix}%s.zip", b->sha256)));
-    cJSON_AddStringToObject(p, "Description",
+    cfn_put_str(ctx->arena, p, "Description",
                             "hitc stamper: writes each stage's .env into a "
                             "copy of the code at deploy time");
-    cJSON_AddStringToObject(p, "Handler", "index.handler");
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(p, "LoggingConfig"),
-                          "LogGroup", cfn_ref("HitcStamperLogGroup"));
-    cJSON_AddNumberToObject(p, "MemorySize", 1024);
-    cJSON_AddItemToObject(p, "Role", cfn_getatt("HitcStamperRole", "Arn"));
-    cJSON_AddStringToObject(p, "Runtime", "python3.12");
-    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
-    cJSON_AddNumberToObject(p, "Timeout", 120);
+    cfn_put_str(ctx->arena, p, "Handler", "index.handler");
+    cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "LoggingConfig"),
+                          "LogGroup", cfn_ref(ctx->arena, at, "HitcStamperLogGroup"));
+    cfn_put_num(ctx->arena, p, "MemorySize", 1024);
+    cfn_put(ctx->arena, p, "Role", cfn_getatt(ctx->arena, at, "HitcStamperRole", "Arn"));
+    cfn_put_str(ctx->arena, p, "Runtime", "python3.12");
+    cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
+    cfn_put_num(ctx->arena, p, "Timeout", 120);
 }
 
 const Kind kind_stamper = {

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 typedef struct KeyAttr {
@@ -276,46 +277,37 @@ static CfnRef table_ref(Ctx *ctx, Decl *d, const char *attr)
     return (CfnRef){.form = CFN_REF, .logical = d->logical};
 }
 
-static cJSON *key_schema(const KeyAttr *key, const KeyAttr *sort)
+static CfnNode *key_schema(Arena *a, Loc at, const KeyAttr *key,
+                           const KeyAttr *sort)
 {
-    cJSON *ks = cJSON_CreateArray();
-    cJSON *h = cJSON_CreateObject();
-    cJSON_AddStringToObject(h, "AttributeName", key->name);
-    cJSON_AddStringToObject(h, "KeyType", "HASH");
-    cJSON_AddItemToArray(ks, h);
+    CfnNode *ks = cfn_arr(a, at);
+    CfnNode *h = cfn_obj(a, at);
+    cfn_put_str(a, h, "AttributeName", key->name);
+    cfn_put_str(a, h, "KeyType", "HASH");
+    cfn_arr_push(a, ks, h);
     if (sort->name) {
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "AttributeName", sort->name);
-        cJSON_AddStringToObject(r, "KeyType", "RANGE");
-        cJSON_AddItemToArray(ks, r);
+        CfnNode *r = cfn_obj(a, at);
+        cfn_put_str(a, r, "AttributeName", sort->name);
+        cfn_put_str(a, r, "KeyType", "RANGE");
+        cfn_arr_push(a, ks, r);
     }
     return ks;
 }
 
-static void add_throughput(cJSON *o, const Table *t)
+static void add_throughput(Arena *a, CfnNode *o, const Table *t)
 {
     if (!t->provisioned)
         return;
-    cJSON *pt = cJSON_AddObjectToObject(o, "ProvisionedThroughput");
-    cJSON_AddNumberToObject(pt, "ReadCapacityUnits", (double)t->read);
-    cJSON_AddNumberToObject(pt, "WriteCapacityUnits", (double)t->write);
+    CfnNode *pt = cfn_put_obj(a, o, "ProvisionedThroughput");
+    cfn_put_num(a, pt, "ReadCapacityUnits", t->read);
+    cfn_put_num(a, pt, "WriteCapacityUnits", t->write);
 }
 
-/* Tags that say which app and stage a resource belongs to. */
-cJSON *hitc_tags(Ctx *ctx)
+static void table_ids(Ctx *ctx, Decl *d)
 {
-    cJSON *tags = cJSON_CreateArray();
-    if (ctx->prog.app) {
-        cJSON *a = cJSON_CreateObject();
-        cJSON_AddStringToObject(a, "Key", "hitc:app");
-        cJSON_AddStringToObject(a, "Value", ctx->prog.app->name);
-        cJSON_AddItemToArray(tags, a);
-    }
-    cJSON *s = cJSON_CreateObject();
-    cJSON_AddStringToObject(s, "Key", "hitc:stage");
-    cJSON_AddItemToObject(s, "Value", cfn_ref("Stage"));
-    cJSON_AddItemToArray(tags, s);
-    return tags;
+    Table *t = d->data;
+    if (t && t->key.name)
+        id_claim(ctx, d, d->logical);
 }
 
 static void table_emit(Ctx *ctx, Decl *d, Emit *e)
@@ -323,52 +315,52 @@ static void table_emit(Ctx *ctx, Decl *d, Emit *e)
     Table *t = d->data;
     if (!t || !t->key.name)
         return;
-    cJSON *res = emit_resource(ctx, e, d, d->logical, "AWS::DynamoDB::Table");
+    CfnNode *res = emit_resource(ctx, e, d, d->logical, "AWS::DynamoDB::Table");
     const char *policy = t->destroy ? "Delete" : "Retain";
-    cJSON_AddStringToObject(res, "DeletionPolicy", policy);
-    cJSON_AddStringToObject(res, "UpdateReplacePolicy", policy);
-    cJSON *p = cJSON_AddObjectToObject(res, "Properties");
+    cfn_put_str(ctx->arena, res, "DeletionPolicy", policy);
+    cfn_put_str(ctx->arena, res, "UpdateReplacePolicy", policy);
+    CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
 
     KeyAttr *keys[2 + 2 * 32];
     int n = table_keys(t, keys);
-    cJSON *defs = cJSON_AddArrayToObject(p, "AttributeDefinitions");
+    CfnNode *defs = cfn_put_arr(ctx->arena, p, "AttributeDefinitions");
     for (int i = 0; i < n; i++) {
         bool seen = false;
         for (int j = 0; j < i; j++)
             seen |= strcmp(keys[i]->name, keys[j]->name) == 0;
         if (seen)
             continue;
-        cJSON *a = cJSON_CreateObject();
-        cJSON_AddStringToObject(a, "AttributeName", keys[i]->name);
-        cJSON_AddStringToObject(a, "AttributeType", key_codes[keys[i]->type]);
-        cJSON_AddItemToArray(defs, a);
+        CfnNode *a = cfn_obj(ctx->arena, d->loc);
+        cfn_put_str(ctx->arena, a, "AttributeName", keys[i]->name);
+        cfn_put_str(ctx->arena, a, "AttributeType", key_codes[keys[i]->type]);
+        cfn_arr_push(ctx->arena, defs, a);
     }
-    cJSON_AddStringToObject(p, "BillingMode",
+    cfn_put_str(ctx->arena, p, "BillingMode",
                             t->provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
     if (t->nindexes) {
-        cJSON *gsis = cJSON_AddArrayToObject(p, "GlobalSecondaryIndexes");
+        CfnNode *gsis = cfn_put_arr(ctx->arena, p, "GlobalSecondaryIndexes");
         for (int i = 0; i < t->nindexes; i++) {
             Index *ix = t->indexes[i];
-            cJSON *g = cJSON_CreateObject();
-            cJSON_AddStringToObject(g, "IndexName", ix->name);
-            cJSON_AddItemToObject(g, "KeySchema", key_schema(&ix->key, &ix->sort));
-            cJSON *proj = cJSON_AddObjectToObject(g, "Projection");
-            cJSON_AddStringToObject(proj, "ProjectionType", "ALL");
-            add_throughput(g, t);
-            cJSON_AddItemToArray(gsis, g);
+            CfnNode *g = cfn_obj(ctx->arena, d->loc);
+            cfn_put_str(ctx->arena, g, "IndexName", ix->name);
+            cfn_put(ctx->arena, g, "KeySchema", key_schema(ctx->arena, d->loc, &ix->key, &ix->sort));
+            CfnNode *proj = cfn_put_obj(ctx->arena, g, "Projection");
+            cfn_put_str(ctx->arena, proj, "ProjectionType", "ALL");
+            add_throughput(ctx->arena, g, t);
+            cfn_arr_push(ctx->arena, gsis, g);
         }
     }
-    cJSON_AddItemToObject(p, "KeySchema", key_schema(&t->key, &t->sort));
-    add_throughput(p, t);
+    cfn_put(ctx->arena, p, "KeySchema", key_schema(ctx->arena, d->loc, &t->key, &t->sort));
+    add_throughput(ctx->arena, p, t);
     if (t->stream >= 0) {
-        cJSON *ss = cJSON_AddObjectToObject(p, "StreamSpecification");
-        cJSON_AddStringToObject(ss, "StreamViewType", stream_views[t->stream]);
+        CfnNode *ss = cfn_put_obj(ctx->arena, p, "StreamSpecification");
+        cfn_put_str(ctx->arena, ss, "StreamViewType", stream_views[t->stream]);
     }
-    cJSON_AddItemToObject(p, "Tags", hitc_tags(ctx));
+    cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, d->loc));
     if (t->ttl) {
-        cJSON *ttl = cJSON_AddObjectToObject(p, "TimeToLiveSpecification");
-        cJSON_AddStringToObject(ttl, "AttributeName", t->ttl);
-        cJSON_AddBoolToObject(ttl, "Enabled", true);
+        CfnNode *ttl = cfn_put_obj(ctx->arena, p, "TimeToLiveSpecification");
+        cfn_put_str(ctx->arena, ttl, "AttributeName", t->ttl);
+        cfn_put_bool(ctx->arena, ttl, "Enabled", true);
     }
 }
 
@@ -381,5 +373,6 @@ const Kind kind_table = {
     .check = table_check,
     .attr_error = table_attr_error,
     .ref = table_ref,
+    .ids = table_ids,
     .emit = table_emit,
 };

@@ -105,8 +105,35 @@ static void every_error_in_one_run(void)
     ctx_free(ctx);
 }
 
+/* Logical IDs are known before emit (ids.c): every ID a function will
+ * make is registered to it, and a clash is found without emitting. */
+static void logical_ids_are_registered_before_emit(void)
+{
+    Ctx *ctx = compile_text("table counters { key name: string }\n"
+                            FN("counter", " env { table = counters.name }\n"));
+    CHECK_STR(diag_text(ctx), "");
+    ids_register(ctx);
+    Decl *fn = lookup(ctx, "counter");
+    CHECK_STR(logical_id(ctx, fn, "Role"), "CounterFunctionRole");
+    CHECK(id_owner(ctx, "CounterFunctionRole") == fn);
+    CHECK(id_owner(ctx, "CounterFunctionLogGroup") == fn);
+    CHECK(id_owner(ctx, "CounterFunctionCode") == fn);
+    CHECK(id_owner(ctx, "CountersTable") == lookup(ctx, "counters"));
+    CHECK(id_owner(ctx, "Stage") == ctx->prog.stage);
+    CHECK_INT(ctx->nerrors, 0);
+    ctx_free(ctx);
+
+    ctx = compile_text("param counter_function: string\n"
+                       FN("counter", "") "output o = counter_function\n");
+    CHECK_STR(diag_text(ctx), "");
+    ids_register(ctx);
+    CHECK(has(diag_text(ctx), "would both be 'CounterFunction' in the template"));
+    ctx_free(ctx);
+}
+
 int main(void)
 {
+    RUN(logical_ids_are_registered_before_emit);
     RUN(resolves_references);
     RUN(suggests_the_closest_name_of_any_kind);
     RUN(no_suggestion_when_nothing_is_close);
