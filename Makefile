@@ -27,6 +27,8 @@ SRCS := \
 	compiler/diag.c \
 	compiler/lex.c \
 	compiler/parse.c \
+	compiler/declare.c \
+	compiler/fields.c \
 	compiler/resolve.c \
 	compiler/graph.c \
 	compiler/emit.c \

@@ -287,7 +287,7 @@ bool item_is_word(const Item *it, const char *word);
 bool item_is_punct(const Item *it, TokKind k);
 const char *item_describe(Arena *a, const Item *it);
 
-/* ---- resolve.c ------------------------------------------------------- */
+/* ---- resolve.c (types of the resolved program) ------------------------ */
 
 typedef enum { E_STRING, E_NUMBER, E_REF, E_INTERP } ExprKind;
 
@@ -386,8 +386,17 @@ typedef struct Use {
     const char *why;        /* "env 'table'" */
 } Use;
 
+/* ---- declare.c -------------------------------------------------------- */
+
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc);
 Decl *lookup(Ctx *ctx, const char *name);
+/* The output named name, if any (outputs are a namespace apart). */
+Decl *output_named(Ctx *ctx, const char *name);
+void declare(Ctx *ctx, File *f);        /* collect names */
+void check_decls(Ctx *ctx);             /* kinds' check() */
+
+/* ---- resolve.c -------------------------------------------------------- */
+
 void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
 Expr *expr_from_item(Ctx *ctx, const Item *it);
@@ -395,9 +404,9 @@ Expr *expr_from_item(Ctx *ctx, const Item *it);
  * route -> FUNCTION); reports and returns NULL on failure. */
 Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k);
 
-void declare(Ctx *ctx, File *f);        /* collect names */
-void check_decls(Ctx *ctx);             /* kinds' check() */
 void resolve(Ctx *ctx);                 /* references, link() */
+
+/* ---- fields.c --------------------------------------------------------- */
 
 /* Field dispatch for block-shaped declarations (table, function, ...). */
 typedef struct Field {
