@@ -27,6 +27,7 @@ SRCS := \
 	compiler/diag.c \
 	compiler/lex.c \
 	compiler/parse.c \
+	compiler/compile.c \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \

@@ -427,6 +427,15 @@ int want_choice(Ctx *ctx, const Stmt *s, int i, const char *what,
                 const char *const *choices, int n);
 char *string_literal(Ctx *ctx, const Item *it, const char *what);
 
+/* ---- compile.c ------------------------------------------------------ */
+
+/* Parse, declare, check, resolve and build the graph of src (the first
+ * source given is the project's root).  True when no error was found. */
+bool compile(Ctx *ctx, Source *src);
+/* The directory that paths written in d (a function's code) are relative
+ * to: that of the source declaring d; the root's for a built-in. */
+const char *decl_dir(const Ctx *ctx, const Decl *d);
+
 /* ---- graph.c --------------------------------------------------------- */
 
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
@@ -528,7 +537,8 @@ struct Ctx {
     int nerrors, nwarnings;
     int seq;
     PtrVec sources;         /* Source* */
-    const char *root;       /* directory of the main .hit file ("." if none) */
+    const char *root;       /* the project: directory of the main .hit file
+                               (set by compile() unless set before) */
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */

@@ -14,6 +14,30 @@
 
 #include "hitc.h"
 
+/* The commands: one row each.  A command reads one .hit file or many,
+ * writes to -o DIR or takes no -o, and runs on each file's compiled
+ * program (the Ctx after compile()).  Its run() reports through diag() and
+ * may print on stdout; the exit status comes from the diagnostics.  To add
+ * a command: write its run() and add a row (and a line to usage below). */
+typedef struct Options Options;
+typedef struct Command {
+    const char *name;
+    bool many_files;        /* FILE... rather than FILE */
+    bool needs_out;         /* -o DIR is required (and allowed) */
+    void (*run)(Ctx *ctx, const Options *o, Emit *e);
+} Command;
+
+static void cmd_build(Ctx *ctx, const Options *o, Emit *e);
+static void cmd_check(Ctx *ctx, const Options *o, Emit *e);
+static void cmd_graph(Ctx *ctx, const Options *o, Emit *e);
+
+static const Command commands[] = {
+    {"build", false, true, cmd_build},
+    {"check", true, false, cmd_check},
+    {"graph", false, false, cmd_graph},
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof *commands))
+
 static const char usage[] =
     "usage: hitc build FILE -o DIR [options]\n"
     "       hitc check FILE... [options]\n"
@@ -40,14 +64,14 @@ static const char usage[] =
     "exit status: 0 clean, 1 errors in the input (or warnings with --strict),\n"
     "2 bad usage or an I/O failure\n";
 
-typedef struct Options {
-    const char *command;
+struct Options {
+    const Command *command;
     const char *out;
     const char **files;
     int nfiles;
     DiagFormat format;
     bool strict, quiet;
-} Options;
+};
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -59,6 +83,7 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, Options *o)
 {
+    const char *command = NULL;
     o->files = calloc((size_t)argc, sizeof *o->files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,46 +120,30 @@ static int parse_args(int argc, char **argv, Options *o)
             o->quiet = true;
         } else if (a[0] == '-' && a[1]) {
             return bad_usage("unknown option '%s'", a);
-        } else if (!o->command) {
-            o->command = a;
+        } else if (!command) {
+            command = a;
         } else {
             o->files[o->nfiles++] = a;
         }
     }
-    if (!o->command)
+    if (!command)
         return bad_usage("%s", "no command given");
-    bool build = strcmp(o->command, "build") == 0;
-    bool check = strcmp(o->command, "check") == 0;
-    bool graph = strcmp(o->command, "graph") == 0;
-    if (!build && !check && !graph)
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            o->command = &commands[i];
+    if (!o->command)
         return bad_usage("unknown command '%s'; use build, check or graph",
-                         o->command);
+                         command);
+    const Command *c = o->command;
     if (o->nfiles == 0)
-        return bad_usage("'%s' needs a .hit file", o->command);
-    if ((build || graph) && o->nfiles > 1)
-        return bad_usage("'%s' takes one .hit file", o->command);
-    if (build && !o->out)
-        return bad_usage("%s", "'build' needs '-o DIR' (or '-o -' for stdout)");
-    if (!build && o->out)
-        return bad_usage("'-o' is for 'build', not '%s'", o->command);
+        return bad_usage("'%s' needs a .hit file", c->name);
+    if (!c->many_files && o->nfiles > 1)
+        return bad_usage("'%s' takes one .hit file", c->name);
+    if (c->needs_out && !o->out)
+        return bad_usage("'%s' needs '-o DIR' (or '-o -' for stdout)", c->name);
+    if (!c->needs_out && o->out)
+        return bad_usage("'-o' is for 'build', not '%s'", c->name);
     return -1;
-}
-
-/* Source to dependency graph: every check hitc makes on a program. */
-static bool compile(Ctx *ctx, const char *path)
-{
-    Source *src = source_load(ctx, path, (Loc){0});
-    if (!src)
-        return false;
-    ctx->root = src->dir;
-    File *file = parse(ctx, src);
-    declare(ctx, file);
-    check_decls(ctx);
-    resolve(ctx);
-    if (ctx->nerrors)
-        return false;
-    graph_build(ctx);
-    return ctx->nerrors == 0;
 }
 
 static bool any_io_error(Ctx *ctx)
@@ -167,30 +176,47 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
            via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
+/* Emit the template (no zips when dry_run) and report an empty app. */
+static void emit_checked(Ctx *ctx, Emit *e)
+{
+    emit_template(ctx, e);
+    if (!e->resources->child)
+        diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
+             "this file declares nothing that becomes a resource (a "
+             "table, function or route)");
+}
+
+static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
+{
+    if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
+        return;
+    emit_checked(ctx, e);
+    if (ctx->nerrors == 0)
+        output_write(ctx, e, o->out);
+}
+
+static void cmd_check(Ctx *ctx, const Options *o, Emit *e)
+{
+    (void)o;
+    e->dry_run = true;
+    emit_checked(ctx, e);
+}
+
+static void cmd_graph(Ctx *ctx, const Options *o, Emit *e)
+{
+    (void)o, (void)e;
+    Buf dot = {0};
+    graph_print_dot(ctx, &dot);
+    fputs(dot.data, stdout);
+    buf_free(&dot);
+}
+
 static int run_one(const Options *o, const char *path)
 {
     Ctx *ctx = ctx_new();
     Emit e = {0};
-    e.dry_run = strcmp(o->command, "build") != 0;
-    bool ok = compile(ctx, path);
-    if (ok && strcmp(o->command, "build") == 0)
-        ok = output_dir_check(ctx, o->out) == 0;    /* before bundling */
-    if (ok && strcmp(o->command, "graph") != 0) {
-        emit_template(ctx, &e);
-        if (!e.resources->child)
-            diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
-                 "this file declares nothing that becomes a resource (a "
-                 "table, function or route)");
-        ok = ctx->nerrors == 0;
-    }
-    if (ok && strcmp(o->command, "build") == 0)
-        ok = output_write(ctx, &e, o->out) == 0;
-    if (ok && strcmp(o->command, "graph") == 0) {
-        Buf dot = {0};
-        graph_print_dot(ctx, &dot);
-        fputs(dot.data, stdout);
-        buf_free(&dot);
-    }
+    if (compile(ctx, source_load(ctx, path, (Loc){0})))
+        o->command->run(ctx, o, &e);
     diag_print_all(ctx, stderr, o->format, o->format == FMT_GCC && isatty(2) &&
                                        !getenv("NO_COLOR"));
     int status = 0;
@@ -198,7 +224,7 @@ static int run_one(const Options *o, const char *path)
         status = 2;
     else if (ctx->nerrors || (o->strict && ctx->nwarnings))
         status = 1;
-    if (status == 0 && strcmp(o->command, "build") == 0 && !o->quiet &&
+    if (status == 0 && o->command->run == cmd_build && !o->quiet &&
         strcmp(o->out, "-") != 0)
         print_next_steps(ctx, &e, o->out);
     emit_free(&e);

@@ -122,7 +122,7 @@ static void field_code(Ctx *ctx, Decl *d, Stmt *s)
              "relative to the .hit file's directory");
         return;
     }
-    char *path = arena_printf(ctx->arena, "%s/%s", ctx->root, code);
+    char *path = arena_printf(ctx->arena, "%s/%s", decl_dir(ctx, d), code);
     char real[PATH_MAX], root[PATH_MAX];
     struct stat st;
     if (!realpath(path, real) || stat(real, &st) != 0) {
