@@ -150,11 +150,10 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
         const char *cands[16];
         for (int i = 0; i < nkinds; i++)
             cands[i] = kinds[i]->keyword;
-        const char *guess = closest(kw->text, cands, nkinds);
-        if (guess)
-            diag(ctx, D_UNKNOWN_DECL, kw->loc,
-                 "unknown declaration '%s'; did you mean '%s'?", kw->text,
-                 guess);
+        const char *dym = did_you_mean(ctx, kw->text, cands, nkinds, NULL);
+        if (dym[0])
+            diag(ctx, D_UNKNOWN_DECL, kw->loc, "unknown declaration '%s'%s",
+                 kw->text, dym);
         else
             diag(ctx, D_UNKNOWN_DECL, kw->loc,
                  "unknown declaration '%s'; expected app, param, table, "

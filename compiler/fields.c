@@ -46,14 +46,9 @@ void check_fields(Ctx *ctx, Decl *d, const Stmt *owner, const Field *fields,
             if (strcmp(fields[j].name, first->text) == 0)
                 f = j;
         if (f < 0) {
-            const char *guess = closest(first->text, names, nfields);
-            if (guess)
-                diag(ctx, D_UNKNOWN_FIELD, first->loc,
-                     "%s has no field '%s'; did you mean '%s'?",
-                     d->kind->noun, first->text, guess);
-            else
-                diag(ctx, D_UNKNOWN_FIELD, first->loc,
-                     "%s has no field '%s'", d->kind->noun, first->text);
+            diag(ctx, D_UNKNOWN_FIELD, first->loc, "%s has no field '%s'%s",
+                 d->kind->noun, first->text,
+                 did_you_mean(ctx, first->text, names, nfields, NULL));
             continue;
         }
         if (seen[f] && !fields[f].repeatable) {
@@ -152,10 +147,10 @@ int want_choice(Ctx *ctx, const Stmt *s, int i, const char *what,
     for (int j = 0; j < n; j++)
         buf_printf(&b, "%s'%s'", j == 0 ? "" : j == n - 1 ? " or " : ", ",
                    choices[j]);
-    const char *guess = closest(w, choices, n);
-    if (guess)
-        diag(ctx, D_BAD_VALUE, s->items[i]->loc,
-             "unknown %s '%s'; did you mean '%s'?", what, w, guess);
+    const char *dym = did_you_mean(ctx, w, choices, n, NULL);
+    if (dym[0])
+        diag(ctx, D_BAD_VALUE, s->items[i]->loc, "unknown %s '%s'%s", what, w,
+             dym);
     else
         diag(ctx, D_BAD_VALUE, s->items[i]->loc, "unknown %s '%s'; expected %s",
              what, w, b.data);

@@ -100,6 +100,11 @@ int utf8_len(const unsigned char *p, const unsigned char *end);
 /* The candidate closest to word, or NULL when none is close enough to be a
  * plausible typo. */
 const char *closest(const char *word, const char *const *cands, int n);
+/* Every "did you mean" of hitc's messages: "; did you mean 'x'?" for the
+ * closest candidate, or "" when none is close (arena-owned).  guess, when
+ * not NULL, receives the candidate (or NULL). */
+const char *did_you_mean(Ctx *ctx, const char *word, const char *const *cands,
+                         int n, const char **guess);
 
 /* ---- diag.c ---------------------------------------------------------- */
 

@@ -138,11 +138,11 @@ static void unknown_name(Ctx *ctx, const char *name, Loc loc)
     for (int i = 0; i < ctx->symbols.len; i++)
         if (referable(ctx->symbols.items[i]))
             names[n++] = names[i];
-    const char *guess = closest(name, names, n);
+    const char *guess;
+    const char *dym = did_you_mean(ctx, name, names, n, &guess);
     if (guess) {
-        Decl *g = lookup(ctx, guess);
-        diag(ctx, D_UNKNOWN_REF, loc, "unknown %s '%s'; did you mean '%s'?",
-             g->kind->noun, name, guess);
+        diag(ctx, D_UNKNOWN_REF, loc, "unknown %s '%s'%s",
+             lookup(ctx, guess)->kind->noun, name, dym);
     } else {
         diag(ctx, D_UNKNOWN_REF, loc, "unknown name '%s'", name);
     }
@@ -183,12 +183,11 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
             if (strcmp(d->kind->attrs[i], e->attr) == 0)
                 found = i;
         if (found < 0) {
-            const char *guess = closest(e->attr, d->kind->attrs,
-                                        d->kind->nattrs);
-            if (guess)
+            const char *dym = did_you_mean(ctx, e->attr, d->kind->attrs,
+                                           d->kind->nattrs, NULL);
+            if (dym[0])
                 diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
-                     "%s has no attribute '%s'; did you mean '%s'?",
-                     d->display, e->attr, guess);
+                     "%s has no attribute '%s'%s", d->display, e->attr, dym);
             else
                 diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
                      "%s has no attribute '%s'; it has %s", d->display,
@@ -248,14 +247,8 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
         for (int i = 0; i < ctx->symbols.len; i++)
             if (((Decl *)ctx->symbols.items[i])->kind == k)
                 names[n++] = names[i];
-        const char *guess = closest(it->text, names, n);
-        if (guess)
-            diag(ctx, D_UNKNOWN_REF, it->loc,
-                 "unknown %s '%s'; did you mean '%s'?", k->noun, it->text,
-                 guess);
-        else
-            diag(ctx, D_UNKNOWN_REF, it->loc, "unknown %s '%s'", k->noun,
-                 it->text);
+        diag(ctx, D_UNKNOWN_REF, it->loc, "unknown %s '%s'%s", k->noun,
+             it->text, did_you_mean(ctx, it->text, names, n, NULL));
         return NULL;
     }
     if (d->kind != k) {
