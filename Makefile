@@ -18,7 +18,8 @@
 CC      ?= cc
 PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
 CFLAGS  ?= -O2 -g
-WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -36,6 +37,9 @@ SRCS := \
 	compiler/lex.c \
 	compiler/parse.c \
 	compiler/fmt.c \
+	compiler/compile.c \
+	compiler/declare.c \
+	compiler/fields.c \
 	compiler/resolve.c \
 	compiler/graph.c \
 	compiler/ids.c \

@@ -209,7 +209,6 @@ Ctx *ctx_new(void)
     Arena *a = arena_new();
     Ctx *ctx = arena_alloc(a, sizeof *ctx);
     ctx->arena = a;
-    ctx->root = ".";
     return ctx;
 }
 

@@ -276,12 +276,10 @@ static bool resolve_tag(Reader *R, const char *tag, Loc at, bool scalar,
         const char *cands[NSHORT];
         for (int i = 0; i < NSHORT; i++)
             cands[i] = short_tags[i][0];
-        const char *near = closest(tag, cands, NSHORT);
-        Diag *d = diag(R->ctx, D_CFN_BAD_TAG, tl,
-                       "unknown tag '%s'%s%s%s", tag,
-                       near ? "; did you mean '" : "", near ? near : "",
-                       near ? "'?" : "");
-        if (!near)
+        const char *dym = did_you_mean(R->ctx, tag, cands, NSHORT, NULL);
+        Diag *d = diag(R->ctx, D_CFN_BAD_TAG, tl, "unknown tag '%s'%s", tag,
+                       dym);
+        if (!dym[0])
             note(R->ctx, d, tl, "CloudFormation's short forms are !Ref, "
                  "!GetAtt, !Sub, !If, ... (one per intrinsic function)");
         return false;

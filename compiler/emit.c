@@ -122,7 +122,7 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x)
 
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
 {
-    char *path = arena_printf(ctx->arena, "%s/%s", ctx->root, source);
+    char *path = arena_printf(ctx->arena, "%s/%s", loc.src ? loc.src->dir : ctx->root, source);
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     for (int i = 0; i < e->bundles.len; i++) {

@@ -99,6 +99,11 @@ int utf8_len(const unsigned char *p, const unsigned char *end);
 /* The candidate closest to word, or NULL when none is close enough to be a
  * plausible typo. */
 const char *closest(const char *word, const char *const *cands, int n);
+/* Every "did you mean" of hitc's messages: "; did you mean 'x'?" for the
+ * closest candidate, or "" when none is close (arena-owned).  guess, when
+ * not NULL, receives the candidate (or NULL). */
+const char *did_you_mean(Ctx *ctx, const char *word, const char *const *cands,
+                         int n, const char **guess);
 
 /* ---- diag.c ---------------------------------------------------------- */
 
@@ -318,7 +323,7 @@ bool fmt_source(Ctx *ctx, Source *src, Buf *out);
  * in *changed.  Returns 0, 1 (syntax errors) or 2 (I/O failure). */
 int fmt_file(Ctx *ctx, const char *path, bool check, bool *changed);
 
-/* ---- resolve.c ------------------------------------------------------- */
+/* ---- resolve.c (types of the resolved program) ------------------------ */
 
 typedef enum { E_STRING, E_NUMBER, E_REF, E_INTERP } ExprKind;
 
@@ -423,8 +428,17 @@ typedef struct Use {
     const char *why;        /* "env 'table'" */
 } Use;
 
+/* ---- declare.c -------------------------------------------------------- */
+
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc);
 Decl *lookup(Ctx *ctx, const char *name);
+/* The output named name, if any (outputs are a namespace apart). */
+Decl *output_named(Ctx *ctx, const char *name);
+void declare(Ctx *ctx, File *f);        /* collect names */
+void check_decls(Ctx *ctx);             /* kinds' check() */
+
+/* ---- resolve.c -------------------------------------------------------- */
+
 void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
 Expr *expr_from_item(Ctx *ctx, const Item *it);
@@ -432,9 +446,9 @@ Expr *expr_from_item(Ctx *ctx, const Item *it);
  * route -> FUNCTION); reports and returns NULL on failure. */
 Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k);
 
-void declare(Ctx *ctx, File *f);        /* collect names */
-void check_decls(Ctx *ctx);             /* kinds' check() */
 void resolve(Ctx *ctx);                 /* references, link() */
+
+/* ---- fields.c --------------------------------------------------------- */
 
 /* Field dispatch for block-shaped declarations (table, function, ...). */
 typedef struct Field {
@@ -454,6 +468,15 @@ bool want_number(Ctx *ctx, const Stmt *s, int i, const char *what,
 int want_choice(Ctx *ctx, const Stmt *s, int i, const char *what,
                 const char *const *choices, int n);
 char *string_literal(Ctx *ctx, const Item *it, const char *what);
+
+/* ---- compile.c ------------------------------------------------------ */
+
+/* Parse, declare, check, resolve and build the graph of src (the first
+ * source given is the project's root).  True when no error was found. */
+bool compile(Ctx *ctx, Source *src);
+/* The directory that paths written in d (a function's code) are relative
+ * to: that of the source declaring d; the root's for a built-in. */
+const char *decl_dir(const Ctx *ctx, const Decl *d);
 
 /* ---- graph.c --------------------------------------------------------- */
 
@@ -571,7 +594,8 @@ struct Ctx {
     int nerrors, nwarnings;
     int seq;
     PtrVec sources;         /* Source* */
-    const char *root;       /* directory of the main .hit file ("." if none) */
+    const char *root;       /* the project: directory of the main .hit file
+                               (set by compile() unless set before) */
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */

@@ -15,6 +15,39 @@
 #include "hitc.h"
 #include "lint.h"
 
+/* The commands: one row each.  Most read .hit files and run on each file's
+ * compiled program (the Ctx after compile()): their run() reports through
+ * diag() and may print on stdout, and the exit status comes from the
+ * diagnostics.  A command that reads its files its own way (lint reads
+ * CloudFormation templates, fmt rewrites .hit text) has whole() instead,
+ * which takes every file and returns the exit status.  To add a command:
+ * write its run() or whole() and add a row (and its lines to usage below). */
+typedef struct Options Options;
+typedef struct Command {
+    const char *name;
+    const char *takes;      /* what FILE is, for messages: "a .hit file" */
+    bool many_files;        /* FILE... rather than FILE */
+    bool needs_out;         /* -o DIR is required (and allowed) */
+    bool takes_check;       /* --check is allowed */
+    void (*run)(Ctx *ctx, const Options *o, Emit *e);
+    int (*whole)(const Options *o);
+} Command;
+
+static void cmd_build(Ctx *ctx, const Options *o, Emit *e);
+static void cmd_check(Ctx *ctx, const Options *o, Emit *e);
+static void cmd_graph(Ctx *ctx, const Options *o, Emit *e);
+static int cmd_lint(const Options *o);
+static int cmd_fmt(const Options *o);
+
+static const Command commands[] = {
+    {"build", "a .hit file", false, true, false, cmd_build, NULL},
+    {"check", "a .hit file", true, false, false, cmd_check, NULL},
+    {"graph", "a .hit file", false, false, false, cmd_graph, NULL},
+    {"lint", "a template", true, false, false, NULL, cmd_lint},
+    {"fmt", "a .hit file", true, false, true, NULL, cmd_fmt},
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof *commands))
+
 static const char usage[] =
     "usage: hitc build FILE -o DIR [options]\n"
     "       hitc check FILE... [options]\n"
@@ -52,14 +85,14 @@ static const char usage[] =
     "exit status: 0 clean, 1 errors in the input (or warnings with --strict),\n"
     "2 bad usage or an I/O failure\n";
 
-typedef struct Options {
-    const char *command;
+struct Options {
+    const Command *command;
     const char *out;
     const char **files;
     int nfiles;
     DiagFormat format;
     bool strict, quiet, check;
-} Options;
+};
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -71,6 +104,7 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, Options *o)
 {
+    const char *command = NULL;
     o->files = calloc((size_t)argc, sizeof *o->files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -109,51 +143,35 @@ static int parse_args(int argc, char **argv, Options *o)
             o->quiet = true;
         } else if (a[0] == '-' && a[1]) {
             return bad_usage("unknown option '%s'", a);
-        } else if (!o->command) {
-            o->command = a;
+        } else if (!command) {
+            command = a;
         } else {
             o->files[o->nfiles++] = a;
         }
     }
-    if (!o->command)
+    if (!command)
         return bad_usage("%s", "no command given");
-    bool build = strcmp(o->command, "build") == 0;
-    bool check = strcmp(o->command, "check") == 0;
-    bool graph = strcmp(o->command, "graph") == 0;
-    bool lint = strcmp(o->command, "lint") == 0;
-    bool fmt = strcmp(o->command, "fmt") == 0;
-    if (!build && !check && !graph && !lint && !fmt)
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            o->command = &commands[i];
+    if (!o->command)
         return bad_usage("unknown command '%s'; use build, check, graph, lint "
-                         "or fmt", o->command);
-    if (o->check && !fmt)
-        return bad_usage("'--check' is for 'fmt', not '%s'", o->command);
-    if (o->nfiles == 0)
-        return bad_usage(lint ? "'%s' needs a template" : "'%s' needs a .hit file",
-                         o->command);
-    if ((build || graph) && o->nfiles > 1)
-        return bad_usage("'%s' takes one .hit file", o->command);
-    if (build && !o->out)
-        return bad_usage("%s", "'build' needs '-o DIR' (or '-o -' for stdout)");
-    if (!build && o->out)
-        return bad_usage("'-o' is for 'build', not '%s'", o->command);
+                         "or fmt", command);
+    const Command *c = o->command;
+    if (o->nfiles == 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "'%s' needs %s", c->name, c->takes);
+        return bad_usage("%s", msg);
+    }
+    if (!c->many_files && o->nfiles > 1)
+        return bad_usage("'%s' takes one .hit file", c->name);
+    if (c->needs_out && !o->out)
+        return bad_usage("'%s' needs '-o DIR' (or '-o -' for stdout)", c->name);
+    if (o->check && !c->takes_check)
+        return bad_usage("'--check' is for 'fmt', not '%s'", c->name);
+    if (!c->needs_out && o->out)
+        return bad_usage("'-o' is for 'build', not '%s'", c->name);
     return -1;
-}
-
-/* Source to dependency graph: every check hitc makes on a program. */
-static bool compile(Ctx *ctx, const char *path)
-{
-    Source *src = source_load(ctx, path, (Loc){0});
-    if (!src)
-        return false;
-    ctx->root = src->dir;
-    File *file = parse(ctx, src);
-    declare(ctx, file);
-    check_decls(ctx);
-    resolve(ctx);
-    if (ctx->nerrors)
-        return false;
-    graph_build(ctx);
-    return ctx->nerrors == 0;
 }
 
 static bool any_io_error(Ctx *ctx)
@@ -186,30 +204,47 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
            via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
+/* Emit the template (no zips when dry_run) and report an empty app. */
+static void emit_checked(Ctx *ctx, Emit *e)
+{
+    emit_template(ctx, e);
+    if (emit_nresources(e) == 0)
+        diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
+             "this file declares nothing that becomes a resource (a "
+             "table, function or route)");
+}
+
+static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
+{
+    if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
+        return;
+    emit_checked(ctx, e);
+    if (ctx->nerrors == 0)
+        output_write(ctx, e, o->out);
+}
+
+static void cmd_check(Ctx *ctx, const Options *o, Emit *e)
+{
+    (void)o;
+    e->dry_run = true;
+    emit_checked(ctx, e);
+}
+
+static void cmd_graph(Ctx *ctx, const Options *o, Emit *e)
+{
+    (void)o, (void)e;
+    Buf dot = {0};
+    graph_print_dot(ctx, &dot);
+    fputs(dot.data, stdout);
+    buf_free(&dot);
+}
+
 static int run_one(const Options *o, const char *path)
 {
     Ctx *ctx = ctx_new();
     Emit e = {0};
-    e.dry_run = strcmp(o->command, "build") != 0;
-    bool ok = compile(ctx, path);
-    if (ok && strcmp(o->command, "build") == 0)
-        ok = output_dir_check(ctx, o->out) == 0;    /* before bundling */
-    if (ok && strcmp(o->command, "graph") != 0) {
-        emit_template(ctx, &e);
-        if (emit_nresources(&e) == 0)
-            diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
-                 "this file declares nothing that becomes a resource (a "
-                 "table, function or route)");
-        ok = ctx->nerrors == 0;
-    }
-    if (ok && strcmp(o->command, "build") == 0)
-        ok = output_write(ctx, &e, o->out) == 0;
-    if (ok && strcmp(o->command, "graph") == 0) {
-        Buf dot = {0};
-        graph_print_dot(ctx, &dot);
-        fputs(dot.data, stdout);
-        buf_free(&dot);
-    }
+    if (compile(ctx, source_load(ctx, path, (Loc){0})))
+        o->command->run(ctx, o, &e);
     diag_print_all(ctx, stderr, o->format, o->format == FMT_GCC && isatty(2) &&
                                        !getenv("NO_COLOR"));
     int status = 0;
@@ -217,7 +252,7 @@ static int run_one(const Options *o, const char *path)
         status = 2;
     else if (ctx->nerrors || (o->strict && ctx->nwarnings))
         status = 1;
-    if (status == 0 && strcmp(o->command, "build") == 0 && !o->quiet &&
+    if (status == 0 && o->command->run == cmd_build && !o->quiet &&
         strcmp(o->out, "-") != 0)
         print_next_steps(ctx, &e, o->out);
     emit_free(&e);
@@ -225,10 +260,25 @@ static int run_one(const Options *o, const char *path)
     return status;
 }
 
-/* hitc fmt [--check] FILE...: each file in a context of its own.  Exit
- * status: 0 every file is (now) formatted, 1 some file would change
- * (--check) or has syntax errors, 2 bad usage or an I/O failure; the
- * worst of them. */
+/* lint and fmt read their files their own way: templates, and .hit text
+ * that is formatted, not compiled. */
+static int cmd_lint(const Options *o)
+{
+    int rc = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        Ctx *ctx = ctx_new();
+        lint_template(ctx, o->files[i]);
+        diag_print_all(ctx, stderr, o->format,
+                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
+        int status = any_io_error(ctx) ? 2
+                     : ctx->nerrors || (o->strict && ctx->nwarnings) ? 1 : 0;
+        if (status > rc)
+            rc = status;
+        ctx_free(ctx);
+    }
+    return rc;
+}
+
 static int cmd_fmt(const Options *o)
 {
     int rc = 0;
@@ -251,33 +301,12 @@ static int cmd_fmt(const Options *o)
     return rc;
 }
 
-/* hitc lint TEMPLATE...: each template in a context of its own; the exit
- * status is the worst of them, as for check. */
-static int cmd_lint(const Options *o)
-{
-    int rc = 0;
-    for (int i = 0; i < o->nfiles; i++) {
-        Ctx *ctx = ctx_new();
-        lint_template(ctx, o->files[i]);
-        diag_print_all(ctx, stderr, o->format,
-                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
-        int status = any_io_error(ctx) ? 2
-                     : ctx->nerrors || (o->strict && ctx->nwarnings) ? 1 : 0;
-        if (status > rc)
-            rc = status;
-        ctx_free(ctx);
-    }
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     Options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc < 0 && strcmp(o.command, "fmt") == 0) {
-        rc = cmd_fmt(&o);
-    } else if (rc < 0 && strcmp(o.command, "lint") == 0) {
-        rc = cmd_lint(&o);
+    if (rc < 0 && o.command->whole) {
+        rc = o.command->whole(&o);
     } else if (rc < 0) {
         rc = 0;
         for (int i = 0; i < o.nfiles; i++) {

@@ -436,7 +436,7 @@ int output_dir_check(Ctx *ctx, const char *dir)
         Decl *fn = ctx->prog.decls.items[i];
         Loc loc;
         const char *code = function_code_dir(fn, &loc);
-        if (!code || !realpath(arena_printf(ctx->arena, "%s/%s", ctx->root, code), real))
+        if (!code || !realpath(arena_printf(ctx->arena, "%s/%s", decl_dir(ctx, fn), code), real))
             continue;
         bool seen = false;      /* one error for a directory functions share */
         for (int j = 0; j < i && !seen; j++) {

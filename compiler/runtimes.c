@@ -95,3 +95,11 @@ const char *runtime_closest(const char *id)
         ids[i] = runtimes[i].id;
     return closest(id, ids, NRUNTIMES);
 }
+
+const char *runtime_did_you_mean(Ctx *ctx, const char *id)
+{
+    const char *ids[NRUNTIMES];
+    for (int i = 0; i < NRUNTIMES; i++)
+        ids[i] = runtimes[i].id;
+    return did_you_mean(ctx, id, ids, NRUNTIMES, NULL);
+}

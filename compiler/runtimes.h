@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+typedef struct Ctx Ctx;
+
 #define RUNTIMES_AS_OF "2026-11-23"
 
 typedef struct Runtime {
@@ -32,5 +34,7 @@ bool runtime_is_deprecated(const Runtime *rt);
 bool runtime_create_blocked(const Runtime *rt);
 /* The known id closest to id, or NULL when none is a plausible typo. */
 const char *runtime_closest(const char *id);
+/* did_you_mean() over the runtime IDs: "; did you mean 'x'?" or "". */
+const char *runtime_did_you_mean(Ctx *ctx, const char *id);
 
 #endif

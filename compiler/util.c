@@ -162,3 +162,12 @@ int utf8_len(const unsigned char *p, const unsigned char *end)
         return 0;
     return n;
 }
+
+const char *did_you_mean(Ctx *ctx, const char *word, const char *const *cands,
+                         int n, const char **guess)
+{
+    const char *g = closest(word, cands, n);
+    if (guess)
+        *guess = g;
+    return g ? arena_printf(ctx->arena, "; did you mean '%s'?", g) : "";
+}

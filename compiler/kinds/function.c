@@ -67,13 +67,8 @@ static void field_runtime(Ctx *ctx, Decl *d, Stmt *s)
         return;
     const Runtime *rt = runtime_find(id);
     if (!rt) {
-        const char *guess = runtime_closest(id);
-        if (guess)
-            diag(ctx, D_UNKNOWN_RUNTIME, s->items[1]->loc,
-                 "unknown Lambda runtime '%s'; did you mean '%s'?", id, guess);
-        else
-            diag(ctx, D_UNKNOWN_RUNTIME, s->items[1]->loc,
-                 "unknown Lambda runtime '%s'", id);
+        diag(ctx, D_UNKNOWN_RUNTIME, s->items[1]->loc,
+             "unknown Lambda runtime '%s'%s", id, runtime_did_you_mean(ctx, id));
         return;
     }
     /* CloudFormation fails to create a function on a blocked runtime
@@ -123,7 +118,7 @@ static void field_code(Ctx *ctx, Decl *d, Stmt *s)
              "relative to the .hit file's directory");
         return;
     }
-    char *path = arena_printf(ctx->arena, "%s/%s", ctx->root, code);
+    char *path = arena_printf(ctx->arena, "%s/%s", decl_dir(ctx, d), code);
     char real[PATH_MAX], root[PATH_MAX];
     struct stat st;
     if (!realpath(path, real) || stat(real, &st) != 0) {

@@ -1,8 +1,8 @@
 /*
  * helpers.h: compile .hit text held in a string, for unit tests.
  *
- * compile_text() runs the same phases as main.c's compile() on text from
- * memory and returns the context; diag_text() joins the messages of its
+ * compile_text() runs compile() (compile.c), as main.c does, on text
+ * from memory and returns the context; diag_text() joins the messages of its
  * diagnostics ("error: ...\n"), so a test can assert on them.
  */
 #ifndef HITC_TEST_HELPERS_H
@@ -17,13 +17,8 @@ static inline Ctx *compile_text(const char *text)
 {
     Ctx *ctx = ctx_new();
     Source *src = source_from_text(ctx, "t.hit", text, strlen(text));
-    ctx->root = "tests/golden";
-    File *f = parse(ctx, src);
-    declare(ctx, f);
-    check_decls(ctx);
-    resolve(ctx);
-    if (!ctx->nerrors)
-        graph_build(ctx);
+    src->dir = "tests/golden";      /* so that `code "src"` finds one */
+    compile(ctx, src);
     return ctx;
 }
 

@@ -131,6 +131,29 @@ static void logical_ids_are_registered_before_emit(void)
     ctx_free(ctx);
 }
 
+/* A function's code is relative to the source that declares it, not to the
+ * project's root.  The project here is "." (the repository) and the source
+ * lives in examples/hits, which has src/: before compile.c's decl_dir the
+ * path was "./src", and this failed with "code directory 'src' does not
+ * exist". */
+static void code_is_relative_to_the_declaring_source(void)
+{
+    const char *text = "function f {\n  runtime python3.12\n"
+                       "  handler index.handler\n  code \"src\"\n}\n"
+                       "route GET / -> f\n";
+    Ctx *ctx = ctx_new();
+    ctx->root = ".";
+    Source *src = source_from_text(ctx, "examples/hits/other.hit", text,
+                                   strlen(text));
+    CHECK(compile(ctx, src));
+    CHECK_STR(diag_text(ctx), "");
+    Decl *f = lookup(ctx, "f");
+    CHECK(f != NULL);
+    CHECK_STR(decl_dir(ctx, f), "examples/hits");
+    CHECK_STR(ctx->root, ".");
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(logical_ids_are_registered_before_emit);
@@ -145,5 +168,6 @@ int main(void)
     RUN(stage_and_params_are_values);
     RUN(unused_param_warns);
     RUN(every_error_in_one_run);
+    RUN(code_is_relative_to_the_declaring_source);
     return check_summary();
 }

@@ -79,6 +79,20 @@ static void suggestions_are_close_and_deterministic(void)
     CHECK_INT(edit_distance("ab", "ba"), 1);
 }
 
+/* did_you_mean() is the one suffix every suggestion is written with. */
+static void did_you_mean_is_a_suffix_or_nothing(void)
+{
+    Ctx *ctx = ctx_new();
+    const char *cands[] = {"counters", "settings"};
+    const char *g = "x";
+    CHECK_STR(did_you_mean(ctx, "countres", cands, 2, &g),
+              "; did you mean 'counters'?");
+    CHECK_STR(g, "counters");
+    CHECK_STR(did_you_mean(ctx, "zebra", cands, 2, &g), "");
+    CHECK(g == NULL);
+    ctx_free(ctx);
+}
+
 static void the_map_finds_what_was_put(void)
 {
     StrMap m = {0};
@@ -108,6 +122,7 @@ int main(void)
     RUN(names_fold_to_their_collision_key);
     RUN(names_follow_the_language);
     RUN(suggestions_are_close_and_deterministic);
+    RUN(did_you_mean_is_a_suffix_or_nothing);
     RUN(the_map_finds_what_was_put);
     arena_free(A);
     return check_summary();

@@ -1,0 +1,34 @@
+/*
+ * compile.c: the front end's one pipeline, from a source to a graph.
+ *
+ * In: a Source (read from a file, or made from memory by a test or the
+ * fuzzer).  Out: ctx->prog, resolved, with its dependency graph built, and
+ * every diagnostic found on the way in ctx->diags.
+ * Holds: main.c, the unit tests (tests/unit/helpers.h) and the fuzzer
+ * (tests/fuzz/fuzz_compile.c) all compile through here, so each runs
+ * exactly the checks `hitc check` makes.  The project's root is the first
+ * source's directory unless the caller set ctx->root; code paths are relative to the directory of the
+ * source that declares them (decl_dir).
+ */
+#include "hitc.h"
+
+bool compile(Ctx *ctx, Source *src)
+{
+    if (!src)
+        return false;
+    if (!ctx->root)
+        ctx->root = src->dir;
+    File *file = parse(ctx, src);
+    declare(ctx, file);
+    check_decls(ctx);
+    resolve(ctx);
+    if (ctx->nerrors)
+        return false;
+    graph_build(ctx);
+    return ctx->nerrors == 0;
+}
+
+const char *decl_dir(const Ctx *ctx, const Decl *d)
+{
+    return d->loc.src ? d->loc.src->dir : ctx->root;
+}

@@ -1,0 +1,239 @@
+/*
+ * declare.c: collect every name of the program, then let each kind read
+ * its declaration's fields.
+ *
+ * In: parsed files.  Out: ctx->prog.decls (every declaration, in file
+ * order, with the built-ins stage, api and aws first), ctx->names and
+ * ctx->folds (for lookup and collisions), and each declaration's fields
+ * read by its kind's check() (check_decls).
+ * Holds: every name is visible in the whole program, so names are
+ * collected first and read second.  Outputs are named in a namespace of
+ * their own (ctx->output_folds), as CloudFormation's are: they clash only
+ * with each other and are never referred to.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hitc.h"
+
+static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
+
+/* Keywords of the language (docs/language.md) that this version does not
+ * build yet. */
+static const char *const later[] = {"on", "plugin", "resource", "import",
+                                    "include"};
+
+Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
+{
+    Decl *d = arena_alloc(ctx->arena, sizeof *d);
+    d->kind = k;
+    d->name = name;
+    d->loc = loc;
+    d->name_loc = loc;
+    d->logical = name ? pascal_case(ctx->arena, name) : NULL;
+    d->display = name ? arena_printf(ctx->arena, "%s '%s'", k->noun, name)
+                      : k->noun;
+    d->index = ctx->prog.decls.len;
+    vec_push(ctx->arena, &ctx->prog.decls, d);
+    return d;
+}
+
+Decl *lookup(Ctx *ctx, const char *name)
+{
+    return strmap_get(&ctx->names, name);
+}
+
+static void remember(Ctx *ctx, Decl *d, const char *fold)
+{
+    vec_push(ctx->arena, &ctx->symbols, d);
+    strmap_put(ctx->arena, &ctx->names, d->name, d);
+    strmap_put(ctx->arena, &ctx->folds, fold, d);
+}
+
+/* Outputs have a namespace of their own, as in CloudFormation: they are
+ * checked against each other only, and nothing refers to them. */
+static void add_output(Ctx *ctx, Decl *d)
+{
+    char *fold = name_fold(ctx->arena, d->name);
+    Decl *o = strmap_get(&ctx->output_folds, fold);
+    if (!o) {
+        strmap_put(ctx->arena, &ctx->output_folds, fold, d);
+        return;
+    }
+    Diag *e;
+    if (strcmp(o->name, d->name) == 0)
+        e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                 "output '%s' is declared twice", d->name);
+    else
+        e = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                 "outputs '%s' and '%s' differ only in case or '-' versus "
+                 "'_', so they would map to the same CloudFormation "
+                 "logical ID; rename one", d->name, o->name);
+    note(ctx, e, o->name_loc, "first declared here");
+}
+
+/* The output named name, if any. */
+Decl *output_named(Ctx *ctx, const char *name)
+{
+    Decl *o = strmap_get(&ctx->output_folds, name_fold(ctx->arena, name));
+    return o && strcmp(o->name, name) == 0 ? o : NULL;
+}
+
+static void add_symbol(Ctx *ctx, Decl *d)
+{
+    if (d->kind == &kind_output) {
+        add_output(ctx, d);
+        return;
+    }
+    Decl *o = lookup(ctx, d->name);
+    if (o) {
+        Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                       "'%s' is declared twice", d->name);
+        note(ctx, e, o->name_loc, "first declared here as %s", o->display);
+        return;
+    }
+    char *fold = name_fold(ctx->arena, d->name);
+    o = strmap_get(&ctx->folds, fold);
+    if (o) {
+        Diag *e = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                       "'%s' and '%s' differ only in case or '-' versus "
+                       "'_', so they would map to the same "
+                       "CloudFormation logical ID; rename one",
+                       d->name, o->name);
+        note(ctx, e, o->name_loc, "'%s' declared here", o->name);
+        return;
+    }
+    remember(ctx, d, fold);
+}
+
+/* The built-ins every program has: stage, api, aws. */
+static void declare_builtins(Ctx *ctx)
+{
+    Loc none = {0};
+    Program *p = &ctx->prog;
+    p->stage = decl_new(ctx, &kind_param, "stage", none);
+    p->stage->builtin = true;
+    p->stage->display = "parameter 'stage'";
+    p->stage->logical = "Stage";
+    p->api = decl_new(ctx, &kind_api, "api", none);
+    p->api->builtin = true;
+    p->api->logical = "Api";
+    p->api->display = "the api";
+    p->aws = decl_new(ctx, &kind_builtin_aws, "aws", none);
+    p->aws->builtin = true;
+    remember(ctx, p->stage, "stage");
+    remember(ctx, p->api, "api");
+    remember(ctx, p->aws, "aws");
+}
+
+static void declare_stmt(Ctx *ctx, Stmt *s)
+{
+    Item *kw = s->items ? s->items[0] : NULL;
+    if (s->bad && (!kw || kw->kind != I_WORD))
+        return;         /* the parser has reported this line */
+    if (!kw || kw->kind != I_WORD) {
+        diag(ctx, D_UNKNOWN_DECL, s->loc,
+             "expected a declaration (app, param, table, function, route, "
+             "api or output)");
+        return;
+    }
+    for (size_t i = 0; i < sizeof later / sizeof *later; i++) {
+        if (strcmp(kw->text, later[i]) == 0) {
+            diag(ctx, D_NOT_YET, kw->loc,
+                 "'%s' declarations are not built by hitc %s yet",
+                 kw->text, HITC_VERSION);
+            return;
+        }
+    }
+    const Kind *k = kind_find(kw->text);
+    if (!k) {
+        const char *cands[16];
+        for (int i = 0; i < nkinds; i++)
+            cands[i] = kinds[i]->keyword;
+        const char *dym = did_you_mean(ctx, kw->text, cands, nkinds, NULL);
+        if (dym[0])
+            diag(ctx, D_UNKNOWN_DECL, kw->loc, "unknown declaration '%s'%s",
+                 kw->text, dym);
+        else
+            diag(ctx, D_UNKNOWN_DECL, kw->loc,
+                 "unknown declaration '%s'; expected app, param, table, "
+                 "function, route, api or output", kw->text);
+        return;
+    }
+    if (s->bad && !k->named)
+        return;         /* its error is reported; nothing refers to it */
+    if (k == &kind_api) {
+        Decl *api = ctx->prog.api;
+        if (!api->builtin) {
+            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                           "the api block is given twice");
+            note(ctx, e, api->loc, "first given here");
+            return;
+        }
+        api->builtin = false;
+        api->loc = api->name_loc = kw->loc;
+        api->stmt = s;
+        return;
+    }
+    if (!k->named) {
+        Decl *o = k->single ? strmap_get(&ctx->singles, k->keyword) : NULL;
+        if (o) {
+            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                           "'%s' may be declared only once", k->keyword);
+            note(ctx, e, o->loc, "first declared here");
+            return;
+        }
+        Decl *d = decl_new(ctx, k, NULL, kw->loc);
+        d->stmt = s;
+        if (k->single)
+            strmap_put(ctx->arena, &ctx->singles, k->keyword, d);
+        return;
+    }
+    Item *name = s->nitems > 1 ? s->items[1] : NULL;
+    if (!name || name->kind != I_WORD || strchr(name->text, '.')) {
+        diag(ctx, D_BAD_NAME, name ? name->loc : kw->loc,
+             "expected the %s's name after '%s'", k->noun, kw->text);
+        return;
+    }
+    if (!is_name(name->text)) {
+        diag(ctx, D_BAD_NAME, name->loc,
+             strlen(name->text) > 64
+                 ? "name '%s' is longer than 64 characters"
+                 : "'%s' is not a name: names are letters, digits, '_' and "
+                   "'-', starting with a letter",
+             name->text);
+        return;
+    }
+    for (size_t i = 0; k != &kind_output && i < sizeof reserved / sizeof *reserved;
+         i++) {
+        if (strcmp(name_fold(ctx->arena, name->text), reserved[i]) == 0) {
+            diag(ctx, D_RESERVED_NAME, name->loc,
+                 "'%s' is reserved for hitc's built-in '%s'; choose another "
+                 "name", name->text, reserved[i]);
+            return;
+        }
+    }
+    Decl *d = decl_new(ctx, k, name->text, kw->loc);
+    d->name_loc = name->loc;
+    d->stmt = s->bad ? NULL : s;        /* a broken one is named, not read */
+    add_symbol(ctx, d);
+}
+
+void declare(Ctx *ctx, File *f)
+{
+    if (!ctx->prog.stage)
+        declare_builtins(ctx);
+    for (int i = 0; i < f->nstmts; i++)
+        declare_stmt(ctx, f->stmts[i]);
+}
+
+void check_decls(Ctx *ctx)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->stmt && d->kind->check)
+            d->kind->check(ctx, d);
+    }
+}
+
