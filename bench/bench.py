@@ -1,4 +1,4 @@
-"""hitc against the peers this machine has, in one run, as ratios.
+"""hitc against its peers, in one run, as ratios.
 
 The job is the same on both sides: the same app (bench/gen.py writes it as
 app.hit and as the equivalent SAM template) turned into CloudFormation, and
