@@ -1,21 +1,29 @@
-"""hitc against the peers this machine has, in one run, as ratios.
+"""hitc against its peers, in one run, as ratios.
 
 The job is the same on both sides: the same app (bench/gen.py writes it as
 app.hit and as the equivalent SAM template) turned into CloudFormation, and
 checked before a commit.
   compile: `hitc build app.hit -o DIR` (template, bundles and all) against
            the SAM translator (`sam build`'s and CloudFormation's transform;
-           it zips nothing, so the comparison favours it)
+           it zips nothing, so the comparison favours it), against
+           `cdk synth --app "node app.js"` (the AWS CDK: template and code
+           assets staged) and against `serverless package` (the Serverless
+           Framework v3: templates and the code zip)
   check:   `hitc check app.hit` against `cfn-lint sam.json`, what a SAM or
            CloudFormation user runs in a pre-commit hook
   lint:    `hitc lint template.json` against `cfn-lint template.json`, on the
            same raw CloudFormation file (the template hitc built)
+The npm peers come from build/bench-npm (scripts/deps.sh --bench) and run
+with fake AWS credentials, a fixed region, telemetry and notices off and,
+where `unshare -n` works (root), in a network namespace of their own with no
+network at all, so that none of them can reach AWS.
 Every command must succeed, or the benchmark fails.  Times are wall clock,
 the median of several runs (at least 3, until a second has passed, at most
 15), each a whole process as a user would start it.
 
 usage: python3 bench/bench.py [SIZES...]     (default: 1 10 50)
 """
+import json
 import os
 import platform
 import shutil
@@ -27,24 +35,50 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 HITC = os.environ.get("HITC", os.path.join(ROOT, "hitc"))
+NPM = os.path.join(ROOT, "build", "bench-npm", "node_modules")
 
 
-def timed(cmd, cwd):
+def npm_env():
+    """What the npm peers run with: no credentials of anyone's, no calls home."""
+    env = dict(os.environ)
+    env.update({
+        "NODE_PATH": NPM,                      # app.js finds aws-cdk-lib here
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "bench-not-a-secret",
+        "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",   # no instance-metadata look-up
+        "CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off",
+    })
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
+def offline():
+    """The prefix that runs a command with no network, or [] where we can't."""
+    try:
+        if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
+            return ["unshare", "-n"]
+    except OSError:
+        pass
+    return []
+
+
+def timed(cmd, cwd, env=None):
     """Median seconds of runs of cmd; raises if a run fails."""
     times, started = [], time.perf_counter()
     while len(times) < 3 or (time.perf_counter() - started < 1.0 and len(times) < 15):
         t0 = time.perf_counter()
         run = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True, env=env)
         times.append(time.perf_counter() - t0)
         if run.returncode != 0:
             raise SystemExit(f"bench: {' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
     return statistics.median(times), len(times)
 
 
-def version(cmd):
+def version(cmd, env=None):
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
         return out.splitlines()[0] if out else "?"
     except OSError:
         return "missing"
@@ -60,10 +94,24 @@ def main(sizes):
     for tool in ("cfn-lint",):
         if not shutil.which(tool):
             raise SystemExit(f"bench: {tool} is not installed; it is a peer this benchmark needs")
+    for pkg in ("aws-cdk-lib", "aws-cdk", "constructs", "serverless"):
+        if not os.path.isfile(os.path.join(NPM, pkg, "package.json")):
+            raise SystemExit(f"bench: {pkg} is not in build/bench-npm; run scripts/deps.sh --bench")
+    env, net = npm_env(), offline()
+    cdk, sls = os.path.join(NPM, ".bin", "cdk"), os.path.join(NPM, ".bin", "serverless")
+
+    def npm_version(pkg):
+        with open(os.path.join(NPM, pkg, "package.json")) as f:
+            return json.load(f)["version"]
     sam_version = version([sys.executable, "-c", "import samtranslator; print(samtranslator.__version__)"])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"hitc: {version([HITC, '--version'])}; aws-sam-translator {sam_version}; "
-          f"{version(['cfn-lint', '--version'])}")
+          f"{version(['cfn-lint', '--version'])}; aws-cdk-lib {npm_version('aws-cdk-lib')}, "
+          f"cdk CLI {npm_version('aws-cdk')}; serverless {npm_version('serverless')}; "
+          f"node {version(['node', '--version'])}")
+    print("npm peers run " + ("with no network (unshare -n)" if net else
+                              "with the network reachable (unshare -n is not available here)"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print("| app | job | hitc | peer | peer's time | peer / hitc |")
     print("| --- | --- | ---: | --- | ---: | ---: |")
@@ -81,20 +129,51 @@ def main(sizes):
                 ("lint", [HITC, "lint", "out/template.json"], "cfn-lint",
                  ["cfn-lint", "out/template.json"]),
             ]
+            npm_jobs = [
+                ("compile", "CDK (cdk synth)",
+                 net + [cdk, "synth", "--app", "node app.js", "-q", "-o", "cdk.out",
+                        "--no-notices", "--no-version-reporting"]),
+                ("compile", "Serverless v3 (serverless package)",
+                 net + [sls, "package", "--region", "us-east-1", "--stage", "dev"]),
+            ]
             for job, ours, peer, theirs in jobs:
                 t_ours, k_ours = timed(ours, d)
                 t_theirs, k_theirs = timed(theirs, d)
                 row(app, job, t_ours, k_ours, peer, t_theirs, k_theirs)
+                if job != "compile":
+                    continue
                 if peer == "SAM translator":
                     t_inner = float(subprocess.run(
                         theirs[:2] + ["--time", "5"] + theirs[2:], cwd=d, check=True,
                         capture_output=True, text=True).stdout)
                     row(app, job, t_ours, k_ours, "SAM translator, start-up left out",
                         t_inner, 5)
+                for job2, peer2, cmd in npm_jobs:
+                    t_theirs, k_theirs = timed(cmd, d, env)
+                    row(app, job2, t_ours, k_ours, peer2, t_theirs, k_theirs)
+                    if peer2.startswith("CDK"):
+                        t_inner = float(subprocess.run(
+                            ["node", os.path.join(ROOT, "bench", "cdk_synth.js"), "app.js",
+                             "3", "cdk.inproc"], cwd=d, env=env, check=True,
+                            capture_output=True, text=True).stdout)
+                        row(app, job2, t_ours, k_ours, "CDK, start-up left out", t_inner, 3)
+        # hitc alone, in absolute terms: the example app and the largest size.
+        print()
+        print("| hitc alone | median |")
+        print("| --- | ---: |")
+        hits = os.path.join(ROOT, "examples", "hits")
+        t, k = timed([HITC, "build", "-q", "app.hit", "-o", os.path.join(work, "hits-out")], hits)
+        print(f"| hitc build examples/hits | {t * 1000:.1f} ms ({k}) |")
+        n = max(sizes)
+        t, k = timed([HITC, "build", "-q", "app.hit", "-o", "out"], os.path.join(work, f"n{n}"))
+        print(f"| hitc build, {n} function{'s' if n > 1 else ''} | {t * 1000:.1f} ms ({k}) |")
     print()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("Median wall-clock time of (N) runs, each a whole process, except the rows "
           "'start-up left out': there the translator runs N times inside one Python "
-          "process and only its transform is timed, against hitc's whole process.  "
+          "process and only its transform is timed, and the CDK synthesizes a fresh App N times "
+          "inside one node process after one untimed warm-up synthesis (aws-cdk-lib loads "
+          "lazily), against hitc's whole process.  "
           "'peer / hitc' is how many times longer the peer took for the same job.")
 
 

@@ -1,6 +1,9 @@
-"""Write one app twice, as app.hit and as the equivalent SAM template (sam.json):
-N counters, each a table, a function whose env names its table, and a route.
-N = 1 is the hit counter itself.
+"""Write one app four times: as app.hit, as the equivalent SAM template
+(sam.json), as a CDK app in plain JavaScript (app.js, for `cdk synth --app
+"node app.js"`) and as a Serverless Framework v3 service (serverless.yml):
+N counters, each a table, a function whose env names its table and which may
+read and write it, and a GET route.  N = 1 is the hit counter itself.  All four
+share the handler code in src/.  Where the four differ: bench/README.md.
 
 usage: python3 bench/gen.py N DIR
 """
@@ -53,6 +56,87 @@ def sam(n):
             "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/"}}}}
 
 
+def route(n, i):
+    return f"{'' if n == 1 else f'c{i}/'}{{name}}"
+
+
+def cdk(n):
+    """A CDK app in plain JavaScript: no TypeScript compile step.  Run as a
+    script it synthesizes (what `cdk synth --app "node app.js"` starts);
+    required, it exports synth() for bench/cdk_synth.js."""
+    body = []
+    for i in range(n):
+        s = "" if n == 1 else str(i)
+        body += [
+            f"  const t{i} = new dynamodb.Table(stack, 'Counters{s}', {{",
+            "    partitionKey: { name: 'name', type: dynamodb.AttributeType.STRING },",
+            "    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,",
+            "    removalPolicy: cdk.RemovalPolicy.RETAIN });",
+            f"  const f{i} = new lambda.Function(stack, 'Counter{s}', {{",
+            "    runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler',",
+            "    code: lambda.Code.fromAsset(path.join(__dirname, 'src')),",
+            f"    environment: {{ table: t{i}.tableName }} }});",
+            f"  t{i}.grantReadWriteData(f{i});",
+            f"  api.root.resourceForPath('{route(n, i)}')"
+            f".addMethod('GET', new apigateway.LambdaIntegration(f{i}));",
+        ]
+    return "\n".join([
+        "// Written by bench/gen.py: the CDK side of the benchmark.",
+        "const path = require('path');",
+        "const cdk = require('aws-cdk-lib');",
+        "const dynamodb = require('aws-cdk-lib/aws-dynamodb');",
+        "const lambda = require('aws-cdk-lib/aws-lambda');",
+        "const apigateway = require('aws-cdk-lib/aws-apigateway');",
+        "",
+        "function synth(outdir) {",
+        "  const app = new cdk.App(outdir ? { outdir } : {});",
+        f"  const stack = new cdk.Stack(app, 'Bench{n}');",
+        f"  const api = new apigateway.RestApi(stack, 'Api', {{ restApiName: 'bench{n}',",
+        "    deployOptions: { stageName: 'dev' } });",
+        *body,
+        "  new cdk.CfnOutput(stack, 'url', { value: api.url });",
+        "  return app.synth();",
+        "}",
+        "",
+        "module.exports = { synth };",
+        "if (require.main === module) synth();",
+        ""])
+
+
+def serverless(n):
+    """A Serverless Framework v3 service: provider aws, one function per
+    counter with an http (REST API) event, the tables as raw CloudFormation
+    in resources.  v3 gives all functions one role; its statements name each
+    table."""
+    lines = [f"service: bench{n}", "frameworkVersion: '3'", "",
+             "provider:", "  name: aws", "  runtime: python3.12", "  region: us-east-1",
+             "  stage: dev", "  iam:", "    role:", "      statements:"]
+    actions = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+               "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+               "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
+    for i in range(n):
+        s = "" if n == 1 else str(i)
+        lines += ["        - Effect: Allow", f"          Action: [{', '.join(actions)}]",
+                  "          Resource:",
+                  f"            - !GetAtt Counters{s}.Arn",
+                  f"            - !Sub '${{Counters{s}.Arn}}/index/*'"]
+    lines += ["", "package:", "  patterns: ['!**', 'src/**']", "", "functions:"]
+    for i in range(n):
+        s = "" if n == 1 else str(i)
+        lines += [f"  counter{s}:", "    handler: src/index.handler",
+                  f"    environment: {{ table: !Ref Counters{s} }}",
+                  "    events:", f"      - http: {{ path: '{route(n, i)}', method: get }}"]
+    lines += ["", "resources:", "  Resources:"]
+    for i in range(n):
+        s = "" if n == 1 else str(i)
+        lines += [f"    Counters{s}:", "      Type: AWS::DynamoDB::Table",
+                  "      DeletionPolicy: Retain", "      UpdateReplacePolicy: Retain",
+                  "      Properties:", "        BillingMode: PAY_PER_REQUEST",
+                  "        AttributeDefinitions: [{ AttributeName: name, AttributeType: S }]",
+                  "        KeySchema: [{ AttributeName: name, KeyType: HASH }]"]
+    return "\n".join(lines) + "\n"
+
+
 def main(n, directory):
     os.makedirs(os.path.join(directory, "src"), exist_ok=True)
     with open(os.path.join(directory, "src", "index.py"), "w") as f:
@@ -61,6 +145,10 @@ def main(n, directory):
         f.write(hit(n))
     with open(os.path.join(directory, "sam.json"), "w") as f:
         json.dump(sam(n), f, indent=1)
+    with open(os.path.join(directory, "app.js"), "w") as f:
+        f.write(cdk(n))
+    with open(os.path.join(directory, "serverless.yml"), "w") as f:
+        f.write(serverless(n))
 
 
 if __name__ == "__main__":

@@ -3,21 +3,24 @@
 # tested); install what is missing when we are root on Debian, otherwise
 # stop and print the exact command to run.  Nothing is downloaded at build
 # time beyond Debian's own packages; --test also takes one npm package
-# (the SARIF schema).
+# (the SARIF schema).  --bench installs the npm peers of `make bench` (the
+# AWS CDK and the Serverless Framework v3) into build/bench-npm, pinned below.
 set -euo pipefail
 
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
 test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+[ "${1:-}" = "--bench" ] && want=(nodejs npm)
 
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # node may come from elsewhere than Debian's nodejs package.
-if [ "${1:-}" = "--test" ] && command -v node >/dev/null; then
-    missing=("${missing[@]/nodejs}")
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+    command -v node >/dev/null && missing=("${missing[@]/nodejs}")
+    [ "${1:-}" = "--bench" ] && command -v npm >/dev/null && missing=("${missing[@]/npm}")
 fi
 read -r -a missing <<< "${missing[*]:-}"
 
@@ -73,4 +76,29 @@ if gone:
           file=sys.stderr)
     sys.exit(1)
 PY
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+    # The npm peers of `make bench`, pinned; installed once into build/bench-npm
+    # (no global install), and only again when a pin here changes.
+    bench_pkgs=(aws-cdk-lib@2.276.0 aws-cdk@2.1148.1 constructs@10.8.1 serverless@3.40.0)
+    prefix="$(cd "$(dirname "$0")/.." && pwd)/build/bench-npm"
+    stale=()
+    for p in "${bench_pkgs[@]}"; do
+        name="${p%@*}" ver="${p##*@}"
+        have="$(node -p "require('$prefix/node_modules/$name/package.json').version" 2>/dev/null || true)"
+        [ "$have" = "$ver" ] || stale+=("$p")
+    done
+    if [ "${#stale[@]}" -gt 0 ]; then
+        echo "deps: installing ${stale[*]} into build/bench-npm (about a minute or two)" >&2
+        mkdir -p "$prefix"
+        npm install --prefix "$prefix" --no-fund --no-audit --loglevel=error "${bench_pkgs[@]}" >&2 \
+            || { echo "deps: 'npm install --prefix build/bench-npm ${bench_pkgs[*]}' failed;" \
+                      "make bench needs ${stale[*]}" >&2; exit 1; }
+        for p in "${bench_pkgs[@]}"; do
+            name="${p%@*}" ver="${p##*@}"
+            have="$(node -p "require('$prefix/node_modules/$name/package.json').version" 2>/dev/null || true)"
+            [ "$have" = "$ver" ] || { echo "deps: $p is still missing from build/bench-npm after npm install" >&2; exit 1; }
+        done
+    fi
 fi
