@@ -23,13 +23,41 @@ struct Arena {
     Chunk *head;
 };
 
-static void *xmalloc(size_t n)
+void out_of_memory(void)
+{
+    fputs("hitc: out of memory\n", stderr);
+    exit(2);
+}
+
+void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("hitc: out of memory\n", stderr);
-        exit(2);
-    }
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory();
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        out_of_memory();
     return p;
 }
 
@@ -164,12 +192,7 @@ void buf_add(Buf *b, const char *s, size_t n)
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->data, cap);
-        if (!p) {
-            fputs("hitc: out of memory\n", stderr);
-            exit(2);
-        }
-        b->data = p;
+        b->data = xrealloc(b->data, cap);
         b->cap = cap;
     }
     memcpy(b->data + b->len, s, n);

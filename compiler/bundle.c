@@ -69,8 +69,8 @@ static int take_bytes(zip_source_t *mem, Bundle *out, char *err, size_t errlen)
     if (zip_source_stat(mem, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
         zip_source_open(mem) != 0)
         return fail(err, errlen, "cannot read the zip back from memory");
-    unsigned char *data = malloc(st.size ? st.size : 1);
-    zip_int64_t n = data ? zip_source_read(mem, data, st.size) : -1;
+    unsigned char *data = xmalloc(st.size);
+    zip_int64_t n = zip_source_read(mem, data, st.size);
     zip_source_close(mem);
     if (n < 0 || (zip_uint64_t)n != st.size) {
         free(data);
@@ -110,9 +110,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     *out = (Bundle){0};
     if (n <= 0)
         return fail(err, errlen, "there are no files to bundle");
-    BundleFile *sorted = malloc(sizeof *sorted * (size_t)n);
-    if (!sorted)
-        return fail(err, errlen, "out of memory");
+    BundleFile *sorted = xmalloc(sizeof *sorted * (size_t)n);
     memcpy(sorted, files, sizeof *sorted * (size_t)n);
     qsort(sorted, (size_t)n, sizeof *sorted, file_cmp);
     unsigned long long total = 0;
@@ -546,13 +544,7 @@ int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
             break;
         if (ndefs == cap) {
             int grown_cap = cap ? cap * 2 : 16;
-            EnvDef *grown = realloc(defs, sizeof *defs * (size_t)grown_cap);
-            if (!grown) {
-                rc = env_refuse(line, lineno, why, whylen, "could not be "
-                                "checked: out of memory");
-                break;
-            }
-            defs = grown;
+            defs = xrealloc(defs, sizeof *defs * (size_t)grown_cap);
             cap = grown_cap;
         }
         defs[ndefs] = (EnvDef){t + b.key, b.keylen, lineno, ndefs, b.refused};
@@ -634,9 +626,7 @@ static Seen *seen_slot(Walk *w, const char *real)
 {
     if (2 * (w->nseen + 1) > w->seen_cap) {
         size_t cap = w->seen_cap ? w->seen_cap * 2 : 64;
-        Seen *grown = calloc(cap, sizeof *grown);
-        if (!grown)
-            return NULL;
+        Seen *grown = xcalloc(cap, sizeof *grown);
         for (size_t i = 0; i < w->seen_cap; i++) {
             if (!w->seen[i].real)
                 continue;
@@ -653,8 +643,7 @@ static Seen *seen_slot(Walk *w, const char *real)
     while (w->seen[j].real && strcmp(w->seen[j].real, real) != 0)
         j = (j + 1) & (w->seen_cap - 1);
     if (!w->seen[j].real) {
-        if (!(w->seen[j].real = strdup(real)))
-            return NULL;
+        w->seen[j].real = xstrdup(real);
         w->nseen++;
     }
     return &w->seen[j];
@@ -720,18 +709,10 @@ static int push_entry(Walk *w, const char *name, const char *path, unsigned mode
 {
     if (w->n == w->cap) {
         int cap = w->cap ? w->cap * 2 : 64;
-        Entry *e = realloc(w->entries, sizeof *e * (size_t)cap);
-        if (!e)
-            return fail(w->err, w->errlen, "out of memory");
-        w->entries = e;
+        w->entries = xrealloc(w->entries, sizeof *w->entries * (size_t)cap);
         w->cap = cap;
     }
-    char *nm = strdup(name), *pt = strdup(path);
-    if (!nm || !pt) {
-        free(nm);
-        free(pt);
-        return fail(w->err, w->errlen, "out of memory");
-    }
+    char *nm = xstrdup(name), *pt = xstrdup(path);
     w->entries[w->n++] = (Entry){nm, pt, mode};
     return 0;
 }
@@ -752,31 +733,17 @@ static char **list_dir(Walk *w, const char *dir, const char *rel, int *count)
              *rel ? rel : ".", w->shown, strerror(errno));
         return NULL;
     }
-    char **names = calloc(16, sizeof *names);
+    char **names = xcalloc(16, sizeof *names);
     int n = 0, cap = 16;
     struct dirent *ent = NULL;
-    while (names && (ent = readdir(d))) {
+    while ((ent = readdir(d))) {
         if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
             continue;
-        if (n == cap) {
-            char **grown = realloc(names, sizeof *names * (size_t)(cap *= 2));
-            if (!grown)
-                break;
-            names = grown;
-        }
-        if (!(names[n] = strdup(ent->d_name)))
-            break;
-        n++;
+        if (n == cap)
+            names = xrealloc(names, sizeof *names * (size_t)(cap *= 2));
+        names[n++] = xstrdup(ent->d_name);
     }
-    bool complete = names && !ent;
     closedir(d);
-    if (!complete) {
-        for (int i = 0; names && i < n; i++)
-            free(names[i]);
-        free(names);
-        fail(w->err, w->errlen, "out of memory");
-        return NULL;
-    }
     qsort(names, (size_t)n, sizeof *names, name_cmp);
     *count = n;
     return names;
@@ -859,11 +826,7 @@ static int walk(Walk *w, const char *real, const char *rel, const char *link)
         return fail(w->err, w->errlen, "code directory '%s' nests deeper than "
                     "%d levels at '%s'", w->shown, MAX_DEPTH, rel);
     Seen *seen = seen_slot(w, real);
-    char *copy = link ? strdup(link) : NULL;
-    if (!seen || (link && !copy)) {
-        free(copy);
-        return fail(w->err, w->errlen, "out of memory");
-    }
+    char *copy = link ? xstrdup(link) : NULL;
     seen->visits++;
     if (copy) {
         free(seen->link);
@@ -894,17 +857,10 @@ static int read_whole(const char *path, unsigned char **data, size_t *len)
         return -1;
     }
     size_t cap = (size_t)st.st_size + 1, n = 0;
-    unsigned char *buf = malloc(cap);
+    unsigned char *buf = xmalloc(cap);
     while (buf) {
-        if (n == cap) {
-            unsigned char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-        }
+        if (n == cap)
+            buf = xrealloc(buf, cap *= 2);
         ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;
@@ -927,9 +883,7 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen)
 {
     *out = (Bundle){0};
-    Walk *w = calloc(1, sizeof *w);
-    if (!w)
-        return fail(err, errlen, "out of memory");
+    Walk *w = xcalloc(1, sizeof *w);
     w->shown = shown;
     w->err = err;
     w->errlen = errlen;
@@ -943,7 +897,7 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
 
-    BundleFile *files = calloc((size_t)w->n + 1, sizeof *files);
+    BundleFile *files = xcalloc((size_t)w->n + 1, sizeof *files);
     unsigned long long total = 0;
     for (int i = 0; rc == 0 && i < w->n; i++) {
         Entry *e = &w->entries[i];

@@ -484,11 +484,8 @@ static Loc scalar_text_loc(const Source *s, Loc node)
 static void read_yaml(Reader *R)
 {
     yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) {
-        diag(R->ctx, D_CFN_SYNTAX, loc_at(R->src, 0, 0),
-             "cannot start the YAML parser (out of memory)");
-        return;
-    }
+    if (!yaml_parser_initialize(&p))
+        out_of_memory();        /* libyaml's only reason to fail here */
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
     yaml_parser_set_input_string(&p, (const unsigned char *)R->src->text,
                                  R->src->len);

@@ -591,15 +591,6 @@ typedef struct Fingerprints {
     uint64_t *hash;             /* by line number, from 1 */
 } Fingerprints;
 
-/* malloc's result, or the end of hitc as the arena ends it */
-static void *need(void *p)
-{
-    if (!p) {
-        fputs("hitc: out of memory\n", stderr);
-        exit(2);
-    }
-    return p;
-}
 
 static void fp_unit(Fingerprints *f, uint32_t c)
 {
@@ -645,8 +636,8 @@ static char **line_fingerprints(Arena *arena, const Source *s, int *nlines)
     size_t cap = 2;
     for (size_t i = 0; i < s->len; i++)
         cap += s->text[i] == '\n' || s->text[i] == '\r';
-    Fingerprints *f = need(calloc(1, sizeof *f));
-    f->hash = need(calloc(cap + 1, sizeof *f->hash));
+    Fingerprints *f = xcalloc(1, sizeof *f);
+    f->hash = xcalloc(cap + 1, sizeof *f->hash);
     f->top = 1;
     for (int i = 0; i < FP_BLOCK; i++) {
         f->top *= 37;
@@ -680,7 +671,7 @@ static char **line_fingerprints(Arena *arena, const Source *s, int *nlines)
     for (int i = 0; i < FP_BLOCK; i++)
         fp_unit(f, 0);
     int lines = f->line;
-    uint64_t *pairs = need(malloc(sizeof(uint64_t) * 2 * (size_t)(lines + 1)));
+    uint64_t *pairs = xmalloc(sizeof(uint64_t) * 2 * (size_t)(lines + 1));
     for (int l = 1; l <= lines; l++) {
         pairs[2 * l - 2] = f->hash[l];
         pairs[2 * l - 1] = (uint64_t)l;
@@ -856,8 +847,8 @@ static CfnNode *diags_sarif(Ctx *ctx, const char *more)
     cfn_put_str(a, run, "columnKind", "unicodeCodePoints");
     CfnNode *results = cfn_put_arr(a, run, "results");
     int nsrc = ctx->sources.len;
-    char ***fps = need(calloc((size_t)nsrc + 1, sizeof *fps));
-    int *fpn = need(calloc((size_t)nsrc + 1, sizeof *fpn));
+    char ***fps = xcalloc((size_t)nsrc + 1, sizeof *fps);
+    int *fpn = xcalloc((size_t)nsrc + 1, sizeof *fpn);
     for (int i = 0; i < ctx->diags.len; i++) {
         Diag *d = ctx->diags.items[i];
         if (!d->loc.src) {

@@ -32,6 +32,17 @@ typedef struct CfnNode CfnNode;
 
 /* ---- arena.c --------------------------------------------------------- */
 
+/* The one out-of-memory policy.  Every allocation hitc makes goes through
+ * the arena, a Buf or these four; when one fails, hitc prints "hitc: out of
+ * memory" and exits with status 2 at once.  Nothing half-written is left:
+ * output goes to a temporary directory that is renamed only when complete,
+ * and a dead build's temporary directory is removed by the next build. */
+_Noreturn void out_of_memory(void);
+void *xmalloc(size_t n);                /* n == 0 gives a valid pointer */
+void *xcalloc(size_t n, size_t size);   /* zeroed; n == 0 gives one */
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
 /* A bump allocator: many small allocations, one free.  Memory is zeroed. */
 typedef struct Arena Arena;
 

@@ -105,7 +105,7 @@ static int bad_usage(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, Options *o)
 {
     const char *command = NULL;
-    o->files = calloc((size_t)argc, sizeof *o->files);
+    o->files = xcalloc((size_t)argc, sizeof *o->files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -201,7 +201,7 @@ static bool manifest_files(Arena *a, const char *dir, PtrVec *files)
     char *text = NULL;
     size_t len = 0;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= MANIFEST_MAX &&
-        (text = malloc((size_t)st.st_size + 1))) {
+        (text = xmalloc((size_t)st.st_size + 1))) {
         ssize_t n;
         while (len < (size_t)st.st_size &&
                ((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 ||

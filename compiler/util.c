@@ -67,9 +67,7 @@ bool is_name(const char *s)
 int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), w = lb + 1;
-    int *d = calloc((la + 1) * w, sizeof *d);
-    if (!d)
-        return 1 << 20;
+    int *d = xcalloc((la + 1) * w, sizeof *d);
     for (size_t i = 0; i <= la; i++)
         d[i * w] = (int)i;
     for (size_t j = 0; j <= lb; j++)
