@@ -19,7 +19,8 @@ CC      ?= cc
 PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
-           -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla
+           -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
+           -Wformat=2 -Wwrite-strings
 DEPFLAGS = -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -548,9 +548,14 @@ typedef struct Json {
     size_t i, n;
 } Json;
 
-static void json_error(Json *J, size_t at, const char *fmt, const char *arg)
+__attribute__((format(printf, 3, 4)))
+static void json_error(Json *J, size_t at, const char *fmt, ...)
 {
-    diag(J->R->ctx, D_CFN_SYNTAX, loc_at(J->R->src, at, 1), fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = arena_vprintf(J->R->ctx->arena, fmt, ap);
+    va_end(ap);
+    diag(J->R->ctx, D_CFN_SYNTAX, loc_at(J->R->src, at, 1), "%s", msg);
     J->R->stop = true;
 }
 

@@ -362,7 +362,7 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     if (ctx->cutoff && diag_cmp(&pk, &ctx->cutoff) > 0) {
         ctx->ndropped++;
         ctx->dropped = (Diag){.code = code, .severity = sev, .loc = loc,
-                              .msg = ""};
+                              .msg = arena_strdup(ctx->arena, "")};
         return &ctx->dropped;
     }
     Diag *d = arena_alloc(ctx->arena, sizeof *d);

@@ -367,10 +367,10 @@ Token *lex(Ctx *ctx, Source *src)
             add(&L, T_ARROW, p, p + 2);
             L.p += 2;
         } else if (strchr("{}[]:,=", c) && c) {
-            static const TokKind kinds[] = {T_LBRACE, T_RBRACE, T_LBRACKET,
+            static const TokKind puncts[] = {T_LBRACE, T_RBRACE, T_LBRACKET,
                                             T_RBRACKET, T_COLON, T_COMMA,
                                             T_EQUAL};
-            add(&L, kinds[strchr("{}[]:,=", c) - "{}[]:,="], p, p + 1);
+            add(&L, puncts[strchr("{}[]:,=", c) - "{}[]:,="], p, p + 1);
             L.p++;
         } else {
             L.p = bad_run(&L, p, end);

@@ -7,6 +7,7 @@
  * Exit status: 0 clean (warnings allowed unless --strict), 1 errors in the
  * input, 2 bad usage or an I/O failure.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +95,14 @@ struct Options {
     bool strict, quiet, check;
 };
 
-static int bad_usage(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2)))
+static int bad_usage(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("hitc: ", stderr);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputs("\nrun 'hitc --help' for usage\n", stderr);
     return 2;
 }
@@ -158,11 +163,8 @@ static int parse_args(int argc, char **argv, Options *o)
         return bad_usage("unknown command '%s'; use build, check, graph, lint "
                          "or fmt", command);
     const Command *c = o->command;
-    if (o->nfiles == 0) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "'%s' needs %s", c->name, c->takes);
-        return bad_usage("%s", msg);
-    }
+    if (o->nfiles == 0)
+        return bad_usage("'%s' needs %s", c->name, c->takes);
     if (!c->many_files && o->nfiles > 1)
         return bad_usage("'%s' takes one .hit file", c->name);
     if (c->needs_out && !o->out)

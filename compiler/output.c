@@ -508,7 +508,7 @@ static int lock_dir(const char *path)
 static void remove_stale(Ctx *ctx, const char *target)
 {
     const char *slash = strrchr(target, '/');
-    char *parent = slash == target ? "/" : arena_strndup(ctx->arena, target,
+    const char *parent = slash == target ? "/" : arena_strndup(ctx->arena, target,
                                                          (size_t)(slash - target));
     DIR *d = opendir(parent);
     if (!d)

@@ -109,7 +109,8 @@ static void the_map_finds_what_was_put(void)
         found += strmap_get(&m, keys[i]) == keys[i];
     CHECK_INT(found, 2000);
     CHECK(strmap_get(&m, "k2000") == NULL);
-    strmap_put(A, &m, "k7", "replaced");
+    static char replaced[] = "replaced";
+    strmap_put(A, &m, "k7", replaced);
     CHECK_STR(strmap_get(&m, "k7"), "replaced");
     CHECK_INT(m.len, 2000);
 }
