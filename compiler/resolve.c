@@ -3,7 +3,8 @@
  *
  * In: ctx->prog after declare.c (names collected, fields read, every
  * expression registered with use_expr).  Out: every expression points at
- * the declaration it names, with an edge in the dependency graph for it;
+ * the declaration it names (an attribute among the declaration's own, not
+ * its kind's) and carries its type, with an edge in the dependency graph;
  * the kinds' link() checks across declarations have run.
  * Holds: each step reports every problem it finds.  Outputs are never
  * referred to; a reference to one says so.
