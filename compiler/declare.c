@@ -33,9 +33,17 @@ Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
     d->logical = name ? pascal_case(ctx->arena, name) : NULL;
     d->display = name ? arena_printf(ctx->arena, "%s '%s'", k->noun, name)
                       : k->noun;
+    d->attrs = k->attrs;
+    d->nattrs = k->nattrs;
     d->index = ctx->prog.decls.len;
     vec_push(ctx->arena, &ctx->prog.decls, d);
     return d;
+}
+
+void decl_set_attrs(Decl *d, const Attr *attrs, int n)
+{
+    d->attrs = attrs;
+    d->nattrs = n;
 }
 
 Decl *lookup(Ctx *ctx, const char *name)

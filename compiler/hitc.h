@@ -339,6 +339,20 @@ int fmt_file(Ctx *ctx, const char *path, bool check, bool *changed);
 
 typedef enum { E_STRING, E_NUMBER, E_REF, E_INTERP } ExprKind;
 
+/* The type of a value: of an expression, an attribute, a parameter.
+ * VT_NONE: not known (an expression that did not resolve). */
+typedef enum { VT_NONE, VT_STRING, VT_NUMBER, VT_BOOL, VT_LIST } ValueType;
+
+/* "a string", "a number", ...: for messages such as "expected a number,
+ * found a string". */
+const char *value_type_name(ValueType t);
+
+/* An attribute a reference may name (`counters.arn`), and its type. */
+typedef struct Attr {
+    const char *name;
+    ValueType type;
+} Attr;
+
 /* A value.  E_REF names a declaration (or a built-in) and maybe one of its
  * attributes; the resolver fills target.  E_INTERP is a string with
  * ${reference} parts: each ref part is an E_REF in parts[i]. */
@@ -351,6 +365,8 @@ typedef struct Expr {
     const char *attr;       /* E_REF: "name", or NULL for a bare name */
     Loc attr_loc;
     Decl *target;           /* E_REF, after resolve */
+    ValueType type;         /* after resolve: literals and interpolations
+                               by their form, a reference by what it names */
     const char **lits;      /* E_INTERP: nparts+1 literal pieces around refs */
     struct Expr **refs;     /* E_INTERP: nrefs reference parts */
     int nrefs;
@@ -375,6 +391,11 @@ struct Decl {
     void *data;
     bool builtin;           /* stage, api, aws: made by hitc */
     bool used;              /* referenced by something */
+    /* The attributes a reference may name: the kind's by default
+     * (decl_new); a check() may replace them (decl_set_attrs), as a
+     * plugin resource carries its plugin's outputs. */
+    const Attr *attrs;
+    int nattrs;
     /* graph.c */
     PtrVec edges;           /* Edge*, outgoing */
     int index, order;
@@ -397,7 +418,7 @@ struct Kind {
     bool named;             /* keyword NAME ... */
     bool single;            /* at most one in a program (app, api) */
     bool is_value;          /* a bare NAME is a value (param) */
-    const char *const *attrs;
+    const Attr *attrs;      /* each declaration's default attributes */
     int nattrs;
     /* Read the declaration's items and fields into d->data; report errors.
      * Expressions are registered with use_expr() for the resolver. */
@@ -405,9 +426,11 @@ struct Kind {
     /* After every name is known and every expression resolved: checks
      * across declarations (route conflicts, grants).  Optional. */
     void (*link)(Ctx *ctx, Decl *d);
-    /* Is attr usable on this declaration?  Optional; returns an error
-     * message or NULL. */
-    const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr);
+    /* Is attr (one of d's attributes) usable on this declaration?
+     * Optional; returns NULL, or an error message with its code in *code
+     * (a table without a stream: D_NO_STREAM). */
+    const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr,
+                              DiagCode *code);
     /* How a reference to d (attr NULL for a bare value) reads. */
     CfnRef (*ref)(Ctx *ctx, Decl *d, const char *attr);
     /* Register every logical ID the declaration will make (id_claim,
@@ -443,6 +466,8 @@ typedef struct Use {
 /* ---- declare.c -------------------------------------------------------- */
 
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc);
+/* Replace d's attributes (the kind's by default) with attrs[0..n). */
+void decl_set_attrs(Decl *d, const Attr *attrs, int n);
 Decl *lookup(Ctx *ctx, const char *name);
 /* The output named name, if any (outputs are a namespace apart). */
 Decl *output_named(Ctx *ctx, const char *name);
@@ -627,6 +652,9 @@ const Kind *kind_find(const char *keyword);
 CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
 /* kinds/param.c: is d a parameter marked `secret`? */
 bool param_is_secret(const Decl *d);
+/* kinds/param.c: a parameter's declared type (string or number; the
+ * built-in stage is a string) */
+ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
 

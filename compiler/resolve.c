@@ -3,7 +3,8 @@
  *
  * In: ctx->prog after declare.c (names collected, fields read, every
  * expression registered with use_expr).  Out: every expression points at
- * the declaration it names, with an edge in the dependency graph for it;
+ * the declaration it names (an attribute among the declaration's own, not
+ * its kind's) and carries its type, with an edge in the dependency graph;
  * the kinds' link() checks across declarations have run.
  * Holds: each step reports every problem it finds.  Outputs are never
  * referred to; a reference to one says so.
@@ -14,6 +15,18 @@
 #include "hitc.h"
 
 /* ---- expressions ----------------------------------------------------- */
+
+const char *value_type_name(ValueType t)
+{
+    switch (t) {
+    case VT_STRING: return "a string";
+    case VT_NUMBER: return "a number";
+    case VT_BOOL: return "a boolean";
+    case VT_LIST: return "a list";
+    case VT_NONE: break;
+    }
+    return "a value";
+}
 
 static Expr *ref_expr(Ctx *ctx, const char *text, Loc loc)
 {
@@ -43,10 +56,12 @@ Expr *expr_from_item(Ctx *ctx, const Item *it)
             nrefs += p->is_ref;
         if (nrefs == 0) {
             e->kind = E_STRING;
+            e->type = VT_STRING;
             e->text = it->parts ? it->parts->text : "";
             return e;
         }
         e->kind = E_INTERP;
+        e->type = VT_STRING;
         e->lits = arena_alloc(ctx->arena, sizeof(char *) * (size_t)(nrefs + 1));
         e->refs = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nrefs);
         Buf lit = {0};
@@ -70,6 +85,7 @@ Expr *expr_from_item(Ctx *ctx, const Item *it)
             diag(ctx, D_BAD_NUMBER, it->loc,
                  "a value cannot carry a unit ('%s')", it->unit);
         e->kind = E_NUMBER;
+        e->type = VT_NUMBER;
         e->num = it->num;
         return e;
     case I_WORD:
@@ -116,7 +132,7 @@ static const char **symbol_names(Ctx *ctx)
  * stage) or a kind with attributes, never an output or the app. */
 static bool referable(const Decl *d)
 {
-    return d->kind->is_value || d->kind->nattrs > 0;
+    return d->kind->is_value || d->nattrs > 0;
 }
 
 static void unknown_name(Ctx *ctx, const char *name, Loc loc)
@@ -151,8 +167,8 @@ static void unknown_name(Ctx *ctx, const char *name, Loc loc)
 static char *attr_list(Ctx *ctx, const Decl *d)
 {
     Buf b = {0};
-    for (int i = 0; i < d->kind->nattrs; i++)
-        buf_printf(&b, "%s%s.%s", i ? ", " : "", d->name, d->kind->attrs[i]);
+    for (int i = 0; i < d->nattrs; i++)
+        buf_printf(&b, "%s%s.%s", i ? ", " : "", d->name, d->attrs[i].name);
     char *s = arena_strdup(ctx->arena, b.data ? b.data : "");
     buf_free(&b);
     return s;
@@ -178,13 +194,17 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
              "%s has no attributes; write '%s'", d->display, d->name);
         return;
     } else {
-        int found = -1;
-        for (int i = 0; i < d->kind->nattrs; i++)
-            if (strcmp(d->kind->attrs[i], e->attr) == 0)
-                found = i;
-        if (found < 0) {
-            const char *dym = did_you_mean(ctx, e->attr, d->kind->attrs,
-                                           d->kind->nattrs, NULL);
+        const Attr *found = NULL;
+        for (int i = 0; i < d->nattrs; i++)
+            if (strcmp(d->attrs[i].name, e->attr) == 0)
+                found = &d->attrs[i];
+        if (!found) {
+            const char **names = arena_alloc(ctx->arena, sizeof(char *) *
+                                             (size_t)(d->nattrs + 1));
+            for (int i = 0; i < d->nattrs; i++)
+                names[i] = d->attrs[i].name;
+            const char *dym = did_you_mean(ctx, e->attr, names, d->nattrs,
+                                           NULL);
             if (dym[0])
                 diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
                      "%s has no attribute '%s'%s", d->display, e->attr, dym);
@@ -195,14 +215,17 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
             return;
         }
         if (d->kind->attr_error) {
-            const char *msg = d->kind->attr_error(ctx, d, e->attr);
+            DiagCode code = D_UNKNOWN_ATTR;
+            const char *msg = d->kind->attr_error(ctx, d, e->attr, &code);
             if (msg) {
-                diag(ctx, d->kind == &kind_table ? D_NO_STREAM : D_NO_ROUTES,
-                     e->loc, "%s", msg);
+                diag(ctx, code, e->loc, "%s", msg);
                 return;
             }
         }
+        e->type = found->type;
     }
+    if (!e->attr)
+        e->type = d->kind == &kind_param ? param_type(d) : VT_STRING;
     e->target = d;
     d->used = true;
     if (d != ctx->prog.aws)

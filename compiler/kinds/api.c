@@ -72,7 +72,7 @@ typedef struct Api {
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
                                       "DELETE", "HEAD", "OPTIONS", "ANY"};
-static const char *const api_attrs[] = {"id", "url"};
+static const Attr api_attrs[] = {{"id", VT_STRING}, {"url", VT_STRING}};
 
 static bool literal_char(char c)
 {
@@ -311,8 +311,10 @@ static void api_link(Ctx *ctx, Decl *d)
 }
 
 /* Called once per reference to api.*: the routes are counted once. */
-static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr)
+static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr,
+                                  DiagCode *code)
 {
+    *code = D_NO_ROUTES;
     if (!d->data) {
         d->data = arena_alloc(ctx->arena, sizeof(Api));
         ((Api *)d->data)->nroutes = -1;

@@ -6,8 +6,9 @@
 
 #include "hitc.h"
 
-static const char *const aws_attrs[] = {"account", "partition", "region",
-                                        "stack", "url-suffix"};
+static const Attr aws_attrs[] = {{"account", VT_STRING}, {"partition", VT_STRING},
+                                 {"region", VT_STRING}, {"stack", VT_STRING},
+                                 {"url-suffix", VT_STRING}};
 static const char *const aws_pseudo[] = {"AWS::AccountId", "AWS::Partition",
                                          "AWS::Region", "AWS::StackName",
                                          "AWS::URLSuffix"};
@@ -16,7 +17,7 @@ static CfnRef aws_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx, (void)d;
     for (size_t i = 0; i < sizeof aws_attrs / sizeof *aws_attrs; i++)
-        if (strcmp(attr, aws_attrs[i]) == 0)
+        if (strcmp(attr, aws_attrs[i].name) == 0)
             return (CfnRef){.form = CFN_REF, .logical = aws_pseudo[i]};
     return (CfnRef){.form = CFN_REF, .logical = "AWS::NoValue"};
 }

@@ -51,7 +51,7 @@ typedef struct Function {
     StrMap granted;         /* table name -> Grant* */
 } Function;
 
-static const char *const function_attrs[] = {"arn", "name"};
+static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
 
 static Function *fn_of(Decl *d)
 {

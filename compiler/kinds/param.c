@@ -201,6 +201,12 @@ bool param_is_secret(const Decl *d)
     return d->kind == &kind_param && d->data && ((Param *)d->data)->secret;
 }
 
+ValueType param_type(const Decl *d)
+{
+    const Param *p = d->data;
+    return p && p->number ? VT_NUMBER : VT_STRING;
+}
+
 static CfnRef param_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx, (void)attr;

@@ -42,7 +42,8 @@ static const char *const stream_modes[] = {"keys-only", "new", "old",
                                            "new-and-old"};
 static const char *const stream_views[] = {"KEYS_ONLY", "NEW_IMAGE",
                                            "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
-static const char *const table_attrs[] = {"arn", "name", "stream"};
+static const Attr table_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING},
+                                   {"stream", VT_STRING}};
 
 static Table *table_of(Decl *d)
 {
@@ -255,9 +256,11 @@ static void table_check(Ctx *ctx, Decl *d)
     check_key_types(ctx, d, keys, table_keys(t, keys));
 }
 
-static const char *table_attr_error(Ctx *ctx, Decl *d, const char *attr)
+static const char *table_attr_error(Ctx *ctx, Decl *d, const char *attr,
+                                    DiagCode *code)
 {
     Table *t = d->data;
+    *code = D_NO_STREAM;
     if (strcmp(attr, "stream") == 0 && t && t->stream < 0)
         return arena_printf(ctx->arena,
                             "table '%s' has no stream; add 'stream "

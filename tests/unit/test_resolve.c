@@ -154,6 +154,107 @@ static void code_is_relative_to_the_declaring_source(void)
     ctx_free(ctx);
 }
 
+/* The expression a declaration named owner uses (its first). */
+static Expr *expr_of(Ctx *ctx, const char *owner)
+{
+    for (int i = 0; i < ctx->prog.uses.len; i++) {
+        Use *u = ctx->prog.uses.items[i];
+        if (u->owner->name && strcmp(u->owner->name, owner) == 0)
+            return u->expr;
+    }
+    return NULL;
+}
+
+/* Every expression carries a type once resolved: literals and
+ * interpolations by their form, a reference by the attribute's type, a bare
+ * parameter by its declared type, stage a string.  Before Expr.type there
+ * was no type to read. */
+static void expressions_carry_a_type(void)
+{
+    Ctx *ctx = compile_text("param n: number = 3\nparam s: string = \"x\"\n"
+                            "table t { key id: string }\n"
+                            "output a = \"lit\"\noutput b = 42\n"
+                            "output c = \"${t.name}-x\"\noutput d = t.arn\n"
+                            "output e = n\noutput f = s\noutput g = stage\n"
+                            "output h = aws.region\n");
+    CHECK_STR(diag_text(ctx), "");
+    const char *names[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    ValueType want[] = {VT_STRING, VT_NUMBER, VT_STRING, VT_STRING,
+                        VT_NUMBER, VT_STRING, VT_STRING, VT_STRING};
+    for (int i = 0; i < 8; i++) {
+        Expr *x = expr_of(ctx, names[i]);
+        CHECK(x != NULL);
+        if (x)
+            CHECK_STR(value_type_name(x->type), value_type_name(want[i]));
+    }
+    Expr *c = expr_of(ctx, "c");
+    CHECK(c && c->kind == E_INTERP && c->refs[0]->type == VT_STRING);
+    CHECK_STR(value_type_name(VT_NUMBER), "a number");
+    CHECK_STR(value_type_name(VT_STRING), "a string");
+    ctx_free(ctx);
+}
+
+/* A declaration's attributes are its own: replaced after check (as a
+ * plugin resource will carry its plugin's outputs), references, suggestions
+ * and the "use one of its attributes" list follow the declaration, not its
+ * kind.  Before Decl.attrs the lookup read the Kind's static table, so
+ * 't.size' was "no attribute" and 't.name' resolved. */
+static void a_declarations_own_attributes_are_resolved_against(void)
+{
+    const char *text = "table t { key id: string }\n"
+                       "output a = t.size\noutput b = t.nmae\noutput c = t\n"
+                       "output d = t.sise\ntable u { key id: string }\n"
+                       "output e = u.name\n";
+    Ctx *ctx = ctx_new();
+    Source *src = source_from_text(ctx, "t.hit", text, strlen(text));
+    File *f = parse(ctx, src);
+    declare(ctx, f);
+    check_decls(ctx);
+    static const Attr own[] = {{"size", VT_NUMBER}, {"label", VT_STRING}};
+    Decl *t = lookup(ctx, "t");
+    decl_set_attrs(t, own, 2);
+    resolve(ctx);
+    const char *d = diag_text(ctx);
+    CHECK(has(d, "table 't' has no attribute 'nmae'; it has t.size, t.label"));
+    CHECK(has(d, "'t' is a table, not a value; use one of its attributes: t.size, t.label"));
+    CHECK(has(d, "table 't' has no attribute 'sise'; did you mean 'size'?"));
+    CHECK_INT(ctx->nerrors, 3);
+    Expr *a = expr_of(ctx, "a");
+    CHECK(a && a->target == t && a->type == VT_NUMBER);
+    /* another table keeps its kind's attributes */
+    Decl *u = lookup(ctx, "u");
+    CHECK(u && u->attrs == kind_table.attrs && u->nattrs == 3);
+    Expr *e = expr_of(ctx, "e");
+    CHECK(e && e->target == u && e->type == VT_STRING);
+    ctx_free(ctx);
+}
+
+static bool has_code(Ctx *ctx, DiagCode code)
+{
+    for (int i = 0; i < ctx->diags.len; i++)
+        if (((Diag *)ctx->diags.items[i])->code == code)
+            return true;
+    return false;
+}
+
+/* An attribute that cannot be used here is reported with the code its
+ * kind gives; resolve.c used to guess it by comparing kinds
+ * (table ? D_NO_STREAM : D_NO_ROUTES). */
+static void attribute_errors_carry_their_own_codes(void)
+{
+    Ctx *ctx = compile_text("table t { key id: string }\noutput o = t.stream\n");
+    CHECK(has(diag_text(ctx), "table 't' has no stream"));
+    CHECK(has_code(ctx, D_NO_STREAM));
+    CHECK(!has_code(ctx, D_NO_ROUTES));
+    ctx_free(ctx);
+
+    ctx = compile_text("table t { key id: string }\noutput o = api.url\n");
+    CHECK(has(diag_text(ctx), "'api.url' needs at least one route"));
+    CHECK(has_code(ctx, D_NO_ROUTES));
+    CHECK(!has_code(ctx, D_NO_STREAM));
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(logical_ids_are_registered_before_emit);
@@ -169,5 +270,8 @@ int main(void)
     RUN(unused_param_warns);
     RUN(every_error_in_one_run);
     RUN(code_is_relative_to_the_declaring_source);
+    RUN(expressions_carry_a_type);
+    RUN(a_declarations_own_attributes_are_resolved_against);
+    RUN(attribute_errors_carry_their_own_codes);
     return check_summary();
 }
