@@ -691,18 +691,14 @@ static char **line_fingerprints(Arena *arena, const Source *s, int *nlines)
     return out;
 }
 
-/* The artifact URI of path: relative to the working directory when it is
- * under it, else file://; bytes outside RFC 3986's unreserved set and '/'
- * are percent-encoded. */
-static CfnNode *sarif_artifact(Arena *a, const char *path)
+/* The artifact URI of path: relative to cwd, the working directory ("" when
+ * unknown), when it is under it, else file://; bytes outside RFC 3986's
+ * unreserved set and '/' are percent-encoded. */
+static CfnNode *sarif_artifact(Arena *a, const char *cwd, const char *path)
 {
-    static char cwd[4096];
-    static bool have_cwd;
-    if (!have_cwd)
-        have_cwd = getcwd(cwd, sizeof cwd) != NULL;
     const char *rel = path;
     bool absolute = path[0] == '/';
-    size_t n = have_cwd ? strlen(cwd) : 0;
+    size_t n = strlen(cwd);
     if (absolute && n && strncmp(path, cwd, n) == 0 &&
         (path[n] == '/' || (n == 1 && cwd[0] == '/'))) {
         rel = path + n + (path[n] == '/');
@@ -729,7 +725,8 @@ static CfnNode *sarif_artifact(Arena *a, const char *path)
     return art;
 }
 
-static CfnNode *sarif_location(Arena *a, Loc loc, const char *msg, int id)
+static CfnNode *sarif_location(Arena *a, const char *cwd, Loc loc,
+                               const char *msg, int id)
 {
     CfnNode *l = cfn_obj(a, (Loc){0});
     if (id)
@@ -739,7 +736,7 @@ static CfnNode *sarif_location(Arena *a, Loc loc, const char *msg, int id)
     loc_linecol((Loc){loc.src, loc.off + loc.len, 0}, &eline, &ecol);
     CfnNode *phys = cfn_put_obj(a, l, "physicalLocation");
     cfn_put(a, phys, "artifactLocation",
-                          sarif_artifact(a, loc.src->path));
+                          sarif_artifact(a, cwd, loc.src->path));
     CfnNode *reg = cfn_put_obj(a, phys, "region");
     cfn_put_num(a, reg, "startLine", line);
     cfn_put_num(a, reg, "startColumn", col);
@@ -825,6 +822,9 @@ static CfnNode *sarif_notification(Arena *a, DiagCode code, Severity sev, const 
 static CfnNode *diags_sarif(Ctx *ctx, const char *more)
 {
     Arena *a = ctx->arena;
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0';
     CfnNode *root = cfn_obj(a, (Loc){0});
     cfn_put_str(a, 
         root, "$schema",
@@ -859,7 +859,7 @@ static CfnNode *diags_sarif(Ctx *ctx, const char *more)
         }
         CfnNode *r = sarif_result(a, d->code, d->severity, d->msg);
         CfnNode *locs = cfn_put_arr(a, r, "locations");
-        cfn_arr_push(a, locs, sarif_location(ctx->arena, d->loc, NULL, 0));
+        cfn_arr_push(a, locs, sarif_location(ctx->arena, cwd, d->loc, NULL, 0));
         int k = d->loc.src->index, line, col;
         if (!fps[k])
             fps[k] = line_fingerprints(ctx->arena, d->loc.src, &fpn[k]);
@@ -872,7 +872,7 @@ static CfnNode *diags_sarif(Ctx *ctx, const char *more)
         int id = 0;
         for (Note *n = d->notes; n; n = n->next)
             if (n->loc.src)
-                cfn_arr_push(a, rel, sarif_location(ctx->arena, n->loc,
+                cfn_arr_push(a, rel, sarif_location(ctx->arena, cwd, n->loc,
                                                          n->msg, ++id));
         cfn_arr_push(a, results, r);
     }
@@ -885,7 +885,7 @@ static CfnNode *diags_sarif(Ctx *ctx, const char *more)
             CfnNode *l = cfn_obj(a, (Loc){0});
             cfn_put(a, cfn_put_obj(a, l, "physicalLocation"),
                                   "artifactLocation",
-                                  sarif_artifact(ctx->arena,
+                                  sarif_artifact(ctx->arena, cwd,
                                                  ctx->cutoff->loc.src->path));
             cfn_arr_push(a, locs, l);
         }

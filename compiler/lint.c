@@ -56,9 +56,6 @@ typedef struct Walk {
     const CfnNode *locals;      /* the map of a two-argument Fn::Sub */
 } Walk;
 
-/* The key of the function being checked ("Fn::Join", or the !Join tag):
- * where a wrong argument as a whole is reported, as cfn-lint does. */
-static Loc fn_at;
 
 static void walk(Lint *l, const CfnNode *n, const Walk *w);
 
@@ -100,7 +97,7 @@ static const char *kind_name(const CfnNode *n)
 static void bad_shape(Lint *l, const char *fn, const CfnNode *v,
                       const char *want)
 {
-    diag(l->ctx, D_LINT_FN_SHAPE, fn_at, "'%s' takes %s; this is %s", fn,
+    diag(l->ctx, D_LINT_FN_SHAPE, l->fn_at, "'%s' takes %s; this is %s", fn,
          want, kind_name(v));
 }
 
@@ -110,7 +107,7 @@ static bool want_list(Lint *l, const char *fn, const CfnNode *v, int min,
 {
     if (v->kind != CFN_ARRAY || v->len < min || v->len > max) {
         if (v->kind == CFN_ARRAY)
-            diag(l->ctx, D_LINT_FN_SHAPE, fn_at,
+            diag(l->ctx, D_LINT_FN_SHAPE, l->fn_at,
                  "'%s' takes %s; this list has %d item%s", fn, want, v->len,
                  v->len == 1 ? "" : "s");
         else
@@ -141,7 +138,7 @@ static Loc sub_var_loc(const CfnNode *s, const char *var)
  * function's place too, for a note. */
 static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
 {
-    Loc at = fn_at;
+    Loc at = l->fn_at;
     const char *t = s->text;
     for (const char *p = strstr(t, "${"); p; p = strstr(p, "${")) {
         const char *close = strchr(p + 2, '}');
@@ -176,7 +173,7 @@ static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
 
 static void fn_sub(Lint *l, const char *fn, const CfnNode *v, const Walk *w)
 {
-    Loc at = fn_at;
+    Loc at = l->fn_at;
     if (v->kind == CFN_STRING) {
         sub_vars(l, v, w);
         return;
@@ -184,7 +181,7 @@ static void fn_sub(Lint *l, const char *fn, const CfnNode *v, const Walk *w)
     if (v->kind != CFN_ARRAY || v->len != 2 || !is_str_or_fn(v->items[0]) ||
         v->items[1]->kind != CFN_OBJECT) {
         if (v->kind == CFN_ARRAY && v->len == 2)
-            diag(l->ctx, D_LINT_FN_SHAPE, fn_at,
+            diag(l->ctx, D_LINT_FN_SHAPE, l->fn_at,
                  "'%s' takes a string or [STRING, {VARIABLE: VALUE}]; the "
                  "second item here is %s", fn, kind_name(v->items[1]));
         else
@@ -196,7 +193,7 @@ static void fn_sub(Lint *l, const char *fn, const CfnNode *v, const Walk *w)
     walk(l, map, w);
     Walk inner = *w;
     inner.locals = map;
-    fn_at = at;
+    l->fn_at = at;
     if (v->items[0]->kind == CFN_STRING)
         sub_vars(l, v->items[0], &inner);
     else
@@ -210,9 +207,9 @@ static void fn_getatt(Lint *l, const char *fn, const CfnNode *v, const Walk *w)
         const char *dot = strchr(v->text, '.');
         if (!dot || dot == v->text || !dot[1]) {
             /* The reader has reported a short form '!GetAtt x' already. */
-            if (fn_at.src && fn_at.src->text[fn_at.off] == '!')
+            if (l->fn_at.src && l->fn_at.src->text[l->fn_at.off] == '!')
                 return;
-            diag(l->ctx, D_LINT_FN_SHAPE, fn_at,
+            diag(l->ctx, D_LINT_FN_SHAPE, l->fn_at,
                  "'%s' takes %s; '%s' has no attribute", fn, want, v->text);
             return;
         }
@@ -387,7 +384,7 @@ static void check_args(Lint *l, const char *fn, int arg, const CfnNode *v)
 static void intrinsic(Lint *l, const CfnPair *p, const Walk *w)
 {
     const char *fn = p->key;
-    fn_at = p->key_loc;
+    l->fn_at = p->key_loc;
     const CfnNode *v = p->value;
     if (strcmp(fn, "Ref") == 0) {
         if (v->kind == CFN_STRING)

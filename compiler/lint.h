@@ -52,6 +52,10 @@ typedef struct Lint {
     bool lang_ext;          /* AWS::LanguageExtensions is declared */
     bool findinmap_dynamic; /* some Fn::FindInMap names its map by Ref */
     PtrVec uses;            /* LintUse* in the order of the text */
+    Loc fn_at;              /* the key of the function being checked
+                               ("Fn::Join", or the !Join tag): where a wrong
+                               argument as a whole is reported, as cfn-lint
+                               does */
 } Lint;
 
 /* The rules (lint_rules.c), run by lint.c in the order of its table. */
