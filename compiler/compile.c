@@ -2,8 +2,8 @@
  * compile.c: the front end's one pipeline, from a source to a graph.
  *
  * In: a Source (read from a file, or made from memory by a test or the
- * fuzzer).  Out: ctx->prog, resolved, with its dependency graph built, and
- * every diagnostic found on the way in ctx->diags.
+ * fuzzer).  Out: ctx->prog, resolved, with its dependency graph built and its
+ * logical IDs registered (ids.c), and every diagnostic found on the way in ctx->diags.
  * Holds: main.c, the unit tests (tests/unit/helpers.h) and the fuzzer
  * (tests/fuzz/fuzz_compile.c) all compile through here, so each runs
  * exactly the checks `hitc check` makes.  The project's root is the first
@@ -25,6 +25,9 @@ bool compile(Ctx *ctx, Source *src)
     if (ctx->nerrors)
         return false;
     graph_build(ctx);
+    if (ctx->nerrors)
+        return false;
+    ids_register(ctx);
     return ctx->nerrors == 0;
 }
 

@@ -17,10 +17,10 @@
 #include "cfn.h"
 #include "hitc.h"
 
-/* A logical ID at emit time.  One registered before emit (ids.c) is
- * owner's when owner registered it; a kind that registers its IDs had
- * any clash reported then.  An ID no kind registered (the routes' path
- * resources, the API's deployment, the stamper's) is claimed now. */
+/* A logical ID at emit time.  One registered before emit (ids.c, run by
+ * compile()) is owner's when owner registered it; a kind that registers
+ * its IDs had any clash reported then.  An ID nobody registered (only
+ * past EMIT_STOP in kinds/api.c) is claimed now. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
     Decl *has = id_owner(ctx, logical);
@@ -212,7 +212,6 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->resources = cfn_obj(a, file);
     e->outputs = cfn_obj(a, file);
     e->parameters = cfn_obj(a, file);   /* user params; merged below */
-    ids_register(ctx);
     emit_claim(ctx, e, p->stage, "Stage");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];

@@ -449,6 +449,7 @@ typedef struct Program {
     Decl *stage;            /* the built-in parameter */
     Decl *api;              /* the built-in api (made when routes exist) */
     Decl *aws;              /* the built-in aws.* namespace */
+    Decl *stamper;          /* hitc's stamper, once a function is stamped */
     PtrVec uses;            /* Use*: every expression, for the resolver */
     PtrVec order;           /* Decl* in dependency order, after graph */
     StrMap ids;             /* ids.c: logical ID -> the Decl that makes it:
@@ -535,6 +536,9 @@ const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix);
 bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
+/* kinds/stamper.c: the stamper's IDs, registered by the first stamped
+ * function; ctx->prog.stamper owns them. */
+void stamper_ids(Ctx *ctx);
 Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
 Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
 

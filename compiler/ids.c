@@ -7,9 +7,11 @@
  * a clash is an error naming both declarations.  Holds: every
  * sub-resource ID is logical_id(d, suffix), the one function that makes
  * them.  Each kind with an `ids` callback registers every ID it will
- * make here, so emit only looks them up; the IDs that depend on the whole
- * program (the routes' path resources, the API deployment's hash, the
- * stamper's) are still claimed while emitting, through the same registry.
+ * make here, so emit only looks them up: the routes' path resources, the
+ * API's deployment (named by the hash of every route), stage and CORS
+ * preflights, and the stamper's (claimed by the first stamped function)
+ * too.  compile() runs this after graph, so `hitc check` and `hitc graph`
+ * report a clash as `hitc build` does.
  */
 #include <string.h>
 
@@ -86,7 +88,11 @@ void ids_register(Ctx *ctx)
     id_claim(ctx, p->stage, "Stage");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
-        if (d->kind->ids && (d->stmt || d->builtin))
+        if (d->kind->ids && (d->stmt || d->builtin) && d != p->api)
             d->kind->ids(ctx, d);
     }
+    /* The API's IDs (its routes' path tree, the deployment's hash) depend
+     * on every route: they come last. */
+    if (p->api && p->api->kind->ids)
+        p->api->kind->ids(ctx, p->api);
 }

@@ -45,7 +45,8 @@ typedef struct PathNode {
     const Segment *seg;     /* the last segment; NULL for the root */
     Decl *param_route;      /* the route that first put a parameter under it */
     const char *ids;        /* "Api" + the segments' IDs, made on emit */
-    const char *resource;   /* ids + "Resource", once it was made */
+    const char *resource;   /* ids + "Resource", named by route_ids */
+    bool made;              /* emit_path looked at it */
 } PathNode;
 
 typedef struct Route {
@@ -55,12 +56,14 @@ typedef struct Route {
     int nsegs;
     PathNode **nodes;       /* nsegs + 1: the root, then one per prefix */
     Decl *fn;
-    const char *method_id;  /* logical ID of its Method */
+    const char *method_id;  /* logical ID of its Method (route_ids) */
+    const char *perm_id;    /* and of its Permission */
 } Route;
 
 typedef struct Api {
     const char *cors;       /* allowed origin, or NULL */
     int nroutes;            /* valid routes, -1 until counted */
+    const char *hash;       /* of the routes, names the deployment (api_ids) */
 } Api;
 
 /* API Gateway takes URLs of at most 8,192 characters (edge-optimized and
@@ -294,6 +297,7 @@ static void api_link(Ctx *ctx, Decl *d)
     StrMap seen = {0}, nodes = {0};
     PathNode *root = arena_alloc(ctx->arena, sizeof *root);
     root->ids = "Api";
+    root->resource = "ApiRoot";
     for (int i = 0; i < routes.len; i++) {
         Decl *route = routes.items[i];
         Route *r = route->data;
@@ -384,21 +388,19 @@ static CfnNode *resource_of(Ctx *ctx, Loc at, const Route *r, int n)
 }
 
 /* Make the resources of the path's prefixes that no route made yet, each
- * node once.  False when the template is already far past its limit. */
+ * node once, by the route that registered its ID (route_ids).  False when
+ * the template is already far past its limit. */
 static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
 {
     for (int i = 1; i <= r->nsegs; i++) {
         PathNode *n = r->nodes[i];
-        if (n->resource)
+        if (n->made)
             continue;
-        if (e->nclaimed >= EMIT_STOP)
+        if (e->nclaimed >= EMIT_STOP || !n->resource)
             return false;
-        n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
-                              seg_id(ctx, n->seg));
-        n->resource = logical_id_fit(ctx->arena, arena_printf(
-            ctx->arena, "%sResource", n->ids));
-        if (emit_has_resource(ctx, n->resource))
-            continue;
+        n->made = true;
+        if (id_owner(ctx, n->resource) != d)
+            continue;           /* another node's, of the same ID */
         CfnNode *res = emit_resource(ctx, e, d, n->resource,
                                    "AWS::ApiGateway::Resource");
         CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
@@ -432,11 +434,8 @@ static const char *arn_path(Ctx *ctx, const Route *r)
 static void route_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Route *r = d->data;
-    if (!r || !r->nodes || !emit_path(ctx, e, d, r))
+    if (!r || !r->nodes || !emit_path(ctx, e, d, r) || !r->perm_id)
         return;
-    const char *word = method_word(ctx, r->method);
-    r->method_id = route_id(ctx, r, r->nsegs,
-                            arena_printf(ctx->arena, "%sMethod", word));
     CfnNode *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
     CfnNode *p = cfn_put_obj(ctx->arena, m, "Properties");
     cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
@@ -451,10 +450,8 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
     cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
 
-    CfnNode *perm = emit_resource(ctx, e, d,
-                                route_id(ctx, r, r->nsegs, arena_printf(
-                                    ctx->arena, "%sPermission", word)),
-                                "AWS::Lambda::Permission");
+    CfnNode *perm = emit_resource(ctx, e, d, r->perm_id,
+                                  "AWS::Lambda::Permission");
     p = cfn_put_obj(ctx->arena, perm, "Properties");
     cfn_put_str(ctx->arena, p, "Action", "lambda:InvokeFunction");
     cfn_put(ctx->arena, p, "FunctionName", cfn_getatt(ctx->arena, d->loc, r->fn->logical, "Arn"));
@@ -470,6 +467,33 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
 static int str_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *const gateway_ids[] = {"ApiGatewayResponse4xx",
+                                          "ApiGatewayResponse5xx"};
+
+/* The first ten hex digits of the hash of the routes (method, path,
+ * function) and the cors origin: the deployment's name changes with them,
+ * so CloudFormation makes a new one. */
+static const char *routes_hash(Ctx *ctx, PtrVec *routes, const char *cors)
+{
+    Buf sig = {0};
+    const char **lines = arena_alloc(ctx->arena, sizeof(char *) * (size_t)routes->len);
+    for (int i = 0; i < routes->len; i++) {
+        Route *r = ((Decl *)routes->items[i])->data;
+        lines[i] = arena_printf(ctx->arena, "%s %s -> %s\n", r->method, r->path,
+                                r->fn->logical);
+    }
+    qsort(lines, (size_t)routes->len, sizeof *lines, str_cmp);
+    for (int i = 0; i < routes->len; i++)
+        buf_puts(&sig, lines[i]);
+    if (cors)
+        buf_printf(&sig, "cors %s\n", cors);
+    char hash[65];
+    sha256_hex(sig.data, sig.len, hash);
+    buf_free(&sig);
+    hash[10] = '\0';
+    return arena_strdup(ctx->arena, hash);
 }
 
 /* The routes of each path, in declaration order: path -> PtrVec of Decl. */
@@ -489,6 +513,25 @@ static StrMap routes_by_path(Ctx *ctx, PtrVec *routes)
     return by_path;
 }
 
+/* With cors, the methods a path's preflight allows, sorted, when d is the
+ * path's first route (same: the path's routes) and no route of the path
+ * is OPTIONS or ANY; else 0, no preflight made with d. */
+static int cors_methods(const PtrVec *same, const Decl *d, const char **list)
+{
+    if (same->items[0] != d)
+        return 0;
+    int n = 0;
+    for (int j = 0; j < same->len; j++) {
+        Route *o = ((Decl *)same->items[j])->data;
+        if (strcmp(o->method, "OPTIONS") == 0 || strcmp(o->method, "ANY") == 0)
+            return 0;
+        list[n++] = o->method;
+    }
+    list[n++] = "OPTIONS";
+    qsort(list, (size_t)n, sizeof *list, str_cmp);
+    return n;
+}
+
 /* With cors: one MOCK preflight per path that has no OPTIONS or ANY route,
  * made with the path's first route, and gateway responses that carry the
  * origin on errors. */
@@ -500,22 +543,11 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
         Decl *d = routes->items[i];
         Route *r = d->data;
         PtrVec *same = strmap_get(&by_path, r->path);
-        if (same->items[0] != d)
-            continue;
-        bool has_options = false;
-        Buf allow = {0};
         const char *list[16];
-        int n = 0;
-        for (int j = 0; j < same->len; j++) {
-            Route *o = ((Decl *)same->items[j])->data;
-            has_options |= strcmp(o->method, "OPTIONS") == 0 ||
-                           strcmp(o->method, "ANY") == 0;
-            list[n++] = o->method;
-        }
-        if (has_options)
+        int n = cors_methods(same, d, list);
+        if (n == 0)
             continue;
-        list[n++] = "OPTIONS";
-        qsort(list, (size_t)n, sizeof *list, str_cmp);
+        Buf allow = {0};
         for (int k = 0; k < n; k++)
             buf_printf(&allow, "%s%s", k ? "," : "", list[k]);
         const char *id = route_id(ctx, r, r->nsegs, "OptionsMethod");
@@ -550,9 +582,8 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
         buf_free(&allow);
     }
     static const char *const kinds_[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
-    static const char *const ids[] = {"ApiGatewayResponse4xx", "ApiGatewayResponse5xx"};
     for (int i = 0; i < 2; i++) {
-        CfnNode *g = emit_resource(ctx, e, ctx->prog.api, ids[i],
+        CfnNode *g = emit_resource(ctx, e, ctx->prog.api, gateway_ids[i],
                                  "AWS::ApiGateway::GatewayResponse");
         CfnNode *p = cfn_put_obj(ctx->arena, g, "Properties");
         cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, p, "ResponseParameters"),
@@ -566,31 +597,20 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
 static void api_finish(Ctx *ctx, Emit *e)
 {
     PtrVec routes = routes_of(ctx);
-    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP)
-        return;     /* past EMIT_STOP, emit.c reports the limit */
     Api *api = ctx->prog.api->data;
-    const char *cors = api ? api->cors : NULL;
+    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP ||
+        !api || !api->hash)
+        return;     /* past EMIT_STOP, emit.c reports the limit */
+    const char *cors = api->cors;
     Loc at = ctx->prog.api->loc;
     PtrVec ids = {0};
-    Buf sig = {0};
-    const char **lines = arena_alloc(ctx->arena, sizeof(char *) * (size_t)routes.len);
     for (int i = 0; i < routes.len; i++) {
         Route *r = ((Decl *)routes.items[i])->data;
         vec_push(ctx->arena, &ids, (void *)r->method_id);
-        lines[i] = arena_printf(ctx->arena, "%s %s -> %s\n", r->method, r->path,
-                                r->fn->logical);
     }
-    qsort(lines, (size_t)routes.len, sizeof *lines, str_cmp);
-    for (int i = 0; i < routes.len; i++)
-        buf_puts(&sig, lines[i]);
-    if (cors) {
-        buf_printf(&sig, "cors %s\n", cors);
+    if (cors)
         emit_cors(ctx, e, cors, &routes, &ids);
-    }
-    char hash[65];
-    sha256_hex(sig.data, sig.len, hash);
-    buf_free(&sig);
-    hash[10] = '\0';
+    const char *hash = api->hash;
     qsort(ids.items, (size_t)ids.len, sizeof(void *), str_cmp);
 
     const char *dep_id = arena_printf(ctx->arena, "ApiDeployment%s", hash);
@@ -613,6 +633,79 @@ static void api_finish(Ctx *ctx, Emit *e)
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
 }
 
+/* ---- logical IDs, registered before emit (ids.c) ---------------------- */
+
+/* A route's path resources (each node by the first route, in dependency
+ * order, that has it), its method and its permission.  Past EMIT_STOP
+ * IDs no more are named; emit stops there too. */
+static void route_ids(Ctx *ctx, Decl *d)
+{
+    Route *r = d->data;
+    if (!r || !r->nodes)
+        return;
+    for (int i = 1; i <= r->nsegs; i++) {
+        PathNode *n = r->nodes[i];
+        if (n->resource)
+            continue;
+        if ((int)ctx->prog.ids.len >= EMIT_STOP)
+            return;
+        n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
+                              seg_id(ctx, n->seg));
+        n->resource = logical_id_fit(ctx->arena, arena_printf(
+            ctx->arena, "%sResource", n->ids));
+        Decl *has = id_owner(ctx, n->resource);
+        if (has && has->kind != &kind_param)
+            continue;           /* another node's, of the same ID */
+        id_claim(ctx, d, n->resource);
+    }
+    const char *word = method_word(ctx, r->method);
+    r->method_id = route_id(ctx, r, r->nsegs,
+                            arena_printf(ctx->arena, "%sMethod", word));
+    r->perm_id = route_id(ctx, r, r->nsegs,
+                          arena_printf(ctx->arena, "%sPermission", word));
+    id_claim(ctx, d, r->method_id);
+    id_claim(ctx, d, r->perm_id);
+}
+
+/* The API's IDs: every route's, the RestApi, with cors the preflights and
+ * gateway responses, the deployment and the stage.  They depend on every
+ * route, so ids_register asks for them last, once. */
+static void api_ids(Ctx *ctx, Decl *d)
+{
+    for (int i = 0; i < ctx->prog.order.len; i++) {
+        Decl *route = ctx->prog.order.items[i];
+        if (route->kind == &kind_route && route->stmt)
+            route_ids(ctx, route);
+    }
+    PtrVec routes = routes_of(ctx);
+    if (routes.len == 0)
+        return;
+    id_claim(ctx, d, "Api");
+    for (int i = 0; i < routes.len; i++)
+        if (!((Route *)((Decl *)routes.items[i])->data)->perm_id)
+            return;             /* past EMIT_STOP */
+    Api *api = d->data;
+    if (!api) {
+        api = d->data = arena_alloc(ctx->arena, sizeof(Api));
+        api->nroutes = -1;
+    }
+    if (api->cors) {
+        StrMap by_path = routes_by_path(ctx, &routes);
+        for (int i = 0; i < routes.len; i++) {
+            Decl *route = routes.items[i];
+            Route *r = route->data;
+            const char *list[16];
+            if (cors_methods(strmap_get(&by_path, r->path), route, list))
+                id_claim(ctx, route, route_id(ctx, r, r->nsegs, "OptionsMethod"));
+        }
+        for (int i = 0; i < 2; i++)
+            id_claim(ctx, d, gateway_ids[i]);
+    }
+    api->hash = routes_hash(ctx, &routes, api->cors);
+    id_claim(ctx, d, arena_printf(ctx->arena, "ApiDeployment%s", api->hash));
+    id_claim(ctx, d, "ApiStage");
+}
+
 const Kind kind_route = {
     .keyword = "route",
     .noun = "route",
@@ -630,6 +723,7 @@ const Kind kind_api = {
     .link = api_link,
     .attr_error = api_attr_error,
     .ref = api_ref,
+    .ids = api_ids,
     .emit = api_emit,
     .finish = api_finish,
 };

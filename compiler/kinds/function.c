@@ -575,8 +575,10 @@ static void function_ids(Ctx *ctx, Decl *d)
         return;
     id_claim(ctx, d, logical_id(ctx, d, "LogGroup"));
     id_claim(ctx, d, logical_id(ctx, d, "Role"));
-    if (function_stamped(f))
+    if (function_stamped(f)) {
         id_claim(ctx, d, logical_id(ctx, d, "Code"));
+        stamper_ids(ctx);
+    }
     id_claim(ctx, d, d->logical);
 }
 

@@ -102,13 +102,24 @@ static int stamp_source_keys(Ctx *ctx, Emit *e, const char ***out)
     return m;
 }
 
-static void stamper_finish(Ctx *ctx, Emit *e)
+void stamper_ids(Ctx *ctx)
 {
-    if (!e->need_stamper)
+    if (ctx->prog.stamper)
         return;
     Decl *owner = arena_alloc(ctx->arena, sizeof *owner);
     owner->display = "hitc's stamper";
     owner->builtin = true;
+    ctx->prog.stamper = owner;
+    id_claim(ctx, owner, "HitcStamperLogGroup");
+    id_claim(ctx, owner, "HitcStamperRole");
+    id_claim(ctx, owner, "HitcStamperFunction");
+}
+
+static void stamper_finish(Ctx *ctx, Emit *e)
+{
+    Decl *owner = ctx->prog.stamper;
+    if (!e->need_stamper || !owner)
+        return;
     Loc at = owner->loc;
     BundleRef *b;
     stamper_bundle(ctx, e, &b);

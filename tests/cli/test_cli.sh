@@ -189,6 +189,42 @@ graph_prints_dot() {
     grep -q "calls 'counter'" g.dot
 }
 
+# Logical IDs are registered in compile(), after graph, so `hitc check` and
+# `hitc graph` find a clash as `hitc build` does, also with the IDs of a
+# route, the API's stage and the stamper.  Reproduction: before, `hitc
+# graph` of this file printed the graph and exited 0, and `hitc check`
+# reported only the stamper's clash after a dry emit.
+check_and_graph_report_id_clashes() {
+    mkdir -p src
+    touch src/index.py
+    cat > clash.hit <<'EOF2'
+param api-users-get-method: string = "a"
+param api-stage: string = "b"
+param hitc-stamper-function: string = "c"
+function f {
+  runtime python3.12
+  handler index.handler
+  code "src"
+  env {
+    A = api-users-get-method
+    B = api-stage
+    C = hitc-stamper-function
+  }
+}
+route GET /users -> f
+EOF2
+    for cmd in check graph; do
+        rc=0
+        hitc $cmd clash.hit > out.txt 2> err.txt || rc=$?
+        [ "$rc" -eq 1 ] || { echo "hitc $cmd exited $rc, want 1"; cat err.txt; return 1; }
+        [ ! -s out.txt ] || { echo "hitc $cmd printed a graph"; return 1; }
+        for id in ApiUsersGetMethod ApiStage HitcStamperFunction; do
+            grep -qF "would both be '$id' in the template" err.txt ||
+                { echo "hitc $cmd: no clash for $id"; cat err.txt; return 1; }
+        done
+    done
+}
+
 diagnostics_doc_matches_the_table() {
     hitc --list-diagnostics > list.md
     diff -u "$ROOT/docs/diagnostics.md" list.md
@@ -310,7 +346,7 @@ for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_i
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
     refuses_to_replace_a_directory_it_did_not_write output_over_a_file_is_refused unwritable_parent_fails_cleanly \
     check_writes_nothing_and_passes check_takes_many_files_and_reports_each strict_turns_warnings_into_failure \
-    json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot diagnostics_doc_matches_the_table \
+    json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot check_and_graph_report_id_clashes diagnostics_doc_matches_the_table \
     error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
     past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error \
     past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3 \
