@@ -16,7 +16,6 @@ Holds: a stage serves its deployment's snapshot of routes (taken when the deploy
   Every request is logged in WORK/logs/apigateway.log with the reason for an error.
 """
 import base64
-import fnmatch
 import json
 import re
 import time
@@ -191,25 +190,8 @@ def found_resource_id(routes, resource_path):
 
 def allowed(fn, source_arns, account_id):
     """Does the function's resource policy let API Gateway invoke it for one of these ARNs?"""
-    for statement in getattr(fn.policy, "statements", []):
-        if statement.get("Effect", "Allow") != "Allow":
-            continue
-        actions = statement.get("Action")
-        actions = [actions] if isinstance(actions, str) else (actions or [])
-        if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
-            continue
-        principal = statement.get("Principal")
-        if principal not in ("*", {"Service": "apigateway.amazonaws.com"}, {"AWS": "*"}):
-            continue
-        condition = statement.get("Condition") or {}
-        arn_like = (condition.get("ArnLike") or {}).get("AWS:SourceArn")
-        if arn_like and not any(fnmatch.fnmatchcase(arn, arn_like) for arn in source_arns):
-            continue
-        account = (condition.get("StringEquals") or {}).get("AWS:SourceAccount")
-        if account and account != account_id:
-            continue
-        return True
-    return False
+    from providers_events import permitted      # the one reading of a resource policy
+    return any(permitted(fn, "apigateway.amazonaws.com", arn, account_id) for arn in source_arns)
 
 
 def proxy_event(environ, api_id, stage, resource_path, path, method, params, account_id, resource_id):
