@@ -534,35 +534,52 @@ static CfnNode *json_loc(Arena *a, CfnNode *obj, Loc loc)
     return obj;
 }
 
-static CfnNode *diags_json(Ctx *ctx, const char *more)
+/* The dropped count's message, or NULL when none were dropped. */
+static const char *more_message(Ctx *ctx)
 {
-    CfnNode *arr = cfn_arr(ctx->arena, (Loc){0});
-    for (int i = 0; i < ctx->diags.len; i++) {
-        Diag *d = ctx->diags.items[i];
-        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
-        cfn_put_str(ctx->arena, o, "code", diag_table[d->code].code);
-        cfn_put_str(ctx->arena, o, "name", diag_table[d->code].name);
-        cfn_put_str(ctx->arena, o, "severity", sev_name[d->severity]);
-        cfn_put_str(ctx->arena, o, "message", d->msg);
-        json_loc(ctx->arena, o, d->loc);
-        CfnNode *notes = cfn_put_arr(ctx->arena, o, "notes");
-        for (Note *n = d->notes; n; n = n->next) {
-            CfnNode *no = cfn_obj(ctx->arena, (Loc){0});
-            cfn_put_str(ctx->arena, no, "message", n->msg);
-            json_loc(ctx->arena, no, n->loc);
-            cfn_arr_push(ctx->arena, notes, no);
+    if (!ctx->ndropped)
+        return NULL;
+    return arena_printf(ctx->arena, "%d more diagnostic%s not shown; hitc "
+                        "shows the first %d, so fix these and run it again",
+                        ctx->ndropped, ctx->ndropped == 1 ? "" : "s",
+                        MAX_DIAGS_SHOWN);
+}
+
+/* One array for every file's diagnostics, in the order of the files; each
+ * file's N0008 entry follows its own. */
+static CfnNode *diags_json(Arena *a, Ctx *const *ctxs, int n)
+{
+    CfnNode *arr = cfn_arr(a, (Loc){0});
+    for (int k = 0; k < n; k++) {
+        Ctx *ctx = ctxs[k];
+        for (int i = 0; i < ctx->diags.len; i++) {
+            Diag *d = ctx->diags.items[i];
+            CfnNode *o = cfn_obj(a, (Loc){0});
+            cfn_put_str(a, o, "code", diag_table[d->code].code);
+            cfn_put_str(a, o, "name", diag_table[d->code].name);
+            cfn_put_str(a, o, "severity", sev_name[d->severity]);
+            cfn_put_str(a, o, "message", d->msg);
+            json_loc(a, o, d->loc);
+            CfnNode *notes = cfn_put_arr(a, o, "notes");
+            for (Note *nt = d->notes; nt; nt = nt->next) {
+                CfnNode *no = cfn_obj(a, (Loc){0});
+                cfn_put_str(a, no, "message", nt->msg);
+                json_loc(a, no, nt->loc);
+                cfn_arr_push(a, notes, no);
+            }
+            cfn_arr_push(a, arr, o);
         }
-        cfn_arr_push(ctx->arena, arr, o);
-    }
-    if (more) {
-        CfnNode *o = cfn_obj(ctx->arena, (Loc){0});
-        cfn_put_str(ctx->arena, o, "code", diag_table[D_TOO_MANY].code);
-        cfn_put_str(ctx->arena, o, "name", diag_table[D_TOO_MANY].name);
-        cfn_put_str(ctx->arena, o, "severity", sev_name[SEV_NOTE]);
-        cfn_put_str(ctx->arena, o, "message", more);
-        cfn_put_num(ctx->arena, o, "count", ctx->ndropped);
-        cfn_put_arr(ctx->arena, o, "notes");
-        cfn_arr_push(ctx->arena, arr, o);
+        const char *more = more_message(ctx);
+        if (more) {
+            CfnNode *o = cfn_obj(a, (Loc){0});
+            cfn_put_str(a, o, "code", diag_table[D_TOO_MANY].code);
+            cfn_put_str(a, o, "name", diag_table[D_TOO_MANY].name);
+            cfn_put_str(a, o, "severity", sev_name[SEV_NOTE]);
+            cfn_put_str(a, o, "message", more);
+            cfn_put_num(a, o, "count", ctx->ndropped);
+            cfn_put_arr(a, o, "notes");
+            cfn_arr_push(a, arr, o);
+        }
     }
     return arr;
 }
@@ -819,120 +836,125 @@ static CfnNode *sarif_notification(Arena *a, DiagCode code, Severity sev, const 
  * cannot be read, say) are the invocation's notifications, as they are about
  * the run, not the code.  N0008, the count of those not shown, is both: a
  * result of level note on the file the last one shown is in, and a note. */
-static CfnNode *diags_sarif(Ctx *ctx, const char *more)
+static CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n)
 {
-    Arena *a = ctx->arena;
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
         cwd[0] = '\0';
     CfnNode *root = cfn_obj(a, (Loc){0});
-    cfn_put_str(a, 
-        root, "$schema",
-        "https://json.schemastore.org/sarif-2.1.0.json");
+    cfn_put_str(a, root, "$schema",
+                "https://json.schemastore.org/sarif-2.1.0.json");
     cfn_put_str(a, root, "version", "2.1.0");
     CfnNode *run = cfn_obj(a, (Loc){0});
     cfn_arr_push(a, cfn_put_arr(a, root, "runs"), run);
-    CfnNode *driver = cfn_put_obj(a, 
-        cfn_put_obj(a, run, "tool"), "driver");
+    CfnNode *driver = cfn_put_obj(a, cfn_put_obj(a, run, "tool"), "driver");
     cfn_put_str(a, driver, "name", "hitc");
     cfn_put_str(a, driver, "version", HITC_VERSION);
     cfn_put_str(a, driver, "semanticVersion", HITC_VERSION);
     CfnNode *rules = cfn_put_arr(a, driver, "rules");
     for (int c = 0; c < D_COUNT; c++)
-        cfn_arr_push(a, rules, sarif_rule(ctx->arena, c));
+        cfn_arr_push(a, rules, sarif_rule(a, c));
     CfnNode *inv = cfn_obj(a, (Loc){0});
     cfn_arr_push(a, cfn_put_arr(a, run, "invocations"), inv);
     CfnNode *notes = cfn_arr(a, (Loc){0});
     bool failed = false;
     cfn_put_str(a, run, "columnKind", "unicodeCodePoints");
     CfnNode *results = cfn_put_arr(a, run, "results");
-    int nsrc = ctx->sources.len;
-    char ***fps = xcalloc((size_t)nsrc + 1, sizeof *fps);
-    int *fpn = xcalloc((size_t)nsrc + 1, sizeof *fpn);
-    for (int i = 0; i < ctx->diags.len; i++) {
-        Diag *d = ctx->diags.items[i];
-        if (!d->loc.src) {
-            cfn_arr_push(a, notes, sarif_notification(a, d->code,
-                                                           d->severity, d->msg));
-            failed |= d->severity == SEV_ERROR;
-            continue;
+    for (int k = 0; k < n; k++) {
+        Ctx *ctx = ctxs[k];
+        int nsrc = ctx->sources.len;
+        char ***fps = xcalloc((size_t)nsrc + 1, sizeof *fps);
+        int *fpn = xcalloc((size_t)nsrc + 1, sizeof *fpn);
+        for (int i = 0; i < ctx->diags.len; i++) {
+            Diag *d = ctx->diags.items[i];
+            if (!d->loc.src) {
+                cfn_arr_push(a, notes, sarif_notification(a, d->code,
+                                                          d->severity, d->msg));
+                failed |= d->severity == SEV_ERROR;
+                continue;
+            }
+            CfnNode *r = sarif_result(a, d->code, d->severity, d->msg);
+            CfnNode *locs = cfn_put_arr(a, r, "locations");
+            cfn_arr_push(a, locs, sarif_location(a, cwd, d->loc, NULL, 0));
+            int s = d->loc.src->index, line, col;
+            if (!fps[s])
+                fps[s] = line_fingerprints(a, d->loc.src, &fpn[s]);
+            loc_linecol(d->loc, &line, &col);
+            if (line >= 1 && line <= fpn[s] && fps[s][line])
+                cfn_put_str(a, cfn_put_obj(a, r, "partialFingerprints"),
+                            "primaryLocationLineHash", fps[s][line]);
+            CfnNode *rel = cfn_put_arr(a, r, "relatedLocations");
+            int id = 0;
+            for (Note *nt = d->notes; nt; nt = nt->next)
+                if (nt->loc.src)
+                    cfn_arr_push(a, rel, sarif_location(a, cwd, nt->loc,
+                                                        nt->msg, ++id));
+            cfn_arr_push(a, results, r);
         }
-        CfnNode *r = sarif_result(a, d->code, d->severity, d->msg);
-        CfnNode *locs = cfn_put_arr(a, r, "locations");
-        cfn_arr_push(a, locs, sarif_location(ctx->arena, cwd, d->loc, NULL, 0));
-        int k = d->loc.src->index, line, col;
-        if (!fps[k])
-            fps[k] = line_fingerprints(ctx->arena, d->loc.src, &fpn[k]);
-        loc_linecol(d->loc, &line, &col);
-        if (line >= 1 && line <= fpn[k] && fps[k][line])
-            cfn_put_str(a, 
-                cfn_put_obj(a, r, "partialFingerprints"),
-                "primaryLocationLineHash", fps[k][line]);
-        CfnNode *rel = cfn_put_arr(a, r, "relatedLocations");
-        int id = 0;
-        for (Note *n = d->notes; n; n = n->next)
-            if (n->loc.src)
-                cfn_arr_push(a, rel, sarif_location(ctx->arena, cwd, n->loc,
-                                                         n->msg, ++id));
-        cfn_arr_push(a, results, r);
-    }
-    free(fps);
-    free(fpn);
-    if (more) {
-        CfnNode *r = sarif_result(a, D_TOO_MANY, SEV_NOTE, more);
-        CfnNode *locs = cfn_put_arr(a, r, "locations");
-        if (ctx->cutoff && ctx->cutoff->loc.src) {
-            CfnNode *l = cfn_obj(a, (Loc){0});
-            cfn_put(a, cfn_put_obj(a, l, "physicalLocation"),
-                                  "artifactLocation",
-                                  sarif_artifact(ctx->arena, cwd,
-                                                 ctx->cutoff->loc.src->path));
-            cfn_arr_push(a, locs, l);
+        free(fps);
+        free(fpn);
+        const char *more = more_message(ctx);
+        if (more) {
+            CfnNode *r = sarif_result(a, D_TOO_MANY, SEV_NOTE, more);
+            CfnNode *locs = cfn_put_arr(a, r, "locations");
+            if (ctx->cutoff && ctx->cutoff->loc.src) {
+                CfnNode *l = cfn_obj(a, (Loc){0});
+                cfn_put(a, cfn_put_obj(a, l, "physicalLocation"),
+                        "artifactLocation",
+                        sarif_artifact(a, cwd, ctx->cutoff->loc.src->path));
+                cfn_arr_push(a, locs, l);
+            }
+            cfn_arr_push(a, results, r);
+            cfn_arr_push(a, notes, sarif_notification(a, D_TOO_MANY, SEV_NOTE,
+                                                      more));
         }
-        cfn_arr_push(a, results, r);
-        cfn_arr_push(a, notes, sarif_notification(a, D_TOO_MANY, SEV_NOTE,
-                                                       more));
     }
     cfn_put_bool(a, inv, "executionSuccessful", !failed);
     cfn_put(a, inv, "toolExecutionNotifications", notes);
     return root;
 }
 
-/* Every format shows the first MAX_DIAGS_SHOWN diagnostics (in order of
- * place), then how many more there are: a line of text, or one last entry
- * (code N0008) in JSON and SARIF. */
-void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
+/* Every format shows the first MAX_DIAGS_SHOWN diagnostics of a file (in
+ * order of place), then how many more there are: a line of text, or one
+ * last entry (code N0008) in JSON and SARIF.  JSON and SARIF are one
+ * document for all the files a command was given. */
+void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
+                     bool color)
 {
-    diag_trim(ctx);
-    int shown = ctx->diags.len;
-    const char *more = NULL;
-    if (ctx->ndropped)
-        more = arena_printf(ctx->arena, "%d more diagnostic%s not shown; "
-                            "hitc shows the first %d, so fix these and run "
-                            "it again", ctx->ndropped,
-                            ctx->ndropped == 1 ? "" : "s", MAX_DIAGS_SHOWN);
+    for (int k = 0; k < n; k++)
+        diag_trim(ctxs[k]);
     if (fmt != FMT_GCC) {
-        CfnNode *j = fmt == FMT_JSON ? diags_json(ctx, more)
-                                     : diags_sarif(ctx, more);
+        Arena *a = arena_new();
+        CfnNode *j = fmt == FMT_JSON ? diags_json(a, ctxs, n)
+                                     : diags_sarif(a, ctxs, n);
         char *text = cfn_json(j);
         fputs(text, out);
         fputc('\n', out);
         free(text);
+        arena_free(a);
         return;
     }
-    for (int i = 0; i < shown; i++) {
-        Diag *d = ctx->diags.items[i];
-        print_one(out, d->loc, d->severity, d->msg, color);
-        for (Note *n = d->notes; n; n = n->next)
-            print_one(out, n->loc, SEV_NOTE, n->msg, color);
+    for (int k = 0; k < n; k++) {
+        Ctx *ctx = ctxs[k];
+        for (int i = 0; i < ctx->diags.len; i++) {
+            Diag *d = ctx->diags.items[i];
+            print_one(out, d->loc, d->severity, d->msg, color);
+            for (Note *nt = d->notes; nt; nt = nt->next)
+                print_one(out, nt->loc, SEV_NOTE, nt->msg, color);
+        }
+        const char *more = more_message(ctx);
+        if (more)
+            fprintf(out, "hitc: %s\n", more);
+        if (ctx->nerrors || ctx->nwarnings)
+            fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
+                    ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,
+                    ctx->nwarnings == 1 ? "" : "s");
     }
-    if (more)
-        fprintf(out, "hitc: %s\n", more);
-    if (ctx->nerrors || ctx->nwarnings) {
-        fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
-                ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,
-                ctx->nwarnings == 1 ? "" : "s");
-    }
+}
+
+void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
+{
+    diag_print_many(&ctx, 1, out, fmt, color);
 }
 
 void diag_list_markdown(void)

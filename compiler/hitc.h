@@ -232,6 +232,9 @@ void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Print every diagnostic to out (hitc uses stderr), sorted by place. */
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color);
+/* JSON and SARIF: one document for the diagnostics of several files. */
+void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
+                     bool color);
 /* Would a diagnostic at loc, reported now, be kept?  Work done only for a
  * message (a "did you mean" search) is skipped when it would not. */
 bool diag_wanted(const Ctx *ctx, Loc loc);

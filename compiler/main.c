@@ -241,24 +241,72 @@ static void cmd_graph(Ctx *ctx, const Options *o, Emit *e)
     buf_free(&dot);
 }
 
-static int run_one(const Options *o, const char *path)
+/* What a command found in each of its files.  Text is printed file by file
+ * as soon as a file is done; JSON and SARIF wait for the last file, so that
+ * all the files' diagnostics make one document. */
+typedef struct {
+    const Options *o;
+    Ctx **kept;
+    int nkept;
+    int status;             /* the worst status so far */
+} Report;
+
+static int file_status(const Options *o, Ctx *ctx)
+{
+    if (any_io_error(ctx))
+        return 2;
+    if (ctx->nerrors || (o->strict && ctx->nwarnings))
+        return 1;
+    return 0;
+}
+
+static void report_file(Report *r, Ctx *ctx, int status)
+{
+    if (status > r->status)
+        r->status = status;
+    if (r->o->format != FMT_GCC) {
+        r->kept[r->nkept++] = ctx;
+        return;
+    }
+    diag_print_all(ctx, stderr, FMT_GCC, isatty(2) && !getenv("NO_COLOR"));
+    ctx_free(ctx);
+}
+
+static int report_end(Report *r)
+{
+    if (r->nkept)
+        diag_print_many(r->kept, r->nkept, stderr, r->o->format, false);
+    for (int i = 0; i < r->nkept; i++)
+        ctx_free(r->kept[i]);
+    free(r->kept);
+    return r->status;
+}
+
+static Report report_new(const Options *o)
+{
+    Report r = {o, xcalloc((size_t)o->nfiles + 1, sizeof(Ctx *)), 0, 0};
+    return r;
+}
+
+static int run_one(const Options *o, const char *path, Report *r)
 {
     Ctx *ctx = ctx_new();
     Emit e = {0};
     if (compile(ctx, source_load(ctx, path, (Loc){0})))
         o->command->run(ctx, o, &e);
-    diag_print_all(ctx, stderr, o->format, o->format == FMT_GCC && isatty(2) &&
-                                       !getenv("NO_COLOR"));
-    int status = 0;
-    if (any_io_error(ctx))
-        status = 2;
-    else if (ctx->nerrors || (o->strict && ctx->nwarnings))
-        status = 1;
+    int status = file_status(o, ctx);
     if (status == 0 && o->command->run == cmd_build && !o->quiet &&
-        strcmp(o->out, "-") != 0)
+        strcmp(o->out, "-") != 0) {
+        /* the diagnostics (warnings only) come first, as before */
+        diag_print_all(ctx, stderr, o->format,
+                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
         print_next_steps(ctx, &e, o->out);
+        emit_free(&e);
+        ctx_free(ctx);
+        return status;
+    }
     emit_free(&e);
-    ctx_free(ctx);
+    report_file(r, ctx, status);
     return status;
 }
 
@@ -266,24 +314,18 @@ static int run_one(const Options *o, const char *path)
  * that is formatted, not compiled. */
 static int cmd_lint(const Options *o)
 {
-    int rc = 0;
+    Report r = report_new(o);
     for (int i = 0; i < o->nfiles; i++) {
         Ctx *ctx = ctx_new();
         lint_template(ctx, o->files[i]);
-        diag_print_all(ctx, stderr, o->format,
-                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
-        int status = any_io_error(ctx) ? 2
-                     : ctx->nerrors || (o->strict && ctx->nwarnings) ? 1 : 0;
-        if (status > rc)
-            rc = status;
-        ctx_free(ctx);
+        report_file(&r, ctx, file_status(o, ctx));
     }
-    return rc;
+    return report_end(&r);
 }
 
 static int cmd_fmt(const Options *o)
 {
-    int rc = 0;
+    Report r = report_new(o);
     for (int i = 0; i < o->nfiles; i++) {
         Ctx *ctx = ctx_new();
         bool changed = false;
@@ -292,12 +334,9 @@ static int cmd_fmt(const Options *o)
             printf("%s\n", o->files[i]);
             status = 1;
         }
-        diag_print_all(ctx, stderr, o->format,
-                       o->format == FMT_GCC && isatty(2) && !getenv("NO_COLOR"));
-        if (status > rc)
-            rc = status;
-        ctx_free(ctx);
+        report_file(&r, ctx, status);
     }
+    int rc = report_end(&r);
     if (fflush(stdout) != 0 && rc < 2)
         rc = 2;
     return rc;
@@ -310,12 +349,10 @@ int main(int argc, char **argv)
     if (rc < 0 && o.command->whole) {
         rc = o.command->whole(&o);
     } else if (rc < 0) {
-        rc = 0;
-        for (int i = 0; i < o.nfiles; i++) {
-            int r = run_one(&o, o.files[i]);
-            if (r > rc)
-                rc = r;
-        }
+        Report r = report_new(&o);
+        for (int i = 0; i < o.nfiles; i++)
+            run_one(&o, o.files[i], &r);
+        rc = report_end(&r);
     }
     free(o.files);
     return rc;

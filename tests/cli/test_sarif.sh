@@ -207,6 +207,42 @@ assert [x["associatedRule"]["id"] for x in n] == ["N0008"], n
 PY
 }
 
+# Several files in one call make one SARIF log: one run, the results of every
+# file (each at its own file), an unreadable one among them a notification.
+# `hitc lint` does the same.  Reproduction (before): `hitc check a.hit b.hit
+# --format sarif` printed one log per file, which no reader takes.
+several_files_make_one_log() {
+    printf 'table t {\n  key id: strin\n}\n' > a.hit
+    printf 'function f {\n  runtime python3.12\n}\n' > b.hit
+    expect 2 hitc check --format sarif a.hit b.hit missing.hit 2> all.sarif || return 1
+    check_sarif all.sarif || return 1
+    printf 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: !Ref Nope\n' > a.yaml
+    cp a.yaml b.yaml
+    expect 1 hitc lint --format sarif a.yaml b.yaml 2> lint.sarif || return 1
+    check_sarif lint.sarif || return 1
+    python3 - <<'PY'
+import json
+doc = json.load(open("all.sarif"))
+assert len(doc["runs"]) == 1, len(doc["runs"])
+run = doc["runs"][0]
+files = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in run["results"]})
+assert files == ["a.hit", "b.hit"], files
+n = run["invocations"][0]["toolExecutionNotifications"]
+assert len(n) == 1 and "missing.hit" in n[0]["message"]["text"], n
+lint = json.load(open("lint.sarif"))["runs"]
+assert len(lint) == 1, len(lint)
+files = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in lint[0]["results"]})
+assert files == ["a.yaml", "b.yaml"], files
+PY
+    expect 1 hitc check --format json a.hit b.hit 2> all.json || return 1
+    python3 -c '
+import json
+d = json.load(open("all.json"))
+assert sorted({x["file"] for x in d}) == ["a.hit", "b.hit"], d'
+}
+
 # The validator itself must refuse what is not SARIF, or the cases above
 # prove nothing.
 the_schema_check_can_fail() {
@@ -224,7 +260,7 @@ json.dump(d, open("broken.sarif", "w"))'
 
 for c in error_files_are_valid_sarif regions_and_related_locations \
          fingerprints_are_stable_and_counted unreadable_file_is_a_notification \
-         too_many_is_valid the_schema_check_can_fail; do
+         too_many_is_valid several_files_make_one_log the_schema_check_can_fail; do
     t "$c"
 done
 end
