@@ -76,6 +76,19 @@ def timed(cmd, cwd, env=None):
     return statistics.median(times), len(times)
 
 
+def instructions(cmd, cwd, work):
+    """Instructions one run of cmd executes, counted by valgrind's callgrind."""
+    out = os.path.join(work, "callgrind.out")
+    run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + cmd,
+                         cwd=cwd, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"bench: callgrind of {' '.join(cmd)} failed:\n{run.stderr}")
+    for line in run.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise SystemExit(f"bench: no instruction count from callgrind:\n{run.stderr}")
+
+
 def version(cmd, env=None):
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.strip()
@@ -159,14 +172,42 @@ def main(sizes):
                         row(app, job2, t_ours, k_ours, "CDK, start-up left out", t_inner, 3)
         # hitc alone, in absolute terms: the example app and the largest size.
         print()
-        print("| hitc alone | median |")
-        print("| --- | ---: |")
+        # Against hitc 0.1 (bench/run.sh builds it from git history), the
+        # two taking turns so that load falls on both alike.
+        base = os.environ.get("HITC_BASE")
+        rev = os.environ.get("HITC_BASE_REV", "?")
+        print(f"| hitc alone | this hitc | hitc 0.1 ({rev}) | this / 0.1 |")
+        print("| --- | ---: | ---: | ---: |")
+        alone = []
         hits = os.path.join(ROOT, "examples", "hits")
-        t, k = timed([HITC, "build", "-q", "app.hit", "-o", os.path.join(work, "hits-out")], hits)
-        print(f"| hitc build examples/hits | {t * 1000:.1f} ms ({k}) |")
         n = max(sizes)
-        t, k = timed([HITC, "build", "-q", "app.hit", "-o", "out"], os.path.join(work, f"n{n}"))
-        print(f"| hitc build, {n} function{'s' if n > 1 else ''} | {t * 1000:.1f} ms ({k}) |")
+        for label, d in ((f"hitc build examples/hits", hits),
+                         (f"hitc build, {n} function{'s' if n > 1 else ''}",
+                          os.path.join(work, f"n{n}"))):
+            ours, theirs = [], []
+            for _ in range(3):
+                ours.append(timed([HITC, "build", "-q", "app.hit", "-o",
+                                   os.path.join(work, "alone-out")], d)[0])
+                if base:
+                    theirs.append(timed([base, "build", "-q", "app.hit", "-o",
+                                         os.path.join(work, "alone-base")], d)[0])
+            t = statistics.median(ours)
+            alone.append((label, d))
+            if base:
+                b = statistics.median(theirs)
+                print(f"| {label} | {t * 1000:.1f} ms | {b * 1000:.1f} ms | {t / b:.2f}x |")
+            else:
+                print(f"| {label} | {t * 1000:.1f} ms | (no baseline) | |")
+        # Instructions executed (valgrind's callgrind), which the machine's
+        # load does not move: the same comparison, exact.
+        if base:
+            for label, d in alone:
+                ours_ir = instructions([HITC, "build", "-q", "app.hit", "-o",
+                                        os.path.join(work, "ir-out")], d, work)
+                base_ir = instructions([base, "build", "-q", "app.hit", "-o",
+                                        os.path.join(work, "ir-base")], d, work)
+                print(f"| {label}, instructions | {ours_ir / 1e6:.1f} M | "
+                      f"{base_ir / 1e6:.1f} M | {ours_ir / base_ir:.2f}x |")
     print()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("Median wall-clock time of (N) runs, each a whole process, except the rows "

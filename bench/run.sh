@@ -7,4 +7,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
 scripts/deps.sh --bench
-exec python3 bench/bench.py "$@"
+
+# The baseline: hitc 0.1 as it was before the restructuring (issue 7), built
+# from git history into build/bench-base, so that "no slower" is measured in
+# the same run.  Without the history (a shallow clone) the benchmark fails
+# saying so; HITC_BASE_REV picks another revision.
+BASE_REV=${HITC_BASE_REV:-043fc6c}
+base=build/bench-base
+if [ "$(cat "$base/REV" 2>/dev/null)" != "$BASE_REV" ] || [ ! -x "$base/src/hitc" ]; then
+    git cat-file -e "$BASE_REV^{commit}" 2>/dev/null || {
+        echo "make bench: revision $BASE_REV (hitc 0.1, the baseline) is not in this clone's history; fetch it or set HITC_BASE_REV" >&2
+        exit 1; }
+    rm -rf "$base"
+    mkdir -p "$base/src"
+    git archive "$BASE_REV" | tar -x -C "$base/src"
+    make -s -C "$base/src" hitc >"$base/build.log" 2>&1 || {
+        echo "make bench: building the baseline $BASE_REV failed; see $base/build.log" >&2
+        exit 1; }
+    echo "$BASE_REV" > "$base/REV"
+fi
+HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" exec python3 bench/bench.py "$@"
