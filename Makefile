@@ -59,7 +59,8 @@ SRCS := \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
-	compiler/kinds/api.c \
+	compiler/kinds/route.c \
+	compiler/kinds/api_rest.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c

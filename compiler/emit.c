@@ -20,7 +20,7 @@
 /* A logical ID at emit time.  One registered before emit (ids.c, run by
  * compile()) is owner's when owner registered it; a kind that registers
  * its IDs had any clash reported then.  An ID nobody registered (only
- * past EMIT_STOP in kinds/api.c) is claimed now. */
+ * past EMIT_STOP in kinds/api_rest.c) is claimed now. */
 bool emit_claim(Ctx *ctx, Emit *e, Decl *owner, const char *logical)
 {
     Decl *has = id_owner(ctx, logical);

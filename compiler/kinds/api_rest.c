@@ -1,6 +1,6 @@
 /*
- * kinds/api.c: `route METHOD PATH -> FUNCTION` and the `api { kind; cors }`
- * block.  Routes make one API Gateway REST API, named `api`.
+ * kinds/api_rest.c: the REST back end of the api (`api { kind rest }`, the
+ * default): the routes (kinds/route.c) become an API Gateway REST API.
  *
  * Becomes:
  *   Api                          AWS::ApiGateway::RestApi
@@ -9,6 +9,8 @@
  *   Api<Segments><Method>Permission  AWS::Lambda::Permission scoped to the
  *                                API, the stage, the method and the path
  *   Api<Segments>OptionsMethod   with `cors`, a MOCK preflight per path
+ *   ApiGatewayResponse4xx/5xx    with `cors`, the origin on API Gateway's
+ *                                own errors
  *   ApiDeployment<hash>          AWS::ApiGateway::Deployment; the hash of
  *                                the routes renames it when they change
  *   ApiStage                     AWS::ApiGateway::Stage named by Stage
@@ -17,11 +19,9 @@
  * past 255 characters is shortened with a hash (logical_id_fit).
  * api.url is composed from the API's id and the Stage parameter alone, so
  * a function behind the API may read its own URL without a cycle.
- * Cost: the paths of all routes form one tree of PathNodes (api_link), so
- * a prefix shared by many routes, or the prefixes of one long path, are
- * looked at once each; a path is at most MAX_PATH characters; and past
- * EMIT_STOP resources (far over CloudFormation's 500, which emit.c then
- * reports) no more are made.  Time and memory stay linear in the input.
+ * Cost: each node of the path tree (kinds/route.c) is named and made once;
+ * past EMIT_STOP resources (far over CloudFormation's 500, which emit.c
+ * then reports) no more are made.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,310 +29,9 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
+#include "kinds/api.h"
 
-typedef struct Segment {
-    const char *text;       /* as written: "users", "{id}", "{p+}" */
-    const char *param;      /* "id" for {id} and {id+}, else NULL */
-    bool greedy;
-    Loc loc;
-} Segment;
-
-/* One path prefix; the root is "/".  Keyed by its parent and its last
- * segment's text, so finding one costs the length of that segment. */
-typedef struct PathNode {
-    int id;
-    struct PathNode *parent;
-    const Segment *seg;     /* the last segment; NULL for the root */
-    Decl *param_route;      /* the route that first put a parameter under it */
-    const char *ids;        /* "Api" + the segments' IDs, made on emit */
-    const char *resource;   /* ids + "Resource", named by route_ids */
-    bool made;              /* emit_path looked at it */
-} PathNode;
-
-typedef struct Route {
-    const char *method;
-    const char *path;
-    Segment *segs;
-    int nsegs;
-    PathNode **nodes;       /* nsegs + 1: the root, then one per prefix */
-    Decl *fn;
-    const char *method_id;  /* logical ID of its Method (route_ids) */
-    const char *perm_id;    /* and of its Permission */
-} Route;
-
-typedef struct Api {
-    const char *cors;       /* allowed origin, or NULL */
-    int nroutes;            /* valid routes, -1 until counted */
-    const char *hash;       /* of the routes, names the deployment (api_ids) */
-} Api;
-
-/* API Gateway takes URLs of at most 8,192 characters (edge-optimized and
- * private APIs; regional ones 10,240): a longer path could never be
- * called. */
-#define MAX_PATH 8192
-/* Routes stop making resources once the template holds this many. */
-#define EMIT_STOP (2 * CFN_MAX_RESOURCES)
-
-static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
-                                      "DELETE", "HEAD", "OPTIONS", "ANY"};
-static const Attr api_attrs[] = {{"id", VT_STRING}, {"url", VT_STRING}};
-
-static bool literal_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-}
-
-static bool param_name_ok(const char *s, size_t n)
-{
-    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!literal_char(s[i]) || s[i] == '.' || s[i] == '-')
-            return false;
-    return true;
-}
-
-/* PATH = "/" | ( "/" segment )+ ; segment = literal | "{" name ["+"] "}" */
-static bool parse_path(Ctx *ctx, Route *r, const Item *it)
-{
-    const char *p = it->text;
-    Loc loc = it->loc;
-    if (strcmp(p, "/") == 0)
-        return true;
-    if (strlen(p) > MAX_PATH) {
-        diag(ctx, D_BAD_PATH, (Loc){loc.src, loc.off, 1}, "route path is %zu "
-             "characters long; API Gateway takes URLs of at most %d",
-             strlen(p), MAX_PATH);
-        return false;
-    }
-    int cap = 0;
-    for (const char *c = p; *c; c++)
-        cap += *c == '/';
-    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)cap);
-    const char *s = p;
-    while (*s) {
-        if (*s != '/') {
-            diag(ctx, D_BAD_PATH, loc, "route path '%s' is not '/' or "
-                 "'/segment/...'", p);
-            return false;
-        }
-        const char *start = ++s;
-        while (*s && *s != '/')
-            s++;
-        size_t n = (size_t)(s - start);
-        Loc sl = {loc.src, loc.off + (uint32_t)(start - p), (uint32_t)n};
-        if (n == 0) {
-            diag(ctx, D_BAD_PATH, sl, "route path '%s' has an empty segment "
-                 "(a '//' or a trailing '/')", p);
-            return false;
-        }
-        Segment *seg = &r->segs[r->nsegs++];
-        seg->text = arena_strndup(ctx->arena, start, n);
-        seg->loc = sl;
-        if (start[0] == '{') {
-            bool greedy = n >= 3 && start[n - 2] == '+';
-            size_t name_len = n - 2 - greedy;
-            if (start[n - 1] != '}' || !param_name_ok(start + 1, name_len)) {
-                diag(ctx, D_BAD_PATH, sl, "path parameter '%s' must be "
-                     "'{name}' or '{name+}', the name of letters, digits "
-                     "and '_'", seg->text);
-                return false;
-            }
-            seg->param = arena_strndup(ctx->arena, start + 1, name_len);
-            seg->greedy = greedy;
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                if (!literal_char(start[i])) {
-                    diag(ctx, D_BAD_PATH, sl, "path segment '%s' may hold "
-                         "only letters, digits, '-', '.' and '_', or be a "
-                         "'{parameter}'", seg->text);
-                    return false;
-                }
-            }
-        }
-    }
-    for (int i = 0; i < r->nsegs; i++) {
-        if (r->segs[i].greedy && i != r->nsegs - 1) {
-            diag(ctx, D_BAD_PATH, r->segs[i].loc, "a greedy parameter '%s' "
-                 "must be the last segment of the path", r->segs[i].text);
-            return false;
-        }
-    }
-    return true;
-}
-
-static void route_check(Ctx *ctx, Decl *d)
-{
-    Stmt *s = d->stmt;
-    const char *usage = "route METHOD PATH -> FUNCTION";
-    if (!want_items(ctx, s, 5, 5, usage))
-        return;
-    Route *r = arena_alloc(ctx->arena, sizeof *r);
-    int m = want_choice(ctx, s, 1, "method", methods, 8);
-    if (m < 0)
-        return;
-    r->method = methods[m];
-    if (s->items[2]->kind != I_PATH) {
-        diag(ctx, D_EXPECTED, s->items[2]->loc, "expected a path starting "
-             "with '/', found %s", item_describe(ctx->arena, s->items[2]));
-        return;
-    }
-    r->path = s->items[2]->text;
-    d->display = arena_printf(ctx->arena, "route %s %s", r->method, r->path);
-    if (!item_is_punct(s->items[3], T_ARROW)) {
-        diag(ctx, D_EXPECTED, s->items[3]->loc, "expected '->' in '%s'", usage);
-        return;
-    }
-    if (s->has_block)
-        diag(ctx, D_EXPECTED, s->block_loc, "'route' takes no block");
-    if (!parse_path(ctx, r, s->items[2]))
-        return;
-    r->fn = resolve_name_of_kind(ctx, s->items[4], &kind_function);
-    if (!r->fn)
-        return;
-    add_edge(ctx, d, r->fn, s->items[4]->loc,
-             arena_printf(ctx->arena, "calls '%s'", r->fn->name));
-    add_edge(ctx, d, ctx->prog.api, s->items[0]->loc, "belongs to 'api'");
-    d->data = r;
-}
-
-/* ---- the api block and the checks across routes ---------------------- */
-
-static void field_kind(Ctx *ctx, Decl *d, Stmt *s)
-{
-    static const char *const api_kinds[] = {"rest", "http"};
-    (void)d;
-    if (!want_items(ctx, s, 2, 2, "kind rest|http"))
-        return;
-    if (want_choice(ctx, s, 1, "api kind", api_kinds, 2) == 1)
-        diag(ctx, D_NOT_YET, s->items[1]->loc, "'kind http' is not built by "
-             "hitc %s yet; use 'kind rest'", HITC_VERSION);
-}
-
-static void field_cors(Ctx *ctx, Decl *d, Stmt *s)
-{
-    if (!want_items(ctx, s, 2, 2, "cors \"ORIGIN\""))
-        return;
-    const char *origin = want_string(ctx, s, 1, "the allowed origin");
-    if (!origin)
-        return;
-    if (!origin[0] || strpbrk(origin, "'\" \t")) {
-        diag(ctx, D_BAD_VALUE, s->items[1]->loc,
-             "cors takes one origin, as in \"*\" or \"https://example.com\"");
-        return;
-    }
-    ((Api *)d->data)->cors = origin;
-}
-
-static const Field api_fields[] = {
-    {"kind", false, field_kind},
-    {"cors", false, field_cors},
-};
-
-static void api_check(Ctx *ctx, Decl *d)
-{
-    d->data = arena_alloc(ctx->arena, sizeof(Api));
-    ((Api *)d->data)->nroutes = -1;
-    if (want_items(ctx, d->stmt, 1, 1, "api { ... }"))
-        check_fields(ctx, d, d->stmt, api_fields, 2);
-}
-
-static PtrVec routes_of(Ctx *ctx)
-{
-    PtrVec v = {0};
-    for (int i = 0; i < ctx->prog.decls.len; i++) {
-        Decl *d = ctx->prog.decls.items[i];
-        if (d->kind == &kind_route && d->data)
-            vec_push(ctx->arena, &v, d);
-    }
-    return v;
-}
-
-/* Put the route's prefixes into the tree (nodes maps "PARENT-ID/SEGMENT"
- * to a PathNode).  Under one parent, API Gateway has one child per literal
- * and at most one parameter child: two parameter names at one position
- * conflict. */
-static void add_path(Ctx *ctx, StrMap *nodes, PathNode *root, Decl *route)
-{
-    Route *r = route->data;
-    r->nodes = arena_alloc(ctx->arena, sizeof(PathNode *) * (size_t)(r->nsegs + 1));
-    r->nodes[0] = root;
-    for (int i = 0; i < r->nsegs; i++) {
-        PathNode *parent = r->nodes[i];
-        Segment *x = &r->segs[i];
-        Decl *first = x->param ? parent->param_route : NULL;
-        if (x->param && !first)
-            parent->param_route = route;
-        Segment *y = first ? &((Route *)first->data)->segs[i] : NULL;
-        if (y && strcmp(x->text, y->text) != 0) {
-            Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
-                           "path parameter '%s' conflicts with '%s' at the "
-                           "same position; API Gateway allows one parameter "
-                           "name under one parent", x->text, y->text);
-            note(ctx, e, y->loc, "'%s' used here by %s", y->text,
-                 first->display);
-            return;
-        }
-        char key[MAX_PATH + 16];    /* a segment is at most MAX_PATH */
-        snprintf(key, sizeof key, "%d/%s", parent->id, x->text);
-        PathNode *n = strmap_get(nodes, key);
-        if (!n) {
-            n = arena_alloc(ctx->arena, sizeof *n);
-            n->id = (int)nodes->len + 1;
-            n->parent = parent;
-            n->seg = x;
-            strmap_put(ctx->arena, nodes, arena_strdup(ctx->arena, key), n);
-        }
-        r->nodes[i + 1] = n;
-    }
-}
-
-static void api_link(Ctx *ctx, Decl *d)
-{
-    PtrVec routes = routes_of(ctx);
-    if (routes.len == 0 && !d->builtin)
-        diag(ctx, D_NO_ROUTES, d->loc, "the api block is given but there are "
-             "no routes; add a 'route METHOD PATH -> FUNCTION'");
-    StrMap seen = {0}, nodes = {0};
-    PathNode *root = arena_alloc(ctx->arena, sizeof *root);
-    root->ids = "Api";
-    root->resource = "ApiRoot";
-    for (int i = 0; i < routes.len; i++) {
-        Decl *route = routes.items[i];
-        Route *r = route->data;
-        char *key = arena_printf(ctx->arena, "%s %s", r->method, r->path);
-        Decl *first = strmap_get(&seen, key);
-        if (first) {
-            Diag *e = diag(ctx, D_DUPLICATE_ROUTE, route->loc,
-                           "route %s %s is declared twice", r->method, r->path);
-            note(ctx, e, first->loc, "first declared here");
-            continue;
-        }
-        strmap_put(ctx->arena, &seen, key, route);
-        add_path(ctx, &nodes, root, route);
-    }
-}
-
-/* Called once per reference to api.*: the routes are counted once. */
-static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr,
-                                  DiagCode *code)
-{
-    *code = D_NO_ROUTES;
-    if (!d->data) {
-        d->data = arena_alloc(ctx->arena, sizeof(Api));
-        ((Api *)d->data)->nroutes = -1;
-    }
-    Api *api = d->data;
-    if (api->nroutes < 0)
-        api->nroutes = routes_of(ctx).len;
-    if (api->nroutes == 0)
-        return arena_printf(ctx->arena, "'api.%s' needs at least one route; "
-                            "add a 'route METHOD PATH -> FUNCTION'", attr);
-    return NULL;
-}
-
-static CfnRef api_ref(Ctx *ctx, Decl *d, const char *attr)
+static CfnRef rest_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx, (void)d;
     if (strcmp(attr, "url") == 0)
@@ -342,10 +41,8 @@ static CfnRef api_ref(Ctx *ctx, Decl *d, const char *attr)
     return (CfnRef){.form = CFN_REF, .logical = "Api"};
 }
 
-static void api_emit(Ctx *ctx, Decl *d, Emit *e)
+static void rest_emit_api(Ctx *ctx, Decl *d, Emit *e)
 {
-    if (routes_of(ctx).len == 0)
-        return;
     CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
     CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
     if (ctx->prog.app)
@@ -356,14 +53,6 @@ static void api_emit(Ctx *ctx, Decl *d, Emit *e)
 }
 
 /* ---- routes ---------------------------------------------------------- */
-
-static const char *seg_id(Ctx *ctx, const Segment *s)
-{
-    if (!s->param)
-        return pascal_case(ctx->arena, s->text);
-    return arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, s->param),
-                        s->greedy ? "Greedy" : "Param");
-}
 
 /* "Api" + the IDs of the first n segments ("Root" for none); emit_path
  * made them. */
@@ -411,27 +100,7 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
     return true;
 }
 
-static const char *method_word(Ctx *ctx, const char *m)
-{
-    char *w = arena_strdup(ctx->arena, m);
-    for (char *p = w + 1; *p; p++)
-        *p = (char)(*p - 'A' + 'a');
-    return w;
-}
-
-/* The path in an execute-api ARN: parameters become '*'. */
-static const char *arn_path(Ctx *ctx, const Route *r)
-{
-    Buf b = {0};
-    buf_add(&b, "", 0);
-    for (int i = 0; i < r->nsegs; i++)
-        buf_printf(&b, "%s%s", i ? "/" : "", r->segs[i].param ? "*" : r->segs[i].text);
-    char *s = arena_strdup(ctx->arena, b.data);
-    buf_free(&b);
-    return s;
-}
-
-static void route_emit(Ctx *ctx, Decl *d, Emit *e)
+static void rest_emit_route(Ctx *ctx, Decl *d, Emit *e)
 {
     Route *r = d->data;
     if (!r || !r->nodes || !emit_path(ctx, e, d, r) || !r->perm_id)
@@ -459,7 +128,7 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(ctx->arena, p, "SourceArn", cfn_sub(ctx->arena, d->loc, arena_printf(
         ctx->arena, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
                     "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
-        strcmp(r->method, "ANY") == 0 ? "*" : r->method, arn_path(ctx, r))));
+        strcmp(r->method, "ANY") == 0 ? "*" : r->method, api_arn_path(ctx, r))));
 }
 
 /* ---- deployment, stage, CORS ----------------------------------------- */
@@ -594,22 +263,20 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
     }
 }
 
-static void api_finish(Ctx *ctx, Emit *e)
+static void rest_finish(Ctx *ctx, Decl *d, Emit *e, PtrVec *routes)
 {
-    PtrVec routes = routes_of(ctx);
-    Api *api = ctx->prog.api->data;
-    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP ||
-        !api || !api->hash)
+    Api *api = d->data;
+    if (!api->hash)
         return;     /* past EMIT_STOP, emit.c reports the limit */
     const char *cors = api->cors;
-    Loc at = ctx->prog.api->loc;
+    Loc at = d->loc;
     PtrVec ids = {0};
-    for (int i = 0; i < routes.len; i++) {
-        Route *r = ((Decl *)routes.items[i])->data;
+    for (int i = 0; i < routes->len; i++) {
+        Route *r = ((Decl *)routes->items[i])->data;
         vec_push(ctx->arena, &ids, (void *)r->method_id);
     }
     if (cors)
-        emit_cors(ctx, e, cors, &routes, &ids);
+        emit_cors(ctx, e, cors, routes, &ids);
     const char *hash = api->hash;
     qsort(ids.items, (size_t)ids.len, sizeof(void *), str_cmp);
 
@@ -650,7 +317,7 @@ static void route_ids(Ctx *ctx, Decl *d)
         if ((int)ctx->prog.ids.len >= EMIT_STOP)
             return;
         n->ids = arena_printf(ctx->arena, "%s%s", n->parent->ids,
-                              seg_id(ctx, n->seg));
+                              api_seg_id(ctx, n->seg));
         n->resource = logical_id_fit(ctx->arena, arena_printf(
             ctx->arena, "%sResource", n->ids));
         Decl *has = id_owner(ctx, n->resource);
@@ -658,7 +325,7 @@ static void route_ids(Ctx *ctx, Decl *d)
             continue;           /* another node's, of the same ID */
         id_claim(ctx, d, n->resource);
     }
-    const char *word = method_word(ctx, r->method);
+    const char *word = api_method_word(ctx, r->method);
     r->method_id = route_id(ctx, r, r->nsegs,
                             arena_printf(ctx->arena, "%sMethod", word));
     r->perm_id = route_id(ctx, r, r->nsegs,
@@ -670,25 +337,21 @@ static void route_ids(Ctx *ctx, Decl *d)
 /* The API's IDs: every route's, the RestApi, with cors the preflights and
  * gateway responses, the deployment and the stage.  They depend on every
  * route, so ids_register asks for them last, once. */
-static void api_ids(Ctx *ctx, Decl *d)
+static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
 {
+    PtrVec routes = *all;
     for (int i = 0; i < ctx->prog.order.len; i++) {
         Decl *route = ctx->prog.order.items[i];
         if (route->kind == &kind_route && route->stmt)
             route_ids(ctx, route);
     }
-    PtrVec routes = routes_of(ctx);
     if (routes.len == 0)
         return;
     id_claim(ctx, d, "Api");
     for (int i = 0; i < routes.len; i++)
         if (!((Route *)((Decl *)routes.items[i])->data)->perm_id)
             return;             /* past EMIT_STOP */
-    Api *api = d->data;
-    if (!api) {
-        api = d->data = arena_alloc(ctx->arena, sizeof(Api));
-        api->nroutes = -1;
-    }
+    Api *api = api_data(ctx, d);
     if (api->cors) {
         StrMap by_path = routes_by_path(ctx, &routes);
         for (int i = 0; i < routes.len; i++) {
@@ -706,24 +369,12 @@ static void api_ids(Ctx *ctx, Decl *d)
     id_claim(ctx, d, "ApiStage");
 }
 
-const Kind kind_route = {
-    .keyword = "route",
-    .noun = "route",
-    .check = route_check,
-    .emit = route_emit,
-};
 
-const Kind kind_api = {
-    .keyword = "api",
-    .noun = "api",
-    .single = true,
-    .attrs = api_attrs,
-    .nattrs = sizeof api_attrs / sizeof *api_attrs,
-    .check = api_check,
-    .link = api_link,
-    .attr_error = api_attr_error,
-    .ref = api_ref,
-    .ids = api_ids,
-    .emit = api_emit,
-    .finish = api_finish,
+const ApiBackend api_rest = {
+    .kind = "rest",
+    .ref = rest_ref,
+    .ids = rest_ids,
+    .emit_api = rest_emit_api,
+    .emit_route = rest_emit_route,
+    .finish = rest_finish,
 };

@@ -1,0 +1,101 @@
+/*
+ * kinds/api.h: what the route front end (kinds/route.c) and the API back
+ * ends (kinds/api_rest.c, kinds/api_http.c) share.
+ *
+ * route.c reads every `route` line and the `api { kind; cors }` block,
+ * puts the paths of all routes into one tree of PathNodes and reports
+ * duplicates and parameter-name conflicts.  The back end that `kind`
+ * chooses (an ApiBackend) then names the resources (ids), makes them
+ * (emit) and says how `api.url` and `api.id` read (ref).  A new back end
+ * is one file with one ApiBackend and its line in route.c's backends[].
+ */
+#ifndef HITC_KINDS_API_H
+#define HITC_KINDS_API_H
+
+#include "hitc.h"
+
+/* API Gateway takes URLs of at most 8,192 characters (edge-optimized and
+ * private APIs; regional ones 10,240): a longer path could never be
+ * called. */
+#define MAX_PATH 8192
+/* Routes stop making resources once the template holds this many. */
+#define EMIT_STOP (2 * CFN_MAX_RESOURCES)
+
+typedef struct Segment {
+    const char *text;       /* as written: "users", "{id}", "{p+}" */
+    const char *param;      /* "id" for {id} and {id+}, else NULL */
+    bool greedy;
+    Loc loc;
+} Segment;
+
+/* One path prefix; the root is "/".  Keyed by its parent and its last
+ * segment's text, so finding one costs the length of that segment. */
+typedef struct PathNode {
+    int id;
+    struct PathNode *parent;
+    const Segment *seg;     /* the last segment; NULL for the root */
+    Decl *param_route;      /* the route that first put a parameter under it */
+    /* the REST back end's: */
+    const char *ids;        /* "Api" + the segments' IDs, made on ids */
+    const char *resource;   /* ids + "Resource", named by its route's ids */
+    bool made;              /* emit_path looked at it */
+} PathNode;
+
+typedef struct Route {
+    const char *method;
+    const char *path;
+    Segment *segs;
+    int nsegs;
+    PathNode **nodes;       /* nsegs + 1: the root, then one per prefix */
+    Decl *fn;
+    /* Named by the back end's ids(): the route's own resource (a REST
+     * Method, an HTTP Route) and its Lambda permission. */
+    const char *method_id;
+    const char *perm_id;
+} Route;
+
+typedef struct ApiBackend ApiBackend;
+
+typedef struct Api {
+    const ApiBackend *backend;      /* rest unless `kind http` */
+    const char *cors;       /* allowed origin, or NULL */
+    int nroutes;            /* valid routes, -1 until counted */
+    const char *hash;       /* of the routes, names the deployment (rest) */
+    Decl *deployment;       /* the REST deployment's declaration, or NULL */
+} Api;
+
+/* A back end: how the routes become resources.  routes holds every valid
+ * route (a Decl of kind_route whose data is its Route), in file order. */
+struct ApiBackend {
+    const char *kind;       /* as `api { kind ... }` names it */
+    /* After the path tree is built: report what this back end cannot
+     * build, add its own declarations and edges.  Optional. */
+    void (*link)(Ctx *ctx, Decl *api, PtrVec *routes);
+    /* How api.url and api.id read. */
+    CfnRef (*ref)(Ctx *ctx, Decl *api, const char *attr);
+    /* Register every logical ID of the API and its routes (ids.c). */
+    void (*ids)(Ctx *ctx, Decl *api, PtrVec *routes);
+    /* The API's own resources, at the api's place in the order. */
+    void (*emit_api)(Ctx *ctx, Decl *api, Emit *e);
+    /* A route's resources, at the route's place in the order. */
+    void (*emit_route)(Ctx *ctx, Decl *route, Emit *e);
+    /* After every declaration was emitted.  Optional. */
+    void (*finish)(Ctx *ctx, Decl *api, Emit *e, PtrVec *routes);
+};
+
+extern const ApiBackend api_rest, api_http;
+
+/* kinds/route.c: every valid route, in file order */
+PtrVec api_routes(Ctx *ctx);
+/* kinds/route.c: the api's data, made with its defaults when the api has
+ * no block */
+Api *api_data(Ctx *ctx, Decl *api);
+/* kinds/route.c: the path in an execute-api ARN: parameters become '*' */
+const char *api_arn_path(Ctx *ctx, const Route *r);
+/* kinds/route.c: "GET" -> "Get", for logical IDs */
+const char *api_method_word(Ctx *ctx, const char *m);
+/* kinds/route.c: a segment's part of a logical ID: "users" -> "Users",
+ * "{id}" -> "IdParam", "{p+}" -> "PGreedy" */
+const char *api_seg_id(Ctx *ctx, const Segment *s);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * kinds/route.c: `route METHOD PATH -> FUNCTION` and the `api { kind;
+ * cors }` block, the front end every API back end shares.  Routes make one
+ * API, named `api`.
+ *
+ * Here: the methods, the paths (parse_path), the tree of every route's
+ * path prefixes (api_link, add_path), a METHOD and PATH declared twice,
+ * and two parameter names at one position under one parent.  The back end
+ * that `kind` chooses (kinds/api.h: ApiBackend; rest in kinds/api_rest.c,
+ * http in kinds/api_http.c) names and makes the resources, and says how
+ * api.url and api.id read.
+ * Cost: the paths of all routes form one tree of PathNodes (api_link), so
+ * a prefix shared by many routes, or the prefixes of one long path, are
+ * looked at once each; a path is at most MAX_PATH characters.  Time and
+ * memory stay linear in the input.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfn.h"
+#include "hitc.h"
+#include "kinds/api.h"
+
+static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
+                                      "DELETE", "HEAD", "OPTIONS", "ANY"};
+static const Attr api_attrs[] = {{"id", VT_STRING}, {"url", VT_STRING}};
+
+static bool literal_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+static bool param_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!literal_char(s[i]) || s[i] == '.' || s[i] == '-')
+            return false;
+    return true;
+}
+
+/* PATH = "/" | ( "/" segment )+ ; segment = literal | "{" name ["+"] "}" */
+static bool parse_path(Ctx *ctx, Route *r, const Item *it)
+{
+    const char *p = it->text;
+    Loc loc = it->loc;
+    if (strcmp(p, "/") == 0)
+        return true;
+    if (strlen(p) > MAX_PATH) {
+        diag(ctx, D_BAD_PATH, (Loc){loc.src, loc.off, 1}, "route path is %zu "
+             "characters long; API Gateway takes URLs of at most %d",
+             strlen(p), MAX_PATH);
+        return false;
+    }
+    int cap = 0;
+    for (const char *c = p; *c; c++)
+        cap += *c == '/';
+    r->segs = arena_alloc(ctx->arena, sizeof(Segment) * (size_t)cap);
+    const char *s = p;
+    while (*s) {
+        if (*s != '/') {
+            diag(ctx, D_BAD_PATH, loc, "route path '%s' is not '/' or "
+                 "'/segment/...'", p);
+            return false;
+        }
+        const char *start = ++s;
+        while (*s && *s != '/')
+            s++;
+        size_t n = (size_t)(s - start);
+        Loc sl = {loc.src, loc.off + (uint32_t)(start - p), (uint32_t)n};
+        if (n == 0) {
+            diag(ctx, D_BAD_PATH, sl, "route path '%s' has an empty segment "
+                 "(a '//' or a trailing '/')", p);
+            return false;
+        }
+        Segment *seg = &r->segs[r->nsegs++];
+        seg->text = arena_strndup(ctx->arena, start, n);
+        seg->loc = sl;
+        if (start[0] == '{') {
+            bool greedy = n >= 3 && start[n - 2] == '+';
+            size_t name_len = n - 2 - greedy;
+            if (start[n - 1] != '}' || !param_name_ok(start + 1, name_len)) {
+                diag(ctx, D_BAD_PATH, sl, "path parameter '%s' must be "
+                     "'{name}' or '{name+}', the name of letters, digits "
+                     "and '_'", seg->text);
+                return false;
+            }
+            seg->param = arena_strndup(ctx->arena, start + 1, name_len);
+            seg->greedy = greedy;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                if (!literal_char(start[i])) {
+                    diag(ctx, D_BAD_PATH, sl, "path segment '%s' may hold "
+                         "only letters, digits, '-', '.' and '_', or be a "
+                         "'{parameter}'", seg->text);
+                    return false;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < r->nsegs; i++) {
+        if (r->segs[i].greedy && i != r->nsegs - 1) {
+            diag(ctx, D_BAD_PATH, r->segs[i].loc, "a greedy parameter '%s' "
+                 "must be the last segment of the path", r->segs[i].text);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void route_check(Ctx *ctx, Decl *d)
+{
+    Stmt *s = d->stmt;
+    const char *usage = "route METHOD PATH -> FUNCTION";
+    if (!want_items(ctx, s, 5, 5, usage))
+        return;
+    Route *r = arena_alloc(ctx->arena, sizeof *r);
+    int m = want_choice(ctx, s, 1, "method", methods, 8);
+    if (m < 0)
+        return;
+    r->method = methods[m];
+    if (s->items[2]->kind != I_PATH) {
+        diag(ctx, D_EXPECTED, s->items[2]->loc, "expected a path starting "
+             "with '/', found %s", item_describe(ctx->arena, s->items[2]));
+        return;
+    }
+    r->path = s->items[2]->text;
+    d->display = arena_printf(ctx->arena, "route %s %s", r->method, r->path);
+    if (!item_is_punct(s->items[3], T_ARROW)) {
+        diag(ctx, D_EXPECTED, s->items[3]->loc, "expected '->' in '%s'", usage);
+        return;
+    }
+    if (s->has_block)
+        diag(ctx, D_EXPECTED, s->block_loc, "'route' takes no block");
+    if (!parse_path(ctx, r, s->items[2]))
+        return;
+    r->fn = resolve_name_of_kind(ctx, s->items[4], &kind_function);
+    if (!r->fn)
+        return;
+    add_edge(ctx, d, r->fn, s->items[4]->loc,
+             arena_printf(ctx->arena, "calls '%s'", r->fn->name));
+    add_edge(ctx, d, ctx->prog.api, s->items[0]->loc, "belongs to 'api'");
+    d->data = r;
+}
+
+/* ---- the api block ---------------------------------------------------- */
+
+Api *api_data(Ctx *ctx, Decl *api)
+{
+    if (!api->data) {
+        Api *a = api->data = arena_alloc(ctx->arena, sizeof(Api));
+        a->backend = &api_rest;
+        a->nroutes = -1;
+    }
+    return api->data;
+}
+
+static void field_kind(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const api_kinds[] = {"rest", "http"};
+    if (!want_items(ctx, s, 2, 2, "kind rest|http"))
+        return;
+    int k = want_choice(ctx, s, 1, "api kind", api_kinds, 2);
+    if (k == 1)
+        diag(ctx, D_NOT_YET, s->items[1]->loc, "'kind http' is not built by "
+             "hitc %s yet; use 'kind rest'", HITC_VERSION);
+    else if (k == 0)
+        api_data(ctx, d)->backend = &api_rest;
+}
+
+static void field_cors(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "cors \"ORIGIN\""))
+        return;
+    const char *origin = want_string(ctx, s, 1, "the allowed origin");
+    if (!origin)
+        return;
+    if (!origin[0] || strpbrk(origin, "'\" \t")) {
+        diag(ctx, D_BAD_VALUE, s->items[1]->loc,
+             "cors takes one origin, as in \"*\" or \"https://example.com\"");
+        return;
+    }
+    api_data(ctx, d)->cors = origin;
+}
+
+static const Field api_fields[] = {
+    {"kind", false, field_kind},
+    {"cors", false, field_cors},
+};
+
+static void api_check(Ctx *ctx, Decl *d)
+{
+    api_data(ctx, d);
+    if (want_items(ctx, d->stmt, 1, 1, "api { ... }"))
+        check_fields(ctx, d, d->stmt, api_fields, 2);
+}
+
+PtrVec api_routes(Ctx *ctx)
+{
+    PtrVec v = {0};
+    for (int i = 0; i < ctx->prog.decls.len; i++) {
+        Decl *d = ctx->prog.decls.items[i];
+        if (d->kind == &kind_route && d->data)
+            vec_push(ctx->arena, &v, d);
+    }
+    return v;
+}
+
+/* ---- the checks across routes ----------------------------------------- */
+
+/* Put the route's prefixes into the tree (nodes maps "PARENT-ID/SEGMENT"
+ * to a PathNode).  Under one parent, API Gateway has one child per literal
+ * and at most one parameter child: two parameter names at one position
+ * conflict. */
+static void add_path(Ctx *ctx, StrMap *nodes, PathNode *root, Decl *route)
+{
+    Route *r = route->data;
+    r->nodes = arena_alloc(ctx->arena, sizeof(PathNode *) * (size_t)(r->nsegs + 1));
+    r->nodes[0] = root;
+    for (int i = 0; i < r->nsegs; i++) {
+        PathNode *parent = r->nodes[i];
+        Segment *x = &r->segs[i];
+        Decl *first = x->param ? parent->param_route : NULL;
+        if (x->param && !first)
+            parent->param_route = route;
+        Segment *y = first ? &((Route *)first->data)->segs[i] : NULL;
+        if (y && strcmp(x->text, y->text) != 0) {
+            Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
+                           "path parameter '%s' conflicts with '%s' at the "
+                           "same position; API Gateway allows one parameter "
+                           "name under one parent", x->text, y->text);
+            note(ctx, e, y->loc, "'%s' used here by %s", y->text,
+                 first->display);
+            return;
+        }
+        char key[MAX_PATH + 16];    /* a segment is at most MAX_PATH */
+        snprintf(key, sizeof key, "%d/%s", parent->id, x->text);
+        PathNode *n = strmap_get(nodes, key);
+        if (!n) {
+            n = arena_alloc(ctx->arena, sizeof *n);
+            n->id = (int)nodes->len + 1;
+            n->parent = parent;
+            n->seg = x;
+            strmap_put(ctx->arena, nodes, arena_strdup(ctx->arena, key), n);
+        }
+        r->nodes[i + 1] = n;
+    }
+}
+
+static void api_link(Ctx *ctx, Decl *d)
+{
+    PtrVec routes = api_routes(ctx);
+    if (routes.len == 0 && !d->builtin)
+        diag(ctx, D_NO_ROUTES, d->loc, "the api block is given but there are "
+             "no routes; add a 'route METHOD PATH -> FUNCTION'");
+    StrMap seen = {0}, nodes = {0};
+    PathNode *root = arena_alloc(ctx->arena, sizeof *root);
+    root->ids = "Api";
+    root->resource = "ApiRoot";
+    for (int i = 0; i < routes.len; i++) {
+        Decl *route = routes.items[i];
+        Route *r = route->data;
+        char *key = arena_printf(ctx->arena, "%s %s", r->method, r->path);
+        Decl *first = strmap_get(&seen, key);
+        if (first) {
+            Diag *e = diag(ctx, D_DUPLICATE_ROUTE, route->loc,
+                           "route %s %s is declared twice", r->method, r->path);
+            note(ctx, e, first->loc, "first declared here");
+            continue;
+        }
+        strmap_put(ctx->arena, &seen, key, route);
+        add_path(ctx, &nodes, root, route);
+    }
+    Api *api = api_data(ctx, d);
+    if (routes.len && api->backend->link)
+        api->backend->link(ctx, d, &routes);
+}
+
+/* Called once per reference to api.*: the routes are counted once. */
+static const char *api_attr_error(Ctx *ctx, Decl *d, const char *attr,
+                                  DiagCode *code)
+{
+    *code = D_NO_ROUTES;
+    Api *api = api_data(ctx, d);
+    if (api->nroutes < 0)
+        api->nroutes = api_routes(ctx).len;
+    if (api->nroutes == 0)
+        return arena_printf(ctx->arena, "'api.%s' needs at least one route; "
+                            "add a 'route METHOD PATH -> FUNCTION'", attr);
+    return NULL;
+}
+
+static CfnRef api_ref(Ctx *ctx, Decl *d, const char *attr)
+{
+    return api_data(ctx, d)->backend->ref(ctx, d, attr);
+}
+
+static void api_ids(Ctx *ctx, Decl *d)
+{
+    PtrVec routes = api_routes(ctx);
+    api_data(ctx, d)->backend->ids(ctx, d, &routes);
+}
+
+static void api_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    if (api_routes(ctx).len == 0)
+        return;
+    api_data(ctx, d)->backend->emit_api(ctx, d, e);
+}
+
+static void route_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    api_data(ctx, ctx->prog.api)->backend->emit_route(ctx, d, e);
+}
+
+static void api_finish(Ctx *ctx, Emit *e)
+{
+    Decl *d = ctx->prog.api;
+    PtrVec routes = api_routes(ctx);
+    Api *api = d->data;
+    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP || !api)
+        return;     /* past EMIT_STOP, emit.c reports the limit */
+    if (api->backend->finish)
+        api->backend->finish(ctx, d, e, &routes);
+}
+
+/* ---- helpers for the back ends ---------------------------------------- */
+
+const char *api_seg_id(Ctx *ctx, const Segment *s)
+{
+    if (!s->param)
+        return pascal_case(ctx->arena, s->text);
+    return arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, s->param),
+                        s->greedy ? "Greedy" : "Param");
+}
+
+const char *api_method_word(Ctx *ctx, const char *m)
+{
+    char *w = arena_strdup(ctx->arena, m);
+    for (char *p = w + 1; *p; p++)
+        *p = (char)(*p - 'A' + 'a');
+    return w;
+}
+
+const char *api_arn_path(Ctx *ctx, const Route *r)
+{
+    Buf b = {0};
+    buf_add(&b, "", 0);
+    for (int i = 0; i < r->nsegs; i++)
+        buf_printf(&b, "%s%s", i ? "/" : "", r->segs[i].param ? "*" : r->segs[i].text);
+    char *s = arena_strdup(ctx->arena, b.data);
+    buf_free(&b);
+    return s;
+}
+
+const Kind kind_route = {
+    .keyword = "route",
+    .noun = "route",
+    .check = route_check,
+    .emit = route_emit,
+};
+
+const Kind kind_api = {
+    .keyword = "api",
+    .noun = "api",
+    .single = true,
+    .attrs = api_attrs,
+    .nattrs = sizeof api_attrs / sizeof *api_attrs,
+    .check = api_check,
+    .link = api_link,
+    .attr_error = api_attr_error,
+    .ref = api_ref,
+    .ids = api_ids,
+    .emit = api_emit,
+    .finish = api_finish,
+};
