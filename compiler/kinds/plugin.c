@@ -84,9 +84,11 @@ PlugValue *plug_value_read(Ctx *ctx, const Item *it, bool literal,
         Expr *x = NULL;
         if (el->kind == I_LIST || item_is_word(el, "true") ||
             item_is_word(el, "false"))
-            diag(ctx, D_BAD_VALUE, el->loc, "a list holds strings; %s "
-                 "cannot hold %s", what, el->kind == I_LIST ? "a list"
-                 : "a boolean");
+            diag(ctx, literal ? D_PLUGIN_DEFAULT_TYPE : D_PLUGIN_INPUT_TYPE,
+                 el->loc, "a list holds strings, so %s cannot hold %s; %s",
+                 what, el->kind == I_LIST ? "a list" : "a boolean",
+                 el->kind == I_LIST ? "write its items in one list"
+                                    : "write it in quotes");
         else
             x = literal ? literal_expr(ctx, el, what)
                         : expr_from_item(ctx, el);
@@ -190,14 +192,22 @@ static bool add_input(Ctx *ctx, Decl *d, PlugInput *in)
 }
 
 /* in NAME: TYPE [replace] [= DEFAULT] { , NAME: TYPE ... } */
+static bool read_in(Ctx *ctx, Decl *d, Stmt *s);
+
 static void field_in(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!read_in(ctx, d, s))
+        pl(d)->broken = true;
+}
+
+static bool read_in(Ctx *ctx, Decl *d, Stmt *s)
 {
     const char *usage = "in NAME: string|number|bool|list [replace] "
                         "[= DEFAULT], ...";
     int i = 1;
     if (s->nitems < 2) {
         diag(ctx, D_EXPECTED, s->items[0]->loc, "expected '%s'", usage);
-        return;
+        return false;
     }
     while (i < s->nitems) {
         Item *name = s->items[i];
@@ -205,18 +215,18 @@ static void field_in(Ctx *ctx, Decl *d, Stmt *s)
             diag(ctx, D_EXPECTED, name->loc, "expected an input's name, "
                  "found %s; write '%s'", item_describe(ctx->arena, name),
                  usage);
-            return;
+            return false;
         }
         if (i + 2 >= s->nitems || !item_is_punct(s->items[i + 1], T_COLON)) {
             diag(ctx, D_EXPECTED, i + 1 < s->nitems ? s->items[i + 1]->loc
                                                      : name->loc,
                  "expected ': TYPE' after input '%s' (string, number, bool "
                  "or list)", name->text);
-            return;
+            return false;
         }
         int t = want_choice(ctx, s, i + 2, "input type", type_names, 4);
         if (t < 0)
-            return;
+            return false;
         PlugInput *in = arena_alloc(ctx->arena, sizeof *in);
         in->name = name->text;
         in->loc = name->loc;
@@ -231,7 +241,7 @@ static void field_in(Ctx *ctx, Decl *d, Stmt *s)
                 diag(ctx, D_EXPECTED, s->items[i]->loc,
                      "expected the default of input '%s' after '='",
                      name->text);
-                return;
+                return false;
             }
             in->def = plug_value_read(ctx, s->items[i + 1], true,
                                       arena_printf(ctx->arena, "the default "
@@ -239,7 +249,7 @@ static void field_in(Ctx *ctx, Decl *d, Stmt *s)
                                                    name->text));
             i += 2;
             if (!in->def)
-                return;
+                return false;
         }
         if (add_input(ctx, d, in) && in->def)
             check_default(ctx, d, in);
@@ -249,15 +259,16 @@ static void field_in(Ctx *ctx, Decl *d, Stmt *s)
                      "end of the line after input '%s', found %s; write '%s'",
                      name->text, item_describe(ctx->arena, s->items[i]),
                      usage);
-                return;
+                return false;
             }
             if (++i == s->nitems) {
                 diag(ctx, D_EXPECTED, s->items[i - 1]->loc,
                      "expected another input after ','");
-                return;
+                return false;
             }
         }
     }
+    return true;
 }
 
 /* out NAME { , NAME } */
@@ -362,6 +373,10 @@ static void plugin_check(Ctx *ctx, Decl *d)
         return;
     check_fields(ctx, d, d->stmt, plugin_fields,
                  sizeof plugin_fields / sizeof *plugin_fields);
+    for (int j = 0; j < d->stmt->nblock; j++)
+        if (d->stmt->block[j]->bad &&
+            item_is_word(d->stmt->block[j]->items[0], "in"))
+            p->broken = true;       /* a syntax error cut it short */
     if (!d->stmt->has_block || p->service)
         return;
     for (int j = 0; j < d->stmt->nblock; j++)

@@ -37,6 +37,8 @@ typedef struct Plugin {
     int nouts, outs_cap;
     StrMap out_names;       /* name -> Loc* of its declaration */
     const char *type;       /* "Custom::" + PascalCase(name) */
+    bool broken;            /* an `in` line was cut short (reported):
+                               its resources' inputs are not checked */
 } Plugin;
 
 /* The plugin d (kind_plugin), its declaration read (check() runs once, on

@@ -171,7 +171,8 @@ static bool fits(const PlugInput *in, const PlugValue *v)
 static void type_error(Ctx *ctx, Decl *d, Decl *pd, const PlugInput *in,
                        Loc at, ValueType t, bool item)
 {
-    const char *fix = in->type == VT_STRING ? "put it in quotes"
+    const char *fix = t == VT_LIST ? "give one value, not a list"
+        : in->type == VT_STRING ? "put it in quotes"
         : in->type == VT_NUMBER ? "write a number without quotes"
         : in->type == VT_BOOL ? "write true or false, without quotes"
         : "write a list: [\"a\", \"b\"]";
@@ -209,7 +210,7 @@ static void resource_link(Ctx *ctx, Decl *d)
 {
     Resource *r = d->data;
     Plugin *p = r && r->plugin ? r->plugin->data : NULL;
-    if (!p)
+    if (!p || p->broken)
         return;
     Decl *pd = r->plugin;
     const char **names = arena_alloc(ctx->arena, sizeof(char *) *
