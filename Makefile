@@ -63,15 +63,18 @@ SRCS := \
 	compiler/kinds/api_rest.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
-	compiler/kinds/stamper.c
+	compiler/kinds/stamper.c \
+	compiler/kinds/plugin.c \
+	compiler/kinds/resource.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
 UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag
 
 B ?= build
-OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
+EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o
+OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
 .PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall
 
@@ -97,6 +100,17 @@ $(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
 	$(B)/embed hitc_stamper_py $< $@
 
 $(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The plugin kit, added to the bundle of every plugin's service
+# (kinds/plugin.c, docs/plugins.md).
+$(B)/kit_py.c: runtime-support/plugin/python/hitc_plugin.py $(B)/embed
+	$(B)/embed hitc_kit_py $< $@
+
+$(B)/kit_js.c: runtime-support/plugin/node/hitc_plugin.js $(B)/embed
+	$(B)/embed hitc_kit_js $< $@
+
+$(B)/kit_%.o: $(B)/kit_%.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
