@@ -17,11 +17,22 @@ static const char *key_of(const Decl *d)
     return d->name && !d->builtin ? d->name : d->display;
 }
 
+/* By name (Decl.sorts_first and Decl.part_of say where built-ins go). */
 static int decl_cmp(const void *pa, const void *pb)
 {
     const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
-    int c = strcmp(key_of(a), key_of(b));
-    return c ? c : (a->index > b->index) - (a->index < b->index);
+    if (a->sorts_first != b->sorts_first)
+        return a->sorts_first ? -1 : 1;
+    const Decl *wa = a->part_of ? a->part_of : a;
+    const Decl *wb = b->part_of ? b->part_of : b;
+    int c = strcmp(key_of(wa), key_of(wb));
+    if (c)
+        return c;
+    if (wa != wb)
+        return (wa->index > wb->index) - (wa->index < wb->index);
+    if (!a->part_of != !b->part_of)
+        return a->part_of ? -1 : 1;         /* the part just before */
+    return (a->index > b->index) - (a->index < b->index);
 }
 
 static int edge_cmp(const void *pa, const void *pb)
@@ -218,14 +229,17 @@ void graph_build(Ctx *ctx)
             strong(&T, sorted[i]);
 
     /* A component is a cycle when it has two members or a self-edge;
-     * report it once, from its first member by name. */
+     * report it once, from its first member by name that is not part of
+     * another (a function, not its stamp). */
     int *size = calloc((size_t)T.ncomp, sizeof(int));
     bool *done = calloc((size_t)T.ncomp, sizeof(bool));
     for (int i = 0; i < n; i++)
         size[T.comp[i]]++;
     bool cyclic = false;
-    for (int i = 0; i < n; i++) {
-        Decl *d = sorted[i];
+    for (int i = 0; i < 2 * n; i++) {
+        Decl *d = sorted[i % n];
+        if (i < n && d->part_of)
+            continue;
         int c = T.comp[d->index];
         bool self = false;
         for (int k = 0; k < d->edges.len; k++)

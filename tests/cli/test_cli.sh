@@ -185,8 +185,18 @@ graph_prints_dot() {
     example
     hitc graph hits/app.hit > g.dot
     grep -q '^digraph hitc {' g.dot
-    grep -q "env 'table' refers to 'counters.name'" g.dot
-    grep -q "calls 'counter'" g.dot
+    grep -q "calls 'counter'" g.dot || { echo "no route edge"; return 1; }
+    # the hit counter's function is stamped: its stamp and hitc's stamper
+    # are nodes, with function -> stamp -> table and stamp -> stamper
+    local fn st tb sp
+    fn=$(sed -n "s/^  \(n[0-9]*\) \[label=\"function 'counter'\"\];$/\1/p" g.dot)
+    st=$(sed -n "s/^  \(n[0-9]*\) \[label=\"stamp of function 'counter'\"\];$/\1/p" g.dot)
+    tb=$(sed -n "s/^  \(n[0-9]*\) \[label=\"table 'counters'\"\];$/\1/p" g.dot)
+    sp=$(sed -n "s/^  \(n[0-9]*\) \[label=\"hitc's stamper\"\];$/\1/p" g.dot)
+    [ -n "$fn" ] && [ -n "$st" ] && [ -n "$tb" ] && [ -n "$sp" ] || { echo "missing a node:"; cat g.dot; return 1; }
+    grep -qxF "  $fn -> $st [label=\"runs the code its stamp writes\"];" g.dot || { echo "no function -> stamp edge"; return 1; }
+    grep -qxF "  $st -> $tb [label=\"writes env 'table', which refers to 'counters.name'\"];" g.dot || { echo "no stamp -> table edge"; return 1; }
+    grep -qxF "  $st -> $sp [label=\"is made by hitc's stamper\"];" g.dot || { echo "no stamp -> stamper edge"; return 1; }
 }
 
 # Logical IDs are registered in compile(), after graph, so `hitc check` and
