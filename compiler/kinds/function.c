@@ -8,7 +8,9 @@
  *                   grants (table ARN and its indexes, never a wildcard);
  *   L + "Code"      Custom::HitcStamp, when env-mode is stamp or both and
  *                   env is not empty: the stamper writes .env into a copy
- *                   of the bundle at deploy time;
+ *                   of the bundle at deploy time.  The stamp is a built-in
+ *                   declaration of its own (kinds/stamper.c) that owns
+ *                   the env's references; the function emits it here;
  *   L               AWS::Lambda::Function, its code from the stamp or
  *                   straight from the bundle.
  * Attributes: NAME.name (Ref), NAME.arn.
