@@ -47,7 +47,8 @@ void sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+        out_of_memory();        /* its context is all it can fail to get */
     for (unsigned i = 0; i < mdlen && i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     out[64] = '\0';

@@ -384,8 +384,8 @@ bool fmt_source(Ctx *ctx, Source *src, Buf *out)
 static bool write_atomic(Ctx *ctx, const char *path, const char *text,
                          size_t len)
 {
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
+    char real[PATH_MAX];
+    const char *target = realpath(path, real) ? real : path;
     struct stat st;
     bool ok = false;
     char *tmp = NULL;
@@ -430,7 +430,6 @@ failed:
         close(fd);
     unlink(tmp);
 out:
-    free(real);
     return ok;
 }
 

@@ -5,7 +5,9 @@
  * declaration to what it needs).  Out: prog.order, every declaration after
  * what it depends on, ties broken by name; or one error per cycle, that
  * prints the whole cycle, each step a note with its file:line:col.
- * Holds: nothing here depends on declaration order or on pointers.
+ * Holds: nothing here depends on declaration order or on pointers; the
+ * scratch arrays come from xcalloc (the one out-of-memory policy, arena.c)
+ * and are freed before each function returns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +19,22 @@ static const char *key_of(const Decl *d)
     return d->name && !d->builtin ? d->name : d->display;
 }
 
+/* By name (Decl.sorts_first and Decl.part_of say where built-ins go). */
 static int decl_cmp(const void *pa, const void *pb)
 {
     const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
-    int c = strcmp(key_of(a), key_of(b));
-    return c ? c : (a->index > b->index) - (a->index < b->index);
+    if (a->sorts_first != b->sorts_first)
+        return a->sorts_first ? -1 : 1;
+    const Decl *wa = a->part_of ? a->part_of : a;
+    const Decl *wb = b->part_of ? b->part_of : b;
+    int c = strcmp(key_of(wa), key_of(wb));
+    if (c)
+        return c;
+    if (wa != wb)
+        return (wa->index > wb->index) - (wa->index < wb->index);
+    if (!a->part_of != !b->part_of)
+        return a->part_of ? -1 : 1;         /* the part just before */
+    return (a->index > b->index) - (a->index < b->index);
 }
 
 static int edge_cmp(const void *pa, const void *pb)
@@ -70,8 +83,8 @@ static void strong(Tarjan *T, Decl *v)
 static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
 {
     int n = ctx->prog.decls.len;
-    Edge **via = calloc((size_t)n, sizeof *via);
-    Decl **queue = calloc((size_t)n, sizeof *queue);
+    Edge **via = xcalloc((size_t)n, sizeof *via);
+    Decl **queue = xcalloc((size_t)n, sizeof *queue);
     int head = 0, tail = 0;
     Edge *closing = NULL;
     queue[tail++] = start;
@@ -91,7 +104,7 @@ static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
         }
     }
     /* Walk back from the closing edge to list the steps in order. */
-    Edge **steps = calloc((size_t)n + 1, sizeof *steps);
+    Edge **steps = xcalloc((size_t)n + 1, sizeof *steps);
     int nsteps = 0;
     for (Edge *e = closing; e; e = e->from == start ? NULL : via[e->from->index])
         steps[nsteps++] = e;
@@ -149,9 +162,9 @@ static int heap_pop(Heap *h)
 static void topo_order(Ctx *ctx, Decl **sorted, int n)
 {
     Program *p = &ctx->prog;
-    int *rank = malloc(sizeof(int) * (size_t)n);
-    int *pending = calloc((size_t)n, sizeof(int));
-    int *first = calloc((size_t)n + 1, sizeof(int));   /* by rank of target */
+    int *rank = xcalloc((size_t)n, sizeof(int));
+    int *pending = xcalloc((size_t)n, sizeof(int));
+    int *first = xcalloc((size_t)n + 1, sizeof(int));   /* by rank of target */
     int nedges = 0;
     for (int r = 0; r < n; r++)
         rank[sorted[r]->index] = r;
@@ -164,15 +177,15 @@ static void topo_order(Ctx *ctx, Decl **sorted, int n)
     }
     for (int r = 0; r < n; r++)
         first[r + 1] += first[r];
-    int *needed_by = malloc(sizeof(int) * (size_t)(nedges ? nedges : 1));
-    int *fill = malloc(sizeof(int) * (size_t)n);
+    int *needed_by = xcalloc((size_t)nedges, sizeof(int));
+    int *fill = xcalloc((size_t)n, sizeof(int));
     memcpy(fill, first, sizeof(int) * (size_t)n);
     for (int r = 0; r < n; r++) {
         Decl *d = sorted[r];
         for (int k = 0; k < d->edges.len; k++)
             needed_by[fill[rank[((Edge *)d->edges.items[k])->to->index]]++] = r;
     }
-    Heap ready = {malloc(sizeof(int) * (size_t)n), 0};
+    Heap ready = {xcalloc((size_t)n, sizeof(int)), 0};
     for (int r = 0; r < n; r++)
         if (pending[r] == 0)
             heap_push(&ready, r);
@@ -197,7 +210,7 @@ void graph_build(Ctx *ctx)
 {
     Program *p = &ctx->prog;
     int n = p->decls.len;
-    Decl **sorted = malloc(sizeof *sorted * (size_t)n);
+    Decl **sorted = xcalloc((size_t)n, sizeof *sorted);
     memcpy(sorted, p->decls.items, sizeof *sorted * (size_t)n);
     qsort(sorted, (size_t)n, sizeof *sorted, decl_cmp);
     for (int i = 0; i < n; i++) {
@@ -208,24 +221,27 @@ void graph_build(Ctx *ctx)
     }
 
     Tarjan T = {.ctx = ctx};
-    T.low = calloc((size_t)n, sizeof(int));
-    T.num = calloc((size_t)n, sizeof(int));
-    T.comp = calloc((size_t)n, sizeof(int));
-    T.on_stack = calloc((size_t)n, sizeof(bool));
-    T.stack = calloc((size_t)n, sizeof(Decl *));
+    T.low = xcalloc((size_t)n, sizeof(int));
+    T.num = xcalloc((size_t)n, sizeof(int));
+    T.comp = xcalloc((size_t)n, sizeof(int));
+    T.on_stack = xcalloc((size_t)n, sizeof(bool));
+    T.stack = xcalloc((size_t)n, sizeof(Decl *));
     for (int i = 0; i < n; i++)
         if (!T.num[sorted[i]->index])
             strong(&T, sorted[i]);
 
     /* A component is a cycle when it has two members or a self-edge;
-     * report it once, from its first member by name. */
-    int *size = calloc((size_t)T.ncomp, sizeof(int));
-    bool *done = calloc((size_t)T.ncomp, sizeof(bool));
+     * report it once, from its first member by name that is not part of
+     * another (a function, not its stamp). */
+    int *size = xcalloc((size_t)T.ncomp, sizeof(int));
+    bool *done = xcalloc((size_t)T.ncomp, sizeof(bool));
     for (int i = 0; i < n; i++)
         size[T.comp[i]]++;
     bool cyclic = false;
-    for (int i = 0; i < n; i++) {
-        Decl *d = sorted[i];
+    for (int i = 0; i < 2 * n; i++) {
+        Decl *d = sorted[i % n];
+        if (i < n && d->part_of)
+            continue;
         int c = T.comp[d->index];
         bool self = false;
         for (int k = 0; k < d->edges.len; k++)

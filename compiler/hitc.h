@@ -408,6 +408,13 @@ struct Decl {
     /* graph.c */
     PtrVec edges;           /* Edge*, outgoing */
     int index, order;
+    /* Where a built-in stands in the order among declarations that are
+     * ready together (which otherwise go by name): one made for another
+     * declaration (a function's stamp) just before it, part_of; one that
+     * needs nothing (hitc's stamper), first.  So adding built-ins leaves
+     * the order of the others, and so the template, as it was. */
+    Decl *part_of;
+    bool sorts_first;
 };
 
 /* Attribute of a kind, and how it reads in CloudFormation. */
@@ -459,7 +466,7 @@ typedef struct Program {
     Decl *stage;            /* the built-in parameter */
     Decl *api;              /* the built-in api (made when routes exist) */
     Decl *aws;              /* the built-in aws.* namespace */
-    Decl *stamper;          /* hitc's stamper, once a function is stamped */
+    Decl *stamper;          /* hitc's stamper, made with the first stamp */
     PtrVec uses;            /* Use*: every expression, for the resolver */
     PtrVec order;           /* Decl* in dependency order, after graph */
     StrMap ids;             /* ids.c: logical ID -> the Decl that makes it:
@@ -489,6 +496,9 @@ void check_decls(Ctx *ctx);             /* kinds' check() */
 
 void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
+/* The edge from -> what the resolved reference r names (none for aws.*),
+ * located at r: "WHY refers to 'NAME.ATTR'". */
+void add_ref_edge(Ctx *ctx, Decl *from, const Expr *r, const char *why);
 Expr *expr_from_item(Ctx *ctx, const Item *it);
 /* Resolve a bare name that must be a declaration of kind k (allow TABLE,
  * route -> FUNCTION); reports and returns NULL on failure. */
@@ -546,9 +556,6 @@ const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix);
 bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
-/* kinds/stamper.c: the stamper's IDs, registered by the first stamped
- * function; ctx->prog.stamper owns them. */
-void stamper_ids(Ctx *ctx);
 Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
 Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
 
@@ -578,7 +585,6 @@ struct Emit {
     CfnNode *parameters, *resources, *outputs;
     PtrVec bundles;         /* BundleRef* */
     bool need_code_params;  /* CodeBucket/CodePrefix are used */
-    bool need_stamper;
     StrMap made;            /* logical IDs emitted so far -> their Decl */
     int nclaimed;           /* how many: resources and parameters */
     bool dry_run;           /* hitc check: no zips are made */
@@ -626,8 +632,13 @@ void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
-/* kinds/stamper.c */
+/* kinds/stamper.c: the stamper's own bundle */
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
+/* kinds/stamper.c: the stamp of function fn (a built-in declaration, its
+ * logical ID fn's + "Code"), with the edges fn -> stamp -> the stamper,
+ * located at at; the stamper is made with the first stamp.  The caller
+ * registers the env's values as the stamp's uses (use_expr). */
+Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at);
 
 /* ---- output.c -------------------------------------------------------- */
 
@@ -674,7 +685,8 @@ bool param_is_secret(const Decl *d);
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
-    kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
+    kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamp,
+    kind_stamper;
 extern const Kind kind_plugin, kind_resource;
 /* kinds/plugin.c: when fn is a plugin's service (`service fn.arn`) on a
  * python* or nodejs* runtime, the kit file its bundle gets at the root

@@ -9,8 +9,8 @@
  * them.  Each kind with an `ids` callback registers every ID it will
  * make here, so emit only looks them up: the routes' path resources, the
  * API's deployment (named by the hash of every route), stage and CORS
- * preflights, and the stamper's (claimed by the first stamped function)
- * too.  compile() runs this after graph, so `hitc check` and `hitc graph`
+ * preflights, each stamp's and the stamper's (built-in declarations of
+ * their own, kinds/stamper.c) too.  compile() runs this after graph, so `hitc check` and `hitc graph`
  * report a clash as `hitc build` does.
  */
 #include <string.h>

@@ -275,6 +275,8 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
 {
     struct dirent **ents;
     int n = scandir(dir, &ents, not_dot, by_name);
+    if (n < 0 && errno == ENOMEM)
+        out_of_memory();        /* scandir allocates the list */
     *manifest = false;
     if (n < 0)
         return errno == ENOENT ? 0 : -1;
@@ -291,6 +293,8 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
             S_ISDIR(st.st_mode)) {
             struct dirent **zips;
             int m = scandir(sub, &zips, not_dot, by_name);
+            if (m < 0 && errno == ENOMEM)
+                out_of_memory();
             if (m < 0)
                 rc = -1;
             for (int j = 0; j < m && rc == 0; j++) {

@@ -119,6 +119,15 @@ void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why)
     vec_push(ctx->arena, &from->edges, e);
 }
 
+void add_ref_edge(Ctx *ctx, Decl *from, const Expr *r, const char *why)
+{
+    if (!r->target || r->target == ctx->prog.aws)
+        return;
+    add_edge(ctx, from, r->target, r->loc,
+             arena_printf(ctx->arena, "%s refers to '%s%s%s'", why, r->name,
+                          r->attr ? "." : "", r->attr ? r->attr : ""));
+}
+
 static const char **symbol_names(Ctx *ctx)
 {
     const char **names = arena_alloc(ctx->arena,
@@ -238,11 +247,7 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
         e->type = d->kind == &kind_param ? param_type(d) : VT_STRING;
     e->target = d;
     d->used = true;
-    if (d != ctx->prog.aws)
-        add_edge(ctx, u->owner, d, e->loc,
-                 arena_printf(ctx->arena, "%s refers to '%s%s%s'", u->why,
-                              e->name, e->attr ? "." : "",
-                              e->attr ? e->attr : ""));
+    add_ref_edge(ctx, u->owner, e, u->why);
 }
 
 static void resolve_use(Ctx *ctx, Use *u)

@@ -8,7 +8,9 @@
  *                   grants (table ARN and its indexes, never a wildcard);
  *   L + "Code"      Custom::HitcStamp, when env-mode is stamp or both and
  *                   env is not empty: the stamper writes .env into a copy
- *                   of the bundle at deploy time;
+ *                   of the bundle at deploy time.  The stamp is a built-in
+ *                   declaration of its own (kinds/stamper.c) that owns
+ *                   the env's references; the function emits it here;
  *   L               AWS::Lambda::Function, its code from the stamp or
  *                   straight from the bundle.
  * Attributes: NAME.name (Ref), NAME.arn.
@@ -49,6 +51,8 @@ typedef struct Function {
     StrMap env_keys;        /* key -> EnvVar*: duplicates in constant time */
     PtrVec grants;          /* Grant*, explicit first, then from env */
     StrMap granted;         /* table name -> Grant* */
+    Loc env_loc;            /* the env line */
+    Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
 } Function;
 
 static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
@@ -229,6 +233,7 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
     Function *f = fn_of(d);
     if (!want_items(ctx, s, 1, 1, "env { KEY = VALUE ... }"))
         return;
+    f->env_loc = s->items[0]->loc;
     if (!s->has_block) {
         diag(ctx, D_EXPECTED, s->items[0]->loc,
              "expected a block: 'env { KEY = VALUE }'");
@@ -261,8 +266,6 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
         v->key = key->text;
         v->loc = key->loc;
         v->value = expr_from_item(ctx, line->items[2]);
-        use_expr(ctx, d, v->value,
-                 arena_printf(ctx->arena, "env '%s'", key->text));
         vec_push(ctx->arena, &f->env, v);
         strmap_put(ctx->arena, &f->env_keys, v->key, v);
     }
@@ -406,6 +409,30 @@ static void check_stamped_values(Ctx *ctx, Function *f)
     }
 }
 
+static bool function_stamped(const Function *f)
+{
+    return f->env_mode != MODE_NATIVE && f->env.len > 0;
+}
+
+/* The env's values, once env-mode is known: a stamped function's stamp
+ * reads them (into the .env it writes), and with env-mode native or both
+ * the function itself (into Lambda's environment).  With both, the
+ * function's edges are added by function_link, once they are resolved. */
+static void use_env(Ctx *ctx, Decl *d, Function *f)
+{
+    if (function_stamped(f))
+        f->stamp = stamp_new(ctx, d, f->env_loc);
+    for (int i = 0; i < f->env.len; i++) {
+        EnvVar *v = f->env.items[i];
+        if (f->stamp)
+            use_expr(ctx, f->stamp, v->value, arena_printf(
+                ctx->arena, "writes env '%s', which", v->key));
+        else
+            use_expr(ctx, d, v->value,
+                     arena_printf(ctx->arena, "env '%s'", v->key));
+    }
+}
+
 static void function_check(Ctx *ctx, Decl *d)
 {
     Function *f = arena_alloc(ctx->arena, sizeof *f);
@@ -434,6 +461,7 @@ static void function_check(Ctx *ctx, Decl *d)
         check_native_keys(ctx, f);
     if (f->env_mode != MODE_NATIVE)
         check_stamped_values(ctx, f);
+    use_env(ctx, d, f);
 }
 
 /* Tables the env refers to get readwrite unless an allow line said
@@ -476,13 +504,19 @@ static void function_link(Ctx *ctx, Decl *d)
         Expr *x = v->value;
         if (!x)
             continue;
+        const char *why = f->env_mode == MODE_BOTH
+            ? arena_printf(ctx->arena, "env '%s'", v->key) : NULL;
         if (x->kind == E_REF) {
             grant_env_table(ctx, f, x);
             refuse_secret(ctx, v, x);
+            if (why)
+                add_ref_edge(ctx, d, x, why);
         }
         for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++) {
             grant_env_table(ctx, f, x->refs[k]);
             refuse_secret(ctx, v, x->refs[k]);
+            if (why)
+                add_ref_edge(ctx, d, x->refs[k], why);
         }
     }
 }
@@ -561,13 +595,9 @@ static bool function_emits(const Function *f)
     return f && f->runtime && f->handler && f->code;
 }
 
-static bool function_stamped(const Function *f)
-{
-    return f->env_mode != MODE_NATIVE && f->env.len > 0;
-}
-
 /* A function becomes its log group, its role, its stamp (when its code
- * is stamped) and itself, in that order. */
+ * is stamped) and itself, in that order.  The stamp is a declaration of
+ * its own (kinds/stamper.c) that registers its ID. */
 static void function_ids(Ctx *ctx, Decl *d)
 {
     Function *f = d->data;
@@ -575,10 +605,6 @@ static void function_ids(Ctx *ctx, Decl *d)
         return;
     id_claim(ctx, d, logical_id(ctx, d, "LogGroup"));
     id_claim(ctx, d, logical_id(ctx, d, "Role"));
-    if (function_stamped(f)) {
-        id_claim(ctx, d, logical_id(ctx, d, "Code"));
-        stamper_ids(ctx);
-    }
     id_claim(ctx, d, d->logical);
 }
 
@@ -595,7 +621,6 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
     const char *role = logical_id(ctx, d, "Role");
-    const char *stamp = logical_id(ctx, d, "Code");
     char *key = arena_printf(ctx->arena, "${CodePrefix}%s.zip", b->sha256);
 
     lambda_log_group(ctx, e, d, log_group, d->name);
@@ -605,13 +630,13 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     for (int i = 0; i < f->grants.len; i++)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
 
-    bool stamped = function_stamped(f);
-    if (stamped) {
-        e->need_stamper = true;
-        CfnNode *s = emit_resource(ctx, e, d, stamp, "Custom::HitcStamp");
+    const char *stamp = f->stamp ? f->stamp->logical : NULL;
+    if (stamp) {
+        CfnNode *s = emit_resource(ctx, e, f->stamp, stamp, "Custom::HitcStamp");
         CfnNode *p = cfn_put_obj(ctx->arena, s, "Properties");
-        cfn_put(ctx->arena, p, "ServiceToken",
-                              cfn_getatt(ctx->arena, d->loc, "HitcStamperFunction", "Arn"));
+        cfn_put(ctx->arena, p, "ServiceToken", cfn_getatt(
+            ctx->arena, d->loc, logical_id(ctx, ctx->prog.stamper, "Function"),
+            "Arn"));
         cfn_put_num(ctx->arena, p, "ServiceTimeout", 300);
         cfn_put(ctx->arena, p, "SourceBucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
         cfn_put(ctx->arena, p, "SourceKey", cfn_sub(ctx->arena, d->loc, key));
@@ -623,7 +648,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
     cfn_put(ctx->arena, p, "Architectures", cfn_strings(ctx->arena, d->loc, 1, f->arch));
     CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
-    if (stamped) {
+    if (stamp) {
         cfn_put(ctx->arena, code, "S3Bucket", cfn_getatt(ctx->arena, d->loc, stamp, "Bucket"));
         cfn_put(ctx->arena, code, "S3Key", cfn_getatt(ctx->arena, d->loc, stamp, "Key"));
     } else {

@@ -73,6 +73,8 @@ static void field_pattern(Ctx *ctx, Decl *d, Stmt *s)
     PCRE2_SIZE off;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
                                      PCRE2_UTF, &err, &off, NULL);
+    if (!code && err == PCRE2_ERROR_HEAP_FAILED)
+        out_of_memory();
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -104,11 +106,17 @@ static bool pattern_matches(const char *re, const char *value)
     PCRE2_SIZE off;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
                                      PCRE2_UTF, &err, &off, NULL);
+    if (!code && err == PCRE2_ERROR_HEAP_FAILED)
+        out_of_memory();
     if (!code)
         return false;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
+    if (!md)
+        out_of_memory();
     int rc = pcre2_match(code, (PCRE2_SPTR)value, strlen(value), 0,
                          PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL);
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        out_of_memory();
     pcre2_match_data_free(md);
     pcre2_code_free(code);
     return rc >= 0;

@@ -1,6 +1,8 @@
 /*
  * kinds/registry.c: every kind of declaration hitc knows, one line each.
- * Adding a kind is adding its file in kinds/ and its line here.
+ * Adding a kind is adding its file in kinds/ and its line here.  A kind
+ * of built-in declarations only (kind_stamp) needs a line only when it
+ * has a finish callback (kind_stamper).
  */
 #include <string.h>
 

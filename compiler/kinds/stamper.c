@@ -1,18 +1,27 @@
 /*
- * kinds/stamper.c: the stamper, hitc's one custom-resource Lambda.
+ * kinds/stamper.c: the stamper, hitc's one custom-resource Lambda, and the
+ * stamps it makes.
  *
- * Not declared in .hit files: emitted once when some function's code is
- * stamped (env-mode stamp or both, with env).  Its Python source
- * (runtime-support/stamper/index.py) is embedded in the hitc binary and
- * written out as a bundle of its own, index.py alone.
+ * Not declared in .hit files: two built-in declarations of the graph.  A
+ * function whose code is stamped (env-mode stamp or both, with env) gets
+ * a stamp (stamp_new, "stamp of function 'x'"), its Custom::HitcStamp
+ * resource L + "Code"; the edges are function -> its stamp -> every value
+ * the env reads (resolve.c adds those: the stamp owns the env's uses) and
+ * stamp -> the stamper.  So a cycle through a stamp is reported step by
+ * step, and `hitc graph` draws them.  The stamper is made with the first
+ * stamp; its Python source (runtime-support/stamper/index.py) is embedded
+ * in the hitc binary and written out as a bundle of its own, index.py
+ * alone.
  *
- * Becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject on the
- * source bundles the stamps name and under CodePrefix + "stamped/" + the
- * stack's name, s3:ListBucket with exactly those bundles' keys as prefix
- * so a missing bundle reads as missing, s3:PutObject and s3:DeleteObject
- * only under CodePrefix + "stamped/" + the stack's name, where the stamper
- * puts this stack's copies) and HitcStamperFunction (python3.12, 120 s; every stamp sets
- * ServiceTimeout 300 so CloudFormation never waits longer on it).
+ * The stamper becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject
+ * on the source bundles the stamps name and under CodePrefix + "stamped/"
+ * + the stack's name, s3:ListBucket with exactly those bundles' keys as
+ * prefix so a missing bundle reads as missing, s3:PutObject and
+ * s3:DeleteObject only under CodePrefix + "stamped/" + the stack's name,
+ * where the stamper puts this stack's copies) and HitcStamperFunction
+ * (python3.12, 120 s; every stamp sets ServiceTimeout 300 so
+ * CloudFormation never waits longer on it).  It is emitted last (finish),
+ * after every stamp, because its role names each stamp's source bundle.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,31 +111,62 @@ static int stamp_source_keys(Ctx *ctx, Emit *e, const char ***out)
     return m;
 }
 
-void stamper_ids(Ctx *ctx)
+/* hitc's stamper, made with the first stamp. */
+static Decl *stamper_decl(Ctx *ctx)
 {
-    if (ctx->prog.stamper)
-        return;
-    Decl *owner = arena_alloc(ctx->arena, sizeof *owner);
-    owner->display = "hitc's stamper";
-    owner->builtin = true;
-    ctx->prog.stamper = owner;
-    id_claim(ctx, owner, "HitcStamperLogGroup");
-    id_claim(ctx, owner, "HitcStamperRole");
-    id_claim(ctx, owner, "HitcStamperFunction");
+    Program *p = &ctx->prog;
+    if (!p->stamper) {
+        Decl *d = decl_new(ctx, &kind_stamper, NULL, (Loc){0});
+        d->display = "hitc's stamper";
+        d->logical = "HitcStamper";
+        d->builtin = true;
+        d->used = true;
+        d->sorts_first = true;
+        p->stamper = d;
+    }
+    return p->stamper;
 }
 
+Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at)
+{
+    Decl *s = decl_new(ctx, &kind_stamp, NULL, fn->loc);
+    s->name_loc = fn->name_loc;
+    s->display = arena_printf(ctx->arena, "stamp of %s", fn->display);
+    s->logical = logical_id(ctx, fn, "Code");
+    s->builtin = true;
+    s->used = true;
+    s->part_of = fn;
+    add_edge(ctx, fn, s, at, "runs the code its stamp writes");
+    add_edge(ctx, s, stamper_decl(ctx), at, "is made by hitc's stamper");
+    return s;
+}
+
+static void stamp_ids(Ctx *ctx, Decl *d)
+{
+    id_claim(ctx, d, d->logical);
+}
+
+static void stamper_ids(Ctx *ctx, Decl *d)
+{
+    id_claim(ctx, d, logical_id(ctx, d, "LogGroup"));
+    id_claim(ctx, d, logical_id(ctx, d, "Role"));
+    id_claim(ctx, d, logical_id(ctx, d, "Function"));
+}
+
+/* Last, after every stamp: the role names each stamp's source bundle. */
 static void stamper_finish(Ctx *ctx, Emit *e)
 {
     Decl *owner = ctx->prog.stamper;
-    if (!e->need_stamper || !owner)
+    if (!owner)
         return;
     Loc at = owner->loc;
     BundleRef *b;
     stamper_bundle(ctx, e, &b);
 
-    lambda_log_group(ctx, e, owner, "HitcStamperLogGroup", "hitc-stamper");
-    CfnNode *stmts = lambda_role(ctx, e, owner, "HitcStamperRole",
-                               "HitcStamperLogGroup");
+    const char *log_group = logical_id(ctx, owner, "LogGroup");
+    const char *role = logical_id(ctx, owner, "Role");
+    lambda_log_group(ctx, e, owner, log_group, "hitc-stamper");
+    CfnNode *stmts = lambda_role(ctx, e, owner, role, log_group);
     /* Read: the source bundles this template names, and this stack's own
      * copies; never CodePrefix*, which holds every other stack's copies
      * (and so their .env).  List: only with a source bundle's key as the
@@ -158,8 +198,8 @@ static void stamper_finish(Ctx *ctx, Emit *e)
         cfn_sub(ctx->arena, at, "arn:${AWS::Partition}:s3:::${CodeBucket}/${CodePrefix}stamped/"
                "${AWS::StackName}/*")));
 
-    CfnNode *fn = emit_resource(ctx, e, owner, "HitcStamperFunction",
-                              "AWS::Lambda::Function");
+    CfnNode *fn = emit_resource(ctx, e, owner, logical_id(ctx, owner, "Function"),
+                                "AWS::Lambda::Function");
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
     CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
     cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, at, "CodeBucket"));
@@ -170,15 +210,23 @@ static void stamper_finish(Ctx *ctx, Emit *e)
                             "copy of the code at deploy time");
     cfn_put_str(ctx->arena, p, "Handler", "index.handler");
     cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "LoggingConfig"),
-                          "LogGroup", cfn_ref(ctx->arena, at, "HitcStamperLogGroup"));
+                          "LogGroup", cfn_ref(ctx->arena, at, log_group));
     cfn_put_num(ctx->arena, p, "MemorySize", 1024);
-    cfn_put(ctx->arena, p, "Role", cfn_getatt(ctx->arena, at, "HitcStamperRole", "Arn"));
+    cfn_put(ctx->arena, p, "Role", cfn_getatt(ctx->arena, at, role, "Arn"));
     cfn_put_str(ctx->arena, p, "Runtime", "python3.12");
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
     cfn_put_num(ctx->arena, p, "Timeout", 120);
 }
 
+/* A stamp: one function's Custom::HitcStamp resource, emitted by its
+ * function (kinds/function.c) between the function's role and itself. */
+const Kind kind_stamp = {
+    .noun = "stamp",
+    .ids = stamp_ids,
+};
+
 const Kind kind_stamper = {
     .noun = "stamper",
+    .ids = stamper_ids,
     .finish = stamper_finish,
 };

@@ -185,8 +185,18 @@ graph_prints_dot() {
     example
     hitc graph hits/app.hit > g.dot
     grep -q '^digraph hitc {' g.dot
-    grep -q "env 'table' refers to 'counters.name'" g.dot
-    grep -q "calls 'counter'" g.dot
+    grep -q "calls 'counter'" g.dot || { echo "no route edge"; return 1; }
+    # the hit counter's function is stamped: its stamp and hitc's stamper
+    # are nodes, with function -> stamp -> table and stamp -> stamper
+    local fn st tb sp
+    fn=$(sed -n "s/^  \(n[0-9]*\) \[label=\"function 'counter'\"\];$/\1/p" g.dot)
+    st=$(sed -n "s/^  \(n[0-9]*\) \[label=\"stamp of function 'counter'\"\];$/\1/p" g.dot)
+    tb=$(sed -n "s/^  \(n[0-9]*\) \[label=\"table 'counters'\"\];$/\1/p" g.dot)
+    sp=$(sed -n "s/^  \(n[0-9]*\) \[label=\"hitc's stamper\"\];$/\1/p" g.dot)
+    [ -n "$fn" ] && [ -n "$st" ] && [ -n "$tb" ] && [ -n "$sp" ] || { echo "missing a node:"; cat g.dot; return 1; }
+    grep -qxF "  $fn -> $st [label=\"runs the code its stamp writes\"];" g.dot || { echo "no function -> stamp edge"; return 1; }
+    grep -qxF "  $st -> $tb [label=\"writes env 'table', which refers to 'counters.name'\"];" g.dot || { echo "no stamp -> table edge"; return 1; }
+    grep -qxF "  $st -> $sp [label=\"is made by hitc's stamper\"];" g.dot || { echo "no stamp -> stamper edge"; return 1; }
 }
 
 # Logical IDs are registered in compile(), after graph, so `hitc check` and
@@ -228,6 +238,18 @@ EOF2
 diagnostics_doc_matches_the_table() {
     hitc --list-diagnostics > list.md
     diff -u "$ROOT/docs/diagnostics.md" list.md
+}
+
+# The one out-of-memory policy (compiler/arena.c): the compiler allocates
+# through the arena, a Buf or xmalloc/xcalloc/xrealloc/xstrdup, never with
+# a raw malloc, calloc, realloc or strdup whose NULL it could miss, nor
+# realpath(p, NULL).  Reproduction: before, graph.c took its scratch arrays
+# from calloc and malloc and used them unchecked.
+every_allocation_goes_through_the_oom_policy() {
+    local raw
+    raw=$(cd "$ROOT" && grep -nE '(^|[^_[:alnum:]])(malloc|calloc|realloc|strdup|strndup)\(|realpath\([^;]*, *NULL\)' \
+        compiler/*.c compiler/kinds/*.c | grep -v '^compiler/arena\.c:') || true
+    [ -z "$raw" ] || { echo "raw allocations outside arena.c:"; echo "$raw"; return 1; }
 }
 
 error_exit_writes_no_output() {
@@ -347,6 +369,7 @@ for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_i
     refuses_to_replace_a_directory_it_did_not_write output_over_a_file_is_refused unwritable_parent_fails_cleanly \
     check_writes_nothing_and_passes check_takes_many_files_and_reports_each strict_turns_warnings_into_failure \
     json_diagnostics sarif_diagnostics color_only_on_a_terminal graph_prints_dot check_and_graph_report_id_clashes diagnostics_doc_matches_the_table \
+    every_allocation_goes_through_the_oom_policy \
     error_exit_writes_no_output bundle_holds_the_code_directory_exactly one_bundle_for_a_shared_code_directory \
     past_the_zipped_limit_is_an_error_at_the_code_line a_link_out_of_the_code_directory_is_an_error \
     past_500_resources_is_an_error_with_no_output a_big_template_is_deployed_through_s3 \

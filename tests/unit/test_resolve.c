@@ -14,8 +14,44 @@ static void resolves_references(void)
     Decl *fn = lookup(ctx, "counter");
     CHECK(fn && fn->kind == &kind_function);
     CHECK_STR(fn->logical, "CounterFunction");
+    /* env-mode stamp (the default): the function runs the code its stamp
+     * writes, and the stamp reads the env's values. */
     CHECK_INT(fn->edges.len, 1);
     Edge *e = fn->edges.items[0];
+    Decl *stamp = e->to;
+    CHECK(stamp->kind == &kind_stamp && stamp->part_of == fn);
+    CHECK_STR(stamp->display, "stamp of function 'counter'");
+    CHECK_STR(e->why, "runs the code its stamp writes");
+    CHECK_INT(stamp->edges.len, 2);
+    e = stamp->edges.items[0];
+    CHECK(e->to == ctx->prog.stamper);
+    e = stamp->edges.items[1];
+    CHECK_STR(e->to->name, "counters");
+    CHECK_STR(e->why, "writes env 'table', which refers to 'counters.name'");
+    ctx_free(ctx);
+
+    /* env-mode native: no stamp, the function reads the values. */
+    ctx = compile_text("table counters { key name: string }\n"
+                       FN("counter", " env { table = counters.name }\n env-mode native\n"));
+    CHECK_STR(diag_text(ctx), "");
+    fn = lookup(ctx, "counter");
+    CHECK(ctx->prog.stamper == NULL);
+    CHECK_INT(fn->edges.len, 1);
+    e = fn->edges.items[0];
+    CHECK_STR(e->to->name, "counters");
+    CHECK_STR(e->why, "env 'table' refers to 'counters.name'");
+    ctx_free(ctx);
+
+    /* env-mode both: the function and its stamp read them. */
+    ctx = compile_text("table counters { key name: string }\n"
+                       FN("counter", " env { table = counters.name }\n env-mode both\n"));
+    CHECK_STR(diag_text(ctx), "");
+    fn = lookup(ctx, "counter");
+    CHECK_INT(fn->edges.len, 2);    /* its stamp, then the table */
+    e = fn->edges.items[0];
+    CHECK(e->to->kind == &kind_stamp);
+    CHECK_INT(e->to->edges.len, 2);
+    e = fn->edges.items[1];
     CHECK_STR(e->to->name, "counters");
     CHECK_STR(e->why, "env 'table' refers to 'counters.name'");
     ctx_free(ctx);
@@ -69,8 +105,9 @@ static void env_tables_get_readwrite_unless_allowed(void)
                             FN("f", " env { A = a.name; B = \"${b.arn}\" }\n allow b read\n"));
     CHECK_STR(diag_text(ctx), "");
     Decl *f = lookup(ctx, "f");
-    /* allow b (edge), env A -> a, env B -> b: three edges. */
-    CHECK_INT(f->edges.len, 3);
+    /* allow b, and its stamp, whose env A -> a, env B -> b. */
+    CHECK_INT(f->edges.len, 2);
+    CHECK_INT(((Edge *)f->edges.items[1])->to->edges.len, 3);
     ctx_free(ctx);
 }
 
@@ -117,7 +154,10 @@ static void logical_ids_are_registered_before_emit(void)
     CHECK_STR(logical_id(ctx, fn, "Role"), "CounterFunctionRole");
     CHECK(id_owner(ctx, "CounterFunctionRole") == fn);
     CHECK(id_owner(ctx, "CounterFunctionLogGroup") == fn);
-    CHECK(id_owner(ctx, "CounterFunctionCode") == fn);
+    Decl *stamp = id_owner(ctx, "CounterFunctionCode");
+    CHECK(stamp && stamp->kind == &kind_stamp && stamp->part_of == fn);
+    CHECK(id_owner(ctx, "HitcStamperFunction") == ctx->prog.stamper);
+    CHECK(ctx->prog.stamper && ctx->prog.stamper->kind == &kind_stamper);
     CHECK(id_owner(ctx, "CountersTable") == lookup(ctx, "counters"));
     CHECK(id_owner(ctx, "Stage") == ctx->prog.stage);
     CHECK_INT(ctx->nerrors, 0);
