@@ -660,6 +660,6 @@ bool param_is_secret(const Decl *d);
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
-    kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
+    kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws, kind_stamper;
 
 #endif

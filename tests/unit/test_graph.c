@@ -83,6 +83,33 @@ static void dot_output_names_every_edge(void)
     ctx_free(ctx);
 }
 
+/* The REST deployment is a built-in declaration with an edge to every
+ * route (issue 7 item 5).  Reproduction: before, `hitc graph` of this
+ * file showed no deployment (its logical ID was hard-coded in the API's
+ * finish, outside the graph) and no node for the api. */
+static void the_deployment_is_in_the_graph_after_every_route(void)
+{
+    Ctx *ctx = compile_text(FN("f", "") "route GET / -> f\nroute POST /x/{id} -> f\n");
+    CHECK_STR(diag_text(ctx), "");
+    Buf b = {0};
+    graph_print_dot(ctx, &b);
+    CHECK(has(b.data, "[label=\"the api deployment\"]"));
+    CHECK(has(b.data, "[label=\"the api\"]"));
+    CHECK(has(b.data, "[label=\"deploys route GET /\"]"));
+    CHECK(has(b.data, "[label=\"deploys route POST /x/{id}\"]"));
+    int dep = -1, last_route = -1;
+    for (int i = 0; i < ctx->prog.order.len; i++) {
+        Decl *d = ctx->prog.order.items[i];
+        if (strcmp(d->display, "the api deployment") == 0)
+            dep = i;
+        if (d->kind == &kind_route)
+            last_route = i;
+    }
+    CHECK(dep > last_route && last_route >= 0);
+    buf_free(&b);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(dependencies_come_first);
@@ -91,5 +118,6 @@ int main(void)
     RUN(two_separate_cycles_are_two_errors);
     RUN(api_url_in_its_own_function_is_no_cycle);
     RUN(dot_output_names_every_edge);
+    RUN(the_deployment_is_in_the_graph_after_every_route);
     return check_summary();
 }
