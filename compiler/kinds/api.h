@@ -52,6 +52,7 @@ typedef struct Route {
      * Method, an HTTP Route) and its Lambda permission. */
     const char *method_id;
     const char *perm_id;
+    const char *target_id;  /* http: its function's Integration */
 } Route;
 
 typedef struct ApiBackend ApiBackend;

@@ -110,6 +110,20 @@ static void the_deployment_is_in_the_graph_after_every_route(void)
     ctx_free(ctx);
 }
 
+/* kind http: api.url in env of a function behind a route is no cycle
+ * either (it reads the API's id and the Stage parameter), and there is no
+ * deployment declaration: the stage deploys itself. */
+static void http_api_url_is_no_cycle_and_has_no_deployment(void)
+{
+    Ctx *ctx = compile_text(FN("counter", " env { URL = api.url }\n")
+                            "api { kind http }\nroute GET /{name} -> counter\n");
+    CHECK_STR(diag_text(ctx), "");
+    for (int i = 0; i < ctx->prog.order.len; i++)
+        CHECK(strcmp(((Decl *)ctx->prog.order.items[i])->display,
+                     "the api deployment") != 0);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(dependencies_come_first);
@@ -119,5 +133,6 @@ int main(void)
     RUN(api_url_in_its_own_function_is_no_cycle);
     RUN(dot_output_names_every_edge);
     RUN(the_deployment_is_in_the_graph_after_every_route);
+    RUN(http_api_url_is_no_cycle_and_has_no_deployment);
     return check_summary();
 }
