@@ -61,6 +61,7 @@ SRCS := \
 	compiler/kinds/function.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
+	compiler/kinds/api_http.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c \

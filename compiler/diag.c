@@ -87,6 +87,9 @@ const DiagInfo diag_table[D_COUNT] = {
                           "two parameter names at one position under one parent"},
     [D_NO_ROUTES] = {"E0304", SEV_ERROR, "api-without-routes",
                      "the api is used or set up but has no routes"},
+    [D_HTTP_CORS_OPTIONS] = {"E0230", SEV_ERROR, "http-cors-options-route",
+                             "an OPTIONS route on an HTTP API with cors, whose "
+                             "preflights API Gateway answers itself"},
     [D_UNKNOWN_REF] = {"E0401", SEV_ERROR, "unknown-reference",
                        "a reference to a name that is not declared"},
     [D_UNKNOWN_ATTR] = {"E0402", SEV_ERROR, "unknown-attribute",

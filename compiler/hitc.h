@@ -162,6 +162,7 @@ typedef enum {
     D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
+    D_HTTP_CORS_OPTIONS,
     /* references and graph */
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
@@ -685,8 +686,8 @@ bool param_is_secret(const Decl *d);
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
-    kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamp,
-    kind_stamper;
+    kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
+    kind_stamp, kind_stamper;
 extern const Kind kind_plugin, kind_resource;
 /* kinds/plugin.c: when fn is a plugin's service (`service fn.arn`) on a
  * python* or nodejs* runtime, the kit file its bundle gets at the root

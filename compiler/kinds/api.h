@@ -52,6 +52,7 @@ typedef struct Route {
      * Method, an HTTP Route) and its Lambda permission. */
     const char *method_id;
     const char *perm_id;
+    const char *target_id;  /* http: its function's Integration */
 } Route;
 
 typedef struct ApiBackend ApiBackend;
@@ -61,7 +62,13 @@ typedef struct Api {
     const char *cors;       /* allowed origin, or NULL */
     int nroutes;            /* valid routes, -1 until counted */
     const char *hash;       /* of the routes, names the deployment (rest) */
-    Decl *deployment;       /* the REST deployment's declaration, or NULL */
+    /* rest: the deployment, a built-in declaration with an edge to every
+     * route (kinds/api_rest.c), the logical IDs of the methods it waits
+     * for (sorted, named by ids), and whether the API's finish got as far
+     * as it (no error, not past EMIT_STOP). */
+    Decl *deployment;
+    PtrVec deploy_needs;
+    bool deploy;
 } Api;
 
 /* A back end: how the routes become resources.  routes holds every valid

@@ -14,6 +14,12 @@
  *   ApiDeployment<hash>          AWS::ApiGateway::Deployment; the hash of
  *                                the routes renames it when they change
  *   ApiStage                     AWS::ApiGateway::Stage named by Stage
+ * The deployment and the stage belong to "the api deployment", a built-in
+ * declaration (kind_api_deployment) that rest_link makes with an edge to
+ * every route, whose methods it waits for (DependsOn): `hitc graph` shows
+ * it, and a cycle through it is printed step by step like any other.  It
+ * is emitted by its kind's finish, after the API's CORS resources, so the
+ * template keeps its order.
  * Segments: a literal is PascalCase'd ("users" -> "Users"), "{id}" is
  * "IdParam", "{path+}" is "PathGreedy"; the root path is "Root".  An ID
  * past 255 characters is shortened with a hash (logical_id_fit).
@@ -50,6 +56,24 @@ static void rest_emit_api(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "EndpointConfiguration"),
                           "Types", cfn_strings(ctx->arena, d->loc, 1, "REGIONAL"));
     cfn_put(ctx->arena, p, "Name", cfn_sub(ctx->arena, d->loc, "${AWS::StackName}"));
+}
+
+/* The deployment: a declaration of its own, after every route. */
+static void rest_link(Ctx *ctx, Decl *d, PtrVec *routes)
+{
+    Api *api = api_data(ctx, d);
+    Decl *dep = api->deployment = decl_new(ctx, &kind_api_deployment, NULL, d->loc);
+    dep->builtin = true;
+    dep->used = true;
+    dep->display = "the api deployment";
+    dep->logical = "ApiDeployment";
+    d->used = true;
+    add_edge(ctx, dep, d, d->loc, "deploys 'api'");
+    for (int i = 0; i < routes->len; i++) {
+        Decl *route = routes->items[i];
+        add_edge(ctx, dep, route, route->loc,
+                 arena_printf(ctx->arena, "deploys %s", route->display));
+    }
 }
 
 /* ---- routes ---------------------------------------------------------- */
@@ -204,8 +228,7 @@ static int cors_methods(const PtrVec *same, const Decl *d, const char **list)
 /* With cors: one MOCK preflight per path that has no OPTIONS or ANY route,
  * made with the path's first route, and gateway responses that carry the
  * origin on errors. */
-static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
-                      PtrVec *method_ids)
+static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes)
 {
     StrMap by_path = routes_by_path(ctx, routes);
     for (int i = 0; i < routes->len; i++) {
@@ -220,7 +243,6 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes,
         for (int k = 0; k < n; k++)
             buf_printf(&allow, "%s%s", k ? "," : "", list[k]);
         const char *id = route_id(ctx, r, r->nsegs, "OptionsMethod");
-        vec_push(ctx->arena, method_ids, (void *)id);
         CfnNode *m = emit_resource(ctx, e, d, id, "AWS::ApiGateway::Method");
         CfnNode *p = cfn_put_obj(ctx->arena, m, "Properties");
         cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
@@ -268,30 +290,33 @@ static void rest_finish(Ctx *ctx, Decl *d, Emit *e, PtrVec *routes)
     Api *api = d->data;
     if (!api->hash)
         return;     /* past EMIT_STOP, emit.c reports the limit */
-    const char *cors = api->cors;
-    Loc at = d->loc;
-    PtrVec ids = {0};
-    for (int i = 0; i < routes->len; i++) {
-        Route *r = ((Decl *)routes->items[i])->data;
-        vec_push(ctx->arena, &ids, (void *)r->method_id);
-    }
-    if (cors)
-        emit_cors(ctx, e, cors, routes, &ids);
-    const char *hash = api->hash;
-    qsort(ids.items, (size_t)ids.len, sizeof(void *), str_cmp);
+    if (api->cors)
+        emit_cors(ctx, e, api->cors, routes);
+    api->deploy = true;
+}
 
+/* After the API's finish (kinds/registry.c lists this kind after api). */
+static void deployment_finish(Ctx *ctx, Emit *e)
+{
+    Api *api = ctx->prog.api ? ctx->prog.api->data : NULL;
+    if (!api || !api->deploy || !api->deployment)
+        return;
+    Decl *d = api->deployment;
+    Loc at = d->loc;
+    const char *hash = api->hash;
     const char *dep_id = arena_printf(ctx->arena, "ApiDeployment%s", hash);
-    CfnNode *dep = emit_resource(ctx, e, ctx->prog.api, dep_id,
+    CfnNode *dep = emit_resource(ctx, e, d, dep_id,
                                "AWS::ApiGateway::Deployment");
     CfnNode *deps = cfn_put_arr(ctx->arena, dep, "DependsOn");
-    for (int i = 0; i < ids.len; i++)
-        cfn_arr_push(ctx->arena, deps, cfn_str(ctx->arena, at, ids.items[i]));
+    for (int i = 0; i < api->deploy_needs.len; i++)
+        cfn_arr_push(ctx->arena, deps, cfn_str(ctx->arena, at,
+                                               api->deploy_needs.items[i]));
     CfnNode *p = cfn_put_obj(ctx->arena, dep, "Properties");
     cfn_put_str(ctx->arena, p, "Description",
                             arena_printf(ctx->arena, "hitc routes %s", hash));
     cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, "Api"));
 
-    CfnNode *stage = emit_resource(ctx, e, ctx->prog.api, "ApiStage",
+    CfnNode *stage = emit_resource(ctx, e, d, "ApiStage",
                                  "AWS::ApiGateway::Stage");
     p = cfn_put_obj(ctx->arena, stage, "Properties");
     cfn_put(ctx->arena, p, "DeploymentId", cfn_ref(ctx->arena, at, dep_id));
@@ -352,29 +377,44 @@ static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
         if (!((Route *)((Decl *)routes.items[i])->data)->perm_id)
             return;             /* past EMIT_STOP */
     Api *api = api_data(ctx, d);
+    PtrVec *needs = &api->deploy_needs;
+    needs->len = 0;
+    for (int i = 0; i < routes.len; i++)
+        vec_push(ctx->arena, needs, (void *)((Route *)((Decl *)routes.items[i])->data)->method_id);
     if (api->cors) {
         StrMap by_path = routes_by_path(ctx, &routes);
         for (int i = 0; i < routes.len; i++) {
             Decl *route = routes.items[i];
             Route *r = route->data;
             const char *list[16];
-            if (cors_methods(strmap_get(&by_path, r->path), route, list))
-                id_claim(ctx, route, route_id(ctx, r, r->nsegs, "OptionsMethod"));
+            if (cors_methods(strmap_get(&by_path, r->path), route, list)) {
+                const char *id = route_id(ctx, r, r->nsegs, "OptionsMethod");
+                id_claim(ctx, route, id);
+                vec_push(ctx->arena, needs, (void *)id);
+            }
         }
         for (int i = 0; i < 2; i++)
             id_claim(ctx, d, gateway_ids[i]);
     }
+    qsort(needs->items, (size_t)needs->len, sizeof(void *), str_cmp);
     api->hash = routes_hash(ctx, &routes, api->cors);
-    id_claim(ctx, d, arena_printf(ctx->arena, "ApiDeployment%s", api->hash));
-    id_claim(ctx, d, "ApiStage");
+    Decl *dep = api->deployment ? api->deployment : d;
+    id_claim(ctx, dep, arena_printf(ctx->arena, "ApiDeployment%s", api->hash));
+    id_claim(ctx, dep, "ApiStage");
 }
 
 
 const ApiBackend api_rest = {
     .kind = "rest",
+    .link = rest_link,
     .ref = rest_ref,
     .ids = rest_ids,
     .emit_api = rest_emit_api,
     .emit_route = rest_emit_route,
     .finish = rest_finish,
+};
+
+const Kind kind_api_deployment = {
+    .noun = "api deployment",
+    .finish = deployment_finish,
 };

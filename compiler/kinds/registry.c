@@ -15,6 +15,7 @@ const Kind *const kinds[] = {
     &kind_function,
     &kind_route,
     &kind_api,
+    &kind_api_deployment,   /* after api: its finish follows the api's */
     &kind_output,
     &kind_builtin_aws,
     &kind_stamper,

@@ -157,17 +157,20 @@ Api *api_data(Ctx *ctx, Decl *api)
     return api->data;
 }
 
+/* Every back end, by the name `api { kind ... }` gives it. */
+static const ApiBackend *const backends[] = {&api_rest, &api_http};
+#define NBACKENDS (int)(sizeof backends / sizeof *backends)
+
 static void field_kind(Ctx *ctx, Decl *d, Stmt *s)
 {
-    static const char *const api_kinds[] = {"rest", "http"};
+    const char *names[NBACKENDS];
+    for (int i = 0; i < NBACKENDS; i++)
+        names[i] = backends[i]->kind;
     if (!want_items(ctx, s, 2, 2, "kind rest|http"))
         return;
-    int k = want_choice(ctx, s, 1, "api kind", api_kinds, 2);
-    if (k == 1)
-        diag(ctx, D_NOT_YET, s->items[1]->loc, "'kind http' is not built by "
-             "hitc %s yet; use 'kind rest'", HITC_VERSION);
-    else if (k == 0)
-        api_data(ctx, d)->backend = &api_rest;
+    int k = want_choice(ctx, s, 1, "api kind", names, NBACKENDS);
+    if (k >= 0)
+        api_data(ctx, d)->backend = backends[k];
 }
 
 static void field_cors(Ctx *ctx, Decl *d, Stmt *s)

@@ -32,7 +32,6 @@ LATER_FORMS = {
     "import": 'import "lib/dns.hit"\n',
     "include": 'include "extra.yaml"\n',
     "cfn references": "output a = cfn.Queue\noutput b = cfn.Queue.Arn\n",
-    "http api": 'api { kind http; cors "https://example.com" }\n',
 }
 
 # Text the language does not allow, and why.

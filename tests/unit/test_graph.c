@@ -156,6 +156,33 @@ static void stamps_and_the_stamper_are_nodes(void)
     ctx_free(ctx);
 }
 
+/* The REST deployment is a built-in declaration with an edge to every
+ * route (issue 7 item 5).  Reproduction: before, `hitc graph` of this
+ * file showed no deployment (its logical ID was hard-coded in the API's
+ * finish, outside the graph) and no node for the api. */
+static void the_deployment_is_in_the_graph_after_every_route(void)
+{
+    Ctx *ctx = compile_text(FN("f", "") "route GET / -> f\nroute POST /x/{id} -> f\n");
+    CHECK_STR(diag_text(ctx), "");
+    Buf b = {0};
+    graph_print_dot(ctx, &b);
+    CHECK(has(b.data, "[label=\"the api deployment\"]"));
+    CHECK(has(b.data, "[label=\"the api\"]"));
+    CHECK(has(b.data, "[label=\"deploys route GET /\"]"));
+    CHECK(has(b.data, "[label=\"deploys route POST /x/{id}\"]"));
+    int dep = -1, last_route = -1;
+    for (int i = 0; i < ctx->prog.order.len; i++) {
+        Decl *d = ctx->prog.order.items[i];
+        if (strcmp(d->display, "the api deployment") == 0)
+            dep = i;
+        if (d->kind == &kind_route)
+            last_route = i;
+    }
+    CHECK(dep > last_route && last_route >= 0);
+    buf_free(&b);
+    ctx_free(ctx);
+}
+
 /* The stamps leave the order of everything else as it was: a stamp goes
  * just before its function, the stamper first. */
 static void a_stamp_goes_just_before_its_function(void)
@@ -173,6 +200,20 @@ static void a_stamp_goes_just_before_its_function(void)
     ctx_free(ctx);
 }
 
+/* kind http: api.url in env of a function behind a route is no cycle
+ * either (it reads the API's id and the Stage parameter), and there is no
+ * deployment declaration: the stage deploys itself. */
+static void http_api_url_is_no_cycle_and_has_no_deployment(void)
+{
+    Ctx *ctx = compile_text(FN("counter", " env { URL = api.url }\n")
+                            "api { kind http }\nroute GET /{name} -> counter\n");
+    CHECK_STR(diag_text(ctx), "");
+    for (int i = 0; i < ctx->prog.order.len; i++)
+        CHECK(strcmp(((Decl *)ctx->prog.order.items[i])->display,
+                     "the api deployment") != 0);
+    ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(dependencies_come_first);
@@ -183,5 +224,7 @@ int main(void)
     RUN(dot_output_names_every_edge);
     RUN(stamps_and_the_stamper_are_nodes);
     RUN(a_stamp_goes_just_before_its_function);
+    RUN(the_deployment_is_in_the_graph_after_every_route);
+    RUN(http_api_url_is_no_cycle_and_has_no_deployment);
     return check_summary();
 }
