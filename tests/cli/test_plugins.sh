@@ -82,7 +82,8 @@ the_kit_reaches_each_service() {
 
 # A code directory that already holds the very kit builds the same bundle
 # as one without it; one with another file of that name is refused
-# (E0247), naming the file, and nothing is written.
+# (E0247), naming the file, and nothing is written; `hitc check`, which
+# makes no zip, refuses it too.
 a_copy_of_the_kit_is_the_kit() {
     golden_app
     hitc build app/app.hit -o one > /dev/null
@@ -96,6 +97,9 @@ a_copy_of_the_kit_is_the_kit() {
     grep -q "error: code directory 'plugin-src/seeder' has its own 'hitc_plugin.py'" err.txt ||
         { cat err.txt; return 1; }
     [ ! -e three ] || { echo "output was written"; return 1; }
+    expect 1 hitc check app/app.hit 2> check.txt
+    grep -q "has its own 'hitc_plugin.py'" check.txt || { cat check.txt; return 1; }
+    [ "$(grep -c "has its own" check.txt)" = 1 ] || { echo "not reported once"; return 1; }
 }
 
 # One code directory for a service and for a function that serves nothing:
