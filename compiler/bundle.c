@@ -880,6 +880,39 @@ static int read_whole(const char *path, unsigned char **data, size_t *len)
     return buf ? 0 : -1;
 }
 
+static int clash(char *err, size_t errlen, const char *shown,
+                 const BundleFile *extra)
+{
+    fail(err, errlen, "code directory '%s' has its own '%s', which differs "
+         "from the plugin kit that hitc adds to a plugin's service; delete "
+         "it (hitc writes the kit into the bundle itself)", shown,
+         extra->name);
+    return BUNDLE_CLASH;
+}
+
+static bool same_bytes(const unsigned char *data, size_t len,
+                       const BundleFile *extra)
+{
+    return len == extra->len && memcmp(data, extra->data, len) == 0;
+}
+
+int bundle_extra_check(const char *dir, const char *shown,
+                       const BundleFile *extra, char *err, size_t errlen)
+{
+    char *path = xmalloc(strlen(dir) + strlen(extra->name) + 2);
+    sprintf(path, "%s/%s", dir, extra->name);
+    struct stat st;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = 0;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        read_whole(path, &data, &len) == 0 && !same_bytes(data, len, extra))
+        rc = clash(err, errlen, shown, extra);
+    free(data);
+    free(path);
+    return rc;
+}
+
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen)
 {
@@ -938,14 +971,8 @@ int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
         if (i == w->n) {
             files[nfiles++] = *extra;
         } else if (strcmp(files[i].name, extra->name) == 0) {
-            if (files[i].len != extra->len ||
-                memcmp(files[i].data, extra->data, extra->len) != 0) {
-                fail(err, errlen, "code directory '%s' has its own '%s', "
-                     "which differs from the plugin kit that hitc adds to a "
-                     "plugin's service; delete it (hitc writes the kit into "
-                     "the bundle itself)", shown, extra->name);
-                rc = BUNDLE_CLASH;
-            }
+            if (!same_bytes(files[i].data, files[i].len, extra))
+                rc = clash(err, errlen, shown, extra);
             break;          /* the same bytes: the file is there once */
         }
     }

@@ -76,6 +76,10 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
  * BUNDLE_CLASH. */
 int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
                     Bundle *out, char *err, size_t errlen);
+/* The same clash check alone, without zipping (`hitc check`): 0, or
+ * BUNDLE_CLASH with err filled. */
+int bundle_extra_check(const char *dir, const char *shown,
+                       const BundleFile *extra, char *err, size_t errlen);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and

@@ -143,12 +143,14 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
     b->source = source;
     b->path = arena_strdup(ctx->arena, key);
     vec_push(ctx->arena, &e->bundles, b);
+    char err[1024];
     if (e->dry_run) {
         memset(b->sha256, '0', 64);
+        if (extra && bundle_extra_check(path, source, extra, err, sizeof err))
+            diag(ctx, D_PLUGIN_KIT_CLASH, loc, "%s", err);
         return b;
     }
     Bundle zip = {0};
-    char err[1024];
     int rc = bundle_dir_with(path, source, extra, &zip, err, sizeof err);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE

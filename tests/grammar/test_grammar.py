@@ -22,13 +22,6 @@ LATER_FORMS = {
     "schedule trigger": 'on schedule "rate(5 minutes)" -> report\n',
     "cron trigger": 'on schedule "cron(0 12 * * ? *)" -> report\n',
     "stream trigger": "on events.stream -> report\n",
-    "plugin": ('plugin dns-record {\n'
-               '  service "arn:aws:lambda:us-east-1:123456789012:function:dns"\n'
-               '  in  zone: string, name: string, ttl: number = 300\n'
-               '  out fqdn, id\n'
-               '}\n'),
-    "plugin served by a function": "plugin seed {\n  service seeder.arn\n  out count\n}\n",
-    "resource": 'resource www: dns-record {\n  zone = "Z123EXAMPLE"\n  name = "www"\n}\n',
     "import": 'import "lib/dns.hit"\n',
     "include": 'include "extra.yaml"\n',
     "cfn references": "output a = cfn.Queue\noutput b = cfn.Queue.Arn\n",
@@ -51,6 +44,9 @@ NOT_HIT = {
     "greedy parameter with a space": "route GET /{p +} -> f\n",
     "unknown declaration": "tabel t {\n  key id: string\n}\n",
     "export before the value": "output o export = 1\n",
+    "resource without ': PLUGIN'": 'plugin p { service "arn" }\nresource r p {}\n',
+    "plugin input without a type": 'plugin p {\n  service "arn"\n  in a\n}\n',
+    "replace after the default": 'plugin p {\n  service "arn"\n  in a: string = "x" replace\n}\n',
 }
 
 

@@ -594,6 +594,46 @@ static void a_dotenv_the_stamper_refuses_is_refused_here(void)
     free(b.data);
 }
 
+/* A plugin's service gets the kit (bundle_dir_with): the file joins the
+ * directory's at the root, in name order; the same bytes already there are
+ * the same file; other bytes of that name are BUNDLE_CLASH, for the zip
+ * and for the check alone (`hitc check`). */
+static void an_extra_file_joins_the_bundle_unless_it_clashes(void)
+{
+    static const unsigned char kit[] = "# the kit\n";
+    BundleFile extra = {"hitc_plugin.py", kit, sizeof kit - 1, 0};
+    fresh();
+    put("src/service.py", "x\n", 0644);
+    put("src/a.py", "a\n", 0644);
+    Bundle b, same;
+    char err[512] = "";
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &b, err, sizeof err), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(e[0].name, "a.py");
+        CHECK_STR(e[1].name, "hitc_plugin.py");
+        CHECK_STR(e[2].name, "service.py");
+        CHECK_INT(e[1].external >> 16, 0100644);
+    }
+    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, err, sizeof err), 0);
+    put("src/hitc_plugin.py", "# the kit\n", 0644);
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &same, err, sizeof err), 0);
+    CHECK(b.len == same.len && memcmp(b.data, same.data, b.len) == 0);
+    free(b.data);
+    free(same.data);
+    put("src/hitc_plugin.py", "# an old kit\n", 0644);
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &b, err, sizeof err),
+              BUNDLE_CLASH);
+    CHECK(b.data == NULL);
+    CHECK(strstr(err, "code directory 'src' has its own 'hitc_plugin.py'") != NULL);
+    err[0] = '\0';
+    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, err, sizeof err),
+              BUNDLE_CLASH);
+    CHECK(strstr(err, "'hitc_plugin.py'") != NULL);
+}
+
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
@@ -616,6 +656,7 @@ int main(void)
     RUN(deflate_runs_at_level_6);
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
+    RUN(an_extra_file_joins_the_bundle_unless_it_clashes);
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
