@@ -187,6 +187,7 @@ static void include_check(Ctx *ctx, Decl *d)
         return;
     Loc at = d->stmt->items[1]->loc;
     in->path = rel;
+    d->display = arena_printf(ctx->arena, "include \"%s\"", rel);
     if (!rel[0] || rel[0] == '/') {
         diag(ctx, D_INCLUDE_FILE, at, "the included file must be a path "
              "relative to the .hit file's directory");
@@ -405,6 +406,8 @@ static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,
     Decl *to = strmap_get(&ctx->prog.included, name);
     if (!to)
         to = hitc_decl_named(ctx, name);
+    if (to)
+        to->used = true;        /* a parameter the fragment reads is used */
     if (to && to != from)
         add_edge(ctx, from, to, loc,
                  arena_printf(ctx->arena, "%s names '%s'", how, name));
