@@ -66,7 +66,8 @@ SRCS := \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c \
 	compiler/kinds/plugin.c \
-	compiler/kinds/resource.c
+	compiler/kinds/resource.c \
+	compiler/kinds/include.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))

@@ -28,6 +28,7 @@ bool compile(Ctx *ctx, Source *src)
     if (ctx->nerrors)
         return false;
     ids_register(ctx);
+    include_check_refs(ctx);
     return ctx->nerrors == 0;
 }
 

@@ -212,6 +212,22 @@ const DiagInfo diag_table[D_COUNT] = {
                                  "a condition that no resource, output or condition uses"},
     [D_LINT_UNUSED_MAPPING] = {"W0722", SEV_WARNING, "unused-mapping",
                                "a mapping that no Fn::FindInMap reads"},
+    [D_BAD_ACTION] = {"E0270", SEV_ERROR, "bad-iam-action",
+                      "an action of 'allow ... on' that is not 'service:Action' in a string"},
+    [D_ALLOW_EMPTY] = {"E0271", SEV_ERROR, "empty-allow-list",
+                       "an 'allow ... on' line with an empty list of actions or resources"},
+    [D_WILDCARD_GRANT] = {"W0272", SEV_WARNING, "wildcard-grant",
+                          "an 'allow ... on' line that grants '*' (every resource) or 'service:*' (every action)"},
+    [D_INCLUDE_FILE] = {"E0610", SEV_ERROR, "include-file",
+                        "an included file that does not exist, cannot be read, or is neither .yaml, .yml nor .json"},
+    [D_INCLUDE_SECTION] = {"E0611", SEV_ERROR, "include-not-mapping",
+                           "an included fragment, or one of its sections or entries, that is not a mapping"},
+    [D_INCLUDE_UNKNOWN_SECTION] = {"E0612", SEV_ERROR, "include-unknown-section",
+                                   "a top-level section of an included fragment other than Parameters, Conditions, Mappings, Resources and Outputs"},
+    [D_INCLUDE_UNKNOWN] = {"E0613", SEV_ERROR, "unknown-cfn-resource",
+                           "'cfn.ID' naming no resource of an included fragment"},
+    [D_INCLUDE_BAD_REF] = {"E0614", SEV_ERROR, "include-unknown-ref",
+                           "a Ref, Fn::GetAtt or Fn::Sub of an included fragment naming a logical ID the template lacks"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

@@ -245,6 +245,7 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
                               desc ? ": " : "", desc ? desc : "");
     cfn_put_str(a, t, "Description", text);
     e->parameters = cfn_put(a, t, "Parameters", param_template_section(ctx, e, file));
+    include_merge(ctx, e, t);
     cfn_put(a, t, "Resources", e->resources);
     if (e->outputs->len)
         cfn_put(a, t, "Outputs", e->outputs);

@@ -193,6 +193,11 @@ typedef enum {
     D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
     D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
     D_LINT_UNUSED_MAPPING,
+    /* allow ACTIONS on RESOURCES (kinds/function.c) */
+    D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT,
+    /* include "FILE" (kinds/include.c) */
+    D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
+    D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
     D_COUNT
 } DiagCode;
 
@@ -473,6 +478,8 @@ typedef struct Program {
     StrMap ids;             /* ids.c: logical ID -> the Decl that makes it:
                                resources and parameters, one namespace */
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
+    StrMap included;        /* kinds/include.c: an included resource's or
+                               parameter's logical ID -> its Decl */
 } Program;
 
 /* An expression as some declaration uses it. */
@@ -685,6 +692,13 @@ bool param_is_secret(const Decl *d);
 /* kinds/param.c: a parameter's declared type (string or number; the
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);
+/* kinds/include.c: `cfn.ID[.ATTR]` (true when e names cfn, resolved or
+ * reported); the fragments' names checked once every logical ID is
+ * registered; their sections merged into the template. */
+bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
+void include_check_refs(Ctx *ctx);
+void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
+extern const Kind kind_include, kind_cfn_entry;
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
     kind_stamp, kind_stamper;

@@ -185,6 +185,8 @@ static char *attr_list(Ctx *ctx, const Decl *d)
 
 static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
 {
+    if (include_resolve_ref(ctx, u->owner, u->why, e))
+        return;
     Loc name_loc = {e->loc.src, e->loc.off, (uint32_t)strlen(e->name)};
     Decl *d = lookup(ctx, e->name);
     if (!d) {

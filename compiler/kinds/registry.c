@@ -21,6 +21,7 @@ const Kind *const kinds[] = {
     &kind_stamper,
     &kind_plugin,
     &kind_resource,
+    &kind_include,
 };
 
 const int nkinds = sizeof kinds / sizeof *kinds;

@@ -1,0 +1,525 @@
+/*
+ * kinds/include.c: `include "FILE"`, a raw CloudFormation fragment (YAML
+ * with its short tags, or JSON) merged into the template.
+ *
+ * check: the file (relative to the declaring .hit file) is read by
+ *        cfn_read.c into a located tree; its top level must be a mapping
+ *        of Parameters, Conditions, Mappings, Resources and Outputs, each
+ *        a mapping of mappings.  Every parameter, resource and output gets
+ *        a declaration of its own (kind_cfn_entry, located at its key in
+ *        the fragment), so the graph, the logical IDs and the messages
+ *        treat it like any other.
+ * resolve: `cfn.ID` (a Ref) and `cfn.ID.ATTR` (a Fn::GetAtt) name an
+ *        included resource or parameter (include_resolve_ref).
+ * link:  every Ref, Fn::GetAtt, Fn::Sub variable and DependsOn of the
+ *        fragment that names an included entry or one of hitc's own
+ *        declarations is an edge of the graph, so a cycle through a
+ *        fragment is printed with places inside it.
+ * ids:   the entries' logical IDs are claimed like hitc's own (ids.c):
+ *        a clash names both places.  include_check_refs (after ids) then
+ *        refuses a name that the template will not have, as CloudFormation
+ *        would.
+ * emit:  include_merge puts the sections after hitc's own, in the order of
+ *        the include lines and of each fragment.
+ */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfn.h"
+#include "hitc.h"
+
+enum { S_PARAMETERS, S_CONDITIONS, S_MAPPINGS, S_RESOURCES, S_OUTPUTS, S_N };
+
+static const char *const section_names[S_N] = {
+    "Parameters", "Conditions", "Mappings", "Resources", "Outputs",
+};
+
+typedef struct Include {
+    const char *path;           /* as written */
+    Source *src;
+    CfnNode *sections[S_N];     /* NULL when absent */
+    PtrVec entries;             /* Decl* of kind_cfn_entry */
+} Include;
+
+/* An included parameter, resource or output. */
+typedef struct Entry {
+    Decl *include;
+    int section;                /* S_PARAMETERS, S_RESOURCES, S_OUTPUTS */
+    CfnNode *node;
+} Entry;
+
+static Entry *entry_of(const Decl *d)
+{
+    return d->data;
+}
+
+/* The logical IDs CloudFormation takes: letters and digits, 1 to 255. */
+static bool logical_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CFN_MAX_LOGICAL_ID)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+              (*s >= '0' && *s <= '9')))
+            return false;
+    return true;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void add_entry(Ctx *ctx, Decl *inc, Include *in, int section,
+                      const CfnPair *pair)
+{
+    static const char *const nouns[S_N] = {
+        "included parameter", "", "", "included resource", "included output",
+    };
+    Decl *o = section != S_OUTPUTS
+        ? strmap_get(&ctx->prog.included, pair->key) : NULL;
+    if (o) {
+        Diag *x = diag(ctx, D_LOGICAL_ID_CLASH, pair->key_loc,
+                       "'%s' is declared by two included fragments; rename "
+                       "one", pair->key);
+        note(ctx, x, o->name_loc, "%s declared here", o->display);
+        return;
+    }
+    Decl *d = decl_new(ctx, &kind_cfn_entry,
+                       arena_printf(ctx->arena, "cfn.%s", pair->key),
+                       pair->key_loc);
+    d->logical = pair->key;
+    d->display = arena_printf(ctx->arena, "%s '%s'", nouns[section], pair->key);
+    Entry *e = arena_alloc(ctx->arena, sizeof *e);
+    e->include = inc;
+    e->section = section;
+    e->node = pair->value;
+    d->data = e;
+    vec_push(ctx->arena, &in->entries, d);
+    if (section != S_OUTPUTS)
+        strmap_put(ctx->arena, &ctx->prog.included, pair->key, d);
+}
+
+/* Conditions and mappings of two fragments share a namespace too. */
+static void claim_name(Ctx *ctx, int section, const CfnPair *pair)
+{
+    const char *key = arena_printf(ctx->arena, "%s/%s", section_names[section],
+                                   pair->key);
+    const CfnPair *o = strmap_get(&ctx->prog.included, key);
+    if (o) {
+        Diag *x = diag(ctx, D_LOGICAL_ID_CLASH, pair->key_loc,
+                       "%s '%s' is given by two included fragments; rename "
+                       "one", section == S_CONDITIONS ? "condition" : "mapping",
+                       pair->key);
+        note(ctx, x, o->key_loc, "first given here");
+        return;
+    }
+    strmap_put(ctx->arena, &ctx->prog.included, key, (void *)pair);
+}
+
+static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
+{
+    if (top->kind != CFN_OBJECT) {
+        diag(ctx, D_INCLUDE_SECTION, top->loc, "an included fragment is a "
+             "mapping of template sections (Resources, Outputs, ...)");
+        return;
+    }
+    for (int i = 0; i < top->len; i++) {
+        const CfnPair *p = &top->pairs[i];
+        if (strcmp(p->key, "AWSTemplateFormatVersion") == 0)
+            continue;           /* harmless: hitc's template has its own */
+        int s = -1;
+        for (int k = 0; k < S_N; k++)
+            if (strcmp(p->key, section_names[k]) == 0)
+                s = k;
+        if (s < 0) {
+            const char *dym = did_you_mean(ctx, p->key, section_names, S_N, NULL);
+            diag(ctx, D_INCLUDE_UNKNOWN_SECTION, p->key_loc,
+                 "an included fragment cannot have a '%s' section%s%s",
+                 p->key, dym[0] ? dym : "; it may have Parameters, "
+                 "Conditions, Mappings, Resources and Outputs", "");
+            continue;
+        }
+        if (p->value->kind != CFN_OBJECT) {
+            diag(ctx, D_INCLUDE_SECTION, p->value->loc, "the '%s' section "
+                 "of an included fragment must be a mapping", p->key);
+            continue;
+        }
+        in->sections[s] = p->value;
+        for (int j = 0; j < p->value->len; j++) {
+            const CfnPair *q = &p->value->pairs[j];
+            if (s != S_CONDITIONS && q->value->kind != CFN_OBJECT) {
+                diag(ctx, D_INCLUDE_SECTION, q->value->loc, "'%s' in the "
+                     "'%s' section must be a mapping", q->key, p->key);
+                continue;
+            }
+            if (!logical_ok(q->key)) {
+                diag(ctx, D_BAD_NAME, q->key_loc, "'%s' is not a logical ID: "
+                     "CloudFormation takes letters and digits only", q->key);
+                continue;
+            }
+            if (s == S_RESOURCES) {
+                const CfnNode *t = cfn_obj_get(q->value, "Type");
+                if (!t || t->kind != CFN_STRING) {
+                    diag(ctx, D_INCLUDE_SECTION, q->key_loc, "included "
+                         "resource '%s' needs a 'Type' string", q->key);
+                    continue;
+                }
+            }
+            if (s == S_CONDITIONS || s == S_MAPPINGS)
+                claim_name(ctx, s, q);
+            else
+                add_entry(ctx, d, in, s, q);
+        }
+    }
+}
+
+static void include_check(Ctx *ctx, Decl *d)
+{
+    Include *in = arena_alloc(ctx->arena, sizeof *in);
+    d->data = in;
+    if (!want_items(ctx, d->stmt, 2, 2, "include \"FILE.yaml\""))
+        return;
+    const char *rel = want_string(ctx, d->stmt, 1, "the file to include");
+    if (!rel)
+        return;
+    Loc at = d->stmt->items[1]->loc;
+    in->path = rel;
+    d->display = arena_printf(ctx->arena, "include \"%s\"", rel);
+    if (!rel[0] || rel[0] == '/') {
+        diag(ctx, D_INCLUDE_FILE, at, "the included file must be a path "
+             "relative to the .hit file's directory");
+        return;
+    }
+    if (!has_suffix(rel, ".yaml") && !has_suffix(rel, ".yml") &&
+        !has_suffix(rel, ".json")) {
+        diag(ctx, D_INCLUDE_FILE, at, "'%s' is not a CloudFormation "
+             "fragment: name a .yaml, .yml or .json file", rel);
+        return;
+    }
+    const char *dir = decl_dir(ctx, d);
+    const char *path = strcmp(dir, ".") == 0
+        ? rel : arena_printf(ctx->arena, "%s/%s", dir, rel);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag(ctx, D_INCLUDE_FILE, at, "included file '%s' does not exist",
+             rel);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag(ctx, D_INCLUDE_FILE, at, "included '%s' is not a file", rel);
+        return;
+    }
+    in->src = source_load(ctx, path, at);
+    if (!in->src)
+        return;
+    CfnNode *top = cfn_read(ctx, in->src);
+    if (top)
+        read_sections(ctx, d, in, top);
+}
+
+/* ---- references from .hit: cfn.ID and cfn.ID.ATTR ------------------- */
+
+static const char **included_ids(Ctx *ctx, int *n)
+{
+    Program *p = &ctx->prog;
+    const char **ids = arena_alloc(ctx->arena, sizeof(char *) *
+                                   (size_t)(2 * p->decls.len + 2));
+    *n = 0;
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind == &kind_cfn_entry && entry_of(d)->section != S_OUTPUTS)
+            ids[(*n)++] = d->logical;
+    }
+    return ids;
+}
+
+bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
+{
+    if (strcmp(e->name, "cfn") != 0)
+        return false;
+    if (!e->attr || !e->attr[0]) {
+        diag(ctx, D_BARE_REF, e->loc, "'cfn' is the namespace of included "
+             "resources, not a value; write 'cfn.ID' (a Ref) or "
+             "'cfn.ID.ATTRIBUTE' (a Fn::GetAtt)");
+        return true;
+    }
+    const char *dot = strchr(e->attr, '.');
+    const char *id = dot ? arena_strndup(ctx->arena, e->attr,
+                                         (size_t)(dot - e->attr))
+                         : e->attr;
+    Loc id_loc = {e->attr_loc.src, e->attr_loc.off, (uint32_t)strlen(id)};
+    Decl *d = strmap_get(&ctx->prog.included, id);
+    if (!d) {
+        int n;
+        const char **ids = included_ids(ctx, &n);
+        if (n == 0)
+            diag(ctx, D_INCLUDE_UNKNOWN, id_loc, "unknown included resource "
+                 "'%s': no 'include' line brings in a fragment that declares "
+                 "it", id);
+        else
+            diag(ctx, D_INCLUDE_UNKNOWN, id_loc, "unknown included resource "
+                 "'%s'%s", id, did_you_mean(ctx, id, ids, n, NULL));
+        return true;
+    }
+    const char *attr = dot ? dot + 1 : NULL;
+    if (attr && !attr[0]) {
+        diag(ctx, D_UNKNOWN_ATTR, e->loc, "expected an attribute after "
+             "'cfn.%s.'", id);
+        return true;
+    }
+    if (attr && entry_of(d)->section == S_PARAMETERS) {
+        diag(ctx, D_UNKNOWN_ATTR, e->attr_loc, "%s has no attributes; "
+             "write 'cfn.%s'", d->display, id);
+        return true;
+    }
+    e->target = d;
+    e->attr = attr;
+    e->type = VT_STRING;
+    d->used = true;
+    add_edge(ctx, owner, d, e->loc,
+             arena_printf(ctx->arena, "%s refers to 'cfn.%s%s%s'", why, id,
+                          attr ? "." : "", attr ? attr : ""));
+    return true;
+}
+
+static CfnRef entry_ref(Ctx *ctx, Decl *d, const char *attr)
+{
+    (void)ctx;
+    if (attr)
+        return (CfnRef){.form = CFN_GETATT, .logical = d->logical, .attr = attr};
+    return (CfnRef){.form = CFN_REF, .logical = d->logical};
+}
+
+/* ---- names the fragment refers to ----------------------------------- */
+
+/* Call fn for every logical ID a node names: Ref, Fn::GetAtt, the
+ * variables of Fn::Sub, and (at the top of a resource) DependsOn.  No
+ * recursion past CFN_MAX_DEPTH: the reader refuses deeper trees. */
+typedef void (*NameFn)(Ctx *ctx, void *arg, const char *name, Loc loc,
+                       const char *how);
+
+static void sub_names(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
+                      NameFn fn, void *arg)
+{
+    const char *s = str->text;
+    for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
+        p += 2;
+        if (*p == '!')
+            continue;
+        const char *end = strchr(p, '}');
+        if (!end)
+            return;
+        size_t n = (size_t)(end - p);
+        const char *dot = memchr(p, '.', n);
+        char *var = arena_strndup(ctx->arena, p, n);
+        char *name = arena_strndup(ctx->arena, p, dot ? (size_t)(dot - p) : n);
+        p = end;
+        if (vars && vars->kind == CFN_OBJECT && cfn_obj_get(vars, var))
+            continue;
+        fn(ctx, arg, name, str->loc, "Fn::Sub");
+    }
+}
+
+static void walk_names(Ctx *ctx, const CfnNode *n, NameFn fn, void *arg)
+{
+    if (!n)
+        return;
+    if (n->kind == CFN_ARRAY) {
+        for (int i = 0; i < n->len; i++)
+            walk_names(ctx, n->items[i], fn, arg);
+        return;
+    }
+    if (n->kind != CFN_OBJECT)
+        return;
+    const char *f = cfn_intrinsic_name(n);
+    const CfnNode *v = f ? n->pairs[0].value : NULL;
+    if (f && strcmp(f, "Ref") == 0 && v->kind == CFN_STRING) {
+        fn(ctx, arg, v->text, v->loc, "Ref");
+        return;
+    }
+    if (f && strcmp(f, "Fn::GetAtt") == 0) {
+        if (v->kind == CFN_ARRAY && v->len >= 1 &&
+            v->items[0]->kind == CFN_STRING)
+            fn(ctx, arg, v->items[0]->text, v->items[0]->loc, "Fn::GetAtt");
+        else if (v->kind == CFN_STRING) {
+            const char *dot = strchr(v->text, '.');
+            fn(ctx, arg, dot ? arena_strndup(ctx->arena, v->text,
+                                             (size_t)(dot - v->text))
+                             : v->text, v->loc, "Fn::GetAtt");
+        }
+        return;
+    }
+    if (f && strcmp(f, "Fn::Sub") == 0) {
+        if (v->kind == CFN_STRING)
+            sub_names(ctx, v, NULL, fn, arg);
+        else if (v->kind == CFN_ARRAY && v->len >= 1 &&
+                 v->items[0]->kind == CFN_STRING) {
+            sub_names(ctx, v->items[0], v->len > 1 ? v->items[1] : NULL, fn, arg);
+            for (int i = 1; i < v->len; i++)
+                walk_names(ctx, v->items[i], fn, arg);
+        }
+        return;
+    }
+    for (int i = 0; i < n->len; i++)
+        walk_names(ctx, n->pairs[i].value, fn, arg);
+}
+
+static void entry_names(Ctx *ctx, const Entry *en, NameFn fn, void *arg)
+{
+    if (en->section == S_PARAMETERS)
+        return;
+    walk_names(ctx, en->node, fn, arg);
+    const CfnNode *dep = en->section == S_RESOURCES
+        ? cfn_obj_get(en->node, "DependsOn") : NULL;
+    if (dep && dep->kind == CFN_STRING)
+        fn(ctx, arg, dep->text, dep->loc, "DependsOn");
+    for (int i = 0; dep && dep->kind == CFN_ARRAY && i < dep->len; i++)
+        if (dep->items[i]->kind == CFN_STRING)
+            fn(ctx, arg, dep->items[i]->text, dep->items[i]->loc, "DependsOn");
+}
+
+/* hitc's own declarations by the logical ID they make (a function's is
+ * NAMEFunction, a table's NAMETable, a parameter's PascalCase(NAME)). */
+static Decl *hitc_decl_named(Ctx *ctx, const char *logical)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
+            d->kind == &kind_include || !d->logical || !(d->stmt || d->builtin))
+            continue;
+        if (strcmp(d->logical, logical) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,
+                    const char *how)
+{
+    Decl *from = arg;
+    if (strncmp(name, "AWS::", 5) == 0)
+        return;
+    Decl *to = strmap_get(&ctx->prog.included, name);
+    if (!to)
+        to = hitc_decl_named(ctx, name);
+    if (to)
+        to->used = true;        /* a parameter the fragment reads is used */
+    if (to && to != from)
+        add_edge(ctx, from, to, loc,
+                 arena_printf(ctx->arena, "%s names '%s'", how, name));
+}
+
+static void include_link(Ctx *ctx, Decl *d)
+{
+    Include *in = d->data;
+    for (int i = 0; i < in->entries.len; i++) {
+        Decl *e = in->entries.items[i];
+        entry_names(ctx, entry_of(e), edge_to, e);
+    }
+}
+
+static void include_ids(Ctx *ctx, Decl *d)
+{
+    Include *in = d->data;
+    for (int i = 0; i < in->entries.len; i++) {
+        Decl *e = in->entries.items[i];
+        if (entry_of(e)->section == S_OUTPUTS)
+            id_claim_output(ctx, e, e->logical);
+        else
+            id_claim(ctx, e, e->logical);
+    }
+}
+
+static void check_name(Ctx *ctx, void *arg, const char *name, Loc loc,
+                       const char *how)
+{
+    (void)arg;
+    if (strncmp(name, "AWS::", 5) == 0 || id_owner(ctx, name))
+        return;
+    int n;
+    const char **ids = included_ids(ctx, &n);
+    Program *p = &ctx->prog;    /* included_ids left room for every decl */
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind != &kind_cfn_entry && d->kind != &kind_output &&
+            d->kind != &kind_include && d->logical && d->stmt &&
+            id_owner(ctx, d->logical) == d)
+            ids[n++] = d->logical;
+    }
+    ids[n++] = "Stage";
+    diag(ctx, D_INCLUDE_BAD_REF, loc, "%s names '%s', which is neither a "
+         "resource nor a parameter of the template%s", how, name,
+         did_you_mean(ctx, name, ids, n, NULL));
+}
+
+void include_check_refs(Ctx *ctx)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind != &kind_include || !d->data)
+            continue;
+        Include *in = d->data;
+        for (int k = 0; k < in->entries.len; k++)
+            entry_names(ctx, entry_of(in->entries.items[k]), check_name, NULL);
+        if (in->sections[S_CONDITIONS])
+            walk_names(ctx, in->sections[S_CONDITIONS], check_name, NULL);
+    }
+}
+
+/* ---- emit ------------------------------------------------------------ */
+
+void include_merge(Ctx *ctx, Emit *e, CfnNode *template)
+{
+    Program *p = &ctx->prog;
+    Arena *a = ctx->arena;
+    CfnNode *conditions = NULL, *mappings = NULL;
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind != &kind_include || !d->data)
+            continue;
+        Include *in = d->data;
+        CfnNode *into[S_N] = {e->parameters, NULL, NULL, e->resources,
+                              e->outputs};
+        for (int s = 0; s < S_N; s++) {
+            CfnNode *sec = in->sections[s];
+            if (!sec || !sec->len)
+                continue;
+            if (s == S_MAPPINGS) {
+                if (!mappings)
+                    mappings = cfn_obj(a, d->loc);
+                into[s] = mappings;
+            } else if (s == S_CONDITIONS) {
+                if (!conditions)
+                    conditions = cfn_obj(a, d->loc);
+                into[s] = conditions;
+            }
+            for (int k = 0; k < sec->len; k++)
+                cfn_obj_set(a, into[s], sec->pairs[k].key, sec->pairs[k].key_loc,
+                            sec->pairs[k].value);
+        }
+    }
+    /* CloudFormation's own order of sections: Mappings, Conditions, then
+     * Resources (the caller adds it next). */
+    if (mappings)
+        cfn_put(a, template, "Mappings", mappings);
+    if (conditions)
+        cfn_put(a, template, "Conditions", conditions);
+}
+
+const Kind kind_include = {
+    .keyword = "include",
+    .noun = "include",
+    .check = include_check,
+    .link = include_link,
+    .ids = include_ids,
+};
+
+const Kind kind_cfn_entry = {
+    .noun = "included resource",
+    .ref = entry_ref,
+};
