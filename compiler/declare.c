@@ -20,7 +20,7 @@ static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
 
 /* Keywords of the language (docs/language.md) that this version does not
  * build yet. */
-static const char *const later[] = {"on", "plugin", "resource", "import",
+static const char *const later[] = {"plugin", "resource", "import",
                                     "include"};
 
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)

@@ -189,6 +189,16 @@ const DiagInfo diag_table[D_COUNT] = {
                                  "a condition that no resource, output or condition uses"},
     [D_LINT_UNUSED_MAPPING] = {"W0722", SEV_WARNING, "unused-mapping",
                                "a mapping that no Fn::FindInMap reads"},
+    [D_BAD_SCHEDULE] = {"E0255", SEV_ERROR, "bad-schedule",
+                        "a schedule that is not an EventBridge rate(...) or cron(...) expression"},
+    [D_BAD_EVENT_PATTERN] = {"E0256", SEV_ERROR, "bad-event-pattern",
+                             "an event pattern that is not a JSON object of objects and arrays"},
+    [D_TRIGGER_NO_STREAM] = {"E0257", SEV_ERROR, "trigger-without-stream",
+                             "'on TABLE.stream' for a table without 'stream'"},
+    [D_UNKNOWN_TRIGGER] = {"E0258", SEV_ERROR, "unknown-trigger",
+                           "'on' followed by something other than schedule, event, TABLE.stream, queue or topic"},
+    [D_TRIGGER_OPTION] = {"E0259", SEV_ERROR, "bad-trigger-option",
+                          "a trigger option (batch, start, retries) or ARN whose value Lambda would refuse"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

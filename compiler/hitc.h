@@ -186,6 +186,9 @@ typedef enum {
     D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
     D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
     D_LINT_UNUSED_MAPPING,
+    /* triggers (kinds/trigger.c) */
+    D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
+    D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
     D_COUNT
 } DiagCode;
 
@@ -661,5 +664,11 @@ bool param_is_secret(const Decl *d);
 ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
+/* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
+ * trigger's grant goes on its function's role */
+extern const Kind kind_trigger;
+void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
+CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
+bool table_has_stream(const Decl *table);
 
 #endif

@@ -49,6 +49,7 @@ typedef struct Function {
     StrMap env_keys;        /* key -> EnvVar*: duplicates in constant time */
     PtrVec grants;          /* Grant*, explicit first, then from env */
     StrMap granted;         /* table name -> Grant* */
+    PtrVec triggers;        /* Decl*: stream and queue triggers to grant */
 } Function;
 
 static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
@@ -518,6 +519,12 @@ static int grant_cmp(const void *pa, const void *pb)
     return strcmp(a->table->name, b->table->name);
 }
 
+static int trigger_cmp(const void *pa, const void *pb)
+{
+    const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
+    return strcmp(a->logical, b->logical);
+}
+
 static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
 {
     static const char *const sid[] = {"", "Read", "Write", "ReadWrite"};
@@ -601,6 +608,14 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
     for (int i = 0; i < f->grants.len; i++)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
+    if (f->triggers.len > 1)
+        qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
+              trigger_cmp);
+    for (int i = 0; i < f->triggers.len; i++) {
+        CfnNode *st = trigger_grant(ctx, f->triggers.items[i]);
+        if (st)
+            cfn_arr_push(ctx->arena, stmts, st);
+    }
 
     bool stamped = function_stamped(f);
     if (stamped) {
@@ -640,6 +655,15 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     cfn_put_str(ctx->arena, p, "Runtime", f->runtime);
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, d->loc));
     cfn_put_num(ctx->arena, p, "Timeout", f->timeout);
+}
+
+/* A stream or queue trigger of this function: its role gets the
+ * trigger's statement (trigger_grant), after the table grants. */
+void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger)
+{
+    Function *f = fn->data;
+    if (f)
+        vec_push(ctx->arena, &f->triggers, trigger);
 }
 
 /* For output.c: the function's code directory as written (relative to

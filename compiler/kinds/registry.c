@@ -16,6 +16,7 @@ const Kind *const kinds[] = {
     &kind_output,
     &kind_builtin_aws,
     &kind_stamper,
+    &kind_trigger,
 };
 
 const int nkinds = sizeof kinds / sizeof *kinds;
