@@ -199,6 +199,12 @@ const DiagInfo diag_table[D_COUNT] = {
                            "'on' followed by something other than schedule, event, TABLE.stream, queue or topic"},
     [D_TRIGGER_OPTION] = {"E0259", SEV_ERROR, "bad-trigger-option",
                           "a trigger option (batch, start, retries) or ARN whose value Lambda would refuse"},
+    [D_BAD_ACTION] = {"E0270", SEV_ERROR, "bad-iam-action",
+                      "an action of 'allow ... on' that is not 'service:Action' in a string"},
+    [D_ALLOW_EMPTY] = {"E0271", SEV_ERROR, "empty-allow-list",
+                       "an 'allow ... on' line with an empty list of actions or resources"},
+    [D_WILDCARD_GRANT] = {"W0272", SEV_WARNING, "wildcard-grant",
+                          "an 'allow ... on' line that grants '*' (every resource) or 'service:*' (every action)"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

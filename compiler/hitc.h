@@ -189,6 +189,8 @@ typedef enum {
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
+    /* allow ACTIONS on RESOURCES (kinds/function.c) */
+    D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT,
     D_COUNT
 } DiagCode;
 

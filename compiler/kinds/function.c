@@ -39,6 +39,15 @@ typedef struct Grant {
     bool explicit_;
 } Grant;
 
+/* `allow ACTIONS on RESOURCES`: one statement of the role's policy. */
+typedef struct Policy {
+    Loc loc;                /* the `allow` word */
+    const char **actions;
+    int nactions;
+    Expr **resources;
+    int nresources;
+} Policy;
+
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
     Loc code_loc;
@@ -50,6 +59,7 @@ typedef struct Function {
     PtrVec grants;          /* Grant*, explicit first, then from env */
     StrMap granted;         /* table name -> Grant* */
     PtrVec triggers;        /* Decl*: stream and queue triggers to grant */
+    PtrVec policies;        /* Policy*, in source order */
 } Function;
 
 static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
@@ -279,13 +289,149 @@ static void field_env_mode(Ctx *ctx, Decl *d, Stmt *s)
         fn_of(d)->env_mode = m;
 }
 
+/* An IAM action as IAM spells it: "service:Action", the service in
+ * lower-case letters, digits and '-', the action in letters, digits and the
+ * wildcards '*' and '?'; or "*" alone. */
+static bool action_ok(const char *a)
+{
+    if (strcmp(a, "*") == 0)
+        return true;
+    const char *colon = strchr(a, ':');
+    if (!colon || colon == a || !colon[1])
+        return false;
+    for (const char *p = a; p < colon; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return false;
+    for (const char *p = colon + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '*' || *p == '?'))
+            return false;
+    return true;
+}
+
+/* The statement as the user wrote it, for warnings: allow "s3:*" on ... */
+static const char *policy_text(Ctx *ctx, const Stmt *s)
+{
+    const Item *first = s->items[0], *last = s->items[s->nitems - 1];
+    size_t n = last->loc.off + last->loc.len - first->loc.off;
+    const char *text = first->loc.src->text + first->loc.off;
+    if (n > 80)
+        return arena_printf(ctx->arena, "%.*s...", 77, text);
+    return arena_strndup(ctx->arena, text, n);
+}
+
+/* One item, or the elements of a list item, for ACTIONS and RESOURCES. */
+static const Item *const *allow_items(Ctx *ctx, const Item *it,
+                                      const char *what, int *n)
+{
+    if (it->kind == I_LIST) {
+        if (it->nelems == 0) {
+            diag(ctx, D_ALLOW_EMPTY, it->loc, "the list of %s is empty; an "
+                 "'allow ... on ...' line needs at least one", what);
+            return NULL;
+        }
+        *n = it->nelems;
+        return (const Item *const *)it->elems;
+    }
+    const Item **one = arena_alloc(ctx->arena, sizeof *one);
+    one[0] = it;
+    *n = 1;
+    return one;
+}
+
+static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
+{
+    Function *f = fn_of(d);
+    if (s->nitems != 4) {
+        diag(ctx, D_EXPECTED, s->items[s->nitems > 3 ? 4 : 0]->loc,
+             "expected 'allow ACTIONS on RESOURCES'");
+        return;
+    }
+    int na = 0, nr = 0;
+    const Item *const *acts = allow_items(ctx, s->items[1], "actions", &na);
+    const Item *const *ress = allow_items(ctx, s->items[3], "resources", &nr);
+    if (!acts || !ress)
+        return;
+    Policy *p = arena_alloc(ctx->arena, sizeof *p);
+    p->loc = s->items[0]->loc;
+    p->actions = arena_alloc(ctx->arena, sizeof(char *) * (size_t)na);
+    p->resources = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nr);
+    bool ok = true;
+    for (int i = 0; i < na; i++) {
+        const Item *it = acts[i];
+        if (it->kind != I_STRING) {
+            diag(ctx, D_BAD_ACTION, it->loc, "expected an IAM action in a "
+                 "string, such as \"s3:GetObject\", found %s",
+                 item_describe(ctx->arena, it));
+            ok = false;
+            continue;
+        }
+        const char *a = string_literal(ctx, it, "an IAM action");
+        if (!a) {
+            ok = false;
+            continue;
+        }
+        if (!action_ok(a)) {
+            diag(ctx, D_BAD_ACTION, it->loc, "'%s' is not an IAM action; "
+                 "write 'service:Action', such as 's3:GetObject' (the "
+                 "service in lower case; '*' and '?' may stand in the "
+                 "action)", a);
+            ok = false;
+            continue;
+        }
+        for (int k = 0; k < p->nactions; k++)
+            if (strcmp(p->actions[k], a) == 0) {
+                diag(ctx, D_DUPLICATE_FIELD, it->loc,
+                     "action '%s' is given twice in one 'allow' line", a);
+                ok = false;
+            }
+        const char *colon = strchr(a, ':');
+        if (strcmp(a, "*") == 0 || strcmp(colon + 1, "*") == 0)
+            diag(ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
+                 "'%s' grants %s; name the actions the function needs",
+                 d->name, policy_text(ctx, s),
+                 strcmp(a, "*") == 0 ? "every action of every service"
+                 : arena_printf(ctx->arena, "every action of '%.*s'",
+                                (int)(colon - a), a));
+        p->actions[p->nactions++] = a;
+    }
+    for (int i = 0; i < nr; i++) {
+        const Item *it = ress[i];
+        if (it->kind != I_STRING && it->kind != I_WORD) {
+            diag(ctx, D_BAD_VALUE, it->loc, "expected a resource ARN (a string "
+                 "or a reference such as 'counters.arn'), found %s",
+                 item_describe(ctx->arena, it));
+            ok = false;
+            continue;
+        }
+        Expr *x = expr_from_item(ctx, it);
+        if (!x) {
+            ok = false;
+            continue;
+        }
+        if (x->kind == E_STRING && strcmp(x->text, "*") == 0)
+            diag(ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
+                 "'%s' grants on every resource ('*'); name the resources "
+                 "the function needs", d->name, policy_text(ctx, s));
+        use_expr(ctx, d, x, "allow line");
+        p->resources[p->nresources++] = x;
+    }
+    if (ok)
+        vec_push(ctx->arena, &f->policies, p);
+}
+
 static void field_allow(Ctx *ctx, Decl *d, Stmt *s)
 {
     static const char *const modes[] = {"read", "write", "readwrite"};
     static const int bits[] = {GRANT_READ, GRANT_WRITE,
                                GRANT_READ | GRANT_WRITE};
     Function *f = fn_of(d);
-    if (!want_items(ctx, s, 3, 3, "allow TABLE read|write|readwrite"))
+    if (s->nitems >= 3 && item_is_word(s->items[2], "on")) {
+        field_allow_on(ctx, d, s);
+        return;
+    }
+    if (!want_items(ctx, s, 3, 3, "allow TABLE read|write|readwrite or "
+                    "allow ACTIONS on RESOURCES"))
         return;
     Decl *t = resolve_name_of_kind(ctx, s->items[1], &kind_table);
     int m = want_choice(ctx, s, 2, "access", modes, 3);
@@ -472,6 +618,19 @@ static void refuse_secret(Ctx *ctx, const EnvVar *v, const Expr *r)
 static void function_link(Ctx *ctx, Decl *d)
 {
     Function *f = d->data;
+    for (int i = 0; i < f->policies.len; i++) {
+        Policy *p = f->policies.items[i];
+        for (int k = 0; k < p->nresources; k++) {
+            Expr *x = p->resources[k];
+            bool resolved = x->kind != E_REF || x->target;
+            for (int j = 0; x->kind == E_INTERP && j < x->nrefs; j++)
+                resolved &= x->refs[j]->target != NULL;
+            if (resolved && x->type != VT_STRING)
+                diag(ctx, D_BAD_VALUE, x->loc, "a resource of 'allow ... on' "
+                     "is an ARN, a string; this is %s",
+                     value_type_name(x->type));
+        }
+    }
     for (int i = 0; i < f->env.len; i++) {
         EnvVar *v = f->env.items[i];
         Expr *x = v->value;
@@ -553,6 +712,20 @@ static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
     return st;
 }
 
+/* `allow ACTIONS on RESOURCES`: its actions and resources as written. */
+static CfnNode *policy_statement(Ctx *ctx, const Policy *p)
+{
+    CfnNode *st = cfn_obj(ctx->arena, p->loc);
+    cfn_put_str(ctx->arena, st, "Effect", "Allow");
+    CfnNode *actions = cfn_put_arr(ctx->arena, st, "Action");
+    for (int i = 0; i < p->nactions; i++)
+        cfn_arr_push(ctx->arena, actions, cfn_str(ctx->arena, p->loc, p->actions[i]));
+    CfnNode *res = cfn_put_arr(ctx->arena, st, "Resource");
+    for (int i = 0; i < p->nresources; i++)
+        cfn_arr_push(ctx->arena, res, expr_cfn(ctx, p->loc, p->resources[i]));
+    return st;
+}
+
 static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
 {
     CfnNode *m = cfn_obj(ctx->arena, at);
@@ -608,6 +781,8 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
     for (int i = 0; i < f->grants.len; i++)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
+    for (int i = 0; i < f->policies.len; i++)
+        cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
     if (f->triggers.len > 1)
         qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
               trigger_cmp);
