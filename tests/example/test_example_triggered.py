@@ -1,5 +1,6 @@
-"""The triggered examples' code against moto's DynamoDB: examples/indexer (a stream
-indexer and its search route) and examples/sweeper (a nightly expiry sweep)."""
+"""The triggered examples' code against moto: examples/indexer (a stream indexer and
+its search route), examples/sweeper (a nightly expiry sweep) and examples/ddns (EC2
+state changes to Route 53 records)."""
 import importlib.util
 import json
 import os
@@ -24,7 +25,7 @@ def load_code(app, *modules):
     src = os.path.join(ROOT, "examples", app, "src")
     sys.path.insert(0, src)
     try:
-        for m in ("hitc_env", "words"):
+        for m in ("hitc_env", "words", "index"):
             sys.modules.pop(m, None)
         return [load(f"{app}_{m}", os.path.join(src, m + ".py")) for m in modules]
     finally:
@@ -33,6 +34,7 @@ def load_code(app, *modules):
 
 indexer, search = load_code("indexer", "index", "search")
 (sweeper,) = load_code("sweeper", "index")
+(ddns,) = load_code("ddns", "index")
 stamper = load("triggered_stamper", STAMPER)
 
 
@@ -163,6 +165,57 @@ class Sweeper(Moto):
         self.assertEqual(left, ["forever", "new"])
         self.assertEqual(sweeper.handler(self.scheduled("2026-12-01T03:00:00Z"), None),
                          {"now": now, "deleted": 0, "kept": 2})
+
+
+class DynamicDns(Moto):
+    modules = ()
+    HOSTS = "ddns-dev-HostsTable-1ABC"
+
+    def setUp(self):
+        super().setUp()
+        import boto3
+        ddns._env = None
+        self.make_table(self.HOSTS, "instance")
+        self.route53 = boto3.client("route53", region_name="us-east-1")
+        self.zone = self.route53.create_hosted_zone(
+            Name="internal.example.com", CallerReference="t")["HostedZone"]["Id"].split("/")[-1]
+        self.write_env({"hosts": self.HOSTS, "zone": self.zone, "domain": "internal.example.com"})
+        self.dynamodb.Table(self.HOSTS).put_item(
+            Item={"instance": "i-0abc", "name": "web", "address": "10.0.0.5"})
+
+    def tearDown(self):
+        ddns._env = None
+        super().tearDown()
+
+    def state(self, instance, state):
+        return ddns.handler({"version": "0", "source": "aws.ec2",
+                             "detail-type": "EC2 Instance State-change Notification",
+                             "detail": {"instance-id": instance, "state": state}}, None)
+
+    def a_records(self):
+        sets = self.route53.list_resource_record_sets(HostedZoneId=self.zone)["ResourceRecordSets"]
+        return sorted((r["Name"], r["TTL"], [v["Value"] for v in r["ResourceRecords"]])
+                      for r in sets if r["Type"] == "A")
+
+    def test_running_upserts_and_stopping_deletes_the_record(self):
+        self.assertEqual(self.state("i-0abc", "pending")["change"], None)
+        self.assertEqual(self.a_records(), [])
+        got = self.state("i-0abc", "running")
+        self.assertEqual(got, {"instance": "i-0abc", "state": "running", "change": "UPSERT",
+                               "name": "web.internal.example.com."})
+        self.assertEqual(self.a_records(), [("web.internal.example.com.", 60, ["10.0.0.5"])])
+        self.assertEqual(self.state("i-0abc", "running")["change"], "UPSERT")    # again: same record
+        self.assertEqual(len(self.a_records()), 1)
+        self.dynamodb.Table(self.HOSTS).put_item(          # the address changed meanwhile
+            Item={"instance": "i-0abc", "name": "web", "address": "10.0.0.9"})
+        self.assertEqual(self.state("i-0abc", "stopped")["change"], "DELETE")
+        self.assertEqual(self.a_records(), [])
+        self.assertEqual(self.state("i-0abc", "terminated")["change"], None)    # already gone
+
+    def test_an_unregistered_instance_changes_nothing(self):
+        self.assertEqual(self.state("i-0zzz", "running"),
+                         {"instance": "i-0zzz", "state": "running", "change": None, "name": None})
+        self.assertEqual(self.a_records(), [])
 
 
 if __name__ == "__main__":
