@@ -67,7 +67,8 @@ SRCS := \
 	compiler/kinds/stamper.c \
 	compiler/kinds/plugin.c \
 	compiler/kinds/resource.c \
-	compiler/kinds/include.c
+	compiler/kinds/include.c \
+	compiler/kinds/trigger.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))

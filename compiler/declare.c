@@ -20,7 +20,7 @@ static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
 
 /* Keywords of the language (docs/language.md) that this version does not
  * build yet. */
-static const char *const later[] = {"on", "import"};
+static const char *const later[] = {"import"};
 
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 {

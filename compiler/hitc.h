@@ -193,6 +193,9 @@ typedef enum {
     D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
     D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
     D_LINT_UNUSED_MAPPING,
+    /* triggers (kinds/trigger.c) */
+    D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
+    D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
     /* allow ACTIONS on RESOURCES (kinds/function.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT,
     /* include "FILE" (kinds/include.c) */
@@ -708,5 +711,11 @@ extern const Kind kind_plugin, kind_resource;
  * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
 bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
                 struct BundleFile *out);
+/* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
+ * trigger's grant goes on its function's role */
+extern const Kind kind_trigger;
+void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
+CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
+bool table_has_stream(const Decl *table);
 
 #endif

@@ -62,6 +62,7 @@ typedef struct Function {
     StrMap granted;         /* table name -> Grant* */
     Loc env_loc;            /* the env line */
     Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
+    PtrVec triggers;        /* Decl*: stream and queue triggers to grant */
     PtrVec policies;        /* Policy*, in source order */
 } Function;
 
@@ -711,6 +712,12 @@ static int grant_cmp(const void *pa, const void *pb)
     return strcmp(a->table->name, b->table->name);
 }
 
+static int trigger_cmp(const void *pa, const void *pb)
+{
+    const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
+    return strcmp(a->logical, b->logical);
+}
+
 static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
 {
     static const char *const sid[] = {"", "Read", "Write", "ReadWrite"};
@@ -804,6 +811,14 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
     for (int i = 0; i < f->policies.len; i++)
         cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
+    if (f->triggers.len > 1)
+        qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
+              trigger_cmp);
+    for (int i = 0; i < f->triggers.len; i++) {
+        CfnNode *st = trigger_grant(ctx, f->triggers.items[i]);
+        if (st)
+            cfn_arr_push(ctx->arena, stmts, st);
+    }
 
     const char *stamp = f->stamp ? f->stamp->logical : NULL;
     if (stamp) {
@@ -843,6 +858,15 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     cfn_put_str(ctx->arena, p, "Runtime", f->runtime);
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, d->loc));
     cfn_put_num(ctx->arena, p, "Timeout", f->timeout);
+}
+
+/* A stream or queue trigger of this function: its role gets the
+ * trigger's statement (trigger_grant), after the table grants. */
+void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger)
+{
+    Function *f = fn->data;
+    if (f)
+        vec_push(ctx->arena, &f->triggers, trigger);
 }
 
 /* For output.c: the function's code directory as written (relative to

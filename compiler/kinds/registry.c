@@ -22,6 +22,7 @@ const Kind *const kinds[] = {
     &kind_plugin,
     &kind_resource,
     &kind_include,
+    &kind_trigger,
 };
 
 const int nkinds = sizeof kinds / sizeof *kinds;

@@ -269,6 +269,12 @@ static const char *table_attr_error(Ctx *ctx, Decl *d, const char *attr,
     return NULL;
 }
 
+bool table_has_stream(const Decl *d)
+{
+    const Table *t = d->data;
+    return t && t->stream >= 0;
+}
+
 static CfnRef table_ref(Ctx *ctx, Decl *d, const char *attr)
 {
     (void)ctx;

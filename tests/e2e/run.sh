@@ -6,6 +6,8 @@
 # usage: bash tests/e2e/run.sh          (tests/run.sh e2e runs it too)
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
+#        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
+#                            ...), hit-triggers, selftest (the harness's own checks)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
@@ -27,10 +29,16 @@ PREFIX=hitc/
 APPS=(
     "examples/hits hits"
     "examples/jobs jobs"
+    "examples/indexer indexer"
+    "examples/sweeper sweeper"
 )
 
 source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
+source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
+
+# wanted PART: is PART to run (HITC_E2E_ONLY unset, or naming it)?
+wanted() { [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $1 "* ]]; }
 
 STARTED=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/hitc-e2e.XXXXXX)
@@ -444,9 +452,11 @@ main() {
     local app dir base
     for app in "${APPS[@]}"; do
         read -r dir base <<< "$app"
-        run_app "$dir" "$base"
+        wanted "$base" && run_app "$dir" "$base"
     done
+    wanted hit-triggers && hit_triggers_e2e
     check_answers
+    wanted selftest || return
     selftest
     triggers_selftest
     mapping_selftest

@@ -1,0 +1,86 @@
+# tests/e2e/hit_triggers.sh: what hitc emits for every trigger, deployed and fired
+# (sourced by run.sh after triggers.sh, whose helpers it uses).
+#
+#   tests/e2e/hit-triggers/app.hit   one recording function behind `on schedule`,
+#                                    `on event`, `on TABLE.stream`, `on queue`, `on topic`
+#
+# The queue and the topic are made with the aws CLI first and given as parameters.
+# Each case fires its source as a user would and reads back, from the function's
+# table, the event the function got.  The mappings exist at all only because the
+# harness found their grant on the function's role when they were made.
+
+hit_rule() {  # hit_rule TEMPLATE schedule|event: the logical ID of that rule
+    jq -r --arg k "$2" '.Resources | to_entries[] | select(.value.Type == "AWS::Events::Rule") |
+        select((.value.Properties | has("ScheduleExpression")) == ($k == "schedule")) | .key' "$1"
+}
+
+hit_triggers_e2e() {
+    echo "== hitc's triggers (tests/e2e/hit-triggers)"
+    local dir=$E2E/hit-triggers out=$WORK/hit-triggers/out stack=hit-triggers-e2e
+    local BASE=hit-triggers queue_url queue_arn topic_arn seen inbox t
+    build "$dir" "$out" || return
+    upload "$out" "$PREFIX"
+    queue_url=$(sqs create-queue --queue-name hit-triggers-jobs --attributes VisibilityTimeout=2 --query QueueUrl --output text)
+    queue_arn=$(sqs get-queue-attributes --queue-url "$queue_url" --attribute-names QueueArn --query Attributes.QueueArn --output text)
+    topic_arn=$(aws sns create-topic --name hit-triggers-alerts --query TopicArn --output text)
+    step "queue $queue_arn, topic $topic_arn"
+    deploy "$stack" "$out/template.json" Stage=e2e "CodeBucket=$BUCKET" "QueueArn=$queue_arn" "TopicArn=$topic_arn"
+    if [ "$DEPLOY_RC" -ne 0 ] || [ "$DEPLOY_STATUS" != CREATE_COMPLETE ]; then
+        fail "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)" \
+            "status $DEPLOY_STATUS, exit $DEPLOY_RC
+$DEPLOY_LOG
+$(failure_events "$stack")"
+        delete_stack "$stack" > /dev/null
+        return
+    fi
+    pass "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)"
+    t=$out/template.json
+    seen=$(output "$stack" Seen) inbox=$(output "$stack" Inbox)
+
+    local rule arn got
+    rule=$(physical "$stack" "$(hit_rule "$t" schedule)")
+    arn="arn:aws:events:us-east-1:123456789012:rule/$rule"
+    fire_rule "$rule" > /dev/null
+    wait_until 30 seen_at_least "$seen" schedule 1
+    got=$(seen_events "$seen" schedule | jq -c '[.source, ."detail-type", .resources, .detail]')
+    expect_eq "hit-triggers: on schedule: the fired rule calls the function with the scheduled event, the rule's ARN in resources" \
+        "[\"aws.events\",\"Scheduled Event\",[\"$arn\"],{}]" "$got"
+
+    local entries='[{"Source":"aws.ec2","DetailType":"EC2 Instance State-change Notification","Detail":"{\"instance-id\":\"i-0abc\",\"state\":\"running\"}"},
+      {"Source":"aws.ec2","DetailType":"EC2 Instance State-change Notification","Detail":"{\"instance-id\":\"i-0def\",\"state\":\"pending\"}"},
+      {"Source":"aws.s3","DetailType":"EC2 Instance State-change Notification","Detail":"{\"instance-id\":\"i-0fed\",\"state\":\"running\"}"}]'
+    aws events put-events --entries "$entries" > /dev/null
+    wait_until 30 seen_at_least "$seen" event 1
+    sleep 1                                   # a wrong delivery would be as quick as the right one
+    got=$(seen_events "$seen" event | jq -c '[.source, ."detail-type", .detail."instance-id", .detail.state]')
+    expect_eq "hit-triggers: on event: of three put-events only the aws.ec2 'running' one matches the pattern and reaches the function" \
+        '["aws.ec2","EC2 Instance State-change Notification","i-0abc","running"]' "$got"
+
+    aws sns publish --topic-arn "$topic_arn" --subject alert --message "disk full" > /dev/null
+    wait_until 30 seen_at_least "$seen" sns 1
+    got=$(seen_events "$seen" sns | jq -c '.Records | [length, .[0].EventSource, .[0].Sns.TopicArn, .[0].Sns.Subject, .[0].Sns.Message]')
+    expect_eq "hit-triggers: on topic: a publish reaches the function through its subscription and permission" \
+        "[1,\"aws:sns\",\"$topic_arn\",\"alert\",\"disk full\"]" "$got"
+
+    sqs send-message --queue-url "$queue_url" --message-body "job 1" > /dev/null
+    wait_until 30 seen_at_least "$seen" sqs 1
+    wait_until 30 queue_holds "$queue_url" 0
+    got=$(seen_events "$seen" sqs | jq -c '.Records | [length, .[0].body, .[0].eventSource, .[0].eventSourceARN]')
+    expect_eq "hit-triggers: on queue: a message reaches the function through its mapping and is deleted" \
+        "[1,\"job 1\",\"aws:sqs\",\"$queue_arn\"]|0" "$got|$(queue_count "$queue_url")"
+
+    aws dynamodb put-item --table-name "$inbox" --item '{"id":{"S":"m1"},"text":{"S":"first"}}'
+    aws dynamodb put-item --table-name "$inbox" --item '{"id":{"S":"m1"},"text":{"S":"second"}}'
+    wait_until 30 stream_at_least "$seen" 2
+    got=$(seen_events "$seen" dynamodb | jq -sc '[.[].Records[]] | sort_by(.dynamodb.SequenceNumber) |
+        map([.eventName, .dynamodb.Keys.id.S, .dynamodb.NewImage.text.S, .dynamodb.OldImage.text.S])')
+    expect_eq "hit-triggers: on inbox.stream: two writes reach the function as INSERT and MODIFY with both images" \
+        '[["INSERT","m1","first",null],["MODIFY","m1","second","first"]]' "$got"
+
+    got=$(deliveries | jq -r '[.[] | select(.outcome == "refused" and (.function // "" | test("hit-triggers")))] | length')
+    expect_eq "hit-triggers: no delivery to the function was refused (every permission names its source)" 0 "$got"
+    delete_stack "$stack"
+    expect_eq "hit-triggers: the stack deletes" "0 GONE" "$DELETE_RC $DELETE_STATUS"
+    sqs delete-queue --queue-url "$queue_url"
+    aws sns delete-topic --topic-arn "$topic_arn"
+}
