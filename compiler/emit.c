@@ -145,6 +145,15 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE : D_BUNDLE, loc, "%s", err);
         return b;
     }
+    /* Two directories with the same files make one bundle (one file). */
+    for (int i = 0; i + 1 < e->bundles.len; i++) {
+        BundleRef *o = e->bundles.items[i];
+        if (strcmp(o->sha256, zip.sha256) == 0) {
+            free(zip.data);
+            e->bundles.len--;
+            return o;
+        }
+    }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
     b->data = zip.data;
     b->len = zip.len;
