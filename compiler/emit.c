@@ -131,7 +131,7 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
             return b;
     }
     BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
-    b->source = source;
+    b->source = project_path(ctx, loc.src, source);    /* for the manifest */
     b->path = arena_strdup(ctx->arena, key);
     vec_push(ctx->arena, &e->bundles, b);
     if (e->dry_run) {

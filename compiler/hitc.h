@@ -522,6 +522,9 @@ char *string_literal(Ctx *ctx, const Item *it, const char *what);
  * files (File *), the root first, then in the order they are first read.
  * Import errors (a missing file, a cycle, ...) are reported. */
 void imports_read(Ctx *ctx, Source *root, PtrVec *files);
+/* rel, a path written in src, as a path from the project's directory
+ * ("people" in lib/people.hit is "lib/people"), for the manifest. */
+const char *project_path(Ctx *ctx, const Source *src, const char *rel);
 /* Is s an `import` statement (which declare() leaves to import.c)? */
 bool is_import(const Stmt *s);
 

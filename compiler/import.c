@@ -244,3 +244,19 @@ bool is_import(const Stmt *s)
 {
     return s->nitems > 0 && item_is_word(s->items[0], IMPORT_KEYWORD);
 }
+
+const char *project_path(Ctx *ctx, const Source *src, const char *rel)
+{
+    const Source *root = ctx->sources.len ? ctx->sources.items[0] : NULL;
+    if (!src || !root || src == root || rel[0] == '/')
+        return rel;
+    char *p = tidy(ctx->arena, arena_printf(ctx->arena, "%s/%s",
+                                            dir_part(ctx->arena, src->path), rel));
+    const char *top = tidy(ctx->arena, root->dir);
+    size_t n = strlen(top);
+    if (strcmp(top, ".") == 0)
+        return p;
+    if (strncmp(p, top, n) == 0 && p[n] == '/')
+        return p + n + 1;
+    return p;
+}
