@@ -198,16 +198,16 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
         r->limit_reported = true;
         return;
     }
-    Source *src = source_load(ctx, real, it->loc);
-    if (!src)
-        return;
-    src->path = shown;
-    src->dir = dir_part(ctx->arena, joined);
     Unit *v = arena_alloc(ctx->arena, sizeof *v);
     v->key = arena_strdup(ctx->arena, real);
     v->parent = u;
     v->via = it->loc;
-    strmap_put(ctx->arena, &r->units, v->key, v);
+    strmap_put(ctx->arena, &r->units, v->key, v);  /* a failure is said once */
+    Source *src = source_load(ctx, joined, it->loc);
+    if (!src)
+        return;
+    src->path = shown;
+    src->dir = dir_part(ctx->arena, joined);
     v->file = parse(ctx, src);
     read_unit(r, v);
 }

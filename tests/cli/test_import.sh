@@ -125,7 +125,21 @@ table more { key id: string }' ] || { cat proj/two.hit; return 1; }
     [ "$(cksum < proj/lib/tables.hit)" = "$before" ] || { echo "fmt changed the imported file"; return 1; }
 }
 
+# Each imported file has the 16 MB cap; one too large, imported twice under two
+# spellings, is reported once, at the first import, by the name written there.
+# Before: the second import read it again and said so twice, by its real path.
+too_large_import_is_reported_once() {
+    own_dir || return 1
+    project || return 1
+    truncate -s 17M proj/lib/big.hit
+    printf 'import "big.hit"\nimport "./big.hit"\n' >> proj/lib/tables.hit
+    expect 1 hitc check proj/app.hit 2> err.txt
+    [ "$(grep -c ': error: ' err.txt)" = 1 ] || { cat err.txt; return 1; }
+    grep -q "^proj/lib/tables.hit:3:8: error: 'proj/lib/big.hit' is larger than 16 MB" err.txt || { cat err.txt; return 1; }
+}
+
 t check_build_and_graph_follow_imports
+t too_large_import_is_reported_once
 t output_dir_inside_an_imported_code_directory_is_refused
 t identical_code_directories_make_one_bundle
 t diagnostics_name_the_imported_file_as_seen_from_here
