@@ -39,6 +39,7 @@ SRCS := \
 	compiler/parse.c \
 	compiler/fmt.c \
 	compiler/compile.c \
+	compiler/import.c \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \

@@ -2,7 +2,8 @@
  * compile.c: the front end's one pipeline, from a source to a graph.
  *
  * In: a Source (read from a file, or made from memory by a test or the
- * fuzzer).  Out: ctx->prog, resolved, with its dependency graph built and its
+ * fuzzer), and the files it imports (import.c), all read before any name
+ * is declared.  Out: ctx->prog, resolved, with its dependency graph built and its
  * logical IDs registered (ids.c), and every diagnostic found on the way in ctx->diags.
  * Holds: main.c, the unit tests (tests/unit/helpers.h) and the fuzzer
  * (tests/fuzz/fuzz_compile.c) all compile through here, so each runs
@@ -18,8 +19,10 @@ bool compile(Ctx *ctx, Source *src)
         return false;
     if (!ctx->root)
         ctx->root = src->dir;
-    File *file = parse(ctx, src);
-    declare(ctx, file);
+    PtrVec files = {0};
+    imports_read(ctx, src, &files);     /* every file, before any name */
+    for (int i = 0; i < files.len; i++)
+        declare(ctx, files.items[i]);
     check_decls(ctx);
     resolve(ctx);
     if (ctx->nerrors)

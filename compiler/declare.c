@@ -18,10 +18,6 @@
 
 static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
 
-/* Keywords of the language (docs/language.md) that this version does not
- * build yet. */
-static const char *const later[] = {"import"};
-
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 {
     Decl *d = arena_alloc(ctx->arena, sizeof *d);
@@ -141,30 +137,29 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     if (!kw || kw->kind != I_WORD) {
         diag(ctx, D_UNKNOWN_DECL, s->loc,
              "expected a declaration (app, param, table, function, route, "
-             "api, plugin, resource or output)");
+             "api, on, plugin, resource, output, import or include)");
         return;
     }
-    for (size_t i = 0; i < sizeof later / sizeof *later; i++) {
-        if (strcmp(kw->text, later[i]) == 0) {
-            diag(ctx, D_NOT_YET, kw->loc,
-                 "'%s' declarations are not built by hitc %s yet",
-                 kw->text, HITC_VERSION);
-            return;
-        }
-    }
+    if (is_import(s))
+        return;         /* import.c has read it */
     const Kind *k = kind_find(kw->text);
     if (!k) {
-        const char *cands[16];
+        const char **cands = arena_alloc(ctx->arena,
+                                         (size_t)(nkinds + 1) * sizeof *cands);
+        int n = 0;
+        cands[n++] = "import";      /* read by import.c, not a kind */
         for (int i = 0; i < nkinds; i++)
-            cands[i] = kinds[i]->keyword;
-        const char *dym = did_you_mean(ctx, kw->text, cands, nkinds, NULL);
+            if (kinds[i]->keyword)
+                cands[n++] = kinds[i]->keyword;
+        const char *dym = did_you_mean(ctx, kw->text, cands, n, NULL);
         if (dym[0])
             diag(ctx, D_UNKNOWN_DECL, kw->loc, "unknown declaration '%s'%s",
                  kw->text, dym);
         else
             diag(ctx, D_UNKNOWN_DECL, kw->loc,
                  "unknown declaration '%s'; expected app, param, table, "
-                 "function, route, api, plugin, resource or output",
+                 "function, route, api, on, plugin, resource, output, "
+                 "import or include",
                  kw->text);
         return;
     }

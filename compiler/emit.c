@@ -140,7 +140,7 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
             return b;
     }
     BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
-    b->source = source;
+    b->source = project_path(ctx, loc.src, source);    /* for the manifest */
     b->path = arena_strdup(ctx->arena, key);
     vec_push(ctx->arena, &e->bundles, b);
     char err[1024];
@@ -157,6 +157,15 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                   : rc == BUNDLE_CLASH ? D_PLUGIN_KIT_CLASH : D_BUNDLE,
              loc, "%s", err);
         return b;
+    }
+    /* Two directories with the same files make one bundle (one file). */
+    for (int i = 0; i + 1 < e->bundles.len; i++) {
+        BundleRef *o = e->bundles.items[i];
+        if (strcmp(o->sha256, zip.sha256) == 0) {
+            free(zip.data);
+            e->bundles.len--;
+            return o;
+        }
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
     b->data = zip.data;

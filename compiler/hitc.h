@@ -154,11 +154,14 @@ typedef enum {
     D_BAD_CHAR, D_BAD_UTF8, D_UNTERMINATED_STRING, D_BAD_ESCAPE,
     D_BAD_NUMBER, D_BAD_INTERP, D_FILE_TOO_LARGE, D_EXPECTED, D_BRACE_LINE,
     D_UNCLOSED, D_TOO_DEEP,
+    /* import (import.c) */
+    D_IMPORT_FORM, D_IMPORT_MISSING, D_IMPORT_CYCLE, D_IMPORT_OUTSIDE,
+    D_IMPORT_LIMIT,
     /* declarations and fields */
     D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
     D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
-    D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH, D_NOT_YET,
+    D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH,
     D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
@@ -537,6 +540,24 @@ bool want_number(Ctx *ctx, const Stmt *s, int i, const char *what,
 int want_choice(Ctx *ctx, const Stmt *s, int i, const char *what,
                 const char *const *choices, int n);
 char *string_literal(Ctx *ctx, const Item *it, const char *what);
+
+/* ---- import.c ------------------------------------------------------- */
+
+/* Files one program reads: the root and everything it imports. */
+#define MAX_HIT_FILES 256
+/* The keyword, handled here rather than by a kind (tests/grammar reads
+ * every *_KEYWORD define as a keyword hitc builds). */
+#define IMPORT_KEYWORD "import"
+
+/* Parse root and every file it imports, directly or not, each once: into
+ * files (File *), the root first, then in the order they are first read.
+ * Import errors (a missing file, a cycle, ...) are reported. */
+void imports_read(Ctx *ctx, Source *root, PtrVec *files);
+/* rel, a path written in src, as a path from the project's directory
+ * ("people" in lib/people.hit is "lib/people"), for the manifest. */
+const char *project_path(Ctx *ctx, const Source *src, const char *rel);
+/* Is s an `import` statement (which declare() leaves to import.c)? */
+bool is_import(const Stmt *s);
 
 /* ---- compile.c ------------------------------------------------------ */
 

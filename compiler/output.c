@@ -445,8 +445,13 @@ int output_dir_check(Ctx *ctx, const char *dir)
         bool seen = false;      /* one error for a directory functions share */
         for (int j = 0; j < i && !seen; j++) {
             Loc l;
-            const char *c = function_code_dir(ctx->prog.decls.items[j], &l);
-            seen = c && strcmp(c, code) == 0;
+            Decl *o = ctx->prog.decls.items[j];
+            const char *c = function_code_dir(o, &l);
+            char other[PATH_MAX];   /* the same directory: "src" of another
+                                       file's directory may not be */
+            seen = c && realpath(arena_printf(ctx->arena, "%s/%s",
+                                              decl_dir(ctx, o), c), other) &&
+                   strcmp(other, real) == 0;
         }
         if (seen)
             continue;

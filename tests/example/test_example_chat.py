@@ -1,0 +1,262 @@
+"""The survivor chat example (examples/chat): its functions against moto's DynamoDB.
+
+Each function is loaded as Lambda loads it (its code directory first on the path)
+and called with API Gateway proxy events (payload 1.0), its table's name in a .env
+written as the stamper writes it.  Shown here: messages are kept per channel and
+read back oldest first, also two of one millisecond; 'after' and 'limit' page
+through a channel; bad channels, bodies, names, texts and queries are 400s that
+touch no table; every answer carries the CORS header the API's 'cors "*"'
+promises; presence lists who checked in during the last five minutes; and each
+function makes only the DynamoDB calls its role grants (the poster PutItem, the
+reader Query, check-in PutItem, listing Scan).
+"""
+import filecmp
+import importlib.util
+import json
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+sys.dont_write_bytecode = True
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+APP = os.path.join(ROOT, "examples", "chat")
+SRC = os.path.join(APP, "src")
+PEOPLE = os.path.join(APP, "lib", "people")
+READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
+STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+MESSAGES = "chat-dev-MessagesTable-1ABC"
+PRESENCE = "chat-dev-PresenceTable-2DEF"
+
+
+def load(name, path, directory=None):
+    if directory:
+        sys.path.insert(0, directory)
+        sys.modules.pop("hitc_env", None)
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        if directory:
+            sys.path.remove(directory)
+
+
+messages = load("chat_example_messages", os.path.join(SRC, "messages.py"), SRC)
+people = load("chat_example_people", os.path.join(PEOPLE, "people.py"), PEOPLE)
+stamper = load("chat_example_stamper", STAMPER)
+
+
+def event(method, resource, path, params=None, body=None, query=None):
+    return {"resource": resource, "path": path, "httpMethod": method,
+            "headers": {"Content-Type": "application/json"}, "queryStringParameters": query,
+            "pathParameters": params, "stageVariables": None,
+            "requestContext": {"stage": "dev", "httpMethod": method},
+            "body": body, "isBase64Encoded": False}
+
+
+def post_event(channel, body):
+    if not isinstance(body, (str, type(None))):
+        body = json.dumps(body)
+    return event("POST", "/messages/{channel}", f"/messages/{channel}", {"channel": channel}, body)
+
+
+def read_event(channel, **query):
+    return event("GET", "/messages/{channel}", f"/messages/{channel}", {"channel": channel},
+                 query=query or None)
+
+
+class Chat(unittest.TestCase):
+
+    def setUp(self):
+        from moto import mock_aws
+        self.saved_env = dict(os.environ)
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+            os.environ.pop(name, None)
+        self.task_root = tempfile.TemporaryDirectory()
+        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
+        self.mock = mock_aws()
+        self.mock.start()
+        import boto3
+        self.dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
+        self.dynamodb.create_table(
+            TableName=MESSAGES, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "channel", "KeyType": "HASH"},
+                       {"AttributeName": "sent", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "channel", "AttributeType": "S"},
+                                  {"AttributeName": "sent", "AttributeType": "S"}])
+        self.dynamodb.create_table(
+            TableName=PRESENCE, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
+        # Both code directories read one .env here; each reads only its own key.
+        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
+            f.write(stamper.format_env({"messages": MESSAGES, "people": PRESENCE}))
+        messages._table = people._table = None      # fresh containers
+        self.calls = []
+
+    def tearDown(self):
+        messages._table = people._table = None
+        self.mock.stop()
+        self.task_root.cleanup()
+        os.environ.clear()
+        os.environ.update(self.saved_env)
+
+    def record_calls(self, module):
+        client = module.table().meta.client
+        client.meta.events.register("provide-client-params.dynamodb.*",
+                                    lambda params, model, **kw: self.calls.append(model.name))
+
+    def answer(self, response):
+        self.assertEqual(response["headers"]["Content-Type"], "application/json")
+        self.assertEqual(response["headers"]["Access-Control-Allow-Origin"], "*")
+        return response["statusCode"], json.loads(response["body"])
+
+    def post(self, channel, name, text):
+        return self.answer(messages.post(post_event(channel, {"name": name, "text": text}), None))
+
+    def read(self, channel, **query):
+        return self.answer(messages.read(read_event(channel, **query), None))
+
+    def test_messages_come_back_oldest_first_per_channel(self):
+        for channel, name, text in (("general", "alice", "anyone?"), ("general", "bob", "here"),
+                                    ("radio", "carol", "ch 9"), ("general", "alice", "coming")):
+            status, body = self.post(channel, name, text)
+            self.assertEqual(status, 201, body)
+            self.assertEqual((body["channel"], body["name"], body["text"]), (channel, name, text))
+            self.assertRegex(body["sent"], messages.SENT)
+            self.assertEqual(body["sent"].split("#")[1], body["id"])
+        status, body = self.read("general")
+        self.assertEqual(status, 200)
+        self.assertEqual([(m["name"], m["text"]) for m in body["messages"]],
+                         [("alice", "anyone?"), ("bob", "here"), ("alice", "coming")])
+        self.assertEqual(body["last"], body["messages"][-1]["sent"])
+        self.assertEqual([m["text"] for m in self.read("radio")[1]["messages"]], ["ch 9"])
+        self.assertEqual(self.read("empty")[1], {"channel": "empty", "messages": [], "last": None})
+
+    def test_two_messages_of_one_millisecond_are_both_kept_in_order_of_key(self):
+        real = messages.now
+        messages.now = lambda: "2026-11-30T12:00:00.000Z"
+        try:
+            a = self.post("general", "alice", "one")[1]
+            b = self.post("general", "bob", "two")[1]
+        finally:
+            messages.now = real
+        self.assertNotEqual(a["sent"], b["sent"])
+        got = self.read("general")[1]["messages"]
+        self.assertEqual(sorted([a["sent"], b["sent"]]), [m["sent"] for m in got])
+
+    def test_after_and_limit_page_through_a_channel(self):
+        sent = [self.post("general", "alice", f"m{i}")[1]["sent"] for i in range(5)]
+        first = self.read("general", limit="2")[1]
+        self.assertEqual([m["text"] for m in first["messages"]], ["m0", "m1"])
+        rest = self.read("general", after=first["last"])[1]
+        self.assertEqual([m["text"] for m in rest["messages"]], ["m2", "m3", "m4"])
+        self.assertEqual(self.read("general", after=sent[-1])[1]["messages"], [])
+        self.assertEqual(self.read("general", after=sent[-1])[1]["last"], sent[-1])
+
+    def test_bad_requests_are_400s_that_touch_no_table(self):
+        self.record_calls(messages)
+        long_name, long_text = "n" * 65, "t" * 2001
+        for e in (post_event("bad channel", {"name": "a", "text": "b"}), post_event("", {"name": "a", "text": "b"}),
+                  post_event("x" * 65, {"name": "a", "text": "b"}), post_event("general", "not json"),
+                  post_event("general", None), post_event("general", [1, 2]),
+                  post_event("general", {"text": "b"}), post_event("general", {"name": " ", "text": "b"}),
+                  post_event("general", {"name": long_name, "text": "b"}),
+                  post_event("general", {"name": "a", "text": ""}),
+                  post_event("general", {"name": "a", "text": long_text}),
+                  post_event("general", {"name": "a", "text": 5}),
+                  {"httpMethod": "POST"}):
+            status, body = self.answer(messages.post(e, None))
+            self.assertEqual(status, 400, e)
+            self.assertIn("error", body)
+        for e in (read_event("bad/channel"), read_event("general", after="yesterday"),
+                  read_event("general", limit="0"), read_event("general", limit="101"),
+                  read_event("general", limit="ten"), {"httpMethod": "GET"}):
+            status, body = self.answer(messages.read(e, None))
+            self.assertEqual(status, 400, e)
+        self.assertEqual(self.calls, [])
+        self.assertEqual(self.dynamodb.Table(MESSAGES).scan()["Items"], [])
+
+    def test_a_base64_body_is_read(self):
+        import base64
+        e = post_event("general", None)
+        e["body"] = base64.b64encode(json.dumps({"name": "zoë", "text": "ça va"}).encode()).decode()
+        e["isBase64Encoded"] = True
+        status, body = self.answer(messages.post(e, None))
+        self.assertEqual((status, body["name"], body["text"]), (201, "zoë", "ça va"))
+
+    def test_each_function_makes_only_the_calls_its_role_grants(self):
+        self.record_calls(messages)
+        self.post("general", "alice", "hi")
+        self.read("general")
+        self.assertEqual(self.calls, ["PutItem", "Query"])
+        self.calls = []
+        self.record_calls(people)
+        people.checkin(event("PUT", "/people/{name}", "/people/alice", {"name": "alice"}), None)
+        people.who(event("GET", "/people", "/people"), None)
+        self.assertEqual(self.calls, ["PutItem", "Scan"])
+
+    def test_presence_lists_who_checked_in_in_the_last_five_minutes(self):
+        clock = [1_800_000_000.0]
+        real = people.clock
+        people.clock = lambda: clock[0]
+        try:
+            for name in ("carol", "alice"):
+                status, body = self.answer(people.checkin(
+                    event("PUT", "/people/{name}", f"/people/{name}", {"name": name}), None))
+                self.assertEqual((status, body["name"]), (200, name))
+                self.assertEqual(body["seen"], "2027-01-15T08:00:00Z")
+            item = self.dynamodb.Table(PRESENCE).get_item(Key={"name": "alice"})["Item"]
+            self.assertEqual(item["expires"], 1_800_000_000 + people.AROUND)
+            status, body = self.answer(people.who(event("GET", "/people", "/people"), None))
+            self.assertEqual([p["name"] for p in body["people"]], ["alice", "carol"])
+            clock[0] += 200
+            people.checkin(event("PUT", "/people/{name}", "/people/carol", {"name": "carol"}), None)
+            clock[0] += 150          # alice's check-in is 350 s old: gone; carol's 150 s
+            self.assertEqual([p["name"] for p in self.answer(people.who(event("GET", "/people", "/people"), None))[1]["people"]],
+                             ["carol"])
+            for bad in ("", "a b", "x" * 65, None):
+                status, _ = self.answer(people.checkin(
+                    event("PUT", "/people/{name}", "/people/x", None if bad is None else {"name": bad}), None))
+                self.assertEqual(status, 400, bad)
+        finally:
+            people.clock = real
+
+    def test_the_tables_come_from_dotenv(self):
+        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
+            f.write(stamper.format_env({"messages": "other-table", "people": "other-people"}))
+        messages._table = people._table = None
+        self.assertEqual(messages.table().name, "other-table")
+        self.assertEqual(people.table().name, "other-people")
+
+    def test_the_env_readers_are_the_kit_s(self):
+        for directory in (SRC, PEOPLE):
+            self.assertTrue(filecmp.cmp(READER, os.path.join(directory, "hitc_env.py"), shallow=False),
+                            directory)
+
+
+class App(unittest.TestCase):
+    """The .hit files: split with import, each function's grant as narrow as it can be."""
+
+    def test_the_app_imports_its_tables_and_people(self):
+        with open(os.path.join(APP, "app.hit"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(re.findall(r'^import "([^"]+)"$', text, re.M), ["lib/tables.hit", "lib/people.hit"])
+
+    def test_grants(self):
+        text = ""
+        for rel in ("app.hit", "lib/people.hit"):
+            with open(os.path.join(APP, rel), encoding="utf-8") as f:
+                text += f.read()
+        grants = dict(re.findall(r"^function (\w+) \{.*?^  allow (\w+ \w+)$", text, re.M | re.S))
+        self.assertEqual(grants, {"post": "messages write", "read": "messages read",
+                                  "checkin": "presence write", "who": "presence read"})
+
+
+if __name__ == "__main__":
+    unittest.main()
