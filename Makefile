@@ -69,8 +69,9 @@ LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
 UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag
 
 B ?= build
-OBJS     := $(SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/stamper_py.o
+EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o
+OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
 .PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall
 
@@ -96,6 +97,17 @@ $(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
 	$(B)/embed hitc_stamper_py $< $@
 
 $(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The plugin kit, added to the bundle of every plugin's service
+# (kinds/plugin.c, docs/plugins.md).
+$(B)/kit_py.c: runtime-support/plugin/python/hitc_plugin.py $(B)/embed
+	$(B)/embed hitc_kit_py $< $@
+
+$(B)/kit_js.c: runtime-support/plugin/node/hitc_plugin.js $(B)/embed
+	$(B)/embed hitc_kit_js $< $@
+
+$(B)/kit_%.o: $(B)/kit_%.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
