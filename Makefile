@@ -62,7 +62,9 @@ SRCS := \
 	compiler/kinds/api.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
-	compiler/kinds/stamper.c
+	compiler/kinds/stamper.c \
+	compiler/kinds/plugin.c \
+	compiler/kinds/resource.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))

@@ -882,6 +882,12 @@ static int read_whole(const char *path, unsigned char **data, size_t *len)
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen)
 {
+    return bundle_dir_with(dir, shown, NULL, out, err, errlen);
+}
+
+int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
+                    Bundle *out, char *err, size_t errlen)
+{
     *out = (Bundle){0};
     Walk *w = xcalloc(1, sizeof *w);
     w->shown = shown;
@@ -897,7 +903,7 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
 
-    BundleFile *files = xcalloc((size_t)w->n + 1, sizeof *files);
+    BundleFile *files = xcalloc((size_t)w->n + 2, sizeof *files);
     unsigned long long total = 0;
     for (int i = 0; rc == 0 && i < w->n; i++) {
         Entry *e = &w->entries[i];
@@ -926,8 +932,24 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
             rc = BUNDLE_BAD_ENV;
         }
     }
+    int nfiles = w->n;
+    for (int i = 0; rc == 0 && extra && i <= w->n; i++) {
+        if (i == w->n) {
+            files[nfiles++] = *extra;
+        } else if (strcmp(files[i].name, extra->name) == 0) {
+            if (files[i].len != extra->len ||
+                memcmp(files[i].data, extra->data, extra->len) != 0) {
+                fail(err, errlen, "code directory '%s' has its own '%s', "
+                     "which differs from the plugin kit that hitc adds to a "
+                     "plugin's service; delete it (hitc writes the kit into "
+                     "the bundle itself)", shown, extra->name);
+                rc = BUNDLE_CLASH;
+            }
+            break;          /* the same bytes: the file is there once */
+        }
+    }
     if (rc == 0) {
-        rc = bundle_files(files, w->n, out, err, errlen);
+        rc = bundle_files(files, nfiles, out, err, errlen);
         if (rc != 0 && strncmp(err, "the zip is", 10) == 0) {
             char why[256];
             snprintf(why, sizeof why, "%s", err);

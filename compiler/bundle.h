@@ -67,6 +67,16 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
 
+/* bundle_dir's result when extra clashes with a different file of dir. */
+#define BUNDLE_CLASH (-3)
+
+/* bundle_dir, and one more file at the root (extra, not NULL): the
+ * plugin kit of a plugin's service.  A file of that name in dir that
+ * holds the same bytes is the same file; one that differs is an error,
+ * BUNDLE_CLASH. */
+int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
+                    Bundle *out, char *err, size_t errlen);
+
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
  * check_env accept, reading as python-dotenv 1.x reads, in one pass:

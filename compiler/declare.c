@@ -20,8 +20,7 @@ static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
 
 /* Keywords of the language (docs/language.md) that this version does not
  * build yet. */
-static const char *const later[] = {"on", "plugin", "resource", "import",
-                                    "include"};
+static const char *const later[] = {"on", "import", "include"};
 
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 {
@@ -142,7 +141,7 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     if (!kw || kw->kind != I_WORD) {
         diag(ctx, D_UNKNOWN_DECL, s->loc,
              "expected a declaration (app, param, table, function, route, "
-             "api or output)");
+             "api, plugin, resource or output)");
         return;
     }
     for (size_t i = 0; i < sizeof later / sizeof *later; i++) {
@@ -165,7 +164,8 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
         else
             diag(ctx, D_UNKNOWN_DECL, kw->loc,
                  "unknown declaration '%s'; expected app, param, table, "
-                 "function, route, api or output", kw->text);
+                 "function, route, api, plugin, resource or output",
+                 kw->text);
         return;
     }
     if (s->bad && !k->named)

@@ -122,9 +122,18 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x)
 
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
 {
+    return bundle_for_with(ctx, e, source, loc, NULL);
+}
+
+BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const BundleFile *extra)
+{
     char *path = arena_printf(ctx->arena, "%s/%s", loc.src ? loc.src->dir : ctx->root, source);
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
+    /* The same directory with the kit is another bundle. */
+    if (extra)
+        key = arena_printf(ctx->arena, "%s\n+%s", key, extra->name);
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
         if (strcmp(b->path, key) == 0)
@@ -140,9 +149,11 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
     }
     Bundle zip = {0};
     char err[1024];
-    int rc = bundle_dir(path, source, &zip, err, sizeof err);
+    int rc = bundle_dir_with(path, source, extra, &zip, err, sizeof err);
     if (rc != 0) {
-        diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE : D_BUNDLE, loc, "%s", err);
+        diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
+                  : rc == BUNDLE_CLASH ? D_PLUGIN_KIT_CLASH : D_BUNDLE,
+             loc, "%s", err);
         return b;
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);

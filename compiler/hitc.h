@@ -29,6 +29,7 @@ typedef struct Decl Decl;
 typedef struct Kind Kind;
 typedef struct Emit Emit;
 typedef struct CfnNode CfnNode;
+struct BundleFile;                      /* bundle.h */
 
 /* ---- arena.c --------------------------------------------------------- */
 
@@ -175,6 +176,11 @@ typedef enum {
     D_CFN_UNSUPPORTED,
     /* code bundles */
     D_BAD_ENV_FILE,
+    /* plugins and resources (kinds/plugin.c, kinds/resource.c) */
+    D_PLUGIN_MISSING_INPUT, D_PLUGIN_UNKNOWN_INPUT, D_PLUGIN_INPUT_TYPE,
+    D_PLUGIN_DEFAULT_TYPE, D_PLUGIN_UNKNOWN_OUTPUT, D_UNKNOWN_PLUGIN,
+    D_PLUGIN_TIMEOUT, D_PLUGIN_KIT_CLASH, D_PLUGIN_RESERVED_INPUT,
+    D_PLUGIN_SERVICE,
     /* the one entry --format json|sarif ends with when some were left out */
     D_TOO_MANY,
     /* hitc lint: rules on CloudFormation templates (lint.c, lint_rules.c) */
@@ -428,7 +434,8 @@ struct Kind {
     void (*link)(Ctx *ctx, Decl *d);
     /* Is attr (one of d's attributes) usable on this declaration?
      * Optional; returns NULL, or an error message with its code in *code
-     * (a table without a stream: D_NO_STREAM). */
+     * (a table without a stream: D_NO_STREAM).  A resource's is also
+     * asked about a name that is none of them (an unknown output). */
     const char *(*attr_error)(Ctx *ctx, Decl *d, const char *attr,
                               DiagCode *code);
     /* How a reference to d (attr NULL for a bare value) reads. */
@@ -601,6 +608,10 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
 /* The bundle of a code directory (one per real directory); reports a
  * failure at loc and returns a bundle with an empty sha256. */
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
+/* The same with one more file at the bundle's root (NULL: none), a
+ * bundle of its own: a plugin's service with the kit (bundle.h). */
+BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const struct BundleFile *extra);
 
 /* kinds/common.c: the hitc:app and hitc:stage tags */
 CfnNode *hitc_tags(Ctx *ctx, Loc loc);
@@ -661,5 +672,11 @@ bool param_is_secret(const Decl *d);
 ValueType param_type(const Decl *d);
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_output, kind_builtin_aws, kind_stamper;
+extern const Kind kind_plugin, kind_resource;
+/* kinds/plugin.c: when fn is a plugin's service (`service fn.arn`) on a
+ * python* or nodejs* runtime, the kit file its bundle gets at the root
+ * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
+bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
+                struct BundleFile *out);
 
 #endif

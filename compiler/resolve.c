@@ -198,6 +198,16 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
         for (int i = 0; i < d->nattrs; i++)
             if (strcmp(d->attrs[i].name, e->attr) == 0)
                 found = &d->attrs[i];
+        /* A resource's attributes are its plugin's outputs: its kind
+         * says which plugin lacks the one named. */
+        if (!found && d->kind == &kind_resource) {
+            DiagCode code = D_UNKNOWN_ATTR;
+            const char *msg = d->kind->attr_error(ctx, d, e->attr, &code);
+            if (msg) {
+                diag(ctx, code, e->attr_loc, "%s", msg);
+                return;
+            }
+        }
         if (!found) {
             const char **names = arena_alloc(ctx->arena, sizeof(char *) *
                                              (size_t)(d->nattrs + 1));

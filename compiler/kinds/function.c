@@ -587,7 +587,10 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     Function *f = d->data;
     if (!function_emits(f))
         return;
-    BundleRef *b = bundle_for(ctx, e, f->code, f->code_loc);
+    BundleFile kit;         /* a plugin's service gets the plugin kit */
+    bool with_kit = plugin_kit(ctx, d, f->runtime, &kit);
+    BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc,
+                                   with_kit ? &kit : NULL);
     e->need_code_params = true;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");

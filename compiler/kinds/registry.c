@@ -16,6 +16,8 @@ const Kind *const kinds[] = {
     &kind_output,
     &kind_builtin_aws,
     &kind_stamper,
+    &kind_plugin,
+    &kind_resource,
 };
 
 const int nkinds = sizeof kinds / sizeof *kinds;
