@@ -10,8 +10,9 @@
  * stamp -> the stamper.  So a cycle through a stamp is reported step by
  * step, and `hitc graph` draws them.  The stamper is made with the first
  * stamp; its Python source (runtime-support/stamper/index.py) is embedded
- * in the hitc binary and written out as a bundle of its own, index.py
- * alone.
+ * in the hitc binary and written out as a bundle of its own: index.py and
+ * the plugin kit's hitc_plugin.py, whose protocol layer (run_request) it
+ * answers with.
  *
  * The stamper becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject
  * on the source bundles the stamps name and under CodePrefix + "stamped/"
@@ -32,6 +33,8 @@
 
 extern const unsigned char hitc_stamper_py[];
 extern const size_t hitc_stamper_py_len;
+extern const unsigned char hitc_kit_py[];
+extern const size_t hitc_kit_py_len;
 
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
 {
@@ -45,10 +48,13 @@ void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
     BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
     b->source = "(stamper)";
     b->path = "(stamper)";
-    BundleFile f = {"index.py", hitc_stamper_py, hitc_stamper_py_len, 0};
+    BundleFile f[] = {   /* index.py imports the plugin kit's protocol layer */
+        {"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0},
+        {"index.py", hitc_stamper_py, hitc_stamper_py_len, 0},
+    };
     Bundle zip = {0};
     char err[256];
-    if (bundle_files(&f, 1, &zip, err, sizeof err) != 0) {
+    if (bundle_files(f, 2, &zip, err, sizeof err) != 0) {
         diag(ctx, D_BUNDLE, (Loc){0}, "cannot make the stamper's bundle: %s",
              err);
     } else {

@@ -15,32 +15,32 @@ Out: one JSON response PUT to the event's ResponseURL (a refused connection, a
      the shape above for this stack and this logical resource; any other id (one it
      never made, e.g. from a failed Create) is a success that removes nothing.
 Holds: the answer goes out once, before the Lambda's own timeout: a watchdog answers
-  FAILED when the work hangs.  Same inputs give the same bytes, so a retried Create
-  or a rollback finds the same object.  Failure reasons say what to do.
+  FAILED when the work hangs (the plugin kit's run_request answers).  Same inputs
+  give the same bytes, so a retried Create or a rollback finds the same object.  Failure reasons say what to do.
 
-Standard library and the runtime's boto3 only: hitc embeds this one file verbatim
-in its binary and ships it as the stamper bundle's index.py.  docs/stamper.md and
+Standard library, the runtime's boto3 and the plugin kit's protocol layer
+(runtime-support/plugin/python/hitc_plugin.py) only: hitc embeds both files
+verbatim in its binary and ships them as the stamper bundle's index.py and
+hitc_plugin.py.  docs/stamper.md and
 docs/env-format.md describe it for people.
 """
 import hashlib
 import json
 import os
-import random
 import re
 import shutil
 import stat
 import tempfile
-import threading
-import time
 import traceback
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from hitc_plugin import (MAX_BODY, TooBig, default_margin, log, response_body, run_request,
+                         seconds_left)
 
 # --- constants ------------------------------------------------------------
 
@@ -61,13 +61,7 @@ SPACE_HASH_RE = re.compile(r"\s#")     # python-dotenv's '\s+#' comment, found l
 ENV_NAME = ".env"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)        # the earliest time a zip can hold
 MAX_UNZIPPED = 262144000                 # Lambda's limit for unzipped code
-MAX_BODY = 4095                          # CloudFormation takes under 4096 bytes
-ANSWER_MARGIN = 0.5                      # seconds kept back from the Lambda's deadline
-BACKOFF_FIRST, BACKOFF_MAX = 0.25, 8.0   # seconds between tries to answer, before jitter
 SYNC_HINT = "aws s3 sync out/bundles s3://{bucket}/{prefix}"
-
-
-sleep = time.sleep                       # the tests replace it
 
 
 class Refusal(Exception):
@@ -511,9 +505,13 @@ def stamp(event):
         sha = stamp_zip(src, out, env, where)
         key = f"{resource_prefix(props, event)}{sha}.zip"
         physical_id, data = f"s3://{bucket}/{key}", {"Bucket": bucket, "Key": key, "Sha256": sha}
-        trial = json.loads(response_body(event, "SUCCESS", "", physical_id, data))
-        if trial["Status"] != "SUCCESS":             # its answer could not be sent:
-            raise Refusal(trial["Reason"])           # refuse before uploading anything
+        try:                                         # an answer that could not be sent:
+            response_body(event, "SUCCESS", "", physical_id, data)   # refuse before uploading
+        except TooBig:
+            raise Refusal(
+                f"the stamper's answer would be over CloudFormation's limit of {MAX_BODY} "
+                f"bytes, because the stamped copy's key is too long ({len(key)} characters, "
+                f"{short(key, 200)}): use a shorter (or ASCII) CodePrefix") from None
         upload(out, bucket, key)
     return physical_id, data
 
@@ -536,153 +534,39 @@ def perform(event):
     raise Refusal(f"unknown RequestType {short(kind)}")
 
 
-# --- answering CloudFormation ---------------------------------------------
+# --- answering CloudFormation: the plugin kit's protocol layer -------------
+# One answer, before the deadline (a watchdog), never over 4096 bytes, PUT with
+# retries: hitc_plugin.run_request, the same code every plugin's service runs.
 
-def log(message, **fields):
-    print(json.dumps({"message": message, **fields}, default=str), flush=True)
-
-
-def response_body(event, status, reason, physical_id, data, fallback_id=None):
-    """The JSON answer as bytes, never over MAX_BODY when it can be helped: the
-    reason is cut first; when the rest alone is too big (a long key in Data and
-    the physical id), a SUCCESS becomes a FAILED that says so."""
-    fields = {"Status": status, "Reason": reason, "PhysicalResourceId": physical_id,
-              "StackId": event.get("StackId"), "RequestId": event.get("RequestId"),
-              "LogicalResourceId": event.get("LogicalResourceId"),
-              "NoEcho": False, "Data": data}
-
-    def dump(text):
-        return json.dumps({**fields, "Reason": text}).encode()
-
-    body = dump(reason)
-    if len(body) <= MAX_BODY:
-        return body
-    if status == "SUCCESS" and len(dump("")) > MAX_BODY:
-        key = data.get("Key") if isinstance(data, dict) else None
-        return response_body(
-            event, "FAILED",
-            f"the stamper's answer would be {len(dump(''))} bytes, over CloudFormation's "
-            f"limit of 4096, because the stamped copy's key is too long ({len(str(key))} "
-            f"characters, {short(key, 200)}): use a shorter (or ASCII) CodePrefix",
-            fallback_id or event.get("PhysicalResourceId") or "hitc-failed", {})
-    fits, too_long = 0, len(reason)          # the longest prefix that fits, by bisection
-    while too_long - fits > 1:
-        middle = (fits + too_long) // 2
-        if len(dump(reason[:middle] + " [cut]")) <= MAX_BODY:
-            fits = middle
-        else:
-            too_long = middle
-    return dump(reason[:fits] + " [cut]")
-
-
-class Reply:
-    """The one answer to one request: whoever claims it first sends it."""
-
-    def __init__(self, event, context):
-        self.event, self.context = event, context
-        self.lock = threading.Lock()
-        self.claimed = False
-        self.body = None
-
-    def claim(self):
-        with self.lock:
-            taken, self.claimed = self.claimed, True
-            return not taken
-
-    def send(self, status, reason, physical_id, data):
-        if not self.claim():
-            return False
-        self.body = response_body(self.event, status, reason, physical_id, data,
-                                  self.fallback_id())
-        answer = json.loads(self.body)
-        log("answer", status=answer["Status"], reason=answer["Reason"],
-            physical_id=answer["PhysicalResourceId"], bytes=len(self.body))
-        put_response(self.event.get("ResponseURL"), self.body, self.context)
-        return True
-
-    def fallback_id(self):
-        return self.event.get("PhysicalResourceId") or f"hitc-failed-{self.event.get('RequestId')}"
-
-    def fail(self, reason):
-        return self.send("FAILED", reason, self.fallback_id(), {})
-
-    def run(self):
-        """The work, on the worker thread: answer with its result or its failure."""
-        try:
-            physical_id, data = perform(self.event)
-            self.send("SUCCESS", "", physical_id, data)
-        except Refusal as err:
-            self.fail(str(err))
-        except Exception as err:
-            traceback.print_exc()
-            self.fail(f"the stamper failed unexpectedly ({type(err).__name__}: {err}); "
-                      f"details in CloudWatch log stream {log_stream(self.context)}")
-
-
-def put_response(url, body, context):
-    """PUT the answer with an empty Content-Type, as the presigned URL expects.
-    A refused connection, a timeout, HTTP 429 or 5xx is tried again after an
-    exponential backoff with jitter, as long as the Lambda's time allows; any
-    other HTTP error is final (the URL itself is wrong or expired)."""
-    if not url:
-        log("no ResponseURL in the event; nothing sent")
-        return False
-    attempt, delay = 0, BACKOFF_FIRST
-    while True:
-        attempt += 1
-        left = seconds_left(context) - ANSWER_MARGIN
-        if left <= 0:
-            log("no time left to answer", attempt=attempt)
-            return False
-        request = urllib.request.Request(url, data=body, method="PUT", headers={
-            "Content-Type": "", "Content-Length": str(len(body))})
-        try:
-            with urllib.request.urlopen(request, timeout=max(0.1, min(left, 20.0))):
-                return True
-        except urllib.error.HTTPError as err:
-            log("CloudFormation refused the answer", attempt=attempt, status=err.code)
-            if err.code != 429 and err.code < 500:
-                return False
-        except (urllib.error.URLError, OSError) as err:
-            log("cannot send the answer", attempt=attempt, error=str(err))
-        except ValueError as err:                   # not a URL at all: final
-            log("cannot send the answer", attempt=attempt, error=str(err))
-            return False
-        pause = random.uniform(delay / 2, delay)
-        if seconds_left(context) - ANSWER_MARGIN - pause < 0.1:
-            log("giving up on answering: the Lambda's time is nearly out", attempt=attempt)
-            return False
-        sleep(pause)
-        delay = min(delay * 2, BACKOFF_MAX)
-
-
-def seconds_left(context):
-    try:
-        return context.get_remaining_time_in_millis() / 1000.0
-    except Exception:
-        return 60.0
+def fallback_id(event):
+    """The physical id of a FAILED answer: the resource's own, else one that
+    remove() recognises as not the stamper's (owned_object)."""
+    return event.get("PhysicalResourceId") or f"hitc-failed-{event.get('RequestId')}"
 
 
 def log_stream(context):
     return getattr(context, "log_stream_name", None) or "(unknown)"
 
 
-def work_budget(seconds):
-    """Seconds the work may take: what is left less a reserve for answering."""
-    reserve = min(15.0, max(1.0, seconds / 5))
-    return max(0.0, seconds - reserve)
-
-
 def handler(event, context):
     log("request", type=event.get("RequestType"), logical_id=event.get("LogicalResourceId"),
         stack=event.get("StackId"), physical_id=event.get("PhysicalResourceId"))
-    reply = Reply(event, context)
-    budget = work_budget(seconds_left(context))
-    worker = threading.Thread(target=reply.run, name="stamper-work", daemon=True)
-    worker.start()
-    worker.join(budget)
-    if worker.is_alive() and not reply.fail(
-            f"the stamper ran out of time after {budget:.0f} s (S3 slow or unreachable?); "
-            f"details in CloudWatch log stream {log_stream(context)}; retry the deployment"):
-        worker.join(max(0.0, seconds_left(context) - 0.5))   # the worker is answering
-    return json.loads(reply.body) if reply.body else None
+    stream = log_stream(context)
+    left = seconds_left(context)
+    budget = left - default_margin(left)
+
+    def work(event):
+        try:
+            return perform(event)
+        except Refusal:
+            raise
+        except Exception as err:
+            traceback.print_exc()
+            raise Refusal(f"the stamper failed unexpectedly ({type(err).__name__}: {err}); "
+                          f"details in CloudWatch log stream {stream}") from None
+
+    return run_request(
+        event, context, work, fallback_id, plain=(Refusal,),
+        timeout_reason=f"the stamper ran out of time after {budget:.0f} s (S3 slow or "
+                       f"unreachable?); details in CloudWatch log stream {stream}; "
+                       "retry the deployment")

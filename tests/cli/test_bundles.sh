@@ -195,6 +195,7 @@ hitc_refuses_what_the_stamper_refuses() {
     python3 - "$ROOT" <<'EOF'
 import importlib.util, json, os, random, re, subprocess, sys
 root = sys.argv[1]
+sys.path.insert(0, os.path.join(root, "runtime-support/plugin/python"))   # the stamper imports hitc_plugin
 spec = importlib.util.spec_from_file_location("stamper", os.path.join(root, "runtime-support/stamper/index.py"))
 st = importlib.util.module_from_spec(spec); spec.loader.exec_module(st)
 hitc = (os.environ.get("WRAP", "").split()) + [os.environ.get("HITC", os.path.join(root, "hitc"))]

@@ -57,6 +57,14 @@ the_stamper_bundle_holds_the_stamper() {
     key=$(python3 -c "import json; t=json.load(open('out/template.json')); print(t['Resources']['HitcStamperFunction']['Properties']['Code']['S3Key']['Fn::Sub'])")
     zip=out/bundles/${key#\$\{CodePrefix\}}
     unzip -p "$zip" index.py | cmp - "$ROOT/runtime-support/stamper/index.py"
+    # and the plugin kit, whose protocol layer index.py imports (issue 8: one
+    # copy of the answering code, not two); nothing else
+    unzip -p "$zip" hitc_plugin.py | cmp - "$ROOT/runtime-support/plugin/python/hitc_plugin.py"
+    [ "$(unzip -Z1 "$zip" | tr '\n' ' ')" = "hitc_plugin.py index.py " ] || { echo "stamper bundle holds: $(unzip -Z1 "$zip")"; return 1; }
+    # and it imports as Lambda imports it, from the unpacked bundle alone
+    mkdir unpacked
+    (cd unpacked && unzip -q "../$zip")
+    (cd unpacked && python3 -c "import index; assert index.run_request.__module__ == 'hitc_plugin'") || { echo "index.py does not import from the bundle"; return 1; }
 }
 
 quiet_build_prints_nothing() {

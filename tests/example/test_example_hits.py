@@ -15,6 +15,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SRC = os.path.join(ROOT, "examples", "hits", "src")
 READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
 STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 TABLE = "hits-dev-CountersTable-1ABC"
 
 

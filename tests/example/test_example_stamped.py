@@ -14,6 +14,7 @@ sys.dont_write_bytecode = True
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SRC = os.path.join(ROOT, "examples", "hits", "src")
 STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/hits-dev/0f0e0d0c-0b0a-0908-0706-050403020100"
 
 

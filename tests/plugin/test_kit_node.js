@@ -52,7 +52,7 @@ class ResponseServer {
   }
 
   accepted() {
-    return this.requests.filter((r) => r.status !== null && r.status < 500);
+    return this.requests.filter((r) => r.status !== null && r.status < 500 && r.status !== 429);
   }
 
   /* The accepted answers, once there are `count` of them (or 20 s passed). */
@@ -371,11 +371,12 @@ kitTest('the answer is put with an empty content type', async (w) => {
   assert.equal(w.server.requests[0].contentType, '');
 });
 
-kitTest('server errors are retried', async (w) => {
-  w.server.script = [500, 503, 500];
+// 429 (too many requests) is retried like a 5xx; before, it was final.
+kitTest('server errors and 429 are retried', async (w) => {
+  w.server.script = [500, 503, 429, 500];
   const response = await w.answer(w.service(), w.event('Create'));
   assert.equal(response.Status, 'SUCCESS');
-  assert.deepEqual(w.server.requests.map((r) => r.status), [500, 503, 500, 200]);
+  assert.deepEqual(w.server.requests.map((r) => r.status), [500, 503, 429, 500, 200]);
 });
 
 kitTest('dropped connections are retried', async (w) => {

@@ -61,7 +61,8 @@ class ResponseServer:
         self.thread.start()
 
     def accepted(self):
-        return [r for r in self.requests if r["status"] is not None and r["status"] < 500]
+        return [r for r in self.requests
+                if r["status"] is not None and r["status"] < 500 and r["status"] != 429]
 
     def wait_for(self, count, timeout=20):
         """The accepted answers, once there are `count` of them (or the timeout passed)."""
@@ -397,11 +398,12 @@ class Delivery(KitCase):
         self.answer(self.service(), self.event("Create"))
         self.assertEqual(self.server.requests[0]["content_type"], "")
 
-    def test_server_errors_are_retried(self):
-        self.server.script = [500, 503, 500]
+    def test_server_errors_and_429_are_retried(self):
+        # 429 (too many requests) is retried like a 5xx; before, it was final.
+        self.server.script = [500, 503, 429, 500]
         response = self.answer(self.service(), self.event("Create"))
         self.assertEqual(response["Status"], "SUCCESS")
-        self.assertEqual([r["status"] for r in self.server.requests], [500, 503, 500, 200])
+        self.assertEqual([r["status"] for r in self.server.requests], [500, 503, 429, 500, 200])
 
     def test_dropped_connections_are_retried(self):
         self.server.script = [None, None]

@@ -23,6 +23,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STAMPER_PATH = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
 PY_READER_PATH = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
 NODE_READER_PATH = os.path.join(ROOT, "runtime-support", "node", "hitc_env.js")
+KIT_DIR = os.path.join(ROOT, "runtime-support", "plugin", "python")   # hitc_plugin.py
 
 BUCKET = "code-bucket"           # each test's bucket: this, the process id and a serial
 PREFIX = "hitc/"
@@ -40,7 +41,11 @@ def load_module(name, path):
     return module
 
 
+# The stamper imports the plugin kit's protocol layer, which its bundle carries
+# beside index.py; here it comes from the kit's own directory.
+sys.path.insert(0, KIT_DIR)
 stamper = load_module("hitc_stamper_under_test", STAMPER_PATH)
+kit = sys.modules["hitc_plugin"]
 py_reader = load_module("hitc_env_under_test", PY_READER_PATH)
 
 
@@ -174,17 +179,17 @@ class StamperCase(unittest.TestCase):
         self.s3.create_bucket(Bucket=self.bucket)
         stamper._s3 = None                   # the stamper's client must use this endpoint
         self.logs = []                       # the stamper's log lines, kept off the test output
-        self.real_log = stamper.log
-        stamper.log = lambda message, **fields: self.logs.append((message, fields))
-        self.real_sleep = stamper.sleep
+        self.real_log = stamper.log            # the stamper's and the kit's (the answers)
+        stamper.log = kit.log = lambda message, **fields: self.logs.append((message, fields))
+        self.real_retry = (kit.RETRY_BASE, kit.RETRY_CAP)
         self.server = ResponseServer()
         self.counter = 0
 
     def tearDown(self):
         self.server.close()
         stamper._s3 = None
-        stamper.log = self.real_log
-        stamper.sleep = self.real_sleep
+        stamper.log = kit.log = self.real_log
+        kit.RETRY_BASE, kit.RETRY_CAP = self.real_retry
         os.environ.clear()
         os.environ.update(self.saved_env)
 
@@ -224,7 +229,7 @@ class StamperCase(unittest.TestCase):
         self.assertEqual(request["path"], "/response?sig=abc")
         self.assertIn("Content-Type", request["headers"])
         self.assertEqual(request["headers"]["Content-Type"], "")
-        self.assertLess(len(request["body"]), 4096)
+        self.assertLessEqual(len(request["body"]), 4096)
         response = json.loads(request["body"])
         self.assertEqual(response["StackId"], event["StackId"])
         self.assertEqual(response["RequestId"], event["RequestId"])

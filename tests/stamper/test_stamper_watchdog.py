@@ -5,7 +5,7 @@ import json
 import threading
 import time
 
-from stamper_support import FakeContext, ResponseServer, StamperCase, stamper
+from stamper_support import FakeContext, ResponseServer, StamperCase, kit, stamper
 
 
 class Watchdog(StamperCase):
@@ -30,12 +30,14 @@ class Watchdog(StamperCase):
         stamper.perform = self.hang
         context = FakeContext(3000)
         started = time.monotonic()
+        # The kit's run_request keeps the work on the handler's thread: the
+        # watchdog answers in time, and the handler returns when the work ends
+        # (in Lambda, a work that never ends is a timeout after the answer).
+        threading.Timer(4.0, self.release.set).start()
         result = stamper.handler(self.event("Create"), context)
-        returned_at = time.monotonic()
         requests = self.server.wait_for(1)
         self.assertEqual(len(requests), 1)
         self.assertLess(requests[0]["time"], context.deadline, "answered before the timeout")
-        self.assertLess(returned_at, context.deadline, "the handler returned before the timeout")
         self.assertGreater(requests[0]["time"] - started, 1.0, "the work got most of the time")
         response = json.loads(requests[0]["body"])
         self.assertEqual(response["Status"], "FAILED")
@@ -44,14 +46,14 @@ class Watchdog(StamperCase):
         self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-"))
         self.assertEqual(result["Status"], "FAILED")
         self.assertEqual(requests[0]["headers"]["Content-Type"], "")
-        # the work finishes late: it must not answer a second time
-        self.release.set()
-        self.assertTrue(self.returned.wait(5))
+        # the work finished late: it must not answer a second time
+        self.assertTrue(self.returned.is_set())
         time.sleep(0.5)
         self.assertEqual(len(self.server.requests), 1)
 
     def test_hanging_delete_keeps_its_physical_id(self):
         stamper.perform = self.hang
+        threading.Timer(3.0, self.release.set).start()
         event = self.event("Delete", physical="s3://code-bucket/some/key.zip")
         stamper.handler(event, FakeContext(2500))
         response = json.loads(self.server.wait_for(1)[0]["body"])
@@ -80,84 +82,54 @@ class Watchdog(StamperCase):
         time.sleep(0.2)
         self.assertEqual(self.server.requests, [])
 
-    def test_work_budget_leaves_a_reserve(self):
-        self.assertEqual(stamper.work_budget(120.0), 105.0)
-        self.assertEqual(stamper.work_budget(3.0), 2.0)
-        self.assertEqual(stamper.work_budget(0.5), 0.0)
-        for seconds in (1.0, 10.0, 60.0, 300.0, 900.0):
-            self.assertLess(stamper.work_budget(seconds), seconds)
-
 
 class Answering(StamperCase):
     """Reproduction (issue 6, section 5): hitc 0.1 gave up after one HTTP 5xx
     from the ResponseURL and retried a refused connection once, at once; the
     stack then waited out ServiceTimeout (300 s).  Now: retries with
-    exponential backoff and jitter while the Lambda's time allows."""
+    exponential backoff and jitter while the Lambda's time allows (the plugin
+    kit's put_response; tests/plugin checks its backoff)."""
 
-    def fake_sleep(self, context, on_sleep=None):
-        """stamper.sleep that records each pause and lets the context's time pass."""
-        pauses = []
+    def setUp(self):
+        super().setUp()
+        kit.RETRY_BASE, kit.RETRY_CAP = 0.02, 0.1       # short pauses, same rules
+        self.real_perform = stamper.perform
+        stamper.perform = lambda event: ("s3://b/k", {"Bucket": "b", "Key": "k", "Sha256": "0"})
 
-        def sleep(seconds):
-            pauses.append(seconds)
-            context.deadline -= seconds
-            if on_sleep:
-                on_sleep(len(pauses))
-        stamper.sleep = sleep
-        return pauses
-
-    def assert_backoff(self, pauses):
-        """Pause k lies in [d/2, d] for d = 0.25 s doubled k times, at most 8 s:
-        exponential, with jitter, capped."""
-        for k, pause in enumerate(pauses):
-            ceiling = min(0.25 * 2 ** k, 8.0)
-            self.assertTrue(ceiling / 2 <= pause <= ceiling, (k, pause, pauses))
+    def tearDown(self):
+        stamper.perform = self.real_perform
+        super().tearDown()
 
     def use_server(self, server):
         self.server.close()
         self.server = server
 
-    def test_http_5xx_is_retried_with_growing_pauses(self):
+    def test_http_5xx_and_429_are_retried(self):
         self.use_server(ResponseServer(statuses=[500, 503, 502, 429]))
-        context = FakeContext(60000)
-        pauses = self.fake_sleep(context)
-        real_perform = stamper.perform
-        stamper.perform = lambda event: ("s3://b/k", {"Bucket": "b", "Key": "k", "Sha256": "0"})
-        try:
-            stamper.handler(self.event("Create"), context)
-        finally:
-            stamper.perform = real_perform
-        self.assertEqual(len(self.server.turned_away), 4)
+        stamper.handler(self.event("Create"), FakeContext(60000))
+        self.assertEqual([r["status"] for r in self.server.turned_away], [500, 503, 502, 429])
         self.assertEqual(len(self.server.wait_for(1)), 1)
         self.assertEqual(json.loads(self.server.requests[0]["body"])["Status"], "SUCCESS")
-        self.assertEqual(len(pauses), 4)
-        self.assert_backoff(pauses)
 
     def test_a_refused_connection_is_retried_after_a_pause(self):
         self.use_server(ResponseServer(listening=False))     # bound, refusing for now
-        context = FakeContext(60000)
-        pauses = self.fake_sleep(context, on_sleep=lambda n: n == 2 and self.server.listen())
-        stamper.handler(self.event("Delete", physical="x"), context)
+        threading.Timer(0.3, self.server.listen).start()
+        stamper.handler(self.event("Delete", physical="x"), FakeContext(60000))
         requests = self.server.wait_for(1)
         self.assertEqual(len(requests), 1)
         self.assertEqual(json.loads(requests[0]["body"])["Status"], "SUCCESS")
-        self.assertEqual(len(pauses), 2)
-        self.assertTrue(all(p > 0 for p in pauses), pauses)
+        self.assertTrue(any(m == "cannot send the answer" for m, _ in self.logs), self.logs)
 
     def test_retries_stop_before_the_lambda_times_out(self):
-        self.use_server(ResponseServer(statuses=[503] * 1000))
-        context = FakeContext(20000)
-        pauses = self.fake_sleep(context)
+        self.use_server(ResponseServer(statuses=[503] * 100000))
+        context = FakeContext(3000)
         stamper.handler(self.event("Delete", physical="x"), context)
         self.assertGreater(len(self.server.turned_away), 3)
         self.assertEqual(self.server.requests, [])
         self.assertGreater(context.get_remaining_time_in_millis(), 0, "gave up in time")
-        self.assert_backoff(pauses)
 
     def test_a_4xx_is_final(self):
         self.use_server(ResponseServer(statuses=[403, 403]))
-        context = FakeContext(60000)
-        pauses = self.fake_sleep(context)
-        stamper.handler(self.event("Delete", physical="x"), context)
+        stamper.handler(self.event("Delete", physical="x"), FakeContext(60000))
         self.assertEqual(len(self.server.turned_away), 1)
-        self.assertEqual(pauses, [])
+        self.assertEqual(self.server.requests, [])

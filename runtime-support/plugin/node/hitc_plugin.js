@@ -124,7 +124,7 @@ function putOnce(url, body, seconds) {
 }
 
 /* PUT body to the presigned URL with an empty Content-Type (the one it was
- * signed with), retrying connection errors and 5xx with backoff and jitter
+ * signed with), retrying connection errors, 429 and 5xx with backoff and jitter
  * until Date.now() reaches deadline (ms).  Resolves true when accepted. */
 async function putResponse(url, body, deadline) {
   if (!url) {
@@ -135,7 +135,7 @@ async function putResponse(url, body, deadline) {
     try {
       const status = await putOnce(url, body, (deadline - Date.now()) / 1000);
       if (status < 300) return true;
-      if (status < 500) {
+      if (status < 500 && status !== 429) {    // 429: too many requests, try again
         log('CloudFormation refused the answer', { status, attempt });
         return false;
       }

@@ -120,7 +120,7 @@ def response_body(event, status, reason, physical_id, data):
 
 def put_response(url, body, deadline):
     """PUT body to the presigned URL with an empty Content-Type (the one it was
-    signed with), retrying connection errors and 5xx with backoff and jitter
+    signed with), retrying connection errors, 429 and 5xx with backoff and jitter
     until time.monotonic() reaches deadline.  True when it was accepted."""
     if not url:
         log("no ResponseURL in the event; nothing sent")
@@ -135,7 +135,7 @@ def put_response(url, body, deadline):
             with urllib.request.urlopen(request, timeout=max(0.5, min(left, 20.0))):
                 return True
         except urllib.error.HTTPError as err:
-            if err.code < 500:
+            if err.code < 500 and err.code != 429:     # 429: too many requests, try again
                 log("CloudFormation refused the answer", status=err.code, attempt=attempt)
                 return False
             log("the ResponseURL failed", status=err.code, attempt=attempt)
