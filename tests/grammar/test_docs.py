@@ -89,9 +89,10 @@ class LanguageReference(unittest.TestCase):
         # while hitc refused it, and nothing noticed.
         header = read(os.path.join(ROOT, "compiler", "hitc.h"))
         built |= set(re.findall(r'^#define \w+_KEYWORD "([a-z]+)"', header, re.M))
+        # Keywords the language has and hitc refuses (declare.c's `later`,
+        # E0216): none since import, include, on, plugin and resource landed.
         m = re.search(r"later\[\] = \{([^}]*)\}", read(os.path.join(ROOT, "compiler", "declare.c")))
-        self.assertIsNotNone(m, "declare.c's list of keywords not built yet")
-        later = set(re.findall(r'"([^"]+)"', m.group(1)))
+        later = set(re.findall(r'"([^"]+)"', m.group(1))) if m else set()
         self.assertGreaterEqual(len(built), 7)
 
         declarations = self.text.split("\n## Declarations\n", 1)[1].split("\n## ", 1)[0]
