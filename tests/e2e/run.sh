@@ -31,6 +31,7 @@ APPS=(
     "examples/jobs jobs"
     "examples/indexer indexer"
     "examples/sweeper sweeper"
+    "examples/ddns ddns"
 )
 
 source "$E2E/lib.sh"
@@ -93,7 +94,7 @@ upload() {
 
 deploy_stage() {
     local stack=$1 stage=$2 template=$3 want=$4
-    deploy "$stack" "$template" "Stage=$stage" "CodeBucket=$BUCKET"
+    deploy "$stack" "$template" "Stage=$stage" "CodeBucket=$BUCKET" "${APP_PARAMS[@]}"
     if [ "$DEPLOY_RC" -eq 0 ] && [ "$DEPLOY_STATUS" = "$want" ]; then
         pass "$stack: aws cloudformation deploy reaches $want"
         return 0
@@ -199,7 +200,7 @@ check_update() {
     dev_updated=$(aws cloudformation describe-stacks --stack-name "$DEV" --query 'Stacks[0].[StackStatus,LastUpdatedTime]' --output text)
     cp "$WORK/$PROD.stamps.json" "$WORK/$PROD.stamps.before.json"
 
-    deploy "$PROD" "$out2/template.json" "Stage=prod" "CodeBucket=$BUCKET"
+    deploy "$PROD" "$out2/template.json" "Stage=prod" "CodeBucket=$BUCKET" "${APP_PARAMS[@]}"
     if [ "$DEPLOY_RC" -eq 0 ] && [ "$DEPLOY_STATUS" = UPDATE_COMPLETE ]; then
         pass "$PROD: redeploy with the new env key reaches UPDATE_COMPLETE"
     else
@@ -259,7 +260,7 @@ check_stamper_failure() {
     stamper=$(jq -r '.bundles[] | select(.source == "(stamper)") | .file' "$OUT/manifest.json")
     aws s3 cp "$OUT/$stamper" "s3://$BUCKET/$prefix" --only-show-errors
     step "upload only the stamper's bundle to s3://$BUCKET/$prefix (the code bundle is missing)"
-    deploy "$stack" "$OUT/template.json" "Stage=dev" "CodeBucket=$BUCKET" "CodePrefix=$prefix"
+    deploy "$stack" "$OUT/template.json" "Stage=dev" "CodeBucket=$BUCKET" "CodePrefix=$prefix" "${APP_PARAMS[@]}"
     # "At once": the stamper answers FAILED (the reason below is its answer), so the
     # stack does not wait out ServiceTimeout.  No bound on seconds: a busy machine is slow.
     if [ "$DEPLOY_RC" -ne 0 ]; then
@@ -343,6 +344,7 @@ check_delete() {
 run_app() {
     APP_DIR=$ROOT/$1 BASE=$2 DEV=$2-dev PROD=$2-prod OUT=$WORK/$2/out
     unset -f app_deployed app_edit app_updated app_after_delete
+    APP_PARAMS=()   # more parameter overrides of every deploy, set by apps/BASE.sh
     # shellcheck source=/dev/null
     if [ -f "$E2E/apps/$BASE.sh" ]; then source "$E2E/apps/$BASE.sh"; fi
     echo "== app $BASE ($1)"
