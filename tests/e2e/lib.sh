@@ -154,3 +154,43 @@ table_items() {
     aws dynamodb scan --table-name "$1" --output json |
         jq -r '.Items[] | [to_entries[] | "\(.key)=\(.value | to_entries[0].value)"] | sort | join(",")' | sort
 }
+
+# --- custom resources -------------------------------------------------------------
+
+# custom_requests STACK [SINCE]: the custom-resource requests sent for STACK, in the
+# order CloudFormation sent them, one "KIND LOGICALID" a line (the engine's log);
+# with SINCE (a count from custom_request_count), only the ones after it.
+custom_requests() {
+    jq -r --arg s "$1" 'select(.message == "request" and (.stack | test(":stack/" + $s + "/"))) |
+        "\(.kind) \(.logical_id)"' "$WORK/moto/logs/cloudformation.log" | tail -n +"$((${2:-0} + 1))"
+}
+custom_request_count() { custom_requests "$1" | wc -l; }
+
+# resource_events STACK LOGICALID: that resource's events, oldest first, one
+# "STATUS PHYSICALID" a line.
+resource_events() {
+    aws cloudformation describe-stack-events --stack-name "$1" --output json |
+        jq -r --arg l "$2" '.StackEvents | reverse | .[] | select(.LogicalResourceId == $l) |
+            "\(.ResourceStatus) \(.PhysicalResourceId)"'
+}
+
+# event_log STACK: every resource event of STACK (a deleted one too), oldest first,
+# one "LOGICALID STATUS" a line (the engine's log).
+event_log() {
+    jq -r --arg s "$1" 'select(.message == "event" and .stack == $s) | "\(.logical_id) \(.status)"' \
+        "$WORK/moto/logs/cloudformation.log"
+}
+
+# in_order TEXT LINE...: "yes" when each LINE is a whole line of TEXT and they come
+# in this order (first occurrences); else what was found where.
+in_order() {
+    local text=$1 line n last=0 found=""
+    shift
+    for line in "$@"; do
+        n=$(grep -n -m1 -x -F -- "$line" <<< "$text" | cut -d: -f1)
+        found+="[$line] at ${n:-none}; "
+        if [ -z "$n" ] || [ "$n" -le "$last" ]; then echo "no: $found"; return; fi
+        last=$n
+    done
+    echo yes
+}

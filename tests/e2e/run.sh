@@ -7,7 +7,8 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, selftest (the harness's own checks)
+#                            ...), hit-triggers, plugin-failures, selftest (the
+#                            harness's own checks)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
@@ -32,6 +33,8 @@ APPS=(
     "examples/indexer indexer"
     "examples/sweeper sweeper"
     "examples/ddns ddns"
+    "examples/seeded-hits seeded-hits"
+    "examples/releases releases"
 )
 
 source "$E2E/lib.sh"
@@ -256,10 +259,17 @@ $(moto_logs)"
 # --- 7. a stamper failure fails the deploy at once, with its reason, and rolls back ----
 
 check_stamper_failure() {
-    local stack=$BASE-broken prefix=broken-$BASE/ stamper reasons leftovers functions
-    stamper=$(jq -r '.bundles[] | select(.source == "(stamper)") | .file' "$OUT/manifest.json")
-    aws s3 cp "$OUT/$stamper" "s3://$BUCKET/$prefix" --only-show-errors
-    step "upload only the stamper's bundle to s3://$BUCKET/$prefix (the code bundle is missing)"
+    local stack=$BASE-broken prefix=broken-$BASE/ stamped file reasons leftovers functions
+    # Every bundle but the stamps' sources: the stamper's, and the code of functions
+    # that are not stamped (a plugin's service, which must run before a stamp that
+    # reads its resource), so that the stamper is what fails.
+    stamped=$(jq -r '.Resources[] | select(.Type == "Custom::HitcStamp") | .Properties.SourceKey["Fn::Sub"] |
+        sub("^\\$\\{CodePrefix\\}"; "")' "$OUT/template.json")
+    for file in $(jq -r '.bundles[].file' "$OUT/manifest.json"); do
+        grep -qxF "$(basename "$file")" <<< "$stamped" ||
+            aws s3 cp "$OUT/$file" "s3://$BUCKET/$prefix" --only-show-errors
+    done
+    step "upload all but the stamped code's bundles to s3://$BUCKET/$prefix (those are missing)"
     deploy "$stack" "$OUT/template.json" "Stage=dev" "CodeBucket=$BUCKET" "CodePrefix=$prefix" "${APP_PARAMS[@]}"
     # "At once": the stamper answers FAILED (the reason below is its answer), so the
     # stack does not wait out ServiceTimeout.  No bound on seconds: a busy machine is slow.
@@ -458,7 +468,12 @@ main() {
     done
     wanted hit-triggers && hit_triggers_e2e
     check_answers
-    wanted selftest || return
+    # Apps that only fail on purpose, with cases of their own (no generic checks).
+    if wanted plugin-failures; then
+        source "$E2E/apps/plugin-failures.sh"
+        plugin_failures_cases
+    fi
+    wanted selftest || return 0
     selftest
     triggers_selftest
     mapping_selftest
