@@ -6,8 +6,6 @@
 # usage: bash tests/e2e/run.sh          (tests/run.sh e2e runs it too)
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
-#        HITC_E2E_ONLY=BASE  run only the app of that stack base name, no self-tests
-#                            (while developing an app; the suite runs everything)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
@@ -446,11 +444,9 @@ main() {
     local app dir base
     for app in "${APPS[@]}"; do
         read -r dir base <<< "$app"
-        [ -n "${HITC_E2E_ONLY:-}" ] && [ "$base" != "$HITC_E2E_ONLY" ] && continue
         run_app "$dir" "$base"
     done
     check_answers
-    [ -n "${HITC_E2E_ONLY:-}" ] && return
     selftest
     triggers_selftest
     mapping_selftest
