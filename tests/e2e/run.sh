@@ -35,6 +35,7 @@ APPS=(
     "examples/ddns ddns"
     "examples/seeded-hits seeded-hits"
     "examples/releases releases"
+    "tests/e2e/apps/hits-http hits-http"
 )
 
 source "$E2E/lib.sh"
