@@ -94,9 +94,12 @@ app_updated() {
 }
 
 app_after_delete() {
-    local left
-    left=$(aws sqs list-queues --endpoint-url "$AWS_ENDPOINT_URL" --queue-name-prefix "$DEV-jobs" --query 'QueueUrls' --output text)
+    local left kept
+    left=$(aws sqs list-queues --endpoint-url "$AWS_ENDPOINT_URL" --queue-name-prefix "$DEV-jobs" \
+        --query 'QueueUrls' --output text)
+    kept=$(aws sqs get-queue-attributes --endpoint-url "$AWS_ENDPOINT_URL" \
+        --queue-url "$(output "$PROD" QueueUrl)" --attribute-names QueueArn \
+        --query Attributes.QueueArn --output text 2>&1)
     expect_eq "jobs: deleting $DEV deletes its included queue, and prod's stays" \
-        "None $(output "$PROD" QueueUrl)" \
-        "$left $(aws sqs get-queue-url --endpoint-url "$AWS_ENDPOINT_URL" --queue-name "$PROD-jobs" --query QueueUrl --output text)"
+        "None arn:aws:sqs:us-east-1:123456789012:$PROD-jobs" "$left $kept"
 }
