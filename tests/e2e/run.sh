@@ -26,6 +26,7 @@ PREFIX=hitc/
 # its own.  See tests/e2e/README.md, "Adding an app".
 APPS=(
     "examples/hits hits"
+    "examples/chat chat"
 )
 
 source "$E2E/lib.sh"
