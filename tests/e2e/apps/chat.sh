@@ -100,7 +100,7 @@ alice: on my way" "$(said "$DEV_URL" general)"
     expect_eq "chat: GET with after=SENT of the first reads the other two; limit=1 the first" \
         "bob: yes, at the mall
 alice: on my way
-alice: is anyone out there?" "$(said "$DEV_URL" general "after=$sent1"; said "$DEV_URL" general limit=1)"
+alice: is anyone out there?" "$(said "$DEV_URL" general "after=${sent1//#/%23}"; said "$DEV_URL" general limit=1)"
     expect_eq "chat: channels are apart (radio), and so are stages (prod has only its own)" \
         "carol: channel 9 is clear
 dave: prod only" "$(said "$DEV_URL" radio; said "$PROD_URL" general)"
