@@ -1,5 +1,6 @@
 """Serve REST APIs over HTTP the way API Gateway does: Host API.execute-api.REGION.amazonaws.com,
-path /STAGE/..., AWS_PROXY integrations to Lambda with the proxy event (payload 1.0).
+path /STAGE/..., AWS_PROXY integrations to Lambda with the proxy event (payload 1.0), MOCK
+integrations (CORS preflights) from their integration responses.
 
 In:  a WSGI request whose Host is an execute-api host.
 Out: the Lambda's proxy response as HTTP, or API Gateway's own answers:
@@ -85,8 +86,10 @@ class Router:
             return gateway(403, "Missing Authentication Token", Why(f"no route for {method} {rest}",
                                                                     "MISSING_AUTHENTICATION_TOKEN"))
         resource_path, params, integration = found
+        if integration is not None and integration["type"] == "MOCK":
+            return mock_response(integration)
         if integration is None or integration["type"] != "AWS_PROXY":
-            return gateway(500, "Internal server error", "the harness serves AWS_PROXY integrations only")
+            return gateway(500, "Internal server error", "the harness serves AWS_PROXY and MOCK integrations only")
         uri = URI_RE.match(integration["uri"] or "")
         from moto.awslambda.models import lambda_backends
         try:
@@ -233,6 +236,35 @@ def proxy_event(environ, api_id, stage, resource_path, path, method, params, acc
         },
         "body": body, "isBase64Encoded": is_b64,
     }
+
+
+def mock_response(integration):
+    """A MOCK integration, as API Gateway answers it: the request template's
+    statusCode selects the integration response whose SelectionPattern matches it
+    (or the one without a pattern); its 'method.response.header.NAME' = "'literal'"
+    parameters become headers, its application/json template the body."""
+    template = (integration.get("request_templates") or {}).get("application/json") or "{}"
+    try:
+        code = str(json.loads(template).get("statusCode", 200))
+    except (ValueError, AttributeError):
+        return gateway(500, "Internal server error", f"MOCK request template is not JSON: {template!r}")
+    chosen = None
+    for r in integration.get("responses") or []:
+        pattern = r.get("SelectionPattern")
+        if pattern and re.fullmatch(pattern, code):
+            chosen = r
+            break
+        if not pattern and chosen is None:
+            chosen = r
+    if chosen is None:
+        return gateway(500, "Internal server error", f"no integration response of the MOCK for status {code}")
+    headers = []
+    for name, value in sorted((chosen.get("ResponseParameters") or {}).items()):
+        if name.startswith("method.response.header.") and value.startswith("'") and value.endswith("'"):
+            headers.append((name[len("method.response.header."):], value[1:-1]))
+    body = ((chosen.get("ResponseTemplates") or {}).get("application/json") or "").encode()
+    headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return int(chosen.get("StatusCode", 200)), headers, body, None
 
 
 def proxy_response(payload):

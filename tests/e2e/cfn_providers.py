@@ -308,6 +308,9 @@ class MethodProvider:
                      timeout_in_millis=integration.get("TimeoutInMillis"),
                      request_parameters=integration.get("RequestParameters"),
                      content_handling=integration.get("ContentHandling"))
+            # MOCK integrations (a CORS preflight) answer from these (apigw_http.py)
+            backend.get_integration(api, rid, verb).hitc_responses = \
+                integration.get("IntegrationResponses") or []
         return Made(physical_name(ctx.stack_name, lid, 64), {}, (api, rid, verb))
 
     def update(self, ctx, lid, made, old_props, new_props):
@@ -335,7 +338,9 @@ def snapshot_routes(api):
             integration = method.method_integration
             methods[verb] = None if integration is None else {
                 "type": integration.integration_type, "uri": integration.uri,
-                "http_method": integration.http_method}
+                "http_method": integration.http_method,
+                "request_templates": integration.request_templates or {},
+                "responses": getattr(integration, "hitc_responses", [])}
         if methods:
             routes[res.get_path()] = {"resource_id": res.id, "methods": methods}
     return routes

@@ -36,6 +36,7 @@ APPS=(
     "examples/seeded-hits seeded-hits"
     "examples/releases releases"
     "tests/e2e/apps/hits-http hits-http"
+    "examples/chat chat"
 )
 
 source "$E2E/lib.sh"
