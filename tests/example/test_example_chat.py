@@ -26,6 +26,7 @@ SRC = os.path.join(APP, "src")
 PEOPLE = os.path.join(APP, "lib", "people")
 READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
 STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 MESSAGES = "chat-dev-MessagesTable-1ABC"
 PRESENCE = "chat-dev-PresenceTable-2DEF"
 
