@@ -9,6 +9,8 @@
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
 #                            ...), hit-triggers, plugin-failures, selftest (the
 #                            harness's own checks)
+#        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth (tests/run.sh
+#                            runs 1/2 and 2/2 side by side)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
@@ -43,8 +45,27 @@ source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
 
-# wanted PART: is PART to run (HITC_E2E_ONLY unset, or naming it)?
-wanted() { [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $1 "* ]]; }
+# The parts of the suite, in order: each app, then the parts with cases of their own.
+PARTS=()
+for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
+PARTS+=(hit-triggers plugin-failures selftest)
+
+# in_shard PART: with HITC_E2E_SHARD=K/N, is PART among every Nth part from the Kth
+# (tests/run.sh runs the shards side by side, each on a local cloud of its own)?
+in_shard() {
+    [ -n "${HITC_E2E_SHARD:-}" ] || return 0
+    local k=${HITC_E2E_SHARD%/*} n=${HITC_E2E_SHARD#*/} i
+    for i in "${!PARTS[@]}"; do
+        [ "${PARTS[$i]}" = "$1" ] && { [ $((i % n)) -eq $((k - 1)) ]; return; }
+    done
+    return 1
+}
+
+# wanted PART: is PART to run (in this shard, and HITC_E2E_ONLY unset or naming it)?
+wanted() {
+    in_shard "$1" || return 1
+    [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $1 "* ]]
+}
 
 STARTED=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/hitc-e2e.XXXXXX)
