@@ -64,6 +64,8 @@ static const char usage[] =
     "                     -o - prints the template on stdout and writes nothing\n"
     "  check FILE...      parse, resolve and validate; write nothing\n"
     "  graph FILE         print the dependency graph as Graphviz DOT\n"
+    "                     (build, check and graph read FILE's imports and\n"
+    "                     includes too)\n"
     "  lint TEMPLATE...   check CloudFormation templates (JSON or YAML): names,\n"
     "                     cycles, functions, quotas, IAM wildcards, deletion\n"
     "                     policies, runtimes, unused names (docs/lint.md)\n"
