@@ -62,7 +62,8 @@ PY
 
 # The services get the kit at the root of their bundle, byte for byte the
 # kit of runtime-support (Python for python3.12, Node for nodejs22.x); a
-# function that serves no plugin gets nothing.
+# function that serves no plugin gets no kit (counter, stamped, gets the
+# .env reader: tests/cli/test_envkit.sh).
 the_kit_reaches_each_service() {
     golden_app
     hitc build app/app.hit -o out > /dev/null
@@ -75,7 +76,7 @@ the_kit_reaches_each_service() {
     zip_names "$app" > app.txt
     printf 'hitc_plugin.py\nservice.py\n' | diff - py.txt
     printf 'hitc_plugin.js\nservice.js\n' | diff - js.txt
-    printf 'index.py\n' | diff - app.txt
+    printf 'hitc_env.py\nindex.py\n' | diff - app.txt
     zip_cat "$py" hitc_plugin.py | cmp - "$PY_KIT"
     zip_cat "$js" hitc_plugin.js | cmp - "$JS_KIT"
 }
