@@ -14,22 +14,6 @@ source "$(dirname "$0")/lib.sh"
 PY_READER=$ROOT/runtime-support/python/hitc_env.py
 JS_READER=$ROOT/runtime-support/node/hitc_env.js
 
-# bundle_of DIR SOURCE: the zip the manifest of DIR lists for code SOURCE,
-# one a line.
-bundle_of() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-m = json.load(open(sys.argv[1] + "/manifest.json"))
-for b in m["bundles"]:
-    if b["source"] == sys.argv[2]:
-        print(sys.argv[1] + "/" + b["file"])
-PY
-}
-# zip_names ZIP: its entries, one a line.
-zip_names() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
-# zip_cat ZIP NAME: one entry's bytes.
-zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; }
-
 # app RUNTIME FILE ENVBLOCK: app/app.hit with one function 'f' on code
 # "src" (holding FILE), and ENVBLOCK (env and env-mode lines, or nothing).
 app() {
@@ -51,25 +35,25 @@ STAMPED='  env {
     COLOUR = "blue"
   }'
 
-a_stamped_python_function_gets_the_reader() {
-    app python3.12 index.py "$STAMPED"
+# reader_in RUNTIME HANDLERFILE READERNAME READER: a stamped function on
+# RUNTIME gets READER as READERNAME (mode 0644) beside HANDLERFILE.
+reader_in() {
+    app "$1" "$2" "$STAMPED"
     hitc build -q app/app.hit -o out
     local z
     z=$(bundle_of out src)
     zip_names "$z" > names.txt
-    printf 'hitc_env.py\nindex.py\n' | diff - names.txt
-    zip_cat "$z" hitc_env.py | cmp - "$PY_READER"
-    python3 -c 'import sys, zipfile; i = zipfile.ZipFile(sys.argv[1]).getinfo("hitc_env.py"); assert i.external_attr >> 16 == 0o100644, oct(i.external_attr >> 16)' "$z"
+    printf '%s\n%s\n' "$3" "$2" | diff - names.txt
+    zip_cat "$z" "$3" | cmp - "$4"
+    python3 -c 'import sys, zipfile; i = zipfile.ZipFile(sys.argv[1]).getinfo(sys.argv[2]); assert i.external_attr >> 16 == 0o100644, oct(i.external_attr >> 16)' "$z" "$3"
+}
+
+a_stamped_python_function_gets_the_reader() {
+    reader_in python3.12 index.py hitc_env.py "$PY_READER"
 }
 
 a_stamped_node_function_gets_the_js_reader() {
-    app nodejs22.x index.js "$STAMPED"
-    hitc build -q app/app.hit -o out
-    local z
-    z=$(bundle_of out src)
-    zip_names "$z" > names.txt
-    printf 'hitc_env.js\nindex.js\n' | diff - names.txt
-    zip_cat "$z" hitc_env.js | cmp - "$JS_READER"
+    reader_in nodejs22.x index.js hitc_env.js "$JS_READER"
 }
 
 # env-mode both stamps too; native, no env at all, or a runtime that is

@@ -635,6 +635,42 @@ static void an_extra_file_joins_the_bundle_unless_it_clashes(void)
     CHECK(strstr(err, "'hitc_plugin.py'") != NULL);
 }
 
+/* Two extras (a stamped plugin service: the kit and the .env reader) join
+ * in name order; a clash with the second names it, in err and *clashed. */
+static void two_extras_join_and_the_clashing_one_is_named(void)
+{
+    static const unsigned char kit[] = "# the kit\n", env[] = "# the reader\n";
+    BundleExtra extras[2] = {
+        {{"hitc_plugin.py", kit, sizeof kit - 1, 0}, "the plugin kit", "the kit", 7},
+        {{"hitc_env.py", env, sizeof env - 1, 0}, "the .env reader", "the reader", 8},
+    };
+    fresh();
+    put("src/service.py", "x\n", 0644);
+    Bundle b;
+    char err[512] = "";
+    int clashed = -1;
+    CHECK_INT(bundle_dir_with(at("src"), "src", extras, 2, &b, err, sizeof err, &clashed), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(e[0].name, "hitc_env.py");
+        CHECK_STR(e[1].name, "hitc_plugin.py");
+        CHECK_STR(e[2].name, "service.py");
+    }
+    free(b.data);
+    put("src/hitc_env.py", "# an old reader\n", 0644);
+    CHECK_INT(bundle_dir_with(at("src"), "src", extras, 2, &b, err, sizeof err, &clashed),
+              BUNDLE_CLASH);
+    CHECK_INT(clashed, 1);
+    CHECK(strstr(err, "has its own 'hitc_env.py', which differs from the .env reader; "
+                      "delete it (hitc writes the reader into the bundle itself)") != NULL);
+    clashed = -1;
+    CHECK_INT(bundle_extra_check(at("src"), "src", extras, 2, err, sizeof err, &clashed),
+              BUNDLE_CLASH);
+    CHECK_INT(clashed, 1);
+}
+
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
@@ -658,6 +694,7 @@ int main(void)
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     RUN(an_extra_file_joins_the_bundle_unless_it_clashes);
+    RUN(two_extras_join_and_the_clashing_one_is_named);
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
