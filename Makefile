@@ -76,7 +76,8 @@ LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
 UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag
 
 B ?= build
-EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o
+EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
+	$(B)/envkit_js.o
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
@@ -115,6 +116,17 @@ $(B)/kit_js.c: runtime-support/plugin/node/hitc_plugin.js $(B)/embed
 	$(B)/embed hitc_kit_js $< $@
 
 $(B)/kit_%.o: $(B)/kit_%.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The .env reader, added to the bundle of every stamped function
+# (kinds/function.c, docs/env-format.md).
+$(B)/envkit_py.c: runtime-support/python/hitc_env.py $(B)/embed
+	$(B)/embed hitc_env_py $< $@
+
+$(B)/envkit_js.c: runtime-support/node/hitc_env.js $(B)/embed
+	$(B)/embed hitc_env_js $< $@
+
+$(B)/envkit_%.o: $(B)/envkit_%.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)
@@ -172,9 +184,8 @@ CORPUS_HITC ?= ./hitc
 corpus: hitc
 	@test -d "$(CORPUS)" || { echo "make corpus: no lint corpus at '$(CORPUS)' (it lives outside the project, in ../shared/lint-corpus; set CORPUS=DIR)" >&2; exit 2; }
 	@python3 scripts/corpus.py --corpus "$(CORPUS)" --hitc "$(CORPUS_HITC)"
-# Installation.  The kit is what functions and plugins copy into their
-# code: the .env readers and the plugin helpers (the stamper travels inside
-# the binary).  uninstall removes those files, then share/hitc's directories
+# Installation.  The kit: the .env readers and the plugin helpers, which
+# hitc also adds to bundles itself (the stamper travels inside the binary).  uninstall removes those files, then share/hitc's directories
 # if they are left empty, and nothing else.
 PREFIX  ?= /usr/local
 DESTDIR ?=

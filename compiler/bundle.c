@@ -881,46 +881,54 @@ static int read_whole(const char *path, unsigned char **data, size_t *len)
 }
 
 static int clash(char *err, size_t errlen, const char *shown,
-                 const BundleFile *extra)
+                 const BundleExtra *extra)
 {
     fail(err, errlen, "code directory '%s' has its own '%s', which differs "
-         "from the plugin kit that hitc adds to a plugin's service; delete "
-         "it (hitc writes the kit into the bundle itself)", shown,
-         extra->name);
+         "from %s; delete it (hitc writes %s into the bundle itself)", shown,
+         extra->file.name, extra->what, extra->noun);
     return BUNDLE_CLASH;
 }
 
 static bool same_bytes(const unsigned char *data, size_t len,
-                       const BundleFile *extra)
+                       const BundleExtra *extra)
 {
-    return len == extra->len && memcmp(data, extra->data, len) == 0;
+    return len == extra->file.len &&
+           memcmp(data, extra->file.data, len) == 0;
 }
 
 int bundle_extra_check(const char *dir, const char *shown,
-                       const BundleFile *extra, char *err, size_t errlen)
+                       const BundleExtra *extras, int n, char *err,
+                       size_t errlen, int *clashed)
 {
-    char *path = xmalloc(strlen(dir) + strlen(extra->name) + 2);
-    sprintf(path, "%s/%s", dir, extra->name);
-    struct stat st;
-    unsigned char *data = NULL;
-    size_t len = 0;
     int rc = 0;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-        read_whole(path, &data, &len) == 0 && !same_bytes(data, len, extra))
-        rc = clash(err, errlen, shown, extra);
-    free(data);
-    free(path);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        const BundleExtra *x = &extras[i];
+        char *path = xmalloc(strlen(dir) + strlen(x->file.name) + 2);
+        sprintf(path, "%s/%s", dir, x->file.name);
+        struct stat st;
+        unsigned char *data = NULL;
+        size_t len = 0;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            read_whole(path, &data, &len) == 0 && !same_bytes(data, len, x)) {
+            rc = clash(err, errlen, shown, x);
+            if (clashed)
+                *clashed = i;
+        }
+        free(data);
+        free(path);
+    }
     return rc;
 }
 
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen)
 {
-    return bundle_dir_with(dir, shown, NULL, out, err, errlen);
+    return bundle_dir_with(dir, shown, NULL, 0, out, err, errlen, NULL);
 }
 
-int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
-                    Bundle *out, char *err, size_t errlen)
+int bundle_dir_with(const char *dir, const char *shown,
+                    const BundleExtra *extras, int n, Bundle *out, char *err,
+                    size_t errlen, int *clashed)
 {
     *out = (Bundle){0};
     Walk *w = xcalloc(1, sizeof *w);
@@ -937,7 +945,7 @@ int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
 
-    BundleFile *files = xcalloc((size_t)w->n + 2, sizeof *files);
+    BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
     for (int i = 0; rc == 0 && i < w->n; i++) {
         Entry *e = &w->entries[i];
@@ -967,14 +975,18 @@ int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
         }
     }
     int nfiles = w->n;
-    for (int i = 0; rc == 0 && extra && i <= w->n; i++) {
+    for (int x = 0; rc == 0 && x < n; x++) {
+        const BundleExtra *extra = &extras[x];
+        int i = 0;
+        while (i < w->n && strcmp(files[i].name, extra->file.name) != 0)
+            i++;
         if (i == w->n) {
-            files[nfiles++] = *extra;
-        } else if (strcmp(files[i].name, extra->name) == 0) {
-            if (!same_bytes(files[i].data, files[i].len, extra))
-                rc = clash(err, errlen, shown, extra);
-            break;          /* the same bytes: the file is there once */
-        }
+            files[nfiles++] = extra->file;
+        } else if (!same_bytes(files[i].data, files[i].len, extra)) {
+            rc = clash(err, errlen, shown, extra);
+            if (clashed)
+                *clashed = x;
+        }           /* the same bytes: the file is there once */
     }
     if (rc == 0) {
         rc = bundle_files(files, nfiles, out, err, errlen);

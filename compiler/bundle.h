@@ -67,19 +67,34 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
                size_t errlen);
 
-/* bundle_dir's result when extra clashes with a different file of dir. */
+/* bundle_dir_with's result when an extra file clashes with a different
+ * file of dir. */
 #define BUNDLE_CLASH (-3)
 
-/* bundle_dir, and one more file at the root (extra, not NULL): the
- * plugin kit of a plugin's service.  A file of that name in dir that
- * holds the same bytes is the same file; one that differs is an error,
- * BUNDLE_CLASH. */
-int bundle_dir_with(const char *dir, const char *shown, const BundleFile *extra,
-                    Bundle *out, char *err, size_t errlen);
+/* A file hitc adds at the root of a bundle (the plugin kit of a plugin's
+ * service, the .env reader of a stamped function), and what it is, for
+ * the error when the code directory holds its own, different file of that
+ * name: "... which differs from WHAT; delete it (hitc writes NOUN into the
+ * bundle itself)". */
+typedef struct BundleExtra {
+    BundleFile file;
+    const char *what;   /* "the plugin kit that hitc adds to ..." */
+    const char *noun;   /* "the kit" */
+    int tag;            /* the caller's own (emit.c: its diagnostic) */
+} BundleExtra;
+
+/* bundle_dir, and n more files at the root (extras, names distinct).  A
+ * file of such a name in dir that holds the same bytes is the same file;
+ * one that differs is an error, BUNDLE_CLASH, with *clashed (unless NULL)
+ * the index of that extra. */
+int bundle_dir_with(const char *dir, const char *shown,
+                    const BundleExtra *extras, int n, Bundle *out, char *err,
+                    size_t errlen, int *clashed);
 /* The same clash check alone, without zipping (`hitc check`): 0, or
- * BUNDLE_CLASH with err filled. */
+ * BUNDLE_CLASH with err and *clashed (unless NULL) filled. */
 int bundle_extra_check(const char *dir, const char *shown,
-                       const BundleFile *extra, char *err, size_t errlen);
+                       const BundleExtra *extras, int n, char *err,
+                       size_t errlen, int *clashed);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and

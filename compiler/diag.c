@@ -134,6 +134,8 @@ const DiagInfo diag_table[D_COUNT] = {
                              "a function's code directory contains the output directory, so the bundle would hold earlier output (exit status 2)"},
     [D_ENV_UNWRITABLE] = {"E0540", SEV_ERROR, "env-value-unwritable",
                           "a literal env value ending in '\\' that no .env form carries (a line break, a leading quote or whitespace, whitespace before '#')"},
+    [D_ENV_READER_CLASH] = {"E0541", SEV_ERROR, "env-reader-clash",
+                            "a stamped function's code directory holds its own, different hitc_env.py or hitc_env.js"},
     [D_CFN_SYNTAX] = {"E0601", SEV_ERROR, "template-syntax",
                       "a YAML or JSON template that does not parse"},
     [D_CFN_DUPLICATE_KEY] = {"E0602", SEV_ERROR, "duplicate-key",

@@ -122,18 +122,19 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x)
 
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
 {
-    return bundle_for_with(ctx, e, source, loc, NULL);
+    return bundle_for_with(ctx, e, source, loc, NULL, 0);
 }
 
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
-                           const BundleFile *extra)
+                           const BundleExtra *extras, int n)
 {
     char *path = arena_printf(ctx->arena, "%s/%s", loc.src ? loc.src->dir : ctx->root, source);
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
-    /* The same directory with the kit is another bundle. */
-    if (extra)
-        key = arena_printf(ctx->arena, "%s\n+%s", key, extra->name);
+    /* The same directory with the kit or the .env reader is another
+     * bundle. */
+    for (int i = 0; i < n; i++)
+        key = arena_printf(ctx->arena, "%s\n+%s", key, extras[i].file.name);
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
         if (strcmp(b->path, key) == 0)
@@ -144,17 +145,21 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
     b->path = arena_strdup(ctx->arena, key);
     vec_push(ctx->arena, &e->bundles, b);
     char err[1024];
+    int clashed = 0;
     if (e->dry_run) {
         memset(b->sha256, '0', 64);
-        if (extra && bundle_extra_check(path, source, extra, err, sizeof err))
-            diag(ctx, D_PLUGIN_KIT_CLASH, loc, "%s", err);
+        if (bundle_extra_check(path, source, extras, n, err, sizeof err,
+                               &clashed))
+            diag(ctx, (DiagCode)extras[clashed].tag, loc, "%s", err);
         return b;
     }
     Bundle zip = {0};
-    int rc = bundle_dir_with(path, source, extra, &zip, err, sizeof err);
+    int rc = bundle_dir_with(path, source, extras, n, &zip, err, sizeof err,
+                             &clashed);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
-                  : rc == BUNDLE_CLASH ? D_PLUGIN_KIT_CLASH : D_BUNDLE,
+                  : rc == BUNDLE_CLASH ? (DiagCode)extras[clashed].tag
+                  : D_BUNDLE,
              loc, "%s", err);
         return b;
     }

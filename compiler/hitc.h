@@ -30,6 +30,7 @@ typedef struct Kind Kind;
 typedef struct Emit Emit;
 typedef struct CfnNode CfnNode;
 struct BundleFile;                      /* bundle.h */
+struct BundleExtra;                     /* bundle.h */
 
 /* ---- arena.c --------------------------------------------------------- */
 
@@ -173,7 +174,7 @@ typedef enum {
     D_CODE_DIR, D_BUNDLE, D_IO, D_EMPTY_APP, D_TEMPLATE_LIMIT, D_TEMPLATE_SIZE,
     D_OUTPUT_FOREIGN, D_OUTPUT_OVERLAP, D_CODE_HOLDS_OUTPUT,
     /* the stamper's .env */
-    D_ENV_UNWRITABLE,
+    D_ENV_UNWRITABLE, D_ENV_READER_CLASH,
     /* reading YAML and JSON templates (cfn_read.c) */
     D_CFN_SYNTAX, D_CFN_DUPLICATE_KEY, D_CFN_BAD_TAG, D_CFN_TOO_DEEP,
     D_CFN_ALIAS, D_CFN_AMBIGUOUS_NUMBER, D_CFN_YAML_BOOL, D_CFN_TOO_LARGE,
@@ -649,10 +650,12 @@ CfnNode *expr_cfn(Ctx *ctx, Loc loc, const Expr *x);
 /* The bundle of a code directory (one per real directory); reports a
  * failure at loc and returns a bundle with an empty sha256. */
 BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
-/* The same with one more file at the bundle's root (NULL: none), a
- * bundle of its own: a plugin's service with the kit (bundle.h). */
+/* The same with n more files at the bundle's root, a bundle of its own:
+ * a plugin's service with the kit, a stamped function with the .env
+ * reader (bundle.h).  A clash is reported with the extra's tag, a
+ * DiagCode. */
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
-                           const struct BundleFile *extra);
+                           const struct BundleExtra *extras, int n);
 
 /* kinds/common.c: the hitc:app and hitc:stage tags */
 CfnNode *hitc_tags(Ctx *ctx, Loc loc);
@@ -731,7 +734,7 @@ extern const Kind kind_plugin, kind_resource;
  * python* or nodejs* runtime, the kit file its bundle gets at the root
  * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
 bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
-                struct BundleFile *out);
+                struct BundleExtra *out);
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;

@@ -770,6 +770,27 @@ static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
     return m;
 }
 
+/* The .env readers, embedded by compiler/tools/embed.c (Makefile). */
+extern const unsigned char hitc_env_py[], hitc_env_js[];
+extern const size_t hitc_env_py_len, hitc_env_js_len;
+
+/* The .env reader a stamped function's bundle gets at its root, on a
+ * python* or nodejs* runtime (runtime-support/, embedded in hitc), so
+ * that nobody copies it into a code directory (docs/env-format.md). */
+static bool env_reader(const char *runtime, BundleExtra *out)
+{
+    BundleFile f;
+    if (strncmp(runtime, "python", 6) == 0)
+        f = (BundleFile){"hitc_env.py", hitc_env_py, hitc_env_py_len, 0};
+    else if (strncmp(runtime, "nodejs", 6) == 0)
+        f = (BundleFile){"hitc_env.js", hitc_env_js, hitc_env_js_len, 0};
+    else
+        return false;
+    *out = (BundleExtra){f, "the .env reader that hitc adds to a stamped "
+                         "function's bundle", "the reader", D_ENV_READER_CLASH};
+    return true;
+}
+
 static bool function_emits(const Function *f)
 {
     return f && f->runtime && f->handler && f->code;
@@ -793,10 +814,16 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     Function *f = d->data;
     if (!function_emits(f))
         return;
-    BundleFile kit;         /* a plugin's service gets the plugin kit */
-    bool with_kit = plugin_kit(ctx, d, f->runtime, &kit);
-    BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc,
-                                   with_kit ? &kit : NULL);
+    /* A plugin's service gets the plugin kit, a stamped function the
+     * .env reader. */
+    BundleExtra extras[2];
+    int nextra = 0;
+    if (plugin_kit(ctx, d, f->runtime, &extras[nextra]))
+        nextra++;
+    if (f->stamp && env_reader(f->runtime, &extras[nextra]))
+        nextra++;
+    BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc, extras,
+                                   nextra);
     e->need_code_params = true;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");

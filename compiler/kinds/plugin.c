@@ -431,16 +431,19 @@ static bool serves(Ctx *ctx, const Decl *fn)
 }
 
 bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
-                BundleFile *out)
+                BundleExtra *out)
 {
     if (!runtime || !serves(ctx, fn))
         return false;
+    BundleFile f;
     if (strncmp(runtime, "python", 6) == 0)
-        *out = (BundleFile){"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0};
+        f = (BundleFile){"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0};
     else if (strncmp(runtime, "nodejs", 6) == 0)
-        *out = (BundleFile){"hitc_plugin.js", hitc_kit_js, hitc_kit_js_len, 0};
+        f = (BundleFile){"hitc_plugin.js", hitc_kit_js, hitc_kit_js_len, 0};
     else
         return false;
+    *out = (BundleExtra){f, "the plugin kit that hitc adds to a plugin's "
+                         "service", "the kit", D_PLUGIN_KIT_CLASH};
     return true;
 }
 

@@ -5,7 +5,8 @@
 # fails the case.  `end` prints "N passed, N failed" and sets the exit status.
 #
 # Helpers: hitc ARGS (the binary under test, under $WRAP), expect STATUS CMD...,
-# not CMD... (fails when CMD succeeds).  Variables: ROOT, WORK, HITC.
+# not CMD... (fails when CMD succeeds); for built output, bundle_of DIR SOURCE,
+# zip_names ZIP and zip_cat ZIP NAME.  Variables: ROOT, WORK, HITC.
 #
 # set -e does not stop on a failing command that is tested: `! cmd`, any part
 # of `a && b` but the last, `if`/`while` conditions, `local x=$(cmd)`.  Such a
@@ -120,6 +121,23 @@ not() {
     if "$@"; then echo "'$*' succeeded, want a failure"; return 1; fi
     return 0
 }
+
+# bundle_of DIR SOURCE: the zip the manifest of DIR lists for code SOURCE,
+# one a line (two functions on one directory may have two).
+bundle_of() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+for b in m["bundles"]:
+    if b["source"] == sys.argv[2]:
+        print(sys.argv[1] + "/" + b["file"])
+PY
+}
+
+# zip_names ZIP: its entries, one a line.
+zip_names() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+# zip_cat ZIP NAME: one entry's bytes.
+zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; }
 
 end() {
     echo "$T_PASSED passed, $T_FAILED failed"

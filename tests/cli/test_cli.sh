@@ -274,6 +274,9 @@ bundle_holds_the_code_directory_exactly() {
     key=$(python3 -c "import json; t=json.load(open('out/template.json')); print(t['Resources']['CounterFunctionCode']['Properties']['SourceKey']['Fn::Sub'])")
     mkdir unpacked
     (cd unpacked; unzip -q "../out/bundles/${key#\$\{CodePrefix\}}")
+    # and the .env reader, which hitc adds to a stamped function's bundle
+    cmp unpacked/hitc_env.py "$ROOT/runtime-support/python/hitc_env.py"
+    cp -p unpacked/hitc_env.py hits/src/
     diff -r hits/src unpacked
     [ "$(stat -c %a unpacked/index.py)" = 755 ] || { echo "index.py is $(stat -c %a unpacked/index.py), want 755"; return 1; }
     [ "$(stat -c %a unpacked/hitc_env.py)" = 644 ] || { echo "hitc_env.py is $(stat -c %a unpacked/hitc_env.py), want 644"; return 1; }
@@ -282,9 +285,11 @@ bundle_holds_the_code_directory_exactly() {
 one_bundle_for_a_shared_code_directory() {
     cp -r "$ROOT/tests/golden" g
     hitc build -q g/shared-code.hit -o out
-    # src and ./src are one directory: one bundle for it, one for the stamper.
-    [ "$(ls out/bundles | wc -l)" -eq 2 ]
-    python3 -c "import json; m=json.load(open('out/manifest.json')); assert sorted(b['source'] for b in m['bundles'])==['(stamper)','src'], m"
+    # src and ./src are one directory: one bundle for its stamped functions
+    # a and b (with the .env reader), one for plain, one for the stamper.
+    [ "$(ls out/bundles | wc -l)" -eq 3 ]
+    python3 -c "import json; m=json.load(open('out/manifest.json')); assert sorted(b['source'] for b in m['bundles'])==['(stamper)','src','src'], m"
+    python3 -c "import json; r=json.load(open('out/template.json'))['Resources']; k=[r[n]['Properties']['SourceKey'] for n in ('AFunctionCode','BFunctionCode')]; assert k[0]==k[1], k"
 }
 
 past_the_zipped_limit_is_an_error_at_the_code_line() {

@@ -15,23 +15,6 @@ golden_app() {
     cp -r "$ROOT/tests/golden/plugin-src" app/
 }
 
-# bundle_of DIR SOURCE: the zip the manifest of DIR lists for code SOURCE,
-# one a line (two functions on one directory may have two).
-bundle_of() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-m = json.load(open(sys.argv[1] + "/manifest.json"))
-for b in m["bundles"]:
-    if b["source"] == sys.argv[2]:
-        print(sys.argv[1] + "/" + b["file"])
-PY
-}
-
-# zip_names ZIP: its entries, one a line.
-zip_names() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
-# zip_cat ZIP NAME: one entry's bytes.
-zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; }
-
 # Before plugins were built, `hitc graph` refused a plugin (E0216).  Now the
 # plugins, the resources and every edge between them are in the picture:
 # a resource to its plugin, a plugin to its service, a resource to the
@@ -64,7 +47,8 @@ PY
 
 # The services get the kit at the root of their bundle, byte for byte the
 # kit of runtime-support (Python for python3.12, Node for nodejs22.x); a
-# function that serves no plugin gets nothing.
+# function that serves no plugin gets no kit (counter, stamped, gets the
+# .env reader: tests/cli/test_envkit.sh).
 the_kit_reaches_each_service() {
     golden_app
     hitc build app/app.hit -o out > /dev/null
@@ -77,7 +61,7 @@ the_kit_reaches_each_service() {
     zip_names "$app" > app.txt
     printf 'hitc_plugin.py\nservice.py\n' | diff - py.txt
     printf 'hitc_plugin.js\nservice.js\n' | diff - js.txt
-    printf 'index.py\n' | diff - app.txt
+    printf 'hitc_env.py\nindex.py\n' | diff - app.txt
     zip_cat "$py" hitc_plugin.py | cmp - "$PY_KIT"
     zip_cat "$js" hitc_plugin.js | cmp - "$JS_KIT"
 }

@@ -1,8 +1,9 @@
 """Shared pieces of the plugin examples' tests (examples/seeded-hits,
 examples/releases): moto's DynamoDB in process, the example modules loaded as
-Lambda loads them (their directory first on the path, the plugin kit beside
-them as hitc build puts it in a service's bundle), and a service driven through
-the kit's handler with CloudFormation's events, its one answer captured."""
+Lambda loads them (their directory first on the path, the plugin kit and the
+.env reader beside them as hitc build puts them in the bundle), and a service
+driven through the kit's handler with CloudFormation's events, its one answer
+captured."""
 import importlib.util
 import json
 import os
@@ -17,12 +18,16 @@ STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/app-dev/0f0e0d0c-0b0a-0908-0706-050403020100"
 
 sys.path.append(KIT_DIR)
+# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
+# the code finds it on the path, after its own directory.
+sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
 import hitc_plugin as kit  # noqa: E402  (the one copy every service and the stamper load)
 
 
 def load(name, directory, filename):
     """DIRECTORY/FILENAME as module NAME, with DIRECTORY first on the path while
-    it loads (hitc_env.py, hitc_plugin.py beside it), as Lambda imports it."""
+    it loads (hitc_env.py and hitc_plugin.py from runtime-support, as hitc build
+    puts them beside it in the bundle), as Lambda imports it."""
     sys.path.insert(0, directory)
     try:
         sys.modules.pop("hitc_env", None)

@@ -14,6 +14,7 @@ sys.dont_write_bytecode = True
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SRC = os.path.join(ROOT, "examples", "hits", "src")
 STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
 sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/hits-dev/0f0e0d0c-0b0a-0908-0706-050403020100"
 
@@ -26,12 +27,14 @@ def load(name, path):
 
 
 def bundle_of(directory):
-    """The code directory as a zip, the way a bundle holds it (sources only)."""
+    """The code directory as a zip, the way a stamped function's bundle holds it
+    (sources only, and the .env reader that hitc adds at the root)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name in sorted(os.listdir(directory)):
             if name.endswith(".py"):
                 z.write(os.path.join(directory, name), name)
+        z.write(READER, "hitc_env.py")
     return buf.getvalue()
 
 

@@ -11,6 +11,9 @@ import unittest
 sys.dont_write_bytecode = True
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
+# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
+# the code finds it on the path, after its own directory.
+sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
 
 
 def load(name, path):

@@ -601,13 +601,14 @@ static void a_dotenv_the_stamper_refuses_is_refused_here(void)
 static void an_extra_file_joins_the_bundle_unless_it_clashes(void)
 {
     static const unsigned char kit[] = "# the kit\n";
-    BundleFile extra = {"hitc_plugin.py", kit, sizeof kit - 1, 0};
+    BundleExtra extra = {{"hitc_plugin.py", kit, sizeof kit - 1, 0},
+                         "the plugin kit", "the kit", 0};
     fresh();
     put("src/service.py", "x\n", 0644);
     put("src/a.py", "a\n", 0644);
     Bundle b, same;
     char err[512] = "";
-    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &b, err, sizeof err), 0);
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, 1, &b, err, sizeof err, NULL), 0);
     ZipEntry e[8];
     int n = read_zip(&b, e, 8);
     CHECK_INT(n, 3);
@@ -617,21 +618,57 @@ static void an_extra_file_joins_the_bundle_unless_it_clashes(void)
         CHECK_STR(e[2].name, "service.py");
         CHECK_INT(e[1].external >> 16, 0100644);
     }
-    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, err, sizeof err), 0);
+    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, 1, err, sizeof err, NULL), 0);
     put("src/hitc_plugin.py", "# the kit\n", 0644);
-    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &same, err, sizeof err), 0);
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, 1, &same, err, sizeof err, NULL), 0);
     CHECK(b.len == same.len && memcmp(b.data, same.data, b.len) == 0);
     free(b.data);
     free(same.data);
     put("src/hitc_plugin.py", "# an old kit\n", 0644);
-    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, &b, err, sizeof err),
+    CHECK_INT(bundle_dir_with(at("src"), "src", &extra, 1, &b, err, sizeof err, NULL),
               BUNDLE_CLASH);
     CHECK(b.data == NULL);
     CHECK(strstr(err, "code directory 'src' has its own 'hitc_plugin.py'") != NULL);
     err[0] = '\0';
-    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, err, sizeof err),
+    CHECK_INT(bundle_extra_check(at("src"), "src", &extra, 1, err, sizeof err, NULL),
               BUNDLE_CLASH);
     CHECK(strstr(err, "'hitc_plugin.py'") != NULL);
+}
+
+/* Two extras (a stamped plugin service: the kit and the .env reader) join
+ * in name order; a clash with the second names it, in err and *clashed. */
+static void two_extras_join_and_the_clashing_one_is_named(void)
+{
+    static const unsigned char kit[] = "# the kit\n", env[] = "# the reader\n";
+    BundleExtra extras[2] = {
+        {{"hitc_plugin.py", kit, sizeof kit - 1, 0}, "the plugin kit", "the kit", 7},
+        {{"hitc_env.py", env, sizeof env - 1, 0}, "the .env reader", "the reader", 8},
+    };
+    fresh();
+    put("src/service.py", "x\n", 0644);
+    Bundle b;
+    char err[512] = "";
+    int clashed = -1;
+    CHECK_INT(bundle_dir_with(at("src"), "src", extras, 2, &b, err, sizeof err, &clashed), 0);
+    ZipEntry e[8];
+    int n = read_zip(&b, e, 8);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(e[0].name, "hitc_env.py");
+        CHECK_STR(e[1].name, "hitc_plugin.py");
+        CHECK_STR(e[2].name, "service.py");
+    }
+    free(b.data);
+    put("src/hitc_env.py", "# an old reader\n", 0644);
+    CHECK_INT(bundle_dir_with(at("src"), "src", extras, 2, &b, err, sizeof err, &clashed),
+              BUNDLE_CLASH);
+    CHECK_INT(clashed, 1);
+    CHECK(strstr(err, "has its own 'hitc_env.py', which differs from the .env reader; "
+                      "delete it (hitc writes the reader into the bundle itself)") != NULL);
+    clashed = -1;
+    CHECK_INT(bundle_extra_check(at("src"), "src", extras, 2, err, sizeof err, &clashed),
+              BUNDLE_CLASH);
+    CHECK_INT(clashed, 1);
 }
 
 int main(void)
@@ -657,6 +694,7 @@ int main(void)
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     RUN(an_extra_file_joins_the_bundle_unless_it_clashes);
+    RUN(two_extras_join_and_the_clashing_one_is_named);
     nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
