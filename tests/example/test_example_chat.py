@@ -10,46 +10,22 @@ promises; presence lists who checked in during the last five minutes; and each
 function makes only the DynamoDB calls its role grants (the poster PutItem, the
 reader Query, check-in PutItem, listing Scan).
 """
-import importlib.util
 import json
 import os
 import re
-import sys
-import tempfile
 import unittest
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from example_support import READER, ROOT, MotoCase, load
+
 APP = os.path.join(ROOT, "examples", "chat")
 SRC = os.path.join(APP, "src")
 PEOPLE = os.path.join(APP, "lib", "people")
-READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
-# the code finds it on the path, after its own directory.
-sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
-sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 MESSAGES = "chat-dev-MessagesTable-1ABC"
 PRESENCE = "chat-dev-PresenceTable-2DEF"
 
 
-def load(name, path, directory=None):
-    if directory:
-        sys.path.insert(0, directory)
-        sys.modules.pop("hitc_env", None)
-    try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        if directory:
-            sys.path.remove(directory)
-
-
 messages = load("chat_example_messages", os.path.join(SRC, "messages.py"), SRC)
 people = load("chat_example_people", os.path.join(PEOPLE, "people.py"), PEOPLE)
-stamper = load("chat_example_stamper", STAMPER)
 
 
 def event(method, resource, path, params=None, body=None, query=None):
@@ -71,43 +47,20 @@ def read_event(channel, **query):
                  query=query or None)
 
 
-class Chat(unittest.TestCase):
+class Chat(MotoCase):
 
     def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        self.task_root = tempfile.TemporaryDirectory()
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
-        self.mock = mock_aws()
-        self.mock.start()
-        import boto3
-        self.dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
-        self.dynamodb.create_table(
-            TableName=MESSAGES, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "channel", "KeyType": "HASH"},
-                       {"AttributeName": "sent", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "channel", "AttributeType": "S"},
-                                  {"AttributeName": "sent", "AttributeType": "S"}])
-        self.dynamodb.create_table(
-            TableName=PRESENCE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
+        super().setUp()
+        self.make_table(MESSAGES, "channel", "sent")
+        self.make_table(PRESENCE, "name")
         # Both code directories read one .env here; each reads only its own key.
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env({"messages": MESSAGES, "people": PRESENCE}))
+        self.write_env({"messages": MESSAGES, "people": PRESENCE})
         messages._table = people._table = None      # fresh containers
         self.calls = []
 
     def tearDown(self):
         messages._table = people._table = None
-        self.mock.stop()
-        self.task_root.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
+        super().tearDown()
 
     def record_calls(self, module):
         client = module.table().meta.client
@@ -231,8 +184,7 @@ class Chat(unittest.TestCase):
             people.clock = real
 
     def test_the_tables_come_from_dotenv(self):
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env({"messages": "other-table", "people": "other-people"}))
+        self.write_env({"messages": "other-table", "people": "other-people"})
         messages._table = people._table = None
         self.assertEqual(messages.table().name, "other-table")
         self.assertEqual(people.table().name, "other-people")

@@ -1,45 +1,18 @@
 """The hit counter example (examples/hits/src) against moto's DynamoDB."""
 import copy
-import importlib.util
 import json
 import os
-import sys
-import tempfile
 import threading
 import unittest
 from decimal import Decimal
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from example_support import ROOT, MotoCase, load
+
 SRC = os.path.join(ROOT, "examples", "hits", "src")
-READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
-# the code finds it on the path, after its own directory.
-sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
-sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 TABLE = "hits-dev-CountersTable-1ABC"
 
 
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def load_example():
-    """examples/hits/src/index.py as Lambda would import it: with src on the path."""
-    sys.path.insert(0, SRC)
-    try:
-        sys.modules.pop("hitc_env", None)
-        return load("hits_example_index", os.path.join(SRC, "index.py"))
-    finally:
-        sys.path.remove(SRC)
-
-
-example = load_example()
-stamper = load("hits_example_stamper", STAMPER)
+example = load("hits_example_index", os.path.join(SRC, "index.py"), SRC)
 
 
 def proxy_event(name):
@@ -86,42 +59,17 @@ class SerialWrites:
             setattr(DynamoDBBackend, name, real)
 
 
-class HitCounter(unittest.TestCase):
+class HitCounter(MotoCase):
 
     def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        self.task_root = tempfile.TemporaryDirectory()
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
-        self.mock = mock_aws()
-        self.mock.start()
-        import boto3
-        self.dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
+        super().setUp()
         self.make_table(TABLE)
         self.write_env({"table": TABLE})
         example._table = None                    # a fresh container
 
     def tearDown(self):
         example._table = None
-        self.mock.stop()
-        self.task_root.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
-
-    def make_table(self, name):
-        self.dynamodb.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
-
-    def write_env(self, env):
-        """The .env as the stamper writes it, in the task root."""
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env(env))
+        super().tearDown()
 
     def hit(self, name):
         response = example.handler(proxy_event(name), None)

@@ -1,44 +1,16 @@
 """The hit counter behind an HTTP API (tests/e2e/apps/hits-http/src) against moto's
 DynamoDB, with payload 2.0 events as API Gateway HTTP APIs send them."""
-import importlib.util
 import json
 import os
-import sys
-import tempfile
 import unittest
 from decimal import Decimal
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from example_support import ROOT, MotoCase, load
+
 SRC = os.path.join(ROOT, "tests", "e2e", "apps", "hits-http", "src")
-READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
-# the code finds it on the path, after its own directory.
-sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
 TABLE = "hits-http-dev-CountersTable-1ABC"
 URL = "https://a1b2c3.execute-api.us-east-1.amazonaws.com/dev/"
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def load_app():
-    """src/index.py as Lambda would import it: with src on the path."""
-    sys.path.insert(0, SRC)
-    try:
-        sys.modules.pop("hitc_env", None)
-        return load("hits_http_index", os.path.join(SRC, "index.py"))
-    finally:
-        sys.path.remove(SRC)
-
-
-app = load_app()
-stamper = load("hits_http_stamper", STAMPER)
+app = load("hits_http_index", os.path.join(SRC, "index.py"), SRC)
 
 
 def event_v2(name, method="GET"):
@@ -55,35 +27,17 @@ def event_v2(name, method="GET"):
     return event
 
 
-class HitCounterHttp(unittest.TestCase):
+class HitCounterHttp(MotoCase):
 
     def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        self.task_root = tempfile.TemporaryDirectory()
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
-        self.mock = mock_aws()
-        self.mock.start()
-        import boto3
-        self.dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
-        self.dynamodb.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env({"table": TABLE, "url": URL}))
+        super().setUp()
+        self.make_table(TABLE)
+        self.write_env({"table": TABLE, "url": URL})
         app._table = app._env = None             # a fresh container
 
     def tearDown(self):
         app._table = app._env = None
-        self.mock.stop()
-        self.task_root.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
+        super().tearDown()
 
     def call(self, event):
         response = app.handler(event, None)

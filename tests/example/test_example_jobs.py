@@ -1,41 +1,13 @@
 """The job submissions example (examples/jobs/src) against moto's DynamoDB and SQS."""
-import importlib.util
 import json
 import os
-import sys
-import tempfile
 import unittest
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from example_support import ROOT, MotoCase, load
+
 SRC = os.path.join(ROOT, "examples", "jobs", "src")
-READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
-# the code finds it on the path, after its own directory.
-sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
 TABLE = "jobs-dev-SubmissionsTable-1ABC"
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def load_example():
-    """examples/jobs/src/index.py as Lambda would import it: with src on the path."""
-    sys.path.insert(0, SRC)
-    try:
-        sys.modules.pop("hitc_env", None)
-        return load("jobs_example_index", os.path.join(SRC, "index.py"))
-    finally:
-        sys.path.remove(SRC)
-
-
-example = load_example()
-stamper = load("jobs_example_stamper", STAMPER)
+example = load("jobs_example_index", os.path.join(SRC, "index.py"), SRC)
 
 
 def proxy_event(name):
@@ -46,27 +18,14 @@ def proxy_event(name):
             "requestContext": {"stage": "dev"}, "body": None, "isBase64Encoded": False}
 
 
-class Submissions(unittest.TestCase):
+class Submissions(MotoCase):
 
     def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_DYNAMODB",
-                     "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        self.task_root = tempfile.TemporaryDirectory()
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
-        self.mock = mock_aws()
-        self.mock.start()
+        super().setUp()
+        self.make_table(TABLE, "id")
         import boto3
-        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")   # items as the client shows them
         self.sqs = boto3.client("sqs", region_name="us-east-1")
-        self.dynamodb.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         self.queue = self.sqs.create_queue(QueueName="jobs-dev-jobs")["QueueUrl"]
         self.write_env({"queue_url": self.queue, "table": TABLE,
                         "queue_arn": "arn:aws:sqs:us-east-1:123456789012:jobs-dev-jobs",
@@ -75,15 +34,7 @@ class Submissions(unittest.TestCase):
 
     def tearDown(self):
         example._clients.clear()
-        self.mock.stop()
-        self.task_root.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
-
-    def write_env(self, env):
-        """The .env as the stamper writes it, in the task root."""
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env(env))
+        super().tearDown()
 
     def messages(self, queue=None):
         got = self.sqs.receive_message(QueueUrl=queue or self.queue, MaxNumberOfMessages=10)

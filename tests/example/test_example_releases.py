@@ -8,9 +8,10 @@ import unittest
 from plugin_examples import ROOT, ExampleCase, load
 
 APP = os.path.join(ROOT, "examples", "releases")
-release = load("releases_release", os.path.join(APP, "services"), "release.py")
-notice = load("releases_notice", os.path.join(APP, "services"), "notice.py")
-status = load("releases_status", os.path.join(APP, "src"), "index.py")
+SERVICES, SRC = os.path.join(APP, "services"), os.path.join(APP, "src")
+release = load("releases_release", os.path.join(SERVICES, "release.py"), SERVICES)
+notice = load("releases_notice", os.path.join(SERVICES, "notice.py"), SERVICES)
+status = load("releases_status", os.path.join(SRC, "index.py"), SRC)
 NUMBERS, BOARD = "releases-dev-NumbersTable-1ABC", "releases-dev-BoardTable-2DEF"
 RELEASE = {"Plugin": "release", "Types": {"table": "string", "series": "string", "notes": "string"},
            "Replace": ["table", "series"], "Outputs": ["number", "id"]}

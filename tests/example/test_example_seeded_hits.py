@@ -10,8 +10,9 @@ from decimal import Decimal
 from plugin_examples import ROOT, ExampleCase, load
 
 APP = os.path.join(ROOT, "examples", "seeded-hits")
-seed = load("seeded_hits_seed", os.path.join(APP, "seeder"), "seed.py")
-counter = load("seeded_hits_counter", os.path.join(APP, "src"), "index.py")
+SEEDER, SRC = os.path.join(APP, "seeder"), os.path.join(APP, "src")
+seed = load("seeded_hits_seed", os.path.join(SEEDER, "seed.py"), SEEDER)
+counter = load("seeded_hits_counter", os.path.join(SRC, "index.py"), SRC)
 TABLE = "seeded-hits-dev-CountersTable-1ABC"
 PLUGIN = {"Plugin": "seed", "Types": {"table": "string", "names": "list", "start": "number"},
           "Replace": ["table"], "Outputs": ["written", "count"]}

@@ -1,29 +1,17 @@
 """End to end without AWS: zip examples/hits/src, stamp it as a stack would, unpack
 the stamped copy as Lambda would, and count hits with the code from that copy."""
 import contextlib
-import importlib.util
 import io
 import json
 import os
 import sys
-import tempfile
 import unittest
 import zipfile
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from example_support import READER, ROOT, STAMPER, MotoCase, load
+
 SRC = os.path.join(ROOT, "examples", "hits", "src")
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-READER = os.path.join(ROOT, "runtime-support", "python", "hitc_env.py")
-sys.path.append(os.path.join(ROOT, "runtime-support", "plugin", "python"))  # the stamper imports hitc_plugin
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/hits-dev/0f0e0d0c-0b0a-0908-0706-050403020100"
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def bundle_of(directory):
@@ -38,26 +26,7 @@ def bundle_of(directory):
     return buf.getvalue()
 
 
-class StampedExample(unittest.TestCase):
-
-    def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB",
-                     "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1"})
-        self.mock = mock_aws()
-        self.mock.start()
-        self.work = tempfile.TemporaryDirectory()
-
-    def tearDown(self):
-        self.mock.stop()
-        self.work.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
+class StampedExample(MotoCase):
 
     def stamp(self, stamper, table):
         event = {"RequestType": "Create", "StackId": STACK_ID, "RequestId": "r1",
@@ -78,17 +47,14 @@ class StampedExample(unittest.TestCase):
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="code")
         s3.put_object(Bucket="code", Key="hitc/src.zip", Body=bundle_of(SRC))
-        dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
         table = "hits-dev-CountersTable-1ABC"
-        dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                              KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
+        self.make_table(table)
 
         stamper = load("stamped_example_stamper", STAMPER)
         answer = self.stamp(stamper, table)
         self.assertEqual(answer["Status"], "SUCCESS", answer["Reason"])
         stamped = s3.get_object(Bucket="code", Key=answer["Data"]["Key"])["Body"].read()
-        task_root = os.path.join(self.work.name, "task")
+        task_root = os.path.join(self.task_root.name, "task")
         with zipfile.ZipFile(io.BytesIO(stamped)) as z:
             self.assertEqual(sorted(z.namelist()), [".env", "hitc_env.py", "index.py"])
             z.extractall(task_root)
@@ -109,7 +75,7 @@ class StampedExample(unittest.TestCase):
             sys.modules.pop("hitc_env", None)
             if saved_reader is not None:
                 sys.modules["hitc_env"] = saved_reader
-        item = dynamodb.Table(table).get_item(Key={"name": "alice"})["Item"]
+        item = self.dynamodb.Table(table).get_item(Key={"name": "alice"})["Item"]
         self.assertEqual(item["hits"], 2)
 
 

@@ -1,44 +1,27 @@
 """The triggered examples' code against moto: examples/indexer (a stream indexer and
 its search route), examples/sweeper (a nightly expiry sweep) and examples/ddns (EC2
 state changes to Route 53 records)."""
-import importlib.util
 import json
 import os
-import sys
-import tempfile
 import unittest
 
-sys.dont_write_bytecode = True
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-STAMPER = os.path.join(ROOT, "runtime-support", "stamper", "index.py")
-# hitc adds runtime-support/python/hitc_env.py to every stamped bundle; here
-# the code finds it on the path, after its own directory.
-sys.path.append(os.path.join(ROOT, "runtime-support", "python"))
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from example_support import ROOT, MotoCase, load
 
 
 def load_code(app, *modules):
-    """examples/APP/src's modules as Lambda imports them: with src on the path."""
+    """examples/APP/src's modules as Lambda imports them: with src on the path,
+    and its words.py and index.py, not another app's."""
     src = os.path.join(ROOT, "examples", app, "src")
-    sys.path.insert(0, src)
-    try:
-        for m in ("hitc_env", "words", "index"):
-            sys.modules.pop(m, None)
-        return [load(f"{app}_{m}", os.path.join(src, m + ".py")) for m in modules]
-    finally:
-        sys.path.remove(src)
+    fresh, loaded = ("hitc_env", "words", "index"), []
+    for m in modules:
+        loaded.append(load(f"{app}_{m}", os.path.join(src, m + ".py"), src, fresh))
+        fresh = ()
+    return loaded
 
 
 indexer, search = load_code("indexer", "index", "search")
 (sweeper,) = load_code("sweeper", "index")
 (ddns,) = load_code("ddns", "index")
-stamper = load("triggered_stamper", STAMPER)
 
 
 def record(name, note, old=None, new=None):
@@ -51,42 +34,18 @@ def record(name, note, old=None, new=None):
     return {"eventID": "1", "eventName": name, "eventSource": "aws:dynamodb", "dynamodb": change}
 
 
-class Moto(unittest.TestCase):
+class Moto(MotoCase):
     modules = ()
 
     def setUp(self):
-        from moto import mock_aws
-        self.saved_env = dict(os.environ)
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            os.environ.pop(name, None)
-        self.task_root = tempfile.TemporaryDirectory()
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_REGION": "us-east-1", "LAMBDA_TASK_ROOT": self.task_root.name})
-        self.mock = mock_aws()
-        self.mock.start()
-        import boto3
-        self.dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
+        super().setUp()
         for m in self.modules:
             m._table = None
 
     def tearDown(self):
         for m in self.modules:
             m._table = None
-        self.mock.stop()
-        self.task_root.cleanup()
-        os.environ.clear()
-        os.environ.update(self.saved_env)
-
-    def make_table(self, name, *keys):
-        self.dynamodb.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"))],
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys])
-
-    def write_env(self, env):
-        with open(os.path.join(self.task_root.name, ".env"), "w", encoding="utf-8") as f:
-            f.write(stamper.format_env(env))
+        super().tearDown()
 
 
 class Indexer(Moto):
