@@ -92,6 +92,10 @@ struct ApiBackend {
 
 extern const ApiBackend api_rest, api_http;
 
+/* kinds/route.c: how api.url and api.id read when the API is "Api" and its
+ * stage is named by the Stage parameter (both back ends) */
+CfnRef api_stage_ref(Ctx *ctx, Decl *api, const char *attr);
+
 /* kinds/route.c: every valid route, in file order */
 PtrVec api_routes(Ctx *ctx);
 /* kinds/route.c: the api's data, made with its defaults when the api has

@@ -30,16 +30,6 @@
 #include "hitc.h"
 #include "kinds/api.h"
 
-static CfnRef http_ref(Ctx *ctx, Decl *d, const char *attr)
-{
-    (void)ctx, (void)d;
-    if (strcmp(attr, "url") == 0)
-        return (CfnRef){.form = CFN_SUB,
-                        .sub = "https://${Api}.execute-api.${AWS::Region}."
-                               "${AWS::URLSuffix}/${Stage}/"};
-    return (CfnRef){.form = CFN_REF, .logical = "Api"};
-}
-
 /* With cors, API Gateway answers every OPTIONS preflight of an HTTP API
  * itself: a function behind an OPTIONS route would never see one. */
 static void http_link(Ctx *ctx, Decl *d, PtrVec *routes)
@@ -211,7 +201,7 @@ static void http_ids(Ctx *ctx, Decl *d, PtrVec *routes)
 const ApiBackend api_http = {
     .kind = "http",
     .link = http_link,
-    .ref = http_ref,
+    .ref = api_stage_ref,
     .ids = http_ids,
     .emit_api = http_emit_api,
     .emit_route = http_emit_route,

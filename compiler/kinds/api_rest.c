@@ -37,16 +37,6 @@
 #include "hitc.h"
 #include "kinds/api.h"
 
-static CfnRef rest_ref(Ctx *ctx, Decl *d, const char *attr)
-{
-    (void)ctx, (void)d;
-    if (strcmp(attr, "url") == 0)
-        return (CfnRef){.form = CFN_SUB,
-                        .sub = "https://${Api}.execute-api.${AWS::Region}."
-                               "${AWS::URLSuffix}/${Stage}/"};
-    return (CfnRef){.form = CFN_REF, .logical = "Api"};
-}
-
 static void rest_emit_api(Ctx *ctx, Decl *d, Emit *e)
 {
     CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
@@ -407,7 +397,7 @@ static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
 const ApiBackend api_rest = {
     .kind = "rest",
     .link = rest_link,
-    .ref = rest_ref,
+    .ref = api_stage_ref,
     .ids = rest_ids,
     .emit_api = rest_emit_api,
     .emit_route = rest_emit_route,

@@ -379,3 +379,13 @@ const Kind kind_api = {
     .emit = api_emit,
     .finish = api_finish,
 };
+
+CfnRef api_stage_ref(Ctx *ctx, Decl *api, const char *attr)
+{
+    (void)ctx, (void)api;
+    if (strcmp(attr, "url") == 0)
+        return (CfnRef){.form = CFN_SUB,
+                        .sub = "https://${Api}.execute-api.${AWS::Region}."
+                               "${AWS::URLSuffix}/${Stage}/"};
+    return (CfnRef){.form = CFN_REF, .logical = "Api"};
+}
