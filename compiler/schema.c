@@ -85,6 +85,34 @@ bool schema_enum_has(const SchemaProp *p, const char *s)
     return false;
 }
 
+const char *schema_shape_groups(const SchemaShape *s)
+{
+    uint32_t id = (uint32_t)(s - schema_shapes);
+    uint32_t lo = 0, hi = schema_ngroups;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (schema_groups[mid].shape == id)
+            return schema_str(schema_groups[mid].text);
+        if (schema_groups[mid].shape < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+bool schema_packaged_path(const char *type, const char *path)
+{
+    size_t nt = strlen(type);
+    for (uint32_t i = 0; i < schema_npackaged; i++) {
+        const char *p = schema_str(schema_packaged[i]);
+        if (strncmp(p, type, nt) == 0 && p[nt] == '/' &&
+            strcmp(p + nt + 1, path) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* cfn-lint's attribute patterns are regular expressions matched whole, of
  * which the schemas use '.' (any character) and '.*' (any run), written
  * here as '.' and '*'. */

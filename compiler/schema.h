@@ -50,6 +50,15 @@ typedef struct SchemaShape {
     uint16_t flags;         /* SCHEMA_CLOSED */
 } SchemaShape;
 
+/* The "at least one of" requirements of a shape (anyOf/oneOf lists whose
+ * branches only require properties), sorted by shape: one text per shape,
+ * its groups split by ';', a group's alternatives by '|', the names one
+ * alternative requires by ','. */
+typedef struct SchemaGroups {
+    uint32_t shape;
+    uint32_t text;
+} SchemaGroups;
+
 typedef struct SchemaEnum {
     uint32_t values;        /* first in schema_enum_values */
     uint32_t n;
@@ -78,6 +87,12 @@ extern const SchemaType schema_types[]; /* sorted by name (strcmp) */
 extern const uint32_t schema_ntypes;
 extern const uint32_t schema_attrs[];
 extern const uint32_t schema_creates[];
+extern const SchemaGroups schema_groups[];
+extern const uint32_t schema_ngroups;
+/* "TYPE/Prop.Sub" that `aws cloudformation package` fills from a local
+ * path: a string may stand there for the object (sorted). */
+extern const uint32_t schema_packaged[];
+extern const uint32_t schema_npackaged;
 
 /* ---- schema.c ------------------------------------------------------- */
 
@@ -98,6 +113,11 @@ const SchemaProp *schema_prop(const SchemaShape *s, const char *name);
 const SchemaShape *schema_prop_shape(const SchemaProp *p);
 /* Does the property's enum (if it has one) hold s? */
 bool schema_enum_has(const SchemaProp *p, const char *s);
+/* The shape's "at least one of" groups (see SchemaGroups), or NULL. */
+const char *schema_shape_groups(const SchemaShape *s);
+/* May a local path (a string) stand for the value at dotted path of the
+ * type's properties, because `aws cloudformation package` replaces it? */
+bool schema_packaged_path(const char *type, const char *path);
 /* Does Fn::GetAtt take attr on this type? */
 bool schema_has_attr(const SchemaType *t, const char *attr);
 

@@ -45,17 +45,27 @@ typedef struct Check {
     Ctx *ctx;
     const char *id;         /* the resource's logical ID */
     const char *type;
+    const char *condition;  /* the resource's Condition, or NULL */
 } Check;
 
-static void path_render(Buf *b, const Path *p)
+static void path_render(Buf *b, const Path *p, bool brackets)
 {
     if (!p)
         return;
-    path_render(b, p->up);
+    path_render(b, p->up, brackets);
     if (p->key)
         buf_printf(b, "%s%s", p->up ? "." : "", p->key);
-    else
+    else if (brackets)
         buf_printf(b, "[%d]", p->index);
+}
+
+static const char *path_text(Arena *a, const Path *p, bool brackets)
+{
+    Buf b = {0};
+    path_render(&b, p, brackets);
+    const char *s = arena_strdup(a, b.data ? b.data : "");
+    buf_free(&b);
+    return s;
 }
 
 /* "resource 'Q' (AWS::SQS::Queue)" or "'Tags[0]' of resource ..." */
@@ -64,12 +74,8 @@ static const char *where(const Check *c, const Path *p)
     if (!p)
         return arena_printf(c->ctx->arena, "resource '%s' (%s)", c->id,
                             c->type);
-    Buf b = {0};
-    path_render(&b, p);
-    const char *s = arena_printf(c->ctx->arena, "'%s' of resource '%s' (%s)",
-                                 b.data, c->id, c->type);
-    buf_free(&b);
-    return s;
+    return arena_printf(c->ctx->arena, "'%s' of resource '%s' (%s)",
+                        path_text(c->ctx->arena, p, true), c->id, c->type);
 }
 
 /* ---- JSON types, read as cfn-lint reads them ------------------------ */
@@ -200,72 +206,70 @@ static const char *value_text(Arena *a, const CfnNode *v)
 static void check_object(const Check *c, const SchemaShape *s,
                          const CfnNode *obj, const Path *p, Loc at);
 
-static void check_value(const Check *c, const SchemaProp *prop,
-                        const CfnNode *v, const Path *p);
-
-/* {"Fn::If": [COND, A, B]}: call back on A and B; other functions and
- * {"Ref": "AWS::NoValue"} are not judged.  True when v was a function. */
-static bool function_value(const Check *c, const SchemaProp *prop,
-                           const CfnNode *v, const Path *p)
+static bool is_novalue(const CfnNode *v)
 {
-    const char *f = cfn_intrinsic_name(v);
-    if (!f)
-        return false;
-    const CfnNode *arg = v->pairs[0].value;
-    if (strcmp(f, "Fn::If") == 0 && arg->kind == CFN_ARRAY && arg->len == 3)
+    const CfnNode *r = cfn_intrinsic_name(v) ? cfn_obj_get(v, "Ref") : NULL;
+    return r && r->kind == CFN_STRING && strcmp(r->text, "AWS::NoValue") == 0;
+}
+
+/* The branches of {"Fn::If": [COND, A, B]}, or NULL. */
+static const CfnNode *if_args(const CfnNode *v)
+{
+    const CfnNode *arg = cfn_intrinsic_name(v) ? cfn_obj_get(v, "Fn::If") : NULL;
+    return arg && arg->kind == CFN_ARRAY && arg->len == 3 ? arg : NULL;
+}
+
+static void wrong_type(const Check *c, unsigned bits, const CfnNode *v,
+                       const Path *p, Loc at, bool items)
+{
+    if (v->kind == CFN_STRING &&
+        schema_packaged_path(c->type, path_text(c->ctx->arena, p, false)))
+        return;     /* a local path that `aws cloudformation package` fills */
+    diag(c->ctx, D_LINT_PROPERTY_TYPE, at, "%s takes %s%s; this is %s",
+         where(c, p), items ? "items that are " : "",
+         types_text(c->ctx->arena, bits), value_text(c->ctx->arena, v));
+}
+
+/* A value of prop, at key (its key's place, or an item's own).  Values made
+ * by functions are not judged, but both branches of an Fn::If are. */
+static void check_value(const Check *c, const SchemaProp *prop,
+                        const CfnNode *v, const Path *p, Loc key, bool item)
+{
+    const CfnNode *branches = if_args(v);
+    if (branches) {
         for (int i = 1; i < 3; i++)
-            check_value(c, prop, arg->items[i], p);
-    return true;
-}
-
-static void check_item(const Check *c, const SchemaProp *prop,
-                       const CfnNode *v, const Path *p)
-{
-    const char *f = cfn_intrinsic_name(v);
-    if (f) {
-        const CfnNode *arg = v->pairs[0].value;
-        if (strcmp(f, "Fn::If") == 0 && arg->kind == CFN_ARRAY && arg->len == 3)
-            for (int i = 1; i < 3; i++)
-                check_item(c, prop, arg->items[i], p);
+            check_value(c, prop, branches->items[i], p,
+                        branches->items[i]->loc, item);
         return;
     }
-    if (!type_ok(c->ctx->arena, prop->items, v)) {
-        diag(c->ctx, D_LINT_PROPERTY_TYPE, v->loc,
-             "%s takes items that are %s; this is %s", where(c, p),
-             types_text(c->ctx->arena, prop->items),
-             value_text(c->ctx->arena, v));
+    if (cfn_intrinsic_name(v))
         return;
-    }
-    if (v->kind == CFN_OBJECT && prop->shape)
-        check_object(c, schema_prop_shape(prop), v, p, v->loc);
-}
-
-static void check_value(const Check *c, const SchemaProp *prop,
-                        const CfnNode *v, const Path *p)
-{
-    if (function_value(c, prop, v, p))
-        return;
-    if (!type_ok(c->ctx->arena, prop->types, v)) {
-        diag(c->ctx, D_LINT_PROPERTY_TYPE, v->loc, "%s takes %s; this is %s",
-             where(c, p), types_text(c->ctx->arena, prop->types),
-             value_text(c->ctx->arena, v));
+    unsigned bits = item ? prop->items : prop->types;
+    /* A scalar is pointed at; a list or a mapping at its key, as
+     * cfn-lint does. */
+    Loc at = v->kind == CFN_ARRAY || v->kind == CFN_OBJECT ? key : v->loc;
+    if (!type_ok(c->ctx->arena, bits, v)) {
+        wrong_type(c, bits, v, p, at, item);
         return;
     }
     if (v->kind == CFN_OBJECT && prop->shape &&
-        (prop->types & SCHEMA_T_OBJECT)) {
-        check_object(c, schema_prop_shape(prop), v, p, v->loc);
-    } else if (v->kind == CFN_ARRAY && prop->types == SCHEMA_T_ARRAY) {
+        (item || (prop->types & SCHEMA_T_OBJECT))) {
+        check_object(c, schema_prop_shape(prop), v, p, key);
+    } else if (v->kind == CFN_ARRAY && !item &&
+               prop->types == SCHEMA_T_ARRAY) {
         for (int i = 0; i < v->len; i++) {
-            Path item = {p, NULL, i};
-            check_item(c, prop, v->items[i], &item);
+            Path sub = {p, NULL, i};
+            check_value(c, prop, v->items[i], &sub, v->items[i]->loc, true);
         }
     }
 }
 
-static bool has_function_key(const CfnNode *obj)
+/* Fn::Transform (AWS::Include) and Fn::ForEach make keys lint cannot see. */
+static bool makes_keys(const CfnNode *obj)
 {
     for (int i = 0; i < obj->len; i++)
-        if (strncmp(obj->pairs[i].key, "Fn::", 4) == 0)
+        if (strcmp(obj->pairs[i].key, "Fn::Transform") == 0 ||
+            strncmp(obj->pairs[i].key, "Fn::ForEach::", 13) == 0)
             return true;
     return false;
 }
@@ -281,28 +285,109 @@ static void unknown_property(const Check *c, const SchemaShape *s,
          did_you_mean(c->ctx, pair->key, names, n, NULL));
 }
 
+/* Is name given in obj?  A value of AWS::NoValue is no value; an Fn::If
+ * with an AWS::NoValue branch gives none when its condition goes that way
+ * (unless it is the resource's own condition, which holds), and *cond
+ * names it. */
+static bool given(const Check *c, const CfnNode *obj, const char *name,
+                  const char **cond)
+{
+    const CfnNode *v = cfn_obj_get(obj, name);
+    *cond = NULL;
+    if (!v || is_novalue(v))
+        return false;
+    const CfnNode *branches = if_args(v);
+    if (branches && branches->items[0]->kind == CFN_STRING &&
+        (is_novalue(branches->items[1]) || is_novalue(branches->items[2])) &&
+        !(c->condition && strcmp(c->condition, branches->items[0]->text) == 0)) {
+        *cond = branches->items[0]->text;
+        return false;
+    }
+    return true;
+}
+
+static void missing(const Check *c, const Path *p, Loc at, const char *name,
+                    const char *cond)
+{
+    if (cond)
+        diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
+             "%s lacks the property '%s', which it requires, when condition "
+             "'%s' makes it AWS::NoValue", where(c, p), name, cond);
+    else
+        diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
+             "%s lacks the property '%s', which it requires", where(c, p),
+             name);
+}
+
+/* "at least one of": groups split by ';', alternatives by '|', the names
+ * of one alternative by ','. */
+static void check_groups(const Check *c, const char *groups,
+                         const CfnNode *obj, const Path *p, Loc at)
+{
+    Arena *a = c->ctx->arena;
+    for (const char *g = groups; *g;) {
+        size_t glen = strcspn(g, ";");
+        bool met = false;
+        for (const char *alt = g; alt < g + glen && !met;) {
+            size_t alen = strcspn(alt, "|;");
+            bool all = true;
+            for (const char *n = alt; n < alt + alen;) {
+                size_t nlen = strcspn(n, ",|;");
+                const char *cond;
+                all &= given(c, obj, arena_strndup(a, n, nlen), &cond);
+                n += nlen + (n[nlen] == ',');
+            }
+            met = all;
+            alt += alen + (alt[alen] == '|');
+        }
+        if (!met) {
+            Buf b = {0};
+            const char *alts = arena_strndup(a, g, glen);
+            for (const char *q = alts; *q; q++)
+                buf_puts(&b, *q == '|' ? "', '" : *q == ',' ? "' and '"
+                         : arena_strndup(a, q, 1));
+            diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
+                 "%s needs one of '%s'", where(c, p), b.data);
+            buf_free(&b);
+        }
+        g += glen + (g[glen] == ';');
+    }
+}
+
+/* obj against shape s; at is where a missing property is reported (the
+ * key of obj, or obj itself in a list). */
 static void check_object(const Check *c, const SchemaShape *s,
                          const CfnNode *obj, const Path *p, Loc at)
 {
-    if (!s || cfn_intrinsic_name(obj) || has_function_key(obj))
+    const CfnNode *branches = if_args(obj);
+    if (branches) {
+        for (int i = 1; i < 3; i++)
+            if (branches->items[i]->kind == CFN_OBJECT)
+                check_object(c, s, branches->items[i], p,
+                             branches->items[i]->loc);
+        return;
+    }
+    if (!s || obj->kind != CFN_OBJECT || cfn_intrinsic_name(obj) ||
+        makes_keys(obj))
         return;
     for (int i = 0; i < obj->len; i++) {
         const CfnPair *pair = &obj->pairs[i];
         const SchemaProp *prop = schema_prop(s, pair->key);
         Path sub = {p, pair->key, 0};
         if (prop)
-            check_value(c, prop, pair->value, &sub);
+            check_value(c, prop, pair->value, &sub, pair->key_loc, false);
         else if (s->flags & SCHEMA_CLOSED)
             unknown_property(c, s, pair, p);
     }
     for (uint32_t i = 0; i < s->nprops; i++) {
         const SchemaProp *prop = &schema_props[s->props + i];
-        const char *name = schema_str(prop->name);
-        if ((prop->flags & SCHEMA_P_REQUIRED) && !cfn_obj_pair(obj, name))
-            diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
-                 "%s lacks the property '%s', which it requires",
-                 where(c, p), name);
+        const char *name = schema_str(prop->name), *cond;
+        if ((prop->flags & SCHEMA_P_REQUIRED) && !given(c, obj, name, &cond))
+            missing(c, p, at, name, cond);
     }
+    const char *groups = schema_shape_groups(s);
+    if (groups)
+        check_groups(c, groups, obj, p, at);
 }
 
 /* ---- the resource ---------------------------------------------------- */
@@ -310,6 +395,24 @@ static void check_object(const Check *c, const SchemaShape *s,
 static bool starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* NAME::NAME::NAME, as every resource type is written. */
+static bool type_shaped(const char *t)
+{
+    int parts = 0;
+    for (const char *p = t;; p += 2) {
+        size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                             "vwxyz0123456789");
+        if (n == 0)
+            return false;
+        parts++;
+        p += n;
+        if (!*p)
+            return parts >= 3;
+        if (p[0] != ':' || p[1] != ':')
+            return false;
+    }
 }
 
 static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
@@ -332,10 +435,14 @@ static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
     if (guess)
         diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
              "unknown resource type '%s'; did you mean '%s'?", t, guess);
+    else if (!type_shaped(t))
+        diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
+             "'%s' is not a resource type, which reads "
+             "'AWS::SERVICE::RESOURCE' (such as 'AWS::S3::Bucket')", t);
     else if (starts_with(t, "AWS::") || starts_with(t, "Alexa::"))
         diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
              "unknown resource type '%s': CloudFormation has no such type "
-             "(%s)", t, schema_source);
+             "(as of %s)", t, schema_source);
     else
         diag(ctx, D_LINT_THIRD_PARTY_TYPE, type->loc,
              "resource type '%s' is not one of CloudFormation's own; if it "
@@ -354,11 +461,17 @@ void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam)
     const SchemaType *st = known_type(ctx, type, sam);
     if (!st)
         return;
-    Check c = {ctx, resource->key, type->text};
+    const CfnNode *cond = cfn_obj_get(res, "Condition");
+    Check c = {ctx, resource->key, type->text,
+               cond && cond->kind == CFN_STRING ? cond->text : NULL};
     const CfnPair *props = cfn_obj_pair(res, "Properties");
     const CfnNode *obj = props ? props->value : NULL;
-    if (obj && cfn_intrinsic_name(obj))
+    if (obj && is_novalue(obj)) {
+        diag(ctx, D_LINT_PROPERTY_TYPE, obj->loc, "the 'Properties' of %s "
+             "must be a mapping; AWS::NoValue stands only for a property's "
+             "value (leave 'Properties' out instead)", where(&c, NULL));
         return;
+    }
     if (obj && obj->kind != CFN_OBJECT) {
         diag(ctx, D_LINT_PROPERTY_TYPE, obj->loc,
              "the 'Properties' of %s must be a mapping; this is %s",

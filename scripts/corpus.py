@@ -35,6 +35,13 @@ def unknown_name(m):
     return bool(NOT_ONE_OF.match(m["Message"]))
 
 
+def getatt_attribute(m):
+    """A cfn-lint 'is not one of' on a GetAtt's attribute (its item 1)."""
+    path = m["Location"]["Path"] or []
+    return (len(path) >= 2 and path[-2] == "Fn::GetAtt" and path[-1] == 1
+            and bool(NOT_ONE_OF.match(m["Message"])))
+
+
 def rule(*ids):
     return lambda m: m["Rule"]["Id"] in ids
 
@@ -63,6 +70,13 @@ FAMILIES = [
      or m["Rule"]["Id"] in ("E3007", "E2010", "E2011", "E2012", "E3010",
                             "E6010", "E7010", "E1002"),
      {"E0712", "E0713", "E0714"}, True),
+    # The resource schemas (schema_check.c).
+    ("E3006 unknown resource type", rule("E3006"), {"E0723", "W0728"}, False),
+    ("E3002 unknown property", lambda m: m["Rule"]["Id"] == "E3002" and
+     m["Message"].startswith("Additional properties are not allowed"), {"E0724"}, False),
+    ("E3003 missing required property", rule("E3003"), {"E0725"}, False),
+    ("E3012 wrong value type", rule("E3012"), {"E0726"}, False),
+    ("E1010/E6101 GetAtt attribute (any rule)", getatt_attribute, {"E0727"}, False),
     # Not gating: families that overlap in part.
     ("E0000 syntax", lambda m: m["Rule"]["Id"] == "E0000" and
      not m["Message"].startswith("Duplicate found"),
@@ -127,6 +141,13 @@ def run_batch(hitc, cwd, files):
             arrays = None
         if arrays is not None and len(arrays) == len(files):
             return {f: a for f, a in zip(files, arrays)}, []
+        # One array for the whole run, each diagnostic naming its file.
+        if arrays is not None and len(arrays) == 1:
+            by = {f: [] for f in files}
+            if all(d.get("file") in by for d in arrays[0]):
+                for d in arrays[0]:
+                    by[d["file"]].append(d)
+                return by, []
     if len(files) > 1:   # find the one that failed
         res, crashes = {}, []
         for f in files:

@@ -167,7 +167,27 @@ class TypeSchema:
                 closed = False
         required = [r for r in node.get("required", []) or []
                     if isinstance(r, str)]
-        return props, required, closed
+        return props, required, closed, self.groups(node)
+
+    @staticmethod
+    def groups(node):
+        """anyOf/oneOf lists whose branches only require properties ("at
+        least one of Users, Groups, Roles"), as schema.c reads them:
+        groups split by ';', a group's alternatives by '|', the names an
+        alternative requires by ','."""
+        out = []
+        for k in ("anyOf", "oneOf"):
+            br = node.get(k)
+            if not isinstance(br, list) or not br or not all(
+                    isinstance(b, dict) and set(b) == {"required"} and
+                    isinstance(b["required"], list) and b["required"]
+                    for b in br):
+                continue
+            alts = [",".join(b["required"]) for b in br]
+            if any(set(a) & set(";|") for a in alts):
+                fail("a property name with ';' or '|' in %r" % alts)
+            out.append("|".join(alts))
+        return ";".join(out)
 
 
 class Tables:
@@ -192,8 +212,8 @@ class Tables:
     def shape(self, ts, node, stack):
         """The index of the shape of object schema node (0: unchecked)."""
         node = ts.resolve(node)
-        props, required, closed = ts.object_parts(node)
-        if not props and not required and not closed:
+        props, required, closed, groups = ts.object_parts(node)
+        if not props and not required and not closed and not groups:
             return 0
         key = json.dumps([node, ts.reachable(node)], sort_keys=True)
         key = hashlib.sha256(key.encode()).hexdigest()
@@ -224,7 +244,8 @@ class Tables:
         for name in sorted(set(required) - set(props)):
             rows.append((self.pool.add(name), 0, 0, P_REQUIRED, 0, 0))
         rows.sort(key=lambda r: self.pool.text(r[0]).encode("utf-8"))
-        content = (tuple(rows), CLOSED if closed else 0)
+        content = (tuple(rows), CLOSED if closed else 0,
+                   self.pool.add(groups) if groups else 0)
         if content not in self.content_ids:
             self.content_ids[content] = len(self.shapes)
             self.shapes.append(content)
@@ -264,6 +285,7 @@ def main():
 
     T = Tables()
     add = T.pool.add
+    add("")                         # offset 0: no text
     rows = []
     for t in sorted(where, key=lambda s: s.encode("utf-8")):
         schema = M.get_resource_schema(where[t], t)
@@ -281,7 +303,16 @@ def main():
                       sorted(creates, key=lambda s: s.encode("utf-8"))],
                      STATEFUL if t in stateful else 0))
 
-    out = render(T, rows, version, len(where), sum(1 for t in where if where[t] == PRIMARY))
+    # Properties that `aws cloudformation package` fills from a local path
+    # (a string stands where the schema wants an object), as cfn-lint has
+    # them: "TYPE/Prop.Sub".
+    from cfnlint.helpers import TEMPLATED_PROPERTY_CFN_PATHS
+    packaged = sorted({"%s/%s" % (p.split("/")[1], ".".join(p.split("/")[3:]))
+                       for p in TEMPLATED_PROPERTY_CFN_PATHS},
+                      key=lambda s: s.encode("utf-8"))
+    packaged = [add(p) for p in packaged]
+
+    out = render(T, rows, packaged, version, len(where), sum(1 for t in where if where[t] == PRIMARY))
     tmp = a.output + ".tmp"
     with open(tmp, "w") as f:
         f.write(out)
@@ -313,7 +344,7 @@ def esc_char(c):
     return "".join("\\%03o" % b for b in c.encode("utf-8"))
 
 
-def render(T, rows, version, ntypes, nprimary):
+def render(T, rows, packaged, version, ntypes, nprimary):
     # The widths of schema.h's fields.
     if len(T.shapes) >= 1 << 16 or len(T.enums) >= 1 << 16 or \
             max(len(s[0]) for s in T.shapes[1:]) >= 1 << 16 or \
@@ -342,7 +373,7 @@ def render(T, rows, version, ntypes, nprimary):
     # properties, shape by shape
     props, shapes = [], []
     for s in T.shapes[1:]:
-        shapes.append((len(props), len(s[0]), s[1]))
+        shapes.append((len(props), len(s[0]), s[1], s[2]))
         props.extend(s[0])
     w("const SchemaProp schema_props[] = {")
     for (name, bits, item_bits, flags, child, enum) in props:
@@ -352,9 +383,19 @@ def render(T, rows, version, ntypes, nprimary):
     w("};")
     w("const SchemaShape schema_shapes[] = {")
     w("    {0, 0, 0},")
-    for (start, n, flags) in shapes:
+    for (start, n, flags, _) in shapes:
         w("    {%d, %d, %d}," % (start, n, flags))
     w("};")
+    groups = [(i + 1, g) for i, (_, _, _, g) in enumerate(shapes) if g]
+    w("const SchemaGroups schema_groups[] = {")
+    for (shape, g) in groups:
+        w("    {%d, %d}," % (shape, g))
+    w("};")
+    w("const uint32_t schema_ngroups = %d;" % len(groups))
+    w("const uint32_t schema_packaged[] = {")
+    w("    " + " ".join("%d," % p for p in packaged))
+    w("};")
+    w("const uint32_t schema_npackaged = %d;" % len(packaged))
     w("const uint32_t schema_nshapes = %d;" % (len(shapes) + 1))
     # enums
     vals, enums = [], [(0, 0)]
