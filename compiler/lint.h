@@ -88,6 +88,10 @@ void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
  * given type, at loc: E0727 when the type does not have it. */
 void schema_check_attr(Ctx *ctx, const char *id, const char *type,
                        const char *attr, Loc loc);
+/* The same with the code to report under (E0402 for cfn.ID.ATTR in .hit);
+ * false when reported. */
+bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,
+                       const char *type, const char *attr, Loc loc);
 /* Every Fn::GetAtt and ${ID.ATTR} under n whose resource type_of knows
  * (type_of returns the resource's Type, or NULL to leave it alone). */
 typedef const char *(*SchemaTypeOf)(void *arg, const char *logical);

@@ -29,7 +29,9 @@ enum {
     SCHEMA_T_NULL = 64,
 };
 enum { SCHEMA_CLOSED = 1 };             /* SchemaShape.flags */
-enum { SCHEMA_P_REQUIRED = 1 };         /* SchemaProp.flags */
+/* SchemaProp.flags: required; its shape is that of its array's items (else
+ * of its object). */
+enum { SCHEMA_P_REQUIRED = 1, SCHEMA_P_ITEMS_SHAPE = 2 };
 enum { SCHEMA_STATEFUL = 1 };           /* SchemaType.flags */
 /* In schema_creates: the property is createOnly only under conditions
  * (conditionalCreateOnlyProperties). */
@@ -37,7 +39,8 @@ enum { SCHEMA_STATEFUL = 1 };           /* SchemaType.flags */
 
 typedef struct SchemaProp {
     uint32_t name;          /* offset in schema_pool */
-    uint16_t shape;         /* of the object, or of the array's items; 0 */
+    uint16_t shape;         /* of its object, or of its array's items
+                               (SCHEMA_P_ITEMS_SHAPE); 0: not checked */
     uint16_t enumset;       /* index in schema_enums; 0: none */
     uint8_t types;          /* SCHEMA_T_* bits; 0: any */
     uint8_t items;          /* an array's item types; 0: any */
@@ -76,6 +79,7 @@ typedef struct SchemaType {
 /* ---- schema_data.c (generated) --------------------------------------- */
 
 extern const char schema_source[];      /* what and which version */
+extern const char schema_version[];     /* "cfn-lint 1.51.0" */
 extern const char schema_pool[];
 extern const uint32_t schema_pool_size;
 extern const SchemaProp schema_props[];

@@ -252,11 +252,11 @@ static void check_value(const Check *c, const SchemaProp *prop,
         wrong_type(c, bits, v, p, at, item);
         return;
     }
-    if (v->kind == CFN_OBJECT && prop->shape &&
-        (item || (prop->types & SCHEMA_T_OBJECT))) {
+    bool items_shape = prop->flags & SCHEMA_P_ITEMS_SHAPE;
+    if (v->kind == CFN_OBJECT && prop->shape && item == items_shape) {
         check_object(c, schema_prop_shape(prop), v, p, key);
     } else if (v->kind == CFN_ARRAY && !item &&
-               prop->types == SCHEMA_T_ARRAY) {
+               (prop->items || items_shape)) {
         for (int i = 0; i < v->len; i++) {
             Path sub = {p, NULL, i};
             check_value(c, prop, v->items[i], &sub, v->items[i]->loc, true);
@@ -300,7 +300,9 @@ static bool given(const Check *c, const CfnNode *obj, const char *name,
     if (branches && branches->items[0]->kind == CFN_STRING &&
         (is_novalue(branches->items[1]) || is_novalue(branches->items[2])) &&
         !(c->condition && strcmp(c->condition, branches->items[0]->text) == 0)) {
-        *cond = branches->items[0]->text;
+        *cond = arena_printf(c->ctx->arena, "'%s' is %s",
+                             branches->items[0]->text,
+                             is_novalue(branches->items[1]) ? "true" : "false");
         return false;
     }
     return true;
@@ -312,7 +314,8 @@ static void missing(const Check *c, const Path *p, Loc at, const char *name,
     if (cond)
         diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
              "%s lacks the property '%s', which it requires, when condition "
-             "'%s' makes it AWS::NoValue", where(c, p), name, cond);
+             "%s (its Fn::If gives AWS::NoValue then)", where(c, p), name,
+             cond);
     else
         diag(c->ctx, D_LINT_MISSING_PROPERTY, at,
              "%s lacks the property '%s', which it requires", where(c, p),
@@ -441,8 +444,9 @@ static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
              "'AWS::SERVICE::RESOURCE' (such as 'AWS::S3::Bucket')", t);
     else if (starts_with(t, "AWS::") || starts_with(t, "Alexa::"))
         diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
-             "unknown resource type '%s': CloudFormation has no such type "
-             "(as of %s)", t, schema_source);
+             "unknown resource type '%s': not one of the %u types "
+             "CloudFormation has (as %s knows them)", t,
+             (unsigned)schema_ntypes, schema_version);
     else
         diag(ctx, D_LINT_THIRD_PARTY_TYPE, type->loc,
              "resource type '%s' is not one of CloudFormation's own; if it "
@@ -493,31 +497,38 @@ void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam)
 void schema_check_attr(Ctx *ctx, const char *id, const char *type,
                        const char *attr, Loc loc)
 {
+    schema_attr_known(ctx, D_LINT_UNKNOWN_ATTRIBUTE, id, type, attr, loc);
+}
+
+bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,
+                       const char *type, const char *attr, Loc loc)
+{
     const SchemaType *st = schema_type(type);
     if (!st || schema_has_attr(st, attr))
-        return;
+        return true;
     if (st->nattrs == 0) {
-        diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+        diag(ctx, code, loc,
              "resource '%s' (%s) has no attributes for Fn::GetAtt; use Ref",
              id, type);
-        return;
+        return false;
     }
     const char **names = arena_alloc(ctx->arena, sizeof *names * st->nattrs);
     int n = schema_attr_names(st, names);
     const char *guess = closest(attr, names, n);
     if (guess) {
-        diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+        diag(ctx, code, loc,
              "resource '%s' (%s) has no attribute '%s'; did you mean '%s'?",
              id, type, attr, guess);
-        return;
+        return false;
     }
     Buf b = {0};
     for (int i = 0; i < n && i < 8; i++)
         buf_printf(&b, "%s'%s'", i ? ", " : "", names[i]);
-    diag(ctx, D_LINT_UNKNOWN_ATTRIBUTE, loc,
+    diag(ctx, code, loc,
          "resource '%s' (%s) has no attribute '%s'; it has %s%s", id, type,
          attr, b.data, n > 8 ? ", ..." : "");
     buf_free(&b);
+    return false;
 }
 
 /* ---- attributes named anywhere in a tree ------------------------------ */

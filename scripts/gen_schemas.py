@@ -39,6 +39,7 @@ TYPE_BITS = {"string": 1, "number": 2, "integer": 4, "boolean": 8,
 CLOSED = 1
 # Property flags (schema.h's SCHEMA_P_*).
 P_REQUIRED = 1
+P_ITEMS_SHAPE = 2                   # the shape is the array items'
 # Type flags (schema.h's SCHEMA_STATEFUL).
 STATEFUL = 1
 # createOnly entry flags: the high bit of the offset.
@@ -148,6 +149,18 @@ class TypeSchema:
             bits |= t
         return bits
 
+    def array_part(self, node, depth=0):
+        """The schema, node or one of its branches, that gives an array's
+        items; None when there is none."""
+        node = self.resolve(node)
+        if isinstance(node.get("items"), dict):
+            return node
+        for b in self.branches(node) if depth < 8 else []:
+            found = self.array_part(b, depth + 1)
+            if found is not None:
+                return found
+        return None
+
     def object_parts(self, node):
         """(properties, required, closed) of an object schema, with the
         properties of its oneOf/anyOf/allOf branches merged in."""
@@ -226,19 +239,21 @@ class Tables:
         for name in sorted(props):
             sub = ts.resolve(props[name])
             bits = ts.types(sub)
-            item_bits, child, enum = 0, 0, 0
+            item_bits, child, enum, flags = 0, 0, 0, 0
             if bits & TYPE_BITS["object"]:
                 child = self.shape(ts, sub, stack)
-            elif bits == TYPE_BITS["array"] and isinstance(sub.get("items"), dict):
-                items = ts.resolve(sub["items"])
+            arr = ts.array_part(sub) if bits & TYPE_BITS["array"] else None
+            if arr is not None:
+                items = ts.resolve(arr["items"])
                 item_bits = ts.types(items)
-                if item_bits & TYPE_BITS["object"]:
+                if item_bits & TYPE_BITS["object"] and not child:
                     child = self.shape(ts, items, stack)
+                    flags |= P_ITEMS_SHAPE if child else 0
                 if "enum" in items:
                     enum = self.enum(items["enum"])
             if "enum" in sub:
                 enum = self.enum(sub["enum"])
-            flags = P_REQUIRED if name in required else 0
+            flags |= P_REQUIRED if name in required else 0
             rows.append((self.pool.add(name), bits, item_bits, flags, child, enum))
         # Required names that have no schema of their own still count.
         for name in sorted(set(required) - set(props)):
@@ -364,6 +379,7 @@ def render(T, rows, packaged, version, ntypes, nprimary):
     w("")
     w('const char schema_source[] = "cfn-lint %s provider schemas (%d resource types, %d in us-east-1)";'
       % (version, ntypes, nprimary))
+    w('const char schema_version[] = "cfn-lint %s";' % version)
     w("")
     w("const char schema_pool[] =")
     o.extend(c_string_lines(T.pool.parts))

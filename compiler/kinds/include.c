@@ -27,6 +27,7 @@
 
 #include "cfn.h"
 #include "hitc.h"
+#include "lint.h"
 
 enum { S_PARAMETERS, S_CONDITIONS, S_MAPPINGS, S_RESOURCES, S_OUTPUTS, S_N };
 
@@ -167,6 +168,7 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                          "resource '%s' needs a 'Type' string", q->key);
                     continue;
                 }
+                schema_check_resource(ctx, q, false);
             }
             if (s == S_CONDITIONS || s == S_MAPPINGS)
                 claim_name(ctx, s, q);
@@ -174,6 +176,17 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                 add_entry(ctx, d, in, s, q);
         }
     }
+}
+
+/* The Type of a resource of the fragment that a Fn::GetAtt or ${ID.ATTR}
+ * of it names; NULL for anything else (hitc's own resources). */
+static const char *fragment_type(void *arg, const char *logical)
+{
+    const Include *in = arg;
+    const CfnNode *r = in->sections[S_RESOURCES]
+        ? cfn_obj_get(in->sections[S_RESOURCES], logical) : NULL;
+    const CfnNode *t = r && r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+    return t && t->kind == CFN_STRING ? t->text : NULL;
 }
 
 static void include_check(Ctx *ctx, Decl *d)
@@ -216,8 +229,12 @@ static void include_check(Ctx *ctx, Decl *d)
     if (!in->src)
         return;
     CfnNode *top = cfn_read(ctx, in->src);
-    if (top)
-        read_sections(ctx, d, in, top);
+    if (!top)
+        return;
+    read_sections(ctx, d, in, top);
+    for (int s = S_RESOURCES; s <= S_OUTPUTS; s++)
+        if (in->sections[s])
+            schema_check_getatts(ctx, in->sections[s], fragment_type, in);
 }
 
 /* ---- references from .hit: cfn.ID and cfn.ID.ATTR ------------------- */
@@ -234,6 +251,13 @@ static const char **included_ids(Ctx *ctx, int *n)
             ids[(*n)++] = d->logical;
     }
     return ids;
+}
+
+/* An included resource's Type (read_sections made sure it is a string). */
+static const char *entry_type(const Decl *d)
+{
+    const CfnNode *t = cfn_obj_get(entry_of(d)->node, "Type");
+    return t && t->kind == CFN_STRING ? t->text : "";
 }
 
 bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
@@ -275,6 +299,11 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
              "write 'cfn.%s'", d->display, id);
         return true;
     }
+    Loc attr_loc = {e->attr_loc.src, id_loc.off + id_loc.len + 1,
+                    attr ? (uint32_t)strlen(attr) : 0};
+    if (attr && !schema_attr_known(ctx, D_UNKNOWN_ATTR, id,
+                                   entry_type(d), attr, attr_loc))
+        return true;
     e->target = d;
     e->attr = attr;
     e->type = VT_STRING;
