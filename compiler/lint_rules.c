@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "iam_table.h"
 #include "lint.h"
 #include "runtimes.h"
 
@@ -630,6 +631,64 @@ void lint_rule_name_clash(Lint *l)
 
 /* ---- IAM wildcards --------------------------------------------------- */
 
+/* Does the statement allow an action that takes resource ARNs?  An
+ * action IAM's table says takes only "*" (ec2:DescribeInstances) does not;
+ * NotAction, a function or an unknown action counts as one that does. */
+static bool takes_resources(Lint *l, const CfnNode *s)
+{
+    const CfnNode *act = cfn_obj_get(s, "Action");
+    if (!act || cfn_obj_get(s, "NotAction"))
+        return true;
+    int na = act->kind == CFN_ARRAY ? act->len : 1;
+    for (int k = 0; k < na; k++) {
+        const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
+        const char *why;
+        if (a->kind != CFN_STRING ||
+            iam_lookup(l->ctx, a->text, &why).takes_resources)
+            return true;
+    }
+    return false;
+}
+
+/* Every action of a statement (Allow or Deny) that IAM does not have. */
+static void iam_actions_known(Lint *l, const CfnNode *s)
+{
+    static const char *const keys[] = {"Action", "NotAction"};
+    for (int i = 0; i < 2; i++) {
+        const CfnNode *act = cfn_obj_get(s, keys[i]);
+        int na = act && act->kind == CFN_ARRAY ? act->len : act ? 1 : 0;
+        for (int k = 0; k < na; k++) {
+            const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
+            const char *why;
+            if (a->kind == CFN_STRING && strchr(a->text, ':') &&
+                (iam_lookup(l->ctx, a->text, &why), why))
+                diag(l->ctx, D_LINT_UNKNOWN_ACTION, a->loc, "%s", why);
+        }
+    }
+}
+
+/* The statements of a policy document, one at a time. */
+static const CfnNode *statement(const CfnNode *doc, int i, int *n)
+{
+    const CfnNode *st = doc && doc->kind == CFN_OBJECT
+                            ? cfn_obj_get(doc, "Statement") : NULL;
+    *n = !st ? 0 : st->kind == CFN_ARRAY ? st->len : 1;
+    if (i >= *n)
+        return NULL;
+    const CfnNode *s = st->kind == CFN_ARRAY ? st->items[i] : st;
+    return s->kind == CFN_OBJECT ? s : NULL;
+}
+
+static void iam_statements_known(Lint *l, const CfnNode *doc)
+{
+    int n = 1;
+    for (int i = 0; i < n; i++) {
+        const CfnNode *s = statement(doc, i, &n);
+        if (s)
+            iam_actions_known(l, s);
+    }
+}
+
 static void iam_document(Lint *l, const CfnNode *doc)
 {
     const CfnNode *st = doc && doc->kind == CFN_OBJECT
@@ -641,13 +700,15 @@ static void iam_document(Lint *l, const CfnNode *doc)
         const CfnNode *s = st->kind == CFN_ARRAY ? st->items[i] : st;
         if (s->kind != CFN_OBJECT)
             continue;
+        iam_actions_known(l, s);
         const CfnNode *effect = cfn_obj_get(s, "Effect");
         if (!effect || effect->kind != CFN_STRING ||
             strcmp(effect->text, "Allow") != 0)
             continue;
         const CfnNode *res = cfn_obj_get(s, "Resource");
         int nr = res && res->kind == CFN_ARRAY ? res->len : res ? 1 : 0;
-        for (int k = 0; k < nr; k++) {
+        bool scoped = nr && takes_resources(l, s);
+        for (int k = 0; k < nr && scoped; k++) {
             const CfnNode *r = res->kind == CFN_ARRAY ? res->items[k] : res;
             if (r->kind == CFN_STRING && strcmp(r->text, "*") == 0)
                 diag(l->ctx, D_LINT_IAM_RESOURCE, r->loc,
@@ -671,6 +732,38 @@ static void iam_document(Lint *l, const CfnNode *doc)
     }
 }
 
+/* Where policies stand: identity policies (their wildcards are warned
+ * about, W0715/W0716) and the trust and resource policies, whose actions
+ * are only checked against IAM's list (W0729). */
+static const struct {
+    const char *type, *prop;
+    bool identity;
+} policy_props[] = {
+    {"AWS::IAM::Policy", "PolicyDocument", true},
+    {"AWS::IAM::ManagedPolicy", "PolicyDocument", true},
+    {"AWS::IAM::RolePolicy", "PolicyDocument", true},
+    {"AWS::IAM::UserPolicy", "PolicyDocument", true},
+    {"AWS::IAM::GroupPolicy", "PolicyDocument", true},
+    {"AWS::IAM::Role", "AssumeRolePolicyDocument", false},
+    {"AWS::S3::BucketPolicy", "PolicyDocument", false},
+    {"AWS::SQS::QueuePolicy", "PolicyDocument", false},
+    {"AWS::SNS::TopicPolicy", "PolicyDocument", false},
+    {"AWS::KMS::Key", "KeyPolicy", false},
+};
+
+static void resource_policies(Lint *l, const char *t, const CfnNode *props)
+{
+    for (size_t k = 0; k < sizeof policy_props / sizeof policy_props[0]; k++) {
+        if (strcmp(t, policy_props[k].type) != 0)
+            continue;
+        const CfnNode *doc = cfn_obj_get(props, policy_props[k].prop);
+        if (policy_props[k].identity)
+            iam_document(l, doc);
+        else
+            iam_statements_known(l, doc);
+    }
+}
+
 void lint_rule_iam(Lint *l)
 {
     for (int i = 0; l->resources && i < l->resources->len; i++) {
@@ -681,12 +774,10 @@ void lint_rule_iam(Lint *l)
             props->kind != CFN_OBJECT)
             continue;
         const char *t = type->text;
-        if (strcmp(t, "AWS::IAM::Policy") == 0 ||
-            strcmp(t, "AWS::IAM::ManagedPolicy") == 0) {
-            iam_document(l, cfn_obj_get(props, "PolicyDocument"));
-        } else if (strcmp(t, "AWS::IAM::Role") == 0 ||
-                   strcmp(t, "AWS::IAM::User") == 0 ||
-                   strcmp(t, "AWS::IAM::Group") == 0) {
+        resource_policies(l, t, props);
+        if (strcmp(t, "AWS::IAM::Role") == 0 ||
+            strcmp(t, "AWS::IAM::User") == 0 ||
+            strcmp(t, "AWS::IAM::Group") == 0) {
             const CfnNode *pols = cfn_obj_get(props, "Policies");
             for (int k = 0; pols && pols->kind == CFN_ARRAY && k < pols->len; k++)
                 if (pols->items[k]->kind == CFN_OBJECT)

@@ -77,6 +77,8 @@ FAMILIES = [
     ("E3003 missing required property", rule("E3003"), {"E0725"}, False),
     ("E3012 wrong value type", rule("E3012"), {"E0726"}, False),
     ("E1010/E6101 GetAtt attribute (any rule)", getatt_attribute, {"E0727"}, False),
+    # The IAM action table (iam_check.c).
+    ("W3037 unknown IAM action", rule("W3037"), {"W0729"}, False),
     # Not gating: families that overlap in part.
     ("E0000 syntax", lambda m: m["Rule"]["Id"] == "E0000" and
      not m["Message"].startswith("Duplicate found"),
@@ -236,6 +238,11 @@ def main():
                     # one hitc report per circle: a resource of it counts
                     r = re.match(r"Circular Dependencies for resource (\S+?)\.", m["Message"])
                     ok = bool(r) and ("'%s'" % r.group(1)) in my_names
+                if not ok and "W0729" in codes:
+                    # cfn-lint puts it on the Action key, hitc on the
+                    # action: the same action named counts
+                    r = re.match(r"'([^']+)' is not one of", m["Message"])
+                    ok = bool(r) and (":" + r.group(1).lower() + "'") in my_names.lower()
                 if ok:
                     hit += 1
                 else:
@@ -247,7 +254,7 @@ def main():
                     theirs.add(m["Location"]["Start"]["LineNumber"])
             for d in mine:
                 nh += 1
-                if lines_of(d) & theirs or "E0710" in codes and any(
+                if lines_of(d) & theirs or ("E0710" in codes or "W0729" in codes) and any(
                         p(m) for m in e["found"] for p in wider):
                     hh += 1
                 elif a.verbose:

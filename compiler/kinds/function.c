@@ -23,6 +23,7 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
+#include "iam_table.h"
 #include "runtimes.h"
 
 enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
@@ -360,6 +361,7 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
     p->actions = arena_alloc(ctx->arena, sizeof(char *) * (size_t)na);
     p->resources = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nr);
     bool ok = true;
+    const char *scoped = NULL;  /* an action that takes resource ARNs */
     for (int i = 0; i < na; i++) {
         const Item *it = acts[i];
         if (it->kind != I_STRING) {
@@ -382,6 +384,15 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
             ok = false;
             continue;
         }
+        const char *why;
+        IamMatch m = iam_lookup(ctx, a, &why);
+        if (why) {
+            diag(ctx, D_UNKNOWN_ACTION, it->loc, "%s", why);
+            ok = false;
+            continue;
+        }
+        if (m.takes_resources && !scoped)
+            scoped = a;
         for (int k = 0; k < p->nactions; k++)
             if (strcmp(p->actions[k], a) == 0) {
                 diag(ctx, D_DUPLICATE_FIELD, it->loc,
@@ -412,10 +423,17 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
             ok = false;
             continue;
         }
-        if (x->kind == E_STRING && strcmp(x->text, "*") == 0)
+        /* An action that takes only "*" (ec2:DescribeInstances) has no
+         * resources to name. */
+        if (x->kind == E_STRING && strcmp(x->text, "*") == 0 && scoped)
             diag(ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
                  "'%s' grants on every resource ('*'); name the resources "
-                 "the function needs", d->name, policy_text(ctx, s));
+                 "the function needs%s", d->name, policy_text(ctx, s),
+                 na > 1 && !strpbrk(scoped, "*?")
+                     ? arena_printf(ctx->arena, " ('%s' takes resource ARNs; "
+                                    "an action that takes only '*' may stand "
+                                    "on a line of its own)", scoped)
+                     : "");
         use_expr(ctx, d, x, "allow line");
         p->resources[p->nresources++] = x;
     }
