@@ -97,6 +97,48 @@ def version(cmd, env=None):
         return "missing"
 
 
+TINY = """Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 30
+Outputs:
+  Arn:
+    Value: !GetAtt Queue.Arn
+"""
+
+
+def text_size(path):
+    """The bytes of code and constant data (size's text) of an object or binary."""
+    out = subprocess.run(["size", path], capture_output=True, text=True, check=True).stdout
+    return int(out.splitlines()[1].split()[0])
+
+
+def tables(work, base, rev):
+    """What the AWS tables (the resource schemas, compiler/schema_data.c, and
+    the IAM actions, compiler/iam_data.c) cost: their bytes in the binary, and
+    the instructions of a start-up and of `hitc lint` on a tiny template,
+    which looks one type, one property and one attribute up.  The data holds
+    no pointers, so the loader relocates nothing: start-up does not grow."""
+    print()
+    print(f"| the AWS tables | this hitc | hitc 0.1 ({rev}) |")
+    print("| --- | ---: | ---: |")
+    objs = [os.path.join(ROOT, "build", "compiler", f) for f in ("schema_data.o", "iam_data.o")]
+    kb = sum(text_size(o) for o in objs) / 1024
+    print(f"| schema_data.o + iam_data.o (text) | {kb:.0f} KB | (none) |")
+    ours_t = text_size(HITC) / 1024
+    base_t = f"{text_size(base) / 1024:.0f} KB" if base else "(no baseline)"
+    print(f"| the binary (text) | {ours_t:.0f} KB | {base_t} |")
+    ours_v = instructions([HITC, "--version"], work, work)
+    base_v = f"{instructions([base, '--version'], work, work) / 1e6:.2f} M" if base else "(no baseline)"
+    print(f"| `hitc --version`, instructions | {ours_v / 1e6:.2f} M | {base_v} |")
+    tiny = os.path.join(work, "tiny.yaml")
+    with open(tiny, "w") as f:
+        f.write(TINY)
+    ours_l = instructions([HITC, "lint", "tiny.yaml"], work, work)
+    print(f"| `hitc lint` of a 1-resource template, instructions | {ours_l / 1e6:.2f} M | (no lint) |")
+
+
 def row(app, job, t_ours, k_ours, peer, t_theirs, k_theirs):
     print(f"| {app} | {job} | {t_ours * 1000:.1f} ms ({k_ours}) | {peer} | "
           f"{t_theirs * 1000:.1f} ms ({k_theirs}) | {t_theirs / t_ours:.1f}x |", flush=True)
@@ -208,6 +250,7 @@ def main(sizes):
                                         os.path.join(work, "ir-base")], d, work)
                 print(f"| {label}, instructions | {ours_ir / 1e6:.1f} M | "
                       f"{base_ir / 1e6:.1f} M | {ours_ir / base_ir:.2f}x |")
+        tables(work, base, rev)
     print()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("Median wall-clock time of (N) runs, each a whole process, except the rows "
