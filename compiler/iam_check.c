@@ -25,8 +25,11 @@ static const char *lower(Arena *a, const char *s, size_t n)
 }
 
 static const char *unknown_service(Ctx *ctx, const char *svc,
-                                   const char *action)
+                                   const char *action, bool suggest)
 {
+    if (!suggest)
+        return arena_printf(ctx->arena, "unknown IAM service '%s' in '%s'",
+                            svc, action);
     const char **names = arena_alloc(ctx->arena, sizeof *names * iam_nservices);
     for (uint32_t i = 0; i < iam_nservices; i++)
         names[i] = iam_services[i].name;
@@ -36,21 +39,30 @@ static const char *unknown_service(Ctx *ctx, const char *svc,
 }
 
 static const char *unknown_action(Ctx *ctx, const IamService *s,
-                                  const char *name, const char *action)
+                                  const char *name, const char *action,
+                                  bool suggest)
 {
     Arena *a = ctx->arena;
+    if (!suggest)
+        return arena_printf(a, "unknown IAM action '%s'", action);
+    /* Only names that could be within closest()'s distance of 3. */
     const char **names = arena_alloc(a, sizeof *names * s->n);
     char buf[IAM_NAME_MAX];
+    size_t len = strlen(name);
+    int n = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         iam_action(s, i, buf);
-        names[i] = arena_printf(a, "%s:%s", s->name, buf);
+        size_t l = strlen(buf);
+        if (l + 3 >= len && l <= len + 3)
+            names[n++] = arena_printf(a, "%s:%s", s->name, buf);
     }
     const char *full = arena_printf(a, "%s:%s", s->name, name);
     return arena_printf(a, "unknown IAM action '%s'%s", action,
-                        did_you_mean(ctx, full, names, (int)s->n, NULL));
+                        did_you_mean(ctx, full, names, n, NULL));
 }
 
-IamMatch iam_lookup(Ctx *ctx, const char *action, const char **why)
+IamMatch iam_lookup(Ctx *ctx, const char *action, bool suggest,
+                    const char **why)
 {
     IamMatch m = {0, true, false};
     *why = NULL;
@@ -65,7 +77,7 @@ IamMatch iam_lookup(Ctx *ctx, const char *action, const char **why)
     const char *svc = lower(ctx->arena, action, (size_t)(colon - action));
     const IamService *s = iam_service(svc, strlen(svc));
     if (!s) {
-        *why = unknown_service(ctx, svc, action);
+        *why = unknown_service(ctx, svc, action, suggest);
         return m;
     }
     m.known = true;
@@ -74,7 +86,7 @@ IamMatch iam_lookup(Ctx *ctx, const char *action, const char **why)
     if (!strpbrk(name, "*?")) {
         int i = iam_find(s, name);
         if (i < 0) {
-            *why = unknown_action(ctx, s, name, action);
+            *why = unknown_action(ctx, s, name, action, suggest);
             m.takes_resources = true;
             return m;
         }

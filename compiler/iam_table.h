@@ -59,8 +59,9 @@ typedef struct IamMatch {
 } IamMatch;
 
 /* Look action up.  When it names no action, *why is the message (in the
- * arena): an unknown service or action with the closest spelling, or a
- * pattern that matches nothing. */
-IamMatch iam_lookup(Ctx *ctx, const char *action, const char **why);
+ * arena): an unknown service or action, with the closest spelling when
+ * suggest is set, or a pattern that matches nothing. */
+IamMatch iam_lookup(Ctx *ctx, const char *action, bool suggest,
+                    const char **why);
 
 #endif

@@ -644,7 +644,7 @@ static bool takes_resources(Lint *l, const CfnNode *s)
         const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
         const char *why;
         if (a->kind != CFN_STRING ||
-            iam_lookup(l->ctx, a->text, &why).takes_resources)
+            iam_lookup(l->ctx, a->text, false, &why).takes_resources)
             return true;
     }
     return false;
@@ -661,7 +661,8 @@ static void iam_actions_known(Lint *l, const CfnNode *s)
             const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
             const char *why;
             if (a->kind == CFN_STRING && strchr(a->text, ':') &&
-                (iam_lookup(l->ctx, a->text, &why), why))
+                (iam_lookup(l->ctx, a->text, diag_wanted(l->ctx, a->loc),
+                            &why), why))
                 diag(l->ctx, D_LINT_UNKNOWN_ACTION, a->loc, "%s", why);
         }
     }

@@ -277,12 +277,15 @@ static bool makes_keys(const CfnNode *obj)
 static void unknown_property(const Check *c, const SchemaShape *s,
                              const CfnPair *pair, const Path *p)
 {
-    const char **names = arena_alloc(c->ctx->arena,
-                                     sizeof *names * (s->nprops + 1));
-    int n = schema_prop_names(s, names);
+    const char *dym = "";
+    if (diag_wanted(c->ctx, pair->key_loc)) {
+        const char **names = arena_alloc(c->ctx->arena,
+                                         sizeof *names * (s->nprops + 1));
+        int n = schema_prop_names(s, names);
+        dym = did_you_mean(c->ctx, pair->key, names, n, NULL);
+    }
     diag(c->ctx, D_LINT_UNKNOWN_PROPERTY, pair->key_loc,
-         "%s has no property '%s'%s", where(c, p), pair->key,
-         did_you_mean(c->ctx, pair->key, names, n, NULL));
+         "%s has no property '%s'%s", where(c, p), pair->key, dym);
 }
 
 /* Is name given in obj?  A value of AWS::NoValue is no value; an Fn::If
@@ -418,6 +421,20 @@ static bool type_shaped(const char *t)
     }
 }
 
+/* Keep the names that could be close to a word of len bytes: an edit
+ * distance is at least the difference in length, and closest() takes at
+ * most 3.  Spares the 1,601 types most of the work. */
+static int near_in_length(const char **names, int n, size_t len)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(names[i]);
+        if (l + 3 >= len && l <= len + 3)
+            names[k++] = names[i];
+    }
+    return k;
+}
+
 static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
 {
     const char *t = type->text;
@@ -432,9 +449,13 @@ static const SchemaType *known_type(Ctx *ctx, const CfnNode *type, bool sam)
                  t);
         return NULL;
     }
-    const char **names = arena_alloc(ctx->arena, sizeof *names * schema_ntypes);
-    int n = schema_type_names(names);
-    const char *guess = closest(t, names, n);
+    const char *guess = NULL;
+    if (diag_wanted(ctx, type->loc)) {
+        const char **names = arena_alloc(ctx->arena,
+                                         sizeof *names * schema_ntypes);
+        int n = near_in_length(names, schema_type_names(names), strlen(t));
+        guess = closest(t, names, n);
+    }
     if (guess)
         diag(ctx, D_LINT_UNKNOWN_TYPE, type->loc,
              "unknown resource type '%s'; did you mean '%s'?", t, guess);
@@ -510,6 +531,11 @@ bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,
         diag(ctx, code, loc,
              "resource '%s' (%s) has no attributes for Fn::GetAtt; use Ref",
              id, type);
+        return false;
+    }
+    if (!diag_wanted(ctx, loc)) {
+        diag(ctx, code, loc, "resource '%s' (%s) has no attribute '%s'", id,
+             type, attr);
         return false;
     }
     const char **names = arena_alloc(ctx->arena, sizeof *names * st->nattrs);

@@ -385,7 +385,7 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
             continue;
         }
         const char *why;
-        IamMatch m = iam_lookup(ctx, a, &why);
+        IamMatch m = iam_lookup(ctx, a, diag_wanted(ctx, it->loc), &why);
         if (why) {
             diag(ctx, D_UNKNOWN_ACTION, it->loc, "%s", why);
             ok = false;
