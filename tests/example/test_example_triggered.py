@@ -174,6 +174,20 @@ class DynamicDns(Moto):
         self.assertEqual(self.a_records(), [])
         self.assertEqual(self.state("i-0abc", "terminated")["change"], None)    # already gone
 
+    def test_an_instance_without_a_fixed_address_gets_the_one_ec2_gave_it(self):
+        import boto3
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        image = ec2.describe_images()["Images"][0]["ImageId"]
+        inst = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
+        iid = inst["InstanceId"]
+        described = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+        want = described.get("PublicIpAddress") or described["PrivateIpAddress"]
+        self.dynamodb.Table(self.HOSTS).put_item(Item={"instance": iid, "name": "db"})
+        self.assertEqual(self.state(iid, "running")["change"], "UPSERT")
+        self.assertEqual(self.a_records(), [("db.internal.example.com.", 60, [want])])
+        self.assertEqual(self.state(iid, "stopped")["change"], "DELETE")   # as Route 53 holds it
+        self.assertEqual(self.a_records(), [])
+
     def test_an_unregistered_instance_changes_nothing(self):
         self.assertEqual(self.state("i-0zzz", "running"),
                          {"instance": "i-0zzz", "state": "running", "change": None, "name": None})

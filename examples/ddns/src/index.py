@@ -3,8 +3,10 @@
 In:  an EventBridge "EC2 Instance State-change Notification" ("source": "aws.ec2",
      "detail": {"instance-id": ID, "state": STATE}).
 Out: when the instance is in the hosts table ({"instance": ID, "name": NAME,
-     "address": IPV4}): for "running", an UPSERT of the A record NAME.DOMAIN (TTL
-     60) to its address; for "stopping", "stopped", "shutting-down" and
+     "address": IPV4}, "address" optional): for "running", an UPSERT of the A
+     record NAME.DOMAIN (TTL 60) to its address, or, for an instance registered
+     without one, to the address EC2 gave it (its public IPv4 address, else its
+     private one, from ec2:DescribeInstances); for "stopping", "stopped", "shutting-down" and
      "terminated", the DELETE of that record as Route 53 holds it (a record
      already gone is no error, so a repeated event changes nothing).  Returns {"instance", "state",
      "change": "UPSERT"|"DELETE"|None, "name"}; None when the instance is not
@@ -33,9 +35,18 @@ def registered(instance):
     return table.get_item(Key={"instance": instance}).get("Item")
 
 
-def record_set(host):
+def ec2_address(instance):
+    """The address EC2 gave the instance: public if it has one, else private."""
+    found = boto3.client("ec2").describe_instances(InstanceIds=[instance])
+    for reservation in found["Reservations"]:
+        for i in reservation["Instances"]:
+            return i.get("PublicIpAddress") or i.get("PrivateIpAddress")
+    return None
+
+
+def record_set(host, address):
     return {"Name": f"{host['name']}.{env()['domain'].rstrip('.')}.", "Type": "A",
-            "TTL": TTL, "ResourceRecords": [{"Value": host["address"]}]}
+            "TTL": TTL, "ResourceRecords": [{"Value": address}]}
 
 
 def existing(route53, name):
@@ -56,7 +67,12 @@ def handler(event, context):
     if host is None or (state != "running" and state not in GONE):
         return answer
     action = "UPSERT" if state == "running" else "DELETE"
-    rrset = record_set(host)
+    address = host.get("address")
+    if address is None and action == "UPSERT":
+        address = ec2_address(instance)
+        if address is None:
+            return answer       # no address yet: nothing to point at
+    rrset = record_set(host, address)
     answer["name"] = rrset["Name"]
     route53 = boto3.client("route53")
     if action == "DELETE":

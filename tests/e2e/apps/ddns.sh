@@ -43,6 +43,21 @@ app_deployed() {
     wait_until 60 a_records_are "api.$DDNS_DOMAIN. 60 10.0.1.7"
     expect_eq "$DEV: a 'stopped' event deletes the instance's record, and only it" \
         "api.$DDNS_DOMAIN. 60 10.0.1.7" "$(a_records | paste -sd'|')"
+    # An instance registered without an address gets the one EC2 gave it: the
+    # updater reads it with ec2:DescribeInstances, which its role may call on "*"
+    # (an action that takes only "*", granted without a warning).
+    local image iid ip
+    image=$(aws ec2 describe-images --query 'Images[0].ImageId' --output text)
+    iid=$(aws ec2 run-instances --image-id "$image" --count 1 --query 'Instances[0].InstanceId' --output text)
+    ip=$(aws ec2 describe-instances --instance-ids "$iid" \
+        --query 'Reservations[0].Instances[0].[PublicIpAddress,PrivateIpAddress]' --output text |
+        awk '{print ($1 != "None" && $1 != "") ? $1 : $2}')
+    aws dynamodb put-item --table-name "$dev_hosts" \
+        --item "{\"instance\":{\"S\":\"$iid\"},\"name\":{\"S\":\"db\"}}"
+    ec2_state "$iid" running
+    wait_until 60 a_records_are "api.$DDNS_DOMAIN. 60 10.0.1.7|db.$DDNS_DOMAIN. 60 $ip"
+    expect_eq "$DEV: an instance registered without an address gets the one EC2 gave it (ec2:DescribeInstances on '*')" \
+        "api.$DDNS_DOMAIN. 60 10.0.1.7|db.$DDNS_DOMAIN. 60 $ip" "$(a_records | paste -sd'|')"
     local refused
     refused=$(deliveries | jq '[.[] | select(.kind == "events" and .outcome != "invoked" and (.function | test("^ddns-")))] | length')
     expect_eq "$BASE: every EC2 event reached both stages' updaters (none refused)" 0 "$refused"
