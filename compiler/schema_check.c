@@ -16,14 +16,17 @@
  *
  * Holds: only what is written is judged.  A value made by an intrinsic
  * function is not (Fn::If is looked into: both branches); an object with
- * an `Fn::` key (Fn::Transform, Fn::ForEach) is not.  Types follow
+ * an Fn::Transform or Fn::ForEach key is not.  A required property given
+ * as AWS::NoValue, or by an Fn::If with an AWS::NoValue branch under
+ * another condition than the resource's own, is missing.  Types follow
  * cfn-lint's lenient reading, as CloudFormation converts scalars: a string
  * stands for a number, an integer or a boolean when it reads as one
- * ("12", "true"); a number or a boolean stands for a string; a whole
- * number is asked for where an integer is, but 1.5 passes as cfn-lint lets
- * it.  null is never judged.  Custom::NAME is AWS::CloudFormation::
- * CustomResource (ServiceToken required, any other property), and a
- * ::MODULE type takes anything, as in cfn-lint.
+ * ("12", " 3 ", "true"; Python's float() and int() are the measure); a
+ * number or a boolean stands for a string; any number for an integer (1.5
+ * passes, as in cfn-lint).  null is never judged.  Custom::NAME is
+ * AWS::CloudFormation::CustomResource (ServiceToken required, any other
+ * property), and a ::MODULE type takes anything, as in cfn-lint.
+ * Suggestions are computed only for findings that will be shown.
  */
 #include <ctype.h>
 #include <errno.h>
