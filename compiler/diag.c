@@ -236,6 +236,8 @@ const DiagInfo diag_table[D_COUNT] = {
                                  "a resource type outside CloudFormation's own (a registry extension), which hitc cannot check"},
     [D_LINT_UNKNOWN_ACTION] = {"W0729", SEV_WARNING, "template-unknown-iam-action",
                                "an IAM policy action that IAM does not have (closest spelling), or a pattern that matches none"},
+    [D_LINT_ENUM] = {"E0730", SEV_ERROR, "property-value-not-listed",
+                     "a literal property value that the type's schema does not list among the values it takes"},
     [D_BAD_SCHEDULE] = {"E0255", SEV_ERROR, "bad-schedule",
                         "a schedule that is not an EventBridge rate(...) or cron(...) expression"},
     [D_BAD_EVENT_PATTERN] = {"E0256", SEV_ERROR, "bad-event-pattern",

@@ -81,7 +81,7 @@ void lint_template(Ctx *ctx, const char *path);
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 
 /* The Type and Properties of one resource (its pair in Resources):
- * E0723-E0726, W0728.  sam: the template has the SAM transform, whose
+ * E0723-E0726, E0730, W0728.  sam: the template has the SAM transform, whose
  * AWS::Serverless:: types are its own. */
 void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
 /* An attribute that Fn::GetAtt or ${ID.ATTR} reads of resource id of the

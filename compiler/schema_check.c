@@ -12,7 +12,8 @@
  *   E0724 a property the type (or a nested object of it) does not take;
  *   E0725 a required property left out;
  *   E0726 a literal value of the wrong JSON type;
- *   E0727 an attribute Fn::GetAtt does not take on the type.
+ *   E0727 an attribute Fn::GetAtt does not take on the type;
+ *   E0730 a literal string that the property's enum does not list.
  *
  * Holds: only what is written is judged.  A value made by an intrinsic
  * function is not (Fn::If is looked into: both branches); an object with
@@ -233,6 +234,26 @@ static void wrong_type(const Check *c, unsigned bits, const CfnNode *v,
          types_text(c->ctx->arena, bits), value_text(c->ctx->arena, v));
 }
 
+static void not_in_enum(const Check *c, const SchemaProp *prop,
+                        const CfnNode *v, const Path *p)
+{
+    const SchemaEnum *e = &schema_enums[prop->enumset];
+    Arena *a = c->ctx->arena;
+    const char **names = arena_alloc(a, sizeof *names * e->n);
+    Buf b = {0};
+    for (uint32_t i = 0; i < e->n; i++) {
+        names[i] = schema_str(schema_enum_values[e->values + i]);
+        if (i < 8)
+            buf_printf(&b, "%s'%s'", i ? ", " : "", names[i]);
+    }
+    const char *dym = e->n > 1 && diag_wanted(c->ctx, v->loc)
+        ? did_you_mean(c->ctx, v->text, names, (int)e->n, NULL) : "";
+    diag(c->ctx, D_LINT_ENUM, v->loc, "%s takes %s%s%s; '%s' is not one%s",
+         where(c, p), e->n == 1 ? "only " : "one of ", b.data,
+         e->n > 8 ? ", ..." : "", v->text, dym);
+    buf_free(&b);
+}
+
 /* A value of prop, at key (its key's place, or an item's own).  Values made
  * by functions are not judged, but both branches of an Fn::If are. */
 static void check_value(const Check *c, const SchemaProp *prop,
@@ -255,6 +276,11 @@ static void check_value(const Check *c, const SchemaProp *prop,
         wrong_type(c, bits, v, p, at, item);
         return;
     }
+    /* The enum is the value's, or its items' for a list. */
+    if (v->kind == CFN_STRING && prop->enumset &&
+        item == (prop->types == SCHEMA_T_ARRAY) &&
+        !schema_enum_has(prop, v->text))
+        not_in_enum(c, prop, v, p);
     bool items_shape = prop->flags & SCHEMA_P_ITEMS_SHAPE;
     if (v->kind == CFN_OBJECT && prop->shape && item == items_shape) {
         check_object(c, schema_prop_shape(prop), v, p, key);

@@ -78,6 +78,7 @@ FAMILIES = [
      m["Message"].startswith("Additional properties are not allowed"), {"E0724"}, True),
     ("E3003 missing required property", rule("E3003"), {"E0725"}, True),
     ("E3012 wrong value type", rule("E3012"), {"E0726"}, False),
+    ("E3030 value not listed", rule("E3030"), {"E0730"}, False),
     ("E1010/E6101 GetAtt attribute (any rule)", getatt_attribute, {"E0727"}, True),
     # The IAM action table (iam_check.c).
     ("W3037 unknown IAM action", rule("W3037"), {"W0729"}, True),
