@@ -87,6 +87,8 @@ const DiagInfo diag_table[D_COUNT] = {
                            "a Lambda runtime on which Lambda no longer creates functions"},
     [D_SECRET_PLAIN] = {"E0218", SEV_ERROR, "secret-in-plain-text",
                         "a secret param in env or an output, which store values in plain text"},
+    [D_HANDLER_MISSING] = {"E0219", SEV_ERROR, "handler-not-found",
+                           "a Python or Node handler whose file is not in the function's code directory"},
     [D_BAD_PATH] = {"E0301", SEV_ERROR, "bad-route-path",
                     "a route path that API Gateway would not take"},
     [D_DUPLICATE_ROUTE] = {"E0302", SEV_ERROR, "duplicate-route",

@@ -163,7 +163,7 @@ typedef enum {
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
     D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
     D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH,
-    D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
+    D_BLOCKED_RUNTIME, D_SECRET_PLAIN, D_HANDLER_MISSING,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
     D_HTTP_CORS_OPTIONS,
@@ -665,6 +665,11 @@ CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
+/* kinds/handler.c: report (E0219, at `at`) a Python or Node handler whose
+ * module file is not in the code directory at code_path ("code" as
+ * written, for the message) */
+void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
+                        Loc at, const char *code_path, const char *code);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/stamper.c: the stamper's own bundle */

@@ -52,7 +52,7 @@ typedef struct Policy {
 
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
-    Loc code_loc;
+    Loc code_loc, handler_loc;
     long long memory, timeout;
     const char *arch;
     int env_mode;
@@ -117,6 +117,7 @@ static void field_handler(Ctx *ctx, Decl *d, Stmt *s)
         return;
     }
     fn_of(d)->handler = h;
+    fn_of(d)->handler_loc = it->loc;
 }
 
 static void field_code(Ctx *ctx, Decl *d, Stmt *s)
@@ -604,6 +605,10 @@ static void function_check(Ctx *ctx, Decl *d)
             diag(ctx, D_MISSING_FIELD, d->name_loc,
                  "function '%s' needs a '%s' line", d->name, required[i]);
     }
+    if (f->runtime && f->handler && f->code)
+        handler_check_file(ctx, f->runtime, f->handler, f->handler_loc,
+                           arena_printf(ctx->arena, "%s/%s", decl_dir(ctx, d),
+                                        f->code), f->code);
     if (f->env_mode != MODE_STAMP)
         check_native_keys(ctx, f);
     if (f->env_mode != MODE_NATIVE)
