@@ -38,6 +38,7 @@ SRCS := \
 	compiler/lex.c \
 	compiler/parse.c \
 	compiler/fmt.c \
+	compiler/accept.c \
 	compiler/compile.c \
 	compiler/import.c \
 	compiler/declare.c \

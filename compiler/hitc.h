@@ -132,6 +132,8 @@ typedef struct Source {
     size_t *char_marks;     /* characters before each SOURCE_MARK bytes */
     int index;              /* in ctx->sources, for sorting diagnostics */
     PtrVec comments;        /* Comment *, in source order (lex.c fills it) */
+    PtrVec accepts;         /* accept.c: the ranges its acceptances cover,
+                               sorted */
 } Source;
 
 /* char_marks[k] counts the characters before byte k * SOURCE_MARK, so a
@@ -158,6 +160,8 @@ typedef enum {
     /* import (import.c) */
     D_IMPORT_FORM, D_IMPORT_MISSING, D_IMPORT_CYCLE, D_IMPORT_OUTSIDE,
     D_IMPORT_LIMIT,
+    /* acceptances of warnings (accept.c) */
+    D_ACCEPT_BAD, D_ACCEPT_UNUSED,
     /* declarations and fields */
     D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
@@ -217,6 +221,17 @@ typedef struct DiagInfo {
 
 extern const DiagInfo diag_table[D_COUNT];
 
+/* A warning accepted at one place, with a reason (accept.c): a
+ * `# hitc: accept CODE "REASON"` comment, or an entry of a template's
+ * `Metadata: hitc: accept`. */
+typedef struct Accept {
+    DiagCode code;
+    const char *reason;
+    Loc at;                 /* the code as written in the acceptance */
+    bool used;              /* it accepted a warning */
+    bool reported;          /* accept_report_unused said it matched nothing */
+} Accept;
+
 typedef struct Note {
     Loc loc;
     char *msg;
@@ -230,6 +245,9 @@ typedef struct Diag {
     char *msg;
     Note *notes, *last_note;
     int seq;                /* order of creation, for stable sorting */
+    Accept *accepted;       /* a warning accepted in the source: kept for
+                               JSON and SARIF, not counted, not printed as
+                               text */
 } Diag;
 
 typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
@@ -258,6 +276,22 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
  * message (a "did you mean" search) is skipped when it would not. */
 bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
+
+/* ---- accept.c --------------------------------------------------------- */
+
+/* The acceptance of a warning of code code at loc, or NULL; marks it used.
+ * diag() asks, for every warning it is given. */
+Accept *accept_find(DiagCode code, Loc loc);
+/* The `# hitc: accept` comments of a parsed .hit file (bad ones reported). */
+struct File;
+void accept_read_hit(Ctx *ctx, struct File *f);
+/* The `Metadata: hitc: accept` lists of a template read from src (a
+ * resource's cover the resource, the template's what lies outside the
+ * resources); warnings already reported in src are looked at again. */
+void accept_read_template(Ctx *ctx, Source *src, const CfnNode *root);
+/* A warning (W0021) for each acceptance that accepted nothing; not when
+ * there are errors, since some checks may not have run. */
+void accept_report_unused(Ctx *ctx);
 
 /* ---- lex.c ----------------------------------------------------------- */
 
@@ -332,12 +366,13 @@ typedef struct Stmt {
     int nblock;
 } Stmt;
 
-typedef struct File {
+typedef struct File File;
+struct File {
     Source *src;
     Token *tokens;          /* what the parser read, ending in T_EOF */
     Stmt **stmts;
     int nstmts;
-} File;
+};
 
 /* '{' and '[' nest at most this deep. */
 #define MAX_NESTING 64
@@ -698,6 +733,8 @@ struct Ctx {
     Diag *cutoff;           /* once some were dropped: the last kept */
     Diag dropped;           /* what diag() returns for a dropped one */
     int nerrors, nwarnings;
+    int naccepted;          /* warnings accepted in the source (not counted
+                               in nwarnings) */
     int seq;
     PtrVec sources;         /* Source* */
     const char *root;       /* the project: directory of the main .hit file

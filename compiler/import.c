@@ -209,6 +209,7 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
     src->path = shown;
     src->dir = dir_part(ctx->arena, joined);
     v->file = parse(ctx, src);
+    accept_read_hit(ctx, v->file);
     read_unit(r, v);
 }
 
@@ -237,6 +238,7 @@ void imports_read(Ctx *ctx, Source *root, PtrVec *files)
                                                                   : root->path);
     strmap_put(ctx->arena, &r.units, u->key, u);
     u->file = parse(ctx, root);
+    accept_read_hit(ctx, u->file);
     read_unit(&r, u);
 }
 

@@ -296,6 +296,8 @@ static int run_one(const Options *o, const char *path, Report *r)
     Emit e = {0};
     if (compile(ctx, source_load(ctx, path, (Loc){0})))
         o->command->run(ctx, o, &e);
+    if (o->command->run != cmd_graph)
+        accept_report_unused(ctx);
     int status = file_status(o, ctx);
     if (status == 0 && o->command->run == cmd_build && !o->quiet &&
         strcmp(o->out, "-") != 0) {
@@ -320,6 +322,7 @@ static int cmd_lint(const Options *o)
     for (int i = 0; i < o->nfiles; i++) {
         Ctx *ctx = ctx_new();
         lint_template(ctx, o->files[i]);
+        accept_report_unused(ctx);
         report_file(&r, ctx, file_status(o, ctx));
     }
     return report_end(&r);

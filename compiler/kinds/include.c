@@ -216,8 +216,10 @@ static void include_check(Ctx *ctx, Decl *d)
     if (!in->src)
         return;
     CfnNode *top = cfn_read(ctx, in->src);
-    if (top)
+    if (top) {
+        accept_read_template(ctx, in->src, top);
         read_sections(ctx, d, in, top);
+    }
 }
 
 /* ---- references from .hit: cfn.ID and cfn.ID.ATTR ------------------- */
