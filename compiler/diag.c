@@ -104,6 +104,8 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_HTTP_CORS_OPTIONS] = {"E0230", SEV_ERROR, "http-cors-options-route",
                              "an OPTIONS route on an HTTP API with cors, whose "
                              "preflights API Gateway answers itself"},
+    [D_API_TIMEOUT] = {"W0305", SEV_WARNING, "api-timeout",
+                       "a function behind a route whose timeout is longer than API Gateway waits (29 s REST, 30 s HTTP)"},
     [D_UNKNOWN_REF] = {"E0401", SEV_ERROR, "unknown-reference",
                        "a reference to a name that is not declared"},
     [D_UNKNOWN_ATTR] = {"E0402", SEV_ERROR, "unknown-attribute",

@@ -170,7 +170,7 @@ typedef enum {
     D_BLOCKED_RUNTIME, D_SECRET_PLAIN, D_HANDLER_MISSING,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
-    D_HTTP_CORS_OPTIONS,
+    D_HTTP_CORS_OPTIONS, D_API_TIMEOUT,
     /* references and graph */
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
@@ -705,6 +705,9 @@ void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
  * written, for the message) */
 void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
                         Loc at, const char *code_path, const char *code);
+/* kinds/function.c: a function's timeout in seconds, and where it is
+ * written (an empty Loc for the default) */
+long long function_timeout(const Decl *d, Loc *loc);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/stamper.c: the stamper's own bundle */

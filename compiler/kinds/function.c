@@ -52,7 +52,7 @@ typedef struct Policy {
 
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
-    Loc code_loc, handler_loc;
+    Loc code_loc, handler_loc, timeout_loc;
     long long memory, timeout;
     const char *arch;
     int env_mode;
@@ -210,6 +210,7 @@ static void field_timeout(Ctx *ctx, Decl *d, Stmt *s)
         return;
     }
     fn_of(d)->timeout = sec;
+    fn_of(d)->timeout_loc = s->items[1]->loc;
 }
 
 static void field_arch(Ctx *ctx, Decl *d, Stmt *s)
@@ -954,6 +955,15 @@ const char *function_code_dir(const Decl *d, Loc *loc)
         return NULL;
     *loc = f->code_loc;
     return f->code;
+}
+
+/* For the API back ends: the function's timeout in seconds, and where it
+ * is written (*loc is empty for the default). */
+long long function_timeout(const Decl *d, Loc *loc)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    *loc = f ? f->timeout_loc : (Loc){0};
+    return f ? f->timeout : 0;
 }
 
 const Kind kind_function = {
