@@ -522,6 +522,9 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
+    int includes_unread;    /* kinds/include.c: include lines whose fragment
+                               could not be read (already reported): an
+                               unknown cfn.ID may be one of theirs */
 } Program;
 
 /* An expression as some declaration uses it. */
