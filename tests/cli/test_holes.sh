@@ -49,8 +49,40 @@ http_route_waits_30s() {
     grep -q "warning: function 'slow' has a timeout of 120 s, but it answers route GET /slow of an HTTP API, and API Gateway waits at most 30 s" err.txt || { cat err.txt; return 1; }
 }
 
+# -o a/b/out makes a and b as `mkdir -p` would, with the same rules as an
+# output directory whose parent exists: the checks see the path it will
+# have, and what fails makes nothing.
+output_parents_are_made() {
+    app_with_timeout rest 10
+    hitc build -q app.hit -o a/b/out
+    [ -f a/b/out/template.json ] || { echo "no template in a/b/out"; return 1; }
+    hitc build -q app.hit -o a/b/out            # and replaced as before
+    hitc build -q app.hit -o new/../c/./d/out
+    [ -f c/d/out/template.json ]
+    [ ! -e new ] || { echo "'new' was made though '..' leaves it"; return 1; }
+    local want; want=$(printf '%o' $((0777 & ~$(umask))))
+    [ "$(stat -c %a a/b)" = "$want" ] || {
+        stat -c %a a/b; echo "mode is not 0777 less the umask ($want)"; return 1; }
+}
+
+output_parents_keep_the_safety_rules() {
+    app_with_timeout rest 10
+    # a code directory would hold the output: refused, nothing made
+    expect 2 hitc build app.hit -o src/deep/out 2> err.txt
+    grep -q "error: code directory 'src' contains the output directory 'src/deep/out'" err.txt || { cat err.txt; return 1; }
+    [ ! -e src/deep ] || { echo "src/deep was made"; return 1; }
+    # a file where a directory should be
+    echo x > file
+    expect 2 hitc build app.hit -o file/sub/out 2> err.txt
+    grep -q "cannot create 'file/sub/out'" err.txt || { cat err.txt; return 1; }
+    # an app with errors makes no directory at all
+    echo 'table' >> app.hit
+    expect 1 hitc build app.hit -o fresh/dir 2> err.txt
+    [ ! -e fresh ] || { echo "a failed build made 'fresh'"; return 1; }
+}
+
 CASES=(rest_route_timeout_past_29s_warns rest_route_timeout_of_29s_is_fine
-       http_route_waits_30s)
+       http_route_waits_30s output_parents_are_made output_parents_keep_the_safety_rules)
 for c in "${CASES[@]}"; do
     t "$c"
 done
