@@ -47,6 +47,7 @@ SRCS := \
 	compiler/graph.c \
 	compiler/ids.c \
 	compiler/emit.c \
+	compiler/bulk.c \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \

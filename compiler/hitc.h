@@ -695,6 +695,10 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
 
+/* bulk.c: end d's message (a quota of the template's size, or of its
+ * resources) with the resource types that weigh most, and note the
+ * declarations that make the most, in bytes (bytes) or resources. */
+void bulk_explain(Ctx *ctx, Emit *e, Diag *d, bool bytes);
 /* kinds/common.c: the hitc:app and hitc:stage tags */
 CfnNode *hitc_tags(Ctx *ctx, Loc loc);
 /* kinds/common.c: a Lambda function's role (returns its Statement array

@@ -81,8 +81,44 @@ output_parents_keep_the_safety_rules() {
     [ ! -e fresh ] || { echo "a failed build made 'fresh'"; return 1; }
 }
 
+# tables N: N tables t1..tN and one function.
+tables() {
+    app_with_timeout rest 10
+    for i in $(seq "$1"); do printf 'table t%d {\n  key id: string\n}\n' "$i"; done >> app.hit
+}
+
+# W0506 and E0505 say where the bulk comes from: the heaviest resource
+# types, and a note at each of the declarations that make the most.
+size_warning_says_where_the_bulk_is() {
+    tables 150
+    hitc check app.hit 2> err.txt
+    grep -q "^app.hit:1:1: warning: the template is [0-9]* bytes, over the 51200 that CloudFormation takes inline; deploy it with 'aws cloudformation deploy --s3-bucket BUCKET ...', or make it smaller; the most: 150 AWS::DynamoDB::Table ([0-9]* bytes), 2 AWS::ApiGateway::Method ([0-9]* bytes), 1 AWS::IAM::Role ([0-9]* bytes)$" err.txt || { cat err.txt; return 1; }
+    [ "$(grep -c ': note: ' err.txt)" = 3 ] || { cat err.txt; echo "want three notes"; return 1; }
+    grep -q "^app.hit:1:1: note: function 'slow' makes 3 resources, [0-9]* bytes$" err.txt || { cat err.txt; return 1; }
+    grep -q "^app.hit:8:1: note: route GET /slow makes 3 resources, [0-9]* bytes$" err.txt || { cat err.txt; return 1; }
+    # the bytes of the types add up to about the template's size
+    hitc build -q app.hit -o - 2>/dev/null > t.json
+    python3 - t.json err.txt <<'PY'
+import os, re, sys
+size = os.path.getsize(sys.argv[1])
+line = open(sys.argv[2]).read().split("\n")[0]
+parts = sum(int(n) for n in re.findall(r"\((\d+) bytes\)", line))
+assert 0.9 * size < parts <= size, (parts, size)
+PY
+}
+
+resource_quota_says_where_they_come_from() {
+    app_with_timeout rest 10
+    for i in $(seq 30); do printf 'route GET /p%d/{id}/x -> slow\n' "$i"; done >> app.hit
+    for i in $(seq 400); do printf 'table t%d {\n  key id: string\n}\n' "$i"; done >> app.hit
+    expect 1 hitc check app.hit 2> err.txt
+    grep -q "error: the template has [0-9]* resources; CloudFormation takes at most 500 in one stack: split the app into apps of their own (stacks that pass names on with 'output ... export' and params); the most: 400 AWS::DynamoDB::Table, 91 AWS::ApiGateway::Resource, 32 AWS::ApiGateway::Method; a route of a REST API makes a method, a permission and its path's resources, where an HTTP API ('api { kind http }') makes a route and a permission$" err.txt || { cat err.txt | head; return 1; }
+    grep -q "^app.hit:10:1: note: route GET /p1/{id}/x makes 5 resources$" err.txt || { grep note err.txt; return 1; }
+}
+
 CASES=(rest_route_timeout_past_29s_warns rest_route_timeout_of_29s_is_fine
-       http_route_waits_30s output_parents_are_made output_parents_keep_the_safety_rules)
+       http_route_waits_30s output_parents_are_made output_parents_keep_the_safety_rules
+       size_warning_says_where_the_bulk_is resource_quota_says_where_they_come_from)
 for c in "${CASES[@]}"; do
     t "$c"
 done
