@@ -41,6 +41,7 @@ SRCS := \
 	compiler/accept.c \
 	compiler/compile.c \
 	compiler/import.c \
+	compiler/apps.c \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \

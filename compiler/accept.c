@@ -409,18 +409,21 @@ void accept_read_template(Ctx *ctx, Source *src, const CfnNode *root)
 
 void accept_report_unused(Ctx *ctx)
 {
+    for (int i = 0; i < ctx->sources.len; i++)
+        accept_report_unused_in(ctx, ctx->sources.items[i]);
+}
+
+void accept_report_unused_in(Ctx *ctx, const Source *src)
+{
     if (ctx->nerrors)
         return;             /* some checks may not have run */
-    for (int i = 0; i < ctx->sources.len; i++) {
-        const Source *src = ctx->sources.items[i];
-        for (int k = 0; k < src->accepts.len; k++) {
-            Accept *a = ((Range *)src->accepts.items[k])->acc;
-            if (a->used || a->reported)
-                continue;       /* a directive covers two lines: once */
-            a->reported = true;
-            diag(ctx, D_ACCEPT_UNUSED, a->at, "this accepts '%s' (%s), but no "
-                 "such warning is reported here: remove the acceptance",
-                 diag_table[a->code].code, diag_table[a->code].name);
-        }
+    for (int k = 0; k < src->accepts.len; k++) {
+        Accept *a = ((Range *)src->accepts.items[k])->acc;
+        if (a->used || a->reported)
+            continue;           /* a directive covers two lines: once */
+        a->reported = true;
+        diag(ctx, D_ACCEPT_UNUSED, a->at, "this accepts '%s' (%s), but no "
+             "such warning is reported here: remove the acceptance",
+             diag_table[a->code].code, diag_table[a->code].name);
     }
 }

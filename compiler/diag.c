@@ -53,6 +53,8 @@ const DiagInfo diag_table[D_COUNT] = {
                           "an imported file outside the project (the main .hit file's directory)"},
     [D_IMPORT_LIMIT] = {"E0012", SEV_ERROR, "too-many-imports",
                         "a program of more than 256 .hit files"},
+    [D_APPS_LIMIT] = {"E0013", SEV_ERROR, "too-many-hit-files",
+                      "'check --apps' under a directory of more than 10000 .hit files"},
     [D_ACCEPT_BAD] = {"W0020", SEV_WARNING, "bad-acceptance",
                       "an acceptance ('# hitc: accept CODE \"REASON\"', or a template's Metadata hitc accept) that is malformed, lacks its reason, or names no warning"},
     [D_ACCEPT_UNUSED] = {"W0021", SEV_WARNING, "unused-acceptance",

@@ -193,7 +193,7 @@ bool emit_needs_s3(const Emit *e)
  * here, they fail the build instead of the deploy. */
 static void check_limits(Ctx *ctx, Emit *e)
 {
-    Loc file = {ctx->sources.items[0], 0, 0};
+    Loc file = {ctx->root_src, 0, 0};
     const struct {
         const char *what;
         CfnNode *section;
@@ -242,7 +242,7 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
 {
     Program *p = &ctx->prog;
     Arena *a = ctx->arena;
-    Loc file = {ctx->sources.items[0], 0, 0};
+    Loc file = {ctx->root_src, 0, 0};
     e->resources = cfn_obj(a, file);
     e->outputs = cfn_obj(a, file);
     e->parameters = cfn_obj(a, file);   /* user params; merged below */

@@ -159,7 +159,7 @@ typedef enum {
     D_UNCLOSED, D_TOO_DEEP,
     /* import (import.c) */
     D_IMPORT_FORM, D_IMPORT_MISSING, D_IMPORT_CYCLE, D_IMPORT_OUTSIDE,
-    D_IMPORT_LIMIT,
+    D_IMPORT_LIMIT, D_APPS_LIMIT,
     /* acceptances of warnings (accept.c) */
     D_ACCEPT_BAD, D_ACCEPT_UNUSED,
     /* declarations and fields */
@@ -292,6 +292,8 @@ void accept_read_template(Ctx *ctx, Source *src, const CfnNode *root);
 /* A warning (W0021) for each acceptance that accepted nothing; not when
  * there are errors, since some checks may not have run. */
 void accept_report_unused(Ctx *ctx);
+/* The same for the acceptances of one source. */
+void accept_report_unused_in(Ctx *ctx, const Source *src);
 
 /* ---- lex.c ----------------------------------------------------------- */
 
@@ -597,6 +599,26 @@ void imports_read(Ctx *ctx, Source *root, PtrVec *files);
 const char *project_path(Ctx *ctx, const Source *src, const char *rel);
 /* Is s an `import` statement (which declare() leaves to import.c)? */
 bool is_import(const Stmt *s);
+/* The real path of the file that import statement s of src names, into
+ * real (PATH_MAX bytes); false, saying nothing, when it names none that
+ * exists (the check of the app that reads src reports why). */
+bool import_target(const Source *src, const Stmt *s, char *real);
+
+/* ---- apps.c ----------------------------------------------------------- */
+
+/* `hitc check --apps FILE...`: every .hit file under the current
+ * directory is parsed once into ctx; each FILE is checked as part of every
+ * app (a file that no other imports) whose imports reach it, each such app
+ * once, with run() (the command's) after a successful compile; the
+ * diagnostics of all of them are ctx's, each reported once. */
+struct Options;
+void apps_check(Ctx *ctx, const char *const *files, int nfiles,
+                void (*run)(Ctx *ctx, const struct Options *o, Emit *e),
+                const struct Options *o);
+/* With ctx->project: the file at real path real, parsed once; its parse
+ * diagnostics go to ctx the first time an app reads it.  NULL when it is
+ * not one of the project's. */
+File *project_file(Ctx *ctx, const char *real);
 
 /* ---- compile.c ------------------------------------------------------ */
 
@@ -749,6 +771,10 @@ struct Ctx {
     PtrVec sources;         /* Source* */
     const char *root;       /* the project: directory of the main .hit file
                                (set by compile() unless set before) */
+    Source *root_src;       /* the main .hit file (set by compile()) */
+    struct Project *project;/* apps.c, with `check --apps`: the .hit files
+                               under the current directory, each parsed
+                               once for every app that reads it; else NULL */
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
@@ -759,6 +785,10 @@ struct Ctx {
 
 Ctx *ctx_new(void);
 void ctx_free(Ctx *ctx);
+/* Forget the program compiled in ctx (its declarations, names, graph and
+ * root), keeping the arena, the sources, the diagnostics and the project,
+ * so that ctx can compile another program that shares those files. */
+void ctx_next_program(Ctx *ctx);
 
 /* kinds/registry.c */
 extern const Kind *const kinds[];

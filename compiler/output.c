@@ -82,7 +82,7 @@ static int bundle_cmp(const void *pa, const void *pb)
 static char *manifest_text(Ctx *ctx, Emit *e)
 {
     Arena *a = ctx->arena;
-    const Source *src = ctx->sources.items[0];
+    const Source *src = ctx->root_src;
     Loc file = {src, 0, 0};
     CfnNode *m = cfn_obj(a, file);
     cfn_put_str(a, m, "generator", "hitc");

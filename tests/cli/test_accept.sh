@@ -222,6 +222,7 @@ CASES=(trailing_and_own_line_directives_accept_their_line acceptance_covers_one_
        template_of_accepted_grants_lints_clean fmt_keeps_directives
        template_metadata_accepts_in_lint include_fragment_metadata)
 for c in "${CASES[@]}"; do
+    t_clean
     t "$c"
 done
 end

@@ -120,6 +120,7 @@ CASES=(rest_route_timeout_past_29s_warns rest_route_timeout_of_29s_is_fine
        http_route_waits_30s output_parents_are_made output_parents_keep_the_safety_rules
        size_warning_says_where_the_bulk_is resource_quota_says_where_they_come_from)
 for c in "${CASES[@]}"; do
+    t_clean
     t "$c"
 done
 end
