@@ -18,8 +18,9 @@
  * symbolic links to directories and directories hitc cannot read.
  * Cost: every file under the directory is read and parsed once, into the
  * Ctx's arena (project_file hands the same tree to every app that imports
- * it); the import graph is built from the parsed statements; each app is
- * declared, resolved and checked once.  So the work is linear in the files
+ * it); the import graph is built from the parsed statements and walked
+ * twice, each file and edge once; each app is declared, resolved and
+ * checked once.  So the work is linear in the files
  * plus, per app checked, the size of what it reads, however many of its
  * files are named.  A file's parse diagnostics are held back until an app
  * reads it, so a broken file that no named file's app reads (an untracked
@@ -55,7 +56,11 @@ typedef struct HitFile {
     Held parsed;            /* its lex and parse diagnostics */
     bool adopted;           /* an app read it: parsed went to ctx */
     PtrVec importers;       /* HitFile*: the files that import it */
+    PtrVec imports;         /* HitFile*: the files it imports */
     int index;              /* in the order found */
+    bool named;             /* one of the files to check */
+    bool above;             /* seen going up from a named file */
+    bool under_app;         /* some app reads it, directly or not */
     bool chosen;            /* an app to check */
 } HitFile;
 
@@ -214,8 +219,10 @@ static void link_imports(Ctx *ctx, Project *p)
             if (!is_import(s) || !import_target(h->src, s, real))
                 continue;
             HitFile *to = strmap_get(&p->by_real, real);
-            if (to && to != h)
+            if (to && to != h) {
                 vec_push(ctx->arena, &to->importers, h);
+                vec_push(ctx->arena, &h->imports, to);
+            }
         }
     }
 }
@@ -235,32 +242,55 @@ File *project_file(Ctx *ctx, const char *real)
 
 /* ---- which apps ------------------------------------------------------- */
 
-/* Mark the apps whose imports reach h: those among h and the files that
- * import it, directly or not, that nothing imports.  h itself when there
- * is none (a cycle that nothing else imports). */
-static void choose_apps(Ctx *ctx, HitFile *h)
+/* Choose the apps to check: every file that nothing imports (an app) and
+ * that imports a named file, directly or not, or is one; and a named file
+ * that no app reads (only a cycle of imports does) on its own.  Two walks,
+ * each file and edge once: up from the named files, down from the apps. */
+static void choose_apps(Ctx *ctx, Project *p)
 {
     PtrVec todo = {0};
-    StrMap seen = {0};
-    bool found = false;
-    vec_push(ctx->arena, &todo, h);
-    strmap_put(ctx->arena, &seen, h->real, h);
-    for (int i = 0; i < todo.len; i++) {
-        HitFile *x = todo.items[i];
-        if (x->importers.len == 0) {
-            x->chosen = found = true;
-            continue;
-        }
-        for (int k = 0; k < x->importers.len; k++) {
-            HitFile *y = x->importers.items[k];
-            if (strmap_get(&seen, y->real))
-                continue;
-            strmap_put(ctx->arena, &seen, y->real, y);
-            vec_push(ctx->arena, &todo, y);
+    for (int i = 0; i < p->files.len; i++) {
+        HitFile *h = p->files.items[i];
+        if (h->named) {
+            h->above = true;
+            vec_push(ctx->arena, &todo, h);
         }
     }
-    if (!found)
-        h->chosen = true;
+    for (int i = 0; i < todo.len; i++) {
+        HitFile *x = todo.items[i];
+        if (x->importers.len == 0)
+            x->chosen = true;       /* an app */
+        for (int k = 0; k < x->importers.len; k++) {
+            HitFile *y = x->importers.items[k];
+            if (!y->above) {
+                y->above = true;
+                vec_push(ctx->arena, &todo, y);
+            }
+        }
+    }
+    todo.len = 0;
+    for (int i = 0; i < p->files.len; i++) {
+        HitFile *h = p->files.items[i];
+        if (h->importers.len == 0) {
+            h->under_app = true;
+            vec_push(ctx->arena, &todo, h);
+        }
+    }
+    for (int i = 0; i < todo.len; i++) {
+        HitFile *x = todo.items[i];
+        for (int k = 0; k < x->imports.len; k++) {
+            HitFile *y = x->imports.items[k];
+            if (!y->under_app) {
+                y->under_app = true;
+                vec_push(ctx->arena, &todo, y);
+            }
+        }
+    }
+    for (int i = 0; i < p->files.len; i++) {
+        HitFile *h = p->files.items[i];
+        if (h->named && !h->under_app)
+            h->chosen = true;
+    }
 }
 
 /* Compile and check one app, its diagnostics merged into ctx's once. */
@@ -297,10 +327,11 @@ void apps_check(Ctx *ctx, const char *const *files, int nfiles,
         HitFile *h = realpath(files[i], real) ? strmap_get(&p->by_real, real)
                                               : NULL;
         if (h)
-            choose_apps(ctx, h);
+            h->named = true;
         else
             vec_push(ctx->arena, &alone, (void *)files[i]);
     }
+    choose_apps(ctx, p);
     StrMap seen = {0};
     for (int i = 0; i < p->files.len; i++) {
         HitFile *h = p->files.items[i];
