@@ -37,6 +37,9 @@ class RuntimeTable(unittest.TestCase):
             os.mkdir(os.path.join(work, "src"))
             with open(os.path.join(work, "src", "index.py"), "w") as f:
                 f.write("def handler(e, c):\n    return 1\n")
+            # the handler's file for Node runtimes too (E0219 looks for it)
+            with open(os.path.join(work, "src", "index.js"), "w") as f:
+                f.write("exports.handler = async () => 1;\n")
             lines = ["# one function per runtime; line 1 is where template-wide notes go"]
             for i, rt in enumerate(runtimes):
                 lines.append(f'function f{i} {{ runtime {rt}; handler index.handler; code "src" }}')
