@@ -222,6 +222,8 @@ const DiagInfo diag_table[D_COUNT] = {
                                  "a condition that no resource, output or condition uses"},
     [D_LINT_UNUSED_MAPPING] = {"W0722", SEV_WARNING, "unused-mapping",
                                "a mapping that no Fn::FindInMap reads"},
+    [D_LINT_CONDITION_CYCLE] = {"E0740", SEV_ERROR, "condition-cycle",
+                                "conditions that refer to themselves, directly or through others, printed as the whole path"},
     [D_BAD_SCHEDULE] = {"E0255", SEV_ERROR, "bad-schedule",
                         "a schedule that is not an EventBridge rate(...) or cron(...) expression"},
     [D_BAD_EVENT_PATTERN] = {"E0256", SEV_ERROR, "bad-event-pattern",

@@ -106,7 +106,10 @@ const char *logical_id_fit(Arena *a, const char *id);
 /* Key under which two names collide: lower case, '-' as '_'. */
 char *name_fold(Arena *a, const char *name);
 bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
-int edit_distance(const char *a, const char *b);
+/* The edit distance of a and b (case-blind; a swap of neighbours costs
+ * one) when it is at most max, else max + 1; words past 256 bytes are
+ * past max of everything. */
+int edit_distance_within(const char *a, const char *b, int max);
 /* Length of the valid UTF-8 sequence at p (no overlong forms, surrogates or
  * code points past U+10FFFF), or 0 when p does not start one. */
 int utf8_len(const unsigned char *p, const unsigned char *end);
@@ -197,6 +200,7 @@ typedef enum {
     D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
     D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
     D_LINT_UNUSED_MAPPING,
+    D_LINT_CONDITION_CYCLE,
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,

@@ -238,13 +238,180 @@ for i in range(20000): sys.stdout.write('output o%d = tx%d.name\n' % (i, i))" > 
     has "error: unknown table 'tx0'; did you mean 't0'?" || return 1
 }
 
-for c in many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
+# ---- issue 14, part 5: the second hostile-input review -----------------
+# These cases hold hitc to 200 MB (600 MB under ASan) instead of 1 GB.
+small() { MAX_RSS_KB=$(( ASAN ? 3 * 204800 : 204800 )); }
+
+# Reproduction: this template made `hitc lint` recurse some 3^33 times (the
+# implication check behind E0711 had no memory): it never finished.  A
+# condition that refers to itself is an error CloudFormation gives too.
+a_self_referencing_condition_is_an_error_not_a_hang() {
+    small
+    cat > cond.yaml <<'EOF'
+Conditions:
+  C: {Fn::And: [{Condition: C}, {Condition: C}, {Condition: C}]}
+  D: {Fn::Equals: [a, b]}
+Resources:
+  A: {Type: AWS::SNS::Topic, Condition: C, DependsOn: B}
+  B: {Type: AWS::SNS::Topic, Condition: D}
+EOF
+    status 1 lint cond.yaml || return 1
+    has "cond.yaml:2:3: error: condition 'C' refers to itself: 'C' -> 'C'; CloudFormation refuses conditions that refer to themselves" || return 1
+    has "cond.yaml:2:29: note: 'C' refers to 'C' here" || return 1
+}
+
+# Through others, and a wide Fn::And lattice that no cycle guards: each
+# condition is looked at once per question, not once per path.
+conditions_in_a_circle_and_a_wide_lattice_are_bounded() {
+    small
+    python3 - > lattice.yaml <<'PY'
+import sys
+w = sys.stdout.write
+w("Conditions:\n  X: {Fn::Equals: [a, b]}\n  L0: {Fn::Equals: [a, b]}\n")
+for i in range(1, 2000):
+    w("  L%d: {Fn::And: [%s]}\n" % (i, ", ".join("{Condition: L%d}" % j for j in range(max(0, i - 10), i))))
+w("  P: {Fn::Or: [{Condition: Q}, {Condition: X}]}\n  Q: {Fn::Not: [{Condition: P}]}\n")
+w("Resources:\n  B: {Type: AWS::SNS::Topic, Condition: X}\n")
+for i in range(2000):
+    w("  A%d: {Type: AWS::SNS::Topic, Condition: L1999, DependsOn: B}\n" % i)
+w("  Z: {Type: AWS::SNS::Topic, Condition: P}\n")
+PY
+    status 1 lint lattice.yaml || return 1
+    has "error: conditions refer to each other in a circle: 'P' -> 'Q' -> 'P'" || return 1
+    has "error: 'A0' depends on 'B', which exists only when condition 'X' is true" || return 1
+}
+
+# Reproduction: two 20 KB names, one a typo of the other, took 1.57 GB (a
+# full edit-distance matrix); 8,000 typos among 8,000 names took 14 s.
+did_you_mean_on_long_names_is_bounded() {
+    small
+    python3 - > long.json <<'PY'
+import json, sys
+a = "A" * 20000
+json.dump({"Resources": {a: {"Type": "AWS::SNS::Topic"}},
+           "Outputs": {"O": {"Value": {"Ref": a[:-1] + "B"}}}}, sys.stdout)
+PY
+    status 1 lint long.json || return 1
+    has "error: parameter or resource 'AAAA" || return 1
+}
+
+did_you_mean_on_many_typos_is_bounded() {
+    small
+    python3 - > typos.yaml <<'PY'
+import sys
+w = sys.stdout.write
+w("Resources:\n")
+for i in range(8000):
+    w("  Topic%05dx: {Type: AWS::SNS::Topic}\n" % i)
+w("Outputs:\n  O:\n    Value: !Join ['', [")
+w(", ".join("!Ref Topic%05dy" % i for i in range(8000)))
+w("]]\n")
+PY
+    status 1 lint typos.yaml || return 1
+    has "error: parameter or resource 'Topic00000y' is not defined; did you mean 'Topic00000x'?" || return 1
+}
+
+# Reproduction: 10,000 resources that each depend on themselves took
+# 1.66 GB: each cycle's report allocated arrays as large as the template.
+many_cycles_are_reported_in_bounded_memory() {
+    small
+    python3 -c "
+import sys
+sys.stdout.write('Resources:\n')
+for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsOn: R%d}\n' % (i, i))" > self.yaml
+    status 1 lint self.yaml || return 1
+    has "self.yaml:2:3: error: dependency cycle: 'R0' -> 'R0'" || return 1
+    has "9901 more diagnostics not shown" || return 1
+}
+
+# Reproduction: each ${var} of an Fn::Sub was looked for from the start of
+# the string (560 KB of template: 20-25 s).  Each is found after the last.
+a_long_sub_is_linear() {
+    small
+    python3 - > sub.yaml <<'PY'
+import sys
+w = sys.stdout.write
+w("Resources:\n  Q: {Type: AWS::SQS::Queue}\nOutputs:\n  O:\n    Value: !Sub \"")
+w(" ".join("${Q.A%d}" % i for i in range(60000)))
+w(" ${Nope} ${Nope}\"\n")
+PY
+    status 1 lint sub.yaml || return 1
+    # each unknown variable at its own place, not both at the first
+    local col; col=$(python3 -c "print(len('    Value: !Sub \"') + len(' '.join('\${Q.A%d}' % i for i in range(60000))) + 4)")
+    has "sub.yaml:5:$col: error: Fn::Sub variable 'Nope' is not defined" || return 1
+    has "sub.yaml:5:$((col + 8)): error: Fn::Sub variable 'Nope' is not defined" || return 1
+}
+
+# Reproduction: 40,000 params whose names collide in the name tables' hash
+# (FNV-1a, unseeded: the low 17 bits of every name's hash are the same)
+# took `hitc check` 214 s instead of 1.9 s.
+colliding_names_are_linear() {
+    small
+    python3 - > collide.hit <<'PY'
+import itertools, string, sys
+M, P = 1 << 17, 1099511628211
+PINV = pow(P, -1, M)
+def fwd(h, s):
+    for c in s.encode():
+        h = ((h ^ c) * P) % M
+    return h
+first, rest = string.ascii_lowercase, string.ascii_lowercase + string.digits
+starts = {}
+for p in itertools.product(first, rest, rest):
+    p = "".join(p)
+    starts.setdefault(fwd(1469598103934665603 % M, p), []).append(p)
+target, names = 12345, []
+for s in itertools.product(rest, repeat=4):
+    h = target
+    for c in reversed("".join(s).encode()):
+        h = ((h * PINV) % M) ^ c
+    for p in starts.get(h, ()):
+        names.append(p + "".join(s))
+    if len(names) >= 40000:
+        break
+for n in names[:40000]:
+    sys.stdout.write('param %s: string = "x"\n' % n)
+sys.stdout.write("table t {\n  key id: string\n}\n")
+PY
+    status 1 check collide.hit || return 1
+    has "the template has 40001 parameters; CloudFormation takes at most 200" || return 1
+}
+
+# Reproduction: the gcc printer wrote byte by byte to unbuffered stderr and
+# printed every note: a ring of 10,000 resources made a million write
+# calls.  The text is written in a few calls; notes stop at a cap.
+a_ten_thousand_ring_prints_in_few_writes() {
+    small
+    python3 -c "
+import sys
+sys.stdout.write('Resources:\n')
+for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsOn: R%d}\n' % (i, (i + 1) % 10000))" > ring.yaml
+    status 1 lint ring.yaml || return 1
+    has "ring.yaml:2:3: error: dependency cycle: 'R0' -> 'R1' -> 'R2'" || return 1
+    has "more notes not shown" || return 1
+    local notes; notes=$(grep -c ": note: " err.txt || true)
+    [ "$notes" -le 50 ] || { echo "$notes notes printed"; return 1; }
+    [ "$(wc -c < err.txt)" -lt 100000 ] || { echo "$(wc -c < err.txt) bytes of diagnostics"; return 1; }
+    strace -f -o trace.txt -e trace=write "$HITC" lint ring.yaml 2> /dev/null || true
+    local writes; writes=$(grep -c 'write(2,' trace.txt || true)
+    [ "$writes" -ge 1 ] || { echo "strace saw no write to stderr:"; head trace.txt; return 1; }
+    [ "$writes" -le 20 ] || { echo "$writes write calls to stderr"; return 1; }
+}
+
+# ARGS: the cases to run (default: all of them).
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
     sixty_four_levels_are_fine dev_zero_stops_at_the_limit an_endless_pipe_stops_at_the_limit \
     a_file_just_over_the_limit_is_refused a_long_route_path_is_refused_in_bounded_memory \
     the_deepest_allowed_path_is_cheap routes_sharing_a_long_prefix_are_cheap \
     junk_as_json_is_bounded junk_as_sarif_is_bounded junk_as_text_is_bounded \
     a_hundred_diagnostics_need_no_summary a_hundred_thousand_params_are_linear \
-    a_hundred_thousand_env_keys_are_linear; do
+    a_hundred_thousand_env_keys_are_linear \
+    a_self_referencing_condition_is_an_error_not_a_hang conditions_in_a_circle_and_a_wide_lattice_are_bounded \
+    did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
+    many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
+    a_ten_thousand_ring_prints_in_few_writes)
+for c in "${cases[@]}"; do
     t "$c"
 done
 end
