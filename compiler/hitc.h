@@ -74,6 +74,7 @@ typedef struct StrMap {
     const char **keys;
     void **values;
     size_t cap, len;        /* cap is 0 or a power of two */
+    uint64_t key[2];        /* the hash's key, random, drawn when cap leaves 0 */
 } StrMap;
 
 void *strmap_get(const StrMap *m, const char *key);
