@@ -440,10 +440,17 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     return d;
 }
 
+/* A note past MAX_NOTES_SHOWN is only counted: every format then ends
+ * the diagnostic with how many were left out (a 10,000-step cycle). */
 void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
 {
     if (d == &ctx->dropped)
         return;
+    if (d->nnotes == MAX_NOTES_SHOWN) {
+        d->notes_dropped++;
+        return;
+    }
+    d->nnotes++;
     Note *n = arena_alloc(ctx->arena, sizeof *n);
     n->loc = loc;
     va_list ap;
@@ -497,15 +504,47 @@ static size_t back_chars(const Source *s, size_t start, size_t at, size_t n)
     return have > n ? skip_chars(s, p, at, have - n) : p;
 }
 
+/* A C1 control character (U+0080 to U+009F, which some terminals obey
+ * as escapes) at p, as UTF-8. */
+static bool is_c1(const unsigned char *p)
+{
+    return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
+/* Text from a file or a template in a message or a file name: what would
+ * upset a terminal (control characters, C0 and C1, and bytes that are not
+ * UTF-8) is written as an escape (\n, \x1b, \u009b), so a diagnostic is
+ * one line and cannot move the cursor, ring the bell or change colours. */
+static void put_text(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *end = p + strlen(text);
+    while (p < end) {
+        int n = utf8_len(p, end);
+        if (n == 2 && is_c1(p))
+            fprintf(out, "\\u%04x", p[1]);
+        else if (n > 1 || (n == 1 && (*p == '\t' || (*p >= 0x20 && *p < 0x7f))))
+            fwrite(p, 1, (size_t)n, out);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\r')
+            fputs("\\r", out);
+        else
+            fprintf(out, "\\x%02x", *p);
+        p += n ? n : 1;
+    }
+}
+
 /* The source text, one column per character: a tab stays a tab, and what
- * would upset a terminal (control characters, bytes that are not UTF-8)
- * shows as '?'. */
+ * would upset a terminal (control characters, C0 and C1, bytes that are
+ * not UTF-8) shows as '?'. */
 static void put_source(FILE *out, const Source *s, size_t from, size_t to)
 {
     for (size_t p = from; p < to;) {
         size_t n = char_len(s, p);
         unsigned char c = (unsigned char)s->text[p];
-        bool shown = n > 1 || c == '\t' || (c >= 0x20 && c < 0x7f);
+        bool shown = (n > 1 && !is_c1((const unsigned char *)s->text + p)) ||
+                     c == '\t' || (c >= 0x20 && c < 0x7f);
         if (shown)
             fwrite(s->text + p, 1, n, out);
         else
@@ -567,17 +606,49 @@ static void print_one(FILE *out, Loc loc, Severity sev, const char *msg,
     if (loc.src) {
         int line, col;
         loc_linecol(loc, &line, &col);
-        fprintf(out, "%s:%d:%d: ", loc.src->path, line, col);
+        put_text(out, loc.src->path);
+        fprintf(out, ":%d:%d: ", line, col);
     } else {
         fputs("hitc: ", out);
     }
     if (color)
-        fprintf(out, "%s%s:\033[0m\033[1m %s\033[0m\n", sev_color[sev],
-                sev_name[sev], msg);
+        fprintf(out, "%s%s:\033[0m\033[1m ", sev_color[sev], sev_name[sev]);
     else
-        fprintf(out, "%s: %s\n", sev_name[sev], msg);
+        fprintf(out, "%s: ", sev_name[sev]);
+    put_text(out, msg);
+    fputs(color ? "\033[0m\n" : "\n", out);
     if (loc.src)
         print_caret(out, loc, color);
+}
+
+/* The last note of a diagnostic some of whose notes were left out, or
+ * NULL. */
+static const char *more_notes(Arena *a, const Diag *d)
+{
+    if (!d->notes_dropped)
+        return NULL;
+    return arena_printf(a, "%d more note%s not shown", d->notes_dropped,
+                        d->notes_dropped == 1 ? "" : "s");
+}
+
+/* One diagnostic with its notes, formatted in memory and written with one
+ * call: stderr is unbuffered, and a character at a time made a write call
+ * each. */
+static void print_diag(FILE *out, Arena *a, const Diag *d, bool color)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    FILE *to = mem ? mem : out;
+    print_one(to, d->loc, d->severity, d->msg, color);
+    for (Note *nt = d->notes; nt; nt = nt->next)
+        print_one(to, nt->loc, SEV_NOTE, nt->msg, color);
+    const char *more = more_notes(a, d);
+    if (more)
+        print_one(to, (Loc){0}, SEV_NOTE, more, color);
+    if (mem && fclose(mem) == 0)
+        fwrite(text, 1, len, out);
+    free(text);
 }
 
 /* ---- json and sarif -------------------------------------------------- */
@@ -626,6 +697,13 @@ static CfnNode *diags_json(Arena *a, Ctx *const *ctxs, int n)
                 CfnNode *no = cfn_obj(a, (Loc){0});
                 cfn_put_str(a, no, "message", nt->msg);
                 json_loc(a, no, nt->loc);
+                cfn_arr_push(a, notes, no);
+            }
+            const char *more_n = more_notes(a, d);
+            if (more_n) {
+                CfnNode *no = cfn_obj(a, (Loc){0});
+                cfn_put_str(a, no, "message", more_n);
+                cfn_put_num(a, no, "count", d->notes_dropped);
                 cfn_arr_push(a, notes, no);
             }
             cfn_arr_push(a, arr, o);
@@ -997,12 +1075,8 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
     }
     for (int k = 0; k < n; k++) {
         Ctx *ctx = ctxs[k];
-        for (int i = 0; i < ctx->diags.len; i++) {
-            Diag *d = ctx->diags.items[i];
-            print_one(out, d->loc, d->severity, d->msg, color);
-            for (Note *nt = d->notes; nt; nt = nt->next)
-                print_one(out, nt->loc, SEV_NOTE, nt->msg, color);
-        }
+        for (int i = 0; i < ctx->diags.len; i++)
+            print_diag(out, ctx->arena, ctx->diags.items[i], color);
         const char *more = more_message(ctx);
         if (more)
             fprintf(out, "hitc: %s\n", more);

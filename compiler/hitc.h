@@ -234,6 +234,8 @@ typedef struct Diag {
     Loc loc;                /* loc.src == NULL: no place (command line) */
     char *msg;
     Note *notes, *last_note;
+    int nnotes;             /* notes kept: at most MAX_NOTES_SHOWN */
+    int notes_dropped;      /* notes past that, counted only */
     int seq;                /* order of creation, for stable sorting */
 } Diag;
 
@@ -242,6 +244,7 @@ typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
 /* Limits on what hitc reads (docs/language.md, "Limits"). */
 #define MAX_SOURCE_BYTES (16u << 20)  /* a file hitc reads: 16 MB */
 #define MAX_DIAGS_SHOWN 100           /* diagnostics printed, in every format */
+#define MAX_NOTES_SHOWN 20            /* notes of one diagnostic, likewise */
 
 Source *source_load(Ctx *ctx, const char *path, Loc from);
 /* A source from memory (tests, fuzzing); text need not be terminated. */
