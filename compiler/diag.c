@@ -250,6 +250,8 @@ const DiagInfo diag_table[D_COUNT] = {
                            "'cfn.ID' naming no resource of an included fragment"},
     [D_INCLUDE_BAD_REF] = {"E0614", SEV_ERROR, "include-unknown-ref",
                            "a Ref, Fn::GetAtt or Fn::Sub of an included fragment naming a logical ID the template lacks"},
+    [D_INCLUDE_OUTSIDE] = {"E0615", SEV_ERROR, "include-outside-project",
+                           "an included file outside the project (the main .hit file's directory), through '..' or a symlink: refused unread"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

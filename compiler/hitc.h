@@ -210,6 +210,7 @@ typedef enum {
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
     D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
+    D_INCLUDE_OUTSIDE,
     D_COUNT
 } DiagCode;
 

@@ -22,9 +22,12 @@
  * emit:  include_merge puts the sections after hitc's own, in the order of
  *        the include lines and of each fragment.
  */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
 
@@ -202,14 +205,24 @@ static void include_check(Ctx *ctx, Decl *d)
     const char *dir = decl_dir(ctx, d);
     const char *path = strcmp(dir, ".") == 0
         ? rel : arena_printf(ctx->arena, "%s/%s", dir, rel);
+    char real[PATH_MAX], root[PATH_MAX];
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (!realpath(path, real) || stat(real, &st) != 0) {
         diag(ctx, D_INCLUDE_FILE, at, "included file '%s' does not exist",
              rel);
         return;
     }
     if (!S_ISREG(st.st_mode)) {
         diag(ctx, D_INCLUDE_FILE, at, "included '%s' is not a file", rel);
+        return;
+    }
+    /* As import and code do; a file outside is not even read, so none of
+     * its lines can reach a diagnostic (a symlink to credentials, say). */
+    if (!realpath(ctx->root, root) || !path_inside(real, root)) {
+        diag(ctx, D_INCLUDE_OUTSIDE, at, "included file '%s' is outside the "
+             "project (the directory of '%s'), through '..' or a symlink; "
+             "move it into the project", rel,
+             ((Source *)ctx->sources.items[0])->path);
         return;
     }
     in->src = source_load(ctx, path, at);

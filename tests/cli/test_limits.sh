@@ -398,6 +398,31 @@ for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsO
     [ "$writes" -le 20 ] || { echo "$writes write calls to stderr"; return 1; }
 }
 
+# Reproduction: `include` read '..' and symlinks out of the project, which
+# import and code refuse; a symlinked credentials file had its secret
+# lines printed in the YAML error.  Both are refused unread.
+an_include_outside_the_project_is_refused_unread() {
+    small
+    mkdir -p app/src outside
+    printf '[default]\naws_secret_access_key = SECRETLINE: {x\n' > outside/credentials
+    printf 'Resources:\n  Q: {Type: AWS::SQS::Queue}\n' > outside/frag.yaml
+    ln -s ../outside/credentials app/creds.yaml
+    touch app/src/index.py
+    printf 'include "creds.yaml"\ninclude "../outside/frag.yaml"\ntable t {\n  key id: string\n}\n' > app/app.hit
+    status 1 check app/app.hit || return 1
+    has "app/app.hit:1:9: error: included file 'creds.yaml' is outside the project (the directory of 'app/app.hit'), through '..' or a symlink; move it into the project" || return 1
+    has "app/app.hit:2:9: error: included file '../outside/frag.yaml' is outside the project" || return 1
+    not grep -q SECRETLINE err.txt || return 1
+    status 1 build app/app.hit -o out || return 1
+    not grep -q SECRETLINE err.txt || return 1
+    [ ! -e out ] || { echo "output written"; return 1; }
+    # a symlink that stays inside the project is fine
+    cp outside/frag.yaml app/real.yaml
+    ln -s real.yaml app/link.yaml
+    printf 'include "link.yaml"\ntable t {\n  key id: string\n}\n' > app/app.hit
+    status 0 check app/app.hit || return 1
+}
+
 # ARGS: the cases to run (default: all of them).
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
@@ -410,7 +435,7 @@ cases=("$@")
     a_self_referencing_condition_is_an_error_not_a_hang conditions_in_a_circle_and_a_wide_lattice_are_bounded \
     did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
     many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
-    a_ten_thousand_ring_prints_in_few_writes)
+    a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread)
 for c in "${cases[@]}"; do
     t "$c"
 done
