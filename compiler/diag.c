@@ -249,7 +249,7 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_INCLUDE_UNKNOWN] = {"E0613", SEV_ERROR, "unknown-cfn-resource",
                            "'cfn.ID' naming no resource of an included fragment"},
     [D_INCLUDE_BAD_REF] = {"E0614", SEV_ERROR, "include-unknown-ref",
-                           "a Ref, Fn::GetAtt or Fn::Sub of an included fragment naming a logical ID the template lacks"},
+                           "a Ref, Fn::GetAtt, Fn::Sub, DependsOn, Condition, Fn::If or Fn::FindInMap of an included fragment naming a resource, parameter, condition or mapping the template lacks"},
     [D_INCLUDE_OUTSIDE] = {"E0615", SEV_ERROR, "include-outside-project",
                            "an included file outside the project (the main .hit file's directory), through '..' or a symlink: refused unread"},
 };

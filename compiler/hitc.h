@@ -382,6 +382,10 @@ const char *value_type_name(ValueType t);
 typedef struct Attr {
     const char *name;
     ValueType type;
+    /* The AWS service whose ARN the value is ("dynamodb", "lambda"), ""
+     * when it is no ARN (a name, a URL), NULL when hitc cannot tell (a
+     * plugin's output): what `on queue`, `on topic` and `service` check. */
+    const char *arn;
 } Attr;
 
 /* A value.  E_REF names a declaration (or a built-in) and maybe one of its
@@ -527,6 +531,12 @@ Expr *expr_from_item(Ctx *ctx, const Item *it);
 /* Resolve a bare name that must be a declaration of kind k (allow TABLE,
  * route -> FUNCTION); reports and returns NULL on failure. */
 Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k);
+/* A resolved expression that must be an ARN of service ("sqs", "sns",
+ * "lambda"): false, after an error with code at the expression, when it is
+ * known to be something else; what names what is wanted ("'on queue' takes
+ * an SQS queue's ARN").  An ARN hitc cannot tell (a parameter) passes. */
+bool want_arn(Ctx *ctx, const Expr *x, const char *service, DiagCode code,
+              const char *what);
 
 void resolve(Ctx *ctx);                 /* references, link() */
 
@@ -732,6 +742,8 @@ ValueType param_type(const Decl *d);
  * reported); the fragments' names checked once every logical ID is
  * registered; their sections merged into the template. */
 bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
+/* kinds/include.c: the service whose ARN cfn.ID[.ATTR] is, as Attr.arn. */
+const char *include_arn(const Decl *entry, const char *attr);
 void include_check_refs(Ctx *ctx);
 void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
 extern const Kind kind_include, kind_cfn_entry;

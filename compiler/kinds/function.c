@@ -66,7 +66,8 @@ typedef struct Function {
     PtrVec policies;        /* Policy*, in source order */
 } Function;
 
-static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
+static const Attr function_attrs[] = {{"arn", VT_STRING, "lambda"},
+                                      {"name", VT_STRING, ""}};
 
 static Function *fn_of(Decl *d)
 {

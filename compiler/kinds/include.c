@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "bundle.h"
@@ -171,6 +172,15 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                     continue;
                 }
             }
+            if ((s == S_PARAMETERS || s == S_RESOURCES) &&
+                (strcmp(q->key, "CodeBucket") == 0 ||
+                 strcmp(q->key, "CodePrefix") == 0)) {
+                diag(ctx, D_LOGICAL_ID_CLASH, q->key_loc, "'%s' is a parameter "
+                     "hitc makes (where the code bundles are); rename the "
+                     "included %s", q->key,
+                     s == S_PARAMETERS ? "parameter" : "resource");
+                continue;
+            }
             if (s == S_CONDITIONS || s == S_MAPPINGS)
                 claim_name(ctx, s, q);
             else
@@ -296,6 +306,49 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
              arena_printf(ctx->arena, "%s refers to 'cfn.%s%s%s'", why, id,
                           attr ? "." : "", attr ? attr : ""));
     return true;
+}
+
+/* What cfn.ID (attr NULL: its Ref) or cfn.ID.ATTR is the ARN of, as
+ * Attr.arn: the Arn attribute of a resource AWS::SERVICE::X is an ARN of
+ * SERVICE; a few Refs and attributes are known besides. */
+const char *include_arn(const Decl *d, const char *attr)
+{
+    static const struct {
+        const char *type, *attr, *arn;  /* attr NULL: the Ref */
+    } known[] = {
+        {"AWS::SQS::Queue", NULL, ""},              /* its URL */
+        {"AWS::SQS::Queue", "QueueName", ""},
+        {"AWS::SQS::Queue", "QueueUrl", ""},
+        {"AWS::SNS::Topic", NULL, "sns"},
+        {"AWS::SNS::Topic", "TopicArn", "sns"},
+        {"AWS::SNS::Topic", "TopicName", ""},
+        {"AWS::Lambda::Function", NULL, ""},        /* its name */
+        {"AWS::DynamoDB::Table", NULL, ""},
+        {"AWS::DynamoDB::Table", "StreamArn", "dynamodb"},
+        {"AWS::S3::Bucket", NULL, ""},
+    };
+    const Entry *e = entry_of(d);
+    const CfnNode *t = e && e->section == S_RESOURCES
+                           ? cfn_obj_get(e->node, "Type") : NULL;
+    if (!t || t->kind != CFN_STRING)
+        return NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(t->text, known[i].type) == 0 &&
+            (attr ? known[i].attr && strcmp(attr, known[i].attr) == 0
+                  : !known[i].attr))
+            return known[i].arn;
+    if (!attr || strcmp(attr, "Arn") != 0 || strncmp(t->text, "AWS::", 5) != 0)
+        return NULL;
+    const char *svc = t->text + 5, *end = strstr(svc, "::");
+    if (!end)
+        return NULL;
+    static const char *const services[] = {"sqs", "sns", "lambda", "dynamodb",
+                                           "s3", "events", "kinesis", "iam"};
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        if (strlen(services[i]) == (size_t)(end - svc) &&
+            strncasecmp(svc, services[i], (size_t)(end - svc)) == 0)
+            return services[i];    /* lower case, as ARNs spell services */
+    return NULL;
 }
 
 static CfnRef entry_ref(Ctx *ctx, Decl *d, const char *attr)
@@ -469,6 +522,81 @@ static void check_name(Ctx *ctx, void *arg, const char *name, Loc loc,
          did_you_mean(ctx, name, ids, n, NULL));
 }
 
+/* ---- conditions and mappings the fragment names --------------------- */
+
+/* A condition (S_CONDITIONS) or mapping (S_MAPPINGS) that some fragment
+ * gives, or an error naming the closest one: CloudFormation refuses a
+ * template that names one it lacks. */
+static void check_section_name(Ctx *ctx, int section, const char *name,
+                               Loc loc, const char *how)
+{
+    const char *key = arena_printf(ctx->arena, "%s/%s", section_names[section],
+                                   name);
+    if (strmap_get(&ctx->prog.included, key))
+        return;
+    const char *what = section == S_CONDITIONS ? "condition" : "mapping";
+    if (!diag_wanted(ctx, loc)) {
+        diag(ctx, D_INCLUDE_BAD_REF, loc, "unknown %s '%s'", what, name);
+        return;
+    }
+    PtrVec names = {0};
+    for (int i = 0; i < ctx->prog.decls.len; i++) {
+        Decl *d = ctx->prog.decls.items[i];
+        const Include *in = d->kind == &kind_include ? d->data : NULL;
+        const CfnNode *sec = in ? in->sections[section] : NULL;
+        for (int k = 0; sec && k < sec->len; k++)
+            vec_push(ctx->arena, &names, (void *)sec->pairs[k].key);
+    }
+    diag(ctx, D_INCLUDE_BAD_REF, loc, "%s names '%s', which is not a %s of "
+         "the template%s", how, name, what,
+         names.len ? did_you_mean(ctx, name, (const char *const *)names.items,
+                                  names.len, NULL)
+                   : section == S_CONDITIONS
+                         ? "; no included fragment has Conditions"
+                         : "; no included fragment has Mappings");
+}
+
+/* The conditions (Fn::If, and {Condition: X} inside Conditions) and
+ * mappings (Fn::FindInMap) a node names.  No recursion past
+ * CFN_MAX_DEPTH: the reader refuses deeper trees. */
+static void walk_section_names(Ctx *ctx, const CfnNode *n, bool in_conditions)
+{
+    if (n->kind == CFN_ARRAY) {
+        for (int i = 0; i < n->len; i++)
+            walk_section_names(ctx, n->items[i], in_conditions);
+        return;
+    }
+    if (n->kind != CFN_OBJECT)
+        return;
+    const char *f = cfn_intrinsic_name(n);
+    const CfnNode *v = f ? n->pairs[0].value : NULL;
+    const CfnNode *first = v && v->kind == CFN_ARRAY && v->len
+                               ? v->items[0] : NULL;
+    if (f && strcmp(f, "Condition") == 0 && in_conditions &&
+        v->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, v->text, v->loc, "Condition");
+    else if (f && strcmp(f, "Fn::If") == 0 && first && first->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, first->text, first->loc, "Fn::If");
+    else if (f && strcmp(f, "Fn::FindInMap") == 0 && first &&
+             first->kind == CFN_STRING)
+        check_section_name(ctx, S_MAPPINGS, first->text, first->loc,
+                           "Fn::FindInMap");
+    for (int i = 0; i < n->len; i++)
+        walk_section_names(ctx, n->pairs[i].value, in_conditions);
+}
+
+static void entry_section_names(Ctx *ctx, const Entry *en)
+{
+    if (en->section == S_PARAMETERS)
+        return;
+    const CfnNode *c = cfn_obj_get(en->node, "Condition");
+    if (c && c->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, c->text, c->loc, "Condition");
+    for (int i = 0; i < en->node->len; i++)
+        if (strcmp(en->node->pairs[i].key, "Condition") != 0)
+            walk_section_names(ctx, en->node->pairs[i].value, false);
+}
+
 void include_check_refs(Ctx *ctx)
 {
     Program *p = &ctx->prog;
@@ -477,10 +605,14 @@ void include_check_refs(Ctx *ctx)
         if (d->kind != &kind_include || !d->data)
             continue;
         Include *in = d->data;
-        for (int k = 0; k < in->entries.len; k++)
+        for (int k = 0; k < in->entries.len; k++) {
             entry_names(ctx, entry_of(in->entries.items[k]), check_name, NULL);
-        if (in->sections[S_CONDITIONS])
+            entry_section_names(ctx, entry_of(in->entries.items[k]));
+        }
+        if (in->sections[S_CONDITIONS]) {
             walk_names(ctx, in->sections[S_CONDITIONS], check_name, NULL);
+            walk_section_names(ctx, in->sections[S_CONDITIONS], true);
+        }
     }
 }
 

@@ -423,6 +423,78 @@ an_include_outside_the_project_is_refused_unread() {
     status 0 check app/app.hit || return 1
 }
 
+# Reproduction: a fragment that declares CodeBucket or CodePrefix (hitc's
+# own parameters) was silently replaced by hitc's; one that names a
+# condition or mapping no fragment gives built, and CloudFormation refused it.
+a_fragment_keeps_to_its_own_names() {
+    small
+    src
+    cat > frag.yaml <<'EOF'
+Parameters:
+  CodeBucket: {Type: String, Default: mine}
+Conditions:
+  IsProd: {Fn::Equals: [!Ref Stage, prod]}
+  Both: {Fn::And: [{Condition: IsProd}, {Condition: IsProdd}]}
+Mappings:
+  Sizes: {dev: {n: "1"}}
+Resources:
+  CodePrefix: {Type: AWS::SNS::Topic}
+  Q:
+    Type: AWS::SQS::Queue
+    Condition: Nope
+    Properties:
+      DelaySeconds: !If [IsProdd, 1, 2]
+      QueueName: !FindInMap [Sizez, dev, n]
+Outputs:
+  O: {Value: !Ref Q, Condition: IsProd}
+EOF
+    { printf 'include "frag.yaml"\n'; fn_head; } > app.hit
+    status 1 check app.hit || return 1
+    has "frag.yaml:2:3: error: 'CodeBucket' is a parameter hitc makes (where the code bundles are); rename the included parameter" || return 1
+    has "frag.yaml:9:3: error: 'CodePrefix' is a parameter hitc makes (where the code bundles are); rename the included resource" || return 1
+    sed -i '/CodeBucket/d; /CodePrefix/d; /^Parameters/d' frag.yaml
+    status 1 check app.hit || return 1
+    has "frag.yaml:3:53: error: Condition names 'IsProdd', which is not a condition of the template; did you mean 'IsProd'?" || return 1
+    has "frag.yaml:9:16: error: Condition names 'Nope', which is not a condition of the template" || return 1
+    has "frag.yaml:11:26: error: Fn::If names 'IsProdd', which is not a condition of the template; did you mean 'IsProd'?" || return 1
+    has "frag.yaml:12:30: error: Fn::FindInMap names 'Sizez', which is not a mapping of the template; did you mean 'Sizes'?" || return 1
+    has "4 errors, 0 warnings" || return 1
+}
+
+# Reproduction: an ARN of the wrong kind built: 'on queue' with a table's
+# ARN, 'on topic' with a stream's, a plugin's service with a table's.
+arns_of_the_wrong_kind_are_errors() {
+    small
+    src
+    cat > q.yaml <<'EOF'
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+  T: {Type: AWS::SNS::Topic}
+EOF
+    { printf 'include "q.yaml"\ntable t {\n  key id: string\n  stream new\n}\n'; fn_head
+      printf 'on queue t.arn -> f\non topic t.stream -> f\non queue cfn.Q -> f\n'
+      printf 'on queue "arn:aws:sns:us-east-1:123456789012:x" -> f\non queue "jobs" -> f\n'
+      printf 'on queue cfn.Q.Arn -> f\non topic cfn.T -> f\non topic "arn:aws:sns:us-east-1:123456789012:x" -> f\n'
+      printf 'plugin p {\n  service t.arn\n}\nplugin p2 {\n  service f.arn\n}\n'; } > app.hit
+    status 1 check app.hit || return 1
+    has "app.hit:11:10: error: 'on queue' takes an SQS queue's ARN, and 't.arn' is an ARN of DynamoDB, not SQS" || return 1
+    has "app.hit:12:10: error: 'on topic' takes an SNS topic's ARN, and 't.stream' is an ARN of DynamoDB, not SNS" || return 1
+    has "app.hit:13:10: error: 'on queue' takes an SQS queue's ARN, and 'cfn.Q' is not an ARN" || return 1
+    has "app.hit:14:10: error: 'on queue' takes an SQS queue's ARN, and \"arn:aws:sns:us-east-1:123456789012:x\" is an ARN of SNS, not SQS" || return 1
+    has "app.hit:15:10: error: 'on queue' takes an SQS queue's ARN, and \"jobs\" is not an ARN" || return 1
+    has "app.hit:20:11: error: a plugin's service is a Lambda function's ARN, and 't.arn' is an ARN of DynamoDB, not Lambda" || return 1
+    has "6 errors, 0 warnings" || return 1
+}
+
+# Reproduction: "\u0000" in an event pattern cut the string short there.
+a_nul_in_an_event_pattern_is_refused() {
+    small
+    src
+    { fn_head; printf 'on event "{\\"source\\": [\\"a\\\\u0000b\\"]}" -> f\n'; } > ev.hit
+    status 1 check ev.hit || return 1
+    has "ev.hit:6:10: error: the event pattern is not valid JSON: '\\u0000' in a string: a pattern cannot match a NUL character" || return 1
+}
+
 # ARGS: the cases to run (default: all of them).
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
@@ -435,7 +507,8 @@ cases=("$@")
     a_self_referencing_condition_is_an_error_not_a_hang conditions_in_a_circle_and_a_wide_lattice_are_bounded \
     did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
     many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
-    a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread)
+    a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread \
+    a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused)
 for c in "${cases[@]}"; do
     t "$c"
 done
