@@ -86,7 +86,7 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_BLOCKED_RUNTIME] = {"E0217", SEV_ERROR, "blocked-runtime",
                            "a Lambda runtime on which Lambda no longer creates functions"},
     [D_SECRET_PLAIN] = {"E0218", SEV_ERROR, "secret-in-plain-text",
-                        "a secret param in env or an output, which store values in plain text"},
+                        "a secret param with a default, or in env, an output, an 'allow ... on', a trigger's ARN, a plugin's service, or an included fragment's outputs or tags: each holds its value in plain text"},
     [D_BAD_PATH] = {"E0301", SEV_ERROR, "bad-route-path",
                     "a route path that API Gateway would not take"},
     [D_DUPLICATE_ROUTE] = {"E0302", SEV_ERROR, "duplicate-route",

@@ -735,6 +735,11 @@ const Kind *kind_find(const char *keyword);
 CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
 /* kinds/param.c: is d a parameter marked `secret`? */
 bool param_is_secret(const Decl *d);
+/* kinds/param.c: E0218 "HEAD secret parameter 'NAME' TAIL" at each secret
+ * parameter x refers to (itself, or inside "${...}"), with a note where it
+ * is declared: for every place that would hold its value in plain text. */
+void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                         const char *tail);
 /* kinds/param.c: a parameter's declared type (string or number; the
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);

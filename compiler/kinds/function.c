@@ -658,6 +658,10 @@ static void function_link(Ctx *ctx, Decl *d)
                 diag(ctx, D_BAD_VALUE, x->loc, "a resource of 'allow ... on' "
                      "is an ARN, a string; this is %s",
                      value_type_name(x->type));
+            param_refuse_secret(ctx, x, "'allow ... on' would write",
+                                "in plain text into the function's IAM "
+                                "policy, which anyone who may read IAM "
+                                "sees; a resource is an ARN, not a secret");
         }
     }
     for (int i = 0; i < f->env.len; i++) {

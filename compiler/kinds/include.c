@@ -597,6 +597,57 @@ static void entry_section_names(Ctx *ctx, const Entry *en)
             walk_section_names(ctx, en->node->pairs[i].value, false);
 }
 
+/* ---- secrets the fragment would show ------------------------------- */
+
+/* A parameter whose value is masked: hitc's `secret`, or a fragment's own
+ * with NoEcho: true. */
+static bool is_secret(const Decl *d)
+{
+    if (param_is_secret(d))
+        return true;
+    const Entry *e = d->kind == &kind_cfn_entry ? entry_of(d) : NULL;
+    const CfnNode *no_echo = e && e->section == S_PARAMETERS
+                                 ? cfn_obj_get(e->node, "NoEcho") : NULL;
+    return no_echo && ((no_echo->kind == CFN_BOOL && no_echo->boolean) ||
+                       (no_echo->kind == CFN_STRING &&
+                        strcasecmp(no_echo->text, "true") == 0));
+}
+
+/* An output's value, or a resource's tags: text anyone who may describe
+ * the stack reads, NoEcho or not (cfn-lint W2010 for outputs). */
+static void secret_name(Ctx *ctx, void *arg, const char *name, Loc loc,
+                        const char *how)
+{
+    const char *where = arg;
+    Decl *d = id_owner(ctx, name);
+    if (!d || !is_secret(d))
+        return;
+    const char *shown = d->kind == &kind_param ? d->name : d->logical;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, loc, "%s shows secret parameter '%s' "
+                   "(%s) in plain text to anyone who may describe the stack; "
+                   "name where the secret is kept instead", where, shown, how);
+    note(ctx, e, d->name_loc, "secret parameter '%s' declared here", shown);
+}
+
+static void entry_secrets(Ctx *ctx, const Decl *d)
+{
+    const Entry *en = entry_of(d);
+    if (en->section == S_OUTPUTS) {
+        walk_names(ctx, en->node, secret_name,
+                   arena_printf(ctx->arena, "included output '%s'", d->logical));
+        return;
+    }
+    const CfnNode *props = en->section == S_RESOURCES
+                               ? cfn_obj_get(en->node, "Properties") : NULL;
+    if (!props || props->kind != CFN_OBJECT)
+        return;
+    const char *where = arena_printf(ctx->arena, "a tag of included resource "
+                                     "'%s'", d->logical);
+    walk_names(ctx, cfn_obj_get(props, "Tags"), secret_name, (void *)where);
+    walk_names(ctx, cfn_obj_get(props, "TagSpecifications"), secret_name,
+               (void *)where);
+}
+
 void include_check_refs(Ctx *ctx)
 {
     Program *p = &ctx->prog;
@@ -608,6 +659,7 @@ void include_check_refs(Ctx *ctx)
         for (int k = 0; k < in->entries.len; k++) {
             entry_names(ctx, entry_of(in->entries.items[k]), check_name, NULL);
             entry_section_names(ctx, entry_of(in->entries.items[k]));
+            entry_secrets(ctx, in->entries.items[k]);
         }
         if (in->sections[S_CONDITIONS]) {
             walk_names(ctx, in->sections[S_CONDITIONS], check_name, NULL);

@@ -401,6 +401,10 @@ static void plugin_link(Ctx *ctx, Decl *d)
     Expr *x = p ? p->service : NULL;
     if (!x)
         return;
+    param_refuse_secret(ctx, x, "the service would write",
+                        "in plain text as each resource's ServiceToken, "
+                        "which anyone who may describe the stack sees; a "
+                        "service is a Lambda function's ARN, not a secret");
     if (x->kind == E_REF && x->target && x->target->kind == &kind_function &&
         x->attr && strcmp(x->attr, "arn") != 0) {
         diag(ctx, D_PLUGIN_SERVICE, x->loc, "a plugin's service is a Lambda "

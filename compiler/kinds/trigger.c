@@ -741,6 +741,12 @@ static void trigger_link(Ctx *ctx, Decl *d)
     else if (t->arn && t->what == T_TOPIC)
         want_arn(ctx, t->arn, "sns", D_TRIGGER_OPTION,
                  "'on topic' takes an SNS topic's ARN");
+    param_refuse_secret(ctx, t->arn, t->what == T_QUEUE
+                        ? "the ARN of 'on queue' would write"
+                        : "the ARN of 'on topic' would write",
+                        "in plain text into the template's trigger, which "
+                        "anyone who may describe the stack sees; an ARN is "
+                        "not a secret");
     if (t->table && !table_has_stream(t->table)) {
         Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
                        "table '%s' has no stream, so 'on %s.stream' has "

@@ -495,6 +495,47 @@ a_nul_in_an_event_pattern_is_refused() {
     has "ev.hit:6:10: error: the event pattern is not valid JSON: '\\u0000' in a string: a pattern cannot match a NUL character" || return 1
 }
 
+# Reproduction: a secret parameter's default was written into the template
+# in plain text, and E0218 missed an 'allow ... on', a trigger's ARN, a
+# plugin's service and an included fragment's outputs and tags.
+secrets_stay_out_of_plain_text() {
+    small
+    src
+    cat > frag.yaml <<'EOF'
+Parameters:
+  Token: {Type: String, NoEcho: true}
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+    Properties:
+      Tags: [{Key: k, Value: !Ref ApiKey}, {Key: t, Value: !Sub "x-${Token}"}]
+Outputs:
+  O: {Value: !Sub "key ${ApiKey}"}
+  P: {Value: !Ref Token}
+EOF
+    { printf 'param api-key: string = "hunter2" { secret }\nparam k2: string { secret }\n'; fn_head
+      printf 'on queue k2 -> f\non topic "${k2}" -> f\nplugin p {\n  service k2\n}\n'
+      printf 'function g {\n  runtime python3.12\n  handler index.handler\n  code "src"\n'
+      printf '  allow "s3:GetObject" on "arn:aws:s3:::${k2}/*"\n}\n'; } > app.hit
+    status 1 check app.hit || return 1
+    has "app.hit:1:25: error: secret parameter 'api-key' has a default, which the template holds in plain text" || return 1
+    has "app.hit:8:10: error: the ARN of 'on queue' would write secret parameter 'k2' in plain text" || return 1
+    has "app.hit:9:13: error: the ARN of 'on topic' would write secret parameter 'k2' in plain text" || return 1
+    has "app.hit:11:11: error: the service would write secret parameter 'k2' in plain text as each resource's ServiceToken" || return 1
+    has "app.hit:17:43: error: 'allow ... on' would write secret parameter 'k2' in plain text into the function's IAM policy" || return 1
+    has "app.hit:2:7: note: secret parameter 'k2' declared here" || return 1
+    has "5 errors, 1 warning" || return 1       # api-key is never used
+    printf 'include "frag.yaml"\nparam api-key: string { secret }\n' > app.hit
+    fn_head >> app.hit
+    status 1 check app.hit || return 1
+    has "frag.yaml:7:35: error: a tag of included resource 'Q' shows secret parameter 'api-key' (Ref) in plain text" || return 1
+    has "frag.yaml:7:65: error: a tag of included resource 'Q' shows secret parameter 'Token' (Fn::Sub) in plain text" || return 1
+    has "frag.yaml:9:19: error: included output 'O' shows secret parameter 'api-key' (Fn::Sub) in plain text" || return 1
+    has "frag.yaml:10:19: error: included output 'P' shows secret parameter 'Token' (Ref) in plain text" || return 1
+    has "app.hit:2:7: note: secret parameter 'api-key' declared here" || return 1
+    has "4 errors, 0 warnings" || return 1
+}
+
 # ARGS: the cases to run (default: all of them).
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
@@ -508,7 +549,8 @@ cases=("$@")
     did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
     many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
     a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread \
-    a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused)
+    a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused \
+    secrets_stay_out_of_plain_text)
 for c in "${cases[@]}"; do
     t "$c"
 done
