@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cfn.h"
@@ -278,6 +279,12 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         diag(ctx, D_IO, from, "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag(ctx, D_IO, from, "cannot read '%s': it is a directory", path);
+        fclose(f);
+        return NULL;
+    }
     Buf b = {0};
     char chunk[65536];
     size_t n;
@@ -290,6 +297,7 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         buf_add(&b, chunk, n);
     }
     bool failed = !too_large && ferror(f);
+    int err = errno;
     fclose(f);
     if (too_large) {
         diag(ctx, D_FILE_TOO_LARGE, from, "'%s' is larger than %u MB, the "
@@ -299,7 +307,7 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         return NULL;
     }
     if (failed) {
-        diag(ctx, D_IO, from, "cannot read '%s'", path);
+        diag(ctx, D_IO, from, "cannot read '%s': %s", path, strerror(err));
         buf_free(&b);
         return NULL;
     }
