@@ -410,6 +410,8 @@ static int temp_open(const char *tmp, int flags)
 {
     for (int tries = 0; tries < 8; tries++) {
         int fd = open(tmp, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+        if (fd < 0 && errno == ELOOP)
+            errno = EPERM;          /* a symlink: not followed, not ours */
         if (fd < 0)
             return -1;
         struct stat st, at;

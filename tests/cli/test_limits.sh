@@ -536,6 +536,107 @@ EOF
     has "4 errors, 0 warnings" || return 1
 }
 
+# Reproduction: fmt replaced what is no regular file: a FIFO (it waited for
+# a writer, then renamed a file over the pipe) and /proc/self/fd/0.
+fmt_refuses_what_is_not_a_regular_file() {
+    small
+    printf 'app   x "y"\n' > a.hit
+    mkfifo pipe.hit
+    status 2 fmt pipe.hit || return 1
+    has "hitc: error: cannot format 'pipe.hit': it is a FIFO (a pipe); hitc fmt rewrites regular files" || return 1
+    [ -p pipe.hit ] || { echo "the FIFO was replaced"; return 1; }
+    status 2 fmt --check pipe.hit || return 1
+    status 2 fmt /proc/self/fd/0 < <(cat a.hit) || return 1
+    has "cannot format '/proc/self/fd/0': it is a FIFO" || return 1
+    mkdir d.hit
+    status 2 fmt d.hit || return 1
+    has "cannot format 'd.hit': it is a directory" || return 1
+}
+
+# Reproduction: fmt kept the mode but gave the file to whoever ran it, and
+# split hard links (the other name kept the old text).
+fmt_keeps_the_owner_and_refuses_hard_links() {
+    small
+    printf 'app   x "y"\n' > a.hit
+    [ "$(id -u)" -eq 0 ] || { echo "this case needs root, to give a file to another user"; return 1; }
+    chown 65534:65534 a.hit
+    status 0 fmt a.hit || return 1
+    [ "$(stat -c %u:%g a.hit)" = 65534:65534 ] || { echo "owner is now $(stat -c %u:%g a.hit)"; return 1; }
+    [ "$(cat a.hit)" = 'app x "y"' ] || { echo "not formatted: $(cat a.hit)"; return 1; }
+    printf 'app   x "y"\n' > b.hit
+    ln b.hit c.hit
+    status 2 fmt b.hit || return 1
+    has "cannot write 'b.hit': it has 2 hard links" || return 1
+    [ "$(cat c.hit)" = 'app   x "y"' ] || { echo "c.hit changed"; return 1; }
+    [ "$(stat -c %h b.hit)" = 2 ] || { echo "the link was split"; return 1; }
+}
+
+# Reproduction: a fmt killed while writing left .NAME.fmt-XXXXXX behind for
+# good.  Now one .NAME.fmt-hitc at most, which the next fmt removes; one a
+# live fmt holds is left alone.
+a_killed_fmts_temporary_file_is_removed_by_the_next() {
+    small
+    mkdir d
+    printf 'app x "y"\n' > d/a.hit
+    printf 'half a fi' > d/.a.hit.fmt-hitc        # what a SIGKILL leaves
+    status 0 fmt d/a.hit || return 1
+    [ "$(ls -A d)" = a.hit ] || { echo "left: $(ls -A d)"; return 1; }
+    printf 'app   x "y"\n' > d/b.hit
+    printf 'half' > d/.b.hit.fmt-hitc
+    status 0 fmt d/b.hit || return 1
+    [ "$(ls -A d)" = $'a.hit\nb.hit' ] || { echo "left: $(ls -A d)"; return 1; }
+    [ "$(cat d/b.hit)" = 'app x "y"' ] || { echo "b.hit: $(cat d/b.hit)"; return 1; }
+    # held by another fmt: not touched, and this one says so
+    printf 'app   x "y"\n' > d/c.hit
+    : > d/.c.hit.fmt-hitc
+    expect 2 flock d/.c.hit.fmt-hitc -c "$HITC fmt d/c.hit" > /dev/null 2> err.txt
+    has "cannot write 'd/c.hit': cannot create a temporary file beside it: another hitc fmt is writing this file" || return 1
+    [ -e d/.c.hit.fmt-hitc ] || { echo "a held temporary file was removed"; return 1; }
+    [ "$(cat d/c.hit)" = 'app   x "y"' ] || { echo "c.hit changed"; return 1; }
+    # a symlink of that name is neither followed nor used
+    rm d/.c.hit.fmt-hitc
+    ln -s /etc/passwd d/.c.hit.fmt-hitc
+    cp /etc/passwd passwd.orig
+    status 2 fmt d/c.hit || return 1
+    has "is in the way and is not hitc fmt's; remove it" || return 1
+    cmp -s /etc/passwd passwd.orig || { echo "/etc/passwd changed"; return 1; }
+}
+
+# Reproduction: JSON diagnostics wrote a file name that is not UTF-8 raw
+# (invalid JSON); gcc output sent ESC, BEL and line breaks from a template
+# to the terminal.
+diagnostics_escape_what_a_terminal_or_json_would_take_badly() {
+    small
+    printf 'tabel t { key id: string }\n' > "$(printf 'bad\xff.hit')"
+    status 1 check --format json bad*.hit || return 1
+    python3 -c "import json; d = json.load(open('err.txt', encoding='utf-8')); assert d[0]['file'] == 'bad\ufffd.hit', d[0]['file']" || return 1
+    status 1 check --format sarif bad*.hit || return 1
+    python3 -c "import json; json.load(open('err.txt', encoding='utf-8'))" || return 1
+    status 1 check bad*.hit || return 1
+    has 'bad\xff.hit:1:1: error:' || return 1
+    printf 'Resources:\n  A: {Type: AWS::SNS::Topic, DependsOn: "B\\e]0;pwned\\a\\e[2J\\nfake: error\\x9b1m"}\n' > esc.yaml
+    status 1 lint esc.yaml || return 1
+    has "error: resource 'B\\x1b]0;pwned\\x07\\x1b[2J\\nfake: error\\u009b1m' is not defined" || return 1
+    if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' err.txt; then echo "control characters reached the output:"; cat -v err.txt; return 1; fi
+    if grep -q $'\xc2\x9b' err.txt; then echo "a C1 control reached the output"; return 1; fi
+}
+
+# Reproduction: '--' was an unknown option, so a file named '-x.hit' could
+# not be named at all; 'cannot read DIR' said nothing of why.
+options_end_at_double_dash_and_read_errors_say_why() {
+    small
+    printf 'table t {\n  key id: string\n}\n' > ./-x.hit
+    status 0 check -- -x.hit || return 1
+    status 0 fmt --check -- -x.hit || return 1
+    status 2 check -x.hit || return 1
+    has "unknown option '-x.hit'" || return 1
+    mkdir dir.hit
+    status 2 check dir.hit || return 1
+    has "hitc: error: cannot read 'dir.hit': it is a directory" || return 1
+    status 2 lint dir.hit || return 1
+    has "cannot read 'dir.hit': it is a directory" || return 1
+}
+
 # ARGS: the cases to run (default: all of them).
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(many_apps_are_linear many_unknown_names_are_linear deep_braces_are_an_error_not_a_crash deep_brackets_are_an_error_not_a_crash \
@@ -550,7 +651,9 @@ cases=("$@")
     many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
     a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread \
     a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused \
-    secrets_stay_out_of_plain_text)
+    secrets_stay_out_of_plain_text fmt_refuses_what_is_not_a_regular_file \
+    fmt_keeps_the_owner_and_refuses_hard_links a_killed_fmts_temporary_file_is_removed_by_the_next \
+    diagnostics_escape_what_a_terminal_or_json_would_take_badly options_end_at_double_dash_and_read_errors_say_why)
 for c in "${cases[@]}"; do
     t "$c"
 done
