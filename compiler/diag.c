@@ -9,7 +9,9 @@
  * Bounds: a file is read up to MAX_SOURCE_BYTES; of the diagnostics, only
  * the first MAX_DIAGS_SHOWN by place are kept and printed (in every format),
  * the rest only counted, so a flood of errors costs neither memory nor
- * output; a line and column cost a binary search and a short scan.
+ * output; likewise at most MAX_NOTES_SHOWN notes of each; a line and column
+ * cost a binary search and a short scan.  The gcc text of a diagnostic is
+ * written in one call, with control characters from the input escaped.
  */
 #include <errno.h>
 #include <stdio.h>

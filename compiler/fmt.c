@@ -481,7 +481,7 @@ static bool write_atomic(Ctx *ctx, const char *path, const char *text,
              errno == EWOULDBLOCK ? "another hitc fmt is writing this file"
              : errno == EPERM ? arena_printf(ctx->arena, "'%s' is in the way "
                                              "and is not hitc fmt's; remove it",
-                                             tmp)
+                                             strrchr(tmp, '/') ? strrchr(tmp, '/') + 1 : tmp)
              : strerror(errno));
         goto out;
     }
