@@ -2,7 +2,8 @@
  * kinds/include.c: `include "FILE"`, a raw CloudFormation fragment (YAML
  * with its short tags, or JSON) merged into the template.
  *
- * check: the file (relative to the declaring .hit file) is read by
+ * check: the file (relative to the declaring .hit file, and inside the
+ *        project: one outside is refused unread) is read by
  *        cfn_read.c into a located tree; its top level must be a mapping
  *        of Parameters, Conditions, Mappings, Resources and Outputs, each
  *        a mapping of mappings.  Every parameter, resource and output gets
@@ -16,9 +17,11 @@
  *        declarations is an edge of the graph, so a cycle through a
  *        fragment is printed with places inside it.
  * ids:   the entries' logical IDs are claimed like hitc's own (ids.c):
- *        a clash names both places.  include_check_refs (after ids) then
- *        refuses a name that the template will not have, as CloudFormation
- *        would.
+ *        a clash names both places; CodeBucket and CodePrefix are hitc's.
+ *        include_check_refs (after ids) then refuses a name that the
+ *        template will not have, as CloudFormation would (a resource,
+ *        parameter, condition or mapping), and a secret parameter in an
+ *        output or a tag, which would show it in plain text.
  * emit:  include_merge puts the sections after hitc's own, in the order of
  *        the include lines and of each fragment.
  */
