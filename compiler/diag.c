@@ -1040,6 +1040,13 @@ static CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n)
                 if (nt->loc.src)
                     cfn_arr_push(a, rel, sarif_location(a, cwd, nt->loc,
                                                         nt->msg, ++id));
+            const char *more_n = more_notes(a, d);
+            if (more_n) {               /* a location that is only a message */
+                CfnNode *l = cfn_obj(a, (Loc){0});
+                cfn_put_num(a, l, "id", ++id);
+                cfn_put_str(a, cfn_put_obj(a, l, "message"), "text", more_n);
+                cfn_arr_push(a, rel, l);
+            }
             cfn_arr_push(a, results, r);
         }
         free(fps);

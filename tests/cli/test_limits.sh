@@ -396,6 +396,18 @@ for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsO
     local writes; writes=$(grep -c 'write(2,' trace.txt || true)
     [ "$writes" -ge 1 ] || { echo "strace saw no write to stderr:"; head trace.txt; return 1; }
     [ "$writes" -le 20 ] || { echo "$writes write calls to stderr"; return 1; }
+    # JSON and SARIF keep 20 notes too, and say how many were left out
+    status 1 lint --format json ring.yaml || return 1
+    python3 -c "
+import json
+d = [e for e in json.load(open('err.txt')) if e['code'] == 'E0710'][0]
+assert len(d['notes']) == 21 and d['notes'][-1] == {'message': '9980 more notes not shown', 'count': 9980}, d['notes'][-1]" || return 1
+    status 1 lint --format sarif ring.yaml || return 1
+    python3 -c "
+import json
+r = [x for x in json.load(open('err.txt'))['runs'][0]['results'] if x['ruleId'] == 'E0710'][0]
+assert len(r['relatedLocations']) == 21, len(r['relatedLocations'])
+assert r['relatedLocations'][-1]['message']['text'] == '9980 more notes not shown', r['relatedLocations'][-1]" || return 1
 }
 
 # Reproduction: `include` read '..' and symlinks out of the project, which
