@@ -392,6 +392,7 @@ for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsO
     local notes; notes=$(grep -c ": note: " err.txt || true)
     [ "$notes" -le 50 ] || { echo "$notes notes printed"; return 1; }
     [ "$(wc -c < err.txt)" -lt 100000 ] || { echo "$(wc -c < err.txt) bytes of diagnostics"; return 1; }
+    command -v strace > /dev/null || { echo "strace is missing: run scripts/deps.sh --test"; return 1; }
     strace -f -o trace.txt -e trace=write "$HITC" lint ring.yaml 2> /dev/null || true
     local writes; writes=$(grep -c 'write(2,' trace.txt || true)
     [ "$writes" -ge 1 ] || { echo "strace saw no write to stderr:"; head trace.txt; return 1; }
