@@ -606,18 +606,25 @@ static Loc part_loc(const CfnNode *s, size_t off, size_t n)
 
 /* The place of "${NAME.ATTR" 's ATTR in the string node s (its text as
  * written), or the node's own place. */
-static Loc sub_attr_loc(const CfnNode *s, const char *var, size_t dot)
+/* The place of "${NAME.ATTR}"'s ATTR in the string node s (its text as
+ * written), searched from *from (an offset into the node's text, moved past
+ * what is found, so that the variables of one string cost one pass over
+ * it); the node's own place when it cannot be found. */
+static Loc sub_attr_loc(const CfnNode *s, const char *var, size_t dot,
+                        size_t *from)
 {
     const Source *src = s->loc.src;
     size_t vlen = strlen(var);
     if (src && s->loc.len > vlen + 2) {
-        const char *from = src->text + s->loc.off;
-        const char *end = from + s->loc.len;
-        for (const char *q = from; q + vlen + 3 <= end; q++)
+        const char *start = src->text + s->loc.off;
+        const char *end = start + s->loc.len;
+        for (const char *q = start + *from; q + vlen + 3 <= end; q++)
             if (q[0] == '$' && q[1] == '{' && memcmp(q + 2, var, vlen) == 0 &&
-                q[2 + vlen] == '}')
+                q[2 + vlen] == '}') {
+                *from = (size_t)(q + vlen + 3 - start);
                 return (Loc){src, (uint32_t)(q + 2 + dot + 1 - src->text),
                              (uint32_t)(vlen - dot - 1)};
+            }
     }
     return s->loc;
 }
@@ -626,6 +633,7 @@ static void sub_attrs(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
                       SchemaTypeOf type_of, void *arg)
 {
     const char *t = str->text;
+    size_t from = 0;
     for (const char *q = strstr(t, "${"); q; q = strstr(q, "${")) {
         const char *b = q + 2, *e = strchr(b, '}');
         if (!e)
@@ -641,9 +649,11 @@ static void sub_attrs(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
             continue;
         char *name = arena_strndup(ctx->arena, b, (size_t)(dot - b));
         const char *type = type_of(arg, name);
-        if (type)
-            schema_check_attr(ctx, name, type, var + (dot - b) + 1,
-                              sub_attr_loc(str, var, (size_t)(dot - b)));
+        const SchemaType *st = type ? schema_type(type) : NULL;
+        const char *attr = var + (dot - b) + 1;
+        if (st && !schema_has_attr(st, attr))
+            schema_check_attr(ctx, name, type, attr,
+                              sub_attr_loc(str, var, (size_t)(dot - b), &from));
     }
 }
 
