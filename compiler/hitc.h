@@ -667,6 +667,10 @@ void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
+/* kinds/function.c: the files a function's bundle gets besides its code
+ * directory's (the plugin kit, the .env reader), into out; how many */
+int function_bundle_extras(Ctx *ctx, const Decl *d,
+                           struct BundleExtra *out);
 /* kinds/stamper.c: the stamper's own bundle */
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 /* kinds/stamper.c: the stamp of function fn (a built-in declaration, its
