@@ -131,7 +131,7 @@ static char *read_event(const char *path)
     CfnNode *t = cfn_read(ctx, source_from_text(ctx, strcmp(path, "-") ? path : "<stdin>",
                                                 b.data, b.len));
     bool json = t && b.len && strchr("{[\"0123456789-tfn", b.data[strspn(b.data, " \t\r\n")]);
-    if (!t)
+    if (!t && b.len)
         diag_print_all(ctx, stderr, FMT_GCC, false);
     ctx_free(ctx);
     if (!json) {

@@ -319,6 +319,18 @@ static Build *build_load(Serve *s)
         build_free(b);
         return NULL;
     }
+    /* every function must be able to run before any gets new workers */
+    for (int i = 0; i < app->fns.len && rc == 0; i++) {
+        LocalFn *fn = app->fns.items[i];
+        PtrVec k = {0}, v = {0}, nk = {0}, nv = {0};
+        if (fn->code_dir && fn->runtime && fn->handler &&
+            (!interp_for(s, fn) || local_env(app, &b->w, fn, &k, &v, &nk, &nv) != 0))
+            rc = 1;
+    }
+    if (rc != 0) {
+        build_free(b);
+        return NULL;
+    }
     for (int i = 0; i < app->fns.len; i++)
         prepare_function(s, b, app->fns.items[i]);
     return b;

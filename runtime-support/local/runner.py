@@ -64,6 +64,14 @@ def real_trace(tb):
     return traceback.format_list(lines)
 
 
+def log_error(err):
+    """The error as Lambda's Python runtime logs it: [ERROR] Type: message, then
+    the handler's frames."""
+    lines = [f"[ERROR] {type(err).__name__}: {err}\n", "Traceback (most recent call last):\n"]
+    sys.stdout.write("".join(lines + real_trace(err.__traceback__)))
+    sys.stdout.flush()
+
+
 def error(err, request_id, kind=None, message=None):
     return json.dumps({
         "errorMessage": message if message is not None else str(err),
@@ -149,10 +157,12 @@ def main():
     try:
         fn = load(sys.argv[1])
     except InitError as err:
+        sys.stdout.write(f"[ERROR] {err.kind}: {err.message}\n")
+        sys.stdout.flush()
         send("E", error(err.cause, "", err.kind, err.message))
         return 0
     except Exception as err:                        # the module raised while imported
-        traceback.print_exc()
+        log_error(err)
         send("E", error(err, ""))
         return 0
     send("O", json.dumps({"python": "%d.%d" % sys.version_info[:2]}).encode())
@@ -166,7 +176,7 @@ def main():
         try:
             result = fn(request["event"], Context(request))
         except Exception as err:
-            traceback.print_exc()
+            log_error(err)
             send("E", error(err, request["id"]))
             continue
         try:
