@@ -127,13 +127,16 @@ static char *read_event(const char *path)
         buf_add(&b, chunk, n);
     if (f != stdin)
         fclose(f);
+    /* any JSON value: read inside [ ] by the strict JSON reader */
+    Buf wrapped = {0};
+    buf_puts(&wrapped, "[");
+    buf_add(&wrapped, b.data, b.len);
+    buf_puts(&wrapped, "\n]");
     Ctx *ctx = ctx_new();
-    CfnNode *t = cfn_read(ctx, source_from_text(ctx, strcmp(path, "-") ? path : "<stdin>",
-                                                b.data, b.len));
-    bool json = t && b.len && strchr("{[\"0123456789-tfn", b.data[strspn(b.data, " \t\r\n")]);
-    if (!t && b.len)
-        diag_print_all(ctx, stderr, FMT_GCC, false);
+    CfnNode *t = cfn_read(ctx, source_from_text(ctx, "event", wrapped.data, wrapped.len));
+    bool json = t && t->kind == CFN_ARRAY && t->len == 1;
     ctx_free(ctx);
+    buf_free(&wrapped);
     if (!json) {
         fprintf(stderr, "hitc: the event in '%s' is not JSON; 'hitc event' prints "
                 "events of every kind\n", path);

@@ -538,6 +538,12 @@ static const char *physical(LocalApp *app, Where *w, const char *logical,
         LocalFn *f = local_fn(app, logical);
         return local_name(app->ctx, app, w, f ? f->name : logical);
     }
+    if (t && (strcmp(t, "AWS::ApiGateway::RestApi") == 0 ||
+              strcmp(t, "AWS::ApiGatewayV2::Api") == 0)) {
+        *why = "the API exists only in a deployed stage (--stack NAME); 'hitc "
+               "serve' gives api.url its own URL";
+        return NULL;
+    }
     bool local = t && (strcmp(t, "AWS::DynamoDB::Table") == 0 ||
                        strcmp(t, "AWS::SQS::Queue") == 0 ||
                        strcmp(t, "AWS::SNS::Topic") == 0);
