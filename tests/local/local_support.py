@@ -143,8 +143,14 @@ class Serve:
         return self.proc.returncode
 
     def close(self):
-        self.stop()
+        """Stop it; it must exit 0 with a clean log (no sanitizer's report:
+        tests/local also runs against hitc-asan)."""
+        rc = self.stop()
+        text = self.text()
         os.unlink(self.log.name)
+        bad = re.search(r"(AddressSanitizer|LeakSanitizer|runtime error:).*", text)
+        if rc != 0 or bad:
+            raise AssertionError(f"hitc serve exited {rc}: {bad.group(0) if bad else text[-2000:]}")
 
 
 def request(url, method="GET", path="/", body=None, headers=None, timeout=WAIT):

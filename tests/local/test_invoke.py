@@ -1,6 +1,7 @@
-"""hitc invoke: every example function that a route or a trigger calls, given
-the event `hitc event` prints for it, against a moto server with nothing
-deployed; Lambda's error shapes and exit statuses; the directory a function
+"""hitc invoke: every example function, against a moto server with nothing
+deployed: those a route or a trigger calls with the event `hitc event` prints
+for it, the plugins' services with a custom-resource request whose ResponseURL
+the test serves; Lambda's error shapes and exit statuses; the directory a function
 runs in (its bundle's files and the .env the stamper would write); env values
 that have none here; the interpreter's version."""
 import io
@@ -174,6 +175,82 @@ class Examples(Invoke):
                           Item={"id": {"S": "n-1"}, "text": {"S": "release 1 is up"}})
         got = self.body(self.invoke(path, "status", self.event("rest", "GET", "/", "--app", path), *env)[0])
         self.assertEqual({"release": "dev-r1", "number": 1, "notice": "n-1", "text": "release 1 is up"}, got)
+
+
+class Responses:
+    """A ResponseURL: every custom-resource answer PUT to it, by path."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        got = self.got = {}
+
+        class Put(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                got[self.path] = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Put)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class PluginServices(Invoke):
+    """A plugin's service is called by CloudFormation alone: its event is a
+    custom-resource request, its answer a PUT to the request's ResponseURL."""
+
+    def request(self, responses, path, logical, props, kind="Create"):
+        rc, out, err = run_hitc("build", path, "-o", "-")
+        template = json.loads(out)
+        resource = template["Resources"][logical]
+        properties = dict(resource["Properties"], **props)
+        return json.dumps({
+            "RequestType": kind, "ResponseURL": f"{responses.url}/{logical}",
+            "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/local/1",
+            "RequestId": f"request-{logical}", "ResourceType": resource["Type"],
+            "LogicalResourceId": logical, "ResourceProperties": properties})
+
+    def test_seeder_releases_and_notices(self):
+        responses = Responses()
+        self.addCleanup(responses.close)
+        seeded = app("seeded-hits")
+        ev = self.request(responses, seeded, "StartingResource",
+                          {"ServiceToken": "arn:local", "ServiceTimeout": "120",
+                           "table": "seeded-hits-dev-counters", "start": "100"})
+        self.invoke(seeded, "seeder", ev)
+        answer = responses.got["/StartingResource"]
+        self.assertEqual(("SUCCESS", {"written": "3", "count": "3"}),
+                         (answer["Status"], answer["Data"]), answer)
+        got = self.body(self.invoke(seeded, "counter", self.event(
+            "rest", "GET", "/home", "--app", seeded), "--env", "seeded=3", "--env", "written=3")[0])
+        self.assertEqual(101, got["hits"])
+
+        rel = app("releases")
+        ev = self.request(responses, rel, "CurrentResource",
+                          {"ServiceToken": "arn:local", "ServiceTimeout": "120",
+                           "table": "releases-dev-numbers", "series": "dev"})
+        self.invoke(rel, "numberer", ev)
+        current = responses.got["/CurrentResource"]
+        self.assertEqual(("SUCCESS", "1"), (current["Status"], str(current["Data"]["number"])), current)
+        ev = self.request(responses, rel, "AnnouncementResource", {
+            "ServiceToken": "arn:local", "ServiceTimeout": "120", "board": "releases-dev-board",
+            "id": current["Data"]["id"], "text": "release 1 of dev: the status page is up"})
+        self.invoke(rel, "poster", ev)
+        notice = responses.got["/AnnouncementResource"]
+        self.assertEqual("SUCCESS", notice["Status"], notice)
+        got = self.body(self.invoke(rel, "status", self.event("rest", "GET", "/", "--app", rel),
+                                    "--env", f"release={current['Data']['id']}",
+                                    "--env", f"number={current['Data']['number']}",
+                                    "--env", f"notice={notice['Data']['key']}")[0])
+        self.assertEqual("release 1 of dev: the status page is up", got["text"])
 
 
 class Shapes(Invoke):
