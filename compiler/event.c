@@ -18,6 +18,7 @@
  * serve` (apigw.c), so what invoke gets is what serve sends.  Ids and times
  * are fresh each time, as AWS's are.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,31 +74,6 @@ typedef struct EventOpts {
     PtrVec headers;
 } EventOpts;
 
-#define SETTER(field)                                   \
-    static int opt_##field(void *arg, const char *v)    \
-    {                                                   \
-        ((EventOpts *)arg)->field = v;                  \
-        return 0;                                       \
-    }
-SETTER(body)
-SETTER(route)
-SETTER(app)
-SETTER(rule)
-SETTER(keys)
-SETTER(new_image)
-SETTER(old_image)
-SETTER(table)
-SETTER(queue)
-SETTER(topic)
-SETTER(subject)
-SETTER(detail)
-
-static int opt_stage(void *arg, const char *v)
-{
-    ((EventOpts *)arg)->w.stage = v;
-    return 0;
-}
-
 static int opt_header(void *arg, const char *v)
 {
     EventOpts *o = arg;
@@ -112,21 +88,22 @@ static int opt_header(void *arg, const char *v)
     return 0;
 }
 
+#define AT(field) offsetof(EventOpts, field)
 static const LocalOpt options[] = {
-    {"--body", NULL, false, opt_body},
-    {"--header", NULL, false, opt_header},
-    {"--route", NULL, false, opt_route},
-    {"--app", NULL, false, opt_app},
-    {"--stage", NULL, false, opt_stage},
-    {"--rule", NULL, false, opt_rule},
-    {"--keys", NULL, false, opt_keys},
-    {"--new", NULL, false, opt_new_image},
-    {"--old", NULL, false, opt_old_image},
-    {"--table", NULL, false, opt_table},
-    {"--queue", NULL, false, opt_queue},
-    {"--topic", NULL, false, opt_topic},
-    {"--subject", NULL, false, opt_subject},
-    {"--detail", NULL, false, opt_detail},
+    {"--body", NULL, false, AT(body), NULL},
+    {"--header", NULL, false, 0, opt_header},
+    {"--route", NULL, false, AT(route), NULL},
+    {"--app", NULL, false, AT(app), NULL},
+    {"--stage", NULL, false, AT(w.stage), NULL},
+    {"--rule", NULL, false, AT(rule), NULL},
+    {"--keys", NULL, false, AT(keys), NULL},
+    {"--new", NULL, false, AT(new_image), NULL},
+    {"--old", NULL, false, AT(old_image), NULL},
+    {"--table", NULL, false, AT(table), NULL},
+    {"--queue", NULL, false, AT(queue), NULL},
+    {"--topic", NULL, false, AT(topic), NULL},
+    {"--subject", NULL, false, AT(subject), NULL},
+    {"--detail", NULL, false, AT(detail), NULL},
 };
 
 /* ---- helpers ------------------------------------------------------------- */

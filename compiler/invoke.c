@@ -13,6 +13,7 @@
  * same worker, the same environment), in a directory that is removed
  * afterwards.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,30 +57,6 @@ typedef struct Invoke {
     Arena *a;
 } Invoke;
 
-static int opt_event(void *arg, const char *v)
-{
-    ((Invoke *)arg)->event = v;
-    return 0;
-}
-
-static int opt_stage(void *arg, const char *v)
-{
-    ((Invoke *)arg)->w.stage = v;
-    return 0;
-}
-
-static int opt_endpoint(void *arg, const char *v)
-{
-    ((Invoke *)arg)->w.endpoint = v;
-    return 0;
-}
-
-static int opt_stack(void *arg, const char *v)
-{
-    ((Invoke *)arg)->w.stack = v;
-    return 0;
-}
-
 static int opt_env(void *arg, const char *v)
 {
     Invoke *in = arg;
@@ -90,20 +67,14 @@ static int opt_env(void *arg, const char *v)
     return 0;
 }
 
-static int opt_quiet(void *arg, const char *v)
-{
-    (void)v;
-    ((Invoke *)arg)->quiet = true;
-    return 0;
-}
-
+#define AT(field) offsetof(Invoke, field)
 static const LocalOpt options[] = {
-    {"--event", NULL, false, opt_event},
-    {"--stage", NULL, false, opt_stage},
-    {"--endpoint-url", NULL, false, opt_endpoint},
-    {"--stack", NULL, false, opt_stack},
-    {"--env", NULL, false, opt_env},
-    {"--quiet", "-q", true, opt_quiet},
+    {"--event", NULL, false, AT(event), NULL},
+    {"--stage", NULL, false, AT(w.stage), NULL},
+    {"--endpoint-url", NULL, false, AT(w.endpoint), NULL},
+    {"--stack", NULL, false, AT(w.stack), NULL},
+    {"--env", NULL, false, 0, opt_env},
+    {"--quiet", "-q", true, AT(quiet), NULL},
 };
 
 /* The event's text: the file's, stdin's, or {}; checked to be JSON. */

@@ -33,11 +33,14 @@
 /* ---- local_app.c: options ------------------------------------------- */
 
 /* A command's own options, one row each: "--port" takes a value unless
- * flag; set(arg, value) returns 0, or 2 after printing what is wrong. */
+ * flag.  Without set, the value (a string; true for a flag, a bool) is
+ * stored in the command's struct at offset; with set, set(arg, value)
+ * takes it and returns 0, or 2 after printing what is wrong. */
 typedef struct LocalOpt {
     const char *name;           /* "--port" */
     const char *alias;          /* "-p", or NULL */
     bool flag;                  /* takes no value */
+    size_t offset;              /* where a plain value goes */
     int (*set)(void *arg, const char *value);
 } LocalOpt;
 

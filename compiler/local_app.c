@@ -91,7 +91,13 @@ int local_options(int argc, char **argv, const LocalOpt *opts, int nopts,
             return local_usage_error(argv[0], "option '%s' takes no value",
                                      o->name);
         }
-        int rc = o->set(arg, value);
+        int rc = 0;
+        if (o->set)
+            rc = o->set(arg, value);
+        else if (o->flag)
+            *(bool *)((char *)arg + o->offset) = true;
+        else
+            *(const char **)((char *)arg + o->offset) = value;
         if (rc != 0)
             return rc;
     }

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,24 +118,6 @@ static int opt_port(void *arg, const char *v)
     return 0;
 }
 
-static int opt_stage(void *arg, const char *v)
-{
-    ((Serve *)arg)->base.stage = v;
-    return 0;
-}
-
-static int opt_endpoint(void *arg, const char *v)
-{
-    ((Serve *)arg)->base.endpoint = v;
-    return 0;
-}
-
-static int opt_stack(void *arg, const char *v)
-{
-    ((Serve *)arg)->base.stack = v;
-    return 0;
-}
-
 static int opt_env(void *arg, const char *v)
 {
     Serve *s = arg;
@@ -155,13 +138,14 @@ static int opt_workers(void *arg, const char *v)
     return 0;
 }
 
+#define AT(field) offsetof(Serve, field)
 static const LocalOpt options[] = {
-    {"--port", "-p", false, opt_port},
-    {"--stage", NULL, false, opt_stage},
-    {"--endpoint-url", NULL, false, opt_endpoint},
-    {"--stack", NULL, false, opt_stack},
-    {"--env", NULL, false, opt_env},
-    {"--max-workers", NULL, false, opt_workers},
+    {"--port", "-p", false, 0, opt_port},
+    {"--stage", NULL, false, AT(base.stage), NULL},
+    {"--endpoint-url", NULL, false, AT(base.endpoint), NULL},
+    {"--stack", NULL, false, AT(base.stack), NULL},
+    {"--env", NULL, false, 0, opt_env},
+    {"--max-workers", NULL, false, 0, opt_workers},
 };
 
 /* ---- builds ---------------------------------------------------------------- */
