@@ -80,7 +80,7 @@ class HitCounter(ServeCase):
         self.assertRegex(s.text(), r"(?m)^POST /alice - 403 ")
 
     def test_an_env_key_with_no_value_is_an_error_naming_it(self):
-        s = Serve_failing(os.path.join(EXAMPLES, "hits", "app.hit"))
+        s = serve_failing(os.path.join(EXAMPLES, "hits", "app.hit"))
         self.assertEqual(1, s[0])
         self.assertIn("hitc: env 'table' of function 'counter' has no value here: table "
                       "'counters' exists only in a deployed stage (--stack NAME) or at a "
@@ -88,11 +88,25 @@ class HitCounter(ServeCase):
                       s[1])
 
 
-def Serve_failing(path, *args):
+def serve_failing(path, *args):
     """hitc serve that must stop at start-up: (exit status, stderr)."""
     from local_support import run_hitc
     rc, out, err = run_hitc("serve", path, "--port", "0", *args)
     return rc, err
+
+
+class Port(ServeCase):
+    def test_a_port_in_use_is_an_error_that_says_what_to_do(self):
+        import socket
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        self.addCleanup(taken.close)
+        rc, err = serve_failing(os.path.join(APPS, "echo", "rest.hit"), "--port",
+                                str(taken.getsockname()[1]))
+        self.assertEqual(2, rc)
+        self.assertRegex(err, r"hitc: cannot listen on 127\.0\.0\.1:\d+: .*; pick another with "
+                              r"--port N \(0 picks a free one\)")
 
 
 class Chat(ServeCase):
