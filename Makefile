@@ -38,14 +38,17 @@ SRCS := \
 	compiler/lex.c \
 	compiler/parse.c \
 	compiler/fmt.c \
+	compiler/accept.c \
 	compiler/compile.c \
 	compiler/import.c \
+	compiler/apps.c \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \
 	compiler/graph.c \
 	compiler/ids.c \
 	compiler/emit.c \
+	compiler/bulk.c \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \
@@ -60,6 +63,7 @@ SRCS := \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
+	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
 	compiler/kinds/api_http.c \

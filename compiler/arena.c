@@ -240,3 +240,20 @@ void ctx_free(Ctx *ctx)
     if (ctx)
         arena_free(ctx->arena);
 }
+
+void ctx_next_program(Ctx *ctx)
+{
+    Ctx keep = *ctx;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->arena = keep.arena;
+    ctx->diags = keep.diags;
+    ctx->ndropped = keep.ndropped;
+    ctx->cutoff = keep.cutoff;
+    ctx->dropped = keep.dropped;
+    ctx->nerrors = keep.nerrors;
+    ctx->nwarnings = keep.nwarnings;
+    ctx->naccepted = keep.naccepted;
+    ctx->seq = keep.seq;
+    ctx->sources = keep.sources;
+    ctx->project = keep.project;
+}

@@ -19,6 +19,7 @@ bool compile(Ctx *ctx, Source *src)
         return false;
     if (!ctx->root)
         ctx->root = src->dir;
+    ctx->root_src = src;
     PtrVec files = {0};
     imports_read(ctx, src, &files);     /* every file, before any name */
     for (int i = 0; i < files.len; i++)

@@ -53,6 +53,12 @@ const DiagInfo diag_table[D_COUNT] = {
                           "an imported file outside the project (the main .hit file's directory)"},
     [D_IMPORT_LIMIT] = {"E0012", SEV_ERROR, "too-many-imports",
                         "a program of more than 256 .hit files"},
+    [D_APPS_LIMIT] = {"E0013", SEV_ERROR, "too-many-hit-files",
+                      "'check --apps' under a directory of more than 10000 .hit files"},
+    [D_ACCEPT_BAD] = {"W0020", SEV_WARNING, "bad-acceptance",
+                      "an acceptance ('# hitc: accept CODE \"REASON\"', or a template's Metadata hitc accept) that is malformed, lacks its reason, or names no warning"},
+    [D_ACCEPT_UNUSED] = {"W0021", SEV_WARNING, "unused-acceptance",
+                         "an acceptance that accepts no warning where it stands"},
     [D_UNKNOWN_DECL] = {"E0201", SEV_ERROR, "unknown-declaration",
                         "a statement that does not start with a declaration keyword"},
     [D_BAD_NAME] = {"E0202", SEV_ERROR, "bad-name",
@@ -87,6 +93,8 @@ const DiagInfo diag_table[D_COUNT] = {
                            "a Lambda runtime on which Lambda no longer creates functions"},
     [D_SECRET_PLAIN] = {"E0218", SEV_ERROR, "secret-in-plain-text",
                         "a secret param in env or an output, which store values in plain text"},
+    [D_HANDLER_MISSING] = {"E0219", SEV_ERROR, "handler-not-found",
+                           "a Python or Node handler whose file is not in the function's code directory"},
     [D_BAD_PATH] = {"E0301", SEV_ERROR, "bad-route-path",
                     "a route path that API Gateway would not take"},
     [D_DUPLICATE_ROUTE] = {"E0302", SEV_ERROR, "duplicate-route",
@@ -98,6 +106,8 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_HTTP_CORS_OPTIONS] = {"E0230", SEV_ERROR, "http-cors-options-route",
                              "an OPTIONS route on an HTTP API with cors, whose "
                              "preflights API Gateway answers itself"},
+    [D_API_TIMEOUT] = {"W0305", SEV_WARNING, "api-timeout",
+                       "a function behind a route whose timeout is longer than API Gateway waits (29 s REST, 30 s HTTP)"},
     [D_UNKNOWN_REF] = {"E0401", SEV_ERROR, "unknown-reference",
                        "a reference to a name that is not declared"},
     [D_UNKNOWN_ATTR] = {"E0402", SEV_ERROR, "unknown-attribute",
@@ -412,8 +422,11 @@ bool diag_wanted(const Ctx *ctx, Loc loc)
 Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
 {
     Severity sev = diag_table[code].severity;
+    Accept *accepted = sev == SEV_WARNING ? accept_find(code, loc) : NULL;
     if (sev == SEV_ERROR)
         ctx->nerrors++;
+    else if (accepted)
+        ctx->naccepted++;
     else if (sev == SEV_WARNING)
         ctx->nwarnings++;
     Diag key = {.loc = loc, .seq = ctx->seq++};
@@ -428,6 +441,7 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     *d = key;
     d->code = code;
     d->severity = sev;
+    d->accepted = accepted;
     va_list ap;
     va_start(ap, fmt);
     d->msg = arena_vprintf(ctx->arena, fmt, ap);
@@ -619,6 +633,11 @@ static CfnNode *diags_json(Arena *a, Ctx *const *ctxs, int n)
             cfn_put_str(a, o, "severity", sev_name[d->severity]);
             cfn_put_str(a, o, "message", d->msg);
             json_loc(a, o, d->loc);
+            if (d->accepted) {
+                CfnNode *acc = cfn_put_obj(a, o, "accepted");
+                cfn_put_str(a, acc, "reason", d->accepted->reason);
+                json_loc(a, acc, d->accepted->at);
+            }
             CfnNode *notes = cfn_put_arr(a, o, "notes");
             for (Note *nt = d->notes; nt; nt = nt->next) {
                 CfnNode *no = cfn_obj(a, (Loc){0});
@@ -942,6 +961,15 @@ static CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n)
             if (line >= 1 && line <= fpn[s] && fps[s][line])
                 cfn_put_str(a, cfn_put_obj(a, r, "partialFingerprints"),
                             "primaryLocationLineHash", fps[s][line]);
+            if (d->accepted) {
+                CfnNode *sup = cfn_obj(a, (Loc){0});
+                cfn_put_str(a, sup, "kind", "inSource");
+                cfn_put_str(a, sup, "status", "accepted");
+                cfn_put_str(a, sup, "justification", d->accepted->reason);
+                cfn_put(a, sup, "location", sarif_location(
+                    a, cwd, d->accepted->at, NULL, 0));
+                cfn_arr_push(a, cfn_put_arr(a, r, "suppressions"), sup);
+            }
             CfnNode *rel = cfn_put_arr(a, r, "relatedLocations");
             int id = 0;
             for (Note *nt = d->notes; nt; nt = nt->next)
@@ -997,6 +1025,8 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
         Ctx *ctx = ctxs[k];
         for (int i = 0; i < ctx->diags.len; i++) {
             Diag *d = ctx->diags.items[i];
+            if (d->accepted)
+                continue;       /* JSON and SARIF show it, with its reason */
             print_one(out, d->loc, d->severity, d->msg, color);
             for (Note *nt = d->notes; nt; nt = nt->next)
                 print_one(out, nt->loc, SEV_NOTE, nt->msg, color);

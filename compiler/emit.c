@@ -193,7 +193,7 @@ bool emit_needs_s3(const Emit *e)
  * here, they fail the build instead of the deploy. */
 static void check_limits(Ctx *ctx, Emit *e)
 {
-    Loc file = {ctx->sources.items[0], 0, 0};
+    Loc file = {ctx->root_src, 0, 0};
     const struct {
         const char *what;
         CfnNode *section;
@@ -206,11 +206,15 @@ static void check_limits(Ctx *ctx, Emit *e)
     };
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
         int n = counts[i].section ? counts[i].section->len : 0;
-        if (n > counts[i].max)
-            diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d %s; "
-                 "CloudFormation takes at most %d in one stack, so split "
-                 "the app into more than one", n, counts[i].what,
-                 counts[i].max);
+        if (n > counts[i].max) {
+            Diag *d = diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d "
+                           "%s; CloudFormation takes at most %d in one stack: "
+                           "split the app into apps of their own (stacks that "
+                           "pass names on with 'output ... export' and "
+                           "params)", n, counts[i].what, counts[i].max);
+            if (i == 0)
+                bulk_explain(ctx, e, d, false);
+        }
     }
     const CfnNode *dn = cfn_obj_get(e->template, "Description");
     const char *desc = dn && dn->kind == CFN_STRING ? dn->text : NULL;
@@ -221,21 +225,24 @@ static void check_limits(Ctx *ctx, Emit *e)
              CFN_MAX_DESCRIPTION);
     size_t size = template_size(e);
     if (size > CFN_MAX_BODY)
-        diag(ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
-             "CloudFormation takes at most %d, so split the app into more "
-             "than one", size, CFN_MAX_BODY);
+        bulk_explain(ctx, e, diag(
+            ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
+            "CloudFormation takes at most %d: split the app into apps of "
+            "their own (stacks that pass names on with 'output ... export' "
+            "and params)", size, CFN_MAX_BODY), true);
     else if (emit_needs_s3(e))
-        diag(ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over "
-             "the %d that CloudFormation takes inline; deploy it with 'aws "
-             "cloudformation deploy --s3-bucket BUCKET ...'", size,
-             CFN_MAX_INLINE_BODY);
+        bulk_explain(ctx, e, diag(
+            ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over the "
+            "%d that CloudFormation takes inline; deploy it with 'aws "
+            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
+            "smaller", size, CFN_MAX_INLINE_BODY), true);
 }
 
 CfnNode *emit_template(Ctx *ctx, Emit *e)
 {
     Program *p = &ctx->prog;
     Arena *a = ctx->arena;
-    Loc file = {ctx->sources.items[0], 0, 0};
+    Loc file = {ctx->root_src, 0, 0};
     e->resources = cfn_obj(a, file);
     e->outputs = cfn_obj(a, file);
     e->parameters = cfn_obj(a, file);   /* user params; merged below */

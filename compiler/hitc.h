@@ -132,6 +132,8 @@ typedef struct Source {
     size_t *char_marks;     /* characters before each SOURCE_MARK bytes */
     int index;              /* in ctx->sources, for sorting diagnostics */
     PtrVec comments;        /* Comment *, in source order (lex.c fills it) */
+    PtrVec accepts;         /* accept.c: the ranges its acceptances cover,
+                               sorted */
 } Source;
 
 /* char_marks[k] counts the characters before byte k * SOURCE_MARK, so a
@@ -157,16 +159,18 @@ typedef enum {
     D_UNCLOSED, D_TOO_DEEP,
     /* import (import.c) */
     D_IMPORT_FORM, D_IMPORT_MISSING, D_IMPORT_CYCLE, D_IMPORT_OUTSIDE,
-    D_IMPORT_LIMIT,
+    D_IMPORT_LIMIT, D_APPS_LIMIT,
+    /* acceptances of warnings (accept.c) */
+    D_ACCEPT_BAD, D_ACCEPT_UNUSED,
     /* declarations and fields */
     D_UNKNOWN_DECL, D_BAD_NAME, D_DUPLICATE_NAME, D_NAME_COLLISION,
     D_RESERVED_NAME, D_UNKNOWN_FIELD, D_DUPLICATE_FIELD, D_MISSING_FIELD,
     D_BAD_VALUE, D_OUT_OF_RANGE, D_UNKNOWN_RUNTIME, D_DEPRECATED_RUNTIME,
     D_BAD_ENV_KEY, D_BAD_PATTERN, D_PATTERN_MISMATCH,
-    D_BLOCKED_RUNTIME, D_SECRET_PLAIN,
+    D_BLOCKED_RUNTIME, D_SECRET_PLAIN, D_HANDLER_MISSING,
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
-    D_HTTP_CORS_OPTIONS,
+    D_HTTP_CORS_OPTIONS, D_API_TIMEOUT,
     /* references and graph */
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
@@ -217,6 +221,17 @@ typedef struct DiagInfo {
 
 extern const DiagInfo diag_table[D_COUNT];
 
+/* A warning accepted at one place, with a reason (accept.c): a
+ * `# hitc: accept CODE "REASON"` comment, or an entry of a template's
+ * `Metadata: hitc: accept`. */
+typedef struct Accept {
+    DiagCode code;
+    const char *reason;
+    Loc at;                 /* the code as written in the acceptance */
+    bool used;              /* it accepted a warning */
+    bool reported;          /* accept_report_unused said it matched nothing */
+} Accept;
+
 typedef struct Note {
     Loc loc;
     char *msg;
@@ -230,6 +245,9 @@ typedef struct Diag {
     char *msg;
     Note *notes, *last_note;
     int seq;                /* order of creation, for stable sorting */
+    Accept *accepted;       /* a warning accepted in the source: kept for
+                               JSON and SARIF, not counted, not printed as
+                               text */
 } Diag;
 
 typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
@@ -258,6 +276,24 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
  * message (a "did you mean" search) is skipped when it would not. */
 bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
+
+/* ---- accept.c --------------------------------------------------------- */
+
+/* The acceptance of a warning of code code at loc, or NULL; marks it used.
+ * diag() asks, for every warning it is given. */
+Accept *accept_find(DiagCode code, Loc loc);
+/* The `# hitc: accept` comments of a parsed .hit file (bad ones reported). */
+struct File;
+void accept_read_hit(Ctx *ctx, struct File *f);
+/* The `Metadata: hitc: accept` lists of a template read from src (a
+ * resource's cover the resource, the template's what lies outside the
+ * resources); warnings already reported in src are looked at again. */
+void accept_read_template(Ctx *ctx, Source *src, const CfnNode *root);
+/* A warning (W0021) for each acceptance that accepted nothing; not when
+ * there are errors, since some checks may not have run. */
+void accept_report_unused(Ctx *ctx);
+/* The same for the acceptances of one source. */
+void accept_report_unused_in(Ctx *ctx, const Source *src);
 
 /* ---- lex.c ----------------------------------------------------------- */
 
@@ -332,12 +368,13 @@ typedef struct Stmt {
     int nblock;
 } Stmt;
 
-typedef struct File {
+typedef struct File File;
+struct File {
     Source *src;
     Token *tokens;          /* what the parser read, ending in T_EOF */
     Stmt **stmts;
     int nstmts;
-} File;
+};
 
 /* '{' and '[' nest at most this deep. */
 #define MAX_NESTING 64
@@ -487,6 +524,9 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
+    int includes_unread;    /* kinds/include.c: include lines whose fragment
+                               could not be read (already reported): an
+                               unknown cfn.ID may be one of theirs */
 } Program;
 
 /* An expression as some declaration uses it. */
@@ -559,6 +599,26 @@ void imports_read(Ctx *ctx, Source *root, PtrVec *files);
 const char *project_path(Ctx *ctx, const Source *src, const char *rel);
 /* Is s an `import` statement (which declare() leaves to import.c)? */
 bool is_import(const Stmt *s);
+/* The real path of the file that import statement s of src names, into
+ * real (PATH_MAX bytes); false, saying nothing, when it names none that
+ * exists (the check of the app that reads src reports why). */
+bool import_target(const Source *src, const Stmt *s, char *real);
+
+/* ---- apps.c ----------------------------------------------------------- */
+
+/* `hitc check --apps FILE...`: every .hit file under the current
+ * directory is parsed once into ctx; each FILE is checked as part of every
+ * app (a file that no other imports) whose imports reach it, each such app
+ * once, with run() (the command's) after a successful compile; the
+ * diagnostics of all of them are ctx's, each reported once. */
+struct Options;
+void apps_check(Ctx *ctx, const char *const *files, int nfiles,
+                void (*run)(Ctx *ctx, const struct Options *o, Emit *e),
+                const struct Options *o);
+/* With ctx->project: the file at real path real, parsed once; its parse
+ * diagnostics go to ctx the first time an app reads it.  NULL when it is
+ * not one of the project's. */
+File *project_file(Ctx *ctx, const char *real);
 
 /* ---- compile.c ------------------------------------------------------ */
 
@@ -657,6 +717,10 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
 
+/* bulk.c: end d's message (a quota of the template's size, or of its
+ * resources) with the resource types that weigh most, and note the
+ * declarations that make the most, in bytes (bytes) or resources. */
+void bulk_explain(Ctx *ctx, Emit *e, Diag *d, bool bytes);
 /* kinds/common.c: the hitc:app and hitc:stage tags */
 CfnNode *hitc_tags(Ctx *ctx, Loc loc);
 /* kinds/common.c: a Lambda function's role (returns its Statement array
@@ -665,6 +729,14 @@ CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
+/* kinds/handler.c: report (E0219, at `at`) a Python or Node handler whose
+ * module file is not in the code directory at code_path ("code" as
+ * written, for the message) */
+void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
+                        Loc at, const char *code_path, const char *code);
+/* kinds/function.c: a function's timeout in seconds, and where it is
+ * written (an empty Loc for the default) */
+long long function_timeout(const Decl *d, Loc *loc);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/function.c: the files a function's bundle gets besides its code
@@ -697,10 +769,16 @@ struct Ctx {
     Diag *cutoff;           /* once some were dropped: the last kept */
     Diag dropped;           /* what diag() returns for a dropped one */
     int nerrors, nwarnings;
+    int naccepted;          /* warnings accepted in the source (not counted
+                               in nwarnings) */
     int seq;
     PtrVec sources;         /* Source* */
     const char *root;       /* the project: directory of the main .hit file
                                (set by compile() unless set before) */
+    Source *root_src;       /* the main .hit file (set by compile()) */
+    struct Project *project;/* apps.c, with `check --apps`: the .hit files
+                               under the current directory, each parsed
+                               once for every app that reads it; else NULL */
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
@@ -711,6 +789,10 @@ struct Ctx {
 
 Ctx *ctx_new(void);
 void ctx_free(Ctx *ctx);
+/* Forget the program compiled in ctx (its declarations, names, graph and
+ * root), keeping the arena, the sources, the diagnostics and the project,
+ * so that ctx can compile another program that shares those files. */
+void ctx_next_program(Ctx *ctx);
 
 /* kinds/registry.c */
 extern const Kind *const kinds[];

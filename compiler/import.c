@@ -180,8 +180,7 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
     if (r->root_real && !path_inside(real, r->root_real)) {
         diag(ctx, D_IMPORT_OUTSIDE, it->loc, "'%s' is outside the project "
              "(the directory of '%s'), through '..' or a symlink; move it "
-             "into the project", rel,
-             ((Source *)ctx->sources.items[0])->path);
+             "into the project", rel, ctx->root_src->path);
         return;
     }
     Unit *seen = strmap_get(&r->units, real);
@@ -203,12 +202,18 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
     v->parent = u;
     v->via = it->loc;
     strmap_put(ctx->arena, &r->units, v->key, v);  /* a failure is said once */
+    v->file = ctx->project ? project_file(ctx, v->key) : NULL;
+    if (v->file) {                      /* parsed once for every app */
+        read_unit(r, v);
+        return;
+    }
     Source *src = source_load(ctx, joined, it->loc);
     if (!src)
         return;
     src->path = shown;
     src->dir = dir_part(ctx->arena, joined);
     v->file = parse(ctx, src);
+    accept_read_hit(ctx, v->file);
     read_unit(r, v);
 }
 
@@ -236,7 +241,11 @@ void imports_read(Ctx *ctx, Source *root, PtrVec *files)
     u->key = arena_strdup(ctx->arena, realpath(root->path, real) ? real
                                                                   : root->path);
     strmap_put(ctx->arena, &r.units, u->key, u);
-    u->file = parse(ctx, root);
+    u->file = ctx->project ? project_file(ctx, u->key) : NULL;
+    if (!u->file) {
+        u->file = parse(ctx, root);
+        accept_read_hit(ctx, u->file);
+    }
     read_unit(&r, u);
 }
 
@@ -245,9 +254,32 @@ bool is_import(const Stmt *s)
     return s->nitems > 0 && item_is_word(s->items[0], IMPORT_KEYWORD);
 }
 
+bool import_target(const Source *src, const Stmt *s, char *real)
+{
+    if (s->bad || s->nitems != 2 || s->items[1]->kind != I_STRING)
+        return false;
+    Buf rel = {0};
+    bool plain = true;
+    for (const StrPart *p = s->items[1]->parts; p; p = p->next) {
+        plain &= !p->is_ref;
+        buf_puts(&rel, p->text);
+    }
+    bool ok = plain && rel.len > 0 && rel.data[0] != '/';
+    if (ok) {
+        Buf joined = {0};
+        if (strcmp(src->dir, ".") != 0)
+            buf_printf(&joined, "%s/", src->dir);
+        buf_puts(&joined, rel.data);
+        ok = realpath(joined.data, real) != NULL;
+        buf_free(&joined);
+    }
+    buf_free(&rel);
+    return ok;
+}
+
 const char *project_path(Ctx *ctx, const Source *src, const char *rel)
 {
-    const Source *root = ctx->sources.len ? ctx->sources.items[0] : NULL;
+    const Source *root = ctx->root_src;
     if (!src || !root || src == root || rel[0] == '/')
         return rel;
     char *p = tidy(ctx->arena, arena_printf(ctx->arena, "%s/%s",

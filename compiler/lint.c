@@ -589,6 +589,7 @@ void lint_template(Ctx *ctx, const char *path)
     CfnNode *root = cfn_read_recover(ctx, src);
     if (!root)
         return;
+    accept_read_template(ctx, src, root);
     Lint l = {0};
     l.ctx = ctx;
     l.src = src;

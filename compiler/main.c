@@ -62,7 +62,7 @@ static const struct {
 
 static const char usage[] =
     "usage: hitc build FILE -o DIR [options]\n"
-    "       hitc check FILE... [options]\n"
+    "       hitc check [--apps] FILE... [options]\n"
     "       hitc graph FILE [options]\n"
     "       hitc lint TEMPLATE... [options]\n"
     "       hitc fmt [--check] FILE...\n"
@@ -76,7 +76,10 @@ static const char usage[] =
     "                     replaced whole, or left as it was when the build fails,\n"
     "                     and only when it is empty or an earlier build's output;\n"
     "                     -o - prints the template on stdout and writes nothing\n"
-    "  check FILE...      parse, resolve and validate; write nothing\n"
+    "  check FILE...      parse, resolve and validate; write nothing; with\n"
+    "                     --apps, check each FILE as part of every app that\n"
+    "                     imports it (an app: a .hit file under the current\n"
+    "                     directory that no other imports), each app once\n"
     "  graph FILE         print the dependency graph as Graphviz DOT\n"
     "                     (build, check and graph read FILE's imports and\n"
     "                     includes too)\n"
@@ -99,6 +102,7 @@ static const char usage[] =
     "  -o DIR             where build writes (required for build)\n"
     "  --format FORMAT    diagnostics as gcc (default), json or sarif, on stderr\n"
     "  --check            fmt: change nothing, list what would change\n"
+    "  --apps             check: through the apps that import each FILE\n"
     "  --strict           warnings make the exit status 1\n"
     "  -q, --quiet        build prints nothing when it succeeds\n"
     "  -h, --help         print this help\n"
@@ -114,7 +118,7 @@ struct Options {
     const char **files;
     int nfiles;
     DiagFormat format;
-    bool strict, quiet, check;
+    bool strict, quiet, check, apps;
 };
 
 __attribute__((format(printf, 1, 2)))
@@ -164,6 +168,8 @@ static int parse_args(int argc, char **argv, Options *o)
             }
         } else if (strcmp(a, "--check") == 0) {
             o->check = true;
+        } else if (strcmp(a, "--apps") == 0) {
+            o->apps = true;
         } else if (strcmp(a, "--strict") == 0) {
             o->strict = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -193,6 +199,8 @@ static int parse_args(int argc, char **argv, Options *o)
         return bad_usage("'%s' needs '-o DIR' (or '-o -' for stdout)", c->name);
     if (o->check && !c->takes_check)
         return bad_usage("'--check' is for 'fmt', not '%s'", c->name);
+    if (o->apps && c->run != cmd_check)
+        return bad_usage("'--apps' is for 'check', not '%s'", c->name);
     if (!c->needs_out && o->out)
         return bad_usage("'-o' is for 'build', not '%s'", c->name);
     return -1;
@@ -233,7 +241,7 @@ static void emit_checked(Ctx *ctx, Emit *e)
 {
     emit_template(ctx, e);
     if (emit_nresources(e) == 0)
-        diag(ctx, D_EMPTY_APP, (Loc){ctx->sources.items[0], 0, 0},
+        diag(ctx, D_EMPTY_APP, (Loc){ctx->root_src, 0, 0},
              "this file declares nothing that becomes a resource (a "
              "table, function or route)");
 }
@@ -316,6 +324,8 @@ static int run_one(const Options *o, const char *path, Report *r)
     Emit e = {0};
     if (compile(ctx, source_load(ctx, path, (Loc){0})))
         o->command->run(ctx, o, &e);
+    if (o->command->run != cmd_graph)
+        accept_report_unused(ctx);
     int status = file_status(o, ctx);
     if (status == 0 && o->command->run == cmd_build && !o->quiet &&
         strcmp(o->out, "-") != 0) {
@@ -340,6 +350,7 @@ static int cmd_lint(const Options *o)
     for (int i = 0; i < o->nfiles; i++) {
         Ctx *ctx = ctx_new();
         lint_template(ctx, o->files[i]);
+        accept_report_unused(ctx);
         report_file(&r, ctx, file_status(o, ctx));
     }
     return report_end(&r);
@@ -364,6 +375,17 @@ static int cmd_fmt(const Options *o)
     return rc;
 }
 
+/* check --apps: every file through the apps that import it, in one Ctx
+ * (apps.c). */
+static int run_apps(const Options *o)
+{
+    Report r = report_new(o);
+    Ctx *ctx = ctx_new();
+    apps_check(ctx, o->files, o->nfiles, o->command->run, o);
+    report_file(&r, ctx, file_status(o, ctx));
+    return report_end(&r);
+}
+
 int main(int argc, char **argv)
 {
     for (size_t i = 0; argc > 1 && i < sizeof own_commands / sizeof *own_commands; i++)
@@ -371,7 +393,9 @@ int main(int argc, char **argv)
             return own_commands[i].main(argc - 1, argv + 1);
     Options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc < 0 && o.command->whole) {
+    if (rc < 0 && o.apps) {
+        rc = run_apps(&o);
+    } else if (rc < 0 && o.command->whole) {
         rc = o.command->whole(&o);
     } else if (rc < 0) {
         Report r = report_new(&o);

@@ -82,7 +82,7 @@ static int bundle_cmp(const void *pa, const void *pb)
 static char *manifest_text(Ctx *ctx, Emit *e)
 {
     Arena *a = ctx->arena;
-    const Source *src = ctx->sources.items[0];
+    const Source *src = ctx->root_src;
     Loc file = {src, 0, 0};
     CfnNode *m = cfn_obj(a, file);
     cfn_put_str(a, m, "generator", "hitc");
@@ -339,9 +339,103 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
 
 /* ---- where DIR is ------------------------------------------------------ */
 
+/* The real path of dir, a directory that may not exist yet: its deepest
+ * ancestor that exists, resolved, then the rest of its parts as written
+ * ("." dropped, ".." taking the part before it), which is exact because
+ * what does not exist holds no symbolic link.  As `mkdir -p` would make
+ * it.  NULL (errno set) when an ancestor is not a directory. */
+static char *real_or_planned(Ctx *ctx, const char *dir)
+{
+    char real[PATH_MAX];
+    if (realpath(dir, real))
+        return arena_strdup(ctx->arena, real);
+    if (errno != ENOENT)
+        return NULL;
+    char *head = arena_strdup(ctx->arena, dir);
+    const char *rest = "";
+    for (;;) {                          /* the deepest that exists */
+        char *slash = strrchr(head, '/');
+        while (slash && slash > head && slash[1] == 0) {
+            *slash = 0;                 /* "a/b/" is "a/b" */
+            slash = strrchr(head, '/');
+        }
+        rest = arena_printf(ctx->arena, "%s%s%s", slash ? slash + 1 : head,
+                            rest[0] ? "/" : "", rest);
+        if (!slash)
+            head = arena_strdup(ctx->arena, ".");
+        else if (slash == head)
+            head = arena_strdup(ctx->arena, ".");
+        else
+            *slash = 0;
+        if (realpath(head, real))
+            break;
+        if (errno != ENOENT)
+            return NULL;
+    }
+    Buf b = {0};
+    buf_puts(&b, strcmp(real, "/") == 0 ? "" : real);
+    for (const char *p = rest; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            char *cut = strrchr(b.data, '/');
+            if (cut)
+                *cut = 0, b.len = (size_t)(cut - b.data);
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            buf_add(&b, "/", 1);
+            buf_add(&b, p, n);
+        }
+        p += n + (p[n] == '/');
+    }
+    char *out = arena_strdup(ctx->arena, b.len ? b.data : "/");
+    buf_free(&b);
+    return out;
+}
+
+/* Make the directories of path (a real or planned path, real_or_planned)
+ * that do not exist, as `mkdir -p` would, each recorded in made (outermost
+ * first) so that a failed build can take them away again.  0, or -1
+ * reported. */
+static int make_parents(Ctx *ctx, const char *dir, const char *path,
+                        PtrVec *made)
+{
+    char *p = arena_strdup(ctx->arena, path);
+    for (char *s = strchr(p + 1, '/'); ; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = 0;
+        struct stat st;
+        if (mkdir(p, 0777) == 0) {
+            vec_push(ctx->arena, made, arena_strdup(ctx->arena, p));
+        } else if (errno != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            diag(ctx, D_IO, (Loc){0}, "cannot create '%s' (for '%s'): %s", p,
+                 dir, errno == EEXIST ? "it is not a directory" : strerror(errno));
+            return -1;
+        }
+        if (!s)
+            return 0;
+        *s = '/';
+    }
+}
+
+static char *parent_of(Ctx *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash == path ? arena_strdup(ctx->arena, "/")
+                         : arena_strndup(ctx->arena, path, (size_t)(slash - path));
+}
+
+/* Take away the directories make_parents made, innermost first, where
+ * they are still empty. */
+static void unmake_parents(const PtrVec *made)
+{
+    for (int i = made->len - 1; i >= 0; i--)
+        rmdir(made->items[i]);
+}
+
 /* DIR as the real path a build replaces: its parent resolved and, when DIR
  * is a symbolic link, the link followed (the link stays; what it points
- * to is replaced).  NULL, reported, when there is no such path. */
+ * to is replaced).  A parent that does not exist yet counts as the path
+ * `mkdir -p` would make (the build makes it).  NULL, reported, when there
+ * is no such path. */
 static char *real_target(Ctx *ctx, const char *dir)
 {
     size_t n = strlen(dir);
@@ -360,10 +454,12 @@ static char *real_target(Ctx *ctx, const char *dir)
     }
     const char *parent = !slash ? "." : slash == d ? "/"
                        : arena_strndup(ctx->arena, d, (size_t)(slash - d));
-    if (!realpath(parent, real)) {
+    const char *rp = real_or_planned(ctx, parent);
+    if (!rp) {
         diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", dir, strerror(errno));
         return NULL;
     }
+    snprintf(real, sizeof real, "%s", rp);
     char *path = arena_printf(ctx->arena, "%s/%s", strcmp(real, "/") ? real : "", base);
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -622,11 +718,22 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     char *target = real_target(ctx, dir);
     int lock = -1;
     char *tmp = NULL;
-    if (target && check_owned(ctx, dir, target) == 0) {
-        remove_stale(ctx, target);
-        tmp = make_tmp(ctx, dir, target, &lock);
+    PtrVec made = {0};
+    if (target && check_owned(ctx, dir, target) == 0 &&
+        make_parents(ctx, dir, parent_of(ctx, target), &made) == 0) {
+        /* the parents made, the target must be where it was planned: a
+         * link that appeared meanwhile would lead elsewhere */
+        char *again = real_target(ctx, dir);
+        if (again && strcmp(again, target) == 0) {
+            remove_stale(ctx, target);
+            tmp = make_tmp(ctx, dir, target, &lock);
+        } else if (again) {
+            diag(ctx, D_IO, (Loc){0}, "'%s' changed while hitc made its "
+                 "parent directories; build again", dir);
+        }
     }
     if (!tmp) {
+        unmake_parents(&made);
         buf_free(&t);
         return -1;
     }
@@ -641,5 +748,7 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     if (rc == -1 || old)
         remove_tree(tmp);
     close(lock);
+    if (rc != 0)
+        unmake_parents(&made);
     return rc == 0 ? 0 : -1;
 }

@@ -75,6 +75,10 @@ typedef struct Api {
  * route (a Decl of kind_route whose data is its Route), in file order. */
 struct ApiBackend {
     const char *kind;       /* as `api { kind ... }` names it */
+    const char *noun;       /* "a REST API", for messages */
+    /* How long API Gateway waits for the function, in seconds: its
+     * integration timeout (29 s REST, 30 s HTTP). */
+    long long max_wait;
     /* After the path tree is built: report what this back end cannot
      * build, add its own declarations and edges.  Optional. */
     void (*link)(Ctx *ctx, Decl *api, PtrVec *routes);

@@ -200,6 +200,8 @@ static void http_ids(Ctx *ctx, Decl *d, PtrVec *routes)
 
 const ApiBackend api_http = {
     .kind = "http",
+    .noun = "an HTTP API",
+    .max_wait = 30,
     .link = http_link,
     .ref = api_stage_ref,
     .ids = http_ids,

@@ -396,6 +396,8 @@ static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
 
 const ApiBackend api_rest = {
     .kind = "rest",
+    .noun = "a REST API",
+    .max_wait = 29,
     .link = rest_link,
     .ref = api_stage_ref,
     .ids = rest_ids,

@@ -52,7 +52,7 @@ typedef struct Policy {
 
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
-    Loc code_loc;
+    Loc code_loc, handler_loc, timeout_loc;
     long long memory, timeout;
     const char *arch;
     int env_mode;
@@ -64,7 +64,14 @@ typedef struct Function {
     Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
     PtrVec triggers;        /* Decl*: stream and queue triggers to grant */
     PtrVec policies;        /* Policy*, in source order */
+    /* W0272 on the allow lines, by what it becomes in the role: a '*'
+     * resource (WILD_RESOURCE, hitc lint's W0715) or an action wildcard
+     * (WILD_ACTION, W0716); how many were accepted, and why. */
+    int wild[2], wild_accepted[2];
+    const char *wild_reason[2];
 } Function;
+
+enum { WILD_RESOURCE, WILD_ACTION };
 
 static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
 
@@ -117,6 +124,7 @@ static void field_handler(Ctx *ctx, Decl *d, Stmt *s)
         return;
     }
     fn_of(d)->handler = h;
+    fn_of(d)->handler_loc = it->loc;
 }
 
 static void field_code(Ctx *ctx, Decl *d, Stmt *s)
@@ -202,6 +210,7 @@ static void field_timeout(Ctx *ctx, Decl *d, Stmt *s)
         return;
     }
     fn_of(d)->timeout = sec;
+    fn_of(d)->timeout_loc = s->items[1]->loc;
 }
 
 static void field_arch(Ctx *ctx, Decl *d, Stmt *s)
@@ -342,6 +351,40 @@ static const Item *const *allow_items(Ctx *ctx, const Item *it,
     return one;
 }
 
+/* A W0272 of kind k, and whether the source accepted it. */
+static void count_wild(Function *f, int k, const Diag *w)
+{
+    f->wild[k]++;
+    if (w->accepted) {
+        f->wild_accepted[k]++;
+        f->wild_reason[k] = w->accepted->reason;
+    }
+}
+
+/* When every W0272 of a kind was accepted in the .hit file, the role says
+ * so to `hitc lint` (the same warning there is W0715 or W0716), so that
+ * the template lints as clean as the .hit file checks. */
+static void carry_acceptances(Ctx *ctx, Emit *e, Decl *d, const char *role)
+{
+    static const char *const codes[2] = {"W0715", "W0716"};
+    Function *f = d->data;
+    CfnNode *list = NULL;
+    for (int k = 0; k < 2; k++) {
+        if (!f->wild[k] || f->wild_accepted[k] < f->wild[k])
+            continue;
+        CfnNode *r = cfn_obj_get(e->resources, role);
+        if (!r)
+            return;
+        if (!list)
+            list = cfn_put_arr(ctx->arena, cfn_put_obj(ctx->arena, cfn_put_obj(
+                ctx->arena, r, "Metadata"), "hitc"), "accept");
+        CfnNode *one = cfn_obj(ctx->arena, d->loc);
+        cfn_put_str(ctx->arena, one, "code", codes[k]);
+        cfn_put_str(ctx->arena, one, "reason", f->wild_reason[k]);
+        cfn_arr_push(ctx->arena, list, one);
+    }
+}
+
 static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
 {
     Function *f = fn_of(d);
@@ -390,12 +433,13 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
             }
         const char *colon = strchr(a, ':');
         if (strcmp(a, "*") == 0 || strcmp(colon + 1, "*") == 0)
-            diag(ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
-                 "'%s' grants %s; name the actions the function needs",
-                 d->name, policy_text(ctx, s),
-                 strcmp(a, "*") == 0 ? "every action of every service"
-                 : arena_printf(ctx->arena, "every action of '%.*s'",
-                                (int)(colon - a), a));
+            count_wild(f, WILD_ACTION, diag(
+                ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
+                "'%s' grants %s; name the actions the function needs",
+                d->name, policy_text(ctx, s),
+                strcmp(a, "*") == 0 ? "every action of every service"
+                : arena_printf(ctx->arena, "every action of '%.*s'",
+                               (int)(colon - a), a)));
         p->actions[p->nactions++] = a;
     }
     for (int i = 0; i < nr; i++) {
@@ -413,9 +457,10 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
             continue;
         }
         if (x->kind == E_STRING && strcmp(x->text, "*") == 0)
-            diag(ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
-                 "'%s' grants on every resource ('*'); name the resources "
-                 "the function needs", d->name, policy_text(ctx, s));
+            count_wild(f, WILD_RESOURCE, diag(
+                ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
+                "'%s' grants on every resource ('*'); name the resources the "
+                "function needs", d->name, policy_text(ctx, s)));
         use_expr(ctx, d, x, "allow line");
         p->resources[p->nresources++] = x;
     }
@@ -604,6 +649,10 @@ static void function_check(Ctx *ctx, Decl *d)
             diag(ctx, D_MISSING_FIELD, d->name_loc,
                  "function '%s' needs a '%s' line", d->name, required[i]);
     }
+    if (f->runtime && f->handler && f->code)
+        handler_check_file(ctx, f->runtime, f->handler, f->handler_loc,
+                           arena_printf(ctx->arena, "%s/%s", decl_dir(ctx, d),
+                                        f->code), f->code);
     if (f->env_mode != MODE_STAMP)
         check_native_keys(ctx, f);
     if (f->env_mode != MODE_NATIVE)
@@ -847,6 +896,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
     for (int i = 0; i < f->policies.len; i++)
         cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
+    carry_acceptances(ctx, e, d, role);
     if (f->triggers.len > 1)
         qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
               trigger_cmp);
@@ -914,6 +964,15 @@ const char *function_code_dir(const Decl *d, Loc *loc)
         return NULL;
     *loc = f->code_loc;
     return f->code;
+}
+
+/* For the API back ends: the function's timeout in seconds, and where it
+ * is written (*loc is empty for the default). */
+long long function_timeout(const Decl *d, Loc *loc)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    *loc = f ? f->timeout_loc : (Loc){0};
+    return f ? f->timeout : 0;
 }
 
 const Kind kind_function = {

@@ -176,28 +176,27 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
     }
 }
 
-static void include_check(Ctx *ctx, Decl *d)
+/* Read the fragment; false when it could not be (reported). */
+static bool read_fragment(Ctx *ctx, Decl *d, Include *in)
 {
-    Include *in = arena_alloc(ctx->arena, sizeof *in);
-    d->data = in;
     if (!want_items(ctx, d->stmt, 2, 2, "include \"FILE.yaml\""))
-        return;
+        return false;
     const char *rel = want_string(ctx, d->stmt, 1, "the file to include");
     if (!rel)
-        return;
+        return false;
     Loc at = d->stmt->items[1]->loc;
     in->path = rel;
     d->display = arena_printf(ctx->arena, "include \"%s\"", rel);
     if (!rel[0] || rel[0] == '/') {
         diag(ctx, D_INCLUDE_FILE, at, "the included file must be a path "
              "relative to the .hit file's directory");
-        return;
+        return false;
     }
     if (!has_suffix(rel, ".yaml") && !has_suffix(rel, ".yml") &&
         !has_suffix(rel, ".json")) {
         diag(ctx, D_INCLUDE_FILE, at, "'%s' is not a CloudFormation "
              "fragment: name a .yaml, .yml or .json file", rel);
-        return;
+        return false;
     }
     const char *dir = decl_dir(ctx, d);
     const char *path = strcmp(dir, ".") == 0
@@ -206,18 +205,29 @@ static void include_check(Ctx *ctx, Decl *d)
     if (stat(path, &st) != 0) {
         diag(ctx, D_INCLUDE_FILE, at, "included file '%s' does not exist",
              rel);
-        return;
+        return false;
     }
     if (!S_ISREG(st.st_mode)) {
         diag(ctx, D_INCLUDE_FILE, at, "included '%s' is not a file", rel);
-        return;
+        return false;
     }
     in->src = source_load(ctx, path, at);
     if (!in->src)
-        return;
+        return false;
     CfnNode *top = cfn_read(ctx, in->src);
-    if (top)
-        read_sections(ctx, d, in, top);
+    if (!top)
+        return false;
+    accept_read_template(ctx, in->src, top);
+    read_sections(ctx, d, in, top);
+    return true;
+}
+
+static void include_check(Ctx *ctx, Decl *d)
+{
+    Include *in = arena_alloc(ctx->arena, sizeof *in);
+    d->data = in;
+    if (!read_fragment(ctx, d, in))
+        ctx->prog.includes_unread++;
 }
 
 /* ---- references from .hit: cfn.ID and cfn.ID.ATTR ------------------- */
@@ -252,6 +262,9 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
                          : e->attr;
     Loc id_loc = {e->attr_loc.src, e->attr_loc.off, (uint32_t)strlen(id)};
     Decl *d = strmap_get(&ctx->prog.included, id);
+    if (!d && ctx->prog.includes_unread)
+        return true;    /* it may be in the fragment that did not read: that
+                           one error says enough */
     if (!d) {
         int n;
         const char **ids = included_ids(ctx, &n);

@@ -157,6 +157,34 @@ Api *api_data(Ctx *ctx, Decl *api)
     return api->data;
 }
 
+/* A function behind a route that may run longer than API Gateway waits:
+ * the caller gets a 504 while the function runs on.  Once per function,
+ * at its timeout, with a note at its first route. */
+static void check_waits(Ctx *ctx, const Api *api, PtrVec *routes)
+{
+    StrMap seen = {0};
+    for (int i = 0; i < routes->len; i++) {
+        Decl *route = routes->items[i];
+        Decl *fn = ((Route *)route->data)->fn;
+        if (strmap_get(&seen, fn->name))
+            continue;
+        strmap_put(ctx->arena, &seen, fn->name, fn);
+        Loc at;
+        long long t = function_timeout(fn, &at);
+        if (t <= api->backend->max_wait)
+            continue;
+        Diag *w = diag(ctx, D_API_TIMEOUT, at.src ? at : fn->name_loc,
+                       "%s has a timeout of %lld s, but it answers %s of %s, "
+                       "and API Gateway waits at most %lld s for it: the "
+                       "caller would get a 504 while the function runs on; "
+                       "lower the timeout to %lld s or less, or hand the slow work to "
+                       "a queue and answer at once", fn->display, t,
+                       route->display, api->backend->noun,
+                       api->backend->max_wait, api->backend->max_wait);
+        note(ctx, w, route->loc, "the route is declared here");
+    }
+}
+
 /* Every back end, by the name `api { kind ... }` gives it. */
 static const ApiBackend *const backends[] = {&api_rest, &api_http};
 #define NBACKENDS (int)(sizeof backends / sizeof *backends)
@@ -277,6 +305,7 @@ static void api_link(Ctx *ctx, Decl *d)
         add_path(ctx, &nodes, root, route);
     }
     Api *api = api_data(ctx, d);
+    check_waits(ctx, api, &routes);
     if (routes.len && api->backend->link)
         api->backend->link(ctx, d, &routes);
 }

@@ -258,9 +258,46 @@ json.dump(d, open("broken.sarif", "w"))'
     fi
 }
 
+# A warning accepted in the source (# hitc: accept, docs/language.md) is a
+# result with one suppression: kind inSource, status accepted, the reason
+# as justification, the acceptance's place as its location; valid against
+# the schema, and the run passes --strict.  In a template, the same through
+# Metadata.
+accepted_warning_is_a_suppressed_result() {
+    mkdir src
+    echo 'def handler(e, c): return 1' > src/index.py
+    cat > app.hit <<'HIT'
+function f {
+  runtime python3.12
+  handler index.handler
+  code "src"
+  allow "ec2:DescribeInstances" on "*" # hitc: accept W0272 "DescribeInstances takes no resource ARN"
+}
+HIT
+    hitc check --strict --format sarif app.hit 2> out.sarif
+    check_sarif out.sarif
+    printf 'Parameters:\n  Old:\n    Type: String\nMetadata:\n  hitc:\n    accept: [{code: W0720, reason: "kept for the next release"}]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n' > t.yaml
+    hitc lint --strict --format sarif t.yaml 2> lint.sarif
+    check_sarif lint.sarif
+    python3 - <<'PY'
+import json
+r = json.load(open("out.sarif"))["runs"][0]["results"]
+assert [x["ruleId"] for x in r] == ["W0272"], r
+sup = r[0]["suppressions"]
+assert len(sup) == 1 and sup[0]["kind"] == "inSource" and sup[0]["status"] == "accepted", sup
+assert sup[0]["justification"] == "DescribeInstances takes no resource ARN", sup
+reg = sup[0]["location"]["physicalLocation"]["region"]
+assert reg["startLine"] == 5 and reg["startColumn"] == 55, reg
+r = json.load(open("lint.sarif"))["runs"][0]["results"]
+assert [(x["ruleId"], x["suppressions"][0]["justification"]) for x in r] == \
+    [("W0720", "kept for the next release")], r
+PY
+}
+
 for c in error_files_are_valid_sarif regions_and_related_locations \
          fingerprints_are_stable_and_counted unreadable_file_is_a_notification \
-         too_many_is_valid several_files_make_one_log the_schema_check_can_fail; do
+         too_many_is_valid several_files_make_one_log the_schema_check_can_fail \
+         accepted_warning_is_a_suppressed_result; do
     t "$c"
 done
 end

@@ -5,6 +5,7 @@ Reproduction of what these catch (hitc 0.1.0 before this test): README.md,
 docs/language.md and grammar/hit.ebnf pointed at ../shared/LANGUAGE.md, which a
 clone does not have; docs/language.md listed no E0304, E0404, W0408, E0503 or
 E0504; it had no section per declaration with the state of each."""
+import json
 import os
 import re
 import subprocess
@@ -64,6 +65,25 @@ class LanguageReference(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.text = read(LANGUAGE)
+
+    def test_no_stray_hit_file_at_the_root(self):
+        # A scratch t.hit once sat at the repository's root: .hit files
+        # belong to examples/ and tests/.
+        stray = sorted(n for n in os.listdir(ROOT) if n.endswith(".hit"))
+        self.assertEqual(stray, [], "move or remove these .hit files")
+
+    def test_the_log_group_is_named_as_hitc_names_it(self):
+        # docs/language.md once said `/aws/lambda/STACK-NAME`; the template
+        # says `/aws/lambda/${AWS::StackName}-` and the function's name.
+        with open(os.path.join(ROOT, "tests", "golden", "example-hits.expected.json"),
+                  encoding="utf-8") as f:
+            template = json.load(f)
+        group = template["Resources"]["CounterFunctionLogGroup"]["Properties"]["LogGroupName"]
+        pattern = group["Fn::Sub"].replace("-counter", "-NAME")
+        function = self.text.split("\n### function\n", 1)[1].split("\n### ", 1)[0]
+        self.assertIn(f"`{pattern}`", function, "the function section must name the log group "
+                      "as the template does")
+        self.assertNotIn("`/aws/lambda/STACK-NAME`", function)
 
     def test_every_diagnostic_code_is_in_the_reference(self):
         listing = subprocess.run([HITC, "--list-diagnostics"], capture_output=True,

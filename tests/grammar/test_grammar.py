@@ -36,6 +36,8 @@ FRAGMENT_FORMS = {
     "import": 'import "lib/dns.hit"\n',
     "include": 'include "extra.yaml"\n',
     "cfn references": "output a = cfn.Queue\noutput b = cfn.Queue.Arn\n",
+    "acceptances": 'function f {\n  # hitc: accept W0272 "no ARN"\n'
+                   '  allow "ec2:DescribeInstances" on "*" # hitc: accept W0272 "again \\"quoted\\""\n}\n',
 }
 
 # Text the language does not allow, and why.
