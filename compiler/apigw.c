@@ -285,55 +285,39 @@ static const char *host_of(const HttpReq *req)
     return h ? h : "127.0.0.1";
 }
 
-static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
-                        const LocalRoute *r, const PtrVec *params, const HttpReq *req)
+/* name, value pairs as payload 1.0 gives them: the last value of each name
+ * in single (NULL when none), all of them in multi. */
+static void single_and_multi(Arena *a, const char **pairs, int n, CfnNode **single,
+                             CfnNode **multi)
 {
-    (void)app;
-    CfnNode *e = cfn_obj(a, NOWHERE);
-    cfn_put_str(a, e, "resource", r->path);
-    cfn_put_str(a, e, "path", req->raw_path);
-    cfn_put_str(a, e, "httpMethod", req->method);
-    CfnNode *h = cfn_obj(a, NOWHERE), *mh = cfn_obj(a, NOWHERE);
-    for (int i = 0; i < req->nheaders; i++) {
-        const char *k = req->headers[2 * i], *v = req->headers[2 * i + 1];
-        CfnPair *had = cfn_obj_pair(h, k);
+    *single = cfn_obj(a, NOWHERE);
+    *multi = cfn_obj(a, NOWHERE);
+    for (int i = 0; i < n; i++) {
+        const char *k = pairs[2 * i], *v = pairs[2 * i + 1];
+        CfnPair *had = cfn_obj_pair(*single, k);
         if (had)
             had->value = cfn_str(a, NOWHERE, v);
         else
-            cfn_put_str(a, h, k, v);
-        CfnNode *list = cfn_obj_get(mh, k);
+            cfn_put_str(a, *single, k, v);
+        CfnNode *list = cfn_obj_get(*multi, k);
         if (!list)
-            list = cfn_put_arr(a, mh, k);
+            list = cfn_put_arr(a, *multi, k);
         cfn_arr_push(a, list, cfn_str(a, NOWHERE, v));
     }
-    cfn_put(a, e, "headers", h->len ? h : cfn_null(a, NOWHERE));
-    cfn_put(a, e, "multiValueHeaders", mh->len ? mh : cfn_null(a, NOWHERE));
-    const char **q;
-    int nq = query_pairs(a, req->query, &q);
-    CfnNode *qs = cfn_obj(a, NOWHERE), *mq = cfn_obj(a, NOWHERE);
-    for (int i = 0; i < nq; i++) {
-        CfnPair *had = cfn_obj_pair(qs, q[2 * i]);
-        if (had)
-            had->value = cfn_str(a, NOWHERE, q[2 * i + 1]);
-        else
-            cfn_put_str(a, qs, q[2 * i], q[2 * i + 1]);
-        CfnNode *list = cfn_obj_get(mq, q[2 * i]);
-        if (!list)
-            list = cfn_put_arr(a, mq, q[2 * i]);
-        cfn_arr_push(a, list, cfn_str(a, NOWHERE, q[2 * i + 1]));
-    }
-    cfn_put(a, e, "queryStringParameters", nq ? qs : cfn_null(a, NOWHERE));
-    cfn_put(a, e, "multiValueQueryStringParameters", nq ? mq : cfn_null(a, NOWHERE));
-    CfnNode *pp = params_node(a, params);
-    cfn_put(a, e, "pathParameters", pp ? pp : cfn_null(a, NOWHERE));
-    cfn_put(a, e, "stageVariables", cfn_null(a, NOWHERE));
-    char *clf, id[40], ext[40];
+    if (n == 0)
+        *single = *multi = cfn_null(a, NOWHERE);
+}
+
+/* A REST API's requestContext: the route's resource, the stage, the
+ * caller. */
+static void rest_context(Arena *a, const Where *w, const LocalRoute *r,
+                         const HttpReq *req, CfnNode *rc)
+{
+    char *clf, id[40], ext[40], rid[16];
     long long epoch;
     time_strings(a, &clf, &epoch);
     local_uuid(id);
     local_uuid(ext);
-    CfnNode *rc = cfn_put_obj(a, e, "requestContext");
-    char rid[16];
     unsigned hash = 5381;
     for (const char *c = r->path; *c; c++)
         hash = hash * 33 + (unsigned char)*c;
@@ -341,8 +325,9 @@ static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
     cfn_put_str(a, rc, "resourceId", strcmp(r->path, "/") == 0 ? "root" : rid);
     cfn_put_str(a, rc, "resourcePath", r->path);
     cfn_put_str(a, rc, "httpMethod", req->method);
-    ext[16] = '\0';
-    cfn_put_str(a, rc, "extendedRequestId", ext);
+    /* 16 characters of a UUID without its dashes, as API Gateway's are 16 */
+    cfn_put_str(a, rc, "extendedRequestId", arena_printf(a, "%.8s%.4s%.4s", ext, ext + 9,
+                                                         ext + 14));
     cfn_put_str(a, rc, "requestTime", clf);
     cfn_put_str(a, rc, "path", arena_printf(a, "/%s%s", w->stage, req->raw_path));
     cfn_put_str(a, rc, "accountId", w->account);
@@ -363,6 +348,28 @@ static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
     cfn_put_str(a, rc, "domainName", host_of(req));
     cfn_put_str(a, rc, "deploymentId", "local");
     cfn_put_str(a, rc, "apiId", LOCAL_API_ID);
+}
+
+static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
+                        const LocalRoute *r, const PtrVec *params, const HttpReq *req)
+{
+    (void)app;
+    CfnNode *e = cfn_obj(a, NOWHERE), *single, *multi;
+    cfn_put_str(a, e, "resource", r->path);
+    cfn_put_str(a, e, "path", req->raw_path);
+    cfn_put_str(a, e, "httpMethod", req->method);
+    single_and_multi(a, req->headers, req->nheaders, &single, &multi);
+    cfn_put(a, e, "headers", single);
+    cfn_put(a, e, "multiValueHeaders", multi);
+    const char **q;
+    int nq = query_pairs(a, req->query, &q);
+    single_and_multi(a, q, nq, &single, &multi);
+    cfn_put(a, e, "queryStringParameters", single);
+    cfn_put(a, e, "multiValueQueryStringParameters", multi);
+    CfnNode *pp = params_node(a, params);
+    cfn_put(a, e, "pathParameters", pp ? pp : cfn_null(a, NOWHERE));
+    cfn_put(a, e, "stageVariables", cfn_null(a, NOWHERE));
+    rest_context(a, w, r, req, cfn_put_obj(a, e, "requestContext"));
     bool b64;
     cfn_put(a, e, "body", body_node(a, req, &b64, true));
     cfn_put_bool(a, e, "isBase64Encoded", b64);
@@ -634,6 +641,88 @@ static bool integral(const CfnNode *n)
     return true;
 }
 
+static bool kind_in(const CfnNode *n, CfnKind a, CfnKind b)
+{
+    return !n || n->kind == a || n->kind == b;
+}
+
+/* A proxy response API Gateway takes: an object with an integer
+ * statusCode; headers, multiValueHeaders an object (or null); body a
+ * string (or null); isBase64Encoded a boolean; for payload 2.0 also
+ * cookies, an array, and any other key ignored; for a REST API no other
+ * key at all. */
+static bool answer_shape_ok(const CfnNode *ans, bool http)
+{
+    static const char *const known[] = {"statusCode", "headers", "multiValueHeaders",
+                                        "body", "isBase64Encoded", "cookies"};
+    if (ans->kind != CFN_OBJECT || !integral(cfn_obj_get(ans, "statusCode")))
+        return false;
+    for (int i = 0; i < ans->len && !http; i++) {
+        bool is_known = false;
+        for (size_t k = 0; k + 1 < sizeof known / sizeof *known; k++)
+            is_known |= strcmp(ans->pairs[i].key, known[k]) == 0;
+        if (!is_known)
+            return false;
+    }
+    int status = atoi(cfn_obj_get(ans, "statusCode")->text);
+    return status >= 100 && status <= 599 &&
+           kind_in(cfn_obj_get(ans, "headers"), CFN_OBJECT, CFN_NULL) &&
+           kind_in(cfn_obj_get(ans, "multiValueHeaders"), CFN_OBJECT, CFN_NULL) &&
+           kind_in(cfn_obj_get(ans, "body"), CFN_STRING, CFN_NULL) &&
+           kind_in(cfn_obj_get(ans, "isBase64Encoded"), CFN_BOOL, CFN_NULL) &&
+           (!http || kind_in(cfn_obj_get(ans, "cookies"), CFN_ARRAY, CFN_NULL));
+}
+
+/* Is a header the function set one API Gateway leaves out?  Its own
+ * Content-Length, and with an HTTP API's CORS the function's CORS. */
+static bool dropped(const LocalApp *app, const char *name)
+{
+    return strcasecmp(name, "Content-Length") == 0 ||
+           (app->api.kind == API_HTTP && app->api.cors &&
+            strncasecmp(name, "Access-Control-", 15) == 0);
+}
+
+/* headers, then multiValueHeaders for the names headers does not give
+ * (REST), then cookies (HTTP); false when a value is not a scalar. */
+static bool answer_headers(const LocalApp *app, const CfnNode *ans, HttpResp *resp,
+                           bool *has_type)
+{
+    bool http = app->api.kind == API_HTTP;
+    const CfnNode *headers = cfn_obj_get(ans, "headers");
+    const CfnNode *multi = http ? NULL : cfn_obj_get(ans, "multiValueHeaders");
+    const CfnNode *cookies = http ? cfn_obj_get(ans, "cookies") : NULL;
+    for (int i = 0; headers && headers->kind == CFN_OBJECT && i < headers->len; i++) {
+        const char *k = headers->pairs[i].key, *v = scalar(headers->pairs[i].value);
+        if (!v)
+            return false;
+        if (dropped(app, k))
+            continue;
+        *has_type |= strcasecmp(k, "Content-Type") == 0;
+        add_header(resp, k, v);
+    }
+    for (int i = 0; multi && multi->kind == CFN_OBJECT && i < multi->len; i++) {
+        const CfnNode *vs = multi->pairs[i].value;
+        const char *k = multi->pairs[i].key;
+        if (vs->kind != CFN_ARRAY)
+            return false;
+        if (headers && headers->kind == CFN_OBJECT && cfn_obj_get(headers, k))
+            continue;   /* headers wins for a name both give */
+        for (int j = 0; j < vs->len; j++) {
+            const char *v = scalar(vs->items[j]);
+            if (!v)
+                return false;
+            if (dropped(app, k))
+                continue;
+            *has_type |= strcasecmp(k, "Content-Type") == 0;
+            add_header(resp, k, v);
+        }
+    }
+    for (int i = 0; cookies && cookies->kind == CFN_ARRAY && i < cookies->len; i++)
+        if (scalar(cookies->items[i]))
+            add_header(resp, "Set-Cookie", scalar(cookies->items[i]));
+    return true;
+}
+
 /* The function's answer as API Gateway maps it back; false when it is
  * malformed (API Gateway then answers its own error). */
 static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
@@ -642,10 +731,10 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
     bool http = app->api.kind == API_HTTP;
     Ctx *ctx = ctx_new();
     CfnNode *ans = cfn_read(ctx, source_from_text(ctx, "answer", json, strlen(json)));
-    bool ok = ans != NULL;
     resp->headers.len = resp->body.len = 0;
     buf_add(&resp->headers, "", 0);
     buf_add(&resp->body, "", 0);
+    bool ok = ans != NULL, has_type = false;
     if (ok && http && !(ans->kind == CFN_OBJECT && cfn_obj_get(ans, "statusCode"))) {
         /* payload 2.0 without statusCode: a 200 with the answer as JSON */
         resp->status = 200;
@@ -655,74 +744,17 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
         ctx_free(ctx);
         return true;
     }
-    static const char *const known[] = {"statusCode", "headers", "multiValueHeaders",
-                                        "body", "isBase64Encoded", "cookies"};
-    ok = ok && ans->kind == CFN_OBJECT && integral(cfn_obj_get(ans, "statusCode"));
-    for (int i = 0; ok && i < ans->len; i++) {
-        bool is_known = false;
-        for (size_t k = 0; k < sizeof known / sizeof *known - !http; k++)
-            is_known |= strcmp(ans->pairs[i].key, known[k]) == 0;
-        ok = http || is_known;
-    }
-    CfnNode *headers = ok ? cfn_obj_get(ans, "headers") : NULL;
-    CfnNode *multi = ok && !http ? cfn_obj_get(ans, "multiValueHeaders") : NULL;
-    CfnNode *body = ok ? cfn_obj_get(ans, "body") : NULL;
-    CfnNode *b64 = ok ? cfn_obj_get(ans, "isBase64Encoded") : NULL;
-    CfnNode *cookies = ok && http ? cfn_obj_get(ans, "cookies") : NULL;
-    ok = ok && (!headers || headers->kind == CFN_OBJECT || headers->kind == CFN_NULL) &&
-         (!multi || multi->kind == CFN_OBJECT || multi->kind == CFN_NULL) &&
-         (!body || body->kind == CFN_STRING || body->kind == CFN_NULL) &&
-         (!b64 || b64->kind == CFN_BOOL || b64->kind == CFN_NULL) &&
-         (!cookies || cookies->kind == CFN_ARRAY || cookies->kind == CFN_NULL);
+    ok = ok && answer_shape_ok(ans, http) && answer_headers(app, ans, resp, &has_type);
     if (ok) {
         resp->status = atoi(cfn_obj_get(ans, "statusCode")->text);
-        ok = resp->status >= 100 && resp->status <= 599;
-    }
-    bool has_type = false;
-    for (int i = 0; ok && headers && headers->kind == CFN_OBJECT && i < headers->len; i++) {
-        const char *k = headers->pairs[i].key, *v = scalar(headers->pairs[i].value);
-        if (!v) {
-            ok = false;
-            break;
-        }
-        if (strcasecmp(k, "Content-Length") == 0 ||
-            (http && app->api.cors && strncasecmp(k, "Access-Control-", 15) == 0))
-            continue;
-        has_type |= strcasecmp(k, "Content-Type") == 0;
-        add_header(resp, k, v);
-    }
-    for (int i = 0; ok && multi && multi->kind == CFN_OBJECT && i < multi->len; i++) {
-        const CfnNode *vs = multi->pairs[i].value;
-        const char *k = multi->pairs[i].key;
-        if (vs->kind != CFN_ARRAY) {
-            ok = false;
-            break;
-        }
-        if (headers && headers->kind == CFN_OBJECT && cfn_obj_get(headers, k))
-            continue;   /* headers wins for a name both give */
-        for (int j = 0; j < vs->len && ok; j++) {
-            const char *v = scalar(vs->items[j]);
-            ok = v != NULL;
-            if (ok && strcasecmp(k, "Content-Length") != 0) {
-                add_header(resp, k, v);
-                has_type |= strcasecmp(k, "Content-Type") == 0;
-            }
-        }
-    }
-    for (int i = 0; ok && cookies && cookies->kind == CFN_ARRAY && i < cookies->len; i++) {
-        const char *c = scalar(cookies->items[i]);
-        if (c)
-            add_header(resp, "Set-Cookie", c);
-    }
-    if (ok && body && body->kind == CFN_STRING) {
-        if (b64 && b64->kind == CFN_BOOL && b64->boolean)
+        const CfnNode *body = cfn_obj_get(ans, "body");
+        const CfnNode *b64 = cfn_obj_get(ans, "isBase64Encoded");
+        if (body && body->kind == CFN_STRING && b64 && b64->kind == CFN_BOOL && b64->boolean)
             ok = unbase64(body->text, &resp->body);
-        else
+        else if (body && body->kind == CFN_STRING)
             buf_puts(&resp->body, body->text);
     }
-    if (ok && http && !has_type)
-        add_header(resp, "Content-Type", "application/json");
-    if (ok && !http && !has_type)
+    if (ok && !has_type)
         add_header(resp, "Content-Type", "application/json");
     if (ok && http)
         http_cors(app->api.cors, req, resp, false);

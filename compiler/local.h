@@ -13,11 +13,14 @@
  * (worker.c) that loads the handler once; API Gateway's side (events,
  * routes, responses, CORS) is apigw.c.
  *
- * Ownership: a LocalApp lives in its Ctx's arena, except its layout
- * directories (removed by local_app_free) and what worker.c owns (each
- * Worker, the Pool).  Nothing here is a global: a command keeps its state
- * in its own structs, so `hitc serve` can hold two builds at once while it
- * reloads.
+ * Ownership: a LocalApp lives in its Ctx's arena (local_app_free frees
+ * it, with its Emit); a layout directory belongs to the command that made
+ * it (invoke removes its own, serve everything under its temporary
+ * directory at exit); worker.c's Workers, WorkerSpecs and Pool are
+ * malloc'd and freed by their own functions.  Nothing here is a global: a
+ * command keeps its state in its own structs, so `hitc serve` can hold
+ * two builds at once while it reloads (its one static is the flag its
+ * signal handler sets).
  */
 #ifndef HITC_LOCAL_H
 #define HITC_LOCAL_H

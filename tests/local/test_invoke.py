@@ -289,22 +289,29 @@ class Shapes(Invoke):
         self.assertEqual((1, "Runtime.ExitError"), (rc, json.loads(out)["errorType"]))
         self.assertIn("Runtime exited with error: exit status 3", json.loads(out)["errorMessage"])
 
-    def test_an_import_error(self):
-        rc, out, err = run_hitc("invoke", os.path.join(APPS, "echo", "rest.hit"), "echo", "-q",
-                                "--env", "x=1")
-        self.assertEqual(0, rc)
+    def test_init_errors(self):
         tmp = tempfile.mkdtemp()
         self.addCleanup(__import__("shutil").rmtree, tmp)
         os.mkdir(os.path.join(tmp, "src"))
         with open(os.path.join(tmp, "app.hit"), "w") as f:
-            f.write('function f {\n  runtime python3.12\n  handler missing.handler\n  code "src"\n}\n')
-        with open(os.path.join(tmp, "src", "other.py"), "w") as f:
-            f.write("x = 1\n")
+            f.write('function f {\n  runtime python3.12\n  handler index.handler\n  code "src"\n}\n'
+                    'function g {\n  runtime python3.12\n  handler index.nothing\n  code "src"\n}\n')
+        with open(os.path.join(tmp, "src", "index.py"), "w") as f:
+            f.write("import no_such_module_here\n\ndef handler(e, c):\n    return 1\n")
         rc, out, err = run_hitc("invoke", os.path.join(tmp, "app.hit"), "f", "-q")
         got = json.loads(out)
         self.assertEqual((1, "Runtime.ImportModuleError",
-                          "Unable to import module 'missing': No module named 'missing'"),
+                          "Unable to import module 'index': No module named 'no_such_module_here'"),
                          (rc, got["errorType"], got["errorMessage"]))
+        self.assertIn("[ERROR] Runtime.ImportModuleError: Unable to import module 'index'", err)
+        with open(os.path.join(tmp, "src", "index.py"), "w") as f:
+            f.write("def handler(e, c):\n    return 1\n")
+        rc, out, err = run_hitc("invoke", os.path.join(tmp, "app.hit"), "g", "-q")
+        got = json.loads(out)
+        self.assertEqual((1, "Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'index'"),
+                         (rc, got["errorType"], got["errorMessage"]))
+        rc, out, err = run_hitc("invoke", os.path.join(tmp, "app.hit"), "f", "-q")
+        self.assertEqual((0, "1"), (rc, out.strip()))
 
     def test_node_error_and_context(self):
         path = os.path.join(APPS, "echo-node", "app.hit")
