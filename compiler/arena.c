@@ -4,10 +4,17 @@
  * The arena hands out zeroed blocks from big chunks and frees them all at
  * once; nothing in the compiler frees arena memory piecemeal.  Buf is the
  * one malloc-owned growable string, for text that leaves the compiler.
+ * StrMap hashes with a key of its own, drawn when it first grows: lookups
+ * cost the same whatever names an input holds, and since a map is never
+ * iterated, nothing that reaches an output depends on the key.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hitc.h"
 
@@ -144,19 +151,68 @@ void vec_push(Arena *a, PtrVec *v, void *item)
     v->items[v->len++] = item;
 }
 
-static size_t str_hash(const char *s)
+/* ---- StrMap: a hash that crafted names cannot flood ------------------ */
+
+/* SipHash-1-3 (Aumasson and Bernstein) of a NUL-terminated string under a
+ * 128-bit key: a keyed hash whose collisions cannot be found without the
+ * key.  Each map draws its own key from the kernel when it first grows, so
+ * names written to collide (an unkeyed hash's collisions are the same in
+ * every run) cost what any other names cost.  The map is never iterated,
+ * so no output depends on the key. */
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
 {
-    size_t h = 1469598103934665603u;           /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    v[0] += v[1]; v[1] = ROTL(v[1], 13); v[1] ^= v[0]; v[0] = ROTL(v[0], 32);
+    v[2] += v[3]; v[3] = ROTL(v[3], 16); v[3] ^= v[2];
+    v[0] += v[3]; v[3] = ROTL(v[3], 21); v[3] ^= v[0];
+    v[2] += v[1]; v[1] = ROTL(v[1], 17); v[1] ^= v[2]; v[2] = ROTL(v[2], 32);
+}
+
+static uint64_t sip_hash(const uint64_t key[2], const char *s)
+{
+    uint64_t v[4] = {
+        key[0] ^ 0x736f6d6570736575u, key[1] ^ 0x646f72616e646f6du,
+        key[0] ^ 0x6c7967656e657261u, key[1] ^ 0x7465646279746573u,
+    };
+    size_t n = strlen(s), i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t m = 0;
+        for (int k = 0; k < 8; k++)
+            m |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+        v[3] ^= m;
+        sip_round(v);
+        v[0] ^= m;
+    }
+    uint64_t last = (uint64_t)(n & 0xff) << 56;
+    for (int k = 0; i + (size_t)k < n; k++)
+        last |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+    v[3] ^= last;
+    sip_round(v);
+    v[0] ^= last;
+    v[2] ^= 0xff;
+    for (int r = 0; r < 3; r++)
+        sip_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* A fresh key: the kernel's randomness, or (where getrandom fails) what
+ * varies from run to run and map to map. */
+static void strmap_seed(StrMap *m)
+{
+    if (getrandom(m->key, sizeof m->key, 0) == (ssize_t)sizeof m->key)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    m->key[0] = (uint64_t)t.tv_nsec ^ ((uint64_t)t.tv_sec << 30) ^ (uint64_t)getpid();
+    m->key[1] = (uint64_t)(uintptr_t)m ^ 0x9e3779b97f4a7c15u;
 }
 
 void *strmap_get(const StrMap *m, const char *key)
 {
     if (!m->cap)
         return NULL;
-    for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = sip_hash(m->key, key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         if (!m->keys[i])
             return NULL;
         if (strcmp(m->keys[i], key) == 0)
@@ -172,12 +228,16 @@ void strmap_put(Arena *a, StrMap *m, const char *key, void *value)
         grown.cap = m->cap ? m->cap * 2 : 64;
         grown.keys = arena_alloc(a, sizeof(char *) * grown.cap);
         grown.values = arena_alloc(a, sizeof(void *) * grown.cap);
+        if (m->cap)
+            memcpy(grown.key, m->key, sizeof grown.key);
+        else
+            strmap_seed(&grown);
         for (size_t i = 0; i < m->cap; i++)
             if (m->keys[i])
                 strmap_put(a, &grown, m->keys[i], m->values[i]);
         *m = grown;     /* the old arrays stay in the arena until it goes */
     }
-    size_t i = str_hash(key) & (m->cap - 1);
+    size_t i = sip_hash(m->key, key) & (m->cap - 1);
     while (m->keys[i] && strcmp(m->keys[i], key) != 0)
         i = (i + 1) & (m->cap - 1);
     if (!m->keys[i])

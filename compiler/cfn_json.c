@@ -7,18 +7,33 @@
  * prints it back byte for byte): two-space indents, ": " after keys, an
  * array or object of scalars only that fits in 72 columns on one line
  * below the top level, strings escaped only where JSON must (", \ and
- * control characters; UTF-8 passes through).  The printer recurses, once
+ * control characters; UTF-8 passes through, a byte that is not UTF-8
+ * becomes U+FFFD).  The printer recurses, once
  * per level: trees are at most CFN_MAX_DEPTH deep (the reader refuses
  * deeper ones; the emitter makes shallow ones).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cfn.h"
 
+/* A string as JSON; a byte that is not UTF-8 (a file name, say, in a
+ * diagnostic) becomes U+FFFD, so the text is always valid JSON. */
 static void put_string(Buf *b, const char *s)
 {
     buf_puts(b, "\"");
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int n = *p < 0x80 ? 1 : utf8_len(p, end);
+        if (n == 0) {
+            buf_puts(b, "\\ufffd");
+            continue;
+        }
+        if (n > 1) {
+            buf_add(b, (const char *)p, (size_t)n);
+            p += n - 1;
+            continue;
+        }
         switch (*p) {
         case '"': buf_puts(b, "\\\""); break;
         case '\\': buf_puts(b, "\\\\"); break;

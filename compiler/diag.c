@@ -9,12 +9,15 @@
  * Bounds: a file is read up to MAX_SOURCE_BYTES; of the diagnostics, only
  * the first MAX_DIAGS_SHOWN by place are kept and printed (in every format),
  * the rest only counted, so a flood of errors costs neither memory nor
- * output; a line and column cost a binary search and a short scan.
+ * output; likewise at most MAX_NOTES_SHOWN notes of each; a line and column
+ * cost a binary search and a short scan.  The gcc text of a diagnostic is
+ * written in one call, with control characters from the input escaped.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cfn.h"
@@ -92,7 +95,7 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_BLOCKED_RUNTIME] = {"E0217", SEV_ERROR, "blocked-runtime",
                            "a Lambda runtime on which Lambda no longer creates functions"},
     [D_SECRET_PLAIN] = {"E0218", SEV_ERROR, "secret-in-plain-text",
-                        "a secret param in env or an output, which store values in plain text"},
+                        "a secret param with a default, or in env, an output, an 'allow ... on', a trigger's ARN, a plugin's service, or an included fragment's outputs or tags: each holds its value in plain text"},
     [D_HANDLER_MISSING] = {"E0219", SEV_ERROR, "handler-not-found",
                            "a Python or Node handler whose file is not in the function's code directory"},
     [D_BAD_PATH] = {"E0301", SEV_ERROR, "bad-route-path",
@@ -232,6 +235,8 @@ const DiagInfo diag_table[D_COUNT] = {
                                  "a condition that no resource, output or condition uses"},
     [D_LINT_UNUSED_MAPPING] = {"W0722", SEV_WARNING, "unused-mapping",
                                "a mapping that no Fn::FindInMap reads"},
+    [D_LINT_CONDITION_CYCLE] = {"E0740", SEV_ERROR, "condition-cycle",
+                                "conditions that refer to themselves, directly or through others, printed as the whole path"},
     [D_BAD_SCHEDULE] = {"E0255", SEV_ERROR, "bad-schedule",
                         "a schedule that is not an EventBridge rate(...) or cron(...) expression"},
     [D_BAD_EVENT_PATTERN] = {"E0256", SEV_ERROR, "bad-event-pattern",
@@ -257,7 +262,9 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_INCLUDE_UNKNOWN] = {"E0613", SEV_ERROR, "unknown-cfn-resource",
                            "'cfn.ID' naming no resource of an included fragment"},
     [D_INCLUDE_BAD_REF] = {"E0614", SEV_ERROR, "include-unknown-ref",
-                           "a Ref, Fn::GetAtt or Fn::Sub of an included fragment naming a logical ID the template lacks"},
+                           "a Ref, Fn::GetAtt, Fn::Sub, DependsOn, Condition, Fn::If or Fn::FindInMap of an included fragment naming a resource, parameter, condition or mapping the template lacks"},
+    [D_INCLUDE_OUTSIDE] = {"E0615", SEV_ERROR, "include-outside-project",
+                           "an included file outside the project (the main .hit file's directory), through '..' or a symlink: refused unread"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};
@@ -284,6 +291,12 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         diag(ctx, D_IO, from, "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag(ctx, D_IO, from, "cannot read '%s': it is a directory", path);
+        fclose(f);
+        return NULL;
+    }
     Buf b = {0};
     char chunk[65536];
     size_t n;
@@ -296,6 +309,7 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         buf_add(&b, chunk, n);
     }
     bool failed = !too_large && ferror(f);
+    int err = errno;
     fclose(f);
     if (too_large) {
         diag(ctx, D_FILE_TOO_LARGE, from, "'%s' is larger than %u MB, the "
@@ -305,7 +319,7 @@ Source *source_load(Ctx *ctx, const char *path, Loc from)
         return NULL;
     }
     if (failed) {
-        diag(ctx, D_IO, from, "cannot read '%s'", path);
+        diag(ctx, D_IO, from, "cannot read '%s': %s", path, strerror(err));
         buf_free(&b);
         return NULL;
     }
@@ -452,10 +466,17 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     return d;
 }
 
+/* A note past MAX_NOTES_SHOWN is only counted: every format then ends
+ * the diagnostic with how many were left out (a 10,000-step cycle). */
 void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
 {
     if (d == &ctx->dropped)
         return;
+    if (d->nnotes == MAX_NOTES_SHOWN) {
+        d->notes_dropped++;
+        return;
+    }
+    d->nnotes++;
     Note *n = arena_alloc(ctx->arena, sizeof *n);
     n->loc = loc;
     va_list ap;
@@ -509,15 +530,47 @@ static size_t back_chars(const Source *s, size_t start, size_t at, size_t n)
     return have > n ? skip_chars(s, p, at, have - n) : p;
 }
 
+/* A C1 control character (U+0080 to U+009F, which some terminals obey
+ * as escapes) at p, as UTF-8. */
+static bool is_c1(const unsigned char *p)
+{
+    return p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+}
+
+/* Text from a file or a template in a message or a file name: what would
+ * upset a terminal (control characters, C0 and C1, and bytes that are not
+ * UTF-8) is written as an escape (\n, \x1b, \u009b), so a diagnostic is
+ * one line and cannot move the cursor, ring the bell or change colours. */
+static void put_text(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *end = p + strlen(text);
+    while (p < end) {
+        int n = utf8_len(p, end);
+        if (n == 2 && is_c1(p))
+            fprintf(out, "\\u%04x", p[1]);
+        else if (n > 1 || (n == 1 && (*p == '\t' || (*p >= 0x20 && *p < 0x7f))))
+            fwrite(p, 1, (size_t)n, out);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\r')
+            fputs("\\r", out);
+        else
+            fprintf(out, "\\x%02x", *p);
+        p += n ? n : 1;
+    }
+}
+
 /* The source text, one column per character: a tab stays a tab, and what
- * would upset a terminal (control characters, bytes that are not UTF-8)
- * shows as '?'. */
+ * would upset a terminal (control characters, C0 and C1, bytes that are
+ * not UTF-8) shows as '?'. */
 static void put_source(FILE *out, const Source *s, size_t from, size_t to)
 {
     for (size_t p = from; p < to;) {
         size_t n = char_len(s, p);
         unsigned char c = (unsigned char)s->text[p];
-        bool shown = n > 1 || c == '\t' || (c >= 0x20 && c < 0x7f);
+        bool shown = (n > 1 && !is_c1((const unsigned char *)s->text + p)) ||
+                     c == '\t' || (c >= 0x20 && c < 0x7f);
         if (shown)
             fwrite(s->text + p, 1, n, out);
         else
@@ -579,17 +632,49 @@ static void print_one(FILE *out, Loc loc, Severity sev, const char *msg,
     if (loc.src) {
         int line, col;
         loc_linecol(loc, &line, &col);
-        fprintf(out, "%s:%d:%d: ", loc.src->path, line, col);
+        put_text(out, loc.src->path);
+        fprintf(out, ":%d:%d: ", line, col);
     } else {
         fputs("hitc: ", out);
     }
     if (color)
-        fprintf(out, "%s%s:\033[0m\033[1m %s\033[0m\n", sev_color[sev],
-                sev_name[sev], msg);
+        fprintf(out, "%s%s:\033[0m\033[1m ", sev_color[sev], sev_name[sev]);
     else
-        fprintf(out, "%s: %s\n", sev_name[sev], msg);
+        fprintf(out, "%s: ", sev_name[sev]);
+    put_text(out, msg);
+    fputs(color ? "\033[0m\n" : "\n", out);
     if (loc.src)
         print_caret(out, loc, color);
+}
+
+/* The last note of a diagnostic some of whose notes were left out, or
+ * NULL. */
+static const char *more_notes(Arena *a, const Diag *d)
+{
+    if (!d->notes_dropped)
+        return NULL;
+    return arena_printf(a, "%d more note%s not shown", d->notes_dropped,
+                        d->notes_dropped == 1 ? "" : "s");
+}
+
+/* One diagnostic with its notes, formatted in memory and written with one
+ * call: stderr is unbuffered, and a character at a time made a write call
+ * each. */
+static void print_diag(FILE *out, Arena *a, const Diag *d, bool color)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    FILE *to = mem ? mem : out;
+    print_one(to, d->loc, d->severity, d->msg, color);
+    for (Note *nt = d->notes; nt; nt = nt->next)
+        print_one(to, nt->loc, SEV_NOTE, nt->msg, color);
+    const char *more = more_notes(a, d);
+    if (more)
+        print_one(to, (Loc){0}, SEV_NOTE, more, color);
+    if (mem && fclose(mem) == 0)
+        fwrite(text, 1, len, out);
+    free(text);
 }
 
 /* ---- json and sarif -------------------------------------------------- */
@@ -643,6 +728,13 @@ static CfnNode *diags_json(Arena *a, Ctx *const *ctxs, int n)
                 CfnNode *no = cfn_obj(a, (Loc){0});
                 cfn_put_str(a, no, "message", nt->msg);
                 json_loc(a, no, nt->loc);
+                cfn_arr_push(a, notes, no);
+            }
+            const char *more_n = more_notes(a, d);
+            if (more_n) {
+                CfnNode *no = cfn_obj(a, (Loc){0});
+                cfn_put_str(a, no, "message", more_n);
+                cfn_put_num(a, no, "count", d->notes_dropped);
                 cfn_arr_push(a, notes, no);
             }
             cfn_arr_push(a, arr, o);
@@ -976,6 +1068,13 @@ static CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n)
                 if (nt->loc.src)
                     cfn_arr_push(a, rel, sarif_location(a, cwd, nt->loc,
                                                         nt->msg, ++id));
+            const char *more_n = more_notes(a, d);
+            if (more_n) {               /* a location that is only a message */
+                CfnNode *l = cfn_obj(a, (Loc){0});
+                cfn_put_num(a, l, "id", ++id);
+                cfn_put_str(a, cfn_put_obj(a, l, "message"), "text", more_n);
+                cfn_arr_push(a, rel, l);
+            }
             cfn_arr_push(a, results, r);
         }
         free(fps);
@@ -1027,9 +1126,7 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
             Diag *d = ctx->diags.items[i];
             if (d->accepted)
                 continue;       /* JSON and SARIF show it, with its reason */
-            print_one(out, d->loc, d->severity, d->msg, color);
-            for (Note *nt = d->notes; nt; nt = nt->next)
-                print_one(out, nt->loc, SEV_NOTE, nt->msg, color);
+            print_diag(out, ctx->arena, d, color);
         }
         const char *more = more_message(ctx);
         if (more)

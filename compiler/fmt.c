@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,9 +379,80 @@ bool fmt_source(Ctx *ctx, Source *src, Buf *out)
     return true;
 }
 
+/* ---- writing files --------------------------------------------------- */
+
+/* What a file that is no regular file is, for messages. */
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO (a pipe)"
+         : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* The temporary file beside target: ".NAME.fmt-hitc", one name per file,
+ * so that a fmt killed mid-write (even by SIGKILL) leaves one file that
+ * the next fmt of NAME reuses or removes.  Whoever holds a flock on it
+ * is writing it now. */
+static char *temp_name(Ctx *ctx, const char *target)
+{
+    const char *dir = strrchr(target, '/');
+    return dir ? arena_printf(ctx->arena, "%.*s/.%s.fmt-hitc",
+                              (int)(dir - target), target, dir + 1)
+               : arena_printf(ctx->arena, ".%s.fmt-hitc", target);
+}
+
+/* Open and lock the temporary file at tmp: a regular file of ours with one
+ * link, made if missing, never a symlink, and still at that name once it
+ * is locked (an earlier fmt may have renamed it over the target just
+ * before).  -1 with errno set, EWOULDBLOCK when another fmt holds it,
+ * EPERM when it is not ours to use. */
+static int temp_open(const char *tmp, int flags)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        int fd = open(tmp, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+        if (fd < 0 && errno == ELOOP)
+            errno = EPERM;          /* a symlink: not followed, not ours */
+        if (fd < 0)
+            return -1;
+        struct stat st, at;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid() || st.st_nlink != 1) {
+            close(fd);
+            errno = EPERM;
+            return -1;
+        }
+        if (lstat(tmp, &at) == 0 && at.st_dev == st.st_dev &&
+            at.st_ino == st.st_ino)
+            return fd;
+        close(fd);              /* renamed away under us: open it again */
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* A temporary file left by a fmt that was killed: removed when it is ours
+ * and nobody holds it. */
+static void remove_stale_temp(Ctx *ctx, const char *path)
+{
+    char real[PATH_MAX];
+    const char *tmp = temp_name(ctx, realpath(path, real) ? real : path);
+    int fd = temp_open(tmp, O_RDONLY);
+    if (fd < 0)
+        return;
+    unlink(tmp);
+    close(fd);
+}
+
 /* Write text to path through a temporary file in the same directory:
  * the file is either the old one or the new one, never half of either.
- * Keeps the file's permission bits. */
+ * Keeps the file's permission bits and its owner and group (a file whose
+ * owner fmt cannot give back, or that has hard links, is refused). */
 static bool write_atomic(Ctx *ctx, const char *path, const char *text,
                          size_t len)
 {
@@ -388,22 +460,33 @@ static bool write_atomic(Ctx *ctx, const char *path, const char *text,
     const char *target = realpath(path, real) ? real : path;
     struct stat st;
     bool ok = false;
-    char *tmp = NULL;
+    const char *tmp = NULL;
     int fd = -1;
     if (stat(target, &st) != 0) {
         diag(ctx, D_IO, (Loc){0}, "cannot stat '%s': %s", path, strerror(errno));
         goto out;
     }
-    const char *dir = strrchr(target, '/');
-    tmp = dir ? arena_printf(ctx->arena, "%.*s/.%s.fmt-XXXXXX",
-                             (int)(dir - target), target, dir + 1)
-              : arena_printf(ctx->arena, ".%s.fmt-XXXXXX", target);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': cannot create a "
-             "temporary file beside it: %s", path, strerror(errno));
+    if (st.st_nlink > 1) {      /* see docs/fmt.md: refused, not written in place */
+        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': it has %lu hard links, "
+             "and renaming a new file over one name would leave the others "
+             "with the old text; format a copy and copy it back", path,
+             (unsigned long)st.st_nlink);
         goto out;
     }
+    tmp = temp_name(ctx, target);
+    fd = temp_open(tmp, O_RDWR | O_CREAT);
+    if (fd < 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': cannot create a "
+             "temporary file beside it: %s", path,
+             errno == EWOULDBLOCK ? "another hitc fmt is writing this file"
+             : errno == EPERM ? arena_printf(ctx->arena, "'%s' is in the way "
+                                             "and is not hitc fmt's; remove it",
+                                             strrchr(tmp, '/') ? strrchr(tmp, '/') + 1 : tmp)
+             : strerror(errno));
+        goto out;
+    }
+    if (ftruncate(fd, 0) != 0)
+        goto failed;
     size_t done = 0;
     while (done < len) {
         ssize_t n = write(fd, text + done, len - done);
@@ -413,23 +496,30 @@ static bool write_atomic(Ctx *ctx, const char *path, const char *text,
             goto failed;
         done += (size_t)n;
     }
+    struct stat mine;
+    if (fstat(fd, &mine) != 0)
+        goto failed;
+    if ((mine.st_uid != st.st_uid || mine.st_gid != st.st_gid) &&
+        fchown(fd, st.st_uid, st.st_gid) != 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': it belongs to user %lu "
+             "and group %lu, which a new file cannot be given here (%s); run "
+             "hitc fmt as its owner", path, (unsigned long)st.st_uid,
+             (unsigned long)st.st_gid, strerror(errno));
+        goto discard;
+    }
     if (fchmod(fd, st.st_mode & 07777) != 0 || fsync(fd) != 0)
         goto failed;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto failed;
-    }
-    fd = -1;
     if (rename(tmp, target) != 0)
         goto failed;
-    ok = true;
+    ok = true;                      /* the lock goes when fd is closed */
     goto out;
 failed:
     diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+discard:
+    unlink(tmp);                    /* still ours: we hold its lock */
+out:
     if (fd >= 0)
         close(fd);
-    unlink(tmp);
-out:
     return ok;
 }
 
@@ -454,6 +544,15 @@ int fmt_file(Ctx *ctx, const char *path, bool check, bool *changed)
         src = source_from_text(ctx, "<stdin>", b.data ? b.data : "", b.len);
         buf_free(&b);
     } else {
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            diag(ctx, D_IO, (Loc){0}, "cannot format '%s': it is %s; hitc fmt "
+                 "rewrites regular files (a stream goes through 'hitc fmt -')",
+                 path, file_kind(st.st_mode));
+            return 2;
+        }
+        if (!check)
+            remove_stale_temp(ctx, path);
         src = source_load(ctx, path, (Loc){0});
         if (!src)
             return 2;

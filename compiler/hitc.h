@@ -74,6 +74,7 @@ typedef struct StrMap {
     const char **keys;
     void **values;
     size_t cap, len;        /* cap is 0 or a power of two */
+    uint64_t key[2];        /* the hash's key, random, drawn when cap leaves 0 */
 } StrMap;
 
 void *strmap_get(const StrMap *m, const char *key);
@@ -106,7 +107,10 @@ const char *logical_id_fit(Arena *a, const char *id);
 /* Key under which two names collide: lower case, '-' as '_'. */
 char *name_fold(Arena *a, const char *name);
 bool is_name(const char *s);          /* [A-Za-z][A-Za-z0-9_-]*, <= 64 */
-int edit_distance(const char *a, const char *b);
+/* The edit distance of a and b (case-blind; a swap of neighbours costs
+ * one) when it is at most max, else max + 1; words past 256 bytes are
+ * past max of everything. */
+int edit_distance_within(const char *a, const char *b, int max);
 /* Length of the valid UTF-8 sequence at p (no overlong forms, surrogates or
  * code points past U+10FFFF), or 0 when p does not start one. */
 int utf8_len(const unsigned char *p, const unsigned char *end);
@@ -201,6 +205,7 @@ typedef enum {
     D_LINT_NO_DELETION_POLICY, D_LINT_BLOCKED_RUNTIME,
     D_LINT_DEPRECATED_RUNTIME, D_LINT_UNUSED_PARAM, D_LINT_UNUSED_CONDITION,
     D_LINT_UNUSED_MAPPING,
+    D_LINT_CONDITION_CYCLE,
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
@@ -209,6 +214,7 @@ typedef enum {
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
     D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
+    D_INCLUDE_OUTSIDE,
     D_COUNT
 } DiagCode;
 
@@ -244,6 +250,8 @@ typedef struct Diag {
     Loc loc;                /* loc.src == NULL: no place (command line) */
     char *msg;
     Note *notes, *last_note;
+    int nnotes;             /* notes kept: at most MAX_NOTES_SHOWN */
+    int notes_dropped;      /* notes past that, counted only */
     int seq;                /* order of creation, for stable sorting */
     Accept *accepted;       /* a warning accepted in the source: kept for
                                JSON and SARIF, not counted, not printed as
@@ -255,6 +263,7 @@ typedef enum { FMT_GCC, FMT_JSON, FMT_SARIF } DiagFormat;
 /* Limits on what hitc reads (docs/language.md, "Limits"). */
 #define MAX_SOURCE_BYTES (16u << 20)  /* a file hitc reads: 16 MB */
 #define MAX_DIAGS_SHOWN 100           /* diagnostics printed, in every format */
+#define MAX_NOTES_SHOWN 20            /* notes of one diagnostic, likewise */
 
 Source *source_load(Ctx *ctx, const char *path, Loc from);
 /* A source from memory (tests, fuzzing); text need not be terminated. */
@@ -410,6 +419,10 @@ const char *value_type_name(ValueType t);
 typedef struct Attr {
     const char *name;
     ValueType type;
+    /* The AWS service whose ARN the value is ("dynamodb", "lambda"), ""
+     * when it is no ARN (a name, a URL), NULL when hitc cannot tell (a
+     * plugin's output): what `on queue`, `on topic` and `service` check. */
+    const char *arn;
 } Attr;
 
 /* A value.  E_REF names a declaration (or a built-in) and maybe one of its
@@ -558,6 +571,12 @@ Expr *expr_from_item(Ctx *ctx, const Item *it);
 /* Resolve a bare name that must be a declaration of kind k (allow TABLE,
  * route -> FUNCTION); reports and returns NULL on failure. */
 Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k);
+/* A resolved expression that must be an ARN of service ("sqs", "sns",
+ * "lambda"): false, after an error with code at the expression, when it is
+ * known to be something else; what names what is wanted ("'on queue' takes
+ * an SQS queue's ARN").  An ARN hitc cannot tell (a parameter) passes. */
+bool want_arn(Ctx *ctx, const Expr *x, const char *service, DiagCode code,
+              const char *what);
 
 void resolve(Ctx *ctx);                 /* references, link() */
 
@@ -802,6 +821,11 @@ const Kind *kind_find(const char *keyword);
 CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
 /* kinds/param.c: is d a parameter marked `secret`? */
 bool param_is_secret(const Decl *d);
+/* kinds/param.c: E0218 "HEAD secret parameter 'NAME' TAIL" at each secret
+ * parameter x refers to (itself, or inside "${...}"), with a note where it
+ * is declared: for every place that would hold its value in plain text. */
+void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                         const char *tail);
 /* kinds/param.c: a parameter's declared type (string or number; the
  * built-in stage is a string) */
 ValueType param_type(const Decl *d);
@@ -809,6 +833,8 @@ ValueType param_type(const Decl *d);
  * reported); the fragments' names checked once every logical ID is
  * registered; their sections merged into the template. */
 bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
+/* kinds/include.c: the service whose ARN cfn.ID[.ATTR] is, as Attr.arn. */
+const char *include_arn(const Decl *entry, const char *attr);
 void include_check_refs(Ctx *ctx);
 void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
 extern const Kind kind_include, kind_cfn_entry;

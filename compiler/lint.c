@@ -21,6 +21,7 @@ static const struct {
     {"structure", lint_rule_structure},
     {"references", lint_rule_references},
     {"cycles", lint_rule_cycles},
+    {"condition-cycles", lint_rule_condition_cycles},
     {"conditional-dependson", lint_rule_conditional_dependson},
     {"quotas", lint_rule_quotas},
     {"logical-ids", lint_rule_logical_ids},
@@ -117,18 +118,28 @@ static bool want_list(Lint *l, const char *fn, const CfnNode *v, int min,
     return true;
 }
 
-/* The place of `${var` inside the string node s, or s's own place. */
-static Loc sub_var_loc(const CfnNode *s, const char *var)
+/* The place of `${var` inside the string node s, looked for from *from
+ * on (the text after the variable before it), or s's own place.  Each
+ * variable is found after the one before, so a string is read once
+ * however many variables it has; a variable not written as it reads (a
+ * JSON escape in it, blanks inside the braces) costs a reading of the
+ * rest, and after SUB_MISSES of those every other gets s's place. */
+#define SUB_MISSES 16
+
+static Loc sub_var_loc(const CfnNode *s, const char *var, size_t *from,
+                       int *misses)
 {
     const Source *src = s->loc.src;
     size_t vlen = strlen(var);
-    if (src && s->loc.len > vlen) {
-        const char *from = src->text + s->loc.off;
-        const char *end = from + s->loc.len;
-        for (const char *p = from; p + vlen + 2 <= end; p++)
+    if (src && s->loc.len > vlen && *misses < SUB_MISSES) {
+        const char *end = src->text + s->loc.off + s->loc.len;
+        for (const char *p = src->text + s->loc.off + *from; p + vlen + 2 <= end; p++)
             if (p[0] == '$' && p[1] == '{' && memcmp(p + 2, var, vlen) == 0 &&
-                p + 2 + vlen < end && p[2 + vlen] == '}')
+                p + 2 + vlen < end && p[2 + vlen] == '}') {
+                *from = (size_t)(p + 3 + vlen - (src->text + s->loc.off));
                 return (Loc){src, (uint32_t)(p + 2 - src->text), (uint32_t)vlen};
+            }
+        ++*misses;
     }
     return s->loc;
 }
@@ -140,6 +151,8 @@ static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
 {
     Loc at = l->fn_at;
     const char *t = s->text;
+    size_t from = 0;
+    int misses = 0;
     for (const char *p = strstr(t, "${"); p; p = strstr(p, "${")) {
         const char *close = strchr(p + 2, '}');
         if (!close)
@@ -159,7 +172,7 @@ static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
             continue;
         char *dot = strchr(var, '.');
         const char *attr = NULL;
-        Loc loc = sub_var_loc(s, var);
+        Loc loc = sub_var_loc(s, var, &from, &misses);
         if (dot) {
             *dot = '\0';
             attr = dot + 1;

@@ -62,6 +62,7 @@ typedef struct Lint {
 void lint_rule_structure(Lint *l);
 void lint_rule_references(Lint *l);
 void lint_rule_cycles(Lint *l);
+void lint_rule_condition_cycles(Lint *l);
 void lint_rule_conditional_dependson(Lint *l);
 void lint_rule_quotas(Lint *l);
 void lint_rule_logical_ids(Lint *l);

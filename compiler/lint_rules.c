@@ -149,7 +149,9 @@ static Names names_of(Lint *l, const CfnNode *a, const CfnNode *b, bool pseudo)
 static Diag *unknown(Lint *l, DiagCode code, Loc loc, const char *what,
                      const char *name, Names cands, const char *hint)
 {
-    const char *guess = closest(name, cands.v, cands.n);
+    /* past the diagnostics kept: counted, and no search */
+    const char *guess = diag_wanted(l->ctx, loc)
+                            ? closest(name, cands.v, cands.n) : NULL;
     if (guess)
         return diag(l->ctx, code, loc,
                     "%s '%s' is not defined; did you mean '%s'?", what, name,
@@ -267,32 +269,62 @@ void lint_rule_references(Lint *l)
 
 /* ---- dependency cycles ----------------------------------------------- */
 
+/* The graph of one section's entries (resources, or conditions): vertex i
+ * is the section's pair i.  Every array is sized once, so that reporting
+ * any number of cycles costs time and memory in proportion to the graph,
+ * not to the graph times the cycles. */
+
 typedef struct GEdge {
     int to;
     const LintUse *use;
 } GEdge;
 
 typedef struct Graph {
+    const CfnNode *sec;      /* l->resources or l->conditions */
     int n;
-    GEdge **out;             /* out[i]: edges of resource i */
+    GEdge **out;             /* out[i]: edges of entry i */
     int *nout, *capout;
+    int *mark;               /* graph_add: mark[to] == from + 1 once added */
     /* Tarjan */
     int *index, *low, *stack, *comp;
     bool *on;
     int sp, next, ncomp;
+    /* the components: members[first[c] .. first[c + 1]) are component c */
+    int *first, *members;
+    /* report_cycle's scratch, all -2 / false between reports */
+    int *prev, *queue;
+    const LintUse **via;
+    bool *on_path;
 } Graph;
 
-static int resource_index(const Lint *l, const char *name)
+static void *scratch(Lint *l, size_t n, size_t size)
 {
-    const CfnPair *p = cfn_obj_pair(l->resources, name);
-    return p ? (int)(p - l->resources->pairs) : -1;
+    return arena_alloc(l->ctx->arena, size * (n ? n : 1));
 }
 
+static void graph_init(Lint *l, Graph *g, const CfnNode *sec)
+{
+    size_t n = (size_t)sec->len;
+    *g = (Graph){.sec = sec, .n = sec->len};
+    g->out = scratch(l, n, sizeof *g->out);
+    g->nout = scratch(l, n, sizeof *g->nout);
+    g->capout = scratch(l, n, sizeof *g->capout);
+    g->mark = scratch(l, n, sizeof *g->mark);
+}
+
+static int entry_index(const Graph *g, const char *name)
+{
+    const CfnPair *p = cfn_obj_pair(g->sec, name);
+    return p ? (int)(p - g->sec->pairs) : -1;
+}
+
+/* One edge from -> to, kept once: the uses of one owner come together
+ * (the walk goes entry by entry), so a mark per target finds repeats. */
 static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
 {
-    for (int i = 0; i < g->nout[from]; i++)
-        if (g->out[from][i].to == to)
-            return;
+    if (g->mark[to] == from + 1)
+        return;
+    g->mark[to] = from + 1;
     if (g->nout[from] == g->capout[from]) {
         int cap = g->capout[from] ? g->capout[from] * 2 : 4;
         GEdge *e = arena_alloc(l->ctx->arena, sizeof *e * (size_t)cap);
@@ -346,6 +378,41 @@ static void strong(Graph *g, int root, int *work_v, int *work_i)
     }
 }
 
+/* The components, each with its members listed in the order of the file. */
+static void graph_components(Lint *l, Graph *g)
+{
+    size_t n = (size_t)g->n;
+    g->index = scratch(l, n, sizeof *g->index);
+    g->low = scratch(l, n, sizeof *g->low);
+    g->stack = scratch(l, n, sizeof *g->stack);
+    g->comp = scratch(l, n, sizeof *g->comp);
+    g->on = scratch(l, n, sizeof *g->on);
+    int *work_v = scratch(l, n, sizeof *work_v);
+    int *work_i = scratch(l, n, sizeof *work_i);
+    for (int i = 0; i < g->n; i++)
+        g->index[i] = -1;
+    for (int i = 0; i < g->n; i++)
+        if (g->index[i] < 0)
+            strong(g, i, work_v, work_i);
+    g->first = scratch(l, (size_t)g->ncomp + 1, sizeof *g->first);
+    g->members = scratch(l, n, sizeof *g->members);
+    for (int v = 0; v < g->n; v++)
+        g->first[g->comp[v] + 1]++;
+    for (int c = 0; c < g->ncomp; c++)
+        g->first[c + 1] += g->first[c];
+    int *fill = work_i;     /* free again */
+    for (int c = 0; c < g->ncomp; c++)
+        fill[c] = g->first[c];
+    for (int v = 0; v < g->n; v++)
+        g->members[fill[g->comp[v]]++] = v;
+    g->prev = scratch(l, n, sizeof *g->prev);
+    g->queue = scratch(l, n, sizeof *g->queue);
+    g->via = scratch(l, n, sizeof *g->via);
+    g->on_path = scratch(l, n, sizeof *g->on_path);
+    for (int i = 0; i < g->n; i++)
+        g->prev[i] = -2;
+}
+
 static const char *verb(const LintUse *u)
 {
     switch (u->kind) {
@@ -356,21 +423,64 @@ static const char *verb(const LintUse *u)
     }
 }
 
-/* The shortest circle from start back to it inside its component. */
-static void report_cycle(Lint *l, Graph *g, int start)
+#define CYCLE_NAMES_SHOWN 32    /* names of one cycle spelled out in its message */
+
+/* The message of a cycle: the path (its first names, when it is long) and
+ * the others of the circle (likewise). */
+static void cycle_message(Lint *l, Graph *g, int start, const int *path,
+                          int len, Buf *msg)
 {
-    Arena *a = l->ctx->arena;
-    int *prev = arena_alloc(a, sizeof *prev * (size_t)g->n);
-    const LintUse **via = arena_alloc(a, sizeof *via * (size_t)g->n);
-    int *queue = arena_alloc(a, sizeof *queue * (size_t)g->n);
-    for (int i = 0; i < g->n; i++)
-        prev[i] = -2;
+    const CfnPair *e = g->sec->pairs;
+    bool conds = g->sec == l->conditions;
+    if (!conds)
+        buf_puts(msg, "dependency cycle: ");
+    else if (len == 1)
+        buf_printf(msg, "condition '%s' refers to itself: ", e[start].key);
+    else
+        buf_puts(msg, "conditions refer to each other in a circle: ");
+    for (int i = 0; i < len && i < CYCLE_NAMES_SHOWN; i++)
+        buf_printf(msg, "'%s' -> ", e[path[i]].key);
+    if (len > CYCLE_NAMES_SHOWN)
+        buf_printf(msg, "... (%d more) -> ", len - CYCLE_NAMES_SHOWN);
+    buf_printf(msg, "'%s'", e[start].key);
+    int c = g->comp[start];
+    int others = g->first[c + 1] - g->first[c] - len, shown = 0;
+    if (others > 0) {
+        buf_printf(msg, "; %d more %s in the same circle:", others,
+                   conds ? (others == 1 ? "condition is" : "conditions are")
+                         : (others == 1 ? "resource is" : "resources are"));
+        for (int k = g->first[c]; k < g->first[c + 1]; k++) {
+            int v = g->members[k];
+            if (g->on_path[v])
+                continue;
+            if (shown++ == CYCLE_NAMES_SHOWN) {
+                buf_printf(msg, " ... (%d more)", others - CYCLE_NAMES_SHOWN);
+                break;
+            }
+            buf_printf(msg, " '%s'", e[v].key);
+        }
+    }
+    buf_puts(msg, conds ? "; CloudFormation refuses conditions that refer to "
+                          "themselves"
+                        : "; CloudFormation cannot create any of them");
+}
+
+/* The shortest circle from start back to it inside its component: a
+ * breadth-first search that touches only the component, and leaves the
+ * scratch arrays as it found them. */
+static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
+{
+    const CfnPair *e = g->sec->pairs;
+    if (!diag_wanted(l->ctx, e[start].key_loc)) {
+        diag(l->ctx, code, e[start].key_loc, "cycle");     /* counted only */
+        return;
+    }
     int head = 0, tail = 0, last = -1;
     const LintUse *closing = NULL;
-    queue[tail++] = start;
-    prev[start] = -1;
+    g->queue[tail++] = start;
+    g->prev[start] = -1;
     while (head < tail && last < 0) {
-        int v = queue[head++];
+        int v = g->queue[head++];
         for (int i = 0; i < g->nout[v] && last < 0; i++) {
             int w = g->out[v][i].to;
             if (g->comp[w] != g->comp[start])
@@ -378,54 +488,50 @@ static void report_cycle(Lint *l, Graph *g, int start)
             if (w == start) {
                 last = v;
                 closing = g->out[v][i].use;
-            } else if (prev[w] == -2) {
-                prev[w] = v;
-                via[w] = g->out[v][i].use;
-                queue[tail++] = w;
+            } else if (g->prev[w] == -2) {
+                g->prev[w] = v;
+                g->via[w] = g->out[v][i].use;
+                g->queue[tail++] = w;
             }
         }
     }
-    if (last < 0)
-        return;
     int len = 0;
-    for (int v = last; v != -1; v = prev[v])
+    for (int v = last; v >= 0; v = g->prev[v])
         len++;
-    int *path = arena_alloc(a, sizeof *path * (size_t)len);
+    int *path = scratch(l, (size_t)len, sizeof *path);
     int k = len;
-    for (int v = last; v != -1; v = prev[v])
+    for (int v = last; v >= 0; v = g->prev[v])
         path[--k] = v;
-    Buf msg = {0};
-    buf_puts(&msg, "dependency cycle: ");
     for (int i = 0; i < len; i++)
-        buf_printf(&msg, "'%s' -> ", l->resources->pairs[path[i]].key);
-    buf_printf(&msg, "'%s'", l->resources->pairs[start].key);
-    int others = 0;
-    for (int v = 0; v < g->n; v++)
-        others += g->comp[v] == g->comp[start];
-    others -= len;
-    if (others > 0) {
-        buf_printf(&msg, "; %d more resource%s in the same circle:", others,
-                   others == 1 ? " is" : "s are");
-        bool on_path;
-        for (int v = 0; v < g->n; v++) {
-            on_path = false;
-            for (int i = 0; i < len; i++)
-                on_path |= path[i] == v;
-            if (g->comp[v] == g->comp[start] && !on_path)
-                buf_printf(&msg, " '%s'", l->resources->pairs[v].key);
-        }
-    }
-    buf_puts(&msg, "; CloudFormation cannot create any of them");
-    Diag *d = diag(l->ctx, D_LINT_CYCLE, l->resources->pairs[start].key_loc,
-                   "%s", msg.data);
+        g->on_path[path[i]] = true;
+    Buf msg = {0};
+    cycle_message(l, g, start, path, len, &msg);
+    Diag *d = diag(l->ctx, code, e[start].key_loc, "%s", msg.data);
     buf_free(&msg);
     for (int i = 0; i < len; i++) {
         int from = path[i];
         int to = i + 1 < len ? path[i + 1] : start;
-        const LintUse *u = i + 1 < len ? via[path[i + 1]] : closing;
-        note(l->ctx, d, u->loc, "'%s' %s '%s' here",
-             l->resources->pairs[from].key, verb(u),
-             l->resources->pairs[to].key);
+        const LintUse *u = i + 1 < len ? g->via[path[i + 1]] : closing;
+        note(l->ctx, d, u->loc, "'%s' %s '%s' here", e[from].key, verb(u),
+             e[to].key);
+    }
+    for (int i = 0; i < tail; i++)
+        g->prev[g->queue[i]] = -2;
+    for (int i = 0; i < len; i++)
+        g->on_path[path[i]] = false;
+}
+
+/* One report per circle, at its first entry in the file. */
+static void report_cycles(Lint *l, Graph *g, DiagCode code)
+{
+    graph_components(l, g);
+    for (int c = 0; c < g->ncomp; c++) {
+        int v = g->members[g->first[c]];
+        bool cyclic = g->first[c + 1] - g->first[c] > 1;
+        for (int i = 0; i < g->nout[v] && !cyclic; i++)
+            cyclic = g->out[v][i].to == v;
+        if (cyclic)
+            report_cycle(l, g, v, code);
     }
 }
 
@@ -433,75 +539,91 @@ void lint_rule_cycles(Lint *l)
 {
     if (l->opaque || !l->resources || !l->resources->len)
         return;
-    Arena *a = l->ctx->arena;
-    Graph g = {0};
-    g.n = l->resources->len;
-    size_t n = (size_t)g.n;
-    g.out = arena_alloc(a, sizeof *g.out * n);
-    g.nout = arena_alloc(a, sizeof *g.nout * n);
-    g.capout = arena_alloc(a, sizeof *g.capout * n);
-    g.index = arena_alloc(a, sizeof *g.index * n);
-    g.low = arena_alloc(a, sizeof *g.low * n);
-    g.stack = arena_alloc(a, sizeof *g.stack * n);
-    g.comp = arena_alloc(a, sizeof *g.comp * n);
-    g.on = arena_alloc(a, sizeof *g.on * n);
+    Graph g;
+    graph_init(l, &g, l->resources);
     for (int i = 0; i < l->uses.len; i++) {
         const LintUse *u = l->uses.items[i];
         if (u->section != LS_RESOURCES || u->kind == LU_CONDITION ||
             u->kind == LU_FINDINMAP)
             continue;
-        int from = resource_index(l, u->owner);
-        int to = resource_index(l, u->name);
+        int from = entry_index(&g, u->owner);
+        int to = entry_index(&g, u->name);
         if (from >= 0 && to >= 0)
             graph_add(l, &g, from, to, u);
     }
-    for (int i = 0; i < g.n; i++)
-        g.index[i] = -1;
-    int *work_v = arena_alloc(a, sizeof *work_v * n);
-    int *work_i = arena_alloc(a, sizeof *work_i * n);
-    for (int i = 0; i < g.n; i++)
-        if (g.index[i] < 0)
-            strong(&g, i, work_v, work_i);
-    /* One report per circle, at its first resource in the file. */
-    bool *done = arena_alloc(a, sizeof *done * (size_t)g.ncomp);
-    int *size = arena_alloc(a, sizeof *size * (size_t)g.ncomp);
-    for (int v = 0; v < g.n; v++)
-        size[g.comp[v]]++;
-    for (int v = 0; v < g.n; v++) {
-        if (done[g.comp[v]])
+    report_cycles(l, &g, D_LINT_CYCLE);
+}
+
+/* Conditions that refer to themselves, directly or through others
+ * (Fn::And, Fn::Or, Fn::Not): CloudFormation refuses the template. */
+void lint_rule_condition_cycles(Lint *l)
+{
+    if (l->opaque || !l->conditions || !l->conditions->len)
+        return;
+    Graph g;
+    graph_init(l, &g, l->conditions);
+    for (int i = 0; i < l->uses.len; i++) {
+        const LintUse *u = l->uses.items[i];
+        if (u->section != LS_CONDITIONS || u->kind != LU_CONDITION)
             continue;
-        bool cyclic = size[g.comp[v]] > 1;
-        for (int i = 0; i < g.nout[v] && !cyclic; i++)
-            cyclic = g.out[v][i].to == v;
-        if (!cyclic)
-            continue;
-        done[g.comp[v]] = true;
-        report_cycle(l, &g, v);
+        int from = entry_index(&g, u->owner);
+        int to = entry_index(&g, u->name);
+        if (from >= 0 && to >= 0)
+            graph_add(l, &g, from, to, u);
     }
+    report_cycles(l, &g, D_LINT_CONDITION_CYCLE);
 }
 
 /* ---- DependsOn on a resource that may not exist ---------------------- */
 
+#define IMPLIES_BUDGET 4096     /* conditions one question may look at */
+
+/* The conditions that a condition's Fn::And lists, or NULL. */
+static const CfnNode *and_of(const Lint *l, int c)
+{
+    const CfnNode *def = l->conditions->pairs[c].value;
+    const CfnNode *and = def && def->kind == CFN_OBJECT && def->len == 1
+                             ? cfn_obj_get(def, "Fn::And") : NULL;
+    return and && and->kind == CFN_ARRAY ? and : NULL;
+}
+
 /* Does condition a being true make condition b true?  Only what the
- * template says outright: the same name, or an Fn::And that holds b. */
-static bool implies(const Lint *l, const char *a, const char *b, int depth)
+ * template says outright: the same name, or an Fn::And that holds b,
+ * at any depth.  A search that marks each condition it reaches (seen[c]
+ * == stamp), so a condition is looked at once per question however many
+ * paths lead to it and whatever cycles there are; past IMPLIES_BUDGET
+ * conditions the answer is yes, which keeps E0711 quiet rather than
+ * wrong. */
+static bool implies(const Lint *l, const char *a, const char *b, int *seen,
+                    int *stack, int stamp)
 {
     if (strcmp(a, b) == 0)
         return true;
-    if (depth > 32 || !l->conditions)
+    const CfnPair *pa = cfn_obj_pair(l->conditions, a);
+    if (!pa)
         return false;
-    const CfnNode *def = cfn_obj_get(l->conditions, a);
-    const CfnNode *and = def && def->kind == CFN_OBJECT && def->len == 1
-                             ? cfn_obj_get(def, "Fn::And") : NULL;
-    if (!and || and->kind != CFN_ARRAY)
-        return false;
-    for (int i = 0; i < and->len; i++) {
-        const CfnNode *c = and->items[i];
-        const CfnNode *name = c->kind == CFN_OBJECT && c->len == 1
-                                  ? cfn_obj_get(c, "Condition") : NULL;
-        if (name && name->kind == CFN_STRING &&
-            implies(l, name->text, b, depth + 1))
+    int sp = 0, looked = 0;
+    stack[sp++] = (int)(pa - l->conditions->pairs);
+    seen[stack[0]] = stamp;
+    while (sp > 0) {
+        if (++looked > IMPLIES_BUDGET)
             return true;
+        const CfnNode *and = and_of(l, stack[--sp]);
+        for (int i = 0; and && i < and->len; i++) {
+            const CfnNode *c = and->items[i];
+            const CfnNode *name = c->kind == CFN_OBJECT && c->len == 1
+                                      ? cfn_obj_get(c, "Condition") : NULL;
+            if (!name || name->kind != CFN_STRING)
+                continue;
+            if (strcmp(name->text, b) == 0)
+                return true;
+            const CfnPair *p = cfn_obj_pair(l->conditions, name->text);
+            int k = p ? (int)(p - l->conditions->pairs) : -1;
+            if (k >= 0 && seen[k] != stamp) {
+                seen[k] = stamp;
+                stack[sp++] = k;
+            }
+        }
     }
     return false;
 }
@@ -515,8 +637,11 @@ static const char *condition_of(const Lint *l, const char *resource)
 
 void lint_rule_conditional_dependson(Lint *l)
 {
-    if (l->opaque || !l->resources)
+    if (l->opaque || !l->resources || !l->conditions)
         return;
+    size_t n = (size_t)l->conditions->len;
+    int *seen = scratch(l, n, sizeof *seen), *stack = scratch(l, n, sizeof *stack);
+    int stamp = 0;
     for (int i = 0; i < l->uses.len; i++) {
         const LintUse *u = l->uses.items[i];
         if (u->kind != LU_DEPENDSON || !has(l->resources, u->name))
@@ -525,7 +650,8 @@ void lint_rule_conditional_dependson(Lint *l)
         if (!cb || !has(l->conditions, cb))
             continue;
         const char *ca = condition_of(l, u->owner);
-        if (ca && (!has(l->conditions, ca) || implies(l, ca, cb, 0)))
+        if (ca && (!has(l->conditions, ca) ||
+                   implies(l, ca, cb, seen, stack, ++stamp)))
             continue;
         if (ca)
             diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,

@@ -108,6 +108,8 @@ static const char usage[] =
     "  -h, --help         print this help\n"
     "  --version          print hitc's version\n"
     "  --list-diagnostics print every diagnostic code as a Markdown table\n"
+    "  --                 the end of the options: what follows is a command\n"
+    "                     or a file, even when it starts with '-'\n"
     "\n"
     "exit status: 0 clean, 1 errors in the input (or warnings with --strict),\n"
     "2 bad usage or an I/O failure\n";
@@ -136,9 +138,21 @@ static int bad_usage(const char *fmt, ...)
 static int parse_args(int argc, char **argv, Options *o)
 {
     const char *command = NULL;
+    bool operands = false;          /* after "--": no more options */
     o->files = xcalloc((size_t)argc, sizeof *o->files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (operands) {
+            if (!command)
+                command = a;
+            else
+                o->files[o->nfiles++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            operands = true;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
             return 0;

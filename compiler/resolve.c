@@ -319,3 +319,75 @@ void resolve(Ctx *ctx)
                  "parameter '%s' is never used", d->name);
     }
 }
+
+/* ---- what an ARN is of ---------------------------------------------- */
+
+/* The service of a literal ARN ("arn:PARTITION:SERVICE:..."), "" for text
+ * that is no ARN, NULL when the text does not say (it starts with a
+ * reference). */
+static const char *literal_arn(Ctx *ctx, const char *text, bool whole)
+{
+    if (!text[0] && !whole)
+        return NULL;
+    if (strncmp(text, "arn:", 4) != 0)
+        return strncmp("arn:", text, strlen(text)) == 0 && !whole ? NULL : "";
+    const char *svc = strchr(text + 4, ':');
+    const char *end = svc ? strchr(svc + 1, ':') : NULL;
+    if (!end)
+        return whole ? "" : NULL;
+    return arena_strndup(ctx->arena, svc + 1, (size_t)(end - svc - 1));
+}
+
+static const char *expr_arn(Ctx *ctx, const Expr *x)
+{
+    switch (x->kind) {
+    case E_STRING:
+        return literal_arn(ctx, x->text, true);
+    case E_NUMBER:
+        return "";
+    case E_INTERP:
+        return literal_arn(ctx, x->lits[0], false);
+    case E_REF:
+        break;
+    }
+    const Decl *d = x->target;
+    if (!d)
+        return NULL;
+    if (d->kind == &kind_cfn_entry)
+        return include_arn(d, x->attr);
+    for (int i = 0; x->attr && i < d->nattrs; i++)
+        if (strcmp(d->attrs[i].name, x->attr) == 0)
+            return d->attrs[i].arn;
+    return NULL;
+}
+
+/* "SQS" for "sqs": how AWS writes the services hitc's messages name. */
+static const char *service_name(const char *svc)
+{
+    static const char *const names[][2] = {
+        {"sqs", "SQS"}, {"sns", "SNS"}, {"lambda", "Lambda"},
+        {"dynamodb", "DynamoDB"}, {"s3", "S3"}, {"events", "EventBridge"},
+        {"kinesis", "Kinesis"}, {"iam", "IAM"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(svc, names[i][0]) == 0)
+            return names[i][1];
+    return svc;
+}
+
+bool want_arn(Ctx *ctx, const Expr *x, const char *service, DiagCode code,
+              const char *what)
+{
+    const char *is = x ? expr_arn(ctx, x) : NULL;
+    if (!is || strcmp(is, service) == 0)
+        return true;
+    const char *shown = !x->loc.src ? "it"
+        : arena_printf(ctx->arena, x->kind == E_REF ? "'%.*s'" : "%.*s",
+                       (int)x->loc.len, x->loc.src->text + x->loc.off);
+    if (!is[0])
+        diag(ctx, code, x->loc, "%s, and %s is not an ARN", what, shown);
+    else
+        diag(ctx, code, x->loc, "%s, and %s is an ARN of %s, not %s", what,
+             shown, service_name(is), service_name(service));
+    return false;
+}

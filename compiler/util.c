@@ -63,34 +63,56 @@ bool is_name(const char *s)
 }
 
 /* Optimal string alignment distance, case-blind: insertions, deletions,
- * substitutions and swaps of two neighbours each cost one. */
-int edit_distance(const char *a, const char *b)
+ * substitutions and swaps of two neighbours each cost one.  Only the
+ * distances up to max are of interest: the answer is exact when it is at
+ * most max, and max + 1 otherwise.  So only the band |i - j| <= max of
+ * the matrix is filled, three rows at a time, and the work stops at the
+ * first row whose band is all past max; a word longer than
+ * EDIT_MAX_LEN is past max of everything.  Cost: at most
+ * (2 max + 1) * EDIT_MAX_LEN cells, and no allocation. */
+#define EDIT_MAX_LEN 256
+
+int edit_distance_within(const char *a, const char *b, int max)
 {
-    size_t la = strlen(a), lb = strlen(b), w = lb + 1;
-    int *d = xcalloc((la + 1) * w, sizeof *d);
-    for (size_t i = 0; i <= la; i++)
-        d[i * w] = (int)i;
+    size_t la = strnlen(a, EDIT_MAX_LEN + 1), lb = strnlen(b, EDIT_MAX_LEN + 1);
+    size_t m = max > 0 ? (size_t)max : 0;
+    int inf = (int)m + 1;
+    if (la > EDIT_MAX_LEN || lb > EDIT_MAX_LEN ||
+        (la > lb ? la - lb : lb - la) > m)
+        return inf;
+    int rows[3][EDIT_MAX_LEN + 1];
+    int *pp = rows[0], *p = rows[1], *c = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        d[j] = (int)j;
+        p[j] = j <= m ? (int)j : inf;
     for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            char x = (char)tolower((unsigned char)a[i - 1]);
+        size_t lo = i > m ? i - m : 1, hi = i + m < lb ? i + m : lb;
+        c[lo - 1] = lo == 1 && i <= m ? (int)i : inf;
+        if (hi < lb)
+            c[hi + 1] = inf;
+        int row_min = c[lo - 1];
+        char x = (char)tolower((unsigned char)a[i - 1]);
+        for (size_t j = lo; j <= hi; j++) {
             char y = (char)tolower((unsigned char)b[j - 1]);
-            int best = d[(i - 1) * w + j - 1] + (x != y);
-            if (d[(i - 1) * w + j] + 1 < best)
-                best = d[(i - 1) * w + j] + 1;
-            if (d[i * w + j - 1] + 1 < best)
-                best = d[i * w + j - 1] + 1;
+            int best = p[j - 1] + (x != y);
+            if (p[j] + 1 < best)
+                best = p[j] + 1;
+            if (c[j - 1] + 1 < best)
+                best = c[j - 1] + 1;
             if (i > 1 && j > 1 && x == tolower((unsigned char)b[j - 2]) &&
-                y == tolower((unsigned char)a[i - 2]) &&
-                d[(i - 2) * w + j - 2] + 1 < best)
-                best = d[(i - 2) * w + j - 2] + 1;
-            d[i * w + j] = best;
+                y == tolower((unsigned char)a[i - 2]) && pp[j - 2] + 1 < best)
+                best = pp[j - 2] + 1;
+            c[j] = best < inf ? best : inf;
+            if (c[j] < row_min)
+                row_min = c[j];
         }
+        if (row_min > max)
+            return inf;
+        int *t = pp;
+        pp = p;
+        p = c;
+        c = t;
     }
-    int result = d[la * w + lb];
-    free(d);
-    return result;
+    return p[lb] < inf ? p[lb] : inf;
 }
 
 static size_t common_prefix(const char *a, const char *b)
@@ -101,18 +123,33 @@ static size_t common_prefix(const char *a, const char *b)
     return n;
 }
 
+/* Work per search: a word among a million near candidates stops here and
+ * gets no suggestion.  The work does not depend on the candidates' order,
+ * so neither does the answer. */
+#define CLOSEST_MAX_CELLS (1L << 24)
+
 const char *closest(const char *word, const char *const *cands, int n)
 {
     const char *best = NULL;
     int best_d = 0;
     size_t best_p = 0;
-    int limit = (int)strlen(word) / 3 + 1;
+    size_t len = strnlen(word, EDIT_MAX_LEN + 1);
+    if (len > EDIT_MAX_LEN)
+        return NULL;
+    int limit = (int)len / 3 + 1;
     if (limit > 3)
         limit = 3;
+    long cells = 0;
     for (int i = 0; i < n; i++) {
         if (!cands[i])
             continue;
-        int d = edit_distance(word, cands[i]);
+        size_t lc = strnlen(cands[i], len + (size_t)limit + 1);
+        if ((lc > len ? lc - len : len - lc) > (size_t)limit)
+            continue;
+        cells += (long)len * (2 * limit + 1);
+        if (cells > CLOSEST_MAX_CELLS)
+            return NULL;
+        int d = edit_distance_within(word, cands[i], limit);
         size_t p = common_prefix(word, cands[i]);
         /* Among equally close names, the one that starts like the word
          * wins ("nodejs22" -> "nodejs22.x", not "nodejs"); then the name

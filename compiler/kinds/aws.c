@@ -6,9 +6,11 @@
 
 #include "hitc.h"
 
-static const Attr aws_attrs[] = {{"account", VT_STRING}, {"partition", VT_STRING},
-                                 {"region", VT_STRING}, {"stack", VT_STRING},
-                                 {"url-suffix", VT_STRING}};
+static const Attr aws_attrs[] = {{"account", VT_STRING, ""},
+                                 {"partition", VT_STRING, ""},
+                                 {"region", VT_STRING, ""},
+                                 {"stack", VT_STRING, ""},
+                                 {"url-suffix", VT_STRING, ""}};
 static const char *const aws_pseudo[] = {"AWS::AccountId", "AWS::Partition",
                                          "AWS::Region", "AWS::StackName",
                                          "AWS::URLSuffix"};

@@ -73,7 +73,8 @@ typedef struct Function {
 
 enum { WILD_RESOURCE, WILD_ACTION };
 
-static const Attr function_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING}};
+static const Attr function_attrs[] = {{"arn", VT_STRING, "lambda"},
+                                      {"name", VT_STRING, ""}};
 
 static Function *fn_of(Decl *d)
 {
@@ -706,6 +707,10 @@ static void function_link(Ctx *ctx, Decl *d)
                 diag(ctx, D_BAD_VALUE, x->loc, "a resource of 'allow ... on' "
                      "is an ARN, a string; this is %s",
                      value_type_name(x->type));
+            param_refuse_secret(ctx, x, "'allow ... on' would write",
+                                "in plain text into the function's IAM "
+                                "policy, which anyone who may read IAM "
+                                "sees; a resource is an ARN, not a secret");
         }
     }
     for (int i = 0; i < f->env.len; i++) {

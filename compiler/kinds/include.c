@@ -2,7 +2,8 @@
  * kinds/include.c: `include "FILE"`, a raw CloudFormation fragment (YAML
  * with its short tags, or JSON) merged into the template.
  *
- * check: the file (relative to the declaring .hit file) is read by
+ * check: the file (relative to the declaring .hit file, and inside the
+ *        project: one outside is refused unread) is read by
  *        cfn_read.c into a located tree; its top level must be a mapping
  *        of Parameters, Conditions, Mappings, Resources and Outputs, each
  *        a mapping of mappings.  Every parameter, resource and output gets
@@ -16,15 +17,21 @@
  *        declarations is an edge of the graph, so a cycle through a
  *        fragment is printed with places inside it.
  * ids:   the entries' logical IDs are claimed like hitc's own (ids.c):
- *        a clash names both places.  include_check_refs (after ids) then
- *        refuses a name that the template will not have, as CloudFormation
- *        would.
+ *        a clash names both places; CodeBucket and CodePrefix are hitc's.
+ *        include_check_refs (after ids) then refuses a name that the
+ *        template will not have, as CloudFormation would (a resource,
+ *        parameter, condition or mapping), and a secret parameter in an
+ *        output or a tag, which would show it in plain text.
  * emit:  include_merge puts the sections after hitc's own, in the order of
  *        the include lines and of each fragment.
  */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
 
@@ -168,6 +175,15 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                     continue;
                 }
             }
+            if ((s == S_PARAMETERS || s == S_RESOURCES) &&
+                (strcmp(q->key, "CodeBucket") == 0 ||
+                 strcmp(q->key, "CodePrefix") == 0)) {
+                diag(ctx, D_LOGICAL_ID_CLASH, q->key_loc, "'%s' is a parameter "
+                     "hitc makes (where the code bundles are); rename the "
+                     "included %s", q->key,
+                     s == S_PARAMETERS ? "parameter" : "resource");
+                continue;
+            }
             if (s == S_CONDITIONS || s == S_MAPPINGS)
                 claim_name(ctx, s, q);
             else
@@ -201,14 +217,24 @@ static bool read_fragment(Ctx *ctx, Decl *d, Include *in)
     const char *dir = decl_dir(ctx, d);
     const char *path = strcmp(dir, ".") == 0
         ? rel : arena_printf(ctx->arena, "%s/%s", dir, rel);
+    char real[PATH_MAX], root[PATH_MAX];
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (!realpath(path, real) || stat(real, &st) != 0) {
         diag(ctx, D_INCLUDE_FILE, at, "included file '%s' does not exist",
              rel);
         return false;
     }
     if (!S_ISREG(st.st_mode)) {
         diag(ctx, D_INCLUDE_FILE, at, "included '%s' is not a file", rel);
+        return false;
+    }
+    /* As import and code do; a file outside is not even read, so none of
+     * its lines can reach a diagnostic (a symlink to credentials, say). */
+    if (!realpath(ctx->root, root) || !path_inside(real, root)) {
+        diag(ctx, D_INCLUDE_OUTSIDE, at, "included file '%s' is outside the "
+             "project (the directory of '%s'), through '..' or a symlink; "
+             "move it into the project", rel,
+             ((Source *)ctx->sources.items[0])->path);
         return false;
     }
     in->src = source_load(ctx, path, at);
@@ -296,6 +322,49 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
              arena_printf(ctx->arena, "%s refers to 'cfn.%s%s%s'", why, id,
                           attr ? "." : "", attr ? attr : ""));
     return true;
+}
+
+/* What cfn.ID (attr NULL: its Ref) or cfn.ID.ATTR is the ARN of, as
+ * Attr.arn: the Arn attribute of a resource AWS::SERVICE::X is an ARN of
+ * SERVICE; a few Refs and attributes are known besides. */
+const char *include_arn(const Decl *d, const char *attr)
+{
+    static const struct {
+        const char *type, *attr, *arn;  /* attr NULL: the Ref */
+    } known[] = {
+        {"AWS::SQS::Queue", NULL, ""},              /* its URL */
+        {"AWS::SQS::Queue", "QueueName", ""},
+        {"AWS::SQS::Queue", "QueueUrl", ""},
+        {"AWS::SNS::Topic", NULL, "sns"},
+        {"AWS::SNS::Topic", "TopicArn", "sns"},
+        {"AWS::SNS::Topic", "TopicName", ""},
+        {"AWS::Lambda::Function", NULL, ""},        /* its name */
+        {"AWS::DynamoDB::Table", NULL, ""},
+        {"AWS::DynamoDB::Table", "StreamArn", "dynamodb"},
+        {"AWS::S3::Bucket", NULL, ""},
+    };
+    const Entry *e = entry_of(d);
+    const CfnNode *t = e && e->section == S_RESOURCES
+                           ? cfn_obj_get(e->node, "Type") : NULL;
+    if (!t || t->kind != CFN_STRING)
+        return NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(t->text, known[i].type) == 0 &&
+            (attr ? known[i].attr && strcmp(attr, known[i].attr) == 0
+                  : !known[i].attr))
+            return known[i].arn;
+    if (!attr || strcmp(attr, "Arn") != 0 || strncmp(t->text, "AWS::", 5) != 0)
+        return NULL;
+    const char *svc = t->text + 5, *end = strstr(svc, "::");
+    if (!end)
+        return NULL;
+    static const char *const services[] = {"sqs", "sns", "lambda", "dynamodb",
+                                           "s3", "events", "kinesis", "iam"};
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        if (strlen(services[i]) == (size_t)(end - svc) &&
+            strncasecmp(svc, services[i], (size_t)(end - svc)) == 0)
+            return services[i];    /* lower case, as ARNs spell services */
+    return NULL;
 }
 
 static CfnRef entry_ref(Ctx *ctx, Decl *d, const char *attr)
@@ -469,6 +538,132 @@ static void check_name(Ctx *ctx, void *arg, const char *name, Loc loc,
          did_you_mean(ctx, name, ids, n, NULL));
 }
 
+/* ---- conditions and mappings the fragment names --------------------- */
+
+/* A condition (S_CONDITIONS) or mapping (S_MAPPINGS) that some fragment
+ * gives, or an error naming the closest one: CloudFormation refuses a
+ * template that names one it lacks. */
+static void check_section_name(Ctx *ctx, int section, const char *name,
+                               Loc loc, const char *how)
+{
+    const char *key = arena_printf(ctx->arena, "%s/%s", section_names[section],
+                                   name);
+    if (strmap_get(&ctx->prog.included, key))
+        return;
+    const char *what = section == S_CONDITIONS ? "condition" : "mapping";
+    if (!diag_wanted(ctx, loc)) {
+        diag(ctx, D_INCLUDE_BAD_REF, loc, "unknown %s '%s'", what, name);
+        return;
+    }
+    PtrVec names = {0};
+    for (int i = 0; i < ctx->prog.decls.len; i++) {
+        Decl *d = ctx->prog.decls.items[i];
+        const Include *in = d->kind == &kind_include ? d->data : NULL;
+        const CfnNode *sec = in ? in->sections[section] : NULL;
+        for (int k = 0; sec && k < sec->len; k++)
+            vec_push(ctx->arena, &names, (void *)sec->pairs[k].key);
+    }
+    diag(ctx, D_INCLUDE_BAD_REF, loc, "%s names '%s', which is not a %s of "
+         "the template%s", how, name, what,
+         names.len ? did_you_mean(ctx, name, (const char *const *)names.items,
+                                  names.len, NULL)
+                   : section == S_CONDITIONS
+                         ? "; no included fragment has Conditions"
+                         : "; no included fragment has Mappings");
+}
+
+/* The conditions (Fn::If, and {Condition: X} inside Conditions) and
+ * mappings (Fn::FindInMap) a node names.  No recursion past
+ * CFN_MAX_DEPTH: the reader refuses deeper trees. */
+static void walk_section_names(Ctx *ctx, const CfnNode *n, bool in_conditions)
+{
+    if (n->kind == CFN_ARRAY) {
+        for (int i = 0; i < n->len; i++)
+            walk_section_names(ctx, n->items[i], in_conditions);
+        return;
+    }
+    if (n->kind != CFN_OBJECT)
+        return;
+    const char *f = cfn_intrinsic_name(n);
+    const CfnNode *v = f ? n->pairs[0].value : NULL;
+    const CfnNode *first = v && v->kind == CFN_ARRAY && v->len
+                               ? v->items[0] : NULL;
+    if (f && strcmp(f, "Condition") == 0 && in_conditions &&
+        v->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, v->text, v->loc, "Condition");
+    else if (f && strcmp(f, "Fn::If") == 0 && first && first->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, first->text, first->loc, "Fn::If");
+    else if (f && strcmp(f, "Fn::FindInMap") == 0 && first &&
+             first->kind == CFN_STRING)
+        check_section_name(ctx, S_MAPPINGS, first->text, first->loc,
+                           "Fn::FindInMap");
+    for (int i = 0; i < n->len; i++)
+        walk_section_names(ctx, n->pairs[i].value, in_conditions);
+}
+
+static void entry_section_names(Ctx *ctx, const Entry *en)
+{
+    if (en->section == S_PARAMETERS)
+        return;
+    const CfnNode *c = cfn_obj_get(en->node, "Condition");
+    if (c && c->kind == CFN_STRING)
+        check_section_name(ctx, S_CONDITIONS, c->text, c->loc, "Condition");
+    for (int i = 0; i < en->node->len; i++)
+        if (strcmp(en->node->pairs[i].key, "Condition") != 0)
+            walk_section_names(ctx, en->node->pairs[i].value, false);
+}
+
+/* ---- secrets the fragment would show ------------------------------- */
+
+/* A parameter whose value is masked: hitc's `secret`, or a fragment's own
+ * with NoEcho: true. */
+static bool is_secret(const Decl *d)
+{
+    if (param_is_secret(d))
+        return true;
+    const Entry *e = d->kind == &kind_cfn_entry ? entry_of(d) : NULL;
+    const CfnNode *no_echo = e && e->section == S_PARAMETERS
+                                 ? cfn_obj_get(e->node, "NoEcho") : NULL;
+    return no_echo && ((no_echo->kind == CFN_BOOL && no_echo->boolean) ||
+                       (no_echo->kind == CFN_STRING &&
+                        strcasecmp(no_echo->text, "true") == 0));
+}
+
+/* An output's value, or a resource's tags: text anyone who may describe
+ * the stack reads, NoEcho or not (cfn-lint W2010 for outputs). */
+static void secret_name(Ctx *ctx, void *arg, const char *name, Loc loc,
+                        const char *how)
+{
+    const char *where = arg;
+    Decl *d = id_owner(ctx, name);
+    if (!d || !is_secret(d))
+        return;
+    const char *shown = d->kind == &kind_param ? d->name : d->logical;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, loc, "%s shows secret parameter '%s' "
+                   "(%s) in plain text to anyone who may describe the stack; "
+                   "name where the secret is kept instead", where, shown, how);
+    note(ctx, e, d->name_loc, "secret parameter '%s' declared here", shown);
+}
+
+static void entry_secrets(Ctx *ctx, const Decl *d)
+{
+    const Entry *en = entry_of(d);
+    if (en->section == S_OUTPUTS) {
+        walk_names(ctx, en->node, secret_name,
+                   arena_printf(ctx->arena, "included output '%s'", d->logical));
+        return;
+    }
+    const CfnNode *props = en->section == S_RESOURCES
+                               ? cfn_obj_get(en->node, "Properties") : NULL;
+    if (!props || props->kind != CFN_OBJECT)
+        return;
+    const char *where = arena_printf(ctx->arena, "a tag of included resource "
+                                     "'%s'", d->logical);
+    walk_names(ctx, cfn_obj_get(props, "Tags"), secret_name, (void *)where);
+    walk_names(ctx, cfn_obj_get(props, "TagSpecifications"), secret_name,
+               (void *)where);
+}
+
 void include_check_refs(Ctx *ctx)
 {
     Program *p = &ctx->prog;
@@ -477,10 +672,15 @@ void include_check_refs(Ctx *ctx)
         if (d->kind != &kind_include || !d->data)
             continue;
         Include *in = d->data;
-        for (int k = 0; k < in->entries.len; k++)
+        for (int k = 0; k < in->entries.len; k++) {
             entry_names(ctx, entry_of(in->entries.items[k]), check_name, NULL);
-        if (in->sections[S_CONDITIONS])
+            entry_section_names(ctx, entry_of(in->entries.items[k]));
+            entry_secrets(ctx, in->entries.items[k]);
+        }
+        if (in->sections[S_CONDITIONS]) {
             walk_names(ctx, in->sections[S_CONDITIONS], check_name, NULL);
+            walk_section_names(ctx, in->sections[S_CONDITIONS], true);
+        }
     }
 }
 

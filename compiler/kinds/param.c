@@ -134,6 +134,13 @@ static void check_default(Ctx *ctx, Decl *d)
     Param *p = param_of(d);
     if (!p->def)
         return;
+    if (p->secret) {
+        diag(ctx, D_SECRET_PLAIN, p->def->loc, "secret parameter '%s' has a "
+             "default, which the template holds in plain text for anyone who "
+             "may read it; drop the default and give the value when the stage "
+             "is deployed (--parameter-overrides)", d->name);
+        return;
+    }
     const char *value = item_value(ctx, p->def);
     if (p->pattern && !pattern_matches(p->pattern, value)) {
         Diag *e = diag(ctx, D_PATTERN_MISMATCH, p->def->loc,
@@ -207,6 +214,22 @@ static void param_check(Ctx *ctx, Decl *d)
 bool param_is_secret(const Decl *d)
 {
     return d->kind == &kind_param && d->data && ((Param *)d->data)->secret;
+}
+
+void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                         const char *tail)
+{
+    if (x && x->kind == E_INTERP) {
+        for (int i = 0; i < x->nrefs; i++)
+            param_refuse_secret(ctx, x->refs[i], head, tail);
+        return;
+    }
+    if (!x || x->kind != E_REF || !x->target || !param_is_secret(x->target))
+        return;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, x->loc, "%s secret parameter '%s' %s",
+                   head, x->target->name, tail);
+    note(ctx, e, x->target->name_loc, "secret parameter '%s' declared here",
+         x->target->name);
 }
 
 ValueType param_type(const Decl *d)

@@ -301,7 +301,7 @@ static void field_out(Ctx *ctx, Decl *d, Stmt *s)
                     memcpy(more, p->outs, sizeof(Attr) * (size_t)p->nouts);
                 p->outs = more;
             }
-            p->outs[p->nouts++] = (Attr){name->text, VT_STRING};
+            p->outs[p->nouts++] = (Attr){name->text, VT_STRING, NULL};
             Loc *at = arena_alloc(ctx->arena, sizeof *at);
             *at = name->loc;
             strmap_put(ctx->arena, &p->out_names, name->text, at);
@@ -401,6 +401,10 @@ static void plugin_link(Ctx *ctx, Decl *d)
     Expr *x = p ? p->service : NULL;
     if (!x)
         return;
+    param_refuse_secret(ctx, x, "the service would write",
+                        "in plain text as each resource's ServiceToken, "
+                        "which anyone who may describe the stack sees; a "
+                        "service is a Lambda function's ARN, not a secret");
     if (x->kind == E_REF && x->target && x->target->kind == &kind_function &&
         x->attr && strcmp(x->attr, "arn") != 0) {
         diag(ctx, D_PLUGIN_SERVICE, x->loc, "a plugin's service is a Lambda "
@@ -412,6 +416,9 @@ static void plugin_link(Ctx *ctx, Decl *d)
         diag(ctx, D_PLUGIN_SERVICE, x->loc, "a plugin's service is a Lambda "
              "function's ARN (a string), not %s; write FUNCTION.arn or an "
              "ARN in quotes", value_type_name(x->type));
+    else
+        want_arn(ctx, x, "lambda", D_PLUGIN_SERVICE,
+                 "a plugin's service is a Lambda function's ARN");
 }
 
 /* ---- the kit --------------------------------------------------------- */

@@ -23,7 +23,7 @@
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
                                       "DELETE", "HEAD", "OPTIONS", "ANY"};
-static const Attr api_attrs[] = {{"id", VT_STRING}, {"url", VT_STRING}};
+static const Attr api_attrs[] = {{"id", VT_STRING, ""}, {"url", VT_STRING, ""}};
 
 static bool literal_char(char c)
 {

@@ -42,8 +42,9 @@ static const char *const stream_modes[] = {"keys-only", "new", "old",
                                            "new-and-old"};
 static const char *const stream_views[] = {"KEYS_ONLY", "NEW_IMAGE",
                                            "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
-static const Attr table_attrs[] = {{"arn", VT_STRING}, {"name", VT_STRING},
-                                   {"stream", VT_STRING}};
+static const Attr table_attrs[] = {{"arn", VT_STRING, "dynamodb"},
+                                   {"name", VT_STRING, ""},
+                                   {"stream", VT_STRING, "dynamodb"}};
 
 static Table *table_of(Decl *d)
 {

@@ -318,6 +318,12 @@ static char *json_string(Json *j)
             json_fail(j, "a bad escape in a string");
             return NULL;
         }
+        if (cp == 0) {      /* it would cut the string short where it stands */
+            buf_free(&b);
+            json_fail(j, "'\\u0000' in a string: a pattern cannot match a "
+                         "NUL character");
+            return NULL;
+        }
         char u[4];
         int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
         if (n == 1)
@@ -729,6 +735,18 @@ static void trigger_link(Ctx *ctx, Decl *d)
         diag(ctx, D_TRIGGER_OPTION, t->arn->loc, "the %s of 'on %s' must be "
              "a string (an ARN), not %s", t->what == T_QUEUE ? "queue" :
              "topic", sources[t->what], value_type_name(t->arn->type));
+    else if (t->arn && t->what == T_QUEUE)
+        want_arn(ctx, t->arn, "sqs", D_TRIGGER_OPTION,
+                 "'on queue' takes an SQS queue's ARN");
+    else if (t->arn && t->what == T_TOPIC)
+        want_arn(ctx, t->arn, "sns", D_TRIGGER_OPTION,
+                 "'on topic' takes an SNS topic's ARN");
+    param_refuse_secret(ctx, t->arn, t->what == T_QUEUE
+                        ? "the ARN of 'on queue' would write"
+                        : "the ARN of 'on topic' would write",
+                        "in plain text into the template's trigger, which "
+                        "anyone who may describe the stack sees; an ARN is "
+                        "not a secret");
     if (t->table && !table_has_stream(t->table)) {
         Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
                        "table '%s' has no stream, so 'on %s.stream' has "

@@ -402,3 +402,68 @@ kitTest('a 4xx is not retried', async (w) => {
   assert.deepEqual(w.server.requests.map((r) => r.status), [403]);
   assert.ok(log.includes('CloudFormation refused the answer'));
 });
+
+/* --- every path answers ---------------------------------------------------
+ * Reproductions: each of these left CloudFormation waiting out its whole
+ * timeout, because the kit threw on its way to the FAILED answer. */
+
+kitTest('a malformed HitcPlugin property is answered FAILED', async (w) => {
+  // The failure path re-parsed HitcPlugin for the physical ID and threw again.
+  const cases = [['{not json', 'the property HitcPlugin is not JSON'],
+                 [[1, 2], 'the property HitcPlugin must be a map'],
+                 [{ Types: 'zone' }, 'the property HitcPlugin must hold Types']];
+  for (const [bad, reason] of cases) {
+    for (const kind of ['Create', 'Update', 'Delete']) {
+      w.reset();
+      const props = w.props({ HitcPlugin: bad });
+      const extra = kind === 'Create' ? {}
+        : { PhysicalResourceId: 'WwwRecord-0123456789ab-00000000', OldResourceProperties: props };
+      const response = await w.answer(w.service(), w.event(kind, props, extra));
+      assert.equal(response.Status, 'FAILED', `${kind} ${JSON.stringify(bad)}`);
+      assert.ok(response.Reason.includes(reason), response.Reason);
+      if (kind === 'Create') {
+        assert.ok(response.PhysicalResourceId.startsWith('hitc-failed-WwwRecord-'), response.PhysicalResourceId);
+      }
+    }
+  }
+  assert.deepEqual(w.calls, []);
+});
+
+kitTest('an error whose text cannot be made is answered', async (w) => {
+  const noProto = Object.create(null);                 // String() of it throws
+  const badMessage = new Error('x');
+  Object.defineProperty(badMessage, 'message', { get() { throw new Error('no text'); } });
+  const hostile = new Proxy({}, { get() { throw new Error('no'); }, getPrototypeOf() { throw new Error('no'); } });
+  for (const [error, type] of [[noProto, 'object'], [badMessage, 'Error'], [hostile, 'object'],
+                               [undefined, 'undefined']]) {
+    w.reset();
+    const response = await w.answer(w.service({ create: async () => { throw error; } }), w.event('Create'));
+    assert.equal(response.Status, 'FAILED');
+    assert.ok(response.Reason.startsWith(`${type}`), response.Reason);
+    assert.ok(response.PhysicalResourceId.startsWith('hitc-failed-'));
+  }
+});
+
+kitTest('the watchdog answers even when the physical ID cannot be made', async (w) => {
+  const hang = async () => { await w.server.waitFor(1, 30); return ['late', {}]; };
+  const brokenId = () => { throw new Error('no id'); };
+  await quietly(() => kit.runRequest(w.event('Create'), fakeContext(4000), hang, brokenId, { margin: 2 }));
+  const response = JSON.parse((await w.server.waitFor(1))[0].body.toString('utf8'));
+  assert.equal(response.Status, 'FAILED');
+  assert.equal(response.PhysicalResourceId, 'hitc-failed-req-1');
+});
+
+test('the number pattern does not backtrack', () => {
+  // '1' x N + 'x' took quadratic time in the number pattern; the check runs in
+  // a process of its own, which a hang would keep past the generous bound.
+  const { spawnSync } = require('child_process');
+  const kitPath = path.join(__dirname, '..', '..', 'runtime-support', 'plugin', 'node', 'hitc_plugin.js');
+  const code = `const k = require(${JSON.stringify(kitPath)});
+    for (const text of ['1'.repeat(200000) + 'x', '1'.repeat(200000) + '.' + '1'.repeat(200000) + 'x', '1'.repeat(5000)]) {
+      try { k.restore('n', 'number', text); console.log('accepted'); }
+      catch (err) { console.log(err.message.slice(0, 38)); }
+    }`;
+  const out = spawnSync(process.execPath, ['-e', code], { timeout: 60000, encoding: 'utf8' });
+  assert.equal(out.error, undefined, String(out.error));
+  assert.deepEqual(out.stdout.trim().split('\n'), new Array(3).fill('input \'n\' must be a number, got "11111'));
+});

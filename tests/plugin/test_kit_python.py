@@ -429,5 +429,100 @@ class Delivery(KitCase):
         self.assertIn("CloudFormation refused the answer", self.log.getvalue())
 
 
+class EveryPathAnswers(KitCase):
+    """Reproductions: each of these left CloudFormation waiting out its whole
+    timeout, because the kit raised on its way to the FAILED answer."""
+
+    def answer_raising(self, handler, event, error):
+        """Run a handler that must answer and then raise error (SystemExit, say)."""
+        with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
+            with self.assertRaises(error):
+                handler(event, FakeContext())
+        accepted = self.server.wait_for(1)
+        self.assertEqual(len(accepted), 1, f"want exactly one answer, got {len(accepted)}")
+        return json.loads(accepted[0]["body"])
+
+    def test_a_malformed_hitcplugin_property_is_answered_failed(self):
+        # The failure path re-parsed HitcPlugin for the physical ID and raised again.
+        for bad, reason in (("{not json", "the property HitcPlugin is not JSON"),
+                            ([1, 2], "the property HitcPlugin must be a map"),
+                            ({"Types": "zone"}, "the property HitcPlugin must hold Types")):
+            with self.subTest(bad=bad):
+                self.server.requests.clear()
+                props = self.props()
+                props["HitcPlugin"] = bad
+                for kind in ("Create", "Update", "Delete"):
+                    self.server.requests.clear()
+                    response = self.answer(self.service(), self.event(
+                        kind, props, old=props if kind == "Update" else None,
+                        physical_id=None if kind == "Create" else "WwwRecord-0123456789ab-00000000"))
+                    self.assertEqual(response["Status"], "FAILED")
+                    self.assertIn(reason, response["Reason"])
+                    if kind == "Create":
+                        self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-WwwRecord-"),
+                                        response["PhysicalResourceId"])
+                self.assertEqual(self.calls, [])
+
+    def test_system_exit_and_cancellation_are_answered_then_raised_again(self):
+        import asyncio
+        for error, reason in ((SystemExit(3), "SystemExit: 3"),
+                              (asyncio.CancelledError(), "CancelledError"),
+                              (KeyboardInterrupt(), "KeyboardInterrupt")):
+            with self.subTest(error=error):
+                self.server.requests.clear()
+                response = self.answer_raising(self.service(error=error), self.event("Create"),
+                                               type(error))
+                self.assertEqual(response["Status"], "FAILED")
+                self.assertTrue(response["Reason"].startswith(reason), response["Reason"])
+                self.assertTrue(response["PhysicalResourceId"].startswith("hitc-failed-"))
+
+    def test_an_exception_whose_text_cannot_be_made_is_answered(self):
+        class Unprintable(Exception):
+            def __str__(self):
+                raise RuntimeError("no text for you")
+
+        class NotText(Exception):
+            def __str__(self):
+                return 42
+        for error in (Unprintable(), NotText()):
+            with self.subTest(error=type(error).__name__):
+                self.server.requests.clear()
+                response = self.answer(self.service(error=error), self.event("Create"))
+                self.assertEqual(response["Status"], "FAILED")
+                self.assertTrue(response["Reason"].startswith(
+                    f"{type(error).__name__} (its message could not be read)"), response["Reason"])
+
+    def test_the_watchdog_answers_even_when_the_physical_id_cannot_be_made(self):
+        def hang(event):
+            self.server.wait_for(1, timeout=30)
+            return "late", {}
+
+        def broken_id(event):
+            raise ValueError("no id")
+        with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
+            kit.run_request(self.event("Create"), FakeContext(4000), hang, broken_id, margin=2.0)
+        response = json.loads(self.server.wait_for(1)[0]["body"])
+        self.assertEqual(response["Status"], "FAILED")
+        self.assertEqual(response["PhysicalResourceId"], "hitc-failed-req-1")
+
+    def test_the_number_pattern_does_not_backtrack(self):
+        # "1" * N + "x" took quadratic time in the number pattern (minutes
+        # for 200,000 digits); the check runs in a process of its own, which
+        # a hang would keep past the generous bound.
+        import subprocess
+        code = ("import importlib.util, sys\n"
+                "spec = importlib.util.spec_from_file_location('k', sys.argv[1])\n"
+                "k = importlib.util.module_from_spec(spec); spec.loader.exec_module(k)\n"
+                "for text in ('1' * 200000 + 'x', '1' * 200000 + '.' + '1' * 200000 + 'x', '1' * 5000):\n"
+                "    try:\n"
+                "        k.restore('n', 'number', text); print('accepted')\n"
+                "    except k.Failure as err:\n"
+                "        print(str(err)[:38])\n")
+        out = subprocess.run([sys.executable, "-c", code, KIT_PATH], capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.stdout.splitlines(), ["input 'n' must be a number, got \"11111"] * 3,
+                         out.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

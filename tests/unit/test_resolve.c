@@ -248,7 +248,7 @@ static void a_declarations_own_attributes_are_resolved_against(void)
     File *f = parse(ctx, src);
     declare(ctx, f);
     check_decls(ctx);
-    static const Attr own[] = {{"size", VT_NUMBER}, {"label", VT_STRING}};
+    static const Attr own[] = {{"size", VT_NUMBER, ""}, {"label", VT_STRING, ""}};
     Decl *t = lookup(ctx, "t");
     decl_set_attrs(t, own, 2);
     resolve(ctx);

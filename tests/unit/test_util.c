@@ -2,6 +2,10 @@
  * test_util.c: names (logical IDs, collisions, suggestions) and the string
  * map behind symbol and logical-ID lookups.
  */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "bundle.h"
 #include "check.h"
 #include "hitc.h"
@@ -76,7 +80,69 @@ static void suggestions_are_close_and_deterministic(void)
     CHECK_STR(closest("nodejs22", rt, 2), "nodejs22.x");
     const char *ab[] = {"bx", "ax"};
     CHECK_STR(closest("cx", ab, 2), "ax");
-    CHECK_INT(edit_distance("ab", "ba"), 1);
+    CHECK_INT(edit_distance_within("ab", "ba", 3), 1);
+    CHECK_INT(edit_distance_within("kitten", "sitting", 3), 3);
+    CHECK_INT(edit_distance_within("kitten", "sitting", 2), 3);   /* past max */
+    CHECK_INT(edit_distance_within("Counters", "cuonters", 3), 1);
+    CHECK_INT(edit_distance_within("abc", "abcdefg", 3), 4);     /* lengths alone */
+    CHECK_INT(edit_distance_within("", "abc", 3), 3);
+    CHECK_INT(edit_distance_within("abcd", "", 3), 4);
+    CHECK_INT(edit_distance_within("xabcdefgh", "abcdefghx", 3), 2);
+}
+
+/* The banded distance agrees with the full matrix wherever it answers. */
+static int full_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int d[16][16];
+    for (size_t i = 0; i <= la; i++)
+        for (size_t j = 0; j <= lb; j++) {
+            if (!i || !j) {
+                d[i][j] = (int)(i + j);
+                continue;
+            }
+            int x = tolower((unsigned char)a[i - 1]), y = tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j - 1] + (x != y);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && x == tolower((unsigned char)b[j - 2]) &&
+                y == tolower((unsigned char)a[i - 2]) && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+static void the_banded_distance_agrees_with_the_full_one(void)
+{
+    unsigned seed = 7;
+    int disagree = 0;
+    for (int k = 0; k < 20000; k++) {
+        char a[16], b[16];
+        int la = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 9;
+        int lb = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 9;
+        for (int i = 0; i < la; i++)
+            a[i] = (char)('a' + ((seed = seed * 1103515245u + 12345u) >> 16) % 3);
+        for (int i = 0; i < lb; i++)
+            b[i] = (char)('a' + ((seed = seed * 1103515245u + 12345u) >> 16) % 3);
+        a[la] = b[lb] = '\0';
+        for (int max = 0; max <= 3; max++) {
+            int full = full_distance(a, b), band = edit_distance_within(a, b, max);
+            disagree += full <= max ? band != full : band != max + 1;
+        }
+    }
+    CHECK_INT(disagree, 0);
+    /* two 20 KB names: no answer, and no 1.6 GB matrix */
+    char *x = malloc(20001), *y = malloc(20001);
+    memset(x, 'A', 20000);
+    memset(y, 'A', 20000);
+    x[20000] = y[20000] = '\0';
+    y[19999] = 'B';
+    CHECK_INT(edit_distance_within(x, y, 3), 4);
+    const char *cands[] = {x};
+    CHECK(closest(y, cands, 1) == NULL);
+    free(x);
+    free(y);
 }
 
 /* did_you_mean() is the one suffix every suggestion is written with. */
@@ -123,6 +189,7 @@ int main(void)
     RUN(names_fold_to_their_collision_key);
     RUN(names_follow_the_language);
     RUN(suggestions_are_close_and_deterministic);
+    RUN(the_banded_distance_agrees_with_the_full_one);
     RUN(did_you_mean_is_a_suffix_or_nothing);
     RUN(the_map_finds_what_was_put);
     arena_free(A);

@@ -33,7 +33,10 @@ const MAX_BODY = 4096;               // CloudFormation's limit on the whole resp
 const MAX_REASON_MESSAGE = 1500;     // an exception's message is cut to this first
 const FAILED_PREFIX = 'hitc-failed-';
 const PROTOCOL_KEYS = ['ServiceToken', 'ServiceTimeout', 'HitcPlugin'];
-const NUMBER_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+// Each part can match a digit one way only, so a long near-number fails in
+// linear time (an earlier "[0-9]+\.?[0-9]*" backtracked quadratically).
+const NUMBER_RE = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const MAX_NUMBER_TEXT = 400;         // characters: a longer input is no number
 const retry = { base: 0.5, cap: 8.0 };   // seconds; tests shorten them
 
 class Failure extends Error {}
@@ -185,13 +188,31 @@ class Reply {
   }
 }
 
+/* f(), or fallback when f throws: what is thrown may be anything at all (an
+ * object without a prototype, a Proxy whose every read throws). */
+function attempt(f, fallback) {
+  try {
+    return f();
+  } catch (_) {
+    return fallback;
+  }
+}
+
 function failureReason(err, context) {
-  if (err instanceof Failure) return err.message;
-  let message = err && err.message !== undefined ? String(err.message) : String(err);
-  if (message.length > MAX_REASON_MESSAGE) message = message.slice(0, MAX_REASON_MESSAGE) + ' [cut]';
-  const type = (err && err.constructor && err.constructor.name) || typeof err;
+  const plain = attempt(() => err instanceof Failure, false);
+  let message = attempt(() => {
+    const m = err && err.message !== undefined ? err.message : err;
+    return typeof m === 'string' ? m : String(m);
+  }, null);
+  if (plain && message !== null) return message;
+  const type = attempt(() => {
+    const name = err && err.constructor && err.constructor.name;
+    return typeof name === 'string' && name ? name : typeof err;
+  }, typeof err);
   const stream = context && context.logStreamName;
   const where = stream ? ` (stack trace in CloudWatch log stream ${stream})` : '';
+  if (message === null) return `${type} (its message could not be read)${where}`;
+  if (message.length > MAX_REASON_MESSAGE) message = message.slice(0, MAX_REASON_MESSAGE) + ' [cut]';
   return message ? `${type}: ${message}${where}` : `${type}${where}`;
 }
 
@@ -209,6 +230,16 @@ async function runRequest(event, context, perform, failedId, opts = {}) {
   }
   const keep = opts.margin === undefined || opts.margin === null ? defaultMargin(left) : opts.margin;
   const budget = Math.max(0, left - keep);
+  /* failedId(event), or one that needs nothing of the event's content when
+   * that throws (a malformed property it reads, say). */
+  const failedPhysical = () => {
+    try {
+      return String(failedId(event));
+    } catch (err) {
+      log('the physical ID of the failure could not be made', { error: attempt(() => String(err), '?') });
+      return FAILED_PREFIX + String(event.RequestId || 'unknown');
+    }
+  };
   let watchdogSending = null;
   const timer = setTimeout(() => {
     const stream = (context && context.logStreamName) || '(unknown)';
@@ -216,15 +247,17 @@ async function runRequest(event, context, perform, failedId, opts = {}) {
       "the service did not finish within its Lambda timeout or the plugin's timeout " +
       `(stopped waiting after ${budget.toFixed(1)} s of the ${left.toFixed(1)} s left): ` +
       "raise the function's timeout, make the work faster, or look for a hang in " +
-      `CloudWatch log stream ${stream}`, failedId(event), {});
+      `CloudWatch log stream ${stream}`, failedPhysical(), {});
   }, budget * 1000);
   let outcome;
   try {
     const [physicalId, data] = await perform(event);
     outcome = ['SUCCESS', '', physicalId, data];
   } catch (err) {
-    if (!(err instanceof Failure)) console.error(err && err.stack ? err.stack : err);
-    outcome = ['FAILED', failureReason(err, context), failedId(event), {}];
+    if (!attempt(() => err instanceof Failure, false)) {
+      attempt(() => console.error(err && err.stack ? err.stack : err));
+    }
+    outcome = ['FAILED', failureReason(err, context), failedPhysical(), {}];
   }
   clearTimeout(timer);
   await reply.send(...outcome);
@@ -246,7 +279,9 @@ function restore(name, kind, value) {
   }
   if (kind === 'number') {
     if (typeof value === 'number') return Number.isFinite(value) ? value : refuse('a finite number');
-    if (typeof value !== 'string' || !NUMBER_RE.test(value.trim())) refuse('a number');
+    if (typeof value !== 'string' || value.length > MAX_NUMBER_TEXT || !NUMBER_RE.test(value.trim())) {
+      refuse('a number');
+    }
     const n = Number(value.trim());
     return Number.isFinite(n) ? n : refuse('a finite number');
   }
@@ -343,7 +378,8 @@ const sha256Hex = (text) => crypto.createHash('sha256').update(text, 'utf8').dig
 
 /* 8 hex of the `replace` inputs' values as CloudFormation sent them. */
 function identity(props) {
-  const { replace } = declaration(props);
+  // a malformed HitcPlugin: its Create fails, with an ID all the same
+  const replace = attempt(() => declaration(props).replace.map(String), []);
   const pairs = [...replace].sort().map((name) => [name, props[name] === undefined ? null : props[name]]);
   return sha256Hex(JSON.stringify(pairs)).slice(0, 8);
 }

@@ -44,8 +44,11 @@ FAILED_PREFIX = "hitc-failed-"  # the physical ID of a Create that failed
 RETRY_BASE = 0.5                # seconds: first backoff of the ResponseURL PUT
 RETRY_CAP = 8.0                 # seconds: longest backoff
 PROTOCOL_KEYS = ("ServiceToken", "ServiceTimeout", "HitcPlugin")
-NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Each part can match a digit one way only, so a long near-number fails in
+# linear time (an earlier "[0-9]+\.?[0-9]*" backtracked quadratically).
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 INTEGER_RE = re.compile(r"[+-]?[0-9]+\Z")
+MAX_NUMBER_TEXT = 400           # characters: a longer input is no number
 
 
 class Failure(Exception):
@@ -180,12 +183,27 @@ class Reply:
         return True
 
 
+def message_of(err):
+    """str(err), or None when the exception cannot say it (its __str__ raises,
+    or gives something that is not text)."""
+    try:
+        message = str(err)
+    except BaseException:       # anything at all: the answer must still go
+        return None
+    return message if isinstance(message, str) else None
+
+
 def failure_reason(err, context, plain=(Failure,)):
     """What CloudFormation shows for an exception: its message for a plain one,
     else its type and message, cut, with where the traceback is."""
+    message = message_of(err)
+    if message is None:
+        message = "(its message could not be read)"
+        stream = getattr(context, "log_stream_name", None)
+        where = f" (traceback in CloudWatch log stream {stream})" if stream else ""
+        return f"{type(err).__name__} {message}{where}"
     if isinstance(err, plain):
-        return str(err)
-    message = str(err)
+        return message
     if len(message) > MAX_REASON_MESSAGE:
         message = message[:MAX_REASON_MESSAGE] + " [cut]"
     stream = getattr(context, "log_stream_name", None)
@@ -205,6 +223,16 @@ def run_request(event, context, perform, failed_id, plain=(Failure,),
     give their message alone as the reason.  Returns the answer that was
     sent, as a dict (None if none was)."""
     reply = Reply(event, context)
+
+    def failed_physical(event):
+        """failed_id(event), or one that needs nothing of the event's content
+        when that raises (a malformed property it reads, say)."""
+        try:
+            return str(failed_id(event))
+        except Exception as err:
+            log("the physical ID of the failure could not be made", error=message_of(err))
+            return FAILED_PREFIX + str(event.get("RequestId") or "unknown")
+
     left = seconds_left(context)
     if time_limit is not None:
         left = min(left, time_limit)
@@ -218,21 +246,29 @@ def run_request(event, context, perform, failed_id, plain=(Failure,),
             f"timeout (stopped waiting after {budget:.1f} s of the {left:.1f} s left): "
             "raise the function's timeout, make the work faster, or look for a hang "
             f"in CloudWatch log stream {stream}")
-        reply.send("FAILED", reason, failed_id(event), {})
+        reply.send("FAILED", reason, failed_physical(event), {})
 
     watchdog = threading.Timer(budget, expire)
     watchdog.daemon = True
     watchdog.start()
+    stop = None
     try:
         physical_id, data = perform(event)
         outcome = ("SUCCESS", "", physical_id, data)
-    except Exception as err:
+    except BaseException as err:    # SystemExit and cancellation too: answer first
+        if not isinstance(err, Exception):
+            stop = err
         if not isinstance(err, plain):
-            traceback.print_exc()
-        outcome = ("FAILED", failure_reason(err, context, plain), failed_id(event), {})
+            try:
+                traceback.print_exc()
+            except Exception:
+                pass
+        outcome = ("FAILED", failure_reason(err, context, plain), failed_physical(event), {})
     watchdog.cancel()
     reply.send(*outcome)
     watchdog.join()     # if the watchdog is answering, let its PUT finish first
+    if stop is not None:
+        raise stop      # answered; now exit or cancel as the work asked
     return json.loads(reply.body) if reply.body else None
 
 
@@ -256,7 +292,8 @@ def restore(name, kind, value):
             if not math.isfinite(value):
                 refuse("a finite number")
             return int(value) if float(value).is_integer() and abs(value) < 2 ** 53 else value
-        if not isinstance(value, str) or not NUMBER_RE.match(value.strip()):
+        if (not isinstance(value, str) or len(value) > MAX_NUMBER_TEXT
+                or not NUMBER_RE.match(value.strip())):
             refuse("a number")
         text = value.strip()
         if INTEGER_RE.match(text):
@@ -367,7 +404,11 @@ def sha256_hex(text):
 
 def identity(props):
     """8 hex of the `replace` inputs' values as CloudFormation sent them."""
-    _, _, replace, _ = declaration(props)
+    try:
+        _, _, replace, _ = declaration(props)
+    except Failure:         # a malformed HitcPlugin: its Create fails, with an ID
+        replace = []
+    replace = [str(name) for name in replace]
     pairs = [[name, props.get(name)] for name in sorted(replace)]
     return sha256_hex(json.dumps(pairs, separators=(",", ":"), ensure_ascii=False, default=str))[:8]
 
