@@ -19,7 +19,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
+PKGS    := libpcre2-8 libzip libcrypto yaml-0.1 libmicrohttpd
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
@@ -82,15 +82,23 @@ SRCS := \
 	compiler/kinds/plugin.c \
 	compiler/kinds/resource.c \
 	compiler/kinds/include.c \
-	compiler/kinds/trigger.c
+	compiler/kinds/trigger.c \
+	compiler/local_app.c \
+	compiler/local_aws.c \
+	compiler/worker.c \
+	compiler/apigw.c \
+	compiler/schedule.c \
+	compiler/invoke.c \
+	compiler/event.c \
+	compiler/serve.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag schema
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema
 
 B ?= build
 EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
-	$(B)/envkit_js.o
+	$(B)/envkit_js.o $(B)/local_py.o $(B)/local_js.o
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
@@ -140,6 +148,17 @@ $(B)/envkit_js.c: runtime-support/node/hitc_env.js $(B)/embed
 	$(B)/embed hitc_env_js $< $@
 
 $(B)/envkit_%.o: $(B)/envkit_%.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The local runners, which `hitc invoke` and `hitc serve` start with
+# python3 -c or node -e (compiler/worker.c, docs/local.md).
+$(B)/local_py.c: runtime-support/local/runner.py $(B)/embed
+	$(B)/embed hitc_local_py $< $@
+
+$(B)/local_js.c: runtime-support/local/runner.js $(B)/embed
+	$(B)/embed hitc_local_js $< $@
+
+$(B)/local_%.o: $(B)/local_%.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 $(B)/test_%: tests/unit/test_%.c $(LIB_OBJS)

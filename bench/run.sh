@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`.  hitc against its peers (the SAM translator,
 # cfn-lint, the AWS CDK and the Serverless Framework v3), in the same run, as
-# ratios; see bench/README.md.  The npm peers are installed into build/bench-npm
-# on first use (scripts/deps.sh --bench); if that fails, so does `make bench`.
+# ratios, and `hitc serve` against a bare python3 loop; see bench/README.md.  The
+# npm peers are installed into build/bench-npm on first use (scripts/deps.sh
+# --bench); if that fails, so does `make bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
@@ -26,4 +27,7 @@ if [ "$(cat "$base/REV" 2>/dev/null)" != "$BASE_REV" ] || [ ! -x "$base/src/hitc
         exit 1; }
     echo "$BASE_REV" > "$base/REV"
 fi
+# hitc serve's latency to a warm handler, beside a bare python3 loop (bench/serve.py).
+python3 bench/serve.py
+echo
 HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" exec python3 bench/bench.py "$@"

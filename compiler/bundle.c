@@ -322,9 +322,10 @@ static size_t env_quoted(const unsigned char *t, size_t len, size_t v,
     return close + 1;
 }
 
-/* A raw value at t[v]: the rest of the line; where it ends. */
+/* A raw value at t[v]: the rest of the line; where it ends.  *kept_end:
+ * where the value itself ends (before a comment and trailing spaces). */
 static size_t env_raw(const unsigned char *t, size_t len, size_t v,
-                      bool *refused)
+                      bool *refused, size_t *kept_end)
 {
     size_t cut = NO_MATCH, kept = v;    /* kept: the end after rstrip() */
     bool after_space = false;
@@ -346,6 +347,7 @@ static size_t env_raw(const unsigned char *t, size_t len, size_t v,
         k += (size_t)n;
     }
     *refused = value_refused(&s);
+    *kept_end = kept;
     return i;
 }
 
@@ -353,6 +355,8 @@ static size_t env_raw(const unsigned char *t, size_t len, size_t v,
 typedef struct Binding {
     size_t key, keylen;         /* keylen 0: a comment */
     bool has_value, refused, skipped;
+    size_t val, vend;           /* the value: t[val, vend), quotes left out */
+    unsigned char quote;        /* '"', '\'' or 0 (raw) */
     size_t end;                 /* past its line end */
 } Binding;
 
@@ -393,10 +397,15 @@ static int env_binding(const unsigned char *t, size_t len, size_t p,
     if (p < len && t[p] == '=') {
         b->has_value = true;
         p = skip_spaces(t, len, p + 1, false);
-        if (p < len && (t[p] == '"' || t[p] == '\''))
+        b->val = b->vend = p;
+        if (p < len && (t[p] == '"' || t[p] == '\'')) {
+            b->quote = t[p];
+            b->val = p + 1;
             p = env_quoted(t, len, p, &b->refused, &b->skipped);
-        else if (p < len && t[p] != '\r' && t[p] != '\n')
-            p = env_raw(t, len, p, &b->refused);
+            b->vend = p == NO_MATCH ? b->val : p - 1;
+        } else if (p < len && t[p] != '\r' && t[p] != '\n') {
+            p = env_raw(t, len, p, &b->refused, &b->vend);
+        }
         if (p == NO_MATCH)
             return BIND_OPEN_QUOTE;
     }
@@ -564,6 +573,46 @@ int env_file_check(const unsigned char *t, size_t len, int *line, char *why,
                         (const char *)bad->key);
     free(defs);
     return rc;
+}
+
+int env_file_each(const unsigned char *t, size_t len,
+                  void (*each)(void *arg, const char *key, const char *value),
+                  void *arg)
+{
+    int line;
+    char why[16];
+    if (env_file_check(t, len, &line, why, sizeof why) != 0)
+        return -1;
+    size_t pos = 0;
+    for (;;) {
+        pos = skip_spaces(t, len, pos, true);
+        if (pos >= len)
+            return 0;
+        Binding b;
+        env_binding(t, len, pos, &b);
+        pos = b.end;
+        if (b.keylen == 0)
+            continue;           /* a comment */
+        Buf v = {0};
+        buf_add(&v, "", 0);
+        for (size_t i = b.val; i < b.vend; i++) {
+            unsigned c = b.quote && t[i] == '\\' && i + 1 < b.vend
+                ? unescaped(b.quote, t[i + 1]) : 0;
+            if (c) {
+                char one = (char)c;
+                buf_add(&v, &one, 1);
+                i++;
+            } else {
+                buf_add(&v, (const char *)t + i, 1);
+            }
+        }
+        char *key = xmalloc(b.keylen + 1);
+        memcpy(key, t + b.key, b.keylen);
+        key[b.keylen] = '\0';
+        each(arg, key, v.data);
+        free(key);
+        buf_free(&v);
+    }
 }
 
 /* ---- walking a directory --------------------------------------------- */
@@ -926,12 +975,12 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     return bundle_dir_with(dir, shown, NULL, 0, out, err, errlen, NULL);
 }
 
-int bundle_dir_with(const char *dir, const char *shown,
-                    const BundleExtra *extras, int n, Bundle *out, char *err,
-                    size_t errlen, int *clashed)
+/* Walk dir into a new Walk (*out, freed with walk_free): 0, or an error
+ * with err filled. */
+static int walk_dir(const char *dir, const char *shown, char *err,
+                    size_t errlen, Walk **out)
 {
-    *out = (Bundle){0};
-    Walk *w = xcalloc(1, sizeof *w);
+    Walk *w = *out = xcalloc(1, sizeof *w);
     w->shown = shown;
     w->err = err;
     w->errlen = errlen;
@@ -944,6 +993,31 @@ int bundle_dir_with(const char *dir, const char *shown,
         rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+    return rc;
+}
+
+static void walk_free(Walk *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        free(w->entries[i].name);
+        free(w->entries[i].path);
+    }
+    for (size_t i = 0; i < w->seen_cap; i++) {
+        free(w->seen[i].real);
+        free(w->seen[i].link);
+    }
+    free(w->seen);
+    free(w->entries);
+    free(w);
+}
+
+int bundle_dir_with(const char *dir, const char *shown,
+                    const BundleExtra *extras, int n, Bundle *out, char *err,
+                    size_t errlen, int *clashed)
+{
+    *out = (Bundle){0};
+    Walk *w;
+    int rc = walk_dir(dir, shown, err, errlen, &w);
 
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
@@ -996,18 +1070,72 @@ int bundle_dir_with(const char *dir, const char *shown,
             fail(err, errlen, "code directory '%s': %s", shown, why);
         }
     }
-    for (int i = 0; i < w->n; i++) {
+    for (int i = 0; i < w->n; i++)
         free((void *)files[i].data);
-        free(w->entries[i].name);
-        free(w->entries[i].path);
-    }
-    for (size_t i = 0; i < w->seen_cap; i++) {
-        free(w->seen[i].real);
-        free(w->seen[i].link);
-    }
-    free(w->seen);
     free(files);
-    free(w->entries);
-    free(w);
+    walk_free(w);
     return rc;
+}
+
+/* The same walk and the same checks as bundle_dir_with (the .env, the
+ * extras), without reading or zipping anything but a root .env and the
+ * files an extra may clash with. */
+int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
+                int n, BundleList *out, char *err, size_t errlen, int *clashed)
+{
+    *out = (BundleList){0};
+    Walk *w;
+    int rc = walk_dir(dir, shown, err, errlen, &w);
+    for (int i = 0; rc == 0 && i < w->n; i++) {
+        if (strcmp(w->entries[i].name, ".env") != 0)
+            continue;
+        unsigned char *data = NULL;
+        size_t len = 0;
+        int line;
+        char why[512];
+        if (read_whole(w->entries[i].path, &data, &len) != 0)
+            rc = fail(err, errlen, "cannot read '.env' in code directory "
+                      "'%s': %s", shown, strerror(errno));
+        else if (env_file_check(data, len, &line, why, sizeof why) != 0) {
+            fail(err, errlen, "the stamper would refuse '.env' in code "
+                 "directory '%s' at deploy time: line %d %s", shown, line, why);
+            rc = BUNDLE_BAD_ENV;
+        }
+        free(data);
+    }
+    if (rc == 0)
+        rc = bundle_extra_check(dir, shown, extras, n, err, errlen, clashed);
+    if (rc == 0) {
+        out->files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *out->files);
+        for (int i = 0; i < w->n; i++) {
+            BundleListed *f = &out->files[out->n++];
+            f->name = w->entries[i].name;
+            f->path = w->entries[i].path;
+            f->mode = w->entries[i].mode;
+            f->extra = -1;
+            w->entries[i].name = w->entries[i].path = NULL;
+        }
+        for (int x = 0; x < n; x++) {
+            int i = 0;
+            while (i < w->n && strcmp(out->files[i].name, extras[x].file.name) != 0)
+                i++;
+            if (i < w->n)
+                continue;       /* the same bytes: there once, as the dir's */
+            BundleListed *f = &out->files[out->n++];
+            f->name = xstrdup(extras[x].file.name);
+            f->extra = x;
+        }
+    }
+    walk_free(w);
+    return rc;
+}
+
+void bundle_list_free(BundleList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->files[i].name);
+        free(l->files[i].path);
+    }
+    free(l->files);
+    *l = (BundleList){0};
 }

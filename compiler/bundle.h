@@ -96,6 +96,29 @@ int bundle_extra_check(const char *dir, const char *shown,
                        const BundleExtra *extras, int n, char *err,
                        size_t errlen, int *clashed);
 
+/* What a bundle of a code directory holds, listed rather than zipped
+ * (`hitc invoke` and `hitc serve` lay out a directory like the bundle):
+ * each file's name in the zip and either the path it is read from or
+ * the index of the extra it is.  malloc-owned: bundle_list_free. */
+typedef struct BundleListed {
+    char *name;                     /* '/'-separated, as in the zip */
+    char *path;                     /* a real path, or NULL for an extra */
+    unsigned mode;
+    int extra;                      /* index into extras, or -1 */
+} BundleListed;
+
+typedef struct BundleList {
+    BundleListed *files;
+    int n;
+} BundleList;
+
+/* The files bundle_dir_with would zip, after the same walk and checks (its
+ * results and errors, BUNDLE_BAD_ENV and BUNDLE_CLASH included); nothing
+ * but a root .env and the files an extra might clash with is read. */
+int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
+                int n, BundleList *out, char *err, size_t errlen, int *clashed);
+void bundle_list_free(BundleList *l);
+
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
  * check_env accept, reading as python-dotenv 1.x reads, in one pass:
@@ -110,6 +133,14 @@ int bundle_extra_check(const char *dir, const char *shown,
  * when a value is refused). */
 int env_file_check(const unsigned char *text, size_t len, int *line,
                    char *why, size_t whylen);
+
+/* Every binding of a .env that env_file_check accepts, in file order, as
+ * python-dotenv reads it (quotes removed, escapes decoded): each(arg, KEY,
+ * VALUE), both NUL-terminated and valid only during the call.  0, or -1
+ * (nothing called) when env_file_check refuses the text. */
+int env_file_each(const unsigned char *text, size_t len,
+                  void (*each)(void *arg, const char *key, const char *value),
+                  void *arg);
 
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */

@@ -762,6 +762,10 @@ void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
 long long function_timeout(const Decl *d, Loc *loc);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
+/* kinds/function.c: the files a function's bundle gets besides its code
+ * directory's (the plugin kit, the .env reader), into out; how many */
+int function_bundle_extras(Ctx *ctx, const Decl *d,
+                           struct BundleExtra *out);
 /* kinds/stamper.c: the stamper's own bundle */
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 /* kinds/stamper.c: the stamp of function fn (a built-in declaration, its

@@ -15,6 +15,7 @@
 
 #include "hitc.h"
 #include "lint.h"
+#include "local.h"
 
 /* The commands: one row each.  Most read .hit files and run on each file's
  * compiled program (the Ctx after compile()): their run() reports through
@@ -49,12 +50,25 @@ static const Command commands[] = {
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof *commands))
 
+/* Commands that parse their own options (each its own file). */
+static const struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+} own_commands[] = {
+    {"invoke", invoke_main},
+    {"event", event_main},
+    {"serve", serve_main},
+};
+
 static const char usage[] =
     "usage: hitc build FILE -o DIR [options]\n"
     "       hitc check [--apps] FILE... [options]\n"
     "       hitc graph FILE [options]\n"
     "       hitc lint TEMPLATE... [options]\n"
     "       hitc fmt [--check] FILE...\n"
+    "       hitc invoke FILE FUNCTION [options]\n"
+    "       hitc event KIND ARGS... [options]\n"
+    "       hitc serve FILE [options]\n"
     "\n"
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
@@ -77,6 +91,12 @@ static const char usage[] =
     "                     --check changes nothing and lists the files that\n"
     "                     would change; exit 0 all formatted, 1 some would\n"
     "                     change (--check) or have syntax errors, 2 I/O\n"
+    "  invoke FILE FN     run function FN's handler once on this machine\n"
+    "  event KIND ...     print a sample event as AWS sends it: rest, http,\n"
+    "                     schedule, dynamodb, sqs, sns, eventbridge\n"
+    "  serve FILE         serve the app's routes on 127.0.0.1, each function\n"
+    "                     in warm workers, reloaded on change (docs/local.md);\n"
+    "                     'hitc invoke|event|serve --help' lists their options\n"
     "\n"
     "options:\n"
     "  -o DIR             where build writes (required for build)\n"
@@ -182,8 +202,8 @@ static int parse_args(int argc, char **argv, Options *o)
         if (strcmp(command, commands[i].name) == 0)
             o->command = &commands[i];
     if (!o->command)
-        return bad_usage("unknown command '%s'; use build, check, graph, lint "
-                         "or fmt", command);
+        return bad_usage("unknown command '%s'; use build, check, graph, lint, "
+                         "fmt, invoke, event or serve", command);
     const Command *c = o->command;
     if (o->nfiles == 0)
         return bad_usage("'%s' needs %s", c->name, c->takes);
@@ -382,6 +402,9 @@ static int run_apps(const Options *o)
 
 int main(int argc, char **argv)
 {
+    for (size_t i = 0; argc > 1 && i < sizeof own_commands / sizeof *own_commands; i++)
+        if (strcmp(argv[1], own_commands[i].name) == 0)
+            return own_commands[i].main(argc - 1, argv + 1);
     Options o = {0};
     int rc = parse_args(argc, argv, &o);
     if (rc < 0 && o.apps) {

@@ -7,8 +7,10 @@
 # AWS CDK and the Serverless Framework v3) into build/bench-npm, pinned below.
 set -euo pipefail
 
-build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev)
-test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git strace)
+build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev
+            libmicrohttpd-dev)
+test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git
+           strace chromium curl)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 [ "${1:-}" = "--bench" ] && want=(nodejs npm)

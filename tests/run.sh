@@ -161,6 +161,7 @@ run_stamper()  { suite_cmd stamper python3 tests/pyrunner.py tests/stamper; }
 run_plugin()   { suite_cmd plugin/python python3 tests/pyrunner.py tests/plugin; suite_cmd plugin/node bash tests/plugin/run_node.sh; }
 run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
 run_runtimes() { suite_cmd runtimes env HITC="$HITC" python3 tests/pyrunner.py tests/runtimes; }
+run_local()    { suite_cmd local env HITC="$HITC" python3 tests/pyrunner.py tests/local; }
 # The e2e suite in two shards side by side, each with its own local cloud: the
 # parts (apps, triggers, plugin failures, the harness's self-tests) are dealt out
 # in turn (HITC_E2E_SHARD in tests/e2e/run.sh), so every part runs in one shard.
@@ -217,7 +218,7 @@ run_fuzz() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes e2e asan valgrind fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"

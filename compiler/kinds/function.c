@@ -863,6 +863,21 @@ static bool env_reader(const char *runtime, BundleExtra *out)
     return true;
 }
 
+/* A plugin's service gets the plugin kit, a stamped function the .env
+ * reader: the files its bundle has besides its code directory's. */
+int function_bundle_extras(Ctx *ctx, const Decl *d, BundleExtra *out)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    int n = 0;
+    if (!f || !f->runtime)
+        return 0;
+    if (plugin_kit(ctx, d, f->runtime, &out[n]))
+        n++;
+    if (f->stamp && env_reader(f->runtime, &out[n]))
+        n++;
+    return n;
+}
+
 static bool function_emits(const Function *f)
 {
     return f && f->runtime && f->handler && f->code;
@@ -886,14 +901,8 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     Function *f = d->data;
     if (!function_emits(f))
         return;
-    /* A plugin's service gets the plugin kit, a stamped function the
-     * .env reader. */
     BundleExtra extras[2];
-    int nextra = 0;
-    if (plugin_kit(ctx, d, f->runtime, &extras[nextra]))
-        nextra++;
-    if (f->stamp && env_reader(f->runtime, &extras[nextra]))
-        nextra++;
+    int nextra = function_bundle_extras(ctx, d, extras);
     BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc, extras,
                                    nextra);
     e->need_code_params = true;

@@ -360,7 +360,7 @@ deps_shims() {
 deps_not_root_prints_the_exact_command() {
     deps_shims 1000
     expect 1 env PATH="$PWD/shims:$PATH" bash "$ROOT/scripts/deps.sh" 2> err.txt
-    grep -q "^deps: missing pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev; run: sudo apt-get install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev$" err.txt
+    grep -q "^deps: missing pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev libmicrohttpd-dev; run: sudo apt-get install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev libmicrohttpd-dev$" err.txt
     [ ! -e apt.log ]
 }
 
@@ -368,7 +368,7 @@ deps_root_installs_what_is_missing() {
     deps_shims 0
     env PATH="$PWD/shims:$PATH" bash "$ROOT/scripts/deps.sh" 2> err.txt
     grep -q "^update -qq$" apt.log
-    grep -q "^install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev -qq$" apt.log
+    grep -q "^install -y pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev libmicrohttpd-dev -qq$" apt.log
 }
 
 deps_present_says_nothing() {

@@ -398,6 +398,7 @@ run_app() {
     check_stamper_failure
     check_delete
     if declare -F app_after_delete > /dev/null; then app_after_delete; fi
+    source "$E2E/apps/local-invoke.sh" && local_invoke_compare   # hitc invoke beside the deployed
     delete_stack "$PROD"
     expect_eq "$PROD: delete-stack completes" "0 GONE" "$DELETE_RC $DELETE_STATUS"
     step "app $BASE: $(since "$t0")s"
