@@ -52,6 +52,7 @@ SRCS := \
 	compiler/ids.c \
 	compiler/emit.c \
 	compiler/bulk.c \
+	compiler/split.c \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \

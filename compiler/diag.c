@@ -283,6 +283,12 @@ const DiagInfo diag_table[D_COUNT] = {
                            "a Ref, Fn::GetAtt, Fn::Sub, DependsOn, Condition, Fn::If or Fn::FindInMap of an included fragment naming a resource, parameter, condition or mapping the template lacks"},
     [D_INCLUDE_OUTSIDE] = {"E0615", SEV_ERROR, "include-outside-project",
                            "an included file outside the project (the main .hit file's directory), through '..' or a symlink: refused unread"},
+    [D_STACK_NAME] = {"E0520", SEV_ERROR, "stack-name-taken",
+                      "a nested stack's logical ID is that of another resource or parameter of the root"},
+    [D_STACK_CYCLE] = {"E0521", SEV_ERROR, "stack-cycle",
+                       "the nested stacks of a split app would depend on each other in a circle"},
+    [D_STACKS_STDOUT] = {"E0522", SEV_ERROR, "stacks-to-stdout",
+                         "an app split into nested stacks built to standard output (-o -): its templates are files of their own"},
 };
 
 static const char *sev_name[] = {"note", "warning", "error"};

@@ -189,33 +189,70 @@ bool emit_needs_s3(const Emit *e)
     return template_size(e) > CFN_MAX_INLINE_BODY;
 }
 
+/* What a quota message says to do: the app's one stack is split already
+ * when it is too big for one, so what remains is to move things. */
+static const char *limit_advice(const Emit *e, const NestedStack *st)
+{
+    if (st)
+        return ": give some of its functions a stack of their own with "
+               "'stack NAME' (docs/scaling.md)";
+    if (e->stacks.len)
+        return ": what stays in the root stack (tables and other stateful "
+               "resources, the API, one resource per nested stack) must fit "
+               "there; split the app into apps of their own";
+    return ": split the app into apps of their own (stacks that pass names "
+           "on with 'output ... export' and params)";
+}
+
 /* Quotas CloudFormation enforces only when the stack is deployed; found
- * here, they fail the build instead of the deploy. */
-static void check_limits(Ctx *ctx, Emit *e)
+ * here, they fail the build instead of the deploy.  st: a nested stack's
+ * template (its text in st->text), or NULL for the root. */
+static void check_stack_limits(Ctx *ctx, Emit *e, const NestedStack *st)
 {
     Loc file = {ctx->root_src, 0, 0};
+    Loc at = st && st->first ? st->first->loc : file;
+    const CfnNode *t = st ? st->template : e->template;
+    const char *which = st ? arena_printf(ctx->arena, "nested stack '%s'",
+                                          st->logical)
+                       : e->stacks.len ? "the root stack" : "the template";
+    const char *advice = limit_advice(e, st);
     const struct {
         const char *what;
-        CfnNode *section;
+        const CfnNode *section;
         int max;
     } counts[] = {
-        {"resources", cfn_obj_get(e->template, "Resources"), CFN_MAX_RESOURCES},
-        {"parameters", cfn_obj_get(e->template, "Parameters"),
-         CFN_MAX_PARAMETERS},
-        {"outputs", cfn_obj_get(e->template, "Outputs"), CFN_MAX_OUTPUTS},
+        {"resources", cfn_obj_get(t, "Resources"), CFN_MAX_RESOURCES},
+        {"parameters", cfn_obj_get(t, "Parameters"), CFN_MAX_PARAMETERS},
+        {"outputs", cfn_obj_get(t, "Outputs"), CFN_MAX_OUTPUTS},
     };
+    Emit one = *e;
+    one.template = (CfnNode *)t;
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
         int n = counts[i].section ? counts[i].section->len : 0;
         if (n > counts[i].max) {
-            Diag *d = diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d "
-                           "%s; CloudFormation takes at most %d in one stack: "
-                           "split the app into apps of their own (stacks that "
-                           "pass names on with 'output ... export' and "
-                           "params)", n, counts[i].what, counts[i].max);
+            Diag *d = diag(ctx, D_TEMPLATE_LIMIT, at, "%s has %d %s; "
+                           "CloudFormation takes at most %d in one stack%s",
+                           which, n, counts[i].what, counts[i].max, advice);
             if (i == 0)
-                bulk_explain(ctx, e, d, false);
+                bulk_explain(ctx, &one, d, false);
         }
     }
+    size_t size = strlen(st ? st->text : e->text) + 1;
+    if (size > CFN_MAX_BODY)
+        bulk_explain(ctx, &one, diag(
+            ctx, D_TEMPLATE_LIMIT, at, "%s is %zu bytes; CloudFormation "
+            "takes at most %d%s", which, size, CFN_MAX_BODY, advice), true);
+    else if (!st && emit_needs_s3(e))
+        bulk_explain(ctx, e, diag(
+            ctx, D_TEMPLATE_SIZE, file, "%s is %zu bytes, over the "
+            "%d that CloudFormation takes inline; deploy it with 'aws "
+            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
+            "smaller", which, size, CFN_MAX_INLINE_BODY), true);
+}
+
+static void check_limits(Ctx *ctx, Emit *e)
+{
+    Loc file = {ctx->root_src, 0, 0};
     const CfnNode *dn = cfn_obj_get(e->template, "Description");
     const char *desc = dn && dn->kind == CFN_STRING ? dn->text : NULL;
     if (desc && strlen(desc) > CFN_MAX_DESCRIPTION)
@@ -223,19 +260,9 @@ static void check_limits(Ctx *ctx, Emit *e)
              "the template's description (the app's name and description) "
              "is %zu bytes; CloudFormation takes at most %d", strlen(desc),
              CFN_MAX_DESCRIPTION);
-    size_t size = template_size(e);
-    if (size > CFN_MAX_BODY)
-        bulk_explain(ctx, e, diag(
-            ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
-            "CloudFormation takes at most %d: split the app into apps of "
-            "their own (stacks that pass names on with 'output ... export' "
-            "and params)", size, CFN_MAX_BODY), true);
-    else if (emit_needs_s3(e))
-        bulk_explain(ctx, e, diag(
-            ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over the "
-            "%d that CloudFormation takes inline; deploy it with 'aws "
-            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
-            "smaller", size, CFN_MAX_INLINE_BODY), true);
+    check_stack_limits(ctx, e, NULL);
+    for (int i = 0; i < e->stacks.len; i++)
+        check_stack_limits(ctx, e, e->stacks.items[i]);
 }
 
 CfnNode *emit_template(Ctx *ctx, Emit *e)
@@ -273,6 +300,8 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->outputs = NULL;
     e->template = t;
     e->text = cfn_json(t);
+    if (split_needed(e) && ctx->nerrors == 0)
+        split_stacks(ctx, e);
     check_limits(ctx, e);
     return t;
 }
@@ -280,6 +309,8 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
 void emit_free(Emit *e)
 {
     free(e->text);
+    for (int i = 0; i < e->stacks.len; i++)
+        free(((NestedStack *)e->stacks.items[i])->text);
     for (int i = 0; i < e->bundles.len; i++)
         free(((BundleRef *)e->bundles.items[i])->data);
 }

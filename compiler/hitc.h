@@ -219,6 +219,8 @@ typedef enum {
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
     D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
     D_INCLUDE_OUTSIDE,
+    /* nested stacks (split.c) */
+    D_STACK_NAME, D_STACK_CYCLE, D_STACKS_STDOUT,
     D_COUNT
 } DiagCode;
 
@@ -695,6 +697,23 @@ typedef struct BundleRef {
 #define CFN_MAX_INLINE_BODY 51200       /* bytes, in the request itself */
 #define CFN_MAX_DESCRIPTION 1024        /* bytes */
 
+/* A nested stack of a split app (split.c): its template and where its
+ * resources came from.  Made in the Ctx's arena but text, which the Emit
+ * frees. */
+typedef struct NestedStack {
+    const char *group;      /* "shard-07", "paths-03", or a `stack NAME` */
+    const char *logical;    /* PascalCase(group) + "Stack", in the root */
+    Decl *first;            /* the declaration that first put a resource
+                               there, for messages */
+    CfnNode *resources, *outputs;
+    CfnNode *param_values;  /* parameter name -> its value in the root */
+    CfnNode *root_deps;     /* the stack's DependsOn in the root */
+    CfnNode *template;
+    char *text;             /* the template as written, malloc-owned */
+    char sha256[65];        /* of text and a final newline: its file name */
+    int index;
+} NestedStack;
+
 struct Emit {
     CfnNode *template;
     char *text;             /* the template as written, malloc-owned */
@@ -704,6 +723,8 @@ struct Emit {
     StrMap made;            /* logical IDs emitted so far -> their Decl */
     int nclaimed;           /* how many: resources and parameters */
     bool dry_run;           /* hitc check: no zips are made */
+    PtrVec stacks;          /* NestedStack*, by logical ID: none unless the
+                               app is past a stack's quotas (split.c) */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -740,6 +761,14 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
 
+/* split.c: is the template past the quotas splitting can help with (500
+ * resources, 1,000,000 bytes)?  Then split_stacks moves what may move into
+ * nested stacks (e->stacks) and rewrites e->template and e->text as the
+ * root; errors (a cycle across stacks, a stack's name taken) are
+ * reported, and the template is then left whole. */
+bool split_needed(const Emit *e);
+void split_stacks(Ctx *ctx, Emit *e);
+
 /* bulk.c: end d's message (a quota of the template's size, or of its
  * resources) with the resource types that weigh most, and note the
  * declarations that make the most, in bytes (bytes) or resources. */
@@ -760,6 +789,10 @@ void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
 /* kinds/function.c: a function's timeout in seconds, and where it is
  * written (an empty Loc for the default) */
 long long function_timeout(const Decl *d, Loc *loc);
+/* kinds/function.c: a function's `stack NAME` (NULL if none) */
+const char *function_stack(const Decl *d, Loc *loc);
+/* kinds/trigger.c: the function a trigger calls (NULL if unresolved) */
+Decl *trigger_function(const Decl *d);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/function.c: the files a function's bundle gets besides its code

@@ -238,9 +238,15 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
     const char *app = ctx->prog.app ? ctx->prog.app->name : "app";
     bool code = e->need_code_params;
     bool via_s3 = emit_needs_s3(e);
-    printf("wrote %s/template.json, %s/manifest.json and %d bundle%s in "
-           "%s/bundles\n\n", out, out, e->bundles.len,
-           e->bundles.len == 1 ? "" : "s", out);
+    if (e->stacks.len)
+        printf("wrote %s/template.json (the root stack), %s/manifest.json, "
+               "%d bundle%s and %d nested stack template%s in %s/bundles\n\n",
+               out, out, e->bundles.len, e->bundles.len == 1 ? "" : "s",
+               e->stacks.len, e->stacks.len == 1 ? "" : "s", out);
+    else
+        printf("wrote %s/template.json, %s/manifest.json and %d bundle%s in "
+               "%s/bundles\n\n", out, out, e->bundles.len,
+               e->bundles.len == 1 ? "" : "s", out);
     printf("%sdeploy one stack per stage:\n", code ? "upload the bundles, then " : "");
     if (code)
         printf("  aws s3 sync %s/bundles s3://$BUCKET/hitc/\n", out);

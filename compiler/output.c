@@ -2,7 +2,9 @@
  * output.c: the CloudFormation tree and bundles to files.
  *
  * In: an emitted template and its bundles.  Out: DIR/template.json,
- * DIR/manifest.json and DIR/bundles/SHA256.zip.
+ * DIR/manifest.json, DIR/bundles/SHA256.zip and, for an app split into
+ * nested stacks (split.c), each nested template as DIR/bundles/SHA256.json,
+ * uploaded with the bundles.
  * Holds: DIR is replaced whole or not at all.  Everything is written into
  * a fresh directory beside DIR, then swapped in with one rename (Linux's
  * RENAME_EXCHANGE when DIR exists), so a failed or killed build leaves DIR
@@ -79,6 +81,11 @@ static int bundle_cmp(const void *pa, const void *pb)
     return strcmp(a->sha256, b->sha256);
 }
 
+static int name_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
 static char *manifest_text(Ctx *ctx, Emit *e)
 {
     Arena *a = ctx->arena;
@@ -101,12 +108,32 @@ static char *manifest_text(Ctx *ctx, Emit *e)
         cfn_put_str(a, o, "source", b->source);
         cfn_arr_push(a, arr, o);
     }
+    if (e->stacks.len) {
+        CfnNode *stacks = cfn_put_arr(a, m, "stacks");
+        for (int i = 0; i < e->stacks.len; i++) {
+            NestedStack *st = e->stacks.items[i];
+            CfnNode *o = cfn_obj(a, file);
+            cfn_put_str(a, o, "file", arena_printf(a, "bundles/%s.json", st->sha256));
+            cfn_put_str(a, o, "sha256", st->sha256);
+            cfn_put_num(a, o, "bytes", (long long)strlen(st->text) + 1);
+            cfn_put_str(a, o, "logical", st->logical);
+            cfn_arr_push(a, stacks, o);
+        }
+    }
     /* Every file the build writes but this one: what a later build may
-     * replace.  Bundles are sorted by sha256, so this is sorted too. */
+     * replace.  Bundles and stacks are sorted by sha256, so this is
+     * sorted too. */
     CfnNode *files = cfn_put_arr(a, m, "files");
+    PtrVec names = {0};
     for (int i = 0; i < e->bundles.len; i++)
-        cfn_arr_push(a, files, cfn_str(a, file, arena_printf(
-            a, "bundles/%s.zip", ((BundleRef *)e->bundles.items[i])->sha256)));
+        vec_push(a, &names, arena_printf(
+            a, "bundles/%s.zip", ((BundleRef *)e->bundles.items[i])->sha256));
+    for (int i = 0; i < e->stacks.len; i++)
+        vec_push(a, &names, arena_printf(
+            a, "bundles/%s.json", ((NestedStack *)e->stacks.items[i])->sha256));
+    qsort(names.items, (size_t)names.len, sizeof(void *), name_cmp);
+    for (int i = 0; i < names.len; i++)
+        cfn_arr_push(a, files, cfn_str(a, file, names.items[i]));
     cfn_arr_push(a, files, cfn_str(a, file, "template.json"));
     return cfn_json(m);
 }
@@ -120,9 +147,12 @@ static char *manifest_text(Ctx *ctx, Emit *e)
 
 #define MANIFEST_MAX (8 << 20)
 
+/* SHA256.zip, or SHA256.json (a nested stack's template). */
 static bool is_bundle_name(const char *name)
 {
-    if (strlen(name) != 64 + 4 || strcmp(name + 64, ".zip") != 0)
+    size_t n = strlen(name);
+    if (!(n == 64 + 4 && strcmp(name + 64, ".zip") == 0) &&
+        !(n == 64 + 5 && strcmp(name + 64, ".json") == 0))
         return false;
     for (int i = 0; i < 64; i++)
         if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
@@ -328,6 +358,17 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
         BundleRef *b = e->bundles.items[i];
         path = arena_printf(ctx->arena, "%s/%s.zip", bundles, b->sha256);
         if (write_file(ctx, path, b->data, b->len) != 0)
+            return -1;
+    }
+    for (int i = 0; i < e->stacks.len; i++) {
+        NestedStack *st = e->stacks.items[i];
+        Buf text = {0};
+        buf_puts(&text, st->text);
+        buf_puts(&text, "\n");
+        path = arena_printf(ctx->arena, "%s/%s.json", bundles, st->sha256);
+        int rc = write_file(ctx, path, text.data, text.len);
+        buf_free(&text);
+        if (rc != 0)
             return -1;
     }
     char *manifest = manifest_text(ctx, e);
@@ -707,6 +748,14 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     Buf t = {0};
     buf_puts(&t, e->text);
     buf_puts(&t, "\n");
+    if (strcmp(dir, "-") == 0 && e->stacks.len) {
+        diag(ctx, D_STACKS_STDOUT, (Loc){ctx->root_src, 0, 0}, "the app is "
+             "split into a root stack and %d nested stacks, files of their "
+             "own: build into a directory (-o DIR), not to standard output",
+             e->stacks.len);
+        buf_free(&t);
+        return -1;
+    }
     if (strcmp(dir, "-") == 0) {
         fputs(t.data, stdout);
         int rc = fflush(stdout) == 0 ? 0 : -1;

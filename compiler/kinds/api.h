@@ -18,8 +18,9 @@
  * private APIs; regional ones 10,240): a longer path could never be
  * called. */
 #define MAX_PATH 8192
-/* Routes stop making resources once the template holds this many. */
-#define EMIT_STOP (2 * CFN_MAX_RESOURCES)
+/* Routes stop making resources once the template holds this many: far
+ * more than the nested stacks of a split app can hold (split.c). */
+#define EMIT_STOP (100 * CFN_MAX_RESOURCES)
 
 typedef struct Segment {
     const char *text;       /* as written: "users", "{id}", "{p+}" */

@@ -56,6 +56,8 @@ typedef struct Function {
     Loc code_loc, handler_loc, timeout_loc;
     long long memory, timeout;
     const char *arch;
+    const char *stack;      /* `stack NAME`: its nested stack (split.c) */
+    Loc stack_loc;
     int env_mode;
     PtrVec env;             /* EnvVar* */
     StrMap env_keys;        /* key -> EnvVar*: duplicates in constant time */
@@ -519,6 +521,25 @@ static void field_allow(Ctx *ctx, Decl *d, Stmt *s)
              arena_printf(ctx->arena, "allow '%s'", t->name));
 }
 
+/* `stack NAME`: the nested stack the function goes to once the app is
+ * split (split.c, docs/scaling.md), instead of the one its name hashes to. */
+static void field_stack(Ctx *ctx, Decl *d, Stmt *s)
+{
+    if (!want_items(ctx, s, 2, 2, "stack NAME"))
+        return;
+    const char *name = want_word(ctx, s, 1, "a stack name");
+    if (!name)
+        return;
+    if (!is_name(name) || strlen(name) > 32) {
+        diag(ctx, D_BAD_NAME, s->items[1]->loc,
+             "a stack name is a letter, then letters, digits, '-' or '_', "
+             "at most 32 in all, not '%s'", name);
+        return;
+    }
+    fn_of(d)->stack = name;
+    fn_of(d)->stack_loc = s->items[1]->loc;
+}
+
 static const Field function_fields[] = {
     {"runtime", false, field_runtime},
     {"handler", false, field_handler},
@@ -530,6 +551,7 @@ static const Field function_fields[] = {
     {"env", false, field_env},
     {"env-mode", false, field_env_mode},
     {"allow", true, field_allow},
+    {"stack", false, field_stack},
 };
 
 /* Lambda's own rule for environment variable names, and its reserved
@@ -987,6 +1009,15 @@ const char *function_code_dir(const Decl *d, Loc *loc)
         return NULL;
     *loc = f->code_loc;
     return f->code;
+}
+
+const char *function_stack(const Decl *d, Loc *loc)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    if (!f || !f->stack)
+        return NULL;
+    *loc = f->stack_loc;
+    return f->stack;
 }
 
 /* For the API back ends: the function's timeout in seconds, and where it

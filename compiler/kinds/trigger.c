@@ -726,6 +726,12 @@ static void edge_to_refs(Ctx *ctx, Decl *fn, const Expr *x, const char *why)
         edge_to_refs(ctx, fn, x->refs[i], why);
 }
 
+Decl *trigger_function(const Decl *d)
+{
+    const Trigger *t = d->kind == &kind_trigger ? d->data : NULL;
+    return t ? t->fn : NULL;
+}
+
 static void trigger_link(Ctx *ctx, Decl *d)
 {
     Trigger *t = d->data;
