@@ -11,8 +11,9 @@
  *     alone: a function's resources (and its routes', triggers' and stamp's)
  *     go to the stack its `stack NAME` names, else to "shard-NN", NN the
  *     SHA-256 of its name modulo SPLIT_SHARDS; a REST path resource to
- *     "paths-NN", NN from its path's first segment; everything else,
- *     stateful resources first of all, stays in the root;
+ *     "paths-NN", NN from its path's first segment; everything else
+ *     stays in the root: stateful resources, plugins' resources and the
+ *     functions that serve them, the API, the stamper;
  *   - a resource keeps its logical ID wherever it goes;
  *   - the stacks depend on each other without a cycle, or hitc says which
  *     references make one (E0521).
@@ -49,6 +50,7 @@ typedef struct Split {
     CfnNode *root_params;       /* the root's Parameters section */
     StrMap home;                /* logical ID -> NestedStack* (moved ones) */
     StrMap groups;              /* group name -> NestedStack* */
+    StrMap services;            /* name -> a function that serves a plugin */
     PtrVec stacks;              /* NestedStack*, as first met */
     StrMap node;                /* root resource ID -> node number + 1 */
     int nroot;                  /* root resources: nodes 0 .. nroot-1 */
@@ -80,8 +82,25 @@ static Decl *unit_function(Decl *owner)
     return NULL;
 }
 
-/* The group of the resource logical (of type type, made by owner), or NULL
- * for the root.  *why_loc: where the choice is written, for messages. */
+/* A plugin's resources stay in the root, and so does the function that
+ * serves them: the root needs it, and it may need the root's resources. */
+static void find_services(Split *s)
+{
+    PtrVec *decls = &s->ctx->prog.decls;
+    for (int i = 0; i < decls->len; i++) {
+        Decl *d = decls->items[i];
+        if (d->kind != &kind_plugin)
+            continue;
+        for (int j = 0; j < d->edges.len; j++) {
+            Edge *x = d->edges.items[j];
+            if (x->to->kind == &kind_function)
+                strmap_put(s->a, &s->services, x->to->name, x->to);
+        }
+    }
+}
+
+/* The group of a resource of type type made by owner, or NULL for the
+ * root. */
 static const char *group_of(Split *s, Decl *owner, const char *type)
 {
     if (!owner)
@@ -96,7 +115,7 @@ static const char *group_of(Split *s, Decl *owner, const char *type)
     /* State stays put; a function's own log group is no app state (it is
      * not retained and is named after the stack that holds it). */
     Decl *fn = unit_function(owner);
-    if (!fn || (schema_stateful(type) &&
+    if (!fn || strmap_get(&s->services, fn->name) || (schema_stateful(type) &&
                 strcmp(type, "AWS::Logs::LogGroup") != 0))
         return NULL;
     Loc at;
@@ -383,8 +402,9 @@ static bool find_cycle(Split *s, int n, char *state, XEdge **via)
             Diag *d = diag(s->ctx, D_STACK_CYCLE, who ? who->loc
                            : (Loc){s->ctx->root_src, 0, 0},
                            "the app's stacks would depend on each other in "
-                           "a circle; put the functions that refer to each "
-                           "other in one stack with 'stack NAME'");
+                           "a circle; give one of the functions below a "
+                           "stack of its own, or two of them the same one, "
+                           "with 'stack NAME'");
             for (int m = x->to;; m = via[m]->to) {
                 XEdge *y = via[m];
                 Decl *by = strmap_get(&s->e->made, y->from_id);
@@ -557,6 +577,7 @@ void split_stacks(Ctx *ctx, Emit *e)
     if (!s.root_params || !cfn_obj_get(s.root_params, "CodeBucket") || !rp)
         return;                 /* no code, nothing that moves */
     CfnNode *keep = cfn_obj(s.a, rp->value->loc);
+    find_services(&s);
     place_all(&s, rp->value, keep);
     if (s.stacks.len == 0)
         return;

@@ -2,7 +2,7 @@
 # tests/run.sh: every test suite of hitc, one runner.
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
-# suites: unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes e2e
+# suites: unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes stacks e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
@@ -162,6 +162,8 @@ run_plugin()   { suite_cmd plugin/python python3 tests/pyrunner.py tests/plugin;
 run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
 run_runtimes() { suite_cmd runtimes env HITC="$HITC" python3 tests/pyrunner.py tests/runtimes; }
 run_local()    { suite_cmd local env HITC="$HITC" python3 tests/pyrunner.py tests/local; }
+# Split apps (docs/scaling.md): the placement property, bounded in time.
+run_stacks()   { suite_cmd stacks timeout 600 python3 tests/stacks/property.py "$HITC"; }
 # The e2e suite in two shards side by side, each with its own local cloud: the
 # parts (apps, triggers, plugin failures, the harness's self-tests) are dealt out
 # in turn (HITC_E2E_SHARD in tests/e2e/run.sh), so every part runs in one shard.
@@ -218,7 +220,7 @@ run_fuzz() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local e2e asan valgrind fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local stacks e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"
