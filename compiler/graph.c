@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfn.h"
 #include "hitc.h"
 
 static const char *key_of(const Decl *d)
@@ -276,26 +277,78 @@ static void dot_string(Buf *out, const char *s)
     buf_puts(out, "\"");
 }
 
+/* The nested stack each declaration's resources went to (split.c): that
+ * of a resource other than a REST path resource, which goes by its path;
+ * NULL for the root.  stack_of[d->order]. */
+static const NestedStack **stacks_of(Ctx *ctx, const Emit *e)
+{
+    int n = ctx->prog.order.len;
+    const NestedStack **of = xcalloc((size_t)(n ? n : 1), sizeof *of);
+    for (int i = 0; e && i < e->stacks.len; i++) {
+        const NestedStack *st = e->stacks.items[i];
+        for (int j = 0; j < st->resources->len; j++) {
+            const CfnPair *p = &st->resources->pairs[j];
+            const Decl *d = strmap_get(&e->made, p->key);
+            const CfnNode *type = cfn_obj_get(p->value, "Type");
+            if (!d || d->order < 0 || d->order >= n)
+                continue;
+            if (!of[d->order] || (type && type->kind == CFN_STRING &&
+                    strcmp(type->text, "AWS::ApiGateway::Resource") != 0))
+                of[d->order] = st;
+        }
+    }
+    return of;
+}
+
+static void print_node(Buf *out, const Decl *d, const char *indent)
+{
+    buf_printf(out, "%sn%d [label=", indent, d->order);
+    dot_string(out, d->display);
+    buf_puts(out, "];\n");
+}
+
 void graph_print_dot(Ctx *ctx, Buf *out)
 {
+    graph_print_dot_stacks(ctx, NULL, out);
+}
+
+void graph_print_dot_stacks(Ctx *ctx, const Emit *e, Buf *out)
+{
     Program *p = &ctx->prog;
+    const NestedStack **of = stacks_of(ctx, e);
     buf_puts(out, "digraph hitc {\n  rankdir=LR;\n  node [shape=box];\n");
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
-        if (d->builtin && !d->used)
+        if ((d->builtin && !d->used) || of[d->order])
             continue;
-        buf_printf(out, "  n%d [label=", d->order);
-        dot_string(out, d->display);
-        buf_puts(out, "];\n");
+        print_node(out, d, "  ");
+    }
+    /* A split app: a cluster per nested stack, by logical ID. */
+    for (int k = 0; e && k < e->stacks.len; k++) {
+        const NestedStack *st = e->stacks.items[k];
+        buf_printf(out, "  subgraph cluster_%d {\n    label=", k);
+        dot_string(out, arena_printf(ctx->arena, "nested stack %s", st->logical));
+        buf_puts(out, ";\n");
+        int shown = 0;
+        for (int i = 0; i < p->order.len; i++) {
+            Decl *d = p->order.items[i];
+            if (of[d->order] == st)
+                print_node(out, d, "    "), shown++;
+        }
+        if (!shown)         /* REST path resources only: say how many */
+            buf_printf(out, "    s%d [label=\"%d REST path resources\", "
+                       "shape=note];\n", k, st->resources->len);
+        buf_puts(out, "  }\n");
     }
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
         for (int k = 0; k < d->edges.len; k++) {
-            Edge *e = d->edges.items[k];
-            buf_printf(out, "  n%d -> n%d [label=", d->order, e->to->order);
-            dot_string(out, e->why);
+            Edge *x = d->edges.items[k];
+            buf_printf(out, "  n%d -> n%d [label=", d->order, x->to->order);
+            dot_string(out, x->why);
             buf_puts(out, "];\n");
         }
     }
     buf_puts(out, "}\n");
+    free(of);
 }

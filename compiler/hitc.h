@@ -658,6 +658,9 @@ const char *decl_dir(const Ctx *ctx, const Decl *d);
 
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
 void graph_print_dot(Ctx *ctx, Buf *out);
+/* The same with e emitted: a split app's nested stacks as clusters, each
+ * holding the declarations whose resources went there (split.c). */
+void graph_print_dot_stacks(Ctx *ctx, const Emit *e, Buf *out);
 
 /* ---- ids.c ----------------------------------------------------------- */
 

@@ -284,9 +284,12 @@ static void cmd_check(Ctx *ctx, const Options *o, Emit *e)
 
 static void cmd_graph(Ctx *ctx, const Options *o, Emit *e)
 {
-    (void)o, (void)e;
+    (void)o;
+    /* Emitted (no zips) to know where a split app puts each declaration. */
+    e->dry_run = true;
+    emit_template(ctx, e);
     Buf dot = {0};
-    graph_print_dot(ctx, &dot);
+    graph_print_dot_stacks(ctx, e, &dot);
     fputs(dot.data, stdout);
     buf_free(&dot);
 }
