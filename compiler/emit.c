@@ -300,9 +300,11 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->outputs = NULL;
     e->template = t;
     e->text = cfn_json(t);
-    if (split_needed(e) && ctx->nerrors == 0)
+    int errors = ctx->nerrors;
+    if (split_needed(e) && errors == 0)
         split_stacks(ctx, e);
-    check_limits(ctx, e);
+    if (ctx->nerrors == errors)         /* else the split said why */
+        check_limits(ctx, e);
     return t;
 }
 
