@@ -98,11 +98,13 @@ def install_sources(engine, executor, log):
     import providers_apigwv2
     import providers_events
     import providers_sources
+    import providers_stacks
     deliveries = providers_events.Deliveries(executor, log)
     providers_events.install(deliveries)
     engine.table.update(providers_events.providers())
     engine.table.update(providers_sources.providers(deliveries))
     engine.table.update(providers_apigwv2.providers())
+    engine.table.update(providers_stacks.providers(engine))
 
     def hooks(environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
