@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`.  hitc against its peers (the SAM translator,
 # cfn-lint, the AWS CDK and the Serverless Framework v3), in the same run, as
-# ratios, and `hitc serve` against a bare python3 loop; see bench/README.md.  The
+# ratios, `hitc serve` against a bare python3 loop, and builds past 500
+# resources (bench/scale.py); see bench/README.md.  The
 # npm peers are installed into build/bench-npm on first use (scripts/deps.sh
 # --bench); if that fails, so does `make bench`.
 set -euo pipefail
@@ -29,5 +30,9 @@ if [ "$(cat "$base/REV" 2>/dev/null)" != "$BASE_REV" ] || [ ! -x "$base/src/hitc
 fi
 # hitc serve's latency to a warm handler, beside a bare python3 loop (bench/serve.py).
 python3 bench/serve.py
+echo
+# Past 500 resources: build time and peak memory for 100, 1,000 and 5,000
+# functions, beside cdk synth and serverless package (bench/scale.py).
+python3 bench/scale.py
 echo
 HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" exec python3 bench/bench.py "$@"

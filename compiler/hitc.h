@@ -543,6 +543,9 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
+    StrMap services;        /* kinds/plugin.c: function name -> a plugin it
+                               serves, made on first use (after resolve) */
+    bool services_known;
     int includes_unread;    /* kinds/include.c: include lines whose fragment
                                could not be read (already reported): an
                                unknown cfn.ID may be one of theirs */
@@ -887,6 +890,8 @@ extern const Kind kind_plugin, kind_resource;
  * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
 bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
                 struct BundleExtra *out);
+/* kinds/plugin.c: is fn some plugin's service (`service fn.arn`)? */
+bool plugin_serves(Ctx *ctx, const Decl *fn);
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;

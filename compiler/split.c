@@ -50,7 +50,6 @@ typedef struct Split {
     CfnNode *root_params;       /* the root's Parameters section */
     StrMap home;                /* logical ID -> NestedStack* (moved ones) */
     StrMap groups;              /* group name -> NestedStack* */
-    StrMap services;            /* name -> a function that serves a plugin */
     PtrVec stacks;              /* NestedStack*, as first met */
     StrMap node;                /* root resource ID -> node number + 1 */
     int nroot;                  /* root resources: nodes 0 .. nroot-1 */
@@ -82,23 +81,6 @@ static Decl *unit_function(Decl *owner)
     return NULL;
 }
 
-/* A plugin's resources stay in the root, and so does the function that
- * serves them: the root needs it, and it may need the root's resources. */
-static void find_services(Split *s)
-{
-    PtrVec *decls = &s->ctx->prog.decls;
-    for (int i = 0; i < decls->len; i++) {
-        Decl *d = decls->items[i];
-        if (d->kind != &kind_plugin)
-            continue;
-        for (int j = 0; j < d->edges.len; j++) {
-            Edge *x = d->edges.items[j];
-            if (x->to->kind == &kind_function)
-                strmap_put(s->a, &s->services, x->to->name, x->to);
-        }
-    }
-}
-
 /* The group of a resource of type type made by owner, or NULL for the
  * root. */
 static const char *group_of(Split *s, Decl *owner, const char *type)
@@ -115,7 +97,9 @@ static const char *group_of(Split *s, Decl *owner, const char *type)
     /* State stays put; a function's own log group is no app state (it is
      * not retained and is named after the stack that holds it). */
     Decl *fn = unit_function(owner);
-    if (!fn || strmap_get(&s->services, fn->name) || (schema_stateful(type) &&
+    /* A plugin's service stays in the root with the plugin's resources:
+     * the root needs it, and it may need the root's resources. */
+    if (!fn || plugin_serves(s->ctx, fn) || (schema_stateful(type) &&
                 strcmp(type, "AWS::Logs::LogGroup") != 0))
         return NULL;
     Loc at;
@@ -577,7 +561,6 @@ void split_stacks(Ctx *ctx, Emit *e)
     if (!s.root_params || !cfn_obj_get(s.root_params, "CodeBucket") || !rp)
         return;                 /* no code, nothing that moves */
     CfnNode *keep = cfn_obj(s.a, rp->value->loc);
-    find_services(&s);
     place_all(&s, rp->value, keep);
     if (s.stacks.len == 0)
         return;

@@ -424,17 +424,27 @@ static void plugin_link(Ctx *ctx, Decl *d)
 /* ---- the kit --------------------------------------------------------- */
 
 /* Is fn the service of some plugin (`service fn.arn`)? */
+/* Is fn a plugin's service?  The map is made once per program, so that a
+ * build asks it for every function in constant time. */
 static bool serves(Ctx *ctx, const Decl *fn)
 {
     Program *p = &ctx->prog;
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        Plugin *pg = d->kind == &kind_plugin ? d->data : NULL;
-        Expr *x = pg ? pg->service : NULL;
-        if (x && x->kind == E_REF && x->target == fn)
-            return true;
+    if (!p->services_known) {
+        for (int i = 0; i < p->decls.len; i++) {
+            Decl *d = p->decls.items[i];
+            Plugin *pg = d->kind == &kind_plugin ? d->data : NULL;
+            Expr *x = pg ? pg->service : NULL;
+            if (x && x->kind == E_REF && x->target && x->target->name)
+                strmap_put(ctx->arena, &p->services, x->target->name, d);
+        }
+        p->services_known = true;
     }
-    return false;
+    return fn->name && strmap_get(&p->services, fn->name);
+}
+
+bool plugin_serves(Ctx *ctx, const Decl *fn)
+{
+    return serves(ctx, fn);
 }
 
 bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
