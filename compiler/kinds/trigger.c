@@ -645,7 +645,9 @@ static void trigger_check(Ctx *ctx, Decl *d)
         val->parts && !val->parts->next) {
         const char *text = val->parts->text;
         int cut = 36;
-        while (cut > 0 && (text[cut] & 0xC0) == 0x80)
+        /* only a text past 40 bytes is cut: a shorter one may end before
+         * byte 36 */
+        while (strlen(text) > 40 && cut > 0 && (text[cut] & 0xC0) == 0x80)
             cut--;          /* not inside a UTF-8 sequence */
         shown = strlen(text) > 40
                     ? arena_printf(ctx->arena, "%.*s ...", cut, text)
