@@ -13,6 +13,7 @@ Each command runs once per size (a whole process; peak memory is its maximum
 resident set, from wait4).  usage: python3 bench/scale.py [N...]
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,25 +43,28 @@ def hit_app(n, d):
 
 
 def run(cmd, cwd, env=None, timeout=None):
-    """(seconds, peak RSS in MB, exit status or None for a timeout)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    deadline = None if timeout is None else t0 + timeout
-    while True:
-        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline and time.perf_counter() > deadline:
-            p.kill()
-            os.wait4(p.pid, 0)
-            return time.perf_counter() - t0, 0.0, None
-        time.sleep(0.05)
-    seconds = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        err = p.stderr.read().decode(errors="replace")[-2000:]
-        raise SystemExit(f"bench: {' '.join(cmd)} failed ({code}):\n{err}")
+    """(seconds, peak RSS in MB, exit status or None for a timeout).  stderr goes
+    to a file, not a pipe, so a chatty command never blocks on a full pipe."""
+    with tempfile.TemporaryFile() as errf:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errf)
+        deadline = None if timeout is None else t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline and time.perf_counter() > deadline:
+                p.kill()
+                os.wait4(p.pid, 0)
+                return time.perf_counter() - t0, 0.0, None
+            time.sleep(0.05)
+        seconds = time.perf_counter() - t0
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            errf.seek(0)
+            err = errf.read().decode(errors="replace")[-20000:]
+            raise SystemExit(f"bench: {' '.join(cmd)} failed ({code}):\n{err}")
+    p.returncode = code                 # reaped by wait4: Popen need not wait
     return seconds, usage.ru_maxrss / 1024, code
 
 
@@ -86,7 +90,10 @@ def peers(n, d):
         try:
             s, mb, code = run(cmd, d, npm_env(), PEER_TIMEOUT)
         except SystemExit as err:
-            rows.append((name, f"failed: {str(err).splitlines()[0]}"))
+            # the CDK refuses a stack past 500 resources (it splits nothing by itself)
+            why = re.search(r"Number of resources in stack [^:]*: \d+ is greater than allowed "
+                            r"maximum of \d+", str(err))
+            rows.append((name, "refused: " + (why.group(0) if why else str(err).strip().splitlines()[-1][:200])))
             continue
         if code is None:
             GAVE_UP[name] = n
