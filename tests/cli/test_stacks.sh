@@ -151,6 +151,14 @@ assert re.search(r'\n  n\d+ \[label="table \'counts\'"\];', dot), "the table is 
 PY
 }
 
+# One stack past the quota: E0505 names it, with the counts and what weighs most.
+a_full_stack_is_an_error_with_counts() {
+    big 120
+    sed -i 's/^  allow counts readwrite$/  allow counts readwrite\n  stack big/' app.hit
+    expect 1 hitc check app.hit 2> err.txt
+    grep -q "^app.hit:7:1: error: nested stack 'BigStack' has 720 resources; CloudFormation takes at most 500 in one stack: give some of its functions a stack of their own with 'stack NAME' (docs/scaling.md); the most: 120 AWS::ApiGateway::Method, 120 AWS::IAM::Role, 120 AWS::Lambda::Function$" err.txt || { grep error err.txt; return 1; }
+}
+
 # Under the quotas nothing changes: no stacks in the manifest.
 small_app_is_one_stack() {
     big 3
@@ -161,7 +169,8 @@ small_app_is_one_stack() {
 CASES=(split_app_writes_nested_templates split_build_says_what_it_wrote
        stack_names_where_a_function_goes a_bad_stack_name_is_an_error
        split_app_to_stdout_is_refused stacks_in_a_circle_are_refused
-       a_stack_name_taken_is_refused graph_shows_the_stacks small_app_is_one_stack)
+       a_stack_name_taken_is_refused graph_shows_the_stacks a_full_stack_is_an_error_with_counts
+       small_app_is_one_stack)
 for c in "${CASES[@]}"; do
     t_clean
     t "$c"
