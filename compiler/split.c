@@ -49,7 +49,7 @@ typedef struct Split {
     Arena *a;
     CfnNode *root_params;       /* the root's Parameters section */
     StrMap home;                /* logical ID -> NestedStack* (moved ones) */
-    StrMap groups;              /* group name -> NestedStack* */
+    StrMap groups;              /* a stack's logical ID -> NestedStack* */
     PtrVec stacks;              /* NestedStack*, as first met */
     StrMap node;                /* root resource ID -> node number + 1 */
     int nroot;                  /* root resources: nodes 0 .. nroot-1 */
@@ -102,28 +102,31 @@ static const char *group_of(Split *s, Decl *owner, const char *type)
     if (!fn || plugin_serves(s->ctx, fn) || (schema_stateful(type) &&
                 strcmp(type, "AWS::Logs::LogGroup") != 0))
         return NULL;
-    Loc at;
-    const char *named = function_stack(fn, &at);
+    Loc written;
+    const char *named = function_stack(fn, &written);
     if (named)
         return named;
     return arena_printf(s->a, "shard-%02u", bucket(fn->name, SPLIT_SHARDS));
 }
 
+/* The stack of group, by its logical ID: names that differ only where
+ * PascalCase does not tell ("billing", "Billing", "bil-ling") are one. */
 static NestedStack *stack_for(Split *s, const char *group, Decl *owner)
 {
-    NestedStack *st = strmap_get(&s->groups, group);
+    const char *logical = arena_printf(s->a, "%sStack", pascal_case(s->a, group));
+    NestedStack *st = strmap_get(&s->groups, logical);
     if (st)
         return st;
     st = arena_alloc(s->a, sizeof *st);
     st->group = arena_strdup(s->a, group);
-    st->logical = arena_printf(s->a, "%sStack", pascal_case(s->a, group));
+    st->logical = logical;
     st->first = owner;
     Loc file = {s->ctx->root_src, 0, 0};
     st->resources = cfn_obj(s->a, file);
     st->outputs = cfn_obj(s->a, file);
     st->param_values = cfn_obj(s->a, file);
     st->root_deps = cfn_arr(s->a, file);
-    strmap_put(s->a, &s->groups, st->group, st);
+    strmap_put(s->a, &s->groups, st->logical, st);
     vec_push(s->a, &s->stacks, st);
     return st;
 }
