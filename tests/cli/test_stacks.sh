@@ -63,14 +63,17 @@ split_build_says_what_it_wrote() {
 
 stack_names_where_a_function_goes() {
     printf 'function solo {\n  runtime python3.12\n  handler index.handler\n  code "src"\n  stack billing\n}\nroute GET /solo -> solo\n' > extra.hit
+    # a name PascalCase makes the same ID of is the same stack
+    printf 'function duo {\n  runtime python3.12\n  handler index.handler\n  code "src"\n  stack Billing\n}\n' >> extra.hit
     big 120 extra.hit
     hitc build -q app.hit -o out
     python3 - <<'PY'
 import json
 m = json.load(open("out/manifest.json"))
-s = [s for s in m["stacks"] if s["logical"] == "BillingStack"][0]
-nested = json.load(open("out/" + s["file"]))
-assert sorted(nested["Resources"]) == ["ApiSoloGetMethod", "ApiSoloGetPermission", "SoloFunction", "SoloFunctionLogGroup", "SoloFunctionRole"], sorted(nested["Resources"])
+s = [s for s in m["stacks"] if s["logical"] == "BillingStack"]
+assert len(s) == 1, s
+nested = json.load(open("out/" + s[0]["file"]))
+assert sorted(nested["Resources"]) == ["ApiSoloGetMethod", "ApiSoloGetPermission", "DuoFunction", "DuoFunctionLogGroup", "DuoFunctionRole", "SoloFunction", "SoloFunctionLogGroup", "SoloFunctionRole"], sorted(nested["Resources"])
 PY
 }
 
