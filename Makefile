@@ -48,6 +48,7 @@ SRCS := \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \
+	compiler/scc.c \
 	compiler/graph.c \
 	compiler/ids.c \
 	compiler/emit.c \

@@ -652,6 +652,14 @@ bool compile(Ctx *ctx, Source *src);
  * to: that of the source declaring d; the root's for a built-in. */
 const char *decl_dir(const Ctx *ctx, const Decl *d);
 
+/* ---- scc.c ----------------------------------------------------------- */
+
+/* The strongly connected components of the graph of n vertices whose
+ * vertex v has the edges to[first[v]] .. to[first[v + 1] - 1]: comp[v]
+ * (n of them, the caller's) gets v's component, numbered as they complete
+ * (no recursion: a long chain costs no C stack).  Returns their number. */
+int scc_find(int n, const int *first, const int *to, int *comp);
+
 /* ---- graph.c --------------------------------------------------------- */
 
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */

@@ -286,10 +286,7 @@ typedef struct Graph {
     GEdge **out;             /* out[i]: edges of entry i */
     int *nout, *capout;
     int *mark;               /* graph_add: mark[to] == from + 1 once added */
-    /* Tarjan */
-    int *index, *low, *stack, *comp;
-    bool *on;
-    int sp, next, ncomp;
+    int *comp, ncomp;        /* scc.c's components */
     /* the components: members[first[c] .. first[c + 1]) are component c */
     int *first, *members;
     /* report_cycle's scratch, all -2 / false between reports */
@@ -337,71 +334,27 @@ static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
     g->out[from][g->nout[from]++] = (GEdge){to, u};
 }
 
-/* Tarjan's strongly connected components, with an explicit stack of
- * (vertex, next edge) so that a long chain of resources cannot overflow
- * the C stack. */
-static void strong(Graph *g, int root, int *work_v, int *work_i)
-{
-    int top = 0;
-    work_v[0] = root;
-    work_i[0] = 0;
-    g->index[root] = g->low[root] = g->next++;
-    g->stack[g->sp++] = root;
-    g->on[root] = true;
-    while (top >= 0) {
-        int v = work_v[top];
-        if (work_i[top] < g->nout[v]) {
-            int w = g->out[v][work_i[top]++].to;
-            if (g->index[w] < 0) {
-                g->index[w] = g->low[w] = g->next++;
-                g->stack[g->sp++] = w;
-                g->on[w] = true;
-                top++;
-                work_v[top] = w;
-                work_i[top] = 0;
-            } else if (g->on[w] && g->index[w] < g->low[v]) {
-                g->low[v] = g->index[w];
-            }
-            continue;
-        }
-        if (g->low[v] == g->index[v]) {
-            int w;
-            do {
-                w = g->stack[--g->sp];
-                g->on[w] = false;
-                g->comp[w] = g->ncomp;
-            } while (w != v);
-            g->ncomp++;
-        }
-        top--;
-        if (top >= 0 && g->low[v] < g->low[work_v[top]])
-            g->low[work_v[top]] = g->low[v];
-    }
-}
-
 /* The components, each with its members listed in the order of the file. */
 static void graph_components(Lint *l, Graph *g)
 {
     size_t n = (size_t)g->n;
-    g->index = scratch(l, n, sizeof *g->index);
-    g->low = scratch(l, n, sizeof *g->low);
-    g->stack = scratch(l, n, sizeof *g->stack);
+    int *first = scratch(l, n + 1, sizeof *first);
+    first[0] = 0;
+    for (int v = 0; v < g->n; v++)
+        first[v + 1] = first[v] + g->nout[v];
+    int *to = scratch(l, (size_t)first[g->n], sizeof *to);
+    for (int v = 0; v < g->n; v++)
+        for (int k = 0; k < g->nout[v]; k++)
+            to[first[v] + k] = g->out[v][k].to;
     g->comp = scratch(l, n, sizeof *g->comp);
-    g->on = scratch(l, n, sizeof *g->on);
-    int *work_v = scratch(l, n, sizeof *work_v);
-    int *work_i = scratch(l, n, sizeof *work_i);
-    for (int i = 0; i < g->n; i++)
-        g->index[i] = -1;
-    for (int i = 0; i < g->n; i++)
-        if (g->index[i] < 0)
-            strong(g, i, work_v, work_i);
+    g->ncomp = scc_find(g->n, first, to, g->comp);
     g->first = scratch(l, (size_t)g->ncomp + 1, sizeof *g->first);
     g->members = scratch(l, n, sizeof *g->members);
     for (int v = 0; v < g->n; v++)
         g->first[g->comp[v] + 1]++;
     for (int c = 0; c < g->ncomp; c++)
         g->first[c + 1] += g->first[c];
-    int *fill = work_i;     /* free again */
+    int *fill = scratch(l, (size_t)g->ncomp, sizeof *fill);
     for (int c = 0; c < g->ncomp; c++)
         fill[c] = g->first[c];
     for (int v = 0; v < g->n; v++)

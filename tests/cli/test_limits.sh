@@ -324,6 +324,26 @@ for i in range(10000): sys.stdout.write('  R%d: {Type: AWS::SNS::Topic, DependsO
     has "9901 more diagnostics not shown" || return 1
 }
 
+# Reproduction: a fragment of 100,000 resources, each DependsOn the one
+# after, so the search from the first goes 100,000 deep: graph.c's
+# recursive Tarjan overflowed the stack (exit 139).
+# scc.c's iterative one serves graph.c and lint alike.
+a_long_dependson_chain_in_a_fragment_is_not_a_crash() {
+    python3 - > chain.yaml <<'PY'
+import sys
+w = sys.stdout.write
+w("Resources:\n")
+for i in range(99999):
+    w("  R%d: {Type: AWS::SNS::Topic, DependsOn: R%d}\n" % (i, i + 1))
+w("  R99999: {Type: AWS::SNS::Topic}\n")
+PY
+    printf 'app chain\ninclude "chain.yaml"\n' > chain.hit
+    status 1 check chain.hit || return 1
+    has "error: the template has 100000 resources; CloudFormation takes at most 500" || return 1
+    status 1 lint chain.yaml || return 1
+    has "error: 100000 resources; CloudFormation takes at most 500" || return 1
+}
+
 # Reproduction: each ${var} of an Fn::Sub was looked for from the start of
 # the string (560 KB of template: 20-25 s).  Each is found after the last.
 # Q is a custom resource, which has every attribute (schema_check.c).
@@ -662,7 +682,7 @@ cases=("$@")
     a_hundred_thousand_env_keys_are_linear \
     a_self_referencing_condition_is_an_error_not_a_hang conditions_in_a_circle_and_a_wide_lattice_are_bounded \
     did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
-    many_cycles_are_reported_in_bounded_memory a_long_sub_is_linear colliding_names_are_linear \
+    many_cycles_are_reported_in_bounded_memory a_long_dependson_chain_in_a_fragment_is_not_a_crash a_long_sub_is_linear colliding_names_are_linear \
     a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread \
     a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused \
     secrets_stay_out_of_plain_text fmt_refuses_what_is_not_a_regular_file \
