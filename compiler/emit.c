@@ -179,63 +179,14 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
 }
 
 /* The template's size as written: its text and the final newline. */
-static size_t template_size(const Emit *e)
+size_t emit_template_size(const Emit *e)
 {
     return strlen(e->text) + 1;
 }
 
 bool emit_needs_s3(const Emit *e)
 {
-    return template_size(e) > CFN_MAX_INLINE_BODY;
-}
-
-/* Quotas CloudFormation enforces only when the stack is deployed; found
- * here, they fail the build instead of the deploy. */
-static void check_limits(Ctx *ctx, Emit *e)
-{
-    Loc file = {ctx->root_src, 0, 0};
-    const struct {
-        const char *what;
-        CfnNode *section;
-        int max;
-    } counts[] = {
-        {"resources", cfn_obj_get(e->template, "Resources"), CFN_MAX_RESOURCES},
-        {"parameters", cfn_obj_get(e->template, "Parameters"),
-         CFN_MAX_PARAMETERS},
-        {"outputs", cfn_obj_get(e->template, "Outputs"), CFN_MAX_OUTPUTS},
-    };
-    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-        int n = counts[i].section ? counts[i].section->len : 0;
-        if (n > counts[i].max) {
-            Diag *d = diag(ctx, D_TEMPLATE_LIMIT, file, "the template has %d "
-                           "%s; CloudFormation takes at most %d in one stack: "
-                           "split the app into apps of their own (stacks that "
-                           "pass names on with 'output ... export' and "
-                           "params)", n, counts[i].what, counts[i].max);
-            if (i == 0)
-                bulk_explain(ctx, e, d, false);
-        }
-    }
-    const CfnNode *dn = cfn_obj_get(e->template, "Description");
-    const char *desc = dn && dn->kind == CFN_STRING ? dn->text : NULL;
-    if (desc && strlen(desc) > CFN_MAX_DESCRIPTION)
-        diag(ctx, D_TEMPLATE_LIMIT, ctx->prog.app ? ctx->prog.app->loc : file,
-             "the template's description (the app's name and description) "
-             "is %zu bytes; CloudFormation takes at most %d", strlen(desc),
-             CFN_MAX_DESCRIPTION);
-    size_t size = template_size(e);
-    if (size > CFN_MAX_BODY)
-        bulk_explain(ctx, e, diag(
-            ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
-            "CloudFormation takes at most %d: split the app into apps of "
-            "their own (stacks that pass names on with 'output ... export' "
-            "and params)", size, CFN_MAX_BODY), true);
-    else if (emit_needs_s3(e))
-        bulk_explain(ctx, e, diag(
-            ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over the "
-            "%d that CloudFormation takes inline; deploy it with 'aws "
-            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
-            "smaller", size, CFN_MAX_INLINE_BODY), true);
+    return emit_template_size(e) > CFN_MAX_INLINE_BODY;
 }
 
 CfnNode *emit_template(Ctx *ctx, Emit *e)
@@ -273,7 +224,6 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->outputs = NULL;
     e->template = t;
     e->text = cfn_json(t);
-    check_limits(ctx, e);
     return t;
 }
 

@@ -217,7 +217,7 @@ typedef enum {
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
-    D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
+    D_INCLUDE_UNKNOWN,
     D_INCLUDE_OUTSIDE,
     D_COUNT
 } DiagCode;
@@ -724,6 +724,8 @@ void emit_free(Emit *e);
  * resource is then left out of the template. */
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                        const char *type);
+/* The template's bytes as written (its text and the final newline). */
+size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);

@@ -145,6 +145,27 @@ static Loc sub_var_loc(const CfnNode *s, const char *var, size_t *from,
     return s->loc;
 }
 
+const char *sub_next_var(const char *p, const char **b, const char **e)
+{
+    for (p = strstr(p, "${"); p; p = strstr(p, "${")) {
+        const char *close = strchr(p + 2, '}');
+        if (!close)
+            return NULL;
+        *b = p + 2;
+        *e = close;
+        p = close + 1;
+        if (**b == '!')
+            continue;
+        while (*b < *e && **b == ' ')
+            ++*b;
+        while (*e > *b && (*e)[-1] == ' ')
+            --*e;
+        if (*b < *e)
+            return p;
+    }
+    return NULL;
+}
+
 /* The ${variables} of an Fn::Sub string; ${!Literal} is text.  A use
  * on another line than the function (a block string) carries the
  * function's place too, for a note. */
@@ -154,20 +175,8 @@ static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
     const char *t = s->text;
     size_t from = 0;
     int misses = 0;
-    for (const char *p = strstr(t, "${"); p; p = strstr(p, "${")) {
-        const char *close = strchr(p + 2, '}');
-        if (!close)
-            return;
-        const char *b = p + 2, *e = close;
-        p = close + 1;
-        if (*b == '!')
-            continue;
-        while (b < e && *b == ' ')
-            b++;
-        while (e > b && e[-1] == ' ')
-            e--;
-        if (b == e)
-            continue;
+    const char *b, *e;
+    for (const char *p = sub_next_var(t, &b, &e); p; p = sub_next_var(p, &b, &e)) {
         char *var = arena_strndup(l->ctx->arena, b, (size_t)(e - b));
         if (w->locals && cfn_obj_get(w->locals, var))
             continue;
@@ -595,6 +604,21 @@ static void walk_template(Lint *l)
     }
 }
 
+/* The sections, the walk and every rule, on l->root (an object). */
+static void lint_run(Lint *l)
+{
+    const CfnNode *root = l->root;
+    l->params = section(root, "Parameters");
+    l->resources = section(root, "Resources");
+    l->outputs = section(root, "Outputs");
+    l->conditions = section(root, "Conditions");
+    l->mappings = section(root, "Mappings");
+    read_transform(l);
+    walk_template(l);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        rules[i].run(l);
+}
+
 void lint_template(Ctx *ctx, const char *path)
 {
     Source *src = source_load(ctx, path, (Loc){0});
@@ -606,7 +630,7 @@ void lint_template(Ctx *ctx, const char *path)
     accept_read_template(ctx, src, root);
     Lint l = {0};
     l.ctx = ctx;
-    l.src = src;
+    l.size = src->len;
     l.root = root;
     if (root->kind != CFN_OBJECT) {
         diag(ctx, D_LINT_STRUCTURE, root->loc,
@@ -614,13 +638,15 @@ void lint_template(Ctx *ctx, const char *path)
              "...); this is %s", kind_name(root));
         return;
     }
-    l.params = section(root, "Parameters");
-    l.resources = section(root, "Resources");
-    l.outputs = section(root, "Outputs");
-    l.conditions = section(root, "Conditions");
-    l.mappings = section(root, "Mappings");
-    read_transform(&l);
-    walk_template(&l);
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-        rules[i].run(&l);
+    lint_run(&l);
+}
+
+void lint_emitted(Ctx *ctx, Emit *e)
+{
+    Lint l = {0};
+    l.ctx = ctx;
+    l.emit = e;
+    l.size = emit_template_size(e);
+    l.root = e->template;
+    lint_run(&l);
 }

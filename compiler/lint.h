@@ -44,7 +44,9 @@ typedef struct LintUse {
 
 typedef struct Lint {
     Ctx *ctx;
-    const Source *src;
+    Emit *emit;             /* build and check: the template hitc made,
+                               else NULL (hitc lint) */
+    size_t size;            /* the template's bytes, as written */
     const CfnNode *root;
     /* The sections, or NULL when absent or not an object. */
     const CfnNode *params, *resources, *outputs, *conditions, *mappings;
@@ -78,6 +80,20 @@ bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
 void lint_template(Ctx *ctx, const char *path);
+
+/* The same rules on the template build and check made (e->template),
+ * before anything is written: every node carries the .hit line or the
+ * fragment line it came from, so each finding points there.  What the
+ * compiler checked on the .hit source already (IAM grants, runtimes,
+ * hitc's parameters) is left to its own diagnostics; quotas are reported
+ * as E0505/W0506, with where the bulk comes from (bulk.c). */
+void lint_emitted(Ctx *ctx, Emit *e);
+
+/* The next ${variable} of an Fn::Sub string at or after p: its name is
+ * *b .. *e, blanks around it trimmed (CloudFormation ignores them);
+ * ${!Literal} and ${} are skipped.  Returns where to go on, or NULL when
+ * there is none.  lint and include read Fn::Sub through this one. */
+const char *sub_next_var(const char *p, const char **b, const char **e);
 
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 

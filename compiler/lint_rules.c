@@ -21,6 +21,22 @@ static Loc key_loc(const CfnNode *obj, const char *key, Loc fallback)
     return p ? p->key_loc : fallback;
 }
 
+/* In a template hitc made, is this entry hitc's own (located in a .hit
+ * file, or nowhere: the built-in parameters) rather than an included
+ * fragment's?  The compiler checked what hitc makes on the .hit source
+ * (allow lines: E0273, W0272; runtimes: E0217, W0212; params: W0408),
+ * at the item written, so these rules leave hitc's own entries to it. */
+static bool checked_in_hit(const Lint *l, Loc loc)
+{
+    if (!l->emit)
+        return false;
+    if (!loc.src)
+        return true;
+    const char *path = loc.src->path;
+    size_t n = strlen(path);
+    return n >= 4 && strcmp(path + n - 4, ".hit") == 0;
+}
+
 /* A key of Resources, Outputs or Conditions that Fn::ForEach expands. */
 static bool is_foreach(const Lint *l, const char *key)
 {
@@ -623,35 +639,80 @@ void lint_rule_conditional_dependson(Lint *l)
 
 /* ---- quotas and names ------------------------------------------------ */
 
-static void count_quota(Lint *l, const char *name, const CfnNode *s, int max)
+/* CloudFormation's quotas on one template.  On a template hitc made they
+ * are E0505 (W0506 for a size that needs S3), at the file or the app's
+ * line, with what weighs most (bulk.c) and what to do; on a template
+ * hitc lint reads, E0712 at the section. */
+static const struct {
+    const char *section, *what;
+    int max;
+} counts[] = {
+    {"Resources", "resources", CFN_MAX_RESOURCES},
+    {"Parameters", "parameters", CFN_MAX_PARAMETERS},
+    {"Outputs", "outputs", CFN_MAX_OUTPUTS},
+    {"Mappings", "mappings", CFN_MAX_MAPPINGS},
+};
+
+static void count_quota(Lint *l, int i, const CfnNode *s)
 {
-    if (s && s->len > max)
-        diag(l->ctx, D_LINT_QUOTA, key_loc(l->root, name, s->loc),
+    if (!s || s->len <= counts[i].max)
+        return;
+    if (!l->emit) {
+        diag(l->ctx, D_LINT_QUOTA, key_loc(l->root, counts[i].section, s->loc),
              "%d %s; CloudFormation takes at most %d in one template (split "
-             "it into nested stacks)", s->len,
-             strcmp(name, "Resources") == 0 ? "resources"
-             : strcmp(name, "Parameters") == 0 ? "parameters"
-             : strcmp(name, "Outputs") == 0 ? "outputs" : "mappings", max);
+             "it into nested stacks)", s->len, counts[i].what, counts[i].max);
+        return;
+    }
+    Diag *d = diag(l->ctx, D_TEMPLATE_LIMIT, (Loc){l->ctx->root_src, 0, 0},
+                   "the template has %d %s; CloudFormation takes at most %d "
+                   "in one stack: split the app into apps of their own "
+                   "(stacks that pass names on with 'output ... export' and "
+                   "params)", s->len, counts[i].what, counts[i].max);
+    if (i == 0)
+        bulk_explain(l->ctx, l->emit, d, false);
+}
+
+static void size_quota(Lint *l)
+{
+    Loc file = {l->emit ? l->ctx->root_src : l->root->loc.src, 0, 0};
+    if (!l->emit) {
+        if (l->size > CFN_MAX_BODY)
+            diag(l->ctx, D_LINT_QUOTA, file,
+                 "the template is %zu bytes; CloudFormation takes at most %d "
+                 "(from S3)", l->size, CFN_MAX_BODY);
+        return;
+    }
+    if (l->size > CFN_MAX_BODY)
+        bulk_explain(l->ctx, l->emit, diag(
+            l->ctx, D_TEMPLATE_LIMIT, file, "the template is %zu bytes; "
+            "CloudFormation takes at most %d: split the app into apps of "
+            "their own (stacks that pass names on with 'output ... export' "
+            "and params)", l->size, CFN_MAX_BODY), true);
+    else if (l->size > CFN_MAX_INLINE_BODY)
+        bulk_explain(l->ctx, l->emit, diag(
+            l->ctx, D_TEMPLATE_SIZE, file, "the template is %zu bytes, over "
+            "the %d that CloudFormation takes inline; deploy it with 'aws "
+            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
+            "smaller", l->size, CFN_MAX_INLINE_BODY), true);
 }
 
 void lint_rule_quotas(Lint *l)
 {
-    if (l->src->len > CFN_MAX_BODY)
-        diag(l->ctx, D_LINT_QUOTA, (Loc){l->src, 0, 0},
-             "the template is %zu bytes; CloudFormation takes at most %d "
-             "(from S3)", l->src->len, CFN_MAX_BODY);
+    size_quota(l);
     const CfnNode *desc = cfn_obj_get(l->root, "Description");
     if (desc && desc->kind == CFN_STRING &&
         strlen(desc->text) > CFN_MAX_DESCRIPTION)
-        diag(l->ctx, D_LINT_QUOTA, desc->loc,
-             "the description is %zu bytes; CloudFormation takes at most %d",
+        diag(l->ctx, l->emit ? D_TEMPLATE_LIMIT : D_LINT_QUOTA, desc->loc,
+             "%s is %zu bytes; CloudFormation takes at most %d",
+             l->emit ? "the template's description (the app's name and "
+                       "description)" : "the description",
              strlen(desc->text), CFN_MAX_DESCRIPTION);
     if (l->opaque)
         return;
-    count_quota(l, "Resources", l->resources, CFN_MAX_RESOURCES);
-    count_quota(l, "Parameters", l->params, CFN_MAX_PARAMETERS);
-    count_quota(l, "Outputs", l->outputs, CFN_MAX_OUTPUTS);
-    count_quota(l, "Mappings", l->mappings, CFN_MAX_MAPPINGS);
+    const CfnNode *sections[] = {l->resources, l->params, l->outputs,
+                                 l->mappings};
+    for (int i = 0; i < (int)(sizeof counts / sizeof counts[0]); i++)
+        count_quota(l, i, sections[i]);
 }
 
 static void check_ids(Lint *l, const CfnNode *s, const char *what)
@@ -848,6 +909,8 @@ void lint_rule_iam(Lint *l)
 {
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnNode *r = l->resources->pairs[i].value;
+        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
+            continue;
         const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
         const CfnNode *props = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Properties") : NULL;
         if (!type || type->kind != CFN_STRING || !props ||
@@ -940,6 +1003,8 @@ void lint_rule_runtimes(Lint *l)
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnNode *r = l->resources->pairs[i].value;
         const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
+            continue;
         if (type && type->kind == CFN_STRING &&
             (strcmp(type->text, "AWS::Lambda::Function") == 0 ||
              strcmp(type->text, "AWS::Serverless::Function") == 0))
@@ -968,7 +1033,7 @@ void lint_rule_unused(Lint *l)
     }
     for (int i = 0; l->params && i < l->params->len; i++) {
         const CfnPair *p = &l->params->pairs[i];
-        if (!strmap_get(&used_params, p->key))
+        if (!strmap_get(&used_params, p->key) && !checked_in_hit(l, p->key_loc))
             diag(l->ctx, D_LINT_UNUSED_PARAM, p->key_loc,
                  "parameter '%s' is never used; remove it, or Ref it where "
                  "it was meant to go", p->key);

@@ -250,7 +250,9 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
            via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
-/* Emit the template (no zips when dry_run) and report an empty app. */
+/* Emit the template (no zips when dry_run), check it with hitc lint's
+ * template rules (each finding at its .hit or fragment line), and report
+ * an empty app. */
 static void emit_checked(Ctx *ctx, Emit *e)
 {
     emit_template(ctx, e);
@@ -258,6 +260,8 @@ static void emit_checked(Ctx *ctx, Emit *e)
         diag(ctx, D_EMPTY_APP, (Loc){ctx->root_src, 0, 0},
              "this file declares nothing that becomes a resource (a "
              "table, function or route)");
+    else
+        lint_emitted(ctx, e);
 }
 
 static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
