@@ -2,7 +2,7 @@
 # tests/run.sh: every test suite of hitc, one runner.
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
-# suites: unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes e2e
+# suites: unit golden errors cli hitlint agree fmt lint determinism grammar stamper plugin example runtimes e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
@@ -134,6 +134,64 @@ run_cli() {
     done
 }
 
+# One checker (issue 14): whatever build accepts, hitc lint --strict finds
+# nothing in.  Every example, golden and e2e app is built (-o -: the
+# template on stdout, nothing written), and so are 300 generated apps
+# (tests/agree/gen.py, a fixed seed): the valid ones must build with
+# --strict, the broken ones (a cycle through a function's role, a name the
+# template lacks, a misspelt function) must be refused for that reason.
+# Then one hitc lint --strict reads every template written, each with its
+# own verdict.
+agree_build() {     # DIR FILE OUT: build DIR/FILE's template into OUT
+    (cd "$1" && timeout 60 "$HITC" build --strict "$2" -o -) > "$3" 2> "$3.err"
+}
+
+run_agree() {
+    local d=$TMP/agree f out expect why rc t
+    local -a templates=() names=()
+    rm -rf "$d"; mkdir -p "$d/known"
+    if ! timeout 60 python3 tests/agree/gen.py 300 "$d/gen"; then fail "agree: gen.py"; return; fi
+    for f in examples/*/app.hit tests/golden/*.hit tests/e2e/apps/*/app.hit; do
+        out=$d/known/$(printf '%s' "${f%.hit}" | tr / _).json
+        if agree_build "$(dirname "$f")" "$(basename "$f")" "$out"; then
+            templates+=("$out"); names+=("$f")
+        elif (cd "$(dirname "$f")" && timeout 60 "$HITC" build "$(basename "$f")" -o -) > "$out" 2> "$out.err"; then
+            templates+=("$out"); names+=("$f")      # its warnings are meant
+        else
+            fail "agree: $f" "build failed: $(head -20 "$out.err")"
+        fi
+    done
+    for f in "$d"/gen/app*; do
+        expect=$(cat "$f/expect"); out=$f/template.json
+        agree_build "$f" app.hit "$out"; rc=$?
+        case $expect in
+        valid)
+            if [ "$rc" -eq 0 ]; then templates+=("$out"); names+=("gen/${f##*/}")
+            else fail "agree: gen/${f##*/}" "build --strict refused a valid app: $(head -20 "$out.err")"; fi ;;
+        *)
+            case $expect in
+            *cycle) why="error: dependency cycle: " ;;
+            *unknown-ref) why="is not defined; did you mean" ;;
+            *) why="error: unknown intrinsic function 'Fn::Joinn'" ;;
+            esac
+            if [ "$rc" -eq 1 ] && [ ! -s "$out" ] && grep -qF "$why" "$out.err"; then pass "agree: gen/${f##*/} refused ($expect)"
+            else fail "agree: gen/${f##*/}" "$expect: build exited $rc, want 1 with '$why'; $(head -20 "$out.err")"; fi ;;
+        esac
+    done
+    if [ ${#templates[@]} -lt 250 ]; then fail "agree" "only ${#templates[@]} templates built"; return; fi
+    timeout 120 "$HITC" lint --strict "${templates[@]}" > "$d/lint.txt" 2>&1; rc=$?
+    local i bad=0
+    for i in "${!templates[@]}"; do
+        t=${templates[$i]}
+        if grep -qF -- "$t:" "$d/lint.txt"; then
+            bad=1; fail "agree: ${names[$i]}" "build accepted it, hitc lint --strict did not: $(grep -F -- "$t:" "$d/lint.txt" | head -10)"
+        else
+            pass "agree: ${names[$i]}"
+        fi
+    done
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then fail "agree: lint" "exit $rc: $(tail -20 "$d/lint.txt")"; fi
+}
+
 # Every emitted template passes cfn-lint with no errors and no warnings.  One
 # cfn-lint for all of them (it takes seconds to start); its parseable lines
 # begin with the template's path, so each template still gets its own verdict,
@@ -218,7 +276,7 @@ run_fuzz() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local e2e asan valgrind fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint agree fmt lint determinism grammar stamper plugin example runtimes local e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"
