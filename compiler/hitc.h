@@ -541,6 +541,9 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
+    StrMap hitc_logicals;   /* kinds/include.c: hitc's declarations by
+                               their logical ID, made at the first lookup */
+    bool hitc_logicals_made;
     int includes_unread;    /* kinds/include.c: include lines whose fragment
                                could not be read (already reported): an
                                unknown cfn.ID may be one of theirs */

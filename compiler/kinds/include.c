@@ -494,19 +494,28 @@ static void entry_names(Ctx *ctx, const Entry *en, NameFn fn, void *arg)
 }
 
 /* hitc's own declarations by the logical ID they make (a function's is
- * NAMEFunction, a table's NAMETable, a parameter's PascalCase(NAME)). */
+ * NAMEFunction, a table's NAMETable, a parameter's PascalCase(NAME)),
+ * mapped once (prog.hitc_logicals), so that a fragment of many names costs
+ * one lookup each, not a scan of every declaration.  The first of two
+ * declarations of one ID wins here; ids.c reports the clash.  A
+ * sub-resource (a function's role) is no declaration of its own: a cycle
+ * through one is found on the template (lint_emitted). */
 static Decl *hitc_decl_named(Ctx *ctx, const char *logical)
 {
     Program *p = &ctx->prog;
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
-            d->kind == &kind_include || !d->logical || !(d->stmt || d->builtin))
-            continue;
-        if (strcmp(d->logical, logical) == 0)
-            return d;
+    if (!p->hitc_logicals_made) {
+        p->hitc_logicals_made = true;
+        for (int i = 0; i < p->decls.len; i++) {
+            Decl *d = p->decls.items[i];
+            if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
+                d->kind == &kind_include || !d->logical ||
+                !(d->stmt || d->builtin) ||
+                strmap_get(&p->hitc_logicals, d->logical))
+                continue;
+            strmap_put(ctx->arena, &p->hitc_logicals, d->logical, d);
+        }
     }
-    return NULL;
+    return strmap_get(&p->hitc_logicals, logical);
 }
 
 static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,

@@ -344,6 +344,22 @@ PY
     has "error: 100000 resources; CloudFormation takes at most 500" || return 1
 }
 
+# Reproduction: every name a fragment reads that is not an included entry
+# was looked for among all of hitc's declarations, one by one (400,000
+# names x 50,000 declarations: about a minute of CPU).  They are mapped once.
+a_fragment_of_many_names_is_linear() {
+    python3 - > names.yaml <<'PY'
+import sys
+w = sys.stdout.write
+w('Resources:\n  R: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub "' + '${N}' * 400000 + '"}}\n')
+for i in range(50000):
+    w("  R%d: {Type: AWS::SNS::Topic}\n" % i)
+PY
+    printf 'app names\ninclude "names.yaml"\n' > names.hit
+    status 1 check names.hit || return 1
+    has "names.yaml:2:62: error: Fn::Sub variable 'N' is not defined; did you mean 'R'?" || return 1
+}
+
 # Reproduction: each ${var} of an Fn::Sub was looked for from the start of
 # the string (560 KB of template: 20-25 s).  Each is found after the last.
 # Q is a custom resource, which has every attribute (schema_check.c).
@@ -684,7 +700,7 @@ cases=("$@")
     a_hundred_thousand_env_keys_are_linear \
     a_self_referencing_condition_is_an_error_not_a_hang conditions_in_a_circle_and_a_wide_lattice_are_bounded \
     did_you_mean_on_long_names_is_bounded did_you_mean_on_many_typos_is_bounded \
-    many_cycles_are_reported_in_bounded_memory a_long_dependson_chain_in_a_fragment_is_not_a_crash a_long_sub_is_linear colliding_names_are_linear \
+    many_cycles_are_reported_in_bounded_memory a_long_dependson_chain_in_a_fragment_is_not_a_crash a_fragment_of_many_names_is_linear a_long_sub_is_linear colliding_names_are_linear \
     a_ten_thousand_ring_prints_in_few_writes an_include_outside_the_project_is_refused_unread \
     a_fragment_keeps_to_its_own_names arns_of_the_wrong_kind_are_errors a_nul_in_an_event_pattern_is_refused \
     secrets_stay_out_of_plain_text fmt_refuses_what_is_not_a_regular_file \
