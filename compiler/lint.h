@@ -75,6 +75,10 @@ void lint_rule_runtimes(Lint *l);
 void lint_rule_unused(Lint *l);
 void lint_rule_schema(Lint *l);     /* schema_check.c */
 
+/* Is s a logical ID CloudFormation takes: 1 to 255 letters and digits?
+ * (the logical-ids rule, E0713, and include's E0202 for a fragment's) */
+bool lint_id_ok(const char *s);
+
 /* AWS::Region and the other pseudo parameters, valid Ref targets. */
 bool lint_is_pseudo(const char *name);
 

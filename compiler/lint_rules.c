@@ -715,17 +715,32 @@ void lint_rule_quotas(Lint *l)
         count_quota(l, i, sections[i]);
 }
 
+static bool id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+bool lint_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CFN_MAX_LOGICAL_ID)
+        return false;
+    for (; *s; s++)
+        if (!id_char(*s))
+            return false;
+    return true;
+}
+
 static void check_ids(Lint *l, const CfnNode *s, const char *what)
 {
     for (int i = 0; s && i < s->len; i++) {
         const CfnPair *p = &s->pairs[i];
-        if (is_foreach(l, p->key))
+        if (is_foreach(l, p->key) || lint_id_ok(p->key))
             continue;
         size_t len = strlen(p->key);
         const char *bad = p->key;
-        while (*bad && ((*bad >= 'a' && *bad <= 'z') ||
-                        (*bad >= 'A' && *bad <= 'Z') ||
-                        (*bad >= '0' && *bad <= '9')))
+        while (*bad && id_char(*bad))
             bad++;
         if (len == 0)
             diag(l->ctx, D_LINT_BAD_ID, p->key_loc, "an empty %s name", what);
@@ -739,7 +754,7 @@ static void check_ids(Lint *l, const CfnNode *s, const char *what)
                                 (const unsigned char *)bad + strlen(bad))
                      : 1,
                  bad);
-        else if (len > CFN_MAX_LOGICAL_ID)
+        else
             diag(l->ctx, D_LINT_BAD_ID, p->key_loc,
                  "%s name is %zu characters; CloudFormation takes at most %d",
                  what, len, CFN_MAX_LOGICAL_ID);
@@ -862,9 +877,7 @@ static void iam_document(Lint *l, const CfnNode *doc)
             const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
             if (a->kind != CFN_STRING)
                 continue;
-            size_t len = strlen(a->text);
-            if (strcmp(a->text, "*") == 0 ||
-                (len > 2 && strcmp(a->text + len - 2, ":*") == 0))
+            if (iam_action_is_wildcard(a->text))
                 diag(l->ctx, D_LINT_IAM_ACTION, a->loc,
                      "action '%s' allows every %s; list the actions needed",
                      a->text, a->text[0] == '*' ? "action of every service"

@@ -444,7 +444,7 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
                 ok = false;
             }
         const char *colon = strchr(a, ':');
-        if (strcmp(a, "*") == 0 || strcmp(colon + 1, "*") == 0)
+        if (iam_action_is_wildcard(a))
             count_wild(f, WILD_ACTION, diag(
                 ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
                 "'%s' grants %s; name the actions the function needs",

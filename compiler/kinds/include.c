@@ -65,19 +65,6 @@ static Entry *entry_of(const Decl *d)
     return d->data;
 }
 
-/* The logical IDs CloudFormation takes: letters and digits, 1 to 255. */
-static bool logical_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > CFN_MAX_LOGICAL_ID)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-              (*s >= '0' && *s <= '9')))
-            return false;
-    return true;
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -167,7 +154,7 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                      "'%s' section must be a mapping", q->key, p->key);
                 continue;
             }
-            if (!logical_ok(q->key)) {
+            if (!lint_id_ok(q->key)) {
                 diag(ctx, D_BAD_NAME, q->key_loc, "'%s' is not a logical ID: "
                      "CloudFormation takes letters and digits only", q->key);
                 continue;
