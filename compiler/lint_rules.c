@@ -395,6 +395,21 @@ static const char *verb(const LintUse *u)
 
 #define CYCLE_NAMES_SHOWN 32    /* names of one cycle spelled out in its message */
 
+/* An entry of a cycle as the message names it: 'ID'; in a template hitc
+ * made, with what made it: included resource 'Jobs', 'WorkerFunctionRole'
+ * (function 'worker'). */
+static const char *cycle_name(Lint *l, const Graph *g, int v)
+{
+    const char *key = g->sec->pairs[v].key;
+    const Decl *owner = l->emit && g->sec == l->resources
+                            ? id_owner(l->ctx, key) : NULL;
+    if (!owner)
+        return arena_printf(l->ctx->arena, "'%s'", key);
+    if (owner->kind == &kind_cfn_entry)
+        return owner->display;
+    return arena_printf(l->ctx->arena, "'%s' (%s)", key, owner->display);
+}
+
 /* The message of a cycle: the path (its first names, when it is long) and
  * the others of the circle (likewise). */
 static void cycle_message(Lint *l, Graph *g, int start, const int *path,
@@ -409,10 +424,10 @@ static void cycle_message(Lint *l, Graph *g, int start, const int *path,
     else
         buf_puts(msg, "conditions refer to each other in a circle: ");
     for (int i = 0; i < len && i < CYCLE_NAMES_SHOWN; i++)
-        buf_printf(msg, "'%s' -> ", e[path[i]].key);
+        buf_printf(msg, "%s -> ", cycle_name(l, g, path[i]));
     if (len > CYCLE_NAMES_SHOWN)
         buf_printf(msg, "... (%d more) -> ", len - CYCLE_NAMES_SHOWN);
-    buf_printf(msg, "'%s'", e[start].key);
+    buf_printf(msg, "%s", cycle_name(l, g, start));
     int c = g->comp[start];
     int others = g->first[c + 1] - g->first[c] - len, shown = 0;
     if (others > 0) {
@@ -482,8 +497,8 @@ static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
         int from = path[i];
         int to = i + 1 < len ? path[i + 1] : start;
         const LintUse *u = i + 1 < len ? g->via[path[i + 1]] : closing;
-        note(l->ctx, d, u->loc, "'%s' %s '%s' here", e[from].key, verb(u),
-             e[to].key);
+        note(l->ctx, d, u->loc, "%s %s %s here", cycle_name(l, g, from),
+             verb(u), cycle_name(l, g, to));
     }
     for (int i = 0; i < tail; i++)
         g->prev[g->queue[i]] = -2;
@@ -521,7 +536,9 @@ void lint_rule_cycles(Lint *l)
         if (from >= 0 && to >= 0)
             graph_add(l, &g, from, to, u);
     }
-    report_cycles(l, &g, D_LINT_CYCLE);
+    /* In build and check a cycle is E0406, as one between declarations
+     * is: the user sees one code for "these depend on each other". */
+    report_cycles(l, &g, l->emit ? D_CYCLE : D_LINT_CYCLE);
 }
 
 /* Conditions that refer to themselves, directly or through others

@@ -99,9 +99,11 @@ EOF
     { printf 'include "frag.yaml"\n'; fn '  allow "sqs:SendMessage" on cfn.Q.Arn
 '; } > app.hit
     expect 1 hitc check app.hit 2> err.txt
-    grep -q "^app.hit:2:1: error: dependency cycle: 'FFunctionRole' -> 'Q' -> 'FFunctionRole'" err.txt || { cat err.txt; return 1; }
-    grep -q "^app.hit:6:3: note: 'FFunctionRole' gets an attribute of 'Q' here" err.txt || { cat err.txt; return 1; }
-    grep -q "^frag.yaml:7:23: note: 'Q' refers to 'FFunctionRole' here" err.txt || { cat err.txt; return 1; }
+    grep -q "^app.hit:2:1: error: dependency cycle: 'FFunctionRole' (function 'f') -> included resource 'Q' -> 'FFunctionRole' (function 'f')" err.txt || { cat err.txt; return 1; }
+    grep -q "^app.hit:6:3: note: 'FFunctionRole' (function 'f') gets an attribute of included resource 'Q' here" err.txt || { cat err.txt; return 1; }
+    grep -q "^frag.yaml:7:23: note: included resource 'Q' refers to 'FFunctionRole' (function 'f') here" err.txt || { cat err.txt; return 1; }
+    expect 1 hitc check --format json app.hit 2> err.json
+    grep -q '"code": "E0406"' err.json || { cat err.json; return 1; }
     zips=$(find . -name '*.zip' | wc -l)
     [ "$zips" -eq 0 ] || { echo "check made $zips zips"; return 1; }
 }
