@@ -145,10 +145,29 @@ static Loc sub_var_loc(const CfnNode *s, const char *var, size_t *from,
     return s->loc;
 }
 
+/* Plain loops, not strstr and strchr: a sanitizer's versions of those
+ * measure the whole rest of the string at every call, which would make a
+ * string of many variables quadratic under ASan. */
+static const char *find_open(const char *p)
+{
+    for (; *p; p++)
+        if (p[0] == '$' && p[1] == '{')
+            return p;
+    return NULL;
+}
+
+static const char *find_close(const char *p)
+{
+    for (; *p; p++)
+        if (*p == '}')
+            return p;
+    return NULL;
+}
+
 const char *sub_next_var(const char *p, const char **b, const char **e)
 {
-    for (p = strstr(p, "${"); p; p = strstr(p, "${")) {
-        const char *close = strchr(p + 2, '}');
+    for (p = find_open(p); p; p = find_open(p)) {
+        const char *close = find_close(p + 2);
         if (!close)
             return NULL;
         *b = p + 2;
