@@ -279,5 +279,6 @@ void graph_print_dot(Ctx *ctx, Buf *out)
             buf_puts(out, "];\n");
         }
     }
+    include_dot_edges(ctx, out);
     buf_puts(out, "}\n");
 }

@@ -854,6 +854,12 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
 const char *include_arn(const Decl *entry, const char *attr);
 void include_check_refs(Ctx *ctx);
 void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
+/* kinds/include.c: for `hitc graph`, the edges the graph itself does not
+ * have: from an included entry to the declaration that makes a resource it
+ * names that is no declaration of its own (a function's role, log group,
+ * an API's parts), drawn dashed.  graph.c orders declarations, and the
+ * cycle rule of lint_emitted checks these edges on the template. */
+void include_dot_edges(Ctx *ctx, Buf *out);
 extern const Kind kind_include, kind_cfn_entry;
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,

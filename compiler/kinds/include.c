@@ -521,6 +521,47 @@ static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,
                  arena_printf(ctx->arena, "%s names '%s'", how, name));
 }
 
+/* An edge for hitc graph to the declaration that makes name, when the
+ * graph has none: ids.c registered every ID, so id_owner knows. */
+static void dot_edge(Ctx *ctx, void *arg, const char *name, Loc loc,
+                     const char *how)
+{
+    (void)loc;
+    void **a = arg;
+    Decl *from = a[0];
+    Buf *out = a[1];
+    if (strncmp(name, "AWS::", 5) == 0 ||
+        strmap_get(&ctx->prog.included, name) || hitc_decl_named(ctx, name))
+        return;
+    Decl *to = id_owner(ctx, name);
+    if (!to || to == from || (to->builtin && !to->used))
+        return;
+    buf_printf(out, "  n%d -> n%d [style=dashed, label=", from->order,
+               to->order);
+    Buf label = {0};
+    buf_printf(&label, "%s names '%s'", how, name);
+    buf_puts(out, "\"");
+    for (const char *s = label.data; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_puts(out, "\\");
+        buf_add(out, s, 1);
+    }
+    buf_puts(out, "\"];\n");
+    buf_free(&label);
+}
+
+void include_dot_edges(Ctx *ctx, Buf *out)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->kind != &kind_cfn_entry)
+            continue;
+        void *arg[2] = {d, out};
+        entry_names(ctx, entry_of(d), dot_edge, arg);
+    }
+}
+
 static void include_link(Ctx *ctx, Decl *d)
 {
     Include *in = d->data;

@@ -82,6 +82,10 @@ EOF
 '; } > app.hit
     hitc build --strict app.hit -o out
     hitc lint --strict out/template.json
+    # hitc graph draws the edge the template has to the role, dashed, at
+    # the function that makes it
+    hitc graph app.hit > g.dot
+    grep -qE '^  n[0-9]+ -> n[0-9]+ \[style=dashed, label="Fn::GetAtt names .FFunctionRole."\];$' g.dot || { cat g.dot; return 1; }
 }
 
 # The cycle of the reproduction, with the allow line: refused by check too,
