@@ -1,7 +1,9 @@
 /*
- * lint.c: the driver of `hitc lint`.
+ * lint.c: the driver of `hitc lint`, and of the same rules in `hitc build`
+ * and `hitc check`.
  *
- * In: a template path.  Out: diagnostics in the Ctx.
+ * In: a template path (lint_template), or the template build and check
+ * made (lint_emitted, Lint.emit set).  Out: diagnostics in the Ctx.
  *
  *   read (cfn_read) -> sections and transforms -> one walk that checks
  *   every intrinsic function's name and shape and collects every

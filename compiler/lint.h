@@ -1,5 +1,7 @@
 /*
- * lint.h: `hitc lint`, rules on raw CloudFormation templates.
+ * lint.h: `hitc lint`, rules on raw CloudFormation templates; the
+ * template-level checks live here once, and build and check run them on
+ * the template they make (lint_emitted).
  *
  * lint.c reads a template into the located tree (cfn_read), walks it once
  * to collect every reference (Ref, Fn::GetAtt, Fn::Sub variables,
