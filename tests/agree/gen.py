@@ -13,14 +13,15 @@ those, since `hitc lint` would refuse what it wrote.  The apps mix tables (some 
 Node), routes of a REST or HTTP API, triggers (schedules, streams, an
 included queue), env values and grants, and an included fragment whose
 resources hitc's declarations read and which itself reads hitc's resources:
-functions, their roles and log groups, tables, the Stage parameter.
+functions, their roles, log groups and stamps, hitc's stamper, the API and
+its stage, tables, the Stage parameter.
 
 The fragment's resources come in three groups, so that the template has no
 cycle by construction:
   upstream   read by hitc (env, allow ... on, on queue); they read only
              tables and Stage, which read nothing of the fragment;
-  downstream read hitc's functions, roles, log groups and tables; nothing
-             reads them;
+  downstream read hitc's functions, roles, log groups, stamps, API parts
+             and tables; nothing reads them;
   beside     read one function's role and are read by that function's env
              only: FFunction -> X -> FFunctionRole, which CloudFormation
              creates (a check that merged a function with its role would
@@ -71,6 +72,7 @@ def gen_app(rng, i):
         hit.append(table_block(t, t in streams).rstrip("\n"))
 
     cycle_fn = rng.choice(fns)
+    stamped = {}
     for f in fns:
         lines = ["function %s {" % f, "  runtime %s" % runtime[f],
                  "  handler index.handler", '  code "src"']
@@ -83,6 +85,7 @@ def gen_app(rng, i):
                 env.append("%s_URL = cfn.%s" % (u.upper(), u))
         if f in beside:
             env.append("BESIDE = cfn.%s" % beside[f])
+        stamped[f] = bool(env)
         if env:
             lines.append("  env {")
             lines += ["    " + e for e in env]
@@ -98,7 +101,8 @@ def gen_app(rng, i):
         hit.append("\n".join(lines))
 
     routes = set()
-    if rng.random() < 0.7:
+    has_api = rng.random() < 0.7
+    if has_api:
         kind = rng.choice(["rest", "http"])
         hit.append("api { kind %s }" % kind)
         for k in range(rng.randint(1, 4)):
@@ -128,6 +132,10 @@ def gen_app(rng, i):
         hitc_made += ["!Ref %sFunction" % F, "!GetAtt %sFunction.Arn" % F,
                       "!GetAtt %sFunctionRole.Arn" % F, "!Ref %sFunctionLogGroup" % F,
                       '!Sub "${%sFunctionRole}"' % F]
+        if stamped[f]:      # its stamp, and hitc's stamper
+            hitc_made += ["!Ref %sFunctionCode" % F, "!GetAtt HitcStamperRole.Arn"]
+    if has_api and routes:  # the API's parts
+        hitc_made += ["!Ref Api", "!Ref ApiStage"]
     y = ["Resources:"]
     for u in up:
         value = rng.choice(hitc_reads)
