@@ -76,6 +76,7 @@ SRCS := \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
 	compiler/kinds/api_http.c \
+	compiler/kinds/api_auth.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c \
