@@ -88,6 +88,7 @@ SRCS := \
 	compiler/local_aws.c \
 	compiler/worker.c \
 	compiler/apigw.c \
+	compiler/authorize.c \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
