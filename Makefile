@@ -65,6 +65,7 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/deps.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
 	compiler/kinds/common.c \

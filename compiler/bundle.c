@@ -644,6 +644,7 @@ typedef struct Walk {
     size_t nseen, seen_cap;
     char *err;
     size_t errlen;
+    const char *skip;           /* a root folder left out (installed anew) */
 } Walk;
 
 bool path_inside(const char *path, const char *root)
@@ -841,7 +842,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
                  w->shown);
             return BUNDLE_BAD_ENV;
         }
-        if (left_out(name, true))
+        if (left_out(name, true) || (!*rel && w->skip && strcmp(name, w->skip) == 0))
             return 0;
         for (int i = 0; i <= w->depth; i++)
             if (strcmp(w->stack[i], real) == 0)
@@ -975,16 +976,40 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     return bundle_dir_with(dir, shown, NULL, 0, out, err, errlen, NULL);
 }
 
-/* Walk dir into a new Walk (*out, freed with walk_free): 0, or an error
- * with err filled. */
-static int walk_dir(const char *dir, const char *shown, char *err,
-                    size_t errlen, Walk **out)
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const Entry *)a)->name, ((const Entry *)b)->name);
+}
+
+/* The installed packages into w, under prefix; then every name once. */
+static int walk_deps(Walk *w, const char *deps, const char *prefix)
+{
+    if (!realpath(deps, w->root))
+        return fail(w->err, w->errlen, "cannot read the packages installed for "
+                    "code directory '%s': %s", w->shown, strerror(errno));
+    int rc = walk(w, w->root, prefix, NULL);
+    if (rc != 0)
+        return rc;
+    qsort(w->entries, (size_t)w->n, sizeof *w->entries, entry_cmp);
+    for (int i = 1; i < w->n; i++)
+        if (strcmp(w->entries[i - 1].name, w->entries[i].name) == 0)
+            return fail(w->err, w->errlen, "code directory '%s' has its own '%s', "
+                        "which the packages hitc installs hold too; delete it",
+                        w->shown, w->entries[i].name);
+    return 0;
+}
+
+/* Walk dir (and deps, when not NULL) into a new Walk (*out, freed with
+ * walk_free): 0, or an error with err filled. */
+static int walk_dir(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, char *err, size_t errlen, Walk **out)
 {
     Walk *w = *out = xcalloc(1, sizeof *w);
     w->shown = shown;
     w->err = err;
     w->errlen = errlen;
     w->depth = -1;
+    w->skip = deps && prefix && *prefix ? prefix : NULL;
     int rc = 0;
     if (!realpath(dir, w->root))
         rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
@@ -993,6 +1018,8 @@ static int walk_dir(const char *dir, const char *shown, char *err,
         rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+    if (rc == 0 && deps)
+        rc = walk_deps(w, deps, prefix ? prefix : "");
     return rc;
 }
 
@@ -1015,9 +1042,17 @@ int bundle_dir_with(const char *dir, const char *shown,
                     const BundleExtra *extras, int n, Bundle *out, char *err,
                     size_t errlen, int *clashed)
 {
+    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                           clashed);
+}
+
+int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, const BundleExtra *extras, int n,
+                    Bundle *out, char *err, size_t errlen, int *clashed)
+{
     *out = (Bundle){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
 
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
@@ -1085,7 +1120,7 @@ int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
 {
     *out = (BundleList){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, NULL, NULL, err, errlen, &w);
     for (int i = 0; rc == 0 && i < w->n; i++) {
         if (strcmp(w->entries[i].name, ".env") != 0)
             continue;

@@ -741,6 +741,14 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
  * DiagCode. */
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
+/* The same for a function: with its runtime and architecture, the code
+ * directory's packages (requirements.txt, package.json) installed into
+ * the bundle (deps.c); not by `hitc check`, which installs nothing. */
+BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const struct BundleExtra *extras, int n,
+                           const char *runtime, const char *arch);
+/* kinds/function.c: a function's runtime and architecture (NULL if none) */
+void function_platform(const Decl *d, const char **runtime, const char **arch);
 
 /* bulk.c: end d's message (a quota of the template's size, or of its
  * resources) with the resource types that weigh most, and note the

@@ -324,7 +324,9 @@ static const char *service_code_hash(Ctx *ctx, Emit *e, const Plugin *p)
         return NULL;
     BundleExtra extras[2];
     int n = function_bundle_extras(ctx, x->target, extras);
-    BundleRef *b = bundle_for_with(ctx, e, code, at, extras, n);
+    const char *runtime, *arch;
+    function_platform(x->target, &runtime, &arch);
+    BundleRef *b = bundle_for_code(ctx, e, code, at, extras, n, runtime, arch);
     return b->sha256[0] ? b->sha256 : NULL;
 }
 
