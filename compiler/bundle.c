@@ -1118,9 +1118,17 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed)
 {
+    return bundle_list_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                            clashed);
+}
+
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed)
+{
     *out = (BundleList){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, NULL, NULL, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
     for (int i = 0; rc == 0 && i < w->n; i++) {
         if (strcmp(w->entries[i].name, ".env") != 0)
             continue;

@@ -117,6 +117,10 @@ typedef struct BundleList {
  * but a root .env and the files an extra might clash with is read. */
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed);
+/* The same with installed packages, as bundle_dir_deps adds them. */
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed);
 void bundle_list_free(BundleList *l);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It

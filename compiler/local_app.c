@@ -1032,8 +1032,18 @@ char *local_layout(LocalApp *app, LocalFn *fn, const char *parent,
 {
     BundleList list;
     int clashed = 0;
-    if (bundle_list(fn->code_dir, fn->code, fn->extras, fn->nextras, &list,
-                    err, errlen, &clashed) != 0)
+    /* the packages the bundle would hold, installed as hitc build installs
+     * them (for x86_64: this machine runs them) */
+    char deps[PATH_MAX];
+    int kind = deps_kind(fn->code_dir, fn->runtime);
+    if (deps_install(fn->code_dir, fn->code, fn->runtime, NULL, deps, sizeof deps - 16,
+                     err, errlen) != 0)
+        return NULL;
+    if (kind == DEPS_NPM && deps[0])
+        strcat(deps, "/node_modules");
+    if (bundle_list_deps(fn->code_dir, fn->code, deps[0] ? deps : NULL,
+                         kind == DEPS_NPM ? "node_modules" : "", fn->extras,
+                         fn->nextras, &list, err, errlen, &clashed) != 0)
         return NULL;
     char *dir = xmalloc(strlen(parent) + strlen(fn->name) + 16);
     sprintf(dir, "%s/%s.XXXXXX", parent, fn->name);

@@ -6,7 +6,8 @@
 # Node's from package.json and package-lock.json with `npm ci` (a real package
 # from npm's registry).  Installs are cached under $XDG_CACHE_HOME/hitc by the
 # lock file, the runtime and the architecture, so a second build installs
-# nothing; bundles stay byte for byte the same; `hitc check` installs nothing; a
+# nothing; bundles stay byte for byte the same; `hitc invoke` runs the handler
+# with its packages; `hitc check` installs nothing; a
 # missing lock file, a failing installer and a missing one are errors that say
 # which file and what the installer said.
 source "$(dirname "$0")/lib.sh"
@@ -132,6 +133,9 @@ npm_installs_a_real_package() {
     [ "$(cd run && node -e 'require("./index").handler({n: 5}).then(v => console.log(v))')" = true ]
     hitc build app/app.hit -o two > /dev/null
     cmp "$zip" "$(bundle_of two src)"
+    # hitc invoke lays the function out as its bundle, the package included
+    [ "$(echo '{"n": 5}' | hitc invoke app/app.hit f --event - -q)" = true ]
+    [ "$(echo '{"n": "five"}' | hitc invoke app/app.hit f --event - -q)" = false ]
 }
 
 for c in pip_installs_into_the_bundle_once the_cache_is_keyed_by_runtime_and_arch \
