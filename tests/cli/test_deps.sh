@@ -138,7 +138,22 @@ npm_installs_a_real_package() {
     [ "$(echo '{"n": "five"}' | hitc invoke app/app.hit f --event - -q)" = false ]
 }
 
-for c in pip_installs_into_the_bundle_once the_cache_is_keyed_by_runtime_and_arch \
+# .hitcignore in a code directory leaves out what the function does not need:
+# a bare name at any depth, a path from the root, a directory (trailing '/');
+# the file itself never ships; the installed packages are not filtered.
+hitcignore_leaves_out_tests_and_fixtures() {
+    python_app
+    mkdir -p app/src/tests app/src/lib/tests app/src/data
+    touch app/src/tests/test_a.py app/src/lib/tests/test_b.py app/src/lib/util.py \
+        app/src/README.md app/src/data/big.csv app/src/data/keep.json app/src/notes.md
+    printf '# not code\ntests/\n*.md\n/data/*.csv\n' > app/src/.hitcignore
+    hitc build app/app.hit -o out > /dev/null
+    zip_names "$(bundle_of out src)" | grep -v -e '^tinydep' > names.txt
+    printf 'data/keep.json\nindex.py\nlib/util.py\nrequirements.txt\n' | diff - names.txt
+    zip_names "$(bundle_of out src)" | grep -qx 'tinydep/__init__.py'
+}
+
+for c in hitcignore_leaves_out_tests_and_fixtures pip_installs_into_the_bundle_once the_cache_is_keyed_by_runtime_and_arch \
     a_failing_install_says_why node_errors npm_installs_a_real_package; do
     t_clean
     t "$c"
