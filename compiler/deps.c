@@ -312,7 +312,7 @@ int deps_install(const char *code, const char *shown, const char *runtime,
     struct stat st;
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return 0;               /* installed by an earlier build */
-    char tmp[PATH_MAX], log[PATH_MAX];
+    char tmp[PATH_MAX + 96], log[PATH_MAX + 96];
     snprintf(tmp, sizeof tmp, "%s/%s.tmp.%ld", root, key, (long)getpid());
     snprintf(log, sizeof log, "%s/%s.log.%ld", root, key, (long)getpid());
     remove_tree(tmp);
