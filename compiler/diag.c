@@ -140,7 +140,7 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_CODE_DIR] = {"E0501", SEV_ERROR, "bad-code-directory",
                     "a function's code directory is missing or outside the project"},
     [D_BUNDLE] = {"E0502", SEV_ERROR, "bundle",
-                  "a code bundle could not be made (limits, symlinks, special files)"},
+                  "a code bundle could not be made (limits, symlinks, special files, a package install that failed or has no installer or lock file)"},
     [D_IO] = {"E0503", SEV_ERROR, "io",
               "a file could not be read or written"},
     [D_EMPTY_APP] = {"E0504", SEV_ERROR, "empty-app",
