@@ -69,6 +69,7 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/deps.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
 	compiler/kinds/common.c \
@@ -80,6 +81,7 @@ SRCS := \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
 	compiler/kinds/api_http.c \
+	compiler/kinds/api_auth.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c \
@@ -91,6 +93,7 @@ SRCS := \
 	compiler/local_aws.c \
 	compiler/worker.c \
 	compiler/apigw.c \
+	compiler/authorize.c \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \

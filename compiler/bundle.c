@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -644,6 +645,9 @@ typedef struct Walk {
     size_t nseen, seen_cap;
     char *err;
     size_t errlen;
+    const char *skip;           /* a root folder left out (installed anew) */
+    char **ignore;              /* the code directory's .hitcignore patterns */
+    int nignore;
 } Walk;
 
 bool path_inside(const char *path, const char *root)
@@ -808,6 +812,53 @@ static void free_names(char **names, int n)
 
 static int walk(Walk *w, const char *dir, const char *rel, const char *link);
 
+/* Does a .hitcignore pattern leave out the entry child (its path in the
+ * bundle) named name?  A pattern without '/' matches a name at any depth,
+ * one with '/' the path from the code directory's root (a leading '/'
+ * dropped); a trailing '/' matches directories only. */
+static bool ignored(const Walk *w, const char *child, const char *name, bool dir)
+{
+    for (int i = 0; i < w->nignore; i++) {
+        char pat[PATH_MAX];
+        snprintf(pat, sizeof pat, "%s", w->ignore[i][0] == '/' ? w->ignore[i] + 1
+                                                              : w->ignore[i]);
+        size_t n = strlen(pat);
+        bool dir_only = n && pat[n - 1] == '/';
+        if (dir_only)
+            pat[--n] = '\0';
+        if (!n || (dir_only && !dir))
+            continue;
+        bool anchored = strchr(pat, '/') || w->ignore[i][0] == '/';
+        if (anchored ? fnmatch(pat, child, FNM_PATHNAME) == 0 : fnmatch(pat, name, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The patterns of dir/.hitcignore, one a line, '#' comments and blank
+ * lines skipped. */
+static void read_ignore(Walk *w, const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.hitcignore", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[PATH_MAX];
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+            n--;
+        line[n] = '\0';
+        char *p = line + strspn(line, " \t");
+        if (!*p || *p == '#')
+            continue;
+        w->ignore = xrealloc(w->ignore, sizeof *w->ignore * (size_t)(w->nignore + 1));
+        w->ignore[w->nignore++] = xstrdup(p);
+    }
+    fclose(f);
+}
+
 /* One directory entry: a file to keep, a directory to walk, or an error. */
 static int visit(Walk *w, const char *dir, const char *rel, const char *name)
 {
@@ -841,7 +892,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
                  w->shown);
             return BUNDLE_BAD_ENV;
         }
-        if (left_out(name, true))
+        if (left_out(name, true) || (!*rel && w->skip && strcmp(name, w->skip) == 0) ||
+            ignored(w, child, name, true))
             return 0;
         for (int i = 0; i <= w->depth; i++)
             if (strcmp(w->stack[i], real) == 0)
@@ -852,7 +904,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     if (!S_ISREG(st.st_mode))
         return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
                     "regular file, directory or symbolic link", child, w->shown);
-    if (left_out(name, false))
+    if (left_out(name, false) || ignored(w, child, name, false) ||
+        (!*rel && strcmp(name, ".hitcignore") == 0))
         return 0;
     const char *why = name_problem(child);
     if (why)
@@ -975,24 +1028,57 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     return bundle_dir_with(dir, shown, NULL, 0, out, err, errlen, NULL);
 }
 
-/* Walk dir into a new Walk (*out, freed with walk_free): 0, or an error
- * with err filled. */
-static int walk_dir(const char *dir, const char *shown, char *err,
-                    size_t errlen, Walk **out)
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const Entry *)a)->name, ((const Entry *)b)->name);
+}
+
+/* The installed packages into w, under prefix; then every name once. */
+static int walk_deps(Walk *w, const char *deps, const char *prefix)
+{
+    if (!realpath(deps, w->root))
+        return fail(w->err, w->errlen, "cannot read the packages installed for "
+                    "code directory '%s': %s", w->shown, strerror(errno));
+    int rc = walk(w, w->root, prefix, NULL);
+    if (rc != 0)
+        return rc;
+    qsort(w->entries, (size_t)w->n, sizeof *w->entries, entry_cmp);
+    for (int i = 1; i < w->n; i++)
+        if (strcmp(w->entries[i - 1].name, w->entries[i].name) == 0)
+            return fail(w->err, w->errlen, "code directory '%s' has its own '%s', "
+                        "which the packages hitc installs hold too; delete it",
+                        w->shown, w->entries[i].name);
+    return 0;
+}
+
+/* Walk dir (and deps, when not NULL) into a new Walk (*out, freed with
+ * walk_free): 0, or an error with err filled. */
+static int walk_dir(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, char *err, size_t errlen, Walk **out)
 {
     Walk *w = *out = xcalloc(1, sizeof *w);
     w->shown = shown;
     w->err = err;
     w->errlen = errlen;
     w->depth = -1;
+    w->skip = deps && prefix && *prefix ? prefix : NULL;
     int rc = 0;
     if (!realpath(dir, w->root))
         rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
                   strerror(errno));
     if (rc == 0)
+        read_ignore(w, w->root);
+    if (rc == 0)
         rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+    for (int i = 0; i < w->nignore; i++)
+        free(w->ignore[i]);         /* the packages are not filtered */
+    free(w->ignore);
+    w->ignore = NULL;
+    w->nignore = 0;
+    if (rc == 0 && deps)
+        rc = walk_deps(w, deps, prefix ? prefix : "");
     return rc;
 }
 
@@ -1015,9 +1101,17 @@ int bundle_dir_with(const char *dir, const char *shown,
                     const BundleExtra *extras, int n, Bundle *out, char *err,
                     size_t errlen, int *clashed)
 {
+    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                           clashed);
+}
+
+int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, const BundleExtra *extras, int n,
+                    Bundle *out, char *err, size_t errlen, int *clashed)
+{
     *out = (Bundle){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
 
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
@@ -1083,9 +1177,17 @@ int bundle_dir_with(const char *dir, const char *shown,
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed)
 {
+    return bundle_list_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                            clashed);
+}
+
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed)
+{
     *out = (BundleList){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
     for (int i = 0; rc == 0 && i < w->n; i++) {
         if (strcmp(w->entries[i].name, ".env") != 0)
             continue;

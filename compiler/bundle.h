@@ -117,6 +117,10 @@ typedef struct BundleList {
  * but a root .env and the files an extra might clash with is read. */
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed);
+/* The same with installed packages, as bundle_dir_deps adds them. */
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed);
 void bundle_list_free(BundleList *l);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
@@ -141,6 +145,29 @@ int env_file_check(const unsigned char *text, size_t len, int *line,
 int env_file_each(const unsigned char *text, size_t len,
                   void (*each)(void *arg, const char *key, const char *value),
                   void *arg);
+
+/* deps.c: what a code directory installs for its runtime: nothing, a
+ * python* runtime's requirements.txt (pip), a nodejs* runtime's
+ * package.json (npm, with its package-lock.json). */
+enum { DEPS_NONE, DEPS_PIP, DEPS_NPM };
+int deps_kind(const char *code, const char *runtime);
+/* deps.c: install code's packages for runtime and arch ("x86_64" or
+ * "arm64"; NULL is x86_64) into hitc's cache, or find them there: dir is
+ * then the installed tree (pip's --target; for npm the directory that
+ * holds node_modules), or "" when code has nothing to install.  0, or -1
+ * with err naming the file and, when the installer failed, its last
+ * lines. */
+int deps_install(const char *code, const char *shown, const char *runtime,
+                 const char *arch, char *dir, size_t dirlen, char *err,
+                 size_t errlen);
+
+/* bundle_dir_with, and the files under deps (installed packages, see
+ * deps_install) under the name prefix ("" or "node_modules"); with a
+ * prefix, the code directory's own folder of that name is left out.  A
+ * name both hold is an error.  deps NULL: bundle_dir_with. */
+int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, const BundleExtra *extras, int n,
+                    Bundle *out, char *err, size_t errlen, int *clashed);
 
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */

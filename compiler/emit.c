@@ -128,9 +128,21 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const BundleExtra *extras, int n)
 {
+    return bundle_for_code(ctx, e, source, loc, extras, n, NULL, NULL);
+}
+
+BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const BundleExtra *extras, int n, const char *runtime,
+                           const char *arch)
+{
     char *path = arena_printf(ctx->arena, "%s/%s", loc.src ? loc.src->dir : ctx->root, source);
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
+    /* Installed packages depend on the runtime and the architecture: a
+     * bundle of their own (deps.c). */
+    int deps = deps_kind(path, runtime);
+    if (deps != DEPS_NONE)
+        key = arena_printf(ctx->arena, "%s\n=%s %s", key, runtime, arch ? arch : "x86_64");
     /* The same directory with the kit or the .env reader is another
      * bundle. */
     for (int i = 0; i < n; i++)
@@ -153,9 +165,20 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
             diag(ctx, (DiagCode)extras[clashed].tag, loc, "%s", err);
         return b;
     }
+    char installed[PATH_MAX] = "";
+    if (deps != DEPS_NONE &&
+        deps_install(path, source, runtime, arch, installed, sizeof installed, err,
+                     sizeof err) != 0) {
+        diag(ctx, D_BUNDLE, loc, "%s", err);
+        return b;
+    }
+    /* pip's --target tree goes at the root, npm's node_modules under its name */
+    if (deps == DEPS_NPM && installed[0])
+        strncat(installed, "/node_modules", sizeof installed - strlen(installed) - 1);
     Bundle zip = {0};
-    int rc = bundle_dir_with(path, source, extras, n, &zip, err, sizeof err,
-                             &clashed);
+    int rc = bundle_dir_deps(path, source, installed[0] ? installed : NULL,
+                             deps == DEPS_NPM ? "node_modules" : "", extras, n, &zip,
+                             err, sizeof err, &clashed);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
                   : rc == BUNDLE_CLASH ? (DiagCode)extras[clashed].tag

@@ -177,6 +177,8 @@ typedef enum {
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
     D_HTTP_CORS_OPTIONS, D_API_TIMEOUT,
+    D_UNKNOWN_AUTHORIZER, D_AUTHORIZER_API, D_AUTHORIZER_FIELDS,
+    D_CORS_ORIGIN, D_UNUSED_AUTHORIZER,
     /* references and graph */
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
@@ -767,6 +769,14 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
  * DiagCode. */
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
+/* The same for a function: with its runtime and architecture, the code
+ * directory's packages (requirements.txt, package.json) installed into
+ * the bundle (deps.c); not by `hitc check`, which installs nothing. */
+BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const struct BundleExtra *extras, int n,
+                           const char *runtime, const char *arch);
+/* kinds/function.c: a function's runtime and architecture (NULL if none) */
+void function_platform(const Decl *d, const char **runtime, const char **arch);
 
 /* bulk.c: end d's message (a quota of the template's size, or of its
  * resources) with the resource types that weigh most, and note the

@@ -903,8 +903,8 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         return;
     BundleExtra extras[2];
     int nextra = function_bundle_extras(ctx, d, extras);
-    BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc, extras,
-                                   nextra);
+    BundleRef *b = bundle_for_code(ctx, e, f->code, f->code_loc, extras,
+                                   nextra, f->runtime, f->arch);
     e->need_code_params = true;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
@@ -987,6 +987,13 @@ const char *function_code_dir(const Decl *d, Loc *loc)
         return NULL;
     *loc = f->code_loc;
     return f->code;
+}
+
+void function_platform(const Decl *d, const char **runtime, const char **arch)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    *runtime = f ? f->runtime : NULL;
+    *arch = f ? f->arch : NULL;
 }
 
 /* For the API back ends: the function's timeout in seconds, and where it
