@@ -72,6 +72,7 @@ SRCS := \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
+	compiler/kinds/function_ops.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \

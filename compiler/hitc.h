@@ -854,6 +854,8 @@ bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;
+/* kinds/function_ops.c: `defaults { ... }`, every function's settings */
+extern const Kind kind_defaults;
 void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
 CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
 bool table_has_stream(const Decl *table);

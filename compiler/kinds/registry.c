@@ -12,6 +12,7 @@ const Kind *const kinds[] = {
     &kind_app,
     &kind_param,
     &kind_table,
+    &kind_defaults,
     &kind_function,
     &kind_route,
     &kind_api,
