@@ -84,6 +84,7 @@ SRCS := \
 	compiler/kinds/resource.c \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
+	compiler/kinds/trigger_failure.c \
 	compiler/local_app.c \
 	compiler/local_aws.c \
 	compiler/worker.c \

@@ -213,6 +213,7 @@ typedef enum {
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
+    D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
     /* allow ACTIONS on RESOURCES (kinds/function.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */

@@ -26,6 +26,7 @@
 #include "hitc.h"
 #include "iam_table.h"
 #include "kinds/function_ops.h"
+#include "kinds/trigger.h"
 #include "runtimes.h"
 
 enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
@@ -883,6 +884,9 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
               trigger_cmp);
     for (int i = 0; i < f->triggers.len; i++) {
         CfnNode *st = trigger_grant(ctx, f->triggers.items[i]);
+        if (st)
+            cfn_arr_push(ctx->arena, stmts, st);
+        st = trigger_failure_grant(ctx, f->triggers.items[i]);
         if (st)
             cfn_arr_push(ctx->arena, stmts, st);
     }
