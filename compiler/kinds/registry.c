@@ -12,8 +12,8 @@ const Kind *const kinds[] = {
     &kind_app,
     &kind_param,
     &kind_table,
-    &kind_defaults,
     &kind_function,
+    &kind_defaults,
     &kind_route,
     &kind_api,
     &kind_api_deployment,   /* after api: its finish follows the api's */
