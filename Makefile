@@ -77,6 +77,7 @@ SRCS := \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
+	compiler/kinds/function_ops.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
@@ -89,6 +90,7 @@ SRCS := \
 	compiler/kinds/resource.c \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
+	compiler/kinds/trigger_failure.c \
 	compiler/local_app.c \
 	compiler/local_aws.c \
 	compiler/worker.c \

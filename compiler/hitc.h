@@ -217,6 +217,7 @@ typedef enum {
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
+    D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
     /* allow ACTIONS on RESOURCES (kinds/function.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
@@ -898,6 +899,8 @@ bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;
+/* kinds/function_ops.c: `defaults { ... }`, every function's settings */
+extern const Kind kind_defaults;
 void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
 CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
 bool table_has_stream(const Decl *table);

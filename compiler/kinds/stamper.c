@@ -30,6 +30,7 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
+#include "kinds/function_ops.h"
 
 extern const unsigned char hitc_stamper_py[];
 extern const size_t hitc_stamper_py_len;
@@ -172,6 +173,8 @@ static void stamper_finish(Ctx *ctx, Emit *e)
     const char *log_group = logical_id(ctx, owner, "LogGroup");
     const char *role = logical_id(ctx, owner, "Role");
     lambda_log_group(ctx, e, owner, log_group, "hitc-stamper");
+    FunctionOps app = function_ops_start(ctx);
+    function_ops_log_group(ctx, e, &app, log_group);
     CfnNode *stmts = lambda_role(ctx, e, owner, role, log_group);
     /* Read: the source bundles this template names, and this stack's own
      * copies; never CodePrefix*, which holds every other stack's copies
