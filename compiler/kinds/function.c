@@ -861,7 +861,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     BundleExtra extras[2];
     int nextra = function_bundle_extras(ctx, d, extras);
     BundleRef *b = bundle_for_code(ctx, e, f->code, f->code_loc, extras,
-                                   nextra, f->runtime, f->arch);
+                                   nextra, f->runtime, f->ops.arch);
     e->need_code_params = true;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
@@ -959,7 +959,7 @@ void function_platform(const Decl *d, const char **runtime, const char **arch)
 {
     const Function *f = d->kind == &kind_function ? d->data : NULL;
     *runtime = f ? f->runtime : NULL;
-    *arch = f ? f->arch : NULL;
+    *arch = f ? f->ops.arch : NULL;
 }
 
 /* For the API back ends: the function's timeout in seconds, and where it
