@@ -90,7 +90,14 @@ SRCS := \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
-	compiler/serve.c
+	compiler/serve.c \
+	compiler/aws_cli.c \
+	compiler/plan.c \
+	compiler/stack.c \
+	compiler/ship.c \
+	compiler/bucket.c \
+	compiler/deploy.c \
+	compiler/outputs.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
