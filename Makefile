@@ -101,7 +101,7 @@ SRCS := \
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
 
 B ?= build
 EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \

@@ -237,7 +237,7 @@ static void describe_origin(const PlanChange *c, Buf *out)
         buf_puts(out, c->action == CH_REMOVE ? "no longer declared" : "made by hitc");
         return;
     }
-    if (c->decl->builtin || !c->decl->loc.src) {
+    if (!c->decl->loc.src) {
         buf_printf(out, "%s, made by hitc", c->decl->display);
         return;
     }
@@ -288,9 +288,9 @@ int plan_refuse(Ctx *ctx, const Plan *p, const char *stack)
         const char *name = c->decl && c->decl->name ? c->decl->name : c->logical;
         Loc at = c->decl ? c->decl->loc : (Loc){ctx->root_src, 0, 0};
         Diag *d = diag(ctx, D_DEPLOY_REPLACE, at,
-                       "this deploy would %s %s (%s) in stack '%s'%s%s: %s",
-                       c->action == CH_REMOVE ? "remove" :
-                       c->action == CH_REPLACE ? "replace" : "maybe replace",
+                       "this deploy %s %s (%s) in stack '%s'%s%s: %s",
+                       c->action == CH_REMOVE ? "would remove" :
+                       c->action == CH_REPLACE ? "would replace" : "may replace",
                        what, c->logical, stack, c->why ? ", as " : "",
                        c->why ? c->why : "", loss(c));
         note(ctx, d, at, "to go ahead, name it: --allow-replace %s", name);
