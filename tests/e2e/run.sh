@@ -7,7 +7,7 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, plugin-failures, selftest (the
+#                            ...), hit-triggers, plugin-failures, hitc-deploy, selftest (the
 #                            harness's own checks)
 #        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth (tests/run.sh
 #                            runs 1/2 and 2/2 side by side)
@@ -44,11 +44,12 @@ APPS=(
 source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
+source "$E2E/deploy.sh"         # hitc_deploy_cases
 
 # The parts of the suite, in order: each app, then the parts with cases of their own.
 PARTS=()
 for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
-PARTS+=(hit-triggers plugin-failures selftest)
+PARTS+=(hit-triggers plugin-failures hitc-deploy selftest)
 
 # in_shard PART: with HITC_E2E_SHARD=K/N, is PART among every Nth part from the Kth
 # (tests/run.sh runs the shards side by side, each on a local cloud of its own)?
@@ -497,6 +498,7 @@ main() {
         source "$E2E/apps/plugin-failures.sh"
         plugin_failures_cases
     fi
+    wanted hitc-deploy && hitc_deploy_cases
     wanted selftest || return 0
     selftest
     triggers_selftest
