@@ -197,6 +197,7 @@ int stack_print_outputs(Aws *aws, const char *stack, bool json)
     if (json) {
         char *text = cfn_json(obj);
         fputs(text, stdout);
+        fputc('\n', stdout);
         free(text);
     }
     return fflush(stdout) == 0 ? 0 : 2;

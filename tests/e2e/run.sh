@@ -492,13 +492,13 @@ main() {
         wanted "$base" && run_app "$dir" "$base"
     done
     wanted hit-triggers && hit_triggers_e2e
+    wanted hitc-deploy && hitc_deploy_cases
     check_answers
     # Apps that only fail on purpose, with cases of their own (no generic checks).
     if wanted plugin-failures; then
         source "$E2E/apps/plugin-failures.sh"
         plugin_failures_cases
     fi
-    wanted hitc-deploy && hitc_deploy_cases
     wanted selftest || return 0
     selftest
     triggers_selftest
