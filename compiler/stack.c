@@ -101,6 +101,10 @@ typedef struct Follow {
     bool tty;
     int total, done;
     StrMap finished;            /* logical IDs that reached *_COMPLETE */
+    StrMap touched;             /* logical IDs with an event: the total is
+                                   at least how many (CloudFormation may
+                                   update more than the plan counted) */
+    int ntouched;
     struct timespec t0;
     CfnNode *failed;            /* the first resource event that failed */
 } Follow;
@@ -122,6 +126,11 @@ static void show(Follow *f, const CfnNode *ev)
     bool whole = strcmp(logical, f->stack) == 0;
     if (!whole && ends_with(status, "_FAILED") && reason && !f->failed)
         f->failed = (CfnNode *)ev;
+    if (!whole && !strmap_get(&f->touched, logical)) {
+        strmap_put(f->aws->ctx->arena, &f->touched, logical, (void *)logical);
+        if (++f->ntouched > f->total)
+            f->total = f->ntouched;
+    }
     if (!whole && ends_with(status, "_COMPLETE") && !strmap_get(&f->finished, logical)) {
         strmap_put(f->aws->ctx->arena, &f->finished, logical, (void *)logical);
         f->done++;
@@ -143,7 +152,7 @@ static void show(Follow *f, const CfnNode *ev)
 const char *stack_follow(Aws *aws, const char *stack, StrMap *seen, int total,
                          const StrMap *owners, CfnNode **failed)
 {
-    Follow f = {aws, stack, owners, isatty(2) != 0, total, 0, {0}, {0}, NULL};
+    Follow f = {aws, stack, owners, isatty(2) != 0, total, 0, {0}, {0}, 0, {0}, NULL};
     clock_gettime(CLOCK_MONOTONIC, &f.t0);
     const char *status = NULL;
     for (;;) {

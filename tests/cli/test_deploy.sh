@@ -4,6 +4,7 @@
 # the AWS CLI missing, the printed recipe, usage.  An `aws` of the test's
 # own on PATH records every call it gets (tests/e2e deploys for real).
 . "$(dirname "$0")/lib.sh"
+hitc() { timeout 300 $WRAP "$HITC" "$@"; }      # none of these may hang
 
 # fake_aws: an `aws` that logs its arguments to $WORK/aws.log and answers {}.
 fake_aws() {
@@ -54,7 +55,7 @@ unknown_parameter_and_bad_options_are_usage_errors() {
 missing_aws_cli_says_how_to_install() {
     cp -r "$ROOT/examples/hits" app
     mkdir empty
-    expect 2 env PATH="$WORK/empty" XDG_CACHE_HOME="$WORK/cache" "$HITC" deploy app/app.hit --bucket b 2> err.txt
+    expect 2 timeout 300 env PATH="$WORK/empty" XDG_CACHE_HOME="$WORK/cache" "$HITC" deploy app/app.hit --bucket b 2> err.txt
     grep -q "cannot run 'aws', the AWS CLI, .*: it is not on PATH.  Install it (version 1 or 2): https://docs.aws.amazon.com/cli/" err.txt || { cat err.txt; return 1; }
 }
 

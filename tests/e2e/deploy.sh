@@ -73,6 +73,21 @@ hitc_deploy_cases() {
     expect_eq "$BASE: the env change deploys (UPDATE_COMPLETE)" "0 UPDATE_COMPLETE" \
         "$SHIP_RC $(stack_status shipped-dev)"
 
+    # on a terminal (script(1) gives hitc one): it asks; 'n' deploys nothing, 'y' deploys
+    # with a progress line
+    local cmd
+    cmd=$(printf '%q ' "$HITC" deploy "$app" --stage prod "${where[@]}")
+    printf 'n\n' | timeout 600 script -qec "$cmd" /dev/null > "$DW/tty-no.out" 2>&1
+    if [ $? -eq 1 ] && grep -q "deploy these changes to shipped-prod? \[y/N\]" "$DW/tty-no.out" &&
+        grep -q "nothing deployed" "$DW/tty-no.out" && [ "$(stack_status shipped-prod)" = CREATE_COMPLETE ]; then
+        pass "$BASE: on a terminal hitc asks before deploying, and 'n' changes nothing"
+    else fail "$BASE: on a terminal hitc asks before deploying, and 'n' changes nothing" "$(tail -20 "$DW/tty-no.out")"; fi
+    printf 'y\n' | timeout 600 script -qec "$cmd" /dev/null > "$DW/tty-yes.out" 2>&1
+    if [ $? -eq 0 ] && [ "$(stack_status shipped-prod)" = UPDATE_COMPLETE ] &&
+        grep -qE $'\r\033\\[K  \\[[0-9]+/[0-9]+\\] +[0-9.]+s  CounterFunctionCode UPDATE_COMPLETE' "$DW/tty-yes.out"; then
+        pass "$BASE: 'y' deploys, with a progress line ([done/total] seconds) on the terminal"
+    else fail "$BASE: 'y' deploys, with a progress line on the terminal" "$(tail -20 "$DW/tty-yes.out" | cat -v)"; fi
+
     # a new key replaces the table: refused, naming it; --allow-replace lets it through
     local table
     table=$(physical shipped-dev CountersTable)
