@@ -164,6 +164,21 @@ hitc_deploy_cases() {
         pass "$BASE: the commands 'hitc deploy --print-commands' prints deploy the stage, run as printed"
     else fail "$BASE: the commands 'hitc deploy --print-commands' prints deploy the stage" "$(cat "$DW/recipe.out" "$DW/recipe.log" | tail -20)"; fi
 
-    for s in prod killed recipe; do ship "destroy-$s" destroy "$app" --stage "$s" --yes; done
+    # no --bucket: the managed bucket, made private, encrypted, with its lifecycle rule
+    local mb=hitc-deploy-123456789012-us-east-1
+    ship managed deploy "$app" --stage managed
+    if [ "$SHIP_RC" -eq 0 ] && [ "$(stack_status shipped-managed)" = CREATE_COMPLETE ] &&
+        grep -q "made the deployment bucket $mb" "$DW/managed.err" &&
+        [ "$(aws s3api get-public-access-block --bucket "$mb" --query 'PublicAccessBlockConfiguration.[BlockPublicAcls,IgnorePublicAcls,BlockPublicPolicy,RestrictPublicBuckets]' --output text)" = "True	True	True	True" ] &&
+        [ "$(aws s3api get-bucket-encryption --bucket "$mb" --query 'ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm' --output text)" = AES256 ] &&
+        [ "$(aws s3api get-bucket-lifecycle-configuration --bucket "$mb" --query 'Rules[?ID==`hitc-old-templates`].Expiration.Days' --output text)" = 7 ] &&
+        [ "$(aws s3 ls "s3://$mb/hitc/" | grep -c '\.zip$')" = 2 ]; then
+        pass "$BASE: without --bucket, the managed bucket $mb is made (private, encrypted, lifecycle) and holds the bundles"
+    else fail "$BASE: without --bucket, the managed bucket is made and used" "$(detail managed)"; fi
+    ship managed-again deploy "$app" --stage managed
+    expect_eq "$BASE: the next deploy finds the managed bucket (makes nothing)" "0 0" \
+        "$SHIP_RC $(grep -c 'made the deployment bucket' "$DW/managed-again.err")"
+
+    for s in prod killed recipe managed; do ship "destroy-$s" destroy "$app" --stage "$s" --yes; done
     unset XDG_CACHE_HOME
 }
