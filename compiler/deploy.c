@@ -393,9 +393,9 @@ static int stack_state(Deploy *d, const char **type)
         const char *del[] = {"cloudformation", "delete-stack", "--stack-name", d->s.stack,
                              NULL};
         CfnNode *failed = NULL;
-        if (!aws_call(aws, "delete the failed stack", del, false) ||
-            strcmp(stack_follow(aws, d->s.stack, &seen, 0, NULL, &failed) ?: "",
-                   "DELETE_COMPLETE") != 0) {
+        const char *end = aws_call(aws, "delete the failed stack", del, false)
+            ? stack_follow(aws, d->s.stack, &seen, 0, NULL, &failed) : NULL;
+        if (!end || strcmp(end, "DELETE_COMPLETE") != 0) {
             fprintf(stderr, "hitc: stack '%s' could not be deleted; see its events\n",
                     d->s.stack);
             return 2;
@@ -587,11 +587,13 @@ static int plan_and_deploy(Deploy *d)
         rc = make_change_set(d, &cs);
     if (rc != 0)
         return rc;
-    CfnNode *old = strcmp(cs.type, "UPDATE") == 0 ? deployed_template(d) : NULL;
+    /* CloudFormation refused a change set with nothing in it: no plan to make */
+    bool nothing = cs.empty && !cs.id && strcmp(cs.type, "UPDATE") == 0;
+    CfnNode *old = strcmp(cs.type, "UPDATE") == 0 && !nothing ? deployed_template(d) : NULL;
     Plan plan = {0};
     plan_make(ctx->arena, &plan, old, d->s.emit.template, cs.changes, &ctx->prog.ids);
     plan_allow(&plan, (const char *const *)d->allow.items, d->allow.len);
-    if (plan.changes.len == 0 || (cs.empty && strcmp(cs.type, "UPDATE") == 0)) {
+    if (nothing || plan.changes.len == 0 || (cs.empty && strcmp(cs.type, "UPDATE") == 0)) {
         if (cs.id)
             drop_change_set(d, &cs);
         fprintf(d->s.say, "no changes: stack %s is up to date\n", d->s.stack);

@@ -104,9 +104,11 @@ static int list_kept(Cmd *c, FILE *say)
         if (!policy || strcmp(policy, "Delete") == 0)
             continue;
         const char *logical = rs->pairs[i].key, *physical = NULL;
-        for (int k = 0; res && res->kind == CFN_ARRAY && k < res->len; k++)
-            if (strcmp(aws_str(res->items[k], "LogicalResourceId") ?: "", logical) == 0)
+        for (int k = 0; res && res->kind == CFN_ARRAY && k < res->len; k++) {
+            const char *l = aws_str(res->items[k], "LogicalResourceId");
+            if (l && strcmp(l, logical) == 0)
                 physical = aws_str(res->items[k], "PhysicalResourceId");
+        }
         if (!physical)
             continue;           /* never made: nothing to keep */
         const Decl *d = strmap_get(&aws->ctx->prog.ids, logical);
