@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -185,6 +186,36 @@ static const char *given(Deploy *d, const char *key, const Decl *decl)
     return NULL;
 }
 
+/* Every --parameter names a param of the app, and none of hitc's own
+ * (Stage, CodeBucket, CodePrefix: --stage, --bucket, --prefix).  0 or 2. */
+static int check_given(Deploy *d)
+{
+    Ctx *ctx = d->s.aws.ctx;
+    Arena *a = ctx->arena;
+    CfnNode *ps = d->s.emit.parameters;
+    static const char *const own[][2] = {
+        {"Stage", "--stage"}, {"CodeBucket", "--bucket"}, {"CodePrefix", "--prefix"},
+    };
+    for (int i = 0; i < d->params.len; i++) {
+        const char *p = d->params.items[i];
+        const char *key = arena_strndup(a, p, (size_t)(strchr(p, '=') - p));
+        bool known = false;
+        for (int k = 0; ps && k < ps->len && !known; k++) {
+            const Decl *decl = strmap_get(&ctx->prog.ids, ps->pairs[k].key);
+            known = strcmp(ps->pairs[k].key, key) == 0 ||
+                    (decl && decl->name && strcmp(decl->name, key) == 0);
+        }
+        for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+            if (strcasecmp(key, own[k][0]) == 0)    /* Stage or stage */
+                return local_usage_error("deploy", "--parameter %s: hitc sets %s; "
+                                         "use %s", p, own[k][0], own[k][1]);
+        if (!known)
+            return local_usage_error("deploy", "--parameter %s: the app has no "
+                                     "param '%s'", p, key);
+    }
+    return 0;
+}
+
 /* Every parameter's value: Stage, CodeBucket and CodePrefix from hitc, the
  * app's params from --parameter or their defaults.  E0802 for each one
  * without; usage error for a --parameter that names none.  0, 1 or 2. */
@@ -194,6 +225,8 @@ static int parameters(Deploy *d)
     Arena *a = ctx->arena;
     CfnNode *ps = d->s.emit.parameters;
     d->values = cfn_obj(a, (Loc){0});
+    if (check_given(d) != 0)
+        return 2;
     for (int i = 0; ps && i < ps->len; i++) {
         const char *key = ps->pairs[i].key;
         const Decl *decl = strmap_get(&ctx->prog.ids, key);
@@ -215,19 +248,6 @@ static int parameters(Deploy *d)
             continue;
         }
         cfn_put_str(a, d->values, key, v);
-    }
-    for (int i = 0; i < d->params.len; i++) {
-        const char *p = d->params.items[i];
-        const char *key = arena_strndup(a, p, (size_t)(strchr(p, '=') - p));
-        bool known = false;
-        for (int k = 0; ps && k < ps->len && !known; k++) {
-            const Decl *decl = strmap_get(&ctx->prog.ids, ps->pairs[k].key);
-            known = strcmp(ps->pairs[k].key, key) == 0 ||
-                    (decl && decl->name && strcmp(decl->name, key) == 0);
-        }
-        if (!known)
-            return local_usage_error("deploy", "--parameter %s: the app has no "
-                                     "param '%s'", p, key);
     }
     ship_flush(&d->s);
     return ctx->nerrors ? 1 : 0;

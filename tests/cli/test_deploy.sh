@@ -39,6 +39,10 @@ unknown_parameter_and_bad_options_are_usage_errors() {
     cp -r "$ROOT/examples/hits" app
     expect 2 hitc deploy app/app.hit --bucket b --parameter nope=1 2> err.txt
     grep -q "the app has no param 'nope'" err.txt || { cat err.txt; return 1; }
+    expect 2 hitc deploy app/app.hit --bucket b --parameter stage=prod 2> err.txt
+    grep -q "hitc sets Stage; use --stage" err.txt || { cat err.txt; return 1; }
+    expect 2 hitc deploy app/app.hit --parameter CodeBucket=x 2> err.txt
+    grep -q "hitc sets CodeBucket; use --bucket" err.txt
     expect 2 hitc deploy app/app.hit --bucket b --parameter novalue 2> err.txt
     grep -q "NAME=VALUE" err.txt
     expect 2 hitc deploy app/app.hit --stage Prod 2> err.txt
