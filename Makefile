@@ -99,11 +99,18 @@ SRCS := \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
-	compiler/serve.c
+	compiler/serve.c \
+	compiler/aws_cli.c \
+	compiler/plan.c \
+	compiler/stack.c \
+	compiler/ship.c \
+	compiler/bucket.c \
+	compiler/deploy.c \
+	compiler/outputs.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
 
 B ?= build
 EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \

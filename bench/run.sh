@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`.  hitc against its peers (the SAM translator,
 # cfn-lint, the AWS CDK and the Serverless Framework v3), in the same run, as
-# ratios, and `hitc serve` against a bare python3 loop; see bench/README.md.  The
+# ratios, `hitc serve` against a bare python3 loop, and what `hitc deploy` costs
+# on the local cloud when little changed; see bench/README.md.  The
 # npm peers are installed into build/bench-npm on first use (scripts/deps.sh
 # --bench); if that fails, so does `make bench`.
 set -euo pipefail
@@ -29,5 +30,8 @@ if [ "$(cat "$base/REV" 2>/dev/null)" != "$BASE_REV" ] || [ ! -x "$base/src/hitc
 fi
 # hitc serve's latency to a warm handler, beside a bare python3 loop (bench/serve.py).
 python3 bench/serve.py
+echo
+# hitc deploy when little changed: wall time, aws calls, bytes uploaded (bench/deploy.sh).
+bench/deploy.sh
 echo
 HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" exec python3 bench/bench.py "$@"

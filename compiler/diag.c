@@ -288,6 +288,12 @@ const DiagInfo diag_table[D_COUNT] = {
                            "'cfn.ID' naming no resource of an included fragment"},
     [D_INCLUDE_OUTSIDE] = {"E0615", SEV_ERROR, "include-outside-project",
                            "an included file outside the project (the main .hit file's directory), through '..' or a symlink: refused unread"},
+    [D_DEPLOY_REPLACE] = {"E0800", SEV_ERROR, "deploy-would-lose-data",
+                          "hitc deploy: a change would replace or remove a resource that holds data (a table, a retained resource) and '--allow-replace NAME' does not name it"},
+    [D_DEPLOY_FAILED] = {"E0801", SEV_ERROR, "deploy-failed",
+                         "hitc deploy: CloudFormation failed a resource; its reason, at the declaration the resource comes from"},
+    [D_DEPLOY_PARAM] = {"E0802", SEV_ERROR, "deploy-missing-parameter",
+                        "hitc deploy: a param with no default and no '--parameter NAME=VALUE'"},
 };
 
 const char *severity_name(Severity sev)

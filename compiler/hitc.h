@@ -224,6 +224,8 @@ typedef enum {
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
     D_INCLUDE_UNKNOWN,
     D_INCLUDE_OUTSIDE,
+    /* hitc deploy (deploy.c, plan.c) */
+    D_DEPLOY_REPLACE, D_DEPLOY_FAILED, D_DEPLOY_PARAM,
     D_COUNT
 } DiagCode;
 

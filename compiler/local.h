@@ -171,6 +171,7 @@ typedef struct Where {
     const char *stage;
     const char *region, *account;
     const char *endpoint;       /* --endpoint-url, or NULL */
+    const char *profile;        /* deploy's --profile, or NULL */
     const char *api_url;        /* serve: the local base URL, or NULL */
     const char **env;           /* --env: NAME=VALUE ... */
     int nenv;
@@ -229,8 +230,8 @@ void local_endpoint_credentials(const Where *w);
 
 /* ---- local_aws.c: the AWS CLI ------------------------------------------ */
 
-/* Run `aws ARGS... --output json` (with --endpoint-url and --region when
- * set): its exit status, its stdout in *out, its stderr in *err (both
+/* Run `aws ARGS... --output json` (with --region, and --endpoint-url and
+ * --profile when set): its exit status, its stdout in *out, its stderr in *err (both
  * malloc'd; either may be NULL). -1 when aws cannot be run. */
 int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err);
 /* --stack NAME: the stack's physical IDs and parameters into w.  0, or 1

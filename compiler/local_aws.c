@@ -72,7 +72,7 @@ int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err)
     const char *argv[64];
     int n = 0;
     argv[n++] = "aws";
-    for (int i = 0; args[i] && n < 56; i++)
+    for (int i = 0; args[i] && n < 54; i++)   /* room for 9 more */
         argv[n++] = args[i];
     argv[n++] = "--output";
     argv[n++] = "json";
@@ -81,6 +81,10 @@ int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err)
     if (w->endpoint) {
         argv[n++] = "--endpoint-url";
         argv[n++] = w->endpoint;
+    }
+    if (w->profile) {
+        argv[n++] = "--profile";
+        argv[n++] = w->profile;
     }
     argv[n] = NULL;
     int po[2], pe[2];

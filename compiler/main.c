@@ -16,6 +16,7 @@
 #include "hitc.h"
 #include "lint.h"
 #include "local.h"
+#include "deploy.h"
 
 /* The commands: one row each.  Most read .hit files and run on each file's
  * compiled program (the Ctx after compile()): their run() reports through
@@ -58,6 +59,9 @@ static const struct {
     {"invoke", invoke_main},
     {"event", event_main},
     {"serve", serve_main},
+    {"deploy", deploy_main},
+    {"outputs", outputs_main},
+    {"destroy", destroy_main},
 };
 
 static const char usage[] =
@@ -69,6 +73,9 @@ static const char usage[] =
     "       hitc invoke FILE FUNCTION [options]\n"
     "       hitc event KIND ARGS... [options]\n"
     "       hitc serve FILE [options]\n"
+    "       hitc deploy FILE [--stage STAGE] [options]\n"
+    "       hitc outputs FILE [--stage STAGE] [options]\n"
+    "       hitc destroy FILE [--stage STAGE] [options]\n"
     "\n"
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
@@ -102,6 +109,13 @@ static const char usage[] =
     "  serve FILE         serve the app's routes on 127.0.0.1, each function\n"
     "                     in warm workers, reloaded on change (docs/local.md);\n"
     "                     'hitc invoke|event|serve --help' lists their options\n"
+    "  deploy FILE        build, upload, plan and deploy one stage (the stack\n"
+    "                     APP-STAGE) through the AWS CLI, then print its\n"
+    "                     outputs (docs/deploying.md)\n"
+    "  outputs FILE       print a deployed stage's outputs\n"
+    "  destroy FILE       delete a deployed stage, keeping retained tables;\n"
+    "                     'hitc deploy|outputs|destroy --help' lists their\n"
+    "                     options\n"
     "\n"
     "options:\n"
     "  -o DIR             where build writes (required for build)\n"
@@ -208,7 +222,7 @@ static int parse_args(int argc, char **argv, Options *o)
             o->command = &commands[i];
     if (!o->command)
         return bad_usage("unknown command '%s'; use build, check, graph, lint, "
-                         "fmt, invoke, event or serve", command);
+                         "fmt, invoke, event, serve, deploy, outputs or destroy", command);
     const Command *c = o->command;
     if (o->nfiles == 0)
         return bad_usage("'%s' needs %s", c->name, c->takes);
