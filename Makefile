@@ -19,7 +19,12 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip libcrypto yaml-0.1 libmicrohttpd
+PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
+# libmicrohttpd is not linked: compiler/mhd.c loads it when `hitc serve`
+# starts (it brings GnuTLS and seven libraries more, whose loading would
+# cost every build).  Its headers are needed, and the name to load.
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_SONAME = $(or $(shell objdump -p "$$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so" 2>/dev/null | awk '/SONAME/ { print $$2 }'),libmicrohttpd.so.12)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
@@ -65,6 +70,7 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/sha256.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
 	compiler/kinds/common.c \
@@ -90,14 +96,15 @@ SRCS := \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
-	compiler/serve.c
+	compiler/serve.c \
+	compiler/mhd.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
 UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema
 
 B ?= build
-EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
+EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
 	$(B)/envkit_js.o $(B)/local_py.o $(B)/local_js.o
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
@@ -118,6 +125,11 @@ $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) -c $< -o $@
 
+$(B)/compiler/mhd.o: compiler/mhd.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) $(MHD_CFLAGS) \
+		-DMHD_SONAME='"$(MHD_SONAME)"' -c $< -o $@
+
 $(B)/embed: compiler/tools/embed.c
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
@@ -126,6 +138,21 @@ $(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
 	$(B)/embed hitc_stamper_py $< $@
 
 $(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The stamper's bundle, zipped once here rather than on every build: the
+# same bytes for every app (compiler/stamper_zip.h).  Made again when the
+# stamper, the kit or the zipping code changes.
+$(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
+		$(B)/compiler/bundle.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS)
+
+$(B)/stamper_zip.c: $(B)/stamper_zip_tool
+	$(B)/stamper_zip_tool $@
+
+$(B)/stamper_zip.o: $(B)/stamper_zip.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 # The plugin kit, added to the bundle of every plugin's service

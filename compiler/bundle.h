@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sha256.h"
+
 /* Lambda's limits for a .zip deployment package. */
 #define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
 #define BUNDLE_MAX_UNZIPPED (250ull * 1024 * 1024)    /* 262144000 bytes */
@@ -146,7 +148,5 @@ int env_file_each(const unsigned char *text, size_t len,
  * canonical (realpath): no "..", no links, no trailing '/'. */
 bool path_inside(const char *path, const char *root);
 
-/* out = lower-case hex SHA-256 of data (OpenSSL EVP). */
-void sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

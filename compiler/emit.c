@@ -175,6 +175,7 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
     b->data = zip.data;
     b->len = zip.len;
+    b->owned = true;
     return b;
 }
 
@@ -280,6 +281,9 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
 void emit_free(Emit *e)
 {
     free(e->text);
-    for (int i = 0; i < e->bundles.len; i++)
-        free(((BundleRef *)e->bundles.items[i])->data);
+    for (int i = 0; i < e->bundles.len; i++) {
+        BundleRef *b = e->bundles.items[i];
+        if (b->owned)
+            free((void *)b->data);
+    }
 }

@@ -682,8 +682,10 @@ typedef struct BundleRef {
     const char *source;     /* code directory as written, or "(stamper)" */
     const char *path;       /* resolved path on disk */
     char sha256[65];
-    unsigned char *data;    /* zip bytes, malloc-owned (freed by emit_free) */
+    const unsigned char *data;  /* zip bytes */
     size_t len;
+    bool owned;             /* data is malloc'd, freed by emit_free (the
+                               stamper's is linked in: not) */
 } BundleRef;
 
 /* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/language.md). */

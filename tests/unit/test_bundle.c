@@ -20,6 +20,7 @@
 
 #include "bundle.h"
 #include "check.h"
+#include "stamper_zip.h"
 
 /* ---- a scratch directory ---------------------------------------------- */
 
@@ -152,6 +153,25 @@ static void sha256_of_abc_is_the_standard_vector(void)
     char hex[65];
     sha256_hex("abc", 3, hex);
     CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* The stamper's bundle, zipped at make time, is what zipping its files
+ * now makes, and its hash is the hash of those bytes. */
+static void the_stamper_zip_made_at_make_time_is_the_same_bytes(void)
+{
+    BundleFile files[STAMPER_NFILES];
+    stamper_files(files);
+    Bundle b;
+    char err[256], hex[65];
+    CHECK_INT(bundle_files(files, STAMPER_NFILES, &b, err, sizeof err), 0);
+    CHECK_INT(b.len, hitc_stamper_zip_len);
+    CHECK(b.len == hitc_stamper_zip_len &&
+          memcmp(b.data, hitc_stamper_zip, b.len) == 0);
+    CHECK_STR(b.sha256, hitc_stamper_zip_sha256);
+    sha256_hex(hitc_stamper_zip, hitc_stamper_zip_len, hex);
+    CHECK_STR(hex, hitc_stamper_zip_sha256);
+    CHECK(b.len > 22 && u16(b.data + b.len - 22 + 10) == 2);   /* entries */
+    free(b.data);
 }
 
 static void limits_are_lambdas(void)
@@ -674,6 +694,7 @@ static void two_extras_join_and_the_clashing_one_is_named(void)
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
+    RUN(the_stamper_zip_made_at_make_time_is_the_same_bytes);
     RUN(limits_are_lambdas);
     RUN(files_are_sorted_dated_and_moded);
     RUN(input_order_does_not_change_the_bytes);
