@@ -6,7 +6,9 @@
  * Holds: DIR is replaced whole or not at all.  Everything is written into
  * a fresh directory beside DIR, then swapped in with one rename (Linux's
  * RENAME_EXCHANGE when DIR exists), so a failed or killed build leaves DIR
- * as it was.  DIR is replaced only when it is empty or holds exactly what
+ * as it was, and a crash (of the machine too) leaves either the old DIR
+ * or the new one whole: one syncfs(2) before the rename, no fsync a file.
+ * DIR is replaced only when it is empty or holds exactly what
  * an earlier build wrote there (its manifest.json lists every file), and
  * never when it is, contains or lies inside the project or a code
  * directory (compared as real paths).
@@ -66,7 +68,7 @@ static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
         p += n;
         len -= (size_t)n;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if (close(fd) != 0) {       /* synced with the rest: see output_write */
         diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
@@ -739,6 +741,14 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     }
     int rc = fill(ctx, e, tmp, t.data);
     buf_free(&t);
+    /* One sync, before the swap: every file and directory entry of tmp
+     * reaches the disk before the rename that makes tmp DIR can.  A crash
+     * before the rename is on disk leaves DIR as it was; after it, the new
+     * output whole.  The rename needs no sync of its own (lost, it leaves
+     * the old DIR), and the old output's removal none either. */
+    if (rc == 0 && syncfs(lock) != 0)
+        rc = -1, diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", dir,
+                      strerror(errno));
     bool old = false;
     if (rc == 0)
         rc = swap_in(ctx, dir, target, tmp, &old);
