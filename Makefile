@@ -19,7 +19,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip libcrypto yaml-0.1
+PKGS    := libpcre2-8 libzip zlib libcrypto yaml-0.1
 # libmicrohttpd is not linked: compiler/mhd.c loads it when `hitc serve`
 # starts (it brings GnuTLS and seven libraries more, whose loading would
 # cost every build).  Its headers are needed, and the name to load.
@@ -70,6 +70,8 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/bundle_cache.c \
+	compiler/zipout.c \
 	compiler/sha256.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \

@@ -5,9 +5,11 @@
  * bytes and their SHA-256.  Holds: nothing about this machine reaches the
  * zip: entries are sorted bytewise by name, dated 1980-01-01 00:00 (set as
  * DOS fields, so the time zone plays no part), mode 0644 or 0755 whatever
- * the umask, and carry no extra fields.  Files are read whole into memory
- * first, so the zip is one snapshot, and the limits are checked before a
- * byte more than Lambda allows is read.
+ * the umask, and carry no extra fields.  The walk (shared with
+ * bundle_list and bundle_cache.c's streamed zips, which builds use) checks
+ * the limits before a byte more than Lambda allows is read.  The zips made
+ * here, in memory through libzip, are the stamper's (at make time) and the
+ * reference the unit tests hold the streamed zips to.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -609,6 +611,7 @@ typedef struct Entry {
     char *name;                 /* relative, '/'-separated */
     char *path;                 /* where to read it */
     unsigned mode;
+    struct stat st;             /* as the walk found it (the cache's key) */
 } Entry;
 
 /* A real directory the walk has entered, and how often: links can bring
@@ -743,7 +746,8 @@ static const char *name_problem(const char *name)
     return NULL;
 }
 
-static int push_entry(Walk *w, const char *name, const char *path, unsigned mode)
+static int push_entry(Walk *w, const char *name, const char *path,
+                      const struct stat *st)
 {
     if (w->n == w->cap) {
         int cap = w->cap ? w->cap * 2 : 64;
@@ -751,7 +755,7 @@ static int push_entry(Walk *w, const char *name, const char *path, unsigned mode
         w->cap = cap;
     }
     char *nm = xstrdup(name), *pt = xstrdup(path);
-    w->entries[w->n++] = (Entry){nm, pt, mode};
+    w->entries[w->n++] = (Entry){nm, pt, (unsigned)st->st_mode, *st};
     return 0;
 }
 
@@ -853,7 +857,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         return fail(w->err, w->errlen, "code directory '%s' holds more than "
                     "Lambda's limit of %llu bytes unzipped", w->shown,
                     BUNDLE_MAX_UNZIPPED);
-    return push_entry(w, child, real, (unsigned)st.st_mode);
+    return push_entry(w, child, real, &st);
 }
 
 /* Walk the directory whose real path is real, found at rel (through the
@@ -1100,6 +1104,7 @@ int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
             f->name = w->entries[i].name;
             f->path = w->entries[i].path;
             f->mode = w->entries[i].mode;
+            f->st = w->entries[i].st;
             f->extra = -1;
             w->entries[i].name = w->entries[i].path = NULL;
         }

@@ -18,6 +18,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 #include "sha256.h"
 
@@ -106,6 +108,7 @@ typedef struct BundleListed {
     char *name;                     /* '/'-separated, as in the zip */
     char *path;                     /* a real path, or NULL for an extra */
     unsigned mode;
+    struct stat st;                 /* as the walk found it (not an extra) */
     int extra;                      /* index into extras, or -1 */
 } BundleListed;
 
@@ -120,6 +123,33 @@ typedef struct BundleList {
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed);
 void bundle_list_free(BundleList *l);
+
+/* ---- bundle_cache.c: zips in files, and the cache of them ------------ */
+
+/* A zip in a file: read it from offset 0 of fd (the caller's to close). */
+typedef struct BundleZip {
+    int fd;
+    uint64_t len;
+    char sha256[65];
+    bool reused;            /* the cache's zip, as it was */
+} BundleZip;
+
+/* What bundle_dir_with zips, streamed into a file a chunk at a time, so
+ * memory does not grow with the files' sizes; the same bytes.  With cache
+ * (a directory, made if missing; NULL for none), the zip of the
+ * directory's last build is reused: whole when no file changed, and each
+ * unchanged file's compressed bytes when some did (docs/bundles.md says
+ * when a file counts as unchanged).  Results and errors as
+ * bundle_dir_with's. */
+int bundle_dir_zip(const char *dir, const char *shown,
+                   const BundleExtra *extras, int n, const char *cache,
+                   BundleZip *out, char *err, size_t errlen, int *clashed);
+
+/* The cache directory builds use: $HITC_CACHE_DIR, else
+ * $XDG_CACHE_HOME/hitc/bundles, else $HOME/.cache/hitc/bundles; NULL when
+ * HITC_NO_CACHE is set (to anything but "") or no such place is known.
+ * malloc'd. */
+char *bundle_cache_dir(void);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "cfn.h"
@@ -153,9 +154,9 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
             diag(ctx, (DiagCode)extras[clashed].tag, loc, "%s", err);
         return b;
     }
-    Bundle zip = {0};
-    int rc = bundle_dir_with(path, source, extras, n, &zip, err, sizeof err,
-                             &clashed);
+    BundleZip zip;
+    int rc = bundle_dir_zip(path, source, extras, n, e->cache, &zip, err,
+                            sizeof err, &clashed);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
                   : rc == BUNDLE_CLASH ? (DiagCode)extras[clashed].tag
@@ -167,15 +168,15 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
     for (int i = 0; i + 1 < e->bundles.len; i++) {
         BundleRef *o = e->bundles.items[i];
         if (strcmp(o->sha256, zip.sha256) == 0) {
-            free(zip.data);
+            close(zip.fd);
             e->bundles.len--;
             return o;
         }
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
-    b->data = zip.data;
-    b->len = zip.len;
-    b->owned = true;
+    b->in_file = true;
+    b->fd = zip.fd;
+    b->len = (size_t)zip.len;
     return b;
 }
 
@@ -285,5 +286,8 @@ void emit_free(Emit *e)
         BundleRef *b = e->bundles.items[i];
         if (b->owned)
             free((void *)b->data);
+        if (b->in_file)
+            close(b->fd);
     }
+    free(e->cache);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "hitc.h"
 #include "lint.h"
 #include "local.h"
@@ -264,6 +265,7 @@ static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
 {
     if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
         return;
+    e->cache = bundle_cache_dir();
     emit_checked(ctx, e);
     if (ctx->nerrors == 0)
         output_write(ctx, e, o->out);

@@ -75,6 +75,47 @@ static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
     return 0;
 }
 
+/* A zip that is in a file (a code directory's, streamed there) copied
+ * into path: in the kernel where it can (copy_file_range), else through a
+ * buffer; never whole in memory. */
+static int copy_file(Ctx *ctx, const char *path, int src, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    loff_t in = 0;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = copy_file_range(src, &in, fd, NULL, left, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        left -= (size_t)n;
+    }
+    char buf[64 * 1024];
+    while (left > 0) {          /* copy_file_range cannot, or stopped */
+        ssize_t n = pread(src, buf, left < sizeof buf ? left : sizeof buf,
+                          (off_t)(len - left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || write(fd, buf, (size_t)n) != n) {
+            diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path,
+                 n == 0 ? "the zip was cut short" : strerror(errno));
+            close(fd);
+            return -1;
+        }
+        left -= (size_t)n;
+    }
+    if (close(fd) != 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int bundle_cmp(const void *pa, const void *pb)
 {
     const BundleRef *a = *(BundleRef *const *)pa, *b = *(BundleRef *const *)pb;
@@ -329,7 +370,8 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
         path = arena_printf(ctx->arena, "%s/%s.zip", bundles, b->sha256);
-        if (write_file(ctx, path, b->data, b->len) != 0)
+        if ((b->in_file ? copy_file(ctx, path, b->fd, b->len)
+                        : write_file(ctx, path, b->data, b->len)) != 0)
             return -1;
     }
     char *manifest = manifest_text(ctx, e);

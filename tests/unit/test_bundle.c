@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -497,6 +498,164 @@ static void deflate_runs_at_level_6(void)
     free(nine);
 }
 
+/* ---- zips streamed into files, and the cache of them ------------------ */
+
+static const BundleExtra kit_extra = {
+    {"hitc_plugin.py", (const unsigned char *)"# the kit\n", 10, 0},
+    "the plugin kit", "the kit", 0};
+
+/* bundle_dir_zip of src (with the kit) into *z; 0 or its result. */
+static int zip_of(const char *cache, BundleZip *z)
+{
+    char err[512] = "";
+    int rc = bundle_dir_zip(at("src"), "src", &kit_extra, 1, cache, z, err,
+                            sizeof err, NULL);
+    if (rc != 0)
+        fprintf(stderr, "  bundle_dir_zip: %s\n", err);
+    return rc;
+}
+
+/* Does z hold the bytes libzip makes of src now (bundle_dir_with, the
+ * reference), named by their hash?  Closes z. */
+static bool is_reference(BundleZip *z)
+{
+    Bundle b;
+    char err[512];
+    bool same = false;
+    if (bundle_dir_with(at("src"), "src", &kit_extra, 1, &b, err, sizeof err,
+                        NULL) == 0) {
+        unsigned char *got = malloc(z->len + 1);
+        same = got && z->len == b.len &&
+               pread(z->fd, got, z->len, 0) == (ssize_t)z->len &&
+               memcmp(got, b.data, b.len) == 0 && strcmp(z->sha256, b.sha256) == 0;
+        free(got);
+        free(b.data);
+    }
+    close(z->fd);
+    return same;
+}
+
+static void put_bytes(const char *rel, const unsigned char *data, size_t n)
+{
+    put(rel, "", 0644);
+    FILE *f = fopen(at(rel), "wb");
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+/* A year ago: far from the second a cache index is written in. */
+static void age(const char *rel)
+{
+    struct timeval tv[2] = {{time(NULL) - 86400 * 365, 0},
+                            {time(NULL) - 86400 * 365, 0}};
+    utimes(at(rel), tv);
+}
+
+static void streamed_zips_are_libzips_bytes(void)
+{
+    fresh();
+    unsigned char *words = word_salad(300000), *noise = malloc(200000);
+    for (size_t i = 0; i < 200000; i++)
+        noise[i] = (unsigned char)(i * 2654435761u >> 13);
+    put_bytes("src/words.txt", words, 300000);     /* past one 64 KB chunk */
+    put_bytes("src/noise.bin", noise, 200000);     /* deflate makes it bigger */
+    put("src/empty.py", "", 0644);
+    put("src/caf\xc3\xa9.txt", "non-ASCII name\n", 0644);
+    put("src/bin/run", "#!/bin/sh\n", 0755);
+    put("src/a-b/c.py", "c\n", 0644);
+    BundleZip z;
+    CHECK_INT(zip_of(NULL, &z), 0);
+    CHECK(!z.reused);
+    CHECK(is_reference(&z));
+    free(words);
+    free(noise);
+}
+
+static void the_cache_gives_cold_bytes_warm_changed_and_restored(void)
+{
+    fresh();
+    unsigned char *words = word_salad(150000);
+    put_bytes("src/words.txt", words, 150000);
+    put("src/a.py", "print('a')\n", 0644);
+    put("src/b.py", "print('b')\n", 0644);
+    age("src/words.txt"), age("src/a.py"), age("src/b.py");
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip cold, warm, changed, restored;
+    CHECK_INT(zip_of(cache, &cold), 0);
+    CHECK(!cold.reused);
+    char cold_hash[65];
+    memcpy(cold_hash, cold.sha256, sizeof cold_hash);
+    CHECK(is_reference(&cold));
+
+    CHECK_INT(zip_of(cache, &warm), 0);
+    CHECK(warm.reused);                     /* nothing changed */
+    CHECK_STR(warm.sha256, cold_hash);
+    CHECK(is_reference(&warm));
+
+    struct stat before;
+    stat(at("src/b.py"), &before);
+    put("src/b.py", "print('B!')\n", 0644);
+    age("src/b.py");
+    CHECK_INT(zip_of(cache, &changed), 0);
+    CHECK(!changed.reused);
+    CHECK(strcmp(changed.sha256, cold_hash) != 0);
+    CHECK(is_reference(&changed));
+
+    put("src/b.py", "print('b')\n", 0644);    /* as it was, mtime too */
+    struct timespec ts[2] = {before.st_atim, before.st_mtim};
+    utimensat(AT_FDCWD, at("src/b.py"), ts, 0);
+    CHECK_INT(zip_of(cache, &restored), 0);
+    CHECK_STR(restored.sha256, cold_hash);
+    CHECK(is_reference(&restored));
+    free(words);
+}
+
+/* A file rewritten in the second the index was written, with its size
+ * and mtime put back: only its contents tell, and they are read. */
+static void a_file_changed_in_the_cache_entrys_second_is_read_again(void)
+{
+    fresh();
+    put("src/a.py", "print('a')\n", 0644);
+    put("src/b.py", "print('b')\n", 0644);    /* mtime: now */
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip first, second;
+    CHECK_INT(zip_of(cache, &first), 0);
+    close(first.fd);
+    struct stat st;
+    stat(at("src/b.py"), &st);
+    FILE *f = fopen(at("src/b.py"), "r+b");     /* same inode, same size */
+    fputs("print('c')\n", f);
+    fclose(f);
+    struct timespec ts[2] = {st.st_atim, st.st_mtim};
+    utimensat(AT_FDCWD, at("src/b.py"), ts, 0);
+    CHECK_INT(zip_of(cache, &second), 0);
+    CHECK(!second.reused);
+    CHECK(strcmp(second.sha256, first.sha256) != 0);
+    CHECK(is_reference(&second));
+}
+
+/* Another build may evict the zip an index names: a miss, not an error. */
+static void a_cache_zip_gone_is_a_miss(void)
+{
+    fresh();
+    put("src/a.py", "print('a')\n", 0644);
+    age("src/a.py");
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip first, second;
+    CHECK_INT(zip_of(cache, &first), 0);
+    char zip[600];
+    snprintf(zip, sizeof zip, "%s/%s.zip", cache, first.sha256);
+    close(first.fd);
+    CHECK_INT(unlink(zip), 0);
+    CHECK_INT(zip_of(cache, &second), 0);
+    CHECK(!second.reused);
+    CHECK(is_reference(&second));
+    CHECK_INT(access(zip, F_OK), 0);            /* and it is there again */
+}
+
 /* ---- the .env the stamper reads --------------------------------------- */
 
 /* Each text as runtime-support/stamper/index.py's parse_env + check_env
@@ -712,6 +871,10 @@ int main(void)
     RUN(past_the_unzipped_limit_is_refused_before_reading);
     RUN(a_missing_directory_is_an_error);
     RUN(deflate_runs_at_level_6);
+    RUN(streamed_zips_are_libzips_bytes);
+    RUN(the_cache_gives_cold_bytes_warm_changed_and_restored);
+    RUN(a_file_changed_in_the_cache_entrys_second_is_read_again);
+    RUN(a_cache_zip_gone_is_a_miss);
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     RUN(an_extra_file_joins_the_bundle_unless_it_clashes);
