@@ -19,7 +19,12 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip zlib libcrypto yaml-0.1
+PKGS    := libpcre2-8 zlib yaml-0.1
+# OpenSSL (SHA-256, and MD5 for `hitc event`) is linked statically: the
+# few functions hitc calls, rather than the 4.7 MB shared library, whose
+# loading was most of a small build's CPU time (bench/speed.py).
+CRYPTO_CFLAGS = $(shell pkg-config --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS = -Wl,-Bstatic -lcrypto -Wl,-Bdynamic -ldl -pthread
 # libmicrohttpd is not linked: compiler/mhd.c loads it when `hitc serve`
 # starts (it brings GnuTLS and seven libraries more, whose loading would
 # cost every build).  Its headers are needed, and the name to load.
@@ -30,13 +35,14 @@ WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
            -Wformat=2 -Wwrite-strings
 DEPFLAGS = -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The unit tests inflate zips by hand (test_bundle.c) and parse the golden
-# templates with cJSON, a JSON parser independent of hitc's (test_cfn.c);
-# the compiler itself no longer links cJSON.
-TEST_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs zlib libcjson 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CRYPTO_CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CRYPTO_LIBS)
+# The unit tests inflate zips by hand and hold hitc's zips to libzip's
+# bytes (test_bundle.c), and parse the golden templates with cJSON, a JSON
+# parser independent of hitc's (test_cfn.c); the compiler itself links
+# neither (it writes its zips itself, compiler/zipout.c).
+TEST_CFLAGS = $(shell pkg-config --cflags libcjson libzip 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs zlib libcjson libzip 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
@@ -72,6 +78,7 @@ SRCS := \
 	compiler/bundle.c \
 	compiler/bundle_cache.c \
 	compiler/zipout.c \
+	compiler/zipread.c \
 	compiler/sha256.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
@@ -146,7 +153,7 @@ $(B)/stamper_py.o: $(B)/stamper_py.c
 # same bytes for every app (compiler/stamper_zip.h).  Made again when the
 # stamper, the kit or the zipping code changes.
 $(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
-		$(B)/compiler/bundle.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/bundle.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
 		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
 		$(filter %.c %.o,$^) $(PKG_LIBS)

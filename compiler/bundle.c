@@ -20,16 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zip.h>
 
 #include "bundle.h"
 #include "hitc.h"
+#include "zipout.h"
 
-#define DOS_DATE_1980 ((0u << 9) | (1u << 5) | 1u)    /* 1980-01-01 */
-#define DOS_TIME_MIDNIGHT 0u
 #define MAX_DEPTH 64
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -52,47 +51,49 @@ static int file_cmp(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-/* Read the finished archive out of libzip's memory source. */
-static int take_bytes(zip_source_t *mem, Bundle *out, char *err, size_t errlen)
+/* The finished zip, read back out of fd into memory. */
+static int take_bytes(int fd, uint64_t len, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_source_stat(mem, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-        zip_source_open(mem) != 0)
-        return fail(err, errlen, "cannot read the zip back from memory");
-    unsigned char *data = xmalloc(st.size);
-    zip_int64_t n = zip_source_read(mem, data, st.size);
-    zip_source_close(mem);
-    if (n < 0 || (zip_uint64_t)n != st.size) {
-        free(data);
-        return fail(err, errlen, "cannot read the zip back from memory");
+    unsigned char *data = xmalloc((size_t)len + 1);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, data + done, (size_t)len - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(data);
+            return fail(err, errlen, "cannot read the zip back from memory");
+        }
+        done += (size_t)n;
     }
     out->data = data;
-    out->len = (size_t)n;
+    out->len = (size_t)len;
     sha256_hex(data, out->len, out->sha256);
     return 0;
 }
 
-static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
+/* The sorted files through zipout.c, into a file that lives in memory. */
+static int zip_sorted(const BundleFile *sorted, int n, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
-    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
-    if (idx < 0) {
-        if (s)
-            zip_source_free(s);
-        return fail(err, errlen, "cannot add '%s' to the zip: %s", f->name,
-                    zip_strerror(za));
-    }
-    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
-    zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE,
-                                 BUNDLE_DEFLATE_LEVEL) != 0 ||
-        zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
-        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
-                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
-        return fail(err, errlen, "cannot set up '%s' in the zip: %s", f->name,
-                    zip_strerror(za));
-    return 0;
+    int fd = memfd_create("hitc-zip", MFD_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, "cannot start a zip: %s", strerror(errno));
+    ZipOut *z = zipout_open(fd, err, errlen);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = zipout_deflate_mem(z, sorted[i].name, sorted[i].mode,
+                                sorted[i].data, sorted[i].len, NULL);
+    uint64_t len = 0;
+    if (rc != 0)
+        zipout_discard(z);
+    else
+        rc = zipout_close(z, &len);
+    if (rc == 0)
+        rc = take_bytes(fd, len, out, err, errlen);
+    close(fd);
+    return rc;
 }
 
 int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
@@ -118,33 +119,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
         return fail(err, errlen, "the files come to %llu bytes, over Lambda's "
                     "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
     }
-
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
-    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
-    if (!za) {
-        fail(err, errlen, "cannot start a zip: %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        if (mem)
-            zip_source_free(mem);
-        free(sorted);
-        return -1;
-    }
-    zip_error_fini(&ze);
-    zip_source_keep(mem);       /* it must outlive zip_close */
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = add_entry(za, &sorted[i], err, errlen);
-    if (rc == 0 && zip_close(za) != 0) {
-        rc = fail(err, errlen, "cannot write the zip: %s", zip_strerror(za));
-        zip_discard(za);
-    } else if (rc != 0) {
-        zip_discard(za);
-    }
-    if (rc == 0)
-        rc = take_bytes(mem, out, err, errlen);
-    zip_source_free(mem);
+    int rc = zip_sorted(sorted, n, out, err, errlen);
     free(sorted);
     if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
         unsigned long long zipped = out->len;     /* before *out is cleared */

@@ -56,6 +56,12 @@ int zipout_close(ZipOut *z, uint64_t *len);
 /* Free z without finishing the zip. */
 void zipout_discard(ZipOut *z);
 
+/* zipread.c: the entry named name of the zip z (len bytes), inflated into
+ * *out (malloc'd, NUL-terminated, *outlen bytes): 0, or -1 when there is
+ * no such entry or the zip is not one this reader takes. */
+int zip_read_entry(const unsigned char *z, size_t len, const char *name,
+                   unsigned char **out, size_t *outlen);
+
 /* out = the hex SHA-256 of the first len bytes of fd, read in chunks. */
 int sha256_fd(int fd, uint64_t len, char out[65]);
 

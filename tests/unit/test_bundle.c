@@ -17,11 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zip.h>
 #include <zlib.h>
 
 #include "bundle.h"
 #include "check.h"
 #include "stamper_zip.h"
+#include "zipout.h"
 
 /* ---- a scratch directory ---------------------------------------------- */
 
@@ -498,6 +500,103 @@ static void deflate_runs_at_level_6(void)
     free(nine);
 }
 
+/* ---- libzip, the reference -------------------------------------------- */
+/* hitc writes its zips itself (zipout.c); these are the bytes it must
+ * match, made by libzip as hitc 0.1 made them: entries added from memory
+ * in name order, deflate at level 6, DOS date 1980-01-01 00:00, Unix
+ * modes, no extra fields. */
+
+static int libzip_entry(zip_t *za, const BundleFile *f)
+{
+    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
+    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
+    if (idx < 0) {
+        if (s)
+            zip_source_free(s);
+        return -1;
+    }
+    zip_uint64_t i = (zip_uint64_t)idx;
+    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
+    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 6) != 0 ||
+        zip_file_set_dostime(za, i, 0, (1 << 5) | 1, 0) != 0 ||
+        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
+        return -1;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const BundleFile *)a)->name, ((const BundleFile *)b)->name);
+}
+
+/* files (sorted here) zipped by libzip into *out (malloc'd). */
+static int libzip_files(BundleFile *files, int n, Bundle *out)
+{
+    qsort(files, (size_t)n, sizeof *files, by_name);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
+    zip_error_fini(&ze);
+    if (!za)
+        return -1;
+    zip_source_keep(mem);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = libzip_entry(za, &files[i]);
+    if (rc != 0 || zip_close(za) != 0) {
+        zip_discard(za);
+        zip_source_free(mem);
+        return -1;
+    }
+    zip_stat_t st;
+    zip_stat_init(&st);
+    rc = -1;
+    if (zip_source_stat(mem, &st) == 0 && zip_source_open(mem) == 0) {
+        out->data = malloc(st.size + 1);
+        out->len = (size_t)zip_source_read(mem, out->data, st.size);
+        zip_source_close(mem);
+        sha256_hex(out->data, out->len, out->sha256);
+        rc = out->len == st.size ? 0 : -1;
+    }
+    zip_source_free(mem);
+    return rc;
+}
+
+/* What bundle_dir_with(src, the kit) zips, by libzip: the same walk
+ * (bundle_list), each file read whole. */
+static int libzip_dir(const BundleExtra *extra, Bundle *out)
+{
+    BundleList l;
+    char err[512];
+    if (bundle_list(at("src"), "src", extra, 1, &l, err, sizeof err, NULL) != 0)
+        return -1;
+    BundleFile *files = calloc((size_t)l.n + 1, sizeof *files);
+    unsigned char **bufs = calloc((size_t)l.n + 1, sizeof *bufs);
+    for (int i = 0; i < l.n; i++) {
+        if (l.files[i].extra >= 0) {
+            files[i] = extra->file;
+            continue;
+        }
+        FILE *f = fopen(l.files[i].path, "rb");
+        struct stat st;
+        stat(l.files[i].path, &st);
+        bufs[i] = malloc((size_t)st.st_size + 1);
+        size_t got = f ? fread(bufs[i], 1, (size_t)st.st_size, f) : 0;
+        if (f)
+            fclose(f);
+        files[i] = (BundleFile){l.files[i].name, bufs[i], got, l.files[i].mode};
+    }
+    int rc = libzip_files(files, l.n, out);
+    for (int i = 0; i < l.n; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(files);
+    bundle_list_free(&l);
+    return rc;
+}
+
 /* ---- zips streamed into files, and the cache of them ------------------ */
 
 static const BundleExtra kit_extra = {
@@ -515,15 +614,13 @@ static int zip_of(const char *cache, BundleZip *z)
     return rc;
 }
 
-/* Does z hold the bytes libzip makes of src now (bundle_dir_with, the
- * reference), named by their hash?  Closes z. */
+/* Does z hold the bytes libzip makes of src now (the reference), named
+ * by their hash?  Closes z. */
 static bool is_reference(BundleZip *z)
 {
     Bundle b;
-    char err[512];
     bool same = false;
-    if (bundle_dir_with(at("src"), "src", &kit_extra, 1, &b, err, sizeof err,
-                        NULL) == 0) {
+    if (libzip_dir(&kit_extra, &b) == 0) {
         unsigned char *got = malloc(z->len + 1);
         same = got && z->len == b.len &&
                pread(z->fd, got, z->len, 0) == (ssize_t)z->len &&
@@ -567,6 +664,17 @@ static void streamed_zips_are_libzips_bytes(void)
     CHECK_INT(zip_of(NULL, &z), 0);
     CHECK(!z.reused);
     CHECK(is_reference(&z));
+    Bundle mine, theirs;                /* bundle_files, from memory */
+    char err[256];
+    BundleFile files[] = {{"words.txt", words, 300000, 0644},
+                          {"noise.bin", noise, 200000, 0600},
+                          {"caf\xc3\xa9/run", (const unsigned char *)"", 0, 0700}};
+    CHECK_INT(bundle_files(files, 3, &mine, err, sizeof err), 0);
+    CHECK_INT(libzip_files(files, 3, &theirs), 0);
+    CHECK(mine.len == theirs.len && memcmp(mine.data, theirs.data, mine.len) == 0);
+    CHECK_STR(mine.sha256, theirs.sha256);
+    free(mine.data);
+    free(theirs.data);
     free(words);
     free(noise);
 }
@@ -654,6 +762,31 @@ static void a_cache_zip_gone_is_a_miss(void)
     CHECK(!second.reused);
     CHECK(is_reference(&second));
     CHECK_INT(access(zip, F_OK), 0);            /* and it is there again */
+}
+
+/* zipread.c, as `hitc invoke --stack` reads a deployed bundle's .env. */
+static void one_entry_is_read_back_out_of_a_zip(void)
+{
+    unsigned char *words = word_salad(100000);
+    BundleFile files[] = {{".env", (const unsigned char *)"A=1\n", 4, 0644},
+                          {"words.txt", words, 100000, 0644}};
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_files(files, 2, &b, err, sizeof err), 0);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    CHECK_INT(zip_read_entry(b.data, b.len, "words.txt", &got, &len), 0);
+    CHECK(len == 100000 && got && memcmp(got, words, len) == 0);
+    free(got);
+    CHECK_INT(zip_read_entry(b.data, b.len, ".env", &got, &len), 0);
+    CHECK_STR((char *)got, "A=1\n");
+    free(got);
+    CHECK_INT(zip_read_entry(b.data, b.len, "nope", &got, &len), -1);
+    CHECK_INT(zip_read_entry(b.data, b.len / 2, ".env", &got, &len), -1);
+    b.data[b.len - 22 + 16] ^= 0x40;        /* the directory's offset, wrong */
+    CHECK_INT(zip_read_entry(b.data, b.len, ".env", &got, &len), -1);
+    free(b.data);
+    free(words);
 }
 
 /* ---- the .env the stamper reads --------------------------------------- */
@@ -875,6 +1008,7 @@ int main(void)
     RUN(the_cache_gives_cold_bytes_warm_changed_and_restored);
     RUN(a_file_changed_in_the_cache_entrys_second_is_read_again);
     RUN(a_cache_zip_gone_is_a_miss);
+    RUN(one_entry_is_read_back_out_of_a_zip);
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     RUN(an_extra_file_joins_the_bundle_unless_it_clashes);
