@@ -48,7 +48,10 @@ SRCS := \
 	compiler/main.c \
 	compiler/arena.c \
 	compiler/util.c \
+	compiler/source.c \
 	compiler/diag.c \
+	compiler/diag_text.c \
+	compiler/diag_sarif.c \
 	compiler/lex.c \
 	compiler/parse.c \
 	compiler/fmt.c \

@@ -575,30 +575,6 @@ static int hex4(const char *s)
     return v;
 }
 
-static void put_utf8(Buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp, n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    buf_add(b, u, n);
-}
-
 /* The string at J->i (its opening quote), cooked into b; false after
  * reporting an error. */
 static bool json_string(Json *J, Buf *b)
@@ -667,7 +643,7 @@ static bool json_string(Json *J, Buf *b)
             json_error(J, at, "%s", "a lone UTF-16 surrogate in a JSON string");
             return false;
         }
-        put_utf8(b, (unsigned)cp);
+        buf_put_utf8(b, (unsigned)cp);
     }
     if (J->i >= J->n) {
         json_error(J, start, "%s", "a JSON string without its closing quote");

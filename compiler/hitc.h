@@ -114,6 +114,8 @@ int edit_distance_within(const char *a, const char *b, int max);
 /* Length of the valid UTF-8 sequence at p (no overlong forms, surrogates or
  * code points past U+10FFFF), or 0 when p does not start one. */
 int utf8_len(const unsigned char *p, const unsigned char *end);
+/* Append code point cp to b as UTF-8: the one encoder. */
+void buf_put_utf8(Buf *b, unsigned cp);
 /* The candidate closest to word, or NULL when none is close enough to be a
  * plausible typo. */
 const char *closest(const char *word, const char *const *cands, int n);
@@ -123,7 +125,7 @@ const char *closest(const char *word, const char *const *cands, int n);
 const char *did_you_mean(Ctx *ctx, const char *word, const char *const *cands,
                          int n, const char **guess);
 
-/* ---- diag.c ---------------------------------------------------------- */
+/* ---- source.c, diag.c, diag_text.c, diag_sarif.c -------------------- */
 
 /* A source file, read whole.  line_starts[i] is the offset of line i+1. */
 typedef struct Source {
@@ -289,6 +291,19 @@ void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
  * message (a "did you mean" search) is skipped when it would not. */
 bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
+/* "note", "warning", "error". */
+const char *severity_name(Severity sev);
+/* "N more diagnostics not shown; ...", or NULL when none were dropped. */
+const char *diag_more_message(Ctx *ctx);
+/* The index of the line of offset off (source.c). */
+int source_line_index(const Source *s, size_t off);
+/* One diagnostic and its notes as gcc prints them (diag_text.c), and the
+ * last note of one some of whose notes were left out, or NULL. */
+void diag_print_gcc(FILE *out, Arena *a, const Diag *d, bool color);
+const char *diag_more_notes(Arena *a, const Diag *d);
+/* The documents of --format json and --format sarif (diag_sarif.c). */
+CfnNode *diags_json(Arena *a, Ctx *const *ctxs, int n);
+CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n);
 
 /* ---- accept.c --------------------------------------------------------- */
 

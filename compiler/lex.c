@@ -75,32 +75,6 @@ static const char *scan_word(const char *p)
     }
 }
 
-static void encode_utf8(Buf *b, unsigned cp)
-{
-    char out[4];
-    int n;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | cp >> 18);
-        out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    buf_add(b, out, (size_t)n);
-}
-
 static void push_part(Lexer *L, Token *t, StrPart **last, bool is_ref,
                       const char *text, Loc loc)
 {
@@ -141,7 +115,7 @@ static const char *scan_unicode(Lexer *L, const char *esc, const char *p,
              "'\\u{%lx}' is not a character that a string may hold", cp);
         return NULL;
     }
-    encode_utf8(b, (unsigned)cp);
+    buf_put_utf8(b, (unsigned)cp);
     return q + 1;
 }
 

@@ -151,11 +151,17 @@ static Loc sub_var_loc(const CfnNode *s, const char *var, size_t *from,
 static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
 {
     Loc at = l->fn_at;
-    const char *t = s->text;
+    const char *t = s->text, *end = t + strlen(t);
     size_t from = 0;
     int misses = 0;
-    for (const char *p = strstr(t, "${"); p; p = strstr(p, "${")) {
-        const char *close = strchr(p + 2, '}');
+    /* memchr on the rest, not strstr: a sanitizer's strstr measures the
+     * whole rest of the string on every call, quadratic in a long Sub. */
+    for (const char *p = t; (p = memchr(p, '$', (size_t)(end - p))); ) {
+        if (p[1] != '{') {
+            p++;
+            continue;
+        }
+        const char *close = memchr(p + 2, '}', (size_t)(end - (p + 2)));
         if (!close)
             return;
         const char *b = p + 2, *e = close;

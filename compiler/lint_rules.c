@@ -4,6 +4,7 @@
  * In: a Lint (the tree, its sections, every reference the walk found).
  * Out: diagnostics.  A rule reads; it never changes the tree.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "iam_table.h"
@@ -629,6 +630,21 @@ static bool implies(const Lint *l, const char *a, const char *b, int *seen,
     return false;
 }
 
+/* implies(), asked once per pair of conditions: 2,000 resources under one
+ * condition that depend on one under another ask the same question 2,000
+ * times, each a walk of the whole lattice. */
+static bool implies_once(const Lint *l, StrMap *memo, const char *a,
+                         const char *b, int *seen, int *stack, int stamp)
+{
+    const char *key = arena_printf(l->ctx->arena, "%s\x1f%s", a, b);
+    uintptr_t known = (uintptr_t)strmap_get(memo, key);
+    if (known)
+        return known == 2;
+    bool yes = implies(l, a, b, seen, stack, stamp);
+    strmap_put(l->ctx->arena, memo, key, (void *)(uintptr_t)(yes ? 2 : 1));
+    return yes;
+}
+
 static const char *condition_of(const Lint *l, const char *resource)
 {
     const CfnNode *r = cfn_obj_get(l->resources, resource);
@@ -643,6 +659,7 @@ void lint_rule_conditional_dependson(Lint *l)
     size_t n = (size_t)l->conditions->len;
     int *seen = scratch(l, n, sizeof *seen), *stack = scratch(l, n, sizeof *stack);
     int stamp = 0;
+    StrMap memo = {0};
     for (int i = 0; i < l->uses.len; i++) {
         const LintUse *u = l->uses.items[i];
         if (u->kind != LU_DEPENDSON || !has(l->resources, u->name))
@@ -652,7 +669,7 @@ void lint_rule_conditional_dependson(Lint *l)
             continue;
         const char *ca = condition_of(l, u->owner);
         if (ca && (!has(l->conditions, ca) ||
-                   implies(l, ca, cb, seen, stack, ++stamp)))
+                   implies_once(l, &memo, ca, cb, seen, stack, ++stamp)))
             continue;
         if (ca)
             diag(l->ctx, D_LINT_CONDITIONAL_DEPENDSON, u->loc,

@@ -166,6 +166,33 @@ const char *closest(const char *word, const char *const *cands, int n)
     return best;
 }
 
+/* Append code point cp (at most 0x10FFFF, no surrogate: the readers check)
+ * to b as UTF-8: the one encoder, for .hit strings' \u{...} and templates'
+ * \u escapes. */
+void buf_put_utf8(Buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp, n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | cp >> 12);
+        u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | cp >> 18);
+        u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    buf_add(b, u, n);
+}
+
 /* Length of a valid UTF-8 sequence at p, or 0. */
 int utf8_len(const unsigned char *p, const unsigned char *end)
 {

@@ -2,7 +2,7 @@
 # tests/run.sh: every test suite of hitc, one runner.
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites, in order)
-# suites: unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes e2e
+# suites: unit golden errors cli hitlint fmt lint determinism grammar recipe stamper plugin example runtimes e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit golden errors again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase: a fixed
@@ -161,6 +161,8 @@ $rest"
 run_fmt()      { suite_cmd fmt env HITC="$HITC" WRAP="$WRAP" bash tests/fmt/check.sh; }
 run_determinism() { suite_cmd determinism env HITC="$HITC" bash tests/cli/test_determinism.sh; }
 run_grammar()  { suite_cmd grammar env HITC="$HITC" python3 tests/pyrunner.py tests/grammar; }
+# docs/architecture.md's kind recipe, followed in a scratch copy and built.
+run_recipe()   { suite_cmd recipe timeout 600 bash tests/recipe/run.sh; }
 run_stamper()  { suite_cmd stamper python3 tests/pyrunner.py tests/stamper; }
 run_plugin()   { suite_cmd plugin/python python3 tests/pyrunner.py tests/plugin; suite_cmd plugin/node bash tests/plugin/run_node.sh; }
 run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
@@ -222,7 +224,7 @@ run_fuzz() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local e2e asan valgrind fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden errors cli hitlint fmt lint determinism grammar recipe stamper plugin example runtimes local e2e asan valgrind fuzz)
 for s in "${suites[@]}"; do
     echo "== $s"
     "run_$s"
