@@ -19,19 +19,30 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip libcrypto yaml-0.1 libmicrohttpd
+PKGS    := libpcre2-8 zlib yaml-0.1
+# OpenSSL (SHA-256, and MD5 for `hitc event`) is linked statically: the
+# few functions hitc calls, rather than the 4.7 MB shared library, whose
+# loading was most of a small build's CPU time (bench/speed.py).
+CRYPTO_CFLAGS = $(shell pkg-config --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS = -Wl,-Bstatic -lcrypto -Wl,-Bdynamic -ldl -pthread
+# libmicrohttpd is not linked: compiler/mhd.c loads it when `hitc serve`
+# starts (it brings GnuTLS and seven libraries more, whose loading would
+# cost every build).  Its headers are needed, and the name to load.
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_SONAME = $(or $(shell objdump -p "$$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so" 2>/dev/null | awk '/SONAME/ { print $$2 }'),libmicrohttpd.so.12)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
            -Wformat=2 -Wwrite-strings
 DEPFLAGS = -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The unit tests inflate zips by hand (test_bundle.c) and parse the golden
-# templates with cJSON, a JSON parser independent of hitc's (test_cfn.c);
-# the compiler itself no longer links cJSON.
-TEST_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs zlib libcjson 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CRYPTO_CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CRYPTO_LIBS)
+# The unit tests inflate zips by hand and hold hitc's zips to libzip's
+# bytes (test_bundle.c), and parse the golden templates with cJSON, a JSON
+# parser independent of hitc's (test_cfn.c); the compiler itself links
+# neither (it writes its zips itself, compiler/zipout.c).
+TEST_CFLAGS = $(shell pkg-config --cflags libcjson libzip 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs zlib libcjson libzip 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
@@ -70,6 +81,10 @@ SRCS := \
 	compiler/output.c \
 	compiler/bundle.c \
 	compiler/deps.c \
+	compiler/bundle_cache.c \
+	compiler/zipout.c \
+	compiler/zipread.c \
+	compiler/sha256.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
 	compiler/kinds/common.c \
@@ -106,14 +121,15 @@ SRCS := \
 	compiler/ship.c \
 	compiler/bucket.c \
 	compiler/deploy.c \
-	compiler/outputs.c
+	compiler/outputs.c \
+	compiler/mhd.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
 UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
 
 B ?= build
-EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
+EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
 	$(B)/envkit_js.o $(B)/local_py.o $(B)/local_js.o
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
@@ -134,6 +150,11 @@ $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) -c $< -o $@
 
+$(B)/compiler/mhd.o: compiler/mhd.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) $(MHD_CFLAGS) \
+		-DMHD_SONAME='"$(MHD_SONAME)"' -c $< -o $@
+
 $(B)/embed: compiler/tools/embed.c
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
@@ -142,6 +163,21 @@ $(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
 	$(B)/embed hitc_stamper_py $< $@
 
 $(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The stamper's bundle, zipped once here rather than on every build: the
+# same bytes for every app (compiler/stamper_zip.h).  Made again when the
+# stamper, the kit or the zipping code changes.
+$(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
+		$(B)/compiler/bundle.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS)
+
+$(B)/stamper_zip.c: $(B)/stamper_zip_tool
+	$(B)/stamper_zip_tool $@
+
+$(B)/stamper_zip.o: $(B)/stamper_zip.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 # The plugin kit, added to the bundle of every plugin's service

@@ -5,9 +5,11 @@
  * bytes and their SHA-256.  Holds: nothing about this machine reaches the
  * zip: entries are sorted bytewise by name, dated 1980-01-01 00:00 (set as
  * DOS fields, so the time zone plays no part), mode 0644 or 0755 whatever
- * the umask, and carry no extra fields.  Files are read whole into memory
- * first, so the zip is one snapshot, and the limits are checked before a
- * byte more than Lambda allows is read.
+ * the umask, and carry no extra fields.  The walk (shared with
+ * bundle_list and bundle_cache.c's streamed zips, which builds use) checks
+ * the limits before a byte more than Lambda allows is read.  The zips made
+ * here, in memory through libzip, are the stamper's (at make time) and the
+ * reference the unit tests hold the streamed zips to.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,17 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <zip.h>
 
 #include "bundle.h"
 #include "hitc.h"
+#include "zipout.h"
 
-#define DOS_DATE_1980 ((0u << 9) | (1u << 5) | 1u)    /* 1980-01-01 */
-#define DOS_TIME_MIDNIGHT 0u
 #define MAX_DEPTH 64
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -44,17 +44,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-void sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
-        out_of_memory();        /* its context is all it can fail to get */
-    for (unsigned i = 0; i < mdlen && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    out[64] = '\0';
-}
-
 /* ---- zipping files from memory --------------------------------------- */
 
 static int file_cmp(const void *pa, const void *pb)
@@ -63,47 +52,49 @@ static int file_cmp(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-/* Read the finished archive out of libzip's memory source. */
-static int take_bytes(zip_source_t *mem, Bundle *out, char *err, size_t errlen)
+/* The finished zip, read back out of fd into memory. */
+static int take_bytes(int fd, uint64_t len, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_source_stat(mem, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-        zip_source_open(mem) != 0)
-        return fail(err, errlen, "cannot read the zip back from memory");
-    unsigned char *data = xmalloc(st.size);
-    zip_int64_t n = zip_source_read(mem, data, st.size);
-    zip_source_close(mem);
-    if (n < 0 || (zip_uint64_t)n != st.size) {
-        free(data);
-        return fail(err, errlen, "cannot read the zip back from memory");
+    unsigned char *data = xmalloc((size_t)len + 1);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, data + done, (size_t)len - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(data);
+            return fail(err, errlen, "cannot read the zip back from memory");
+        }
+        done += (size_t)n;
     }
     out->data = data;
-    out->len = (size_t)n;
+    out->len = (size_t)len;
     sha256_hex(data, out->len, out->sha256);
     return 0;
 }
 
-static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
+/* The sorted files through zipout.c, into a file that lives in memory. */
+static int zip_sorted(const BundleFile *sorted, int n, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
-    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
-    if (idx < 0) {
-        if (s)
-            zip_source_free(s);
-        return fail(err, errlen, "cannot add '%s' to the zip: %s", f->name,
-                    zip_strerror(za));
-    }
-    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
-    zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE,
-                                 BUNDLE_DEFLATE_LEVEL) != 0 ||
-        zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
-        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
-                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
-        return fail(err, errlen, "cannot set up '%s' in the zip: %s", f->name,
-                    zip_strerror(za));
-    return 0;
+    int fd = memfd_create("hitc-zip", MFD_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, "cannot start a zip: %s", strerror(errno));
+    ZipOut *z = zipout_open(fd, err, errlen);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = zipout_deflate_mem(z, sorted[i].name, sorted[i].mode,
+                                sorted[i].data, sorted[i].len, NULL);
+    uint64_t len = 0;
+    if (rc != 0)
+        zipout_discard(z);
+    else
+        rc = zipout_close(z, &len);
+    if (rc == 0)
+        rc = take_bytes(fd, len, out, err, errlen);
+    close(fd);
+    return rc;
 }
 
 int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
@@ -129,33 +120,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
         return fail(err, errlen, "the files come to %llu bytes, over Lambda's "
                     "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
     }
-
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
-    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
-    if (!za) {
-        fail(err, errlen, "cannot start a zip: %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        if (mem)
-            zip_source_free(mem);
-        free(sorted);
-        return -1;
-    }
-    zip_error_fini(&ze);
-    zip_source_keep(mem);       /* it must outlive zip_close */
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = add_entry(za, &sorted[i], err, errlen);
-    if (rc == 0 && zip_close(za) != 0) {
-        rc = fail(err, errlen, "cannot write the zip: %s", zip_strerror(za));
-        zip_discard(za);
-    } else if (rc != 0) {
-        zip_discard(za);
-    }
-    if (rc == 0)
-        rc = take_bytes(mem, out, err, errlen);
-    zip_source_free(mem);
+    int rc = zip_sorted(sorted, n, out, err, errlen);
     free(sorted);
     if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
         unsigned long long zipped = out->len;     /* before *out is cleared */
@@ -622,6 +587,7 @@ typedef struct Entry {
     char *name;                 /* relative, '/'-separated */
     char *path;                 /* where to read it */
     unsigned mode;
+    struct stat st;             /* as the walk found it (the cache's key) */
 } Entry;
 
 /* A real directory the walk has entered, and how often: links can bring
@@ -759,7 +725,8 @@ static const char *name_problem(const char *name)
     return NULL;
 }
 
-static int push_entry(Walk *w, const char *name, const char *path, unsigned mode)
+static int push_entry(Walk *w, const char *name, const char *path,
+                      const struct stat *st)
 {
     if (w->n == w->cap) {
         int cap = w->cap ? w->cap * 2 : 64;
@@ -767,7 +734,7 @@ static int push_entry(Walk *w, const char *name, const char *path, unsigned mode
         w->cap = cap;
     }
     char *nm = xstrdup(name), *pt = xstrdup(path);
-    w->entries[w->n++] = (Entry){nm, pt, mode};
+    w->entries[w->n++] = (Entry){nm, pt, (unsigned)st->st_mode, *st};
     return 0;
 }
 
@@ -918,7 +885,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         return fail(w->err, w->errlen, "code directory '%s' holds more than "
                     "Lambda's limit of %llu bytes unzipped", w->shown,
                     BUNDLE_MAX_UNZIPPED);
-    return push_entry(w, child, real, (unsigned)st.st_mode);
+    return push_entry(w, child, real, &st);
 }
 
 /* Walk the directory whose real path is real, found at rel (through the
@@ -1214,6 +1181,7 @@ int bundle_list_deps(const char *dir, const char *shown, const char *deps,
             f->name = w->entries[i].name;
             f->path = w->entries[i].path;
             f->mode = w->entries[i].mode;
+            f->st = w->entries[i].st;
             f->extra = -1;
             w->entries[i].name = w->entries[i].path = NULL;
         }

@@ -18,6 +18,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "sha256.h"
 
 /* Lambda's limits for a .zip deployment package. */
 #define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
@@ -104,6 +108,7 @@ typedef struct BundleListed {
     char *name;                     /* '/'-separated, as in the zip */
     char *path;                     /* a real path, or NULL for an extra */
     unsigned mode;
+    struct stat st;                 /* as the walk found it (not an extra) */
     int extra;                      /* index into extras, or -1 */
 } BundleListed;
 
@@ -122,6 +127,35 @@ int bundle_list_deps(const char *dir, const char *shown, const char *deps,
                      const char *prefix, const BundleExtra *extras, int n,
                      BundleList *out, char *err, size_t errlen, int *clashed);
 void bundle_list_free(BundleList *l);
+
+/* ---- bundle_cache.c: zips in files, and the cache of them ------------ */
+
+/* A zip in a file: read it from offset 0 of fd (the caller's to close). */
+typedef struct BundleZip {
+    int fd;
+    uint64_t len;
+    char sha256[65];
+    bool reused;            /* the cache's zip, as it was */
+} BundleZip;
+
+/* What bundle_dir_with zips, streamed into a file a chunk at a time, so
+ * memory does not grow with the files' sizes; the same bytes.  With cache
+ * (a directory, made if missing; NULL for none), the zip of the
+ * directory's last build is reused: whole when no file changed, and each
+ * unchanged file's compressed bytes when some did (docs/bundles.md says
+ * when a file counts as unchanged).  deps and prefix: installed packages,
+ * as bundle_dir_deps takes them (NULL: none).  Results and errors as
+ * bundle_dir_with's. */
+int bundle_dir_zip(const char *dir, const char *shown, const char *deps,
+                   const char *prefix, const BundleExtra *extras, int n,
+                   const char *cache, BundleZip *out, char *err, size_t errlen,
+                   int *clashed);
+
+/* The cache directory builds use: $HITC_CACHE_DIR, else
+ * $XDG_CACHE_HOME/hitc/bundles, else $HOME/.cache/hitc/bundles; NULL when
+ * HITC_NO_CACHE is set (to anything but "") or no such place is known.
+ * malloc'd. */
+char *bundle_cache_dir(void);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
@@ -173,7 +207,5 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
  * canonical (realpath): no "..", no links, no trailing '/'. */
 bool path_inside(const char *path, const char *root);
 
-/* out = lower-case hex SHA-256 of data (OpenSSL EVP). */
-void sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "cfn.h"
@@ -175,10 +176,10 @@ BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
     /* pip's --target tree goes at the root, npm's node_modules under its name */
     if (deps == DEPS_NPM && installed[0])
         strncat(installed, "/node_modules", sizeof installed - strlen(installed) - 1);
-    Bundle zip = {0};
-    int rc = bundle_dir_deps(path, source, installed[0] ? installed : NULL,
-                             deps == DEPS_NPM ? "node_modules" : "", extras, n, &zip,
-                             err, sizeof err, &clashed);
+    BundleZip zip;
+    int rc = bundle_dir_zip(path, source, installed[0] ? installed : NULL,
+                            deps == DEPS_NPM ? "node_modules" : "", extras, n,
+                            e->cache, &zip, err, sizeof err, &clashed);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
                   : rc == BUNDLE_CLASH ? (DiagCode)extras[clashed].tag
@@ -190,14 +191,15 @@ BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
     for (int i = 0; i + 1 < e->bundles.len; i++) {
         BundleRef *o = e->bundles.items[i];
         if (strcmp(o->sha256, zip.sha256) == 0) {
-            free(zip.data);
+            close(zip.fd);
             e->bundles.len--;
             return o;
         }
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
-    b->data = zip.data;
-    b->len = zip.len;
+    b->in_file = true;
+    b->fd = zip.fd;
+    b->len = (size_t)zip.len;
     return b;
 }
 
@@ -253,6 +255,12 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
 void emit_free(Emit *e)
 {
     free(e->text);
-    for (int i = 0; i < e->bundles.len; i++)
-        free(((BundleRef *)e->bundles.items[i])->data);
+    for (int i = 0; i < e->bundles.len; i++) {
+        BundleRef *b = e->bundles.items[i];
+        if (b->owned)
+            free((void *)b->data);
+        if (b->in_file)
+            close(b->fd);
+    }
+    free(e->cache);
 }

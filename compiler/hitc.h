@@ -713,8 +713,13 @@ typedef struct BundleRef {
     const char *source;     /* code directory as written, or "(stamper)" */
     const char *path;       /* resolved path on disk */
     char sha256[65];
-    unsigned char *data;    /* zip bytes, malloc-owned (freed by emit_free) */
+    const unsigned char *data;  /* zip bytes (in_file: NULL) */
     size_t len;
+    bool owned;             /* data is malloc'd, freed by emit_free (the
+                               stamper's is linked in: not) */
+    bool in_file;           /* the zip is in the file fd (a code
+                               directory's, streamed), closed by emit_free */
+    int fd;
 } BundleRef;
 
 /* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/language.md). */
@@ -735,6 +740,8 @@ struct Emit {
     StrMap made;            /* logical IDs emitted so far -> their Decl */
     int nclaimed;           /* how many: resources and parameters */
     bool dry_run;           /* hitc check: no zips are made */
+    char *cache;            /* the bundle cache's directory, or NULL for
+                               none (malloc'd, freed by emit_free) */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);

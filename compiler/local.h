@@ -388,6 +388,13 @@ bool apigw_authorize(Arena *a, const LocalApp *app, const Where *w,
  * in seconds). */
 long long schedule_next(const char *expr, long long now, long long *period);
 
+/* ---- mhd.c ------------------------------------------------------------- */
+
+/* Load libmicrohttpd (serve.c's HTTP server) on first use: 0, or -1 with
+ * err saying what is missing.  The MHD_* functions serve.c calls may be
+ * called only after it succeeded. */
+int mhd_load(char *err, size_t errlen);
+
 /* ---- invoke.c, event.c, serve.c: the commands (main.c runs them) ------- */
 
 int invoke_main(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "hitc.h"
 #include "lint.h"
 #include "local.h"
@@ -87,6 +88,8 @@ static const char usage[] =
     "                     (with its lock) is installed into its bundle (pip,\n"
     "                     npm ci; cached in $XDG_CACHE_HOME/hitc; more pip\n"
     "                     options in $HITC_PIP_ARGS)\n"
+    "                     a code directory's zip is reused from the bundle cache\n"
+    "                     when it did not change (HITC_NO_CACHE=1: no cache)\n"
     "  check FILE...      parse, resolve and validate, and lint the template\n"
     "                     as build does (docs/lint.md); write nothing; with\n"
     "                     --apps, check each FILE as part of every app that\n"
@@ -287,6 +290,7 @@ static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
 {
     if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
         return;
+    e->cache = bundle_cache_dir();
     emit_checked(ctx, e);
     if (ctx->nerrors == 0)
         output_write(ctx, e, o->out);

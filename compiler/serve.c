@@ -594,6 +594,11 @@ static int start_daemon(Serve *s)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)s->port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    char err[512];
+    if (mhd_load(err, sizeof err) != 0) {
+        fprintf(stderr, "hitc: %s\n", err);
+        return 2;
+    }
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
         (uint16_t)s->port, NULL, NULL, on_request, s,

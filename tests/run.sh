@@ -26,6 +26,10 @@ passed=0
 failed=0
 TMP=$(mktemp -d /tmp/hitc-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+# Builds keep a bundle cache (docs/bundles.md): each run of the suites has
+# its own, so runs side by side never share one, and none reaches ~/.cache.
+export XDG_CACHE_HOME=$TMP/cache
+unset HITC_CACHE_DIR HITC_NO_CACHE
 
 PFX=""   # prefix of case names while a suite runs again (asan/, valgrind/)
 pass() { passed=$((passed + 1)); echo "PASS $PFX$1"; }
