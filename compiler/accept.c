@@ -194,11 +194,10 @@ static const char *word_end(const Scan *s)
  * there, not closed, blank, or followed by more. */
 static const char *reason_of(Ctx *ctx, Scan *s, const char *code)
 {
-    static const char *const form = "write it in quotes after the code: "
-        "'# hitc: accept %s \"why it is right here\"'";
     if (s->p >= s->end || *s->p != '"') {
         diag(ctx, D_ACCEPT_BAD, here(s, word_end(s)), "an acceptance needs "
-             "its reason; %s", arena_printf(ctx->arena, form, code));
+             "its reason; write it in quotes after the code: "
+             "'# hitc: accept %s \"why it is right here\"'", code);
         return NULL;
     }
     const char *open = s->p++;

@@ -129,15 +129,35 @@ static void declare_builtins(Ctx *ctx)
     remember(ctx, p->aws, "aws");
 }
 
+/* "app, param, ..., include or import": every keyword of kinds[], in the
+ * registry's order, then import (read by import.c, not a kind), so that a
+ * kind added to the registry is named here with no other change. */
+static const char *declaration_words(Ctx *ctx)
+{
+    Buf b = {0};
+    for (int i = 0; i < nkinds; i++)
+        if (kinds[i]->keyword) {
+            buf_puts(&b, kinds[i]->keyword);
+            buf_puts(&b, ", ");
+        }
+    buf_puts(&b, "or import");
+    char *words = arena_strdup(ctx->arena, b.data);
+    buf_free(&b);
+    /* the last comma before "or" reads as a list: "a, b or import" */
+    char *last = strrchr(words, ',');
+    if (last)
+        memmove(last, last + 1, strlen(last + 1) + 1);
+    return words;
+}
+
 static void declare_stmt(Ctx *ctx, Stmt *s)
 {
     Item *kw = s->items ? s->items[0] : NULL;
     if (s->bad && (!kw || kw->kind != I_WORD))
         return;         /* the parser has reported this line */
     if (!kw || kw->kind != I_WORD) {
-        diag(ctx, D_UNKNOWN_DECL, s->loc,
-             "expected a declaration (app, param, table, function, route, "
-             "api, on, plugin, resource, output, import or include)");
+        diag(ctx, D_UNKNOWN_DECL, s->loc, "expected a declaration (%s)",
+             declaration_words(ctx));
         return;
     }
     if (is_import(s))
@@ -157,10 +177,8 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
                  kw->text, dym);
         else
             diag(ctx, D_UNKNOWN_DECL, kw->loc,
-                 "unknown declaration '%s'; expected app, param, table, "
-                 "function, route, api, on, plugin, resource, output, "
-                 "import or include",
-                 kw->text);
+                 "unknown declaration '%s'; expected %s", kw->text,
+                 declaration_words(ctx));
         return;
     }
     if (s->bad && !k->named)

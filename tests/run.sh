@@ -3,7 +3,7 @@
 #
 # usage: tests/run.sh [SUITE...]     (default: all suites but cli, which asan runs)
 #        tests/run.sh --all-but SUITE...   (make check: --all-but e2e)
-# suites: unit golden errors cli hitlint fmt lint determinism grammar stamper plugin example runtimes local e2e
+# suites: unit golden errors cli hitlint fmt lint determinism grammar recipe stamper plugin example runtimes local e2e
 #         asan (unit golden errors cli again, with ./hitc-asan and build-asan/)
 #         valgrind (unit and golden again, under valgrind)
 #         fuzz (libFuzzer with ASan+UBSan over every compile phase, and over the
@@ -178,6 +178,8 @@ $rest"
 run_fmt()      { suite_cmd fmt env HITC="$HITC" WRAP="$WRAP" bash tests/fmt/check.sh; }
 run_determinism() { suite_cmd determinism env HITC="$HITC" bash tests/cli/test_determinism.sh; }
 run_grammar()  { suite_cmd grammar env HITC="$HITC" python3 tests/pyrunner.py tests/grammar; }
+# docs/architecture.md's kind recipe, followed in a scratch copy and built.
+run_recipe()   { suite_cmd recipe timeout 600 bash tests/recipe/run.sh; }
 run_stamper()  { suite_cmd stamper python3 tests/pyrunner.py tests/stamper; }
 run_plugin()   { suite_cmd plugin/python python3 tests/pyrunner.py tests/plugin; suite_cmd plugin/node bash tests/plugin/run_node.sh; }
 run_example()  { suite_cmd example python3 tests/pyrunner.py tests/example; }
@@ -255,8 +257,8 @@ fuzz_one() {
 
 # The suites, in the order they start: the longest first, so that the two
 # workers finish together.  cli runs once, under ASan (in asan).
-ALL=(e2e asan local valgrind fuzz example plugin stamper runtimes lint fmt determinism
-     grammar unit golden errors hitlint)
+ALL=(e2e asan local valgrind fuzz example recipe plugin stamper runtimes lint fmt
+     determinism grammar unit golden errors hitlint)
 
 # run_one SUITE: the suite itself, in this process.
 run_one() {
