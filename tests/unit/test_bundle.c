@@ -215,7 +215,7 @@ static void files_are_sorted_dated_and_moded(void)
     CHECK_INT(e[0].external >> 16, 0100644);
     CHECK_INT(e[2].external >> 16, 0100755);
     CHECK_INT(e[3].external >> 16, 0100644);
-    CHECK_INT(e[1].len, 9);
+    REQUIRE_INT(e[1].len, 9);
     CHECK(memcmp(e[1].data, "print(1)\n", 9) == 0);
     char hex[65];
     sha256_hex(b.data, b.len, hex);
