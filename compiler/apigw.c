@@ -311,7 +311,7 @@ static void single_and_multi(Arena *a, const char **pairs, int n, CfnNode **sing
 /* A REST API's requestContext: the route's resource, the stage, the
  * caller. */
 static void rest_context(Arena *a, const Where *w, const LocalRoute *r,
-                         const HttpReq *req, CfnNode *rc)
+                         const HttpReq *req, CfnNode *rc, CfnNode *authz)
 {
     char *clf, id[40], ext[40], rid[16];
     long long epoch;
@@ -348,10 +348,13 @@ static void rest_context(Arena *a, const Where *w, const LocalRoute *r,
     cfn_put_str(a, rc, "domainName", host_of(req));
     cfn_put_str(a, rc, "deploymentId", "local");
     cfn_put_str(a, rc, "apiId", LOCAL_API_ID);
+    if (authz)
+        cfn_put(a, rc, "authorizer", authz);
 }
 
 static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
-                        const LocalRoute *r, const PtrVec *params, const HttpReq *req)
+                        const LocalRoute *r, const PtrVec *params, const HttpReq *req,
+                        CfnNode *authz)
 {
     (void)app;
     CfnNode *e = cfn_obj(a, NOWHERE), *single, *multi;
@@ -369,7 +372,7 @@ static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
     CfnNode *pp = params_node(a, params);
     cfn_put(a, e, "pathParameters", pp ? pp : cfn_null(a, NOWHERE));
     cfn_put(a, e, "stageVariables", cfn_null(a, NOWHERE));
-    rest_context(a, w, r, req, cfn_put_obj(a, e, "requestContext"));
+    rest_context(a, w, r, req, cfn_put_obj(a, e, "requestContext"), authz);
     bool b64;
     cfn_put(a, e, "body", body_node(a, req, &b64, true));
     cfn_put_bool(a, e, "isBase64Encoded", b64);
@@ -380,7 +383,8 @@ static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
 }
 
 static char *http_event(Arena *a, const LocalApp *app, const Where *w,
-                        const LocalRoute *r, const PtrVec *params, const HttpReq *req)
+                        const LocalRoute *r, const PtrVec *params, const HttpReq *req,
+                        CfnNode *authz)
 {
     (void)app;
     CfnNode *e = cfn_obj(a, NOWHERE);
@@ -441,6 +445,8 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
     cfn_put_str(a, rc, "apiId", LOCAL_API_ID);
     cfn_put_str(a, rc, "domainName", host_of(req));
     cfn_put_str(a, rc, "domainPrefix", LOCAL_API_ID);
+    if (authz)
+        cfn_put(a, rc, "authorizer", authz);
     CfnNode *http = cfn_put_obj(a, rc, "http");
     cfn_put_str(a, http, "method", req->method);
     cfn_put_str(a, http, "path", raw_path);
@@ -472,8 +478,8 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
 char *apigw_event(Arena *a, const LocalApp *app, const Where *w,
                   const LocalRoute *r, const PtrVec *params, const HttpReq *req)
 {
-    return app->api.kind == API_HTTP ? http_event(a, app, w, r, params, req)
-                                     : rest_event(a, app, w, r, params, req);
+    return app->api.kind == API_HTTP ? http_event(a, app, w, r, params, req, NULL)
+                                     : rest_event(a, app, w, r, params, req, NULL);
 }
 
 /* ---- answers ------------------------------------------------------------- */
@@ -490,8 +496,8 @@ static void add_pairs(HttpResp *resp, const char **pairs, int n)
 }
 
 /* API Gateway's own answer: {"message": ...} */
-static void gateway(const LocalApp *app, HttpResp *resp, int status,
-                    const char *body, const char *error_type)
+void apigw_gateway(const LocalApp *app, HttpResp *resp, int status,
+                   const char *body, const char *error_type)
 {
     resp->status = status;
     resp->headers.len = resp->body.len = 0;
@@ -511,19 +517,19 @@ static void gateway(const LocalApp *app, HttpResp *resp, int status,
 static void not_found(const LocalApp *app, HttpResp *resp)
 {
     if (app->api.kind == API_HTTP)
-        gateway(app, resp, 404, "{\"message\":\"Not Found\"}", "NotFoundException");
+        apigw_gateway(app, resp, 404, "{\"message\":\"Not Found\"}", "NotFoundException");
     else
-        gateway(app, resp, 403, "{\"message\":\"Missing Authentication Token\"}",
+        apigw_gateway(app, resp, 403, "{\"message\":\"Missing Authentication Token\"}",
                 "MissingAuthenticationTokenException");
 }
 
 static void failed(const LocalApp *app, HttpResp *resp)
 {
     if (app->api.kind == API_HTTP)
-        gateway(app, resp, 500, "{\"message\":\"Internal Server Error\"}",
+        apigw_gateway(app, resp, 500, "{\"message\":\"Internal Server Error\"}",
                 "InternalServerErrorException");
     else
-        gateway(app, resp, 502, "{\"message\": \"Internal server error\"}",
+        apigw_gateway(app, resp, 502, "{\"message\": \"Internal server error\"}",
                 "InternalServerErrorException");
 }
 
@@ -610,7 +616,7 @@ static int b64val(int c)
     return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
 }
 
-static bool unbase64(const char *s, Buf *out)
+bool apigw_unbase64(const char *s, Buf *out)
 {
     unsigned acc = 0;
     int bits = 0;
@@ -750,7 +756,7 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
         const CfnNode *body = cfn_obj_get(ans, "body");
         const CfnNode *b64 = cfn_obj_get(ans, "isBase64Encoded");
         if (body && body->kind == CFN_STRING && b64 && b64->kind == CFN_BOOL && b64->boolean)
-            ok = unbase64(body->text, &resp->body);
+            ok = apigw_unbase64(body->text, &resp->body);
         else if (body && body->kind == CFN_STRING)
             buf_puts(&resp->body, body->text);
     }
@@ -777,7 +783,7 @@ void apigw_handle(LocalApp *app, const Where *w, const HttpReq *req,
     buf_add(&resp->headers, "", 0);
     buf_add(&resp->body, "", 0);
     if (app->api.kind == API_NONE) {
-        gateway(app, resp, 404, "{\"message\":\"this app has no routes\"}", "");
+        apigw_gateway(app, resp, 404, "{\"message\":\"this app has no routes\"}", "");
         return;
     }
     if (app->api.kind == API_HTTP && app->api.cors && strcmp(req->method, "OPTIONS") == 0 &&
@@ -794,8 +800,16 @@ void apigw_handle(LocalApp *app, const Where *w, const HttpReq *req,
     } else if (!r->fn) {
         mock(r, resp);
     } else {
+        CfnNode *authz = NULL;
+        if (r->auth && !apigw_authorize(a, app, w, r, &params, req, invoke, arg,
+                                        &authz, resp)) {
+            arena_free(a);
+            return;
+        }
         *fn_name = r->fn->name;
-        char *event = apigw_event(a, app, w, r, &params, req);
+        char *event = app->api.kind == API_HTTP
+            ? http_event(a, app, w, r, &params, req, authz)
+            : rest_event(a, app, w, r, &params, req, authz);
         Buf out = {0};
         RunResult rr = invoke(arg, r->fn, event, &out);
         if (rr != RUN_OK || !map_answer(app, out.data ? out.data : "", resp, req))

@@ -5,30 +5,31 @@
  * bytes and their SHA-256.  Holds: nothing about this machine reaches the
  * zip: entries are sorted bytewise by name, dated 1980-01-01 00:00 (set as
  * DOS fields, so the time zone plays no part), mode 0644 or 0755 whatever
- * the umask, and carry no extra fields.  Files are read whole into memory
- * first, so the zip is one snapshot, and the limits are checked before a
- * byte more than Lambda allows is read.
+ * the umask, and carry no extra fields.  The walk (shared with
+ * bundle_list and bundle_cache.c's streamed zips, which builds use) checks
+ * the limits before a byte more than Lambda allows is read.  The zips made
+ * here, in memory through libzip, are the stamper's (at make time) and the
+ * reference the unit tests hold the streamed zips to.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <zip.h>
 
 #include "bundle.h"
 #include "hitc.h"
+#include "zipout.h"
 
-#define DOS_DATE_1980 ((0u << 9) | (1u << 5) | 1u)    /* 1980-01-01 */
-#define DOS_TIME_MIDNIGHT 0u
 #define MAX_DEPTH 64
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -43,17 +44,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-void sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
-        out_of_memory();        /* its context is all it can fail to get */
-    for (unsigned i = 0; i < mdlen && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    out[64] = '\0';
-}
-
 /* ---- zipping files from memory --------------------------------------- */
 
 static int file_cmp(const void *pa, const void *pb)
@@ -62,47 +52,49 @@ static int file_cmp(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-/* Read the finished archive out of libzip's memory source. */
-static int take_bytes(zip_source_t *mem, Bundle *out, char *err, size_t errlen)
+/* The finished zip, read back out of fd into memory. */
+static int take_bytes(int fd, uint64_t len, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_source_stat(mem, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
-        zip_source_open(mem) != 0)
-        return fail(err, errlen, "cannot read the zip back from memory");
-    unsigned char *data = xmalloc(st.size);
-    zip_int64_t n = zip_source_read(mem, data, st.size);
-    zip_source_close(mem);
-    if (n < 0 || (zip_uint64_t)n != st.size) {
-        free(data);
-        return fail(err, errlen, "cannot read the zip back from memory");
+    unsigned char *data = xmalloc((size_t)len + 1);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, data + done, (size_t)len - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            free(data);
+            return fail(err, errlen, "cannot read the zip back from memory");
+        }
+        done += (size_t)n;
     }
     out->data = data;
-    out->len = (size_t)n;
+    out->len = (size_t)len;
     sha256_hex(data, out->len, out->sha256);
     return 0;
 }
 
-static int add_entry(zip_t *za, const BundleFile *f, char *err, size_t errlen)
+/* The sorted files through zipout.c, into a file that lives in memory. */
+static int zip_sorted(const BundleFile *sorted, int n, Bundle *out, char *err,
+                      size_t errlen)
 {
-    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
-    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
-    if (idx < 0) {
-        if (s)
-            zip_source_free(s);
-        return fail(err, errlen, "cannot add '%s' to the zip: %s", f->name,
-                    zip_strerror(za));
-    }
-    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
-    zip_uint64_t i = (zip_uint64_t)idx;
-    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE,
-                                 BUNDLE_DEFLATE_LEVEL) != 0 ||
-        zip_file_set_dostime(za, i, DOS_TIME_MIDNIGHT, DOS_DATE_1980, 0) != 0 ||
-        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
-                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
-        return fail(err, errlen, "cannot set up '%s' in the zip: %s", f->name,
-                    zip_strerror(za));
-    return 0;
+    int fd = memfd_create("hitc-zip", MFD_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errlen, "cannot start a zip: %s", strerror(errno));
+    ZipOut *z = zipout_open(fd, err, errlen);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = zipout_deflate_mem(z, sorted[i].name, sorted[i].mode,
+                                sorted[i].data, sorted[i].len, NULL);
+    uint64_t len = 0;
+    if (rc != 0)
+        zipout_discard(z);
+    else
+        rc = zipout_close(z, &len);
+    if (rc == 0)
+        rc = take_bytes(fd, len, out, err, errlen);
+    close(fd);
+    return rc;
 }
 
 int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
@@ -128,33 +120,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
         return fail(err, errlen, "the files come to %llu bytes, over Lambda's "
                     "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
     }
-
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
-    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
-    if (!za) {
-        fail(err, errlen, "cannot start a zip: %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        if (mem)
-            zip_source_free(mem);
-        free(sorted);
-        return -1;
-    }
-    zip_error_fini(&ze);
-    zip_source_keep(mem);       /* it must outlive zip_close */
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = add_entry(za, &sorted[i], err, errlen);
-    if (rc == 0 && zip_close(za) != 0) {
-        rc = fail(err, errlen, "cannot write the zip: %s", zip_strerror(za));
-        zip_discard(za);
-    } else if (rc != 0) {
-        zip_discard(za);
-    }
-    if (rc == 0)
-        rc = take_bytes(mem, out, err, errlen);
-    zip_source_free(mem);
+    int rc = zip_sorted(sorted, n, out, err, errlen);
     free(sorted);
     if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
         unsigned long long zipped = out->len;     /* before *out is cleared */
@@ -621,6 +587,7 @@ typedef struct Entry {
     char *name;                 /* relative, '/'-separated */
     char *path;                 /* where to read it */
     unsigned mode;
+    struct stat st;             /* as the walk found it (the cache's key) */
 } Entry;
 
 /* A real directory the walk has entered, and how often: links can bring
@@ -644,6 +611,9 @@ typedef struct Walk {
     size_t nseen, seen_cap;
     char *err;
     size_t errlen;
+    const char *skip;           /* a root folder left out (installed anew) */
+    char **ignore;              /* the code directory's .hitcignore patterns */
+    int nignore;
 } Walk;
 
 bool path_inside(const char *path, const char *root)
@@ -755,7 +725,8 @@ static const char *name_problem(const char *name)
     return NULL;
 }
 
-static int push_entry(Walk *w, const char *name, const char *path, unsigned mode)
+static int push_entry(Walk *w, const char *name, const char *path,
+                      const struct stat *st)
 {
     if (w->n == w->cap) {
         int cap = w->cap ? w->cap * 2 : 64;
@@ -763,7 +734,7 @@ static int push_entry(Walk *w, const char *name, const char *path, unsigned mode
         w->cap = cap;
     }
     char *nm = xstrdup(name), *pt = xstrdup(path);
-    w->entries[w->n++] = (Entry){nm, pt, mode};
+    w->entries[w->n++] = (Entry){nm, pt, (unsigned)st->st_mode, *st};
     return 0;
 }
 
@@ -808,6 +779,53 @@ static void free_names(char **names, int n)
 
 static int walk(Walk *w, const char *dir, const char *rel, const char *link);
 
+/* Does a .hitcignore pattern leave out the entry child (its path in the
+ * bundle) named name?  A pattern without '/' matches a name at any depth,
+ * one with '/' the path from the code directory's root (a leading '/'
+ * dropped); a trailing '/' matches directories only. */
+static bool ignored(const Walk *w, const char *child, const char *name, bool dir)
+{
+    for (int i = 0; i < w->nignore; i++) {
+        char pat[PATH_MAX];
+        snprintf(pat, sizeof pat, "%s", w->ignore[i][0] == '/' ? w->ignore[i] + 1
+                                                              : w->ignore[i]);
+        size_t n = strlen(pat);
+        bool dir_only = n && pat[n - 1] == '/';
+        if (dir_only)
+            pat[--n] = '\0';
+        if (!n || (dir_only && !dir))
+            continue;
+        bool anchored = strchr(pat, '/') || w->ignore[i][0] == '/';
+        if (anchored ? fnmatch(pat, child, FNM_PATHNAME) == 0 : fnmatch(pat, name, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The patterns of dir/.hitcignore, one a line, '#' comments and blank
+ * lines skipped. */
+static void read_ignore(Walk *w, const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/.hitcignore", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[PATH_MAX];
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+            n--;
+        line[n] = '\0';
+        char *p = line + strspn(line, " \t");
+        if (!*p || *p == '#')
+            continue;
+        w->ignore = xrealloc(w->ignore, sizeof *w->ignore * (size_t)(w->nignore + 1));
+        w->ignore[w->nignore++] = xstrdup(p);
+    }
+    fclose(f);
+}
+
 /* One directory entry: a file to keep, a directory to walk, or an error. */
 static int visit(Walk *w, const char *dir, const char *rel, const char *name)
 {
@@ -841,7 +859,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
                  w->shown);
             return BUNDLE_BAD_ENV;
         }
-        if (left_out(name, true))
+        if (left_out(name, true) || (!*rel && w->skip && strcmp(name, w->skip) == 0) ||
+            ignored(w, child, name, true))
             return 0;
         for (int i = 0; i <= w->depth; i++)
             if (strcmp(w->stack[i], real) == 0)
@@ -852,7 +871,8 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     if (!S_ISREG(st.st_mode))
         return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
                     "regular file, directory or symbolic link", child, w->shown);
-    if (left_out(name, false))
+    if (left_out(name, false) || ignored(w, child, name, false) ||
+        (!*rel && strcmp(name, ".hitcignore") == 0))
         return 0;
     const char *why = name_problem(child);
     if (why)
@@ -865,7 +885,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
         return fail(w->err, w->errlen, "code directory '%s' holds more than "
                     "Lambda's limit of %llu bytes unzipped", w->shown,
                     BUNDLE_MAX_UNZIPPED);
-    return push_entry(w, child, real, (unsigned)st.st_mode);
+    return push_entry(w, child, real, &st);
 }
 
 /* Walk the directory whose real path is real, found at rel (through the
@@ -975,24 +995,57 @@ int bundle_dir(const char *dir, const char *shown, Bundle *out, char *err,
     return bundle_dir_with(dir, shown, NULL, 0, out, err, errlen, NULL);
 }
 
-/* Walk dir into a new Walk (*out, freed with walk_free): 0, or an error
- * with err filled. */
-static int walk_dir(const char *dir, const char *shown, char *err,
-                    size_t errlen, Walk **out)
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const Entry *)a)->name, ((const Entry *)b)->name);
+}
+
+/* The installed packages into w, under prefix; then every name once. */
+static int walk_deps(Walk *w, const char *deps, const char *prefix)
+{
+    if (!realpath(deps, w->root))
+        return fail(w->err, w->errlen, "cannot read the packages installed for "
+                    "code directory '%s': %s", w->shown, strerror(errno));
+    int rc = walk(w, w->root, prefix, NULL);
+    if (rc != 0)
+        return rc;
+    qsort(w->entries, (size_t)w->n, sizeof *w->entries, entry_cmp);
+    for (int i = 1; i < w->n; i++)
+        if (strcmp(w->entries[i - 1].name, w->entries[i].name) == 0)
+            return fail(w->err, w->errlen, "code directory '%s' has its own '%s', "
+                        "which the packages hitc installs hold too; delete it",
+                        w->shown, w->entries[i].name);
+    return 0;
+}
+
+/* Walk dir (and deps, when not NULL) into a new Walk (*out, freed with
+ * walk_free): 0, or an error with err filled. */
+static int walk_dir(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, char *err, size_t errlen, Walk **out)
 {
     Walk *w = *out = xcalloc(1, sizeof *w);
     w->shown = shown;
     w->err = err;
     w->errlen = errlen;
     w->depth = -1;
+    w->skip = deps && prefix && *prefix ? prefix : NULL;
     int rc = 0;
     if (!realpath(dir, w->root))
         rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
                   strerror(errno));
     if (rc == 0)
+        read_ignore(w, w->root);
+    if (rc == 0)
         rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
         rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+    for (int i = 0; i < w->nignore; i++)
+        free(w->ignore[i]);         /* the packages are not filtered */
+    free(w->ignore);
+    w->ignore = NULL;
+    w->nignore = 0;
+    if (rc == 0 && deps)
+        rc = walk_deps(w, deps, prefix ? prefix : "");
     return rc;
 }
 
@@ -1015,9 +1068,17 @@ int bundle_dir_with(const char *dir, const char *shown,
                     const BundleExtra *extras, int n, Bundle *out, char *err,
                     size_t errlen, int *clashed)
 {
+    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                           clashed);
+}
+
+int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, const BundleExtra *extras, int n,
+                    Bundle *out, char *err, size_t errlen, int *clashed)
+{
     *out = (Bundle){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
 
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
@@ -1083,9 +1144,17 @@ int bundle_dir_with(const char *dir, const char *shown,
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed)
 {
+    return bundle_list_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                            clashed);
+}
+
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed)
+{
     *out = (BundleList){0};
     Walk *w;
-    int rc = walk_dir(dir, shown, err, errlen, &w);
+    int rc = walk_dir(dir, shown, deps, prefix, err, errlen, &w);
     for (int i = 0; rc == 0 && i < w->n; i++) {
         if (strcmp(w->entries[i].name, ".env") != 0)
             continue;
@@ -1112,6 +1181,7 @@ int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
             f->name = w->entries[i].name;
             f->path = w->entries[i].path;
             f->mode = w->entries[i].mode;
+            f->st = w->entries[i].st;
             f->extra = -1;
             w->entries[i].name = w->entries[i].path = NULL;
         }

@@ -18,6 +18,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "sha256.h"
 
 /* Lambda's limits for a .zip deployment package. */
 #define BUNDLE_MAX_ZIPPED   (50ull * 1024 * 1024)     /* 52428800 bytes */
@@ -104,6 +108,7 @@ typedef struct BundleListed {
     char *name;                     /* '/'-separated, as in the zip */
     char *path;                     /* a real path, or NULL for an extra */
     unsigned mode;
+    struct stat st;                 /* as the walk found it (not an extra) */
     int extra;                      /* index into extras, or -1 */
 } BundleListed;
 
@@ -117,7 +122,40 @@ typedef struct BundleList {
  * but a root .env and the files an extra might clash with is read. */
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed);
+/* The same with installed packages, as bundle_dir_deps adds them. */
+int bundle_list_deps(const char *dir, const char *shown, const char *deps,
+                     const char *prefix, const BundleExtra *extras, int n,
+                     BundleList *out, char *err, size_t errlen, int *clashed);
 void bundle_list_free(BundleList *l);
+
+/* ---- bundle_cache.c: zips in files, and the cache of them ------------ */
+
+/* A zip in a file: read it from offset 0 of fd (the caller's to close). */
+typedef struct BundleZip {
+    int fd;
+    uint64_t len;
+    char sha256[65];
+    bool reused;            /* the cache's zip, as it was */
+} BundleZip;
+
+/* What bundle_dir_with zips, streamed into a file a chunk at a time, so
+ * memory does not grow with the files' sizes; the same bytes.  With cache
+ * (a directory, made if missing; NULL for none), the zip of the
+ * directory's last build is reused: whole when no file changed, and each
+ * unchanged file's compressed bytes when some did (docs/bundles.md says
+ * when a file counts as unchanged).  deps and prefix: installed packages,
+ * as bundle_dir_deps takes them (NULL: none).  Results and errors as
+ * bundle_dir_with's. */
+int bundle_dir_zip(const char *dir, const char *shown, const char *deps,
+                   const char *prefix, const BundleExtra *extras, int n,
+                   const char *cache, BundleZip *out, char *err, size_t errlen,
+                   int *clashed);
+
+/* The cache directory builds use: $HITC_CACHE_DIR, else
+ * $XDG_CACHE_HOME/hitc/bundles, else $HOME/.cache/hitc/bundles; NULL when
+ * HITC_NO_CACHE is set (to anything but "") or no such place is known.
+ * malloc'd. */
+char *bundle_cache_dir(void);
 
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
@@ -142,11 +180,32 @@ int env_file_each(const unsigned char *text, size_t len,
                   void (*each)(void *arg, const char *key, const char *value),
                   void *arg);
 
+/* deps.c: what a code directory installs for its runtime: nothing, a
+ * python* runtime's requirements.txt (pip), a nodejs* runtime's
+ * package.json (npm, with its package-lock.json). */
+enum { DEPS_NONE, DEPS_PIP, DEPS_NPM };
+int deps_kind(const char *code, const char *runtime);
+/* deps.c: install code's packages for runtime and arch ("x86_64" or
+ * "arm64"; NULL is x86_64) into hitc's cache, or find them there: dir is
+ * then the installed tree (pip's --target; for npm the directory that
+ * holds node_modules), or "" when code has nothing to install.  0, or -1
+ * with err naming the file and, when the installer failed, its last
+ * lines. */
+int deps_install(const char *code, const char *shown, const char *runtime,
+                 const char *arch, char *dir, size_t dirlen, char *err,
+                 size_t errlen);
+
+/* bundle_dir_with, and the files under deps (installed packages, see
+ * deps_install) under the name prefix ("" or "node_modules"); with a
+ * prefix, the code directory's own folder of that name is left out.  A
+ * name both hold is an error.  deps NULL: bundle_dir_with. */
+int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                    const char *prefix, const BundleExtra *extras, int n,
+                    Bundle *out, char *err, size_t errlen, int *clashed);
+
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */
 bool path_inside(const char *path, const char *root);
 
-/* out = lower-case hex SHA-256 of data (OpenSSL EVP). */
-void sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -10,46 +10,67 @@
  * control characters; UTF-8 passes through, a byte that is not UTF-8
  * becomes U+FFFD).  The printer recurses, once
  * per level: trees are at most CFN_MAX_DEPTH deep (the reader refuses
- * deeper ones; the emitter makes shallow ones).
+ * deeper ones; the emitter makes shallow ones).  Text goes into the
+ * buffer in runs (a string's plain bytes, an indent), never a byte a call.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfn.h"
 
+/* The escape of a byte below 0x80 that JSON must escape, or NULL. */
+static const char *ascii_escape(unsigned char c, char tmp[8])
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    default:
+        if (c >= 0x20)
+            return NULL;
+        snprintf(tmp, 8, "\\u%04x", c);
+        return tmp;
+    }
+}
+
 /* A string as JSON; a byte that is not UTF-8 (a file name, say, in a
- * diagnostic) becomes U+FFFD, so the text is always valid JSON. */
+ * diagnostic) becomes U+FFFD, so the text is always valid JSON.  Bytes
+ * that pass through go out in runs, one buf_add per run: the printer is
+ * most of the time of a large build. */
 static void put_string(Buf *b, const char *s)
 {
-    buf_puts(b, "\"");
-    const unsigned char *end = (const unsigned char *)s + strlen(s);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    buf_add(b, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + strlen(s), *run = p;
+    char tmp[8];
+    while (p < end) {
         int n = *p < 0x80 ? 1 : utf8_len(p, end);
-        if (n == 0) {
-            buf_puts(b, "\\ufffd");
+        const char *esc = n == 0 ? "\\ufffd" : n == 1 ? ascii_escape(*p, tmp) : NULL;
+        if (!esc) {
+            p += n;
             continue;
         }
-        if (n > 1) {
-            buf_add(b, (const char *)p, (size_t)n);
-            p += n - 1;
-            continue;
-        }
-        switch (*p) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        case '\b': buf_puts(b, "\\b"); break;
-        case '\f': buf_puts(b, "\\f"); break;
-        default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_add(b, (const char *)p, 1);
-        }
+        buf_add(b, (const char *)run, (size_t)(p - run));
+        buf_puts(b, esc);
+        run = ++p;
     }
-    buf_puts(b, "\"");
+    buf_add(b, (const char *)run, (size_t)(p - run));
+    buf_add(b, "\"", 1);
+}
+
+/* depth levels of two-space indent, in one call. */
+static void put_indent(Buf *b, int depth)
+{
+    static const char spaces[] = "                                ";
+    size_t n = 2 * (size_t)depth;
+    for (; n > sizeof spaces - 1; n -= sizeof spaces - 1)
+        buf_add(b, spaces, sizeof spaces - 1);
+    buf_add(b, spaces, n);
 }
 
 static bool is_container(const CfnNode *n)
@@ -127,8 +148,7 @@ static void put_pretty(Buf *b, const CfnNode *n, int depth)
     for (int i = 0; i < n->len; i++) {
         const char *key;
         const CfnNode *c = member(n, i, &key);
-        for (int d = 0; d <= depth; d++)
-            buf_puts(b, "  ");
+        put_indent(b, depth + 1);
         if (key) {
             put_string(b, key);
             buf_puts(b, ": ");
@@ -136,8 +156,7 @@ static void put_pretty(Buf *b, const CfnNode *n, int depth)
         put_pretty(b, c, depth + 1);
         buf_puts(b, i + 1 < n->len ? ",\n" : "\n");
     }
-    for (int d = 0; d < depth; d++)
-        buf_puts(b, "  ");
+    put_indent(b, depth);
     buf_puts(b, obj ? "}" : "]");
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "cfn.h"
@@ -128,9 +129,21 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc)
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const BundleExtra *extras, int n)
 {
+    return bundle_for_code(ctx, e, source, loc, extras, n, NULL, NULL);
+}
+
+BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const BundleExtra *extras, int n, const char *runtime,
+                           const char *arch)
+{
     char *path = arena_printf(ctx->arena, "%s/%s", loc.src ? loc.src->dir : ctx->root, source);
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
+    /* Installed packages depend on the runtime and the architecture: a
+     * bundle of their own (deps.c). */
+    int deps = deps_kind(path, runtime);
+    if (deps != DEPS_NONE)
+        key = arena_printf(ctx->arena, "%s\n=%s %s", key, runtime, arch ? arch : "x86_64");
     /* The same directory with the kit or the .env reader is another
      * bundle. */
     for (int i = 0; i < n; i++)
@@ -153,9 +166,20 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
             diag(ctx, (DiagCode)extras[clashed].tag, loc, "%s", err);
         return b;
     }
-    Bundle zip = {0};
-    int rc = bundle_dir_with(path, source, extras, n, &zip, err, sizeof err,
-                             &clashed);
+    char installed[PATH_MAX] = "";
+    if (deps != DEPS_NONE &&
+        deps_install(path, source, runtime, arch, installed, sizeof installed, err,
+                     sizeof err) != 0) {
+        diag(ctx, D_BUNDLE, loc, "%s", err);
+        return b;
+    }
+    /* pip's --target tree goes at the root, npm's node_modules under its name */
+    if (deps == DEPS_NPM && installed[0])
+        strncat(installed, "/node_modules", sizeof installed - strlen(installed) - 1);
+    BundleZip zip;
+    int rc = bundle_dir_zip(path, source, installed[0] ? installed : NULL,
+                            deps == DEPS_NPM ? "node_modules" : "", extras, n,
+                            e->cache, &zip, err, sizeof err, &clashed);
     if (rc != 0) {
         diag(ctx, rc == BUNDLE_BAD_ENV ? D_BAD_ENV_FILE
                   : rc == BUNDLE_CLASH ? (DiagCode)extras[clashed].tag
@@ -167,102 +191,27 @@ BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
     for (int i = 0; i + 1 < e->bundles.len; i++) {
         BundleRef *o = e->bundles.items[i];
         if (strcmp(o->sha256, zip.sha256) == 0) {
-            free(zip.data);
+            close(zip.fd);
             e->bundles.len--;
             return o;
         }
     }
     memcpy(b->sha256, zip.sha256, sizeof b->sha256);
-    b->data = zip.data;
-    b->len = zip.len;
+    b->in_file = true;
+    b->fd = zip.fd;
+    b->len = (size_t)zip.len;
     return b;
 }
 
 /* The template's size as written: its text and the final newline. */
-static size_t template_size(const Emit *e)
+size_t emit_template_size(const Emit *e)
 {
     return strlen(e->text) + 1;
 }
 
 bool emit_needs_s3(const Emit *e)
 {
-    return template_size(e) > CFN_MAX_INLINE_BODY;
-}
-
-/* What a quota message says to do: the app's one stack is split already
- * when it is too big for one, so what remains is to move things. */
-static const char *limit_advice(const Emit *e, const NestedStack *st)
-{
-    if (st)
-        return ": give some of its functions a stack of their own with "
-               "'stack NAME' (docs/scaling.md)";
-    if (e->stacks.len)
-        return ": what stays in the root stack (tables and other stateful "
-               "resources, the API, one resource per nested stack) must fit "
-               "there; split the app into apps of their own";
-    return ": split the app into apps of their own (stacks that pass names "
-           "on with 'output ... export' and params)";
-}
-
-/* Quotas CloudFormation enforces only when the stack is deployed; found
- * here, they fail the build instead of the deploy.  st: a nested stack's
- * template (its text in st->text), or NULL for the root. */
-static void check_stack_limits(Ctx *ctx, Emit *e, const NestedStack *st)
-{
-    Loc file = {ctx->root_src, 0, 0};
-    Loc at = st && st->first ? st->first->loc : file;
-    const CfnNode *t = st ? st->template : e->template;
-    const char *which = st ? arena_printf(ctx->arena, "nested stack '%s'",
-                                          st->logical)
-                       : e->stacks.len ? "the root stack" : "the template";
-    const char *advice = limit_advice(e, st);
-    const struct {
-        const char *what;
-        const CfnNode *section;
-        int max;
-    } counts[] = {
-        {"resources", cfn_obj_get(t, "Resources"), CFN_MAX_RESOURCES},
-        {"parameters", cfn_obj_get(t, "Parameters"), CFN_MAX_PARAMETERS},
-        {"outputs", cfn_obj_get(t, "Outputs"), CFN_MAX_OUTPUTS},
-    };
-    Emit one = *e;
-    one.template = (CfnNode *)t;
-    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-        int n = counts[i].section ? counts[i].section->len : 0;
-        if (n > counts[i].max) {
-            Diag *d = diag(ctx, D_TEMPLATE_LIMIT, at, "%s has %d %s; "
-                           "CloudFormation takes at most %d in one stack%s",
-                           which, n, counts[i].what, counts[i].max, advice);
-            if (i == 0)
-                bulk_explain(ctx, &one, d, false);
-        }
-    }
-    size_t size = strlen(st ? st->text : e->text) + 1;
-    if (size > CFN_MAX_BODY)
-        bulk_explain(ctx, &one, diag(
-            ctx, D_TEMPLATE_LIMIT, at, "%s is %zu bytes; CloudFormation "
-            "takes at most %d%s", which, size, CFN_MAX_BODY, advice), true);
-    else if (!st && emit_needs_s3(e))
-        bulk_explain(ctx, e, diag(
-            ctx, D_TEMPLATE_SIZE, file, "%s is %zu bytes, over the "
-            "%d that CloudFormation takes inline; deploy it with 'aws "
-            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
-            "smaller", which, size, CFN_MAX_INLINE_BODY), true);
-}
-
-static void check_limits(Ctx *ctx, Emit *e)
-{
-    Loc file = {ctx->root_src, 0, 0};
-    const CfnNode *dn = cfn_obj_get(e->template, "Description");
-    const char *desc = dn && dn->kind == CFN_STRING ? dn->text : NULL;
-    if (desc && strlen(desc) > CFN_MAX_DESCRIPTION)
-        diag(ctx, D_TEMPLATE_LIMIT, ctx->prog.app ? ctx->prog.app->loc : file,
-             "the template's description (the app's name and description) "
-             "is %zu bytes; CloudFormation takes at most %d", strlen(desc),
-             CFN_MAX_DESCRIPTION);
-    check_stack_limits(ctx, e, NULL);
-    for (int i = 0; i < e->stacks.len; i++)
-        check_stack_limits(ctx, e, e->stacks.items[i]);
+    return emit_template_size(e) > CFN_MAX_INLINE_BODY;
 }
 
 CfnNode *emit_template(Ctx *ctx, Emit *e)
@@ -300,11 +249,13 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->outputs = NULL;
     e->template = t;
     e->text = cfn_json(t);
+    /* Past a stack's quotas: a root stack and nested stacks (split.c).
+     * The quotas of each template are then lint's (lint_emitted). */
     int errors = ctx->nerrors;
-    if (split_needed(e) && errors == 0)
+    if (split_needed(e) && errors == 0) {
         split_stacks(ctx, e);
-    if (ctx->nerrors == errors)         /* else the split said why */
-        check_limits(ctx, e);
+        e->split_refused = ctx->nerrors != errors;  /* it said why */
+    }
     return t;
 }
 
@@ -313,6 +264,12 @@ void emit_free(Emit *e)
     free(e->text);
     for (int i = 0; i < e->stacks.len; i++)
         free(((NestedStack *)e->stacks.items[i])->text);
-    for (int i = 0; i < e->bundles.len; i++)
-        free(((BundleRef *)e->bundles.items[i])->data);
+    for (int i = 0; i < e->bundles.len; i++) {
+        BundleRef *b = e->bundles.items[i];
+        if (b->owned)
+            free((void *)b->data);
+        if (b->in_file)
+            close(b->fd);
+    }
+    free(e->cache);
 }

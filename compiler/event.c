@@ -25,7 +25,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
+/* MD5(), not EVP: hitc links the parts of OpenSSL it uses statically
+ * (Makefile), and EVP would bring its providers along (sha256.h). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
 
 #include "local.h"
 
@@ -494,11 +497,10 @@ static int dynamodb_event(EventOpts *o, const char *kind)
 
 static char *md5_hex(Arena *a, const char *s)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(s, strlen(s), md, &n, EVP_md5(), NULL);
-    char *out = arena_alloc(a, 2 * n + 1);
-    for (unsigned i = 0; i < n; i++)
+    unsigned char md[MD5_DIGEST_LENGTH];
+    MD5((const unsigned char *)s, strlen(s), md);
+    char *out = arena_alloc(a, 2 * MD5_DIGEST_LENGTH + 1);
+    for (int i = 0; i < MD5_DIGEST_LENGTH; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     return out;
 }

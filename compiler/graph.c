@@ -45,39 +45,32 @@ static int edge_cmp(const void *pa, const void *pb)
     return c ? c : (a->loc.off > b->loc.off) - (a->loc.off < b->loc.off);
 }
 
+/* The components of the graph (scc.c), by declaration index. */
 typedef struct Tarjan {
-    Ctx *ctx;
-    int *low, *num, *comp, counter, ncomp;
-    bool *on_stack;
-    Decl **stack;
-    int sp;
+    int *comp;
 } Tarjan;
 
-static void strong(Tarjan *T, Decl *v)
+static void components(Decl **sorted, int n, Tarjan *T)
 {
-    int i = v->index;
-    T->num[i] = T->low[i] = ++T->counter;
-    T->stack[T->sp++] = v;
-    T->on_stack[i] = true;
-    for (int k = 0; k < v->edges.len; k++) {
-        Decl *w = ((Edge *)v->edges.items[k])->to;
-        if (!T->num[w->index]) {
-            strong(T, w);
-            if (T->low[w->index] < T->low[i])
-                T->low[i] = T->low[w->index];
-        } else if (T->on_stack[w->index] && T->num[w->index] < T->low[i]) {
-            T->low[i] = T->num[w->index];
-        }
+    int *rank = xcalloc((size_t)n, sizeof *rank);
+    int *first = xcalloc((size_t)n + 1, sizeof *first);
+    for (int r = 0; r < n; r++) {
+        rank[sorted[r]->index] = r;
+        first[r + 1] = first[r] + sorted[r]->edges.len;
     }
-    if (T->low[i] == T->num[i]) {
-        Decl *w;
-        do {
-            w = T->stack[--T->sp];
-            T->on_stack[w->index] = false;
-            T->comp[w->index] = T->ncomp;
-        } while (w != v);
-        T->ncomp++;
-    }
+    int *to = xcalloc((size_t)first[n] + 1, sizeof *to);
+    for (int r = 0; r < n; r++)
+        for (int k = 0; k < sorted[r]->edges.len; k++)
+            to[first[r] + k] = rank[((Edge *)sorted[r]->edges.items[k])->to->index];
+    int *comp = xcalloc((size_t)n, sizeof *comp);
+    scc_find(n, first, to, comp);
+    T->comp = xcalloc((size_t)n, sizeof *T->comp);
+    for (int r = 0; r < n; r++)
+        T->comp[sorted[r]->index] = comp[r];
+    free(comp);
+    free(to);
+    free(first);
+    free(rank);
 }
 
 /* The shortest cycle through start inside its component (BFS), printed. */
@@ -221,21 +214,14 @@ void graph_build(Ctx *ctx)
                   edge_cmp);
     }
 
-    Tarjan T = {.ctx = ctx};
-    T.low = xcalloc((size_t)n, sizeof(int));
-    T.num = xcalloc((size_t)n, sizeof(int));
-    T.comp = xcalloc((size_t)n, sizeof(int));
-    T.on_stack = xcalloc((size_t)n, sizeof(bool));
-    T.stack = xcalloc((size_t)n, sizeof(Decl *));
-    for (int i = 0; i < n; i++)
-        if (!T.num[sorted[i]->index])
-            strong(&T, sorted[i]);
+    Tarjan T;
+    components(sorted, n, &T);
 
     /* A component is a cycle when it has two members or a self-edge;
      * report it once, from its first member by name that is not part of
      * another (a function, not its stamp). */
-    int *size = xcalloc((size_t)T.ncomp, sizeof(int));
-    bool *done = xcalloc((size_t)T.ncomp, sizeof(bool));
+    int *size = xcalloc((size_t)n + 1, sizeof(int));
+    bool *done = xcalloc((size_t)n + 1, sizeof(bool));
     for (int i = 0; i < n; i++)
         size[T.comp[i]]++;
     bool cyclic = false;
@@ -258,11 +244,7 @@ void graph_build(Ctx *ctx)
         topo_order(ctx, sorted, n);
     free(size);
     free(done);
-    free(T.low);
-    free(T.num);
     free(T.comp);
-    free(T.on_stack);
-    free(T.stack);
     free(sorted);
 }
 
@@ -349,6 +331,7 @@ void graph_print_dot_stacks(Ctx *ctx, const Emit *e, Buf *out)
             buf_puts(out, "];\n");
         }
     }
+    include_dot_edges(ctx, out);
     buf_puts(out, "}\n");
     free(of);
 }

@@ -177,6 +177,8 @@ typedef enum {
     /* routes */
     D_BAD_PATH, D_DUPLICATE_ROUTE, D_PARAM_CONFLICT, D_NO_ROUTES,
     D_HTTP_CORS_OPTIONS, D_API_TIMEOUT,
+    D_UNKNOWN_AUTHORIZER, D_AUTHORIZER_API, D_AUTHORIZER_FIELDS,
+    D_CORS_ORIGIN, D_UNUSED_AUTHORIZER,
     /* references and graph */
     D_UNKNOWN_REF, D_UNKNOWN_ATTR, D_BARE_REF, D_WRONG_KIND, D_NO_STREAM,
     D_CYCLE, D_LOGICAL_ID_CLASH, D_UNUSED_PARAM,
@@ -215,14 +217,17 @@ typedef enum {
     /* triggers (kinds/trigger.c) */
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
+    D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
     /* allow ACTIONS on RESOURCES (kinds/function.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
-    D_INCLUDE_UNKNOWN, D_INCLUDE_BAD_REF,
+    D_INCLUDE_UNKNOWN,
     D_INCLUDE_OUTSIDE,
     /* nested stacks (split.c) */
     D_STACK_NAME, D_STACK_CYCLE, D_STACKS_STDOUT,
+    /* hitc deploy (deploy.c, plan.c) */
+    D_DEPLOY_REPLACE, D_DEPLOY_FAILED, D_DEPLOY_PARAM,
     D_COUNT
 } DiagCode;
 
@@ -561,6 +566,9 @@ typedef struct Program {
     StrMap services;        /* kinds/plugin.c: function name -> a plugin it
                                serves, made on first use (after resolve) */
     bool services_known;
+    StrMap hitc_logicals;   /* kinds/include.c: hitc's declarations by
+                               their logical ID, made at the first lookup */
+    bool hitc_logicals_made;
     int includes_unread;    /* kinds/include.c: include lines whose fragment
                                could not be read (already reported): an
                                unknown cfn.ID may be one of theirs */
@@ -672,6 +680,14 @@ bool compile(Ctx *ctx, Source *src);
  * to: that of the source declaring d; the root's for a built-in. */
 const char *decl_dir(const Ctx *ctx, const Decl *d);
 
+/* ---- scc.c ----------------------------------------------------------- */
+
+/* The strongly connected components of the graph of n vertices whose
+ * vertex v has the edges to[first[v]] .. to[first[v + 1] - 1]: comp[v]
+ * (n of them, the caller's) gets v's component, numbered as they complete
+ * (no recursion: a long chain costs no C stack).  Returns their number. */
+int scc_find(int n, const int *first, const int *to, int *comp);
+
 /* ---- graph.c --------------------------------------------------------- */
 
 void graph_build(Ctx *ctx);     /* cycle check, fills prog.order */
@@ -705,8 +721,13 @@ typedef struct BundleRef {
     const char *source;     /* code directory as written, or "(stamper)" */
     const char *path;       /* resolved path on disk */
     char sha256[65];
-    unsigned char *data;    /* zip bytes, malloc-owned (freed by emit_free) */
+    const unsigned char *data;  /* zip bytes (in_file: NULL) */
     size_t len;
+    bool owned;             /* data is malloc'd, freed by emit_free (the
+                               stamper's is linked in: not) */
+    bool in_file;           /* the zip is in the file fd (a code
+                               directory's, streamed), closed by emit_free */
+    int fd;
 } BundleRef;
 
 /* CloudFormation's quotas, as cfn-lint 1.51 knows them (docs/language.md). */
@@ -746,6 +767,11 @@ struct Emit {
     bool dry_run;           /* hitc check: no zips are made */
     PtrVec stacks;          /* NestedStack*, by logical ID: none unless the
                                app is past a stack's quotas (split.c) */
+    bool split_refused;     /* split_stacks reported why it could not
+                               split, its rewrite half done: the build
+                               fails, and lint_emitted adds nothing */
+    char *cache;            /* the bundle cache's directory, or NULL for
+                               none (malloc'd, freed by emit_free) */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -758,6 +784,8 @@ void emit_free(Emit *e);
  * resource is then left out of the template. */
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                        const char *type);
+/* The template's bytes as written (its text and the final newline). */
+size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
  * deployed through S3)? */
 bool emit_needs_s3(const Emit *e);
@@ -781,6 +809,14 @@ BundleRef *bundle_for(Ctx *ctx, Emit *e, const char *source, Loc loc);
  * DiagCode. */
 BundleRef *bundle_for_with(Ctx *ctx, Emit *e, const char *source, Loc loc,
                            const struct BundleExtra *extras, int n);
+/* The same for a function: with its runtime and architecture, the code
+ * directory's packages (requirements.txt, package.json) installed into
+ * the bundle (deps.c); not by `hitc check`, which installs nothing. */
+BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
+                           const struct BundleExtra *extras, int n,
+                           const char *runtime, const char *arch);
+/* kinds/function.c: a function's runtime and architecture (NULL if none) */
+void function_platform(const Decl *d, const char **runtime, const char **arch);
 
 /* split.c: is the template past the quotas splitting can help with (500
  * resources, 1,000,000 bytes)?  Then split_stacks moves what may move into
@@ -895,6 +931,12 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
 const char *include_arn(const Decl *entry, const char *attr);
 void include_check_refs(Ctx *ctx);
 void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
+/* kinds/include.c: for `hitc graph`, the edges the graph itself does not
+ * have: from an included entry to the declaration that makes a resource it
+ * names that is no declaration of its own (a function's role, log group,
+ * an API's parts), drawn dashed.  graph.c orders declarations, and the
+ * cycle rule of lint_emitted checks these edges on the template. */
+void include_dot_edges(Ctx *ctx, Buf *out);
 extern const Kind kind_include, kind_cfn_entry;
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
@@ -910,6 +952,8 @@ bool plugin_serves(Ctx *ctx, const Decl *fn);
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;
+/* kinds/function_ops.c: `defaults { ... }`, every function's settings */
+extern const Kind kind_defaults;
 void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
 CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
 bool table_has_stream(const Decl *table);

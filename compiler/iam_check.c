@@ -110,3 +110,10 @@ IamMatch iam_lookup(Ctx *ctx, const char *action, bool suggest,
     }
     return m;
 }
+
+bool iam_action_is_wildcard(const char *action)
+{
+    size_t len = strlen(action);
+    return strcmp(action, "*") == 0 ||
+           (len > 2 && strcmp(action + len - 2, ":*") == 0);
+}

@@ -63,5 +63,8 @@ typedef struct IamMatch {
  * suggest is set, or a pattern that matches nothing. */
 IamMatch iam_lookup(Ctx *ctx, const char *action, bool suggest,
                     const char **why);
+/* Does action allow every action ("*") or every action of a service
+ * ("s3:*")?  W0272 on an allow line and W0716 in a template ask this. */
+bool iam_action_is_wildcard(const char *action);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * lint.c: the driver of `hitc lint`.
+ * lint.c: the driver of `hitc lint`, and of the same rules in `hitc build`
+ * and `hitc check`.
  *
- * In: a template path.  Out: diagnostics in the Ctx.
+ * In: a template path (lint_template), or the template build and check
+ * made (lint_emitted, Lint.emit set).  Out: diagnostics in the Ctx.
  *
  *   read (cfn_read) -> sections and transforms -> one walk that checks
  *   every intrinsic function's name and shape and collects every
@@ -145,35 +147,57 @@ static Loc sub_var_loc(const CfnNode *s, const char *var, size_t *from,
     return s->loc;
 }
 
+/* Plain loops, not strstr and strchr: a sanitizer's versions of those
+ * measure the whole rest of the string at every call, which would make a
+ * string of many variables quadratic under ASan. */
+static const char *find_open(const char *p)
+{
+    for (; *p; p++)
+        if (p[0] == '$' && p[1] == '{')
+            return p;
+    return NULL;
+}
+
+static const char *find_close(const char *p)
+{
+    for (; *p; p++)
+        if (*p == '}')
+            return p;
+    return NULL;
+}
+
+const char *sub_next_var(const char *p, const char **b, const char **e)
+{
+    for (p = find_open(p); p; p = find_open(p)) {
+        const char *close = find_close(p + 2);
+        if (!close)
+            return NULL;
+        *b = p + 2;
+        *e = close;
+        p = close + 1;
+        if (**b == '!')
+            continue;
+        while (*b < *e && **b == ' ')
+            ++*b;
+        while (*e > *b && (*e)[-1] == ' ')
+            --*e;
+        if (*b < *e)
+            return p;
+    }
+    return NULL;
+}
+
 /* The ${variables} of an Fn::Sub string; ${!Literal} is text.  A use
  * on another line than the function (a block string) carries the
  * function's place too, for a note. */
 static void sub_vars(Lint *l, const CfnNode *s, const Walk *w)
 {
     Loc at = l->fn_at;
-    const char *t = s->text, *end = t + strlen(t);
+    const char *t = s->text;
     size_t from = 0;
     int misses = 0;
-    /* memchr on the rest, not strstr: a sanitizer's strstr measures the
-     * whole rest of the string on every call, quadratic in a long Sub. */
-    for (const char *p = t; (p = memchr(p, '$', (size_t)(end - p))); ) {
-        if (p[1] != '{') {
-            p++;
-            continue;
-        }
-        const char *close = memchr(p + 2, '}', (size_t)(end - (p + 2)));
-        if (!close)
-            return;
-        const char *b = p + 2, *e = close;
-        p = close + 1;
-        if (*b == '!')
-            continue;
-        while (b < e && *b == ' ')
-            b++;
-        while (e > b && e[-1] == ' ')
-            e--;
-        if (b == e)
-            continue;
+    const char *b, *e;
+    for (const char *p = sub_next_var(t, &b, &e); p; p = sub_next_var(p, &b, &e)) {
         char *var = arena_strndup(l->ctx->arena, b, (size_t)(e - b));
         if (w->locals && cfn_obj_get(w->locals, var))
             continue;
@@ -601,6 +625,21 @@ static void walk_template(Lint *l)
     }
 }
 
+/* The sections, the walk and every rule, on l->root (an object). */
+static void lint_run(Lint *l)
+{
+    const CfnNode *root = l->root;
+    l->params = section(root, "Parameters");
+    l->resources = section(root, "Resources");
+    l->outputs = section(root, "Outputs");
+    l->conditions = section(root, "Conditions");
+    l->mappings = section(root, "Mappings");
+    read_transform(l);
+    walk_template(l);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        rules[i].run(l);
+}
+
 void lint_template(Ctx *ctx, const char *path)
 {
     Source *src = source_load(ctx, path, (Loc){0});
@@ -612,7 +651,7 @@ void lint_template(Ctx *ctx, const char *path)
     accept_read_template(ctx, src, root);
     Lint l = {0};
     l.ctx = ctx;
-    l.src = src;
+    l.size = src->len;
     l.root = root;
     if (root->kind != CFN_OBJECT) {
         diag(ctx, D_LINT_STRUCTURE, root->loc,
@@ -620,13 +659,31 @@ void lint_template(Ctx *ctx, const char *path)
              "...); this is %s", kind_name(root));
         return;
     }
-    l.params = section(root, "Parameters");
-    l.resources = section(root, "Resources");
-    l.outputs = section(root, "Outputs");
-    l.conditions = section(root, "Conditions");
-    l.mappings = section(root, "Mappings");
-    read_transform(&l);
-    walk_template(&l);
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-        rules[i].run(&l);
+    lint_run(&l);
+}
+
+/* One template hitc made: e's (the root), or st's with e's context. */
+static void lint_made(Ctx *ctx, Emit *e, const NestedStack *st)
+{
+    Emit one = *e;
+    if (st) {
+        one.template = st->template;
+        one.text = st->text;
+    }
+    Lint l = {0};
+    l.ctx = ctx;
+    l.emit = &one;
+    l.stack = st;
+    l.size = emit_template_size(&one);
+    l.root = one.template;
+    lint_run(&l);
+}
+
+void lint_emitted(Ctx *ctx, Emit *e)
+{
+    if (e->split_refused)       /* split.c said why; its rewrite is half done */
+        return;
+    lint_made(ctx, e, NULL);
+    for (int i = 0; i < e->stacks.len; i++)
+        lint_made(ctx, e, e->stacks.items[i]);
 }

@@ -1,5 +1,7 @@
 /*
- * lint.h: `hitc lint`, rules on raw CloudFormation templates.
+ * lint.h: `hitc lint`, rules on raw CloudFormation templates; the
+ * template-level checks live here once, and build and check run them on
+ * the template they make (lint_emitted).
  *
  * lint.c reads a template into the located tree (cfn_read), walks it once
  * to collect every reference (Ref, Fn::GetAtt, Fn::Sub variables,
@@ -44,7 +46,11 @@ typedef struct LintUse {
 
 typedef struct Lint {
     Ctx *ctx;
-    const Source *src;
+    Emit *emit;             /* build and check: the template hitc made,
+                               else NULL (hitc lint) */
+    const NestedStack *stack;   /* with emit: the nested stack whose
+                               template this is, or NULL for the root */
+    size_t size;            /* the template's bytes, as written */
     const CfnNode *root;
     /* The sections, or NULL when absent or not an object. */
     const CfnNode *params, *resources, *outputs, *conditions, *mappings;
@@ -73,11 +79,31 @@ void lint_rule_runtimes(Lint *l);
 void lint_rule_unused(Lint *l);
 void lint_rule_schema(Lint *l);     /* schema_check.c */
 
+/* Is s a logical ID CloudFormation takes: 1 to 255 letters and digits?
+ * (the logical-ids rule, E0713, and include's E0202 for a fragment's) */
+bool lint_id_ok(const char *s);
+
 /* AWS::Region and the other pseudo parameters, valid Ref targets. */
 bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
 void lint_template(Ctx *ctx, const char *path);
+
+/* The same rules on the template build and check made (e->template),
+ * before anything is written: every node carries the .hit line or the
+ * fragment line it came from, so each finding points there.  What the
+ * compiler checked on the .hit source already (IAM grants, runtimes,
+ * hitc's parameters) is left to its own diagnostics; quotas are reported
+ * as E0505/W0506, with where the bulk comes from (bulk.c).  An app split
+ * into nested stacks (split.c) has each template linted: the root and
+ * every nested stack, each against every quota. */
+void lint_emitted(Ctx *ctx, Emit *e);
+
+/* The next ${variable} of an Fn::Sub string at or after p: its name is
+ * *b .. *e, blanks around it trimmed (CloudFormation ignores them);
+ * ${!Literal} and ${} are skipped.  Returns where to go on, or NULL when
+ * there is none.  lint and include read Fn::Sub through this one. */
+const char *sub_next_var(const char *p, const char **b, const char **e);
 
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 

@@ -22,6 +22,22 @@ static Loc key_loc(const CfnNode *obj, const char *key, Loc fallback)
     return p ? p->key_loc : fallback;
 }
 
+/* In a template hitc made, is this entry hitc's own (located in a .hit
+ * file, or nowhere: the built-in parameters) rather than an included
+ * fragment's?  The compiler checked what hitc makes on the .hit source
+ * (allow lines: E0273, W0272; runtimes: E0217, W0212; params: W0408),
+ * at the item written, so these rules leave hitc's own entries to it. */
+static bool checked_in_hit(const Lint *l, Loc loc)
+{
+    if (!l->emit)
+        return false;
+    if (!loc.src)
+        return true;
+    const char *path = loc.src->path;
+    size_t n = strlen(path);
+    return n >= 4 && strcmp(path + n - 4, ".hit") == 0;
+}
+
 /* A key of Resources, Outputs or Conditions that Fn::ForEach expands. */
 static bool is_foreach(const Lint *l, const char *key)
 {
@@ -287,10 +303,7 @@ typedef struct Graph {
     GEdge **out;             /* out[i]: edges of entry i */
     int *nout, *capout;
     int *mark;               /* graph_add: mark[to] == from + 1 once added */
-    /* Tarjan */
-    int *index, *low, *stack, *comp;
-    bool *on;
-    int sp, next, ncomp;
+    int *comp, ncomp;        /* scc.c's components */
     /* the components: members[first[c] .. first[c + 1]) are component c */
     int *first, *members;
     /* report_cycle's scratch, all -2 / false between reports */
@@ -338,71 +351,27 @@ static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
     g->out[from][g->nout[from]++] = (GEdge){to, u};
 }
 
-/* Tarjan's strongly connected components, with an explicit stack of
- * (vertex, next edge) so that a long chain of resources cannot overflow
- * the C stack. */
-static void strong(Graph *g, int root, int *work_v, int *work_i)
-{
-    int top = 0;
-    work_v[0] = root;
-    work_i[0] = 0;
-    g->index[root] = g->low[root] = g->next++;
-    g->stack[g->sp++] = root;
-    g->on[root] = true;
-    while (top >= 0) {
-        int v = work_v[top];
-        if (work_i[top] < g->nout[v]) {
-            int w = g->out[v][work_i[top]++].to;
-            if (g->index[w] < 0) {
-                g->index[w] = g->low[w] = g->next++;
-                g->stack[g->sp++] = w;
-                g->on[w] = true;
-                top++;
-                work_v[top] = w;
-                work_i[top] = 0;
-            } else if (g->on[w] && g->index[w] < g->low[v]) {
-                g->low[v] = g->index[w];
-            }
-            continue;
-        }
-        if (g->low[v] == g->index[v]) {
-            int w;
-            do {
-                w = g->stack[--g->sp];
-                g->on[w] = false;
-                g->comp[w] = g->ncomp;
-            } while (w != v);
-            g->ncomp++;
-        }
-        top--;
-        if (top >= 0 && g->low[v] < g->low[work_v[top]])
-            g->low[work_v[top]] = g->low[v];
-    }
-}
-
 /* The components, each with its members listed in the order of the file. */
 static void graph_components(Lint *l, Graph *g)
 {
     size_t n = (size_t)g->n;
-    g->index = scratch(l, n, sizeof *g->index);
-    g->low = scratch(l, n, sizeof *g->low);
-    g->stack = scratch(l, n, sizeof *g->stack);
+    int *first = scratch(l, n + 1, sizeof *first);
+    first[0] = 0;
+    for (int v = 0; v < g->n; v++)
+        first[v + 1] = first[v] + g->nout[v];
+    int *to = scratch(l, (size_t)first[g->n], sizeof *to);
+    for (int v = 0; v < g->n; v++)
+        for (int k = 0; k < g->nout[v]; k++)
+            to[first[v] + k] = g->out[v][k].to;
     g->comp = scratch(l, n, sizeof *g->comp);
-    g->on = scratch(l, n, sizeof *g->on);
-    int *work_v = scratch(l, n, sizeof *work_v);
-    int *work_i = scratch(l, n, sizeof *work_i);
-    for (int i = 0; i < g->n; i++)
-        g->index[i] = -1;
-    for (int i = 0; i < g->n; i++)
-        if (g->index[i] < 0)
-            strong(g, i, work_v, work_i);
+    g->ncomp = scc_find(g->n, first, to, g->comp);
     g->first = scratch(l, (size_t)g->ncomp + 1, sizeof *g->first);
     g->members = scratch(l, n, sizeof *g->members);
     for (int v = 0; v < g->n; v++)
         g->first[g->comp[v] + 1]++;
     for (int c = 0; c < g->ncomp; c++)
         g->first[c + 1] += g->first[c];
-    int *fill = work_i;     /* free again */
+    int *fill = scratch(l, (size_t)g->ncomp, sizeof *fill);
     for (int c = 0; c < g->ncomp; c++)
         fill[c] = g->first[c];
     for (int v = 0; v < g->n; v++)
@@ -427,6 +396,21 @@ static const char *verb(const LintUse *u)
 
 #define CYCLE_NAMES_SHOWN 32    /* names of one cycle spelled out in its message */
 
+/* An entry of a cycle as the message names it: 'ID'; in a template hitc
+ * made, with what made it: included resource 'Jobs', 'WorkerFunctionRole'
+ * (function 'worker'). */
+static const char *cycle_name(Lint *l, const Graph *g, int v)
+{
+    const char *key = g->sec->pairs[v].key;
+    const Decl *owner = l->emit && g->sec == l->resources
+                            ? id_owner(l->ctx, key) : NULL;
+    if (!owner)
+        return arena_printf(l->ctx->arena, "'%s'", key);
+    if (owner->kind == &kind_cfn_entry)
+        return owner->display;
+    return arena_printf(l->ctx->arena, "'%s' (%s)", key, owner->display);
+}
+
 /* The message of a cycle: the path (its first names, when it is long) and
  * the others of the circle (likewise). */
 static void cycle_message(Lint *l, Graph *g, int start, const int *path,
@@ -441,10 +425,10 @@ static void cycle_message(Lint *l, Graph *g, int start, const int *path,
     else
         buf_puts(msg, "conditions refer to each other in a circle: ");
     for (int i = 0; i < len && i < CYCLE_NAMES_SHOWN; i++)
-        buf_printf(msg, "'%s' -> ", e[path[i]].key);
+        buf_printf(msg, "%s -> ", cycle_name(l, g, path[i]));
     if (len > CYCLE_NAMES_SHOWN)
         buf_printf(msg, "... (%d more) -> ", len - CYCLE_NAMES_SHOWN);
-    buf_printf(msg, "'%s'", e[start].key);
+    buf_printf(msg, "%s", cycle_name(l, g, start));
     int c = g->comp[start];
     int others = g->first[c + 1] - g->first[c] - len, shown = 0;
     if (others > 0) {
@@ -514,8 +498,8 @@ static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
         int from = path[i];
         int to = i + 1 < len ? path[i + 1] : start;
         const LintUse *u = i + 1 < len ? g->via[path[i + 1]] : closing;
-        note(l->ctx, d, u->loc, "'%s' %s '%s' here", e[from].key, verb(u),
-             e[to].key);
+        note(l->ctx, d, u->loc, "%s %s %s here", cycle_name(l, g, from),
+             verb(u), cycle_name(l, g, to));
     }
     for (int i = 0; i < tail; i++)
         g->prev[g->queue[i]] = -2;
@@ -553,7 +537,9 @@ void lint_rule_cycles(Lint *l)
         if (from >= 0 && to >= 0)
             graph_add(l, &g, from, to, u);
     }
-    report_cycles(l, &g, D_LINT_CYCLE);
+    /* In build and check a cycle is E0406, as one between declarations
+     * is: the user sees one code for "these depend on each other". */
+    report_cycles(l, &g, l->emit ? D_CYCLE : D_LINT_CYCLE);
 }
 
 /* Conditions that refer to themselves, directly or through others
@@ -687,48 +673,136 @@ void lint_rule_conditional_dependson(Lint *l)
 
 /* ---- quotas and names ------------------------------------------------ */
 
-static void count_quota(Lint *l, const char *name, const CfnNode *s, int max)
+/* CloudFormation's quotas on one template.  On a template hitc made they
+ * are E0505 (W0506 for a size that needs S3), at the file or the app's
+ * line, with what weighs most (bulk.c) and what to do; on a template
+ * hitc lint reads, E0712 at the section. */
+static const struct {
+    const char *section, *what;
+    int max;
+} counts[] = {
+    {"Resources", "resources", CFN_MAX_RESOURCES},
+    {"Parameters", "parameters", CFN_MAX_PARAMETERS},
+    {"Outputs", "outputs", CFN_MAX_OUTPUTS},
+    {"Mappings", "mappings", CFN_MAX_MAPPINGS},
+};
+
+/* On a template hitc made: which template a quota message is about, where
+ * it points (a nested stack: the declaration that first put a resource
+ * there), and what it says to do: an app too big for one stack is split
+ * already, so what remains is to move things. */
+static const char *made_which(const Lint *l)
 {
-    if (s && s->len > max)
-        diag(l->ctx, D_LINT_QUOTA, key_loc(l->root, name, s->loc),
+    if (l->stack)
+        return arena_printf(l->ctx->arena, "nested stack '%s'", l->stack->logical);
+    return l->emit->stacks.len ? "the root stack" : "the template";
+}
+
+static Loc made_loc(const Lint *l)
+{
+    if (l->stack && l->stack->first)
+        return l->stack->first->loc;
+    return (Loc){l->ctx->root_src, 0, 0};
+}
+
+static const char *made_advice(const Lint *l)
+{
+    if (l->stack)
+        return ": give some of its functions a stack of their own with "
+               "'stack NAME' (docs/scaling.md)";
+    if (l->emit->stacks.len)
+        return ": what stays in the root stack (tables and other stateful "
+               "resources, the API, one resource per nested stack) must fit "
+               "there; split the app into apps of their own";
+    return ": split the app into apps of their own (stacks that pass names "
+           "on with 'output ... export' and params)";
+}
+
+static void count_quota(Lint *l, int i, const CfnNode *s)
+{
+    if (!s || s->len <= counts[i].max)
+        return;
+    if (!l->emit) {
+        diag(l->ctx, D_LINT_QUOTA, key_loc(l->root, counts[i].section, s->loc),
              "%d %s; CloudFormation takes at most %d in one template (split "
-             "it into nested stacks)", s->len,
-             strcmp(name, "Resources") == 0 ? "resources"
-             : strcmp(name, "Parameters") == 0 ? "parameters"
-             : strcmp(name, "Outputs") == 0 ? "outputs" : "mappings", max);
+             "it into nested stacks)", s->len, counts[i].what, counts[i].max);
+        return;
+    }
+    Diag *d = diag(l->ctx, D_TEMPLATE_LIMIT, made_loc(l),
+                   "%s has %d %s; CloudFormation takes at most %d in one "
+                   "stack%s", made_which(l), s->len, counts[i].what,
+                   counts[i].max, made_advice(l));
+    if (i == 0)
+        bulk_explain(l->ctx, l->emit, d, false);
+}
+
+static void size_quota(Lint *l)
+{
+    if (!l->emit) {
+        if (l->size > CFN_MAX_BODY)
+            diag(l->ctx, D_LINT_QUOTA, (Loc){l->root->loc.src, 0, 0},
+                 "the template is %zu bytes; CloudFormation takes at most %d "
+                 "(from S3)", l->size, CFN_MAX_BODY);
+        return;
+    }
+    if (l->size > CFN_MAX_BODY)
+        bulk_explain(l->ctx, l->emit, diag(
+            l->ctx, D_TEMPLATE_LIMIT, made_loc(l), "%s is %zu bytes; "
+            "CloudFormation takes at most %d%s", made_which(l), l->size,
+            CFN_MAX_BODY, made_advice(l)), true);
+    else if (l->size > CFN_MAX_INLINE_BODY && !l->stack)   /* nested: from S3 */
+        bulk_explain(l->ctx, l->emit, diag(
+            l->ctx, D_TEMPLATE_SIZE, made_loc(l), "%s is %zu bytes, over "
+            "the %d that CloudFormation takes inline; deploy it with 'aws "
+            "cloudformation deploy --s3-bucket BUCKET ...', or make it "
+            "smaller", made_which(l), l->size, CFN_MAX_INLINE_BODY), true);
 }
 
 void lint_rule_quotas(Lint *l)
 {
-    if (l->src->len > CFN_MAX_BODY)
-        diag(l->ctx, D_LINT_QUOTA, (Loc){l->src, 0, 0},
-             "the template is %zu bytes; CloudFormation takes at most %d "
-             "(from S3)", l->src->len, CFN_MAX_BODY);
     const CfnNode *desc = cfn_obj_get(l->root, "Description");
-    if (desc && desc->kind == CFN_STRING &&
+    if (desc && desc->kind == CFN_STRING && !l->stack &&
         strlen(desc->text) > CFN_MAX_DESCRIPTION)
-        diag(l->ctx, D_LINT_QUOTA, desc->loc,
-             "the description is %zu bytes; CloudFormation takes at most %d",
+        diag(l->ctx, l->emit ? D_TEMPLATE_LIMIT : D_LINT_QUOTA, desc->loc,
+             "%s is %zu bytes; CloudFormation takes at most %d",
+             l->emit ? "the template's description (the app's name and "
+                       "description)" : "the description",
              strlen(desc->text), CFN_MAX_DESCRIPTION);
+    size_quota(l);
     if (l->opaque)
         return;
-    count_quota(l, "Resources", l->resources, CFN_MAX_RESOURCES);
-    count_quota(l, "Parameters", l->params, CFN_MAX_PARAMETERS);
-    count_quota(l, "Outputs", l->outputs, CFN_MAX_OUTPUTS);
-    count_quota(l, "Mappings", l->mappings, CFN_MAX_MAPPINGS);
+    const CfnNode *sections[] = {l->resources, l->params, l->outputs,
+                                 l->mappings};
+    for (int i = 0; i < (int)(sizeof counts / sizeof counts[0]); i++)
+        count_quota(l, i, sections[i]);
+}
+
+static bool id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+bool lint_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CFN_MAX_LOGICAL_ID)
+        return false;
+    for (; *s; s++)
+        if (!id_char(*s))
+            return false;
+    return true;
 }
 
 static void check_ids(Lint *l, const CfnNode *s, const char *what)
 {
     for (int i = 0; s && i < s->len; i++) {
         const CfnPair *p = &s->pairs[i];
-        if (is_foreach(l, p->key))
+        if (is_foreach(l, p->key) || lint_id_ok(p->key))
             continue;
         size_t len = strlen(p->key);
         const char *bad = p->key;
-        while (*bad && ((*bad >= 'a' && *bad <= 'z') ||
-                        (*bad >= 'A' && *bad <= 'Z') ||
-                        (*bad >= '0' && *bad <= '9')))
+        while (*bad && id_char(*bad))
             bad++;
         if (len == 0)
             diag(l->ctx, D_LINT_BAD_ID, p->key_loc, "an empty %s name", what);
@@ -742,7 +816,7 @@ static void check_ids(Lint *l, const CfnNode *s, const char *what)
                                 (const unsigned char *)bad + strlen(bad))
                      : 1,
                  bad);
-        else if (len > CFN_MAX_LOGICAL_ID)
+        else
             diag(l->ctx, D_LINT_BAD_ID, p->key_loc,
                  "%s name is %zu characters; CloudFormation takes at most %d",
                  what, len, CFN_MAX_LOGICAL_ID);
@@ -865,9 +939,7 @@ static void iam_document(Lint *l, const CfnNode *doc)
             const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
             if (a->kind != CFN_STRING)
                 continue;
-            size_t len = strlen(a->text);
-            if (strcmp(a->text, "*") == 0 ||
-                (len > 2 && strcmp(a->text + len - 2, ":*") == 0))
+            if (iam_action_is_wildcard(a->text))
                 diag(l->ctx, D_LINT_IAM_ACTION, a->loc,
                      "action '%s' allows every %s; list the actions needed",
                      a->text, a->text[0] == '*' ? "action of every service"
@@ -912,6 +984,8 @@ void lint_rule_iam(Lint *l)
 {
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnNode *r = l->resources->pairs[i].value;
+        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
+            continue;
         const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
         const CfnNode *props = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Properties") : NULL;
         if (!type || type->kind != CFN_STRING || !props ||
@@ -1004,6 +1078,8 @@ void lint_rule_runtimes(Lint *l)
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnNode *r = l->resources->pairs[i].value;
         const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
+        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
+            continue;
         if (type && type->kind == CFN_STRING &&
             (strcmp(type->text, "AWS::Lambda::Function") == 0 ||
              strcmp(type->text, "AWS::Serverless::Function") == 0))
@@ -1032,7 +1108,7 @@ void lint_rule_unused(Lint *l)
     }
     for (int i = 0; l->params && i < l->params->len; i++) {
         const CfnPair *p = &l->params->pairs[i];
-        if (!strmap_get(&used_params, p->key))
+        if (!strmap_get(&used_params, p->key) && !checked_in_hit(l, p->key_loc))
             diag(l->ctx, D_LINT_UNUSED_PARAM, p->key_loc,
                  "parameter '%s' is never used; remove it, or Ref it where "
                  "it was meant to go", p->key);

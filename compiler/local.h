@@ -85,6 +85,24 @@ typedef struct LocalRes {
 
 typedef enum { API_NONE, API_REST, API_HTTP } LocalApiKind;
 
+/* Who may call a route (authorize.c checks it): IAM, a REST API's Lambda
+ * authorizer (token or request), an HTTP API's JWT authorizer.  A JWT
+ * authorizer's issuer and audience are template values, evaluated once
+ * per build (local_auth_prepare), before any request is served. */
+typedef enum { LAUTH_NONE, LAUTH_IAM, LAUTH_TOKEN, LAUTH_REQUEST, LAUTH_JWT } LocalAuthKind;
+
+typedef struct LocalAuth {
+    LocalAuthKind kind;
+    const char *logical;        /* the Authorizer resource, or NULL (IAM) */
+    const char *name;           /* its Name */
+    const char *header;         /* where the token is */
+    LocalFn *fn;                /* lambda: the function that answers */
+    CfnNode *issuer_node, *audience_node;   /* jwt, as emitted */
+    const char *issuer;         /* jwt, evaluated */
+    const char **audience;
+    int naudience;
+} LocalAuth;
+
 /* One route as API Gateway matches it: a REST Method (an AWS_PROXY to a
  * function, or a MOCK such as a CORS preflight) or an HTTP API Route. */
 typedef struct LocalRoute {
@@ -99,6 +117,9 @@ typedef struct LocalRoute {
     int mock_status;
     const char **mock_headers;  /* name, value, name, value ... */
     int nmock;
+    LocalAuth *auth;            /* NULL: anyone may call it */
+    const char **scopes;        /* http JWT: the scopes it needs */
+    int nscopes;
 } LocalRoute;
 
 typedef struct LocalCors {      /* an HTTP API's CorsConfiguration */
@@ -111,6 +132,7 @@ typedef struct LocalCors {      /* an HTTP API's CorsConfiguration */
 typedef struct LocalApi {
     LocalApiKind kind;
     PtrVec routes;              /* LocalRoute* */
+    PtrVec authorizers;         /* LocalAuth*, once each */
     LocalCors *cors;            /* http, or NULL */
     /* rest: the gateway responses' headers, name, value pairs */
     const char **headers_4xx, **headers_5xx;
@@ -149,6 +171,7 @@ typedef struct Where {
     const char *stage;
     const char *region, *account;
     const char *endpoint;       /* --endpoint-url, or NULL */
+    const char *profile;        /* deploy's --profile, or NULL */
     const char *api_url;        /* serve: the local base URL, or NULL */
     const char **env;           /* --env: NAME=VALUE ... */
     int nenv;
@@ -207,8 +230,8 @@ void local_endpoint_credentials(const Where *w);
 
 /* ---- local_aws.c: the AWS CLI ------------------------------------------ */
 
-/* Run `aws ARGS... --output json` (with --endpoint-url and --region when
- * set): its exit status, its stdout in *out, its stderr in *err (both
+/* Run `aws ARGS... --output json` (with --region, and --endpoint-url and
+ * --profile when set): its exit status, its stdout in *out, its stderr in *err (both
  * malloc'd; either may be NULL). -1 when aws cannot be run. */
 int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err);
 /* --stack NAME: the stack's physical IDs and parameters into w.  0, or 1
@@ -336,6 +359,26 @@ void apigw_handle(LocalApp *app, const Where *w, const HttpReq *req,
                   ApigwInvoke invoke, void *arg, HttpResp *resp,
                   const char **fn_name);
 void http_resp_free(HttpResp *r);
+/* apigw.c: base64 (either alphabet, padding optional) into out; false on
+ * a character of neither */
+bool apigw_unbase64(const char *s, Buf *out);
+/* apigw.c: API Gateway's own answer {"message": ...}, with a REST API's
+ * gateway response headers (its CORS) */
+void apigw_gateway(const LocalApp *app, HttpResp *resp, int status,
+                   const char *body, const char *error_type);
+
+/* ---- authorize.c: a route's authorizer, run locally -------------------- */
+
+/* Evaluate every JWT authorizer's issuer and audience against w (once per
+ * build, before requests).  0, or 1 after printing what has no value. */
+int local_auth_prepare(LocalApp *app, Where *w);
+/* Run r's authorizer for req.  true: the call goes on, with *context the
+ * event's requestContext.authorizer (or NULL); false: resp holds API
+ * Gateway's refusal (401, 403, or 500 for an authorizer that failed). */
+bool apigw_authorize(Arena *a, const LocalApp *app, const Where *w,
+                     const LocalRoute *r, const PtrVec *params,
+                     const HttpReq *req, ApigwInvoke invoke, void *arg,
+                     CfnNode **context, HttpResp *resp);
 
 /* ---- schedule.c -------------------------------------------------------- */
 
@@ -344,6 +387,13 @@ void http_resp_free(HttpResp *r);
  * first one period after the rule is made: *period then holds the period
  * in seconds). */
 long long schedule_next(const char *expr, long long now, long long *period);
+
+/* ---- mhd.c ------------------------------------------------------------- */
+
+/* Load libmicrohttpd (serve.c's HTTP server) on first use: 0, or -1 with
+ * err saying what is missing.  The MHD_* functions serve.c calls may be
+ * called only after it succeeded. */
+int mhd_load(char *err, size_t errlen);
 
 /* ---- invoke.c, event.c, serve.c: the commands (main.c runs them) ------- */
 

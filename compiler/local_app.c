@@ -308,6 +308,59 @@ static LocalRoute *new_route(LocalApp *app, const char *method, const char *path
     return r;
 }
 
+/* The function an AuthorizerUri or a REST integration's Uri names:
+ * "arn:...:functions/${CounterFunction.Arn}/invocations" */
+static LocalFn *fn_of_uri(LocalApp *app, const CfnNode *uri)
+{
+    const char *t = str_of(cfn_obj_get(uri, "Fn::Sub"));
+    const char *at = t ? strstr(t, "/functions/${") : NULL;
+    return at ? local_fn(app, arena_strndup(app->ctx->arena, at + 13,
+                                            strcspn(at + 13, ".}")))
+              : NULL;
+}
+
+/* The authorizer a Method or Route names, read once (AWS_IAM: one of its
+ * own, without a resource). */
+static LocalAuth *read_auth(LocalApp *app, const CfnNode *p)
+{
+    const char *type = str_of(cfn_obj_get(p, "AuthorizationType"));
+    if (!type || strcmp(type, "NONE") == 0)
+        return NULL;
+    Arena *a = app->ctx->arena;
+    const char *l = ref_of(cfn_obj_get(p, "AuthorizerId"));
+    for (int i = 0; i < app->api.authorizers.len; i++) {
+        LocalAuth *o = app->api.authorizers.items[i];
+        if (l ? o->logical && strcmp(o->logical, l) == 0 : o->kind == LAUTH_IAM)
+            return o;
+    }
+    LocalAuth *au = arena_alloc(a, sizeof *au);
+    au->kind = LAUTH_IAM;
+    if (strcmp(type, "AWS_IAM") != 0) {
+        CfnNode *ap = props_of(cfn_obj_get(app->emit.resources, l ? l : ""));
+        const char *source = str_of(cfn_obj_get(ap, "IdentitySource"));
+        if (!source) {
+            CfnNode *list = cfn_obj_get(ap, "IdentitySource");
+            source = list && list->kind == CFN_ARRAY && list->len ? str_of(list->items[0]) : NULL;
+        }
+        const char *dot = source ? strrchr(source, '.') : NULL;
+        const char *kind = str_of(cfn_obj_get(ap, "Type"));
+        au->logical = l;
+        au->name = str_of(cfn_obj_get(ap, "Name"));
+        au->header = dot ? dot + 1 : "Authorization";
+        if (strcmp(type, "JWT") == 0) {
+            CfnNode *jwt = cfn_obj_get(ap, "JwtConfiguration");
+            au->kind = LAUTH_JWT;
+            au->issuer_node = cfn_obj_get(jwt, "Issuer");
+            au->audience_node = cfn_obj_get(jwt, "Audience");
+        } else {
+            au->kind = kind && strcmp(kind, "REQUEST") == 0 ? LAUTH_REQUEST : LAUTH_TOKEN;
+            au->fn = fn_of_uri(app, cfn_obj_get(ap, "AuthorizerUri"));
+        }
+    }
+    vec_push(a, &app->api.authorizers, au);
+    return au;
+}
+
 static void read_rest_method(LocalApp *app, const char *logical, CfnNode *res)
 {
     (void)logical;
@@ -320,15 +373,12 @@ static void read_rest_method(LocalApp *app, const char *logical, CfnNode *res)
         return;
     Arena *a = app->ctx->arena;
     if (strcmp(type, "AWS_PROXY") == 0) {
-        /* "arn:${AWS::Partition}:...functions/${CounterFunction.Arn}/invocations" */
-        const char *t = str_of(cfn_obj_get(cfn_obj_get(in, "Uri"), "Fn::Sub"));
-        const char *at = t ? strstr(t, "/functions/${") : NULL;
-        LocalFn *fn = at ? local_fn(app, arena_strndup(a, at + 13, strcspn(at + 13, ".}")))
-                         : NULL;
+        LocalFn *fn = fn_of_uri(app, cfn_obj_get(in, "Uri"));
         if (!fn)
             return;
         LocalRoute *r = new_route(app, method, path);
         r->fn = fn;
+        r->auth = read_auth(app, p);
         r->resource_id = ref_of(cfn_obj_get(p, "ResourceId"));
     } else if (strcmp(type, "MOCK") == 0) {
         LocalRoute *r = new_route(app, method, path);
@@ -344,6 +394,8 @@ static void read_rest_method(LocalApp *app, const char *logical, CfnNode *res)
     }
 }
 
+static int strings_of(Arena *a, const CfnNode *list, const char ***out);
+
 static void read_http_route(LocalApp *app, CfnNode *res)
 {
     CfnNode *p = props_of(res);
@@ -358,6 +410,9 @@ static void read_http_route(LocalApp *app, CfnNode *res)
                               sp + 1);
     r->fn = fn;
     r->route_key = key;
+    r->auth = read_auth(app, p);
+    r->nscopes = strings_of(app->ctx->arena, cfn_obj_get(p, "AuthorizationScopes"),
+                            &r->scopes);
 }
 
 static int strings_of(Arena *a, const CfnNode *list, const char ***out)
@@ -977,8 +1032,18 @@ char *local_layout(LocalApp *app, LocalFn *fn, const char *parent,
 {
     BundleList list;
     int clashed = 0;
-    if (bundle_list(fn->code_dir, fn->code, fn->extras, fn->nextras, &list,
-                    err, errlen, &clashed) != 0)
+    /* the packages the bundle would hold, installed as hitc build installs
+     * them (for x86_64: this machine runs them) */
+    char deps[PATH_MAX];
+    int kind = deps_kind(fn->code_dir, fn->runtime);
+    if (deps_install(fn->code_dir, fn->code, fn->runtime, NULL, deps, sizeof deps - 16,
+                     err, errlen) != 0)
+        return NULL;
+    if (kind == DEPS_NPM && deps[0])
+        strcat(deps, "/node_modules");
+    if (bundle_list_deps(fn->code_dir, fn->code, deps[0] ? deps : NULL,
+                         kind == DEPS_NPM ? "node_modules" : "", fn->extras,
+                         fn->nextras, &list, err, errlen, &clashed) != 0)
         return NULL;
     char *dir = xmalloc(strlen(parent) + strlen(fn->name) + 16);
     sprintf(dir, "%s/%s.XXXXXX", parent, fn->name);

@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <zip.h>
 
 #include "local.h"
+#include "zipout.h"
 
 extern char **environ;
 
@@ -72,7 +72,7 @@ int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err)
     const char *argv[64];
     int n = 0;
     argv[n++] = "aws";
-    for (int i = 0; args[i] && n < 56; i++)
+    for (int i = 0; args[i] && n < 54; i++)   /* room for 9 more */
         argv[n++] = args[i];
     argv[n++] = "--output";
     argv[n++] = "json";
@@ -81,6 +81,10 @@ int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err)
     if (w->endpoint) {
         argv[n++] = "--endpoint-url";
         argv[n++] = w->endpoint;
+    }
+    if (w->profile) {
+        argv[n++] = "--profile";
+        argv[n++] = w->profile;
     }
     argv[n] = NULL;
     int po[2], pe[2];
@@ -259,28 +263,15 @@ int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)
         return -1;
     }
     buf_free(&err);
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(zipped.data, zipped.len, 0, &ze);
-    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    unsigned char *text;
+    size_t len;
     int found = -1;
-    zip_stat_t st;
-    if (z && zip_stat(z, ".env", 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE)) {
-        zip_file_t *f = zip_fopen(z, ".env", 0);
-        char *text = xmalloc(st.size + 1);
-        if (f && zip_fread(f, text, st.size) == (zip_int64_t)st.size) {
-            EnvInto into = {app->ctx->arena, out};
-            found = env_file_each((unsigned char *)text, st.size, env_into, &into);
-        }
-        if (f)
-            zip_fclose(f);
+    if (zip_read_entry((unsigned char *)zipped.data, zipped.len, ".env", &text,
+                       &len) == 0) {
+        EnvInto into = {app->ctx->arena, out};
+        found = env_file_each(text, len, env_into, &into);
         free(text);
     }
-    if (z)
-        zip_close(z);
-    else if (src)
-        zip_source_free(src);
-    zip_error_fini(&ze);
     buf_free(&zipped);
     return found;
 }

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "hitc.h"
 #include "lint.h"
 #include "local.h"
+#include "deploy.h"
 
 /* The commands: one row each.  Most read .hit files and run on each file's
  * compiled program (the Ctx after compile()): their run() reports through
@@ -58,6 +60,9 @@ static const struct {
     {"invoke", invoke_main},
     {"event", event_main},
     {"serve", serve_main},
+    {"deploy", deploy_main},
+    {"outputs", outputs_main},
+    {"destroy", destroy_main},
 };
 
 static const char usage[] =
@@ -69,6 +74,9 @@ static const char usage[] =
     "       hitc invoke FILE FUNCTION [options]\n"
     "       hitc event KIND ARGS... [options]\n"
     "       hitc serve FILE [options]\n"
+    "       hitc deploy FILE [--stage STAGE] [options]\n"
+    "       hitc outputs FILE [--stage STAGE] [options]\n"
+    "       hitc destroy FILE [--stage STAGE] [options]\n"
     "\n"
     "commands:\n"
     "  build FILE -o DIR  compile FILE into DIR/template.json, DIR/manifest.json\n"
@@ -76,9 +84,16 @@ static const char usage[] =
     "                     replaced whole, or left as it was when the build fails,\n"
     "                     and only when it is empty or an earlier build's output;\n"
     "                     -o - prints the template on stdout and writes nothing;\n"
+    "                     a code directory's requirements.txt or package.json\n"
+    "                     (with its lock) is installed into its bundle (pip,\n"
+    "                     npm ci; cached in $XDG_CACHE_HOME/hitc; more pip\n"
+    "                     options in $HITC_PIP_ARGS)\n"
+    "                     a code directory's zip is reused from the bundle cache\n"
+    "                     when it did not change (HITC_NO_CACHE=1: no cache);\n"
     "                     past 500 resources, a root stack and nested stacks,\n"
     "                     DIR/bundles/SHA256.json (docs/scaling.md)\n"
-    "  check FILE...      parse, resolve and validate; write nothing; with\n"
+    "  check FILE...      parse, resolve and validate, and lint the template\n"
+    "                     as build does (docs/lint.md); write nothing; with\n"
     "                     --apps, check each FILE as part of every app that\n"
     "                     imports it (an app: a .hit file under the current\n"
     "                     directory that no other imports), each app once\n"
@@ -100,6 +115,13 @@ static const char usage[] =
     "  serve FILE         serve the app's routes on 127.0.0.1, each function\n"
     "                     in warm workers, reloaded on change (docs/local.md);\n"
     "                     'hitc invoke|event|serve --help' lists their options\n"
+    "  deploy FILE        build, upload, plan and deploy one stage (the stack\n"
+    "                     APP-STAGE) through the AWS CLI, then print its\n"
+    "                     outputs (docs/deploying.md)\n"
+    "  outputs FILE       print a deployed stage's outputs\n"
+    "  destroy FILE       delete a deployed stage, keeping retained tables;\n"
+    "                     'hitc deploy|outputs|destroy --help' lists their\n"
+    "                     options\n"
     "\n"
     "options:\n"
     "  -o DIR             where build writes (required for build)\n"
@@ -206,7 +228,7 @@ static int parse_args(int argc, char **argv, Options *o)
             o->command = &commands[i];
     if (!o->command)
         return bad_usage("unknown command '%s'; use build, check, graph, lint, "
-                         "fmt, invoke, event or serve", command);
+                         "fmt, invoke, event, serve, deploy, outputs or destroy", command);
     const Command *c = o->command;
     if (o->nfiles == 0)
         return bad_usage("'%s' needs %s", c->name, c->takes);
@@ -259,7 +281,9 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
            via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
-/* Emit the template (no zips when dry_run) and report an empty app. */
+/* Emit the template (no zips when dry_run), check it with hitc lint's
+ * template rules (each finding at its .hit or fragment line), and report
+ * an empty app. */
 static void emit_checked(Ctx *ctx, Emit *e)
 {
     emit_template(ctx, e);
@@ -267,12 +291,15 @@ static void emit_checked(Ctx *ctx, Emit *e)
         diag(ctx, D_EMPTY_APP, (Loc){ctx->root_src, 0, 0},
              "this file declares nothing that becomes a resource (a "
              "table, function or route)");
+    else
+        lint_emitted(ctx, e);
 }
 
 static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
 {
     if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
         return;
+    e->cache = bundle_cache_dir();
     emit_checked(ctx, e);
     if (ctx->nerrors == 0)
         output_write(ctx, e, o->out);

@@ -8,7 +8,9 @@
  * Holds: DIR is replaced whole or not at all.  Everything is written into
  * a fresh directory beside DIR, then swapped in with one rename (Linux's
  * RENAME_EXCHANGE when DIR exists), so a failed or killed build leaves DIR
- * as it was.  DIR is replaced only when it is empty or holds exactly what
+ * as it was, and a crash (of the machine too) leaves either the old DIR
+ * or the new one whole: one syncfs(2) before the rename, no fsync a file.
+ * DIR is replaced only when it is empty or holds exactly what
  * an earlier build wrote there (its manifest.json lists every file), and
  * never when it is, contains or lies inside the project or a code
  * directory (compared as real paths).
@@ -68,7 +70,48 @@ static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
         p += n;
         len -= (size_t)n;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
+    if (close(fd) != 0) {       /* synced with the rest: see output_write */
+        diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A zip that is in a file (a code directory's, streamed there) copied
+ * into path: in the kernel where it can (copy_file_range), else through a
+ * buffer; never whole in memory. */
+static int copy_file(Ctx *ctx, const char *path, int src, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        diag(ctx, D_IO, (Loc){0}, "cannot create '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    loff_t in = 0;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = copy_file_range(src, &in, fd, NULL, left, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        left -= (size_t)n;
+    }
+    char buf[64 * 1024];
+    while (left > 0) {          /* copy_file_range cannot, or stopped */
+        ssize_t n = pread(src, buf, left < sizeof buf ? left : sizeof buf,
+                          (off_t)(len - left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || write(fd, buf, (size_t)n) != n) {
+            diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path,
+                 n == 0 ? "the zip was cut short" : strerror(errno));
+            close(fd);
+            return -1;
+        }
+        left -= (size_t)n;
+    }
+    if (close(fd) != 0) {
         diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
@@ -357,7 +400,8 @@ static int fill(Ctx *ctx, Emit *e, const char *tmp, const char *template_text)
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
         path = arena_printf(ctx->arena, "%s/%s.zip", bundles, b->sha256);
-        if (write_file(ctx, path, b->data, b->len) != 0)
+        if ((b->in_file ? copy_file(ctx, path, b->fd, b->len)
+                        : write_file(ctx, path, b->data, b->len)) != 0)
             return -1;
     }
     for (int i = 0; i < e->stacks.len; i++) {
@@ -788,6 +832,14 @@ int output_write(Ctx *ctx, Emit *e, const char *dir)
     }
     int rc = fill(ctx, e, tmp, t.data);
     buf_free(&t);
+    /* One sync, before the swap: every file and directory entry of tmp
+     * reaches the disk before the rename that makes tmp DIR can.  A crash
+     * before the rename is on disk leaves DIR as it was; after it, the new
+     * output whole.  The rename needs no sync of its own (lost, it leaves
+     * the old DIR), and the old output's removal none either. */
+    if (rc == 0 && syncfs(lock) != 0)
+        rc = -1, diag(ctx, D_IO, (Loc){0}, "cannot write '%s': %s", dir,
+                      strerror(errno));
     bool old = false;
     if (rc == 0)
         rc = swap_in(ctx, dir, target, tmp, &old);

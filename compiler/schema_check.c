@@ -726,16 +726,29 @@ static const char *lint_type_of(void *arg, const char *name)
     return t && t->kind == CFN_STRING ? t->text : NULL;
 }
 
+/* In a template hitc made, an entry of an included fragment: include.c
+ * checked it against the schemas when it read the fragment. */
+static bool from_fragment(const Lint *l, const CfnPair *p)
+{
+    if (!l->emit || !p->key_loc.src)
+        return false;
+    const char *path = p->key_loc.src->path;
+    size_t n = strlen(path);
+    return !(n >= 4 && strcmp(path + n - 4, ".hit") == 0);
+}
+
 void lint_rule_schema(Lint *l)
 {
     bool sam = has_sam(l->root);
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnPair *r = &l->resources->pairs[i];
-        if (!starts_with(r->key, "Fn::ForEach::"))
-            schema_check_resource(l->ctx, r, sam);
+        if (starts_with(r->key, "Fn::ForEach::") || from_fragment(l, r))
+            continue;
+        schema_check_resource(l->ctx, r, sam);
+        schema_check_getatts(l->ctx, r->value, lint_type_of, l);
     }
-    if (l->resources)
-        schema_check_getatts(l->ctx, l->resources, lint_type_of, l);
-    if (l->outputs)
-        schema_check_getatts(l->ctx, l->outputs, lint_type_of, l);
+    for (int i = 0; l->outputs && i < l->outputs->len; i++)
+        if (!from_fragment(l, &l->outputs->pairs[i]))
+            schema_check_getatts(l->ctx, l->outputs->pairs[i].value,
+                                 lint_type_of, l);
 }

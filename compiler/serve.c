@@ -299,6 +299,8 @@ static Build *build_load(Serve *s)
         rc = local_stack(app, &b->w);
     else if (b->w.endpoint)
         rc = local_prepare(app, &b->w, false);
+    if (rc == 0)
+        rc = local_auth_prepare(app, &b->w);
     if (rc != 0) {
         build_free(b);
         return NULL;
@@ -329,8 +331,20 @@ static void say_routes(const Build *b)
         fprintf(stderr, "  (no routes)\n");
     for (int i = 0; i < api->routes.len; i++) {
         const LocalRoute *r = api->routes.items[i];
-        fprintf(stderr, "  %-7s %s -> %s\n", r->method, r->path,
-                r->fn ? r->fn->name : "(CORS preflight)");
+        const LocalAuth *au = r->auth;
+        fprintf(stderr, "  %-7s %s -> %s%s%s%s\n", r->method, r->path,
+                r->fn ? r->fn->name : "(CORS preflight)", au ? " (auth " : "",
+                !au ? "" : au->kind == LAUTH_IAM ? "iam" : au->name ? au->name : "?",
+                au ? ")" : "");
+    }
+    for (int i = 0; i < api->authorizers.len; i++) {
+        const LocalAuth *au = api->authorizers.items[i];
+        if (au->kind == LAUTH_JWT)
+            fprintf(stderr, "  authorizer '%s': a JWT's claims are checked (iss %s, aud, "
+                    "exp, scopes), not its signature\n", au->name, au->issuer);
+        else if (au->kind == LAUTH_IAM)
+            fprintf(stderr, "  auth iam: a request needs a Signature Version 4 "
+                    "Authorization header, which is not verified\n");
     }
 }
 
@@ -580,6 +594,11 @@ static int start_daemon(Serve *s)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)s->port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    char err[512];
+    if (mhd_load(err, sizeof err) != 0) {
+        fprintf(stderr, "hitc: %s\n", err);
+        return 2;
+    }
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
         (uint16_t)s->port, NULL, NULL, on_request, s,

@@ -9,7 +9,7 @@ set -euo pipefail
 
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev
             libmicrohttpd-dev)
-test_pkgs=(valgrind unzip nodejs clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git
+test_pkgs=(valgrind unzip nodejs npm clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git
            strace chromium curl)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
@@ -22,7 +22,7 @@ done
 # node may come from elsewhere than Debian's nodejs package.
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
     command -v node >/dev/null && missing=("${missing[@]/nodejs}")
-    [ "${1:-}" = "--bench" ] && command -v npm >/dev/null && missing=("${missing[@]/npm}")
+    command -v npm >/dev/null && missing=("${missing[@]/npm}")    # tests/cli/test_deps.sh
 fi
 read -r -a missing <<< "${missing[*]:-}"
 
@@ -69,7 +69,7 @@ if [ "${1:-}" = "--test" ]; then
 import importlib, shutil, sys
 need = {"moto": "moto", "boto3": "boto3", "cfnlint": "cfn-lint",
         "dotenv": "python-dotenv", "samtranslator": "aws-sam-translator",
-        "jsonschema": "jsonschema"}
+        "jsonschema": "jsonschema", "pip": "pip"}     # pip: tests/cli/test_deps.sh
 gone = [pkg for mod, pkg in need.items() if importlib.util.find_spec(mod) is None]
 gone += [tool for tool in ("aws", "cfn-lint", "moto_server") if shutil.which(tool) is None]
 if gone:

@@ -213,9 +213,15 @@ class Tables:
         self.enum_ids = {}
 
     def enum(self, values):
+        # All-string enums, and all-integer ones (RetentionInDays) as their
+        # decimal text, which is how hitc compares them; mixed ones are not
+        # kept.
+        if values and all(isinstance(v, int) and not isinstance(v, bool)
+                          for v in values):
+            values = [str(v) for v in values]
         vals = sorted({v for v in values if isinstance(v, str)})
         if not vals or len(vals) != len(values):
-            return 0                # only all-string enums are kept
+            return 0
         key = tuple(vals)
         if key not in self.enum_ids:
             self.enum_ids[key] = len(self.enums)

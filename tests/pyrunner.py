@@ -7,8 +7,21 @@ then "N passed, N failed".  Exits 1 when a case failed or when no case ran,
 so a suite that silently found nothing cannot turn the run green.
 """
 import os
+import signal
 import sys
 import unittest
+
+# A bound on each case, never on speed (a busy machine is slow): a case that
+# hangs fails by name when its time is up, and the cases after it still run.
+CASE_SECONDS = int(os.environ.get("HITC_PY_CASE_TIMEOUT", "600"))
+
+
+class CaseTimeout(Exception):
+    pass
+
+
+def _timed_out(signum, frame):
+    raise CaseTimeout(f"the case ran past {CASE_SECONDS} s (HITC_PY_CASE_TIMEOUT): it hung or waits too long")
 
 
 class Result(unittest.TextTestResult):
@@ -16,6 +29,14 @@ class Result(unittest.TextTestResult):
         super().__init__(*args, **kwargs)
         self.passed = 0
         self.failed_count = 0
+
+    def startTest(self, test):
+        signal.alarm(CASE_SECONDS)
+        super().startTest(test)
+
+    def stopTest(self, test):
+        signal.alarm(0)
+        super().stopTest(test)
 
     def addSuccess(self, test):
         self.passed += 1
@@ -51,6 +72,7 @@ def main(argv):
     if len(argv) < 2:
         print("usage: pyrunner.py DIR_OR_FILE...", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGALRM, _timed_out)
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     for arg in argv[1:]:

@@ -42,6 +42,47 @@ typedef struct PathNode {
     bool made;              /* emit_path looked at it */
 } PathNode;
 
+/* An authorizer of the api block, `authorizer NAME { ... }`
+ * (kinds/api_auth.c): a JWT issuer's tokens (an HTTP API) or a Lambda
+ * function's answer (a REST API). */
+typedef enum { AZ_UNSET, AZ_JWT, AZ_LAMBDA } AuthorizerKind;
+
+typedef struct Authorizer {
+    const char *name;
+    Loc loc;                /* its name */
+    AuthorizerKind kind;
+    bool both;              /* jwt and lambda given (reported) */
+    Loc kind_loc;           /* the jwt or lambda line */
+    Expr *issuer;           /* jwt */
+    Expr **audience;        /* jwt: one or more */
+    int naudience;
+    Loc audience_loc;
+    Decl *fn;               /* lambda: the function that answers */
+    bool request;           /* lambda: `type request` (else token) */
+    Loc type_loc;
+    const char *header;     /* where the token is; "Authorization" */
+    long long cache;        /* lambda: seconds API Gateway keeps an answer */
+    Loc cache_loc;          /* empty: the default */
+    bool used;              /* some route uses it */
+    /* Named by the back end's ids(), made with the first route that uses
+     * it (owner): the Authorizer, and for lambda its Permission. */
+    const char *id, *perm_id;
+    Decl *owner;
+} Authorizer;
+
+/* How a route is authorized: as written (Route.auth, Api.default_auth), or
+ * after the default is applied (Route.eff). */
+typedef enum { AUTH_UNSET, AUTH_NONE, AUTH_IAM, AUTH_NAMED } AuthUse;
+
+typedef struct Auth {
+    AuthUse use;
+    Loc loc;                /* the name after `auth` */
+    const char *name;       /* AUTH_NAMED: as written */
+    Authorizer *az;         /* AUTH_NAMED, once resolved */
+    const char **scopes;    /* jwt: the scopes the route needs, or NULL */
+    int nscopes;
+} Auth;
+
 typedef struct Route {
     const char *method;
     const char *path;
@@ -54,13 +95,22 @@ typedef struct Route {
     const char *method_id;
     const char *perm_id;
     const char *target_id;  /* http: its function's Integration */
+    Auth auth;              /* as written: AUTH_UNSET without `auth` */
+    Auth eff;               /* the api's default applied (api_auth_link) */
 } Route;
 
 typedef struct ApiBackend ApiBackend;
 
 typedef struct Api {
     const ApiBackend *backend;      /* rest unless `kind http` */
-    const char *cors;       /* allowed origin, or NULL */
+    const char *cors;       /* the one literal origin, or NULL */
+    Expr **origins;         /* every origin `cors` gives, literal or not */
+    int norigins;
+    Loc cors_loc;
+    PtrVec authorizers;     /* Authorizer*, in written order */
+    StrMap authorizer_names;        /* name -> Authorizer* */
+    Authorizer *reading;    /* the authorizer block being read */
+    Auth default_auth;      /* `auth ...` in the api block */
     int nroutes;            /* valid routes, -1 until counted */
     const char *hash;       /* of the routes, names the deployment (rest) */
     /* rest: the deployment, a built-in declaration with an edge to every
@@ -96,6 +146,24 @@ struct ApiBackend {
 };
 
 extern const ApiBackend api_rest, api_http;
+
+/* kinds/api_auth.c: the api block's `authorizer NAME { ... }` and
+ * `auth ...` lines */
+void api_field_authorizer(Ctx *ctx, Decl *api, Stmt *s);
+void api_field_auth(Ctx *ctx, Decl *api, Stmt *s);
+/* kinds/api_auth.c: a route's `auth NAME|iam|none [SCOPE, ...]`, from
+ * item i of its line; false after reporting what is wrong */
+bool api_read_route_auth(Ctx *ctx, Route *r, const Stmt *s, int i);
+/* kinds/api_auth.c: after resolve: each route's authorizer found, the
+ * default applied, what the back end cannot build reported, edges from a
+ * route to its Lambda authorizer's function */
+void api_auth_link(Ctx *ctx, Decl *api, PtrVec *routes);
+/* kinds/api_auth.c: the route's authorization, for the deployment hash:
+ * "", "iam", or the authorizer's whole configuration */
+const char *api_auth_signature(Ctx *ctx, const Route *r);
+/* kinds/api_auth.c: the headers a CORS preflight allows: the standard
+ * ones, then each authorizer's own (const char*) */
+PtrVec api_cors_headers(Ctx *ctx, const Api *api);
 
 /* kinds/route.c: how api.url and api.id read when the API is "Api" and its
  * stage is named by the Stage parameter (both back ends) */

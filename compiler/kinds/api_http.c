@@ -20,6 +20,9 @@
  * "{p+}" -> "PGreedy", the root "Root").  api.url reads like rest's, from
  * the API's id and the Stage parameter alone, so a function behind a route
  * may read it without a cycle.
+ *   Api<Name>Authorizer          AWS::ApiGatewayV2::Authorizer, JWT, made
+ *                                with the first route it guards
+ *                                (kinds/api_auth.c reads them)
  * Not built: an OPTIONS route with `cors` (the API answers preflights
  * itself, so that function would never see one): E0230.
  */
@@ -36,7 +39,7 @@ static void http_link(Ctx *ctx, Decl *d, PtrVec *routes)
 {
     Api *api = api_data(ctx, d);
     d->used = true;
-    if (!api->cors)
+    if (!api->norigins)
         return;
     for (int i = 0; i < routes->len; i++) {
         Decl *route = routes->items[i];
@@ -95,18 +98,62 @@ static void http_emit_api(Ctx *ctx, Decl *d, Emit *e)
     Api *api = api_data(ctx, d);
     CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGatewayV2::Api");
     CfnNode *p = cfn_put_obj(a, res, "Properties");
-    if (api->cors) {
+    if (api->norigins) {
         CfnNode *c = cfn_put_obj(a, p, "CorsConfiguration");
-        cfn_put(a, c, "AllowHeaders", cfn_strings(a, d->loc, 5, "Content-Type",
-                "Authorization", "X-Amz-Date", "X-Api-Key", "X-Amz-Security-Token"));
+        PtrVec headers = api_cors_headers(ctx, api);
+        CfnNode *allow = cfn_put_arr(a, c, "AllowHeaders");
+        for (int i = 0; i < headers.len; i++)
+            cfn_arr_push(a, allow, cfn_str(a, d->loc, headers.items[i]));
         cfn_put(a, c, "AllowMethods", cors_methods(ctx, d->loc));
-        cfn_put(a, c, "AllowOrigins", cfn_strings(a, d->loc, 1, api->cors));
+        CfnNode *origins = cfn_put_arr(a, c, "AllowOrigins");
+        for (int i = 0; i < api->norigins; i++)
+            cfn_arr_push(a, origins, expr_cfn(ctx, d->loc, api->origins[i]));
     }
     if (ctx->prog.app)
         cfn_put_str(a, p, "Description", ctx->prog.app->display);
     cfn_put(a, p, "Name", cfn_sub(a, d->loc, "${AWS::StackName}"));
     cfn_put_str(a, p, "ProtocolType", "HTTP");
     cfn_put(a, p, "Tags", tag_map(ctx, d->loc));
+}
+
+/* A JWT authorizer: API Gateway checks the token's signature against the
+ * issuer's keys, its iss, aud (or client_id) and expiry. */
+static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
+{
+    Arena *a = ctx->arena;
+    CfnNode *res = emit_resource(ctx, e, d, az->id, "AWS::ApiGatewayV2::Authorizer");
+    CfnNode *p = cfn_put_obj(a, res, "Properties");
+    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put_str(a, p, "AuthorizerType", "JWT");
+    cfn_put(a, p, "IdentitySource", cfn_strings(a, d->loc, 1, arena_printf(
+        a, "$request.header.%s", az->header)));
+    CfnNode *jwt = cfn_put_obj(a, p, "JwtConfiguration");
+    CfnNode *aud = cfn_put_arr(a, jwt, "Audience");
+    for (int i = 0; i < az->naudience; i++)
+        cfn_arr_push(a, aud, expr_cfn(ctx, d->loc, az->audience[i]));
+    cfn_put(a, jwt, "Issuer", expr_cfn(ctx, d->loc, az->issuer));
+    cfn_put_str(a, p, "Name", az->name);
+}
+
+/* The route's AuthorizationType, its authorizer and the scopes it needs. */
+static void put_auth(Ctx *ctx, CfnNode *p, Decl *d, const Auth *auth)
+{
+    Arena *a = ctx->arena;
+    if (auth->use == AUTH_IAM) {
+        cfn_put_str(a, p, "AuthorizationType", "AWS_IAM");
+        return;
+    }
+    if (auth->use != AUTH_NAMED || !auth->az || !auth->az->id) {
+        cfn_put_str(a, p, "AuthorizationType", "NONE");
+        return;
+    }
+    if (auth->nscopes) {
+        CfnNode *sc = cfn_put_arr(a, p, "AuthorizationScopes");
+        for (int i = 0; i < auth->nscopes; i++)
+            cfn_arr_push(a, sc, cfn_str(a, d->loc, auth->scopes[i]));
+    }
+    cfn_put_str(a, p, "AuthorizationType", "JWT");
+    cfn_put(a, p, "AuthorizerId", cfn_ref(a, d->loc, auth->az->id));
 }
 
 static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
@@ -124,10 +171,12 @@ static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
         cfn_put(a, p, "IntegrationUri", cfn_getatt(a, d->loc, r->fn->logical, "Arn"));
         cfn_put_str(a, p, "PayloadFormatVersion", "2.0");
     }
+    if (r->eff.az && r->eff.az->owner == d)
+        emit_authorizer(ctx, e, d, r->eff.az);
     CfnNode *rt = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGatewayV2::Route");
     CfnNode *p = cfn_put_obj(a, rt, "Properties");
     cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
-    cfn_put_str(a, p, "AuthorizationType", "NONE");
+    put_auth(ctx, p, d, &r->eff);
     cfn_put_str(a, p, "RouteKey", arena_printf(a, "%s %s", r->method, r->path));
     cfn_put(a, p, "Target", cfn_sub(a, d->loc, arena_printf(a, "integrations/${%s}",
                                                             r->target_id)));
@@ -191,6 +240,13 @@ static void http_ids(Ctx *ctx, Decl *d, PtrVec *routes)
         if (!has || has->kind != &kind_route ||
             ((Route *)has->data)->fn != r->fn)
             id_claim(ctx, route, r->target_id);
+        Authorizer *az = r->eff.az;
+        if (az && az->kind == AZ_JWT && !az->id) {
+            az->id = logical_id(ctx, d, arena_printf(ctx->arena, "%sAuthorizer",
+                                                     pascal_case(ctx->arena, az->name)));
+            az->owner = route;
+            id_claim(ctx, route, az->id);
+        }
         id_claim(ctx, route, r->method_id);
         id_claim(ctx, route, r->perm_id);
     }

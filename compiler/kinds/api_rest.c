@@ -10,7 +10,11 @@
  *                                API, the stage, the method and the path
  *   Api<Segments>OptionsMethod   with `cors`, a MOCK preflight per path
  *   ApiGatewayResponse4xx/5xx    with `cors`, the origin on API Gateway's
- *                                own errors
+ *                                own errors (an authorizer's 401 and 403 too)
+ *   Api<Name>Authorizer          AWS::ApiGateway::Authorizer, TOKEN or
+ *                                REQUEST, a function of the app answering,
+ *                                and Api<Name>AuthorizerPermission, made
+ *                                with the first route it guards
  *   ApiDeployment<hash>          AWS::ApiGateway::Deployment; the hash of
  *                                the routes renames it when they change
  *   ApiStage                     AWS::ApiGateway::Stage named by Stage
@@ -114,14 +118,57 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
     return true;
 }
 
+/* A Lambda authorizer and API Gateway's permission to invoke its
+ * function, for this API's authorizer only. */
+static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
+{
+    Arena *a = ctx->arena;
+    CfnNode *res = emit_resource(ctx, e, d, az->id, "AWS::ApiGateway::Authorizer");
+    CfnNode *p = cfn_put_obj(a, res, "Properties");
+    cfn_put_num(a, p, "AuthorizerResultTtlInSeconds", az->cache);
+    cfn_put(a, p, "AuthorizerUri", cfn_sub(a, d->loc, arena_printf(
+        a, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
+           "path/2015-03-31/functions/${%s.Arn}/invocations", az->fn->logical)));
+    cfn_put_str(a, p, "IdentitySource", arena_printf(
+        a, "method.request.header.%s", az->header));
+    cfn_put_str(a, p, "Name", az->name);
+    cfn_put(a, p, "RestApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put_str(a, p, "Type", az->request ? "REQUEST" : "TOKEN");
+
+    CfnNode *perm = emit_resource(ctx, e, d, az->perm_id, "AWS::Lambda::Permission");
+    p = cfn_put_obj(a, perm, "Properties");
+    cfn_put_str(a, p, "Action", "lambda:InvokeFunction");
+    cfn_put(a, p, "FunctionName", cfn_getatt(a, d->loc, az->fn->logical, "Arn"));
+    cfn_put_str(a, p, "Principal", "apigateway.amazonaws.com");
+    cfn_put(a, p, "SourceArn", cfn_sub(a, d->loc, arena_printf(
+        a, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+           "${AWS::AccountId}:${Api}/authorizers/${%s}", az->id)));
+}
+
+/* The method's AuthorizationType and authorizer. */
+static void put_auth(Ctx *ctx, CfnNode *p, Decl *d, const Auth *auth)
+{
+    if (auth->use == AUTH_IAM)
+        cfn_put_str(ctx->arena, p, "AuthorizationType", "AWS_IAM");
+    else if (auth->use == AUTH_NAMED && auth->az && auth->az->id)
+        cfn_put_str(ctx->arena, p, "AuthorizationType", "CUSTOM");
+    else
+        cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
+    if (auth->use == AUTH_NAMED && auth->az && auth->az->id)
+        cfn_put(ctx->arena, p, "AuthorizerId", cfn_ref(ctx->arena, d->loc,
+                                                       auth->az->id));
+}
+
 static void rest_emit_route(Ctx *ctx, Decl *d, Emit *e)
 {
     Route *r = d->data;
     if (!r || !r->nodes || !emit_path(ctx, e, d, r) || !r->perm_id)
         return;
+    if (r->eff.az && r->eff.az->owner == d)
+        emit_authorizer(ctx, e, d, r->eff.az);
     CfnNode *m = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGateway::Method");
     CfnNode *p = cfn_put_obj(ctx->arena, m, "Properties");
-    cfn_put_str(ctx->arena, p, "AuthorizationType", "NONE");
+    put_auth(ctx, p, d, &r->eff);
     cfn_put_str(ctx->arena, p, "HttpMethod", r->method);
     CfnNode *in = cfn_put_obj(ctx->arena, p, "Integration");
     cfn_put_str(ctx->arena, in, "IntegrationHttpMethod", "POST");
@@ -156,7 +203,8 @@ static const char *const gateway_ids[] = {"ApiGatewayResponse4xx",
                                           "ApiGatewayResponse5xx"};
 
 /* The first ten hex digits of the hash of the routes (method, path,
- * function) and the cors origin: the deployment's name changes with them,
+ * function, authorization: the hash of a route without auth is as it
+ * was before authorizers) and the cors origin: the deployment's name changes with them,
  * so CloudFormation makes a new one. */
 static const char *routes_hash(Ctx *ctx, PtrVec *routes, const char *cors)
 {
@@ -164,8 +212,10 @@ static const char *routes_hash(Ctx *ctx, PtrVec *routes, const char *cors)
     const char **lines = arena_alloc(ctx->arena, sizeof(char *) * (size_t)routes->len);
     for (int i = 0; i < routes->len; i++) {
         Route *r = ((Decl *)routes->items[i])->data;
-        lines[i] = arena_printf(ctx->arena, "%s %s -> %s\n", r->method, r->path,
-                                r->fn->logical);
+        const char *auth = api_auth_signature(ctx, r);
+        lines[i] = arena_printf(ctx->arena, "%s %s -> %s%s%s\n", r->method,
+                                r->path, r->fn->logical, *auth ? " auth " : "",
+                                auth);
     }
     qsort(lines, (size_t)routes->len, sizeof *lines, str_cmp);
     for (int i = 0; i < routes->len; i++)
@@ -221,6 +271,12 @@ static int cors_methods(const PtrVec *same, const Decl *d, const char **list)
 static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes)
 {
     StrMap by_path = routes_by_path(ctx, routes);
+    PtrVec names = api_cors_headers(ctx, api_data(ctx, ctx->prog.api));
+    Buf h = {0};
+    for (int i = 0; i < names.len; i++)
+        buf_printf(&h, "%s%s", i ? "," : "'", (const char *)names.items[i]);
+    const char *headers = arena_printf(ctx->arena, "%s'", h.data);
+    buf_free(&h);
     for (int i = 0; i < routes->len; i++) {
         Decl *d = routes->items[i];
         Route *r = d->data;
@@ -241,7 +297,7 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes)
         CfnNode *ir = cfn_obj(ctx->arena, d->loc);
         CfnNode *rp = cfn_put_obj(ctx->arena, ir, "ResponseParameters");
         cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Headers",
-                                "'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token'");
+                                headers);
         cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Methods",
                                 arena_printf(ctx->arena, "'%s'", allow.data));
         cfn_put_str(ctx->arena, rp, "method.response.header.Access-Control-Allow-Origin",
@@ -339,6 +395,15 @@ static void route_ids(Ctx *ctx, Decl *d)
         if (has && has->kind != &kind_param)
             continue;           /* another node's, of the same ID */
         id_claim(ctx, d, n->resource);
+    }
+    Authorizer *az = r->eff.az;
+    if (az && az->kind == AZ_LAMBDA && az->fn && !az->id) {
+        const char *name = pascal_case(ctx->arena, az->name);
+        az->id = arena_printf(ctx->arena, "Api%sAuthorizer", name);
+        az->perm_id = arena_printf(ctx->arena, "Api%sAuthorizerPermission", name);
+        az->owner = d;
+        id_claim(ctx, d, az->id);
+        id_claim(ctx, d, az->perm_id);
     }
     const char *word = api_method_word(ctx, r->method);
     r->method_id = route_id(ctx, r, r->nsegs,

@@ -1,6 +1,7 @@
 /*
- * kinds/function.c: `function NAME { runtime; handler; code; memory;
- * timeout; arch; description; env { KEY = EXPR }; env-mode; allow }`.
+ * kinds/function.c: `function NAME { runtime; handler; code; description;
+ * env { KEY = EXPR }; env-mode; allow }`, and how it runs (memory,
+ * timeout, arch, log-retention, ...: kinds/function_ops.c).
  *
  * Becomes, with L = PascalCase(NAME) + "Function":
  *   L + "LogGroup"  AWS::Logs::LogGroup, the function's own log group;
@@ -24,6 +25,8 @@
 #include "cfn.h"
 #include "hitc.h"
 #include "iam_table.h"
+#include "kinds/function_ops.h"
+#include "kinds/trigger.h"
 #include "runtimes.h"
 
 enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
@@ -53,9 +56,8 @@ typedef struct Policy {
 
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
-    Loc code_loc, handler_loc, timeout_loc;
-    long long memory, timeout;
-    const char *arch;
+    Loc code_loc, handler_loc;
+    FunctionOps ops;        /* memory, timeout, logs, ...: function_ops.c */
     const char *stack;      /* `stack NAME`: its nested stack (split.c) */
     Loc stack_loc;
     int env_mode;
@@ -163,68 +165,6 @@ static void field_code(Ctx *ctx, Decl *d, Stmt *s)
         return;
     }
     fn_of(d)->code = code;
-}
-
-/* A number with an optional unit, scaled to the field's base unit. */
-static bool scaled(Ctx *ctx, Stmt *s, const char *what,
-                   const char *const *units, const long long *factors,
-                   int nunits, long long *out)
-{
-    long long v;
-    if (!want_items(ctx, s, 2, 2, what) || !want_number(ctx, s, 1, what, &v))
-        return false;
-    const char *unit = s->items[1]->unit;
-    for (int i = 0; i < nunits; i++) {
-        if (strcmp(unit, units[i]) == 0) {
-            *out = v * factors[i];
-            return true;
-        }
-    }
-    diag(ctx, D_BAD_NUMBER, s->items[1]->loc,
-         "unknown unit '%s' for %s; use %s or %s", unit, s->items[0]->text,
-         units[1], units[2]);
-    return false;
-}
-
-static void field_memory(Ctx *ctx, Decl *d, Stmt *s)
-{
-    static const char *const units[] = {"", "MB", "GB"};
-    static const long long factors[] = {1, 1, 1024};
-    long long mb;
-    if (!scaled(ctx, s, "memory MB", units, factors, 3, &mb))
-        return;
-    if (mb < 128 || mb > 10240) {
-        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
-             "memory must be from 128 MB to 10240 MB, not %lld MB", mb);
-        return;
-    }
-    fn_of(d)->memory = mb;
-}
-
-static void field_timeout(Ctx *ctx, Decl *d, Stmt *s)
-{
-    static const char *const units[] = {"", "s", "m"};
-    static const long long factors[] = {1, 1, 60};
-    long long sec;
-    if (!scaled(ctx, s, "timeout SECONDS", units, factors, 3, &sec))
-        return;
-    if (sec < 1 || sec > 900) {
-        diag(ctx, D_OUT_OF_RANGE, s->items[1]->loc,
-             "timeout must be from 1 to 900 seconds (15m), not %lld", sec);
-        return;
-    }
-    fn_of(d)->timeout = sec;
-    fn_of(d)->timeout_loc = s->items[1]->loc;
-}
-
-static void field_arch(Ctx *ctx, Decl *d, Stmt *s)
-{
-    static const char *const archs[] = {"x86_64", "arm64"};
-    if (!want_items(ctx, s, 2, 2, "arch x86_64|arm64"))
-        return;
-    int a = want_choice(ctx, s, 1, "architecture", archs, 2);
-    if (a >= 0)
-        fn_of(d)->arch = archs[a];
 }
 
 static void field_description(Ctx *ctx, Decl *d, Stmt *s)
@@ -446,7 +386,7 @@ static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
                 ok = false;
             }
         const char *colon = strchr(a, ':');
-        if (strcmp(a, "*") == 0 || strcmp(colon + 1, "*") == 0)
+        if (iam_action_is_wildcard(a))
             count_wild(f, WILD_ACTION, diag(
                 ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
                 "'%s' grants %s; name the actions the function needs",
@@ -544,15 +484,34 @@ static const Field function_fields[] = {
     {"runtime", false, field_runtime},
     {"handler", false, field_handler},
     {"code", false, field_code},
-    {"memory", false, field_memory},
-    {"timeout", false, field_timeout},
-    {"arch", false, field_arch},
     {"description", false, field_description},
     {"env", false, field_env},
     {"env-mode", false, field_env_mode},
     {"allow", true, field_allow},
     {"stack", false, field_stack},
 };
+
+/* A function's fields: its own, then how it runs (function_ops.c). */
+static int nall_fields(void)
+{
+    return (int)(sizeof function_fields / sizeof *function_fields) +
+           function_ops_nfields;
+}
+
+static const Field *all_fields(Ctx *ctx)
+{
+    size_t own = sizeof function_fields / sizeof *function_fields;
+    Field *all = arena_alloc(ctx->arena, sizeof *all * (size_t)nall_fields());
+    memcpy(all, function_fields, sizeof function_fields);
+    memcpy(all + own, function_ops_fields,
+           sizeof *all * (size_t)function_ops_nfields);
+    return all;
+}
+
+FunctionOps *function_ops_of(Decl *d)
+{
+    return &fn_of(d)->ops;
+}
 
 /* Lambda's own rule for environment variable names, and its reserved
  * names: both apply when env-mode is native or both. */
@@ -669,15 +628,12 @@ static void use_env(Ctx *ctx, Decl *d, Function *f)
 static void function_check(Ctx *ctx, Decl *d)
 {
     Function *f = arena_alloc(ctx->arena, sizeof *f);
-    f->memory = 128;
-    f->timeout = 10;
-    f->arch = "x86_64";
+    f->ops = function_ops_start(ctx);
     d->data = f;
     d->logical = arena_printf(ctx->arena, "%sFunction", d->logical);
     if (!want_items(ctx, d->stmt, 2, 2, "function NAME { ... }"))
         return;
-    check_fields(ctx, d, d->stmt, function_fields,
-                 sizeof function_fields / sizeof *function_fields);
+    check_fields(ctx, d, d->stmt, all_fields(ctx), nall_fields());
     if (!d->stmt->has_block)
         return;
     static const char *const required[] = {"runtime", "handler", "code"};
@@ -736,6 +692,7 @@ static void refuse_secret(Ctx *ctx, const EnvVar *v, const Expr *r)
 static void function_link(Ctx *ctx, Decl *d)
 {
     Function *f = d->data;
+    function_ops_link(ctx, d, &f->ops);
     for (int i = 0; i < f->policies.len; i++) {
         Policy *p = f->policies.items[i];
         for (int k = 0; k < p->nresources; k++) {
@@ -925,8 +882,8 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         return;
     BundleExtra extras[2];
     int nextra = function_bundle_extras(ctx, d, extras);
-    BundleRef *b = bundle_for_with(ctx, e, f->code, f->code_loc, extras,
-                                   nextra);
+    BundleRef *b = bundle_for_code(ctx, e, f->code, f->code_loc, extras,
+                                   nextra, f->runtime, f->ops.arch);
     e->need_code_params = true;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
@@ -934,6 +891,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     char *key = arena_printf(ctx->arena, "${CodePrefix}%s.zip", b->sha256);
 
     lambda_log_group(ctx, e, d, log_group, d->name);
+    function_ops_log_group(ctx, e, &f->ops, log_group);
     CfnNode *stmts = lambda_role(ctx, e, d, role, log_group);
     if (f->grants.len > 1)
         qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
@@ -941,12 +899,16 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
     for (int i = 0; i < f->policies.len; i++)
         cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
+    function_ops_role(ctx, e, d, &f->ops, role, stmts);
     carry_acceptances(ctx, e, d, role);
     if (f->triggers.len > 1)
         qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
               trigger_cmp);
     for (int i = 0; i < f->triggers.len; i++) {
         CfnNode *st = trigger_grant(ctx, f->triggers.items[i]);
+        if (st)
+            cfn_arr_push(ctx->arena, stmts, st);
+        st = trigger_failure_grant(ctx, f->triggers.items[i]);
         if (st)
             cfn_arr_push(ctx->arena, stmts, st);
     }
@@ -967,7 +929,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
 
     CfnNode *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
-    cfn_put(ctx->arena, p, "Architectures", cfn_strings(ctx->arena, d->loc, 1, f->arch));
+    cfn_put(ctx->arena, p, "Architectures", cfn_strings(ctx->arena, d->loc, 1, f->ops.arch));
     CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
     if (stamp) {
         cfn_put(ctx->arena, code, "S3Bucket", cfn_getatt(ctx->arena, d->loc, stamp, "Bucket"));
@@ -981,14 +943,18 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     if (f->env_mode != MODE_STAMP && f->env.len > 0)
         cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "Environment"),
                               "Variables", env_map(ctx, f, d->loc));
+    function_ops_props(ctx, &f->ops, p, d->loc, OPS_BEFORE_HANDLER);
     cfn_put_str(ctx->arena, p, "Handler", f->handler);
+    function_ops_props(ctx, &f->ops, p, d->loc, OPS_AFTER_HANDLER);
     cfn_put(ctx->arena, cfn_put_obj(ctx->arena, p, "LoggingConfig"),
                           "LogGroup", cfn_ref(ctx->arena, d->loc, log_group));
-    cfn_put_num(ctx->arena, p, "MemorySize", f->memory);
+    cfn_put_num(ctx->arena, p, "MemorySize", f->ops.memory);
+    function_ops_props(ctx, &f->ops, p, d->loc, OPS_BEFORE_ROLE);
     cfn_put(ctx->arena, p, "Role", cfn_getatt(ctx->arena, d->loc, role, "Arn"));
     cfn_put_str(ctx->arena, p, "Runtime", f->runtime);
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, d->loc));
-    cfn_put_num(ctx->arena, p, "Timeout", f->timeout);
+    cfn_put_num(ctx->arena, p, "Timeout", f->ops.timeout);
+    function_ops_props(ctx, &f->ops, p, d->loc, OPS_AFTER_TIMEOUT);
 }
 
 /* A stream or queue trigger of this function: its role gets the
@@ -1020,13 +986,20 @@ const char *function_stack(const Decl *d, Loc *loc)
     return f->stack;
 }
 
+void function_platform(const Decl *d, const char **runtime, const char **arch)
+{
+    const Function *f = d->kind == &kind_function ? d->data : NULL;
+    *runtime = f ? f->runtime : NULL;
+    *arch = f ? f->ops.arch : NULL;
+}
+
 /* For the API back ends: the function's timeout in seconds, and where it
  * is written (*loc is empty for the default). */
 long long function_timeout(const Decl *d, Loc *loc)
 {
     const Function *f = d->kind == &kind_function ? d->data : NULL;
-    *loc = f ? f->timeout_loc : (Loc){0};
-    return f ? f->timeout : 0;
+    *loc = f ? f->ops.timeout_loc : (Loc){0};
+    return f ? f->ops.timeout : 0;
 }
 
 const Kind kind_function = {

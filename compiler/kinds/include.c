@@ -18,12 +18,16 @@
  *        fragment is printed with places inside it.
  * ids:   the entries' logical IDs are claimed like hitc's own (ids.c):
  *        a clash names both places; CodeBucket and CodePrefix are hitc's.
- *        include_check_refs (after ids) then refuses a name that the
- *        template will not have, as CloudFormation would (a resource,
- *        parameter, condition or mapping), and a secret parameter in an
- *        output or a tag, which would show it in plain text.
+ *        include_check_refs (after ids) then refuses a secret parameter in
+ *        an output or a tag, which would show it in plain text.
  * emit:  include_merge puts the sections after hitc's own, in the order of
  *        the include lines and of each fragment.
+ * lint:  build and check then run hitc lint's template rules on the whole
+ *        template (lint_emitted): names the template lacks, intrinsic
+ *        functions, cycles through hitc's own resources (a function's
+ *        role), IAM wildcards, unused conditions and mappings, each at its
+ *        fragment line.  The schemas are checked here, when the fragment
+ *        is read, so those errors come even when the .hit files have some.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -59,19 +63,6 @@ typedef struct Entry {
 static Entry *entry_of(const Decl *d)
 {
     return d->data;
-}
-
-/* The logical IDs CloudFormation takes: letters and digits, 1 to 255. */
-static bool logical_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > CFN_MAX_LOGICAL_ID)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-              (*s >= '0' && *s <= '9')))
-            return false;
-    return true;
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -163,7 +154,7 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                      "'%s' section must be a mapping", q->key, p->key);
                 continue;
             }
-            if (!logical_ok(q->key)) {
+            if (!lint_id_ok(q->key)) {
                 diag(ctx, D_BAD_NAME, q->key_loc, "'%s' is not a logical ID: "
                      "CloudFormation takes letters and digits only", q->key);
                 continue;
@@ -258,6 +249,9 @@ static bool read_fragment(Ctx *ctx, Decl *d, Include *in)
         return false;
     accept_read_template(ctx, in->src, top);
     read_sections(ctx, d, in, top);
+    /* The schema rule of the template's lint (lint_emitted) leaves these to
+     * this check, made when the fragment is read, so they are reported
+     * even when the .hit files have errors too. */
     for (int s = S_RESOURCES; s <= S_OUTPUTS; s++)
         if (in->sections[s])
             schema_check_getatts(ctx, in->sections[s], fragment_type, in);
@@ -414,20 +408,15 @@ typedef void (*NameFn)(Ctx *ctx, void *arg, const char *name, Loc loc,
 static void sub_names(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
                       NameFn fn, void *arg)
 {
-    const char *s = str->text;
-    for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
-        p += 2;
-        if (*p == '!')
-            continue;
-        const char *end = strchr(p, '}');
-        if (!end)
-            return;
-        size_t n = (size_t)(end - p);
-        const char *dot = memchr(p, '.', n);
-        char *var = arena_strndup(ctx->arena, p, n);
-        char *name = arena_strndup(ctx->arena, p, dot ? (size_t)(dot - p) : n);
-        p = end;
-        if (vars && vars->kind == CFN_OBJECT && cfn_obj_get(vars, var))
+    const char *b, *e;
+    for (const char *p = sub_next_var(str->text, &b, &e); p;
+         p = sub_next_var(p, &b, &e)) {
+        const char *dot = memchr(b, '.', (size_t)(e - b));
+        char *var = arena_strndup(ctx->arena, b, (size_t)(e - b));
+        char *name = arena_strndup(ctx->arena, b,
+                                   (size_t)((dot ? dot : e) - b));
+        if (vars && vars->kind == CFN_OBJECT &&
+            (cfn_obj_get(vars, var) || cfn_obj_get(vars, name)))
             continue;
         fn(ctx, arg, name, str->loc, "Fn::Sub");
     }
@@ -492,19 +481,28 @@ static void entry_names(Ctx *ctx, const Entry *en, NameFn fn, void *arg)
 }
 
 /* hitc's own declarations by the logical ID they make (a function's is
- * NAMEFunction, a table's NAMETable, a parameter's PascalCase(NAME)). */
+ * NAMEFunction, a table's NAMETable, a parameter's PascalCase(NAME)),
+ * mapped once (prog.hitc_logicals), so that a fragment of many names costs
+ * one lookup each, not a scan of every declaration.  The first of two
+ * declarations of one ID wins here; ids.c reports the clash.  A
+ * sub-resource (a function's role) is no declaration of its own: a cycle
+ * through one is found on the template (lint_emitted). */
 static Decl *hitc_decl_named(Ctx *ctx, const char *logical)
 {
     Program *p = &ctx->prog;
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
-            d->kind == &kind_include || !d->logical || !(d->stmt || d->builtin))
-            continue;
-        if (strcmp(d->logical, logical) == 0)
-            return d;
+    if (!p->hitc_logicals_made) {
+        p->hitc_logicals_made = true;
+        for (int i = 0; i < p->decls.len; i++) {
+            Decl *d = p->decls.items[i];
+            if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
+                d->kind == &kind_include || !d->logical ||
+                !(d->stmt || d->builtin) ||
+                strmap_get(&p->hitc_logicals, d->logical))
+                continue;
+            strmap_put(ctx->arena, &p->hitc_logicals, d->logical, d);
+        }
     }
-    return NULL;
+    return strmap_get(&p->hitc_logicals, logical);
 }
 
 static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,
@@ -521,6 +519,47 @@ static void edge_to(Ctx *ctx, void *arg, const char *name, Loc loc,
     if (to && to != from)
         add_edge(ctx, from, to, loc,
                  arena_printf(ctx->arena, "%s names '%s'", how, name));
+}
+
+/* An edge for hitc graph to the declaration that makes name, when the
+ * graph has none: ids.c registered every ID, so id_owner knows. */
+static void dot_edge(Ctx *ctx, void *arg, const char *name, Loc loc,
+                     const char *how)
+{
+    (void)loc;
+    void **a = arg;
+    Decl *from = a[0];
+    Buf *out = a[1];
+    if (strncmp(name, "AWS::", 5) == 0 ||
+        strmap_get(&ctx->prog.included, name) || hitc_decl_named(ctx, name))
+        return;
+    Decl *to = id_owner(ctx, name);
+    if (!to || to == from || (to->builtin && !to->used))
+        return;
+    buf_printf(out, "  n%d -> n%d [style=dashed, label=", from->order,
+               to->order);
+    Buf label = {0};
+    buf_printf(&label, "%s names '%s'", how, name);
+    buf_puts(out, "\"");
+    for (const char *s = label.data; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_puts(out, "\\");
+        buf_add(out, s, 1);
+    }
+    buf_puts(out, "\"];\n");
+    buf_free(&label);
+}
+
+void include_dot_edges(Ctx *ctx, Buf *out)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->kind != &kind_cfn_entry)
+            continue;
+        void *arg[2] = {d, out};
+        entry_names(ctx, entry_of(d), dot_edge, arg);
+    }
 }
 
 static void include_link(Ctx *ctx, Decl *d)
@@ -542,103 +581,6 @@ static void include_ids(Ctx *ctx, Decl *d)
         else
             id_claim(ctx, e, e->logical);
     }
-}
-
-static void check_name(Ctx *ctx, void *arg, const char *name, Loc loc,
-                       const char *how)
-{
-    (void)arg;
-    if (strncmp(name, "AWS::", 5) == 0 || id_owner(ctx, name))
-        return;
-    int n;
-    const char **ids = included_ids(ctx, &n);
-    Program *p = &ctx->prog;    /* included_ids left room for every decl */
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        if (d->kind != &kind_cfn_entry && d->kind != &kind_output &&
-            d->kind != &kind_include && d->logical && d->stmt &&
-            id_owner(ctx, d->logical) == d)
-            ids[n++] = d->logical;
-    }
-    ids[n++] = "Stage";
-    diag(ctx, D_INCLUDE_BAD_REF, loc, "%s names '%s', which is neither a "
-         "resource nor a parameter of the template%s", how, name,
-         did_you_mean(ctx, name, ids, n, NULL));
-}
-
-/* ---- conditions and mappings the fragment names --------------------- */
-
-/* A condition (S_CONDITIONS) or mapping (S_MAPPINGS) that some fragment
- * gives, or an error naming the closest one: CloudFormation refuses a
- * template that names one it lacks. */
-static void check_section_name(Ctx *ctx, int section, const char *name,
-                               Loc loc, const char *how)
-{
-    const char *key = arena_printf(ctx->arena, "%s/%s", section_names[section],
-                                   name);
-    if (strmap_get(&ctx->prog.included, key))
-        return;
-    const char *what = section == S_CONDITIONS ? "condition" : "mapping";
-    if (!diag_wanted(ctx, loc)) {
-        diag(ctx, D_INCLUDE_BAD_REF, loc, "unknown %s '%s'", what, name);
-        return;
-    }
-    PtrVec names = {0};
-    for (int i = 0; i < ctx->prog.decls.len; i++) {
-        Decl *d = ctx->prog.decls.items[i];
-        const Include *in = d->kind == &kind_include ? d->data : NULL;
-        const CfnNode *sec = in ? in->sections[section] : NULL;
-        for (int k = 0; sec && k < sec->len; k++)
-            vec_push(ctx->arena, &names, (void *)sec->pairs[k].key);
-    }
-    diag(ctx, D_INCLUDE_BAD_REF, loc, "%s names '%s', which is not a %s of "
-         "the template%s", how, name, what,
-         names.len ? did_you_mean(ctx, name, (const char *const *)names.items,
-                                  names.len, NULL)
-                   : section == S_CONDITIONS
-                         ? "; no included fragment has Conditions"
-                         : "; no included fragment has Mappings");
-}
-
-/* The conditions (Fn::If, and {Condition: X} inside Conditions) and
- * mappings (Fn::FindInMap) a node names.  No recursion past
- * CFN_MAX_DEPTH: the reader refuses deeper trees. */
-static void walk_section_names(Ctx *ctx, const CfnNode *n, bool in_conditions)
-{
-    if (n->kind == CFN_ARRAY) {
-        for (int i = 0; i < n->len; i++)
-            walk_section_names(ctx, n->items[i], in_conditions);
-        return;
-    }
-    if (n->kind != CFN_OBJECT)
-        return;
-    const char *f = cfn_intrinsic_name(n);
-    const CfnNode *v = f ? n->pairs[0].value : NULL;
-    const CfnNode *first = v && v->kind == CFN_ARRAY && v->len
-                               ? v->items[0] : NULL;
-    if (f && strcmp(f, "Condition") == 0 && in_conditions &&
-        v->kind == CFN_STRING)
-        check_section_name(ctx, S_CONDITIONS, v->text, v->loc, "Condition");
-    else if (f && strcmp(f, "Fn::If") == 0 && first && first->kind == CFN_STRING)
-        check_section_name(ctx, S_CONDITIONS, first->text, first->loc, "Fn::If");
-    else if (f && strcmp(f, "Fn::FindInMap") == 0 && first &&
-             first->kind == CFN_STRING)
-        check_section_name(ctx, S_MAPPINGS, first->text, first->loc,
-                           "Fn::FindInMap");
-    for (int i = 0; i < n->len; i++)
-        walk_section_names(ctx, n->pairs[i].value, in_conditions);
-}
-
-static void entry_section_names(Ctx *ctx, const Entry *en)
-{
-    if (en->section == S_PARAMETERS)
-        return;
-    const CfnNode *c = cfn_obj_get(en->node, "Condition");
-    if (c && c->kind == CFN_STRING)
-        check_section_name(ctx, S_CONDITIONS, c->text, c->loc, "Condition");
-    for (int i = 0; i < en->node->len; i++)
-        if (strcmp(en->node->pairs[i].key, "Condition") != 0)
-            walk_section_names(ctx, en->node->pairs[i].value, false);
 }
 
 /* ---- secrets the fragment would show ------------------------------- */
@@ -700,15 +642,8 @@ void include_check_refs(Ctx *ctx)
         if (d->kind != &kind_include || !d->data)
             continue;
         Include *in = d->data;
-        for (int k = 0; k < in->entries.len; k++) {
-            entry_names(ctx, entry_of(in->entries.items[k]), check_name, NULL);
-            entry_section_names(ctx, entry_of(in->entries.items[k]));
+        for (int k = 0; k < in->entries.len; k++)
             entry_secrets(ctx, in->entries.items[k]);
-        }
-        if (in->sections[S_CONDITIONS]) {
-            walk_names(ctx, in->sections[S_CONDITIONS], check_name, NULL);
-            walk_section_names(ctx, in->sections[S_CONDITIONS], true);
-        }
     }
 }
 

@@ -347,11 +347,25 @@ static void field_timeout(Ctx *ctx, Decl *d, Stmt *s)
     pl(d)->timeout = sec;
 }
 
+/* on-code-change update|keep: CloudFormation calls a service only when a
+ * resource's properties change, so by default each resource carries the
+ * service's bundle hash (resource.c), and new code is an Update of each. */
+static void field_on_code_change(Ctx *ctx, Decl *d, Stmt *s)
+{
+    static const char *const choices[] = {"update", "keep"};
+    if (!want_items(ctx, s, 2, 2, "on-code-change update|keep"))
+        return;
+    int c = want_choice(ctx, s, 1, "on-code-change", choices, 2);
+    if (c >= 0)
+        pl(d)->code_change_kept = c == 1;
+}
+
 static const Field plugin_fields[] = {
     {"service", false, field_service},
     {"in", true, field_in},
     {"out", true, field_out},
     {"timeout", false, field_timeout},
+    {"on-code-change", false, field_on_code_change},
 };
 
 static void plugin_check(Ctx *ctx, Decl *d)

@@ -39,6 +39,8 @@ typedef struct Plugin {
     const char *type;       /* "Custom::" + PascalCase(name) */
     bool broken;            /* an `in` line was cut short (reported):
                                its resources' inputs are not checked */
+    bool code_change_kept;  /* `on-code-change keep`: the service's bundle
+                               hash is left out of its resources */
 } Plugin;
 
 /* The plugin d (kind_plugin), its declaration read (check() runs once, on

@@ -13,6 +13,7 @@ const Kind *const kinds[] = {
     &kind_param,
     &kind_table,
     &kind_function,
+    &kind_defaults,
     &kind_route,
     &kind_api,
     &kind_api_deployment,   /* after api: its finish follows the api's */

@@ -6,12 +6,15 @@
  * ServiceToken (the plugin's service), ServiceTimeout (its timeout in
  * seconds), every input under its own name in the plugin's order with
  * the defaults filled in, and HitcPlugin {Plugin, Types, Replace,
- * Outputs} for the kit.  Attributes: the plugin's outputs (NAME.OUT,
+ * Outputs} for the kit, with ServiceCode (the service's bundle hash, so
+ * new service code is an Update: docs/plugins.md) unless the plugin says
+ * `on-code-change keep`.  Attributes: the plugin's outputs (NAME.OUT,
  * Fn::GetAtt), strings.  Edges: to the plugin (and so to its service),
  * and to every value the inputs read.
  */
 #include <string.h>
 
+#include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
 #include "plugin.h"
@@ -304,6 +307,29 @@ static void resource_ids(Ctx *ctx, Decl *d)
         id_claim(ctx, d, d->logical);
 }
 
+/* The SHA-256 of the service's bundle, when the service is a function of
+ * this app (`service FUNCTION.arn`) and its plugin does not keep its
+ * resources on a code change; else NULL.  The function was emitted first
+ * (resource -> plugin -> function), so its bundle is made: bundle_for_with
+ * returns that one. */
+static const char *service_code_hash(Ctx *ctx, Emit *e, const Plugin *p)
+{
+    const Expr *x = p->service;
+    if (p->code_change_kept || !x || x->kind != E_REF || !x->target ||
+        x->target->kind != &kind_function)
+        return NULL;
+    Loc at;
+    const char *code = function_code_dir(x->target, &at);
+    if (!code)
+        return NULL;
+    BundleExtra extras[2];
+    int n = function_bundle_extras(ctx, x->target, extras);
+    const char *runtime, *arch;
+    function_platform(x->target, &runtime, &arch);
+    BundleRef *b = bundle_for_code(ctx, e, code, at, extras, n, runtime, arch);
+    return b->sha256[0] ? b->sha256 : NULL;
+}
+
 static void resource_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Resource *r = d->data;
@@ -336,6 +362,9 @@ static void resource_emit(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *outs = cfn_put_arr(a, hp, "Outputs");
     for (int i = 0; i < p->nouts; i++)
         cfn_arr_push(a, outs, cfn_str(a, d->loc, p->outs[i].name));
+    const char *code = service_code_hash(ctx, e, p);
+    if (code)
+        cfn_put_str(a, hp, "ServiceCode", code);
 }
 
 const Kind kind_resource = {

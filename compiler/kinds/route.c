@@ -1,7 +1,8 @@
 /*
- * kinds/route.c: `route METHOD PATH -> FUNCTION` and the `api { kind;
- * cors }` block, the front end every API back end shares.  Routes make one
- * API, named `api`.
+ * kinds/route.c: `route METHOD PATH -> FUNCTION [auth ...]` and the
+ * `api { kind; cors; auth; authorizer ... }` block, the front end every API
+ * back end shares.  Routes make one API, named `api`; who may call them is
+ * kinds/api_auth.c's.
  *
  * Here: the methods, the paths (parse_path), the tree of every route's
  * path prefixes (api_link, add_path), a METHOD and PATH declared twice,
@@ -113,8 +114,8 @@ static bool parse_path(Ctx *ctx, Route *r, const Item *it)
 static void route_check(Ctx *ctx, Decl *d)
 {
     Stmt *s = d->stmt;
-    const char *usage = "route METHOD PATH -> FUNCTION";
-    if (!want_items(ctx, s, 5, 5, usage))
+    const char *usage = "route METHOD PATH -> FUNCTION [auth AUTHORIZER|iam|none]";
+    if (!want_items(ctx, s, 5, 8, usage))
         return;
     Route *r = arena_alloc(ctx->arena, sizeof *r);
     int m = want_choice(ctx, s, 1, "method", methods, 8);
@@ -135,6 +136,8 @@ static void route_check(Ctx *ctx, Decl *d)
     if (s->has_block)
         diag(ctx, D_EXPECTED, s->block_loc, "'route' takes no block");
     if (!parse_path(ctx, r, s->items[2]))
+        return;
+    if (s->nitems > 5 && !api_read_route_auth(ctx, r, s, 5))
         return;
     r->fn = resolve_name_of_kind(ctx, s->items[4], &kind_function);
     if (!r->fn)
@@ -201,31 +204,79 @@ static void field_kind(Ctx *ctx, Decl *d, Stmt *s)
         api_data(ctx, d)->backend = backends[k];
 }
 
+/* A literal origin: "*", or scheme://host[:port], no quotes or blanks. */
+static bool origin_ok(Ctx *ctx, const Expr *x)
+{
+    if (x->kind != E_STRING)
+        return true;
+    if (x->text[0] && !strpbrk(x->text, "'\" \t"))
+        return true;
+    diag(ctx, D_CORS_ORIGIN, x->loc, "a cors origin is \"*\" or "
+         "\"https://example.com\", without quotes or blanks inside");
+    return false;
+}
+
+/* cors ORIGIN | [ORIGIN, ...]: each a string expression (a literal, a
+ * parameter, an interpolation such as "https://${stage}.example.com") */
 static void field_cors(Ctx *ctx, Decl *d, Stmt *s)
 {
-    if (!want_items(ctx, s, 2, 2, "cors \"ORIGIN\""))
+    if (!want_items(ctx, s, 2, 2, "cors \"ORIGIN\" or [\"ORIGIN\", ...]"))
         return;
-    const char *origin = want_string(ctx, s, 1, "the allowed origin");
-    if (!origin)
-        return;
-    if (!origin[0] || strpbrk(origin, "'\" \t")) {
-        diag(ctx, D_BAD_VALUE, s->items[1]->loc,
-             "cors takes one origin, as in \"*\" or \"https://example.com\"");
+    Api *api = api_data(ctx, d);
+    const Item *it = s->items[1];
+    int n = it->kind == I_LIST ? it->nelems : 1;
+    if (n == 0) {
+        diag(ctx, D_CORS_ORIGIN, it->loc, "cors needs at least one origin; "
+             "remove the line for no CORS");
         return;
     }
-    api_data(ctx, d)->cors = origin;
+    api->origins = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)n);
+    api->cors_loc = it->loc;
+    for (int i = 0; i < n; i++) {
+        Expr *x = expr_from_item(ctx, it->kind == I_LIST ? it->elems[i] : it);
+        if (!x || !origin_ok(ctx, x))
+            continue;
+        use_expr(ctx, d, x, "cors");
+        api->origins[api->norigins++] = x;
+    }
+    if (api->norigins == 1 && api->origins[0]->kind == E_STRING)
+        api->cors = api->origins[0]->text;
+}
+
+/* After resolve: every origin a string; a REST API's one literal (its
+ * preflights and error responses hold the origin as it is, and its stage
+ * serves a deployment that only new routes renew: an origin that changes
+ * with a parameter would not reach it). */
+static void check_origins(Ctx *ctx, Api *api)
+{
+    for (int i = 0; i < api->norigins; i++) {
+        Expr *x = api->origins[i];
+        if (x->type != VT_NONE && x->type != VT_STRING)
+            diag(ctx, D_CORS_ORIGIN, x->loc, "a cors origin is a string, not "
+                 "%s", value_type_name(x->type));
+    }
+    if (api->backend != &api_rest || api->cors || !api->norigins)
+        return;
+    diag(ctx, D_CORS_ORIGIN, api->cors_loc, "%s takes one literal cors origin "
+         "(\"https://example.com\" or \"*\"): its preflights answer with "
+         "it as written, and its stage would keep an old deployment when a "
+         "parameter changed it; use 'kind http' for several origins or one "
+         "from a parameter", api_rest.noun);
 }
 
 static const Field api_fields[] = {
     {"kind", false, field_kind},
     {"cors", false, field_cors},
+    {"auth", false, api_field_auth},
+    {"authorizer", true, api_field_authorizer},
 };
 
 static void api_check(Ctx *ctx, Decl *d)
 {
     api_data(ctx, d);
     if (want_items(ctx, d->stmt, 1, 1, "api { ... }"))
-        check_fields(ctx, d, d->stmt, api_fields, 2);
+        check_fields(ctx, d, d->stmt, api_fields,
+                     sizeof api_fields / sizeof *api_fields);
 }
 
 PtrVec api_routes(Ctx *ctx)
@@ -305,6 +356,8 @@ static void api_link(Ctx *ctx, Decl *d)
         add_path(ctx, &nodes, root, route);
     }
     Api *api = api_data(ctx, d);
+    check_origins(ctx, api);
+    api_auth_link(ctx, d, &routes);
     check_waits(ctx, api, &routes);
     if (routes.len && api->backend->link)
         api->backend->link(ctx, d, &routes);

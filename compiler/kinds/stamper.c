@@ -9,10 +9,11 @@
  * the env reads (resolve.c adds those: the stamp owns the env's uses) and
  * stamp -> the stamper.  So a cycle through a stamp is reported step by
  * step, and `hitc graph` draws them.  The stamper is made with the first
- * stamp; its Python source (runtime-support/stamper/index.py) is embedded
- * in the hitc binary and written out as a bundle of its own: index.py and
- * the plugin kit's hitc_plugin.py, whose protocol layer (run_request) it
- * answers with.
+ * stamp; its Python source (runtime-support/stamper/index.py) is written
+ * out as a bundle of its own: index.py and the plugin kit's hitc_plugin.py,
+ * whose protocol layer (run_request) it answers with.  That bundle is the
+ * same for every app, so it is zipped once, at make time
+ * (tools/stamper_zip.c), and hitc carries the zip (stamper_zip.h).
  *
  * The stamper becomes HitcStamperLogGroup, HitcStamperRole (s3:GetObject
  * on the source bundles the stamps name and under CodePrefix + "stamped/"
@@ -30,11 +31,8 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
-
-extern const unsigned char hitc_stamper_py[];
-extern const size_t hitc_stamper_py_len;
-extern const unsigned char hitc_kit_py[];
-extern const size_t hitc_kit_py_len;
+#include "kinds/function_ops.h"
+#include "stamper_zip.h"
 
 void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
 {
@@ -48,20 +46,10 @@ void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
     BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
     b->source = "(stamper)";
     b->path = "(stamper)";
-    BundleFile f[] = {   /* index.py imports the plugin kit's protocol layer */
-        {"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0},
-        {"index.py", hitc_stamper_py, hitc_stamper_py_len, 0},
-    };
-    Bundle zip = {0};
-    char err[256];
-    if (bundle_files(f, 2, &zip, err, sizeof err) != 0) {
-        diag(ctx, D_BUNDLE, (Loc){0}, "cannot make the stamper's bundle: %s",
-             err);
-    } else {
-        memcpy(b->sha256, zip.sha256, sizeof b->sha256);
-        b->data = zip.data;
-        b->len = zip.len;
-    }
+    /* zipped once, at make time (tools/stamper_zip.c): not owned */
+    memcpy(b->sha256, hitc_stamper_zip_sha256, sizeof b->sha256);
+    b->data = hitc_stamper_zip;
+    b->len = hitc_stamper_zip_len;
     vec_push(ctx->arena, &e->bundles, b);
     *out = b;
 }
@@ -172,6 +160,8 @@ static void stamper_finish(Ctx *ctx, Emit *e)
     const char *log_group = logical_id(ctx, owner, "LogGroup");
     const char *role = logical_id(ctx, owner, "Role");
     lambda_log_group(ctx, e, owner, log_group, "hitc-stamper");
+    FunctionOps app = function_ops_start(ctx);
+    function_ops_log_group(ctx, e, &app, log_group);
     CfnNode *stmts = lambda_role(ctx, e, owner, role, log_group);
     /* Read: the source bundles this template names, and this stack's own
      * copies; never CodePrefix*, which holds every other stack's copies

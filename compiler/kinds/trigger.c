@@ -21,6 +21,9 @@
  *                    stream or queue (function_add_trigger);
  *   topic            T+"Subscription" AWS::SNS::Subscription (lambda), and
  *                    T+"Permission" for sns.amazonaws.com from that topic.
+ * What happens when the function fails (on-failure, bisect, max-age,
+ * partial-batch, filter; retries of an asynchronous trigger): the same
+ * mapping's properties, or T+"InvokeConfig": kinds/trigger_failure.c.
  * Edges: the trigger -> its function and what it reads; the function ->
  * the table or queue its role names.  Checks: schedule expressions as
  * EventBridge reads them (rate's singular and plural units, cron's six
@@ -33,24 +36,10 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
-
-enum { T_SCHEDULE, T_EVENT, T_STREAM, T_QUEUE, T_TOPIC };
+#include "kinds/trigger.h"
 
 static const char *const sources[] = {"schedule", "event", "stream", "queue",
                                       "topic"};
-
-typedef struct Trigger {
-    int what;
-    Decl *fn;
-    Loc fn_loc;
-    const char *text;       /* schedule expression */
-    CfnNode *pattern;       /* event pattern */
-    Decl *table;            /* stream */
-    Loc table_loc;
-    Expr *arn;              /* queue, topic */
-    long long batch, retries;   /* -1: not given */
-    bool trim_horizon;
-} Trigger;
 
 /* ---- schedule expressions -------------------------------------------- */
 
@@ -475,7 +464,8 @@ static const char *pattern_shape(Ctx *ctx, const CfnNode *o, const char *path)
     return NULL;
 }
 
-static void check_pattern(Ctx *ctx, Trigger *t, const char *text, Loc loc)
+CfnNode *trigger_pattern(Ctx *ctx, const char *text, Loc loc,
+                         const char *what)
 {
     Json j = {ctx, text, text, loc, NULL, 0};
     CfnNode *v = json_value(&j);
@@ -485,9 +475,9 @@ static void check_pattern(Ctx *ctx, Trigger *t, const char *text, Loc loc)
             json_fail(&j, "text after the JSON value");
     }
     if (j.err) {
-        diag(ctx, D_BAD_EVENT_PATTERN, loc, "the event pattern is not valid "
-             "JSON: %s", j.err);
-        return;
+        diag(ctx, D_BAD_EVENT_PATTERN, loc, "the %s is not valid JSON: %s",
+             what, j.err);
+        return NULL;
     }
     const char *why = v->kind != CFN_OBJECT
                           ? "it must be a JSON object, as in "
@@ -495,10 +485,10 @@ static void check_pattern(Ctx *ctx, Trigger *t, const char *text, Loc loc)
                       : v->len == 0 ? "it is empty, and would match nothing"
                                         : pattern_shape(ctx, v, "");
     if (why) {
-        diag(ctx, D_BAD_EVENT_PATTERN, loc, "bad event pattern: %s", why);
-        return;
+        diag(ctx, D_BAD_EVENT_PATTERN, loc, "bad %s: %s", what, why);
+        return NULL;
     }
-    t->pattern = v;
+    return v;
 }
 
 /* ---- options --------------------------------------------------------- */
@@ -508,8 +498,8 @@ static Trigger *trigger_of(Decl *d)
     return d->data;
 }
 
-static bool option_number(Ctx *ctx, Decl *d, Stmt *s, const char *usage,
-                          long long lo, long long hi, long long *out)
+bool trigger_option_number(Ctx *ctx, Decl *d, Stmt *s, const char *usage,
+                           long long lo, long long hi, long long *out)
 {
     long long v;
     if (!want_items(ctx, s, 2, 2, usage) || !want_number(ctx, s, 1, usage, &v))
@@ -531,12 +521,7 @@ static void opt_batch(Ctx *ctx, Decl *d, Stmt *s)
     /* Lambda's limits: 10,000 records from a stream; 10 messages from a
      * queue without a batching window. */
     long long hi = t->what == T_STREAM ? 10000 : 10;
-    option_number(ctx, d, s, "batch N", 1, hi, &t->batch);
-}
-
-static void opt_retries(Ctx *ctx, Decl *d, Stmt *s)
-{
-    option_number(ctx, d, s, "retries N", 0, 10000, &trigger_of(d)->retries);
+    trigger_option_number(ctx, d, s, "batch N", 1, hi, &t->batch);
 }
 
 static void opt_start(Ctx *ctx, Decl *d, Stmt *s)
@@ -561,11 +546,23 @@ static void opt_start(Ctx *ctx, Decl *d, Stmt *s)
 static const Field stream_options[] = {
     {"batch", false, opt_batch},
     {"start", false, opt_start},
-    {"retries", false, opt_retries},
 };
 static const Field queue_options[] = {
     {"batch", false, opt_batch},
 };
+
+/* A form's own options, then those of failures (trigger_failure.c), which
+ * each form takes or refuses with the reason. */
+static void check_options(Ctx *ctx, Decl *d, const Field *own, int nown)
+{
+    int n = nown + trigger_failure_nfields;
+    Field *all = arena_alloc(ctx->arena, sizeof *all * (size_t)n);
+    for (int i = 0; i < nown; i++)
+        all[i] = own[i];
+    for (int i = 0; i < trigger_failure_nfields; i++)
+        all[nown + i] = trigger_failure_fields[i];
+    check_fields(ctx, d, d->stmt, all, n);
+}
 
 /* ---- check ----------------------------------------------------------- */
 
@@ -588,7 +585,7 @@ static void trigger_check(Ctx *ctx, Decl *d)
 {
     Stmt *s = d->stmt;
     Trigger *t = arena_alloc(ctx->arena, sizeof *t);
-    t->batch = t->retries = -1;
+    t->batch = t->retries = t->max_age = -1;
     if (s->nitems < 2) {
         diag(ctx, D_EXPECTED, s->items[0]->loc, "expected what triggers the "
              "function: 'on schedule', 'on event', 'on TABLE.stream', "
@@ -668,7 +665,8 @@ static void trigger_check(Ctx *ctx, Decl *d)
         if (what == T_SCHEDULE)
             check_schedule(ctx, t, text, val->loc);
         else
-            check_pattern(ctx, t, text, val->loc);
+            t->pattern = trigger_pattern(ctx, text, val->loc,
+                                         "event pattern");
         d->logical = arena_printf(ctx->arena, "%sOn%s%s", base,
                                   what == T_SCHEDULE ? "Schedule" : "Event",
                                   short_hash(ctx, text));
@@ -705,12 +703,11 @@ static void trigger_check(Ctx *ctx, Decl *d)
     d->data = t;
     if (s->has_block) {
         if (what == T_STREAM)
-            check_fields(ctx, d, s, stream_options, 3);
+            check_options(ctx, d, stream_options, 2);
         else if (what == T_QUEUE)
-            check_fields(ctx, d, s, queue_options, 1);
+            check_options(ctx, d, queue_options, 1);
         else
-            diag(ctx, D_EXPECTED, s->block_loc, "'on %s' takes no block",
-                 sources[what]);
+            check_options(ctx, d, NULL, 0);
     }
 }
 
@@ -718,14 +715,14 @@ static void trigger_check(Ctx *ctx, Decl *d)
 
 /* The function's role names what the trigger reads: an edge from the
  * function to each declaration that the ARN refers to. */
-static void edge_to_refs(Ctx *ctx, Decl *fn, const Expr *x, const char *why)
+void trigger_edge_to_refs(Ctx *ctx, Decl *fn, const Expr *x, const char *why)
 {
     if (!x)
         return;
     if (x->kind == E_REF && x->target && x->target != ctx->prog.aws)
         add_edge(ctx, fn, x->target, x->loc, why);
     for (int i = 0; x->kind == E_INTERP && i < x->nrefs; i++)
-        edge_to_refs(ctx, fn, x->refs[i], why);
+        trigger_edge_to_refs(ctx, fn, x->refs[i], why);
 }
 
 Decl *trigger_function(const Decl *d)
@@ -755,6 +752,7 @@ static void trigger_link(Ctx *ctx, Decl *d)
                         "in plain text into the template's trigger, which "
                         "anyone who may describe the stack sees; an ARN is "
                         "not a secret");
+    trigger_failure_link(ctx, d);
     if (t->table && !table_has_stream(t->table)) {
         Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
                        "table '%s' has no stream, so 'on %s.stream' has "
@@ -773,7 +771,7 @@ static void trigger_link(Ctx *ctx, Decl *d)
                                    : "queue", d->display);
     if (t->table)
         add_edge(ctx, t->fn, t->table, t->table_loc, why);
-    edge_to_refs(ctx, t->fn, t->arn, why);
+    trigger_edge_to_refs(ctx, t->fn, t->arn, why);
 }
 
 /* ---- ids and emit ---------------------------------------------------- */
@@ -804,6 +802,7 @@ static void trigger_ids(Ctx *ctx, Decl *d)
     } else {
         id_claim(ctx, d, logical_id(ctx, d, "Mapping"));
     }
+    trigger_failure_ids(ctx, d);
 }
 
 /* The statement the function's role gets for a stream or queue trigger:
@@ -869,6 +868,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_arr_push(a, cfn_put_arr(a, p, "Targets"), target);
         permission(ctx, e, d, "events.amazonaws.com",
                    cfn_getatt(a, at, rule_id, "Arn"));
+        trigger_failure_emit(ctx, d, e);
         return;
     }
     if (t->what == T_TOPIC) {
@@ -880,6 +880,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_put_str(a, p, "Protocol", "lambda");
         cfn_put(a, p, "TopicArn", expr_cfn(ctx, at, t->arn));
         permission(ctx, e, d, "sns.amazonaws.com", expr_cfn(ctx, at, t->arn));
+        trigger_failure_emit(ctx, d, e);
         return;
     }
     /* A mapping is refused unless the role already grants what it reads:
@@ -891,18 +892,18 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *p = cfn_put_obj(a, m, "Properties");
     cfn_put_num(a, p, "BatchSize", t->batch >= 0 ? t->batch
                                    : t->what == T_STREAM ? 100 : 10);
+    trigger_failure_mapping(ctx, d, p, FAIL_BEFORE_EVENT_SOURCE);
     if (t->what == T_STREAM)
         cfn_put(a, p, "EventSourceArn",
                 cfn_getatt(a, at, t->table->logical, "StreamArn"));
     else
         cfn_put(a, p, "EventSourceArn", expr_cfn(ctx, at, t->arn));
+    trigger_failure_mapping(ctx, d, p, FAIL_BEFORE_FUNCTION);
     cfn_put(a, p, "FunctionName", fn_arn);
-    if (t->what == T_STREAM) {
-        if (t->retries >= 0)
-            cfn_put_num(a, p, "MaximumRetryAttempts", t->retries);
+    trigger_failure_mapping(ctx, d, p, FAIL_AFTER_FUNCTION);
+    if (t->what == T_STREAM)
         cfn_put_str(a, p, "StartingPosition",
                     t->trim_horizon ? "TRIM_HORIZON" : "LATEST");
-    }
 }
 
 const Kind kind_trigger = {

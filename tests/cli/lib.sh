@@ -29,6 +29,10 @@ T_FAILED=0
 WORK=$(mktemp -d -t hitc-cli.XXXXXX)
 T_LOG=$(mktemp -t hitc-cli-log.XXXXXX)
 trap 'rm -rf "$WORK" "$T_LOG"' EXIT
+# tests/run.sh runs a suite under `timeout`, which ends it with SIGTERM: the
+# case it was in fails, by name, and the counts are still printed.
+T_CASE=
+trap 'T_FAILED=$((T_FAILED + 1)); echo "FAIL ${T_CASE:-(between cases)} (killed by the timeout: it hung or ran too long)"; end; exit 124' TERM
 hitc() { $WRAP "$HITC" "$@"; }
 
 # t_clean: empty $WORK (before a case, say).
@@ -97,8 +101,10 @@ t() {
           printf '%s\n' "$unchecked"; } > "$T_LOG"
         rc=1
     else
-        ( set -e -o pipefail; shopt -s inherit_errexit; cd "${WORK:?}"; "$1" ) > "$T_LOG" 2>&1
+        T_CASE=$1
+        ( trap - TERM; set -e -o pipefail; shopt -s inherit_errexit; cd "${WORK:?}"; "$1" ) > "$T_LOG" 2>&1
         rc=$?
+        T_CASE=
     fi
     if [ "$rc" -eq 0 ]; then
         T_PASSED=$((T_PASSED + 1)); echo "PASS $1"

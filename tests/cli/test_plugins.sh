@@ -144,6 +144,33 @@ HIT
     zip_names "$(bundle_of out src)" | diff <(printf 'Handler.class\n') -
 }
 
+# CloudFormation calls a service only when its resource's properties
+# change, so a resource carries its service's bundle hash: new service
+# code changes it (an Update of the resource), the same code does not, and
+# a plugin with `on-code-change keep` carries none.
+new_service_code_reruns_the_resource() {
+    golden_app
+    hitc build app/app.hit -o one > /dev/null
+    hitc build app/app.hit -o two > /dev/null
+    echo '# changed' >> app/plugin-src/seeder/service.py
+    echo '// changed' >> app/plugin-src/lookup/service.js
+    hitc build app/app.hit -o three > /dev/null
+    python3 - one two three <<'PY'
+import json, re, sys
+def read(d):
+    t = json.load(open(d + "/template.json"))["Resources"]
+    key = t["SeederFunction"]["Properties"]["Code"]["S3Key"]["Fn::Sub"]
+    code = re.search(r"([0-9a-f]{64})\.zip$", key).group(1)
+    return {n: t[n]["Properties"]["HitcPlugin"].get("ServiceCode")
+            for n in ("InitialResource", "AgainResource", "PeerResource")}, code
+(one, c1), (two, c2), (three, c3) = (read(d) for d in sys.argv[1:])
+assert one == two, (one, two)
+assert one["InitialResource"] == one["AgainResource"] == c1, (one, c1)
+assert three["InitialResource"] == three["AgainResource"] == c3 != c1, (three, c3)
+assert one["PeerResource"] is None and three["PeerResource"] is None, "keep"
+PY
+}
+
 # Each plugin error case of tests/errors carries the codes of its errors
 # (the gcc format there does not print them).
 error_cases_carry_their_codes() {
@@ -168,7 +195,7 @@ PY
 }
 
 for c in error_cases_carry_their_codes graph_shows_plugins_and_resources the_kit_reaches_each_service a_copy_of_the_kit_is_the_kit \
-    one_directory_two_bundles no_kit_for_other_runtimes; do
+    one_directory_two_bundles no_kit_for_other_runtimes new_service_code_reruns_the_resource; do
     t_clean
     t "$c"
 done

@@ -107,6 +107,13 @@ class Router:
                                "API_CONFIGURATION_ERROR"))
         event = proxy_event(environ, api_id, stage_name, resource_path, rest, method, params,
                             self.account_id, found_resource_id(routes, resource_path))
+        auth = integration.get("authorization") or {"type": "NONE"}
+        if auth["type"] == "CUSTOM":
+            refused, context = self.authorize(environ, api_id, region, stage_name, method, rest,
+                                              auth["authorizer"], event)
+            if refused:
+                return refused
+            event["requestContext"]["authorizer"] = context
         run = self.executor.invoke(fn, event)
         if run.error:
             return gateway(502, "Internal server error", f"Lambda function error: {run.error.get('errorType')}: "
@@ -114,8 +121,80 @@ class Router:
         return proxy_response(run.payload)
 
 
+    def authorize(self, environ, api_id, region, stage_name, method, rest, az, event):
+        """A Lambda authorizer (TOKEN or REQUEST) run as API Gateway runs it:
+        (refusal, None) or (None, requestContext.authorizer)."""
+        from moto.awslambda.models import lambda_backends
+        source = (az or {}).get("identity_source") or ""
+        name = source.rsplit(".", 1)[-1] if source.startswith("method.request.header.") else None
+        token = environ.get("HTTP_" + name.upper().replace("-", "_")) if name else None
+        if az is None or not token:
+            return gateway(401, "Unauthorized", Why("no token in " + (source or "?"), "UNAUTHORIZED")), None
+        uri = URI_RE.match(az.get("uri") or "")
+        try:
+            fn = lambda_backends[self.account_id][region].get_function(uri.group(1)) if uri else None
+        except Exception:
+            fn = None
+        arn = f"arn:aws:execute-api:{region}:{self.account_id}:{api_id}/authorizers/{az['id']}"
+        if fn is None or not allowed(fn, [arn], self.account_id):
+            return gateway(500, "Internal server error",
+                           Why(f"the authorizer's function may not be invoked as {arn}",
+                               "AUTHORIZER_CONFIGURATION_ERROR")), None
+        method_arn = f"arn:aws:execute-api:{region}:{self.account_id}:{api_id}/{stage_name}/{method}{rest}"
+        if az["type"] == "TOKEN":
+            request = {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
+        else:
+            request = dict(event, type="REQUEST", methodArn=method_arn)
+        run = self.executor.invoke(fn, request)
+        if run.error and run.error.get("errorMessage") == "Unauthorized":
+            return gateway(401, "Unauthorized", Why("the authorizer said Unauthorized", "UNAUTHORIZED")), None
+        answer = run.payload if not run.error else None
+        if isinstance(answer, (str, bytes)):
+            try:
+                answer = json.loads(answer)
+            except ValueError:
+                answer = None
+        policy = answer.get("policyDocument") if isinstance(answer, dict) else None
+        if not isinstance(policy, dict):
+            return gateway(500, "Internal server error",
+                           Why(f"the authorizer failed or answered no policy: {run.error or answer}",
+                               "AUTHORIZER_FAILURE")), None
+        verdict = policy_verdict(policy, method_arn)
+        if verdict != "Allow":
+            text = "User is not authorized to access this resource" + \
+                (" with an explicit deny" if verdict == "Deny" else "")
+            status, headers, body, _ = gateway(403, text, None)
+            body = json.dumps({"Message": text}, separators=(",", ":")).encode()
+            headers = [(k, str(len(body)) if k == "Content-Length" else v) for k, v in headers]
+            return (status, headers, body, Why(f"the policy does not allow {method_arn}", "ACCESS_DENIED")), None
+        context = {"principalId": answer.get("principalId", "")}
+        context.update(answer.get("context") or {})
+        return None, context
+
+
+def policy_verdict(policy, arn):
+    """"Deny" when a Deny statement matches arn, else "Allow" when an Allow does, else None."""
+    from fnmatch import fnmatchcase
+    verdict = None
+    statements = policy.get("Statement") or []
+    for st in statements if isinstance(statements, list) else [statements]:
+        actions = st.get("Action") or []
+        resources = st.get("Resource") or []
+        actions = actions if isinstance(actions, list) else [actions]
+        resources = resources if isinstance(resources, list) else [resources]
+        if not any(a in ("*", "execute-api:*", "execute-api:Invoke") for a in actions):
+            continue
+        if not any(fnmatchcase(arn, r) for r in resources):
+            continue
+        if st.get("Effect") == "Deny":
+            return "Deny"
+        if st.get("Effect") == "Allow":
+            verdict = "Allow"
+    return verdict
+
+
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
-               400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
+               400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
                502: "Bad Gateway"}
 
 

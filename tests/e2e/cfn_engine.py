@@ -22,9 +22,9 @@ import threading
 import time
 import traceback
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from cfn_providers import CustomFailure, CustomProvider, Failure, Made, MotoProvider, REPLACE, providers
+from cfn_providers import CustomFailure, CustomProvider, Failure, Made, MotoProvider, REPLACE, providers, skipped_seconds
 from cfn_template import ResolveError, Scope, TemplateError, check_template, resolve_parameters, waves
 
 SYNC_WAIT = 45.0
@@ -162,6 +162,7 @@ class Engine:
         event = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=lid,
                       physical_resource_id=physical, resource_type=rtype, resource_status=status,
                       resource_status_reason=reason, resource_properties=None)
+        event.timestamp += timedelta(seconds=skipped_seconds())    # the harness's clock
         stack.events.append(event)
         self.log("event", stack=stack.name, logical_id=lid, status=status, reason=reason)
 
@@ -651,4 +652,5 @@ def install(engine):
 
 
 def now():
-    return datetime.now(timezone.utc)
+    """The harness's clock: the time, plus the waits it skipped (cfn_providers)."""
+    return datetime.now(timezone.utc) + timedelta(seconds=skipped_seconds())

@@ -9,22 +9,27 @@
 # table, the event the function got.  The mappings exist at all only because the
 # harness found their grant on the function's role when they were made.
 
-hit_rule() {  # hit_rule TEMPLATE schedule|event: the logical ID of that rule
-    jq -r --arg k "$2" '.Resources | to_entries[] | select(.value.Type == "AWS::Events::Rule") |
-        select((.value.Properties | has("ScheduleExpression")) == ($k == "schedule")) | .key' "$1"
+hit_rule() {  # hit_rule TEMPLATE schedule|event [FUNCTION]: the logical ID of that rule
+    jq -r --arg k "$2" --arg f "${3:-RecorderFunction}" '.Resources | to_entries[] |
+        select(.value.Type == "AWS::Events::Rule") |
+        select((.value.Properties | has("ScheduleExpression")) == ($k == "schedule")) |
+        select(.value.Properties.Targets[0].Arn["Fn::GetAtt"][0] == $f) | .key' "$1"
 }
 
 hit_triggers_e2e() {
     echo "== hitc's triggers (tests/e2e/hit-triggers)"
     local dir=$E2E/hit-triggers out=$WORK/hit-triggers/out stack=hit-triggers-e2e
-    local BASE=hit-triggers queue_url queue_arn topic_arn seen inbox t
+    local BASE=hit-triggers queue_url queue_arn topic_arn seen inbox t failed_url failed_arn
     build "$dir" "$out" || return
     upload "$out" "$PREFIX"
     queue_url=$(sqs create-queue --queue-name hit-triggers-jobs --attributes VisibilityTimeout=2 --query QueueUrl --output text)
     queue_arn=$(sqs get-queue-attributes --queue-url "$queue_url" --attribute-names QueueArn --query Attributes.QueueArn --output text)
     topic_arn=$(aws sns create-topic --name hit-triggers-alerts --query TopicArn --output text)
-    step "queue $queue_arn, topic $topic_arn"
-    deploy "$stack" "$out/template.json" Stage=e2e "CodeBucket=$BUCKET" "QueueArn=$queue_arn" "TopicArn=$topic_arn"
+    failed_url=$(sqs create-queue --queue-name hit-triggers-failed --query QueueUrl --output text)
+    failed_arn=$(sqs get-queue-attributes --queue-url "$failed_url" --attribute-names QueueArn --query Attributes.QueueArn --output text)
+    step "queue $queue_arn, topic $topic_arn, on-failure queue $failed_arn"
+    deploy "$stack" "$out/template.json" Stage=e2e "CodeBucket=$BUCKET" "QueueArn=$queue_arn" "TopicArn=$topic_arn" \
+        "FailedArn=$failed_arn"
     if [ "$DEPLOY_RC" -ne 0 ] || [ "$DEPLOY_STATUS" != CREATE_COMPLETE ]; then
         fail "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)" \
             "status $DEPLOY_STATUS, exit $DEPLOY_RC
@@ -77,10 +82,39 @@ $(failure_events "$stack")"
     expect_eq "hit-triggers: on inbox.stream: two writes reach the function as INSERT and MODIFY with both images" \
         '[["INSERT","m1","first",null],["MODIFY","m1","second","first"]]' "$got"
 
+    # on-failure of an asynchronous trigger: the function's EventInvokeConfig.
+    rule=$(physical "$stack" "$(hit_rule "$t" schedule FailerFunction)")
+    fire_rule "$rule" > /dev/null
+    got=""
+    for _ in $(seq 1 30); do
+        got=$(sqs receive-message --queue-url "$failed_url" --wait-time-seconds 1 --output json |
+              jq -r '.Messages // [] | .[0].Body // empty')
+        [ -n "$got" ] && break
+    done
+    step "the on-failure queue got: ${got:0:300}"
+    expect_eq "hit-triggers: on schedule { on-failure queue; retries 1 }: the failing function is called twice, then its event goes to the queue with the error" \
+        "RetriesExhausted|2|Scheduled Event|arn:aws:events:us-east-1:123456789012:rule/$rule|the failer fails: Scheduled Event" \
+        "$(jq -r '[.requestContext.condition, .requestContext.approximateInvokeCount, .requestPayload."detail-type", .requestPayload.resources[0], .responsePayload.errorMessage] | join("|")' <<< "${got:-{\}}")"
+    expect_eq "hit-triggers: the failer's role may send to that queue alone (sqs:SendMessage)" \
+        "sqs:SendMessage $failed_arn" \
+        "$(aws iam get-role-policy --role-name "$(physical "$stack" FailerFunctionRole)" --policy-name hitc --output json |
+           python3 -c '
+import ast, json, sys
+doc = json.load(sys.stdin)["PolicyDocument"]
+if isinstance(doc, str):
+    try:
+        doc = json.loads(doc)
+    except ValueError:
+        doc = ast.literal_eval(doc)
+for st in doc["Statement"]:
+    if st.get("Sid", "").endswith("OnFailure"):
+        print(st["Action"], st["Resource"])')"
+
     got=$(deliveries | jq -r '[.[] | select(.outcome == "refused" and (.function // "" | test("hit-triggers")))] | length')
     expect_eq "hit-triggers: no delivery to the function was refused (every permission names its source)" 0 "$got"
     delete_stack "$stack"
     expect_eq "hit-triggers: the stack deletes" "0 GONE" "$DELETE_RC $DELETE_STATUS"
     sqs delete-queue --queue-url "$queue_url"
+    sqs delete-queue --queue-url "$failed_url"
     aws sns delete-topic --topic-arn "$topic_arn"
 }

@@ -97,12 +97,14 @@ def install_sources(engine, executor, log):
                                            kind, source, function, outcome, reason)"""
     import providers_apigwv2
     import providers_events
+    import providers_invoke
     import providers_sources
     import providers_stacks
     deliveries = providers_events.Deliveries(executor, log)
     providers_events.install(deliveries)
     engine.table.update(providers_events.providers())
     engine.table.update(providers_sources.providers(deliveries))
+    engine.table.update(providers_invoke.providers(deliveries))
     engine.table.update(providers_apigwv2.providers())
     engine.table.update(providers_stacks.providers(engine))
 

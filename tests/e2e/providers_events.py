@@ -69,6 +69,10 @@ class Deliveries:
         self.log = log
         self.lock = threading.Lock()
         self.seen = []
+        # providers_invoke.py: function ARN -> its EventInvokeConfig's properties, and
+        # what runs after a failed asynchronous invocation (retries, destination).
+        self.invoke_configs = {}
+        self.retry_async = None
 
     def record(self, **entry):
         entry["t"] = round(time.time(), 3)
@@ -98,7 +102,12 @@ class Deliveries:
             return invocation
         if wait:
             return run()
-        threading.Thread(target=run, daemon=True, name=f"deliver-{kind}").start()
+
+        def run_async():
+            invocation = run()
+            if invocation.error and self.retry_async:
+                self.retry_async(fn, event, invocation, run)
+        threading.Thread(target=run_async, daemon=True, name=f"deliver-{kind}").start()
         return True
 
     def as_json(self):

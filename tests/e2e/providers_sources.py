@@ -14,14 +14,23 @@ Out: the function invoked synchronously with batches:
                  StreamViewType, ApproximateCreationDateTime}}]}, from StartingPosition
                  (LATEST: records written after the mapping was made; TRIM_HORIZON: all),
                  a failed batch retried MaximumRetryAttempts times (-1: until it succeeds)
-                 and then skipped.
+                 and then skipped, and sent to DestinationConfig.OnFailure (an SQS queue
+                 or an SNS topic) as Lambda's failure record (DDBStreamBatchInfo) when
+                 the mapping has one; with FunctionResponseTypes ReportBatchItemFailures,
+                 an answer {"batchItemFailures": [{"itemIdentifier": SEQUENCE}]} fails the
+                 batch from the first such record (those before it are done); with
+                 BisectBatchOnFunctionError a failed batch is retried in halves.  Not
+                 done: FilterCriteria and MaximumRecordAgeInSeconds (records here are
+                 never old) are accepted and not applied.
 Holds: like CreateEventSourceMapping, the mapping is refused unless the function's
   execution role already has a policy allowing what Lambda needs on the source
   (SQS: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on the queue ARN;
   DynamoDB: dynamodb:DescribeStream, GetRecords, GetShardIterator, ListStreams on the
   stream ARN), read from the role's inline policies (AWS::IAM::Policy, Role Policies)
   and attached managed policies at the moment the mapping is made: a mapping made
-  before its grant fails.  Every batch is logged in WORK/logs/deliveries.log.
+  before its grant fails; so does one whose role may not send to its on-failure
+  destination (sqs:SendMessage, sns:Publish).  Every batch is logged in
+  WORK/logs/deliveries.log.
 """
 import datetime
 import fnmatch
@@ -99,6 +108,29 @@ def epoch(value):
     return value
 
 
+def on_failure_of(props):
+    return (((props.get("DestinationConfig") or {}).get("OnFailure")) or {}).get("Destination")
+
+
+def send_to_destination(region, arn, body):
+    """What Lambda does with a failure record: SendMessage or Publish."""
+    if ":sqs:" in arn:
+        sqs_backend(region).send_message(arn.split(":")[-1], body)
+    else:
+        from moto.sns.models import sns_backends
+        sns_backends[ACCOUNT][region].publish(body, arn=arn)
+
+
+def destination_refused(documents, arn):
+    """Lambda's refusal when the role may not send to an on-failure destination, or None."""
+    action, service = ("sqs:SendMessage", "SQS") if ":sqs:" in arn else ("sns:Publish", "SNS")
+    if allows(documents, action, arn):
+        return None
+    return (f"Invalid request provided: The provided execution role does not have permissions to "
+            f"call {action.split(':')[1]} on {service} (Service: Lambda, Status Code: 400) [local "
+            f"harness: checked the role's policies as they are now]")
+
+
 class Mapping:
     def __init__(self, deliveries, uuid_, fn_arn, source_arn, props, region):
         self.deliveries = deliveries
@@ -109,6 +141,9 @@ class Mapping:
         self.kind = "sqs" if ":sqs:" in source_arn else "dynamodb"
         self.batch = int(props.get("BatchSize") or (10 if self.kind == "sqs" else 100))
         self.retries = int(props.get("MaximumRetryAttempts", -1))
+        self.on_failure = on_failure_of(props)
+        self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+        self.bisect = str(props.get("BisectBatchOnFunctionError", False)).lower() == "true"
         self.enabled = str(props.get("Enabled", True)).lower() != "false"
         self.stop = threading.Event()
         self.shard, self.position = None, 0
@@ -169,16 +204,63 @@ class Mapping:
         while not self.stop.is_set():
             run = self.deliveries.invoke("dynamodb", self.fn_arn, {"Records": records}, None,
                                          self.source_arn, wait=True)
-            if run is not None and not run.error:
+            failed = self.failed_from(run, records)
+            if failed is None:
                 break
+            self.position += failed         # the records before the first failed one are done
+            records = records[failed:]
             attempts += 1
             if 0 <= self.retries < attempts:
                 self.deliveries.record(kind="dynamodb", source=self.source_arn, function=self.fn_arn,
                                        outcome="discarded", reason=f"batch of {len(records)} skipped after "
                                                                    f"{self.retries} retries")
+                if self.on_failure:
+                    self.send_failure(records, attempts)
                 break
+            if self.bisect and len(records) > 1:
+                records = records[:len(records) // 2]
             self.stop.wait(1)
-        self.position += len(items)
+        self.position += len(records)
+
+    def failed_from(self, run, records):
+        """None when the batch succeeded, else the index of its first failed record."""
+        if run is None or run.error:
+            return 0
+        if not self.partial:
+            return None
+        try:
+            answer = json.loads(run.payload or b"null")
+        except ValueError:
+            return 0                        # Lambda fails a batch whose answer it cannot read
+        failures = (answer or {}).get("batchItemFailures") if isinstance(answer, dict) else None
+        if not failures:
+            return None
+        ids = {f.get("itemIdentifier") for f in failures if isinstance(f, dict)}
+        for i, record in enumerate(records):
+            if record["dynamodb"].get("SequenceNumber") in ids:
+                return i
+        return 0                            # an identifier of no record fails the whole batch
+
+    def send_failure(self, records, attempts):
+        """Lambda's record of a batch it gave up on, to the on-failure destination."""
+        first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+        body = json.dumps({
+            "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": self.fn_arn,
+                               "condition": "RetryAttemptsExhausted",
+                               "approximateInvokeCount": attempts},
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                                "functionError": "Unhandled"},
+            "version": "1.0",
+            "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "DDBStreamBatchInfo": {"shardId": getattr(self.shard, "id", "shard"),
+                                   "startSequenceNumber": first.get("SequenceNumber"),
+                                   "endSequenceNumber": last.get("SequenceNumber"),
+                                   "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+                                   "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
+                                   "batchSize": len(records), "streamArn": self.source_arn}})
+        send_to_destination(self.region, self.on_failure, body)
+        self.deliveries.record(kind="dynamodb", source=self.source_arn, function=self.fn_arn,
+                               outcome="sent-on-failure", reason=self.on_failure)
 
 
 class MappingProvider:
@@ -228,6 +310,12 @@ class MappingProvider:
                               "wait (DependsOn) for the policy that grants it]")
         else:
             raise Failure(f"the local harness maps SQS queues and DynamoDB streams only, not {source!r}")
+        destination = on_failure_of(props)
+        if destination and ":sqs:" in source:
+            raise Failure("Invalid request provided: Unsupported DestinationConfig parameter for given "
+                          "event source mapping type. (Service: Lambda, Status Code: 400)")
+        if destination and destination_refused(documents, destination):
+            raise Failure(destination_refused(documents, destination))
         mapping_id = str(uuid.uuid4())
         mapping = Mapping(self.deliveries, mapping_id, fn.function_arn, source, props, ctx.region)
         return Made(mapping_id, {"Id": mapping_id}, mapping)

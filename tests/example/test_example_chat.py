@@ -8,7 +8,8 @@ through a channel; bad channels, bodies, names, texts and queries are 400s that
 touch no table; every answer carries the CORS header the API's 'cors "*"'
 promises; presence lists who checked in during the last five minutes; and each
 function makes only the DynamoDB calls its role grants (the poster PutItem, the
-reader Query, check-in PutItem, listing Scan).
+reader Query, check-in PutItem, listing Scan); the gatekeeper lets a survivor
+with an invitation check in as themself only.
 """
 import json
 import os
@@ -182,6 +183,27 @@ class Chat(MotoCase):
                 self.assertEqual(status, 400, bad)
         finally:
             people.clock = real
+
+    def test_the_gatekeeper_lets_a_survivor_check_in_as_themself_only(self):
+        self.write_env({"messages": MESSAGES, "people": PRESENCE, "invite_key": "k1"})
+
+        def asked(name, authorization):
+            e = event("PUT", "/people/{name}", f"/people/{name}", {"name": name})
+            e["headers"]["authorization"] = authorization
+            e["methodArn"] = f"arn:aws:execute-api:us-east-1:123456789012:a1/dev/PUT/people/{name}"
+            return people.gatekeeper(e, None)
+
+        good = "Bearer alice." + people.invitation("k1", "alice")
+        got = asked("alice", good)
+        self.assertEqual(("alice", "Allow", "arn:aws:execute-api:us-east-1:123456789012:a1/dev/PUT/people/alice"),
+                         (got["principalId"], got["policyDocument"]["Statement"][0]["Effect"],
+                          got["policyDocument"]["Statement"][0]["Resource"]))
+        for name, auth in (("bob", good), ("alice", "Bearer alice.0000000000000000"),
+                           ("alice", "alice." + people.invitation("k1", "alice")), ("alice", ""),
+                           ("alice", "Bearer alice." + people.invitation("other-key", "alice"))):
+            with self.subTest(name=name, auth=auth):
+                with self.assertRaisesRegex(Exception, "^Unauthorized$"):
+                    asked(name, auth)
 
     def test_the_tables_come_from_dotenv(self):
         self.write_env({"messages": "other-table", "people": "other-people"})

@@ -94,6 +94,20 @@ class Indexer(Moto):
         r["dynamodb"]["NewImage"] = {"id": {"S": "n1"}, "text": {"N": "5"}}
         self.assertEqual(indexer.handler({"Records": [r]}, None), {"indexed": 0, "removed": 0})
 
+    def test_a_note_the_index_cannot_hold_fails_alone(self):
+        # partial-batch: the records before it are indexed, the answer names it,
+        # and nothing of it or after it is written (Lambda retries from it on).
+        first = record("INSERT", "n1", new="kept words")
+        bad = record("INSERT", "n2", new="x" * 2049 + " fine")
+        bad["dynamodb"]["SequenceNumber"] = "2"
+        after = record("INSERT", "n3", new="later")
+        got = indexer.handler({"Records": [first, bad, after]}, None)
+        self.assertEqual(got, {"batchItemFailures": [{"itemIdentifier": "2"}],
+                               "indexed": 2, "removed": 0})
+        self.assertEqual(self.index(), [("kept", "n1"), ("words", "n1")])
+        ok = record("INSERT", "n4", new="y" * 2048)
+        self.assertEqual(indexer.handler({"Records": [ok]}, None), {"indexed": 1, "removed": 0})
+
     def test_search_wants_one_word(self):
         for bad in (None, "two words", "!!"):
             status, body = self.ask(bad)

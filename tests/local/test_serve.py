@@ -6,6 +6,7 @@ the schedules listed at start-up."""
 import base64
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -126,7 +127,13 @@ class Chat(ServeCase):
         self.assertEqual(["first", "second"], [m["text"] for m in json.loads(body)["messages"]])
         status, _, body = request(s.url, "POST", "/messages/general", body=b"not json")
         self.assertEqual(400, status, body)
-        self.assertEqual(200, curl("-X", "PUT", s.url + "people/bob")[0])
+        # checking in needs an invitation: the gatekeeper (a Lambda authorizer) runs first
+        self.assertEqual(401, curl("-X", "PUT", s.url + "people/bob")[0])
+        code = hmac.new(b"dev-invitations", b"bob", hashlib.sha256).hexdigest()[:16]
+        self.assertEqual(401, curl("-X", "PUT", "-H", f"Authorization: Bearer bob.{code}",
+                                   s.url + "people/ann")[0])
+        self.assertEqual(200, curl("-X", "PUT", "-H", f"Authorization: Bearer bob.{code}",
+                                   s.url + "people/bob")[0])
         people = json.loads(curl(s.url + "people")[1])["people"]
         self.assertEqual(["bob"], [p["name"] for p in people])
 

@@ -6,6 +6,12 @@
  * file and line; a case passes when none of its checks failed.  main() ends
  * with `return check_summary();`, which prints "N passed, N failed" and
  * returns non-zero when a case failed or no case ran at all.
+ *
+ * REQUIRE(cond) and REQUIRE_INT(got, want) are CHECK and CHECK_INT that also
+ * end the case (a return from its function) when they fail: for the check a
+ * later line stands on, such as a pointer it follows or a length before an
+ * index, so a failure is reported instead of a read out of bounds that would
+ * crash the file and hide the cases after it.
  */
 #ifndef HITC_CHECK_H
 #define HITC_CHECK_H
@@ -41,6 +47,27 @@ static int check_passed, check_failed, check_case_failed;
             fprintf(stderr, "  %s:%d: %s is %lld, want %lld\n", __FILE__,    \
                     __LINE__, #got, g_, w_);                                 \
             check_case_failed = 1;                                           \
+        }                                                                    \
+    } while (0)
+
+#define REQUIRE(cond)                                                        \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "  %s:%d: required check failed: %s\n",          \
+                    __FILE__, __LINE__, #cond);                              \
+            check_case_failed = 1;                                           \
+            return;                                                          \
+        }                                                                    \
+    } while (0)
+
+#define REQUIRE_INT(got, want)                                               \
+    do {                                                                     \
+        long long g_ = (long long)(got), w_ = (long long)(want);             \
+        if (g_ != w_) {                                                      \
+            fprintf(stderr, "  %s:%d: %s is %lld, want %lld (required)\n",   \
+                    __FILE__, __LINE__, #got, g_, w_);                       \
+            check_case_failed = 1;                                           \
+            return;                                                          \
         }                                                                    \
     } while (0)
 

@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <zip.h>
 #include <zlib.h>
 
 #include "bundle.h"
 #include "check.h"
+#include "stamper_zip.h"
+#include "zipout.h"
 
 /* ---- a scratch directory ---------------------------------------------- */
 
@@ -154,6 +158,25 @@ static void sha256_of_abc_is_the_standard_vector(void)
     CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* The stamper's bundle, zipped at make time, is what zipping its files
+ * now makes, and its hash is the hash of those bytes. */
+static void the_stamper_zip_made_at_make_time_is_the_same_bytes(void)
+{
+    BundleFile files[STAMPER_NFILES];
+    stamper_files(files);
+    Bundle b;
+    char err[256], hex[65];
+    CHECK_INT(bundle_files(files, STAMPER_NFILES, &b, err, sizeof err), 0);
+    CHECK_INT(b.len, hitc_stamper_zip_len);
+    CHECK(b.len == hitc_stamper_zip_len &&
+          memcmp(b.data, hitc_stamper_zip, b.len) == 0);
+    CHECK_STR(b.sha256, hitc_stamper_zip_sha256);
+    sha256_hex(hitc_stamper_zip, hitc_stamper_zip_len, hex);
+    CHECK_STR(hex, hitc_stamper_zip_sha256);
+    CHECK(b.len > 22 && u16(b.data + b.len - 22 + 10) == 2);   /* entries */
+    free(b.data);
+}
+
 static void limits_are_lambdas(void)
 {
     CHECK_INT(BUNDLE_MAX_ZIPPED, 52428800);
@@ -192,7 +215,7 @@ static void files_are_sorted_dated_and_moded(void)
     CHECK_INT(e[0].external >> 16, 0100644);
     CHECK_INT(e[2].external >> 16, 0100755);
     CHECK_INT(e[3].external >> 16, 0100644);
-    CHECK_INT(e[1].len, 9);
+    REQUIRE_INT(e[1].len, 9);
     CHECK(memcmp(e[1].data, "print(1)\n", 9) == 0);
     char hex[65];
     sha256_hex(b.data, b.len, hex);
@@ -477,6 +500,295 @@ static void deflate_runs_at_level_6(void)
     free(nine);
 }
 
+/* ---- libzip, the reference -------------------------------------------- */
+/* hitc writes its zips itself (zipout.c); these are the bytes it must
+ * match, made by libzip as hitc 0.1 made them: entries added from memory
+ * in name order, deflate at level 6, DOS date 1980-01-01 00:00, Unix
+ * modes, no extra fields. */
+
+static int libzip_entry(zip_t *za, const BundleFile *f)
+{
+    zip_source_t *s = zip_source_buffer(za, f->data, f->len, 0);
+    zip_int64_t idx = s ? zip_file_add(za, f->name, s, ZIP_FL_ENC_UTF_8) : -1;
+    if (idx < 0) {
+        if (s)
+            zip_source_free(s);
+        return -1;
+    }
+    zip_uint64_t i = (zip_uint64_t)idx;
+    zip_uint32_t perm = (f->mode & 0111) ? 0755 : 0644;
+    if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 6) != 0 ||
+        zip_file_set_dostime(za, i, 0, (1 << 5) | 1, 0) != 0 ||
+        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)(S_IFREG | perm) << 16) != 0)
+        return -1;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const BundleFile *)a)->name, ((const BundleFile *)b)->name);
+}
+
+/* files (sorted here) zipped by libzip into *out (malloc'd). */
+static int libzip_files(BundleFile *files, int n, Bundle *out)
+{
+    qsort(files, (size_t)n, sizeof *files, by_name);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *za = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
+    zip_error_fini(&ze);
+    if (!za)
+        return -1;
+    zip_source_keep(mem);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = libzip_entry(za, &files[i]);
+    if (rc != 0 || zip_close(za) != 0) {
+        zip_discard(za);
+        zip_source_free(mem);
+        return -1;
+    }
+    zip_stat_t st;
+    zip_stat_init(&st);
+    rc = -1;
+    if (zip_source_stat(mem, &st) == 0 && zip_source_open(mem) == 0) {
+        out->data = malloc(st.size + 1);
+        out->len = (size_t)zip_source_read(mem, out->data, st.size);
+        zip_source_close(mem);
+        sha256_hex(out->data, out->len, out->sha256);
+        rc = out->len == st.size ? 0 : -1;
+    }
+    zip_source_free(mem);
+    return rc;
+}
+
+/* What bundle_dir_with(src, the kit) zips, by libzip: the same walk
+ * (bundle_list), each file read whole. */
+static int libzip_dir(const BundleExtra *extra, Bundle *out)
+{
+    BundleList l;
+    char err[512];
+    if (bundle_list(at("src"), "src", extra, 1, &l, err, sizeof err, NULL) != 0)
+        return -1;
+    BundleFile *files = calloc((size_t)l.n + 1, sizeof *files);
+    unsigned char **bufs = calloc((size_t)l.n + 1, sizeof *bufs);
+    for (int i = 0; i < l.n; i++) {
+        if (l.files[i].extra >= 0) {
+            files[i] = extra->file;
+            continue;
+        }
+        FILE *f = fopen(l.files[i].path, "rb");
+        struct stat st;
+        stat(l.files[i].path, &st);
+        bufs[i] = malloc((size_t)st.st_size + 1);
+        size_t got = f ? fread(bufs[i], 1, (size_t)st.st_size, f) : 0;
+        if (f)
+            fclose(f);
+        files[i] = (BundleFile){l.files[i].name, bufs[i], got, l.files[i].mode};
+    }
+    int rc = libzip_files(files, l.n, out);
+    for (int i = 0; i < l.n; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(files);
+    bundle_list_free(&l);
+    return rc;
+}
+
+/* ---- zips streamed into files, and the cache of them ------------------ */
+
+static const BundleExtra kit_extra = {
+    {"hitc_plugin.py", (const unsigned char *)"# the kit\n", 10, 0},
+    "the plugin kit", "the kit", 0};
+
+/* bundle_dir_zip of src (with the kit) into *z; 0 or its result. */
+static int zip_of(const char *cache, BundleZip *z)
+{
+    char err[512] = "";
+    int rc = bundle_dir_zip(at("src"), "src", NULL, NULL, &kit_extra, 1, cache, z, err,
+                            sizeof err, NULL);
+    if (rc != 0)
+        fprintf(stderr, "  bundle_dir_zip: %s\n", err);
+    return rc;
+}
+
+/* Does z hold the bytes libzip makes of src now (the reference), named
+ * by their hash?  Closes z. */
+static bool is_reference(BundleZip *z)
+{
+    Bundle b;
+    bool same = false;
+    if (libzip_dir(&kit_extra, &b) == 0) {
+        unsigned char *got = malloc(z->len + 1);
+        same = got && z->len == b.len &&
+               pread(z->fd, got, z->len, 0) == (ssize_t)z->len &&
+               memcmp(got, b.data, b.len) == 0 && strcmp(z->sha256, b.sha256) == 0;
+        free(got);
+        free(b.data);
+    }
+    close(z->fd);
+    return same;
+}
+
+static void put_bytes(const char *rel, const unsigned char *data, size_t n)
+{
+    put(rel, "", 0644);
+    FILE *f = fopen(at(rel), "wb");
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+/* A year ago: far from the second a cache index is written in. */
+static void age(const char *rel)
+{
+    struct timeval tv[2] = {{time(NULL) - 86400 * 365, 0},
+                            {time(NULL) - 86400 * 365, 0}};
+    utimes(at(rel), tv);
+}
+
+static void streamed_zips_are_libzips_bytes(void)
+{
+    fresh();
+    unsigned char *words = word_salad(300000), *noise = malloc(200000);
+    for (size_t i = 0; i < 200000; i++)
+        noise[i] = (unsigned char)(i * 2654435761u >> 13);
+    put_bytes("src/words.txt", words, 300000);     /* past one 64 KB chunk */
+    put_bytes("src/noise.bin", noise, 200000);     /* deflate makes it bigger */
+    put("src/empty.py", "", 0644);
+    put("src/caf\xc3\xa9.txt", "non-ASCII name\n", 0644);
+    put("src/bin/run", "#!/bin/sh\n", 0755);
+    put("src/a-b/c.py", "c\n", 0644);
+    BundleZip z;
+    CHECK_INT(zip_of(NULL, &z), 0);
+    CHECK(!z.reused);
+    CHECK(is_reference(&z));
+    Bundle mine, theirs;                /* bundle_files, from memory */
+    char err[256];
+    BundleFile files[] = {{"words.txt", words, 300000, 0644},
+                          {"noise.bin", noise, 200000, 0600},
+                          {"caf\xc3\xa9/run", (const unsigned char *)"", 0, 0700}};
+    CHECK_INT(bundle_files(files, 3, &mine, err, sizeof err), 0);
+    CHECK_INT(libzip_files(files, 3, &theirs), 0);
+    CHECK(mine.len == theirs.len && memcmp(mine.data, theirs.data, mine.len) == 0);
+    CHECK_STR(mine.sha256, theirs.sha256);
+    free(mine.data);
+    free(theirs.data);
+    free(words);
+    free(noise);
+}
+
+static void the_cache_gives_cold_bytes_warm_changed_and_restored(void)
+{
+    fresh();
+    unsigned char *words = word_salad(150000);
+    put_bytes("src/words.txt", words, 150000);
+    put("src/a.py", "print('a')\n", 0644);
+    put("src/b.py", "print('b')\n", 0644);
+    age("src/words.txt"), age("src/a.py"), age("src/b.py");
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip cold, warm, changed, restored;
+    CHECK_INT(zip_of(cache, &cold), 0);
+    CHECK(!cold.reused);
+    char cold_hash[65];
+    memcpy(cold_hash, cold.sha256, sizeof cold_hash);
+    CHECK(is_reference(&cold));
+
+    CHECK_INT(zip_of(cache, &warm), 0);
+    CHECK(warm.reused);                     /* nothing changed */
+    CHECK_STR(warm.sha256, cold_hash);
+    CHECK(is_reference(&warm));
+
+    struct stat before;
+    stat(at("src/b.py"), &before);
+    put("src/b.py", "print('B!')\n", 0644);
+    age("src/b.py");
+    CHECK_INT(zip_of(cache, &changed), 0);
+    CHECK(!changed.reused);
+    CHECK(strcmp(changed.sha256, cold_hash) != 0);
+    CHECK(is_reference(&changed));
+
+    put("src/b.py", "print('b')\n", 0644);    /* as it was, mtime too */
+    struct timespec ts[2] = {before.st_atim, before.st_mtim};
+    utimensat(AT_FDCWD, at("src/b.py"), ts, 0);
+    CHECK_INT(zip_of(cache, &restored), 0);
+    CHECK_STR(restored.sha256, cold_hash);
+    CHECK(is_reference(&restored));
+    free(words);
+}
+
+/* A file rewritten in the second the index was written, with its size
+ * and mtime put back: only its contents tell, and they are read. */
+static void a_file_changed_in_the_cache_entrys_second_is_read_again(void)
+{
+    fresh();
+    put("src/a.py", "print('a')\n", 0644);
+    put("src/b.py", "print('b')\n", 0644);    /* mtime: now */
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip first, second;
+    CHECK_INT(zip_of(cache, &first), 0);
+    close(first.fd);
+    struct stat st;
+    stat(at("src/b.py"), &st);
+    FILE *f = fopen(at("src/b.py"), "r+b");     /* same inode, same size */
+    fputs("print('c')\n", f);
+    fclose(f);
+    struct timespec ts[2] = {st.st_atim, st.st_mtim};
+    utimensat(AT_FDCWD, at("src/b.py"), ts, 0);
+    CHECK_INT(zip_of(cache, &second), 0);
+    CHECK(!second.reused);
+    CHECK(strcmp(second.sha256, first.sha256) != 0);
+    CHECK(is_reference(&second));
+}
+
+/* Another build may evict the zip an index names: a miss, not an error. */
+static void a_cache_zip_gone_is_a_miss(void)
+{
+    fresh();
+    put("src/a.py", "print('a')\n", 0644);
+    age("src/a.py");
+    char cache[512];                    /* at()'s buffers are reused */
+    snprintf(cache, sizeof cache, "%s", at("cache"));
+    BundleZip first, second;
+    CHECK_INT(zip_of(cache, &first), 0);
+    char zip[600];
+    snprintf(zip, sizeof zip, "%s/%s.zip", cache, first.sha256);
+    close(first.fd);
+    CHECK_INT(unlink(zip), 0);
+    CHECK_INT(zip_of(cache, &second), 0);
+    CHECK(!second.reused);
+    CHECK(is_reference(&second));
+    CHECK_INT(access(zip, F_OK), 0);            /* and it is there again */
+}
+
+/* zipread.c, as `hitc invoke --stack` reads a deployed bundle's .env. */
+static void one_entry_is_read_back_out_of_a_zip(void)
+{
+    unsigned char *words = word_salad(100000);
+    BundleFile files[] = {{".env", (const unsigned char *)"A=1\n", 4, 0644},
+                          {"words.txt", words, 100000, 0644}};
+    Bundle b;
+    char err[256];
+    CHECK_INT(bundle_files(files, 2, &b, err, sizeof err), 0);
+    unsigned char *got = NULL;
+    size_t len = 0;
+    CHECK_INT(zip_read_entry(b.data, b.len, "words.txt", &got, &len), 0);
+    CHECK(len == 100000 && got && memcmp(got, words, len) == 0);
+    free(got);
+    CHECK_INT(zip_read_entry(b.data, b.len, ".env", &got, &len), 0);
+    CHECK_STR((char *)got, "A=1\n");
+    free(got);
+    CHECK_INT(zip_read_entry(b.data, b.len, "nope", &got, &len), -1);
+    CHECK_INT(zip_read_entry(b.data, b.len / 2, ".env", &got, &len), -1);
+    b.data[b.len - 22 + 16] ^= 0x40;        /* the directory's offset, wrong */
+    CHECK_INT(zip_read_entry(b.data, b.len, ".env", &got, &len), -1);
+    free(b.data);
+    free(words);
+}
+
 /* ---- the .env the stamper reads --------------------------------------- */
 
 /* Each text as runtime-support/stamper/index.py's parse_env + check_env
@@ -674,6 +986,7 @@ static void two_extras_join_and_the_clashing_one_is_named(void)
 int main(void)
 {
     RUN(sha256_of_abc_is_the_standard_vector);
+    RUN(the_stamper_zip_made_at_make_time_is_the_same_bytes);
     RUN(limits_are_lambdas);
     RUN(files_are_sorted_dated_and_moded);
     RUN(input_order_does_not_change_the_bytes);
@@ -691,6 +1004,11 @@ int main(void)
     RUN(past_the_unzipped_limit_is_refused_before_reading);
     RUN(a_missing_directory_is_an_error);
     RUN(deflate_runs_at_level_6);
+    RUN(streamed_zips_are_libzips_bytes);
+    RUN(the_cache_gives_cold_bytes_warm_changed_and_restored);
+    RUN(a_file_changed_in_the_cache_entrys_second_is_read_again);
+    RUN(a_cache_zip_gone_is_a_miss);
+    RUN(one_entry_is_read_back_out_of_a_zip);
     RUN(env_files_are_judged_as_the_stamper_judges_them);
     RUN(a_dotenv_the_stamper_refuses_is_refused_here);
     RUN(an_extra_file_joins_the_bundle_unless_it_clashes);

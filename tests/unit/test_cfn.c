@@ -131,14 +131,14 @@ static void test_object_lookup(void)
         CHECK(cfn_obj_set(a, o, key, noloc, cfn_num(a, noloc, i)) == NULL);
     }
     CHECK_INT(o->len, 5000);
-    CHECK(o->index != NULL);
+    REQUIRE(o->index != NULL);
     CHECK_STR(cfn_obj_get(o, "Key0")->text, "0");
     CHECK_STR(cfn_obj_get(o, "Key4999")->text, "4999");
     CHECK_STR(cfn_obj_get(o, "Key8")->text, "8");
     CHECK(cfn_obj_get(o, "Key5000") == NULL);
     CfnPair *old = cfn_obj_set(a, o, "Key7", noloc, cfn_null(a, noloc));
     CHECK(old && strcmp(old->value->text, "7") == 0);
-    CHECK_INT(o->len, 5000);
+    REQUIRE_INT(o->len, 5000);
     CHECK_STR(o->pairs[4999].key, "Key4999");
     CfnNode *small = cfn_obj(a, noloc);
     cfn_obj_set(a, small, "b", noloc, cfn_num(a, noloc, 1));
@@ -155,7 +155,7 @@ static void test_object_lookup(void)
 static void test_golden_round_trip(void)
 {
     DIR *d = opendir("tests/golden");
-    CHECK(d != NULL);
+    REQUIRE(d != NULL);
     if (!d)
         return;
     int seen = 0;
@@ -167,9 +167,9 @@ static void test_golden_round_trip(void)
         Ctx *ctx = ctx_new();
         char *path = arena_printf(ctx->arena, "tests/golden/%s", e->d_name);
         Source *src = source_load(ctx, path, noloc);
-        CHECK(src != NULL);
+        REQUIRE(src != NULL);
         CfnNode *t = src ? cfn_read(ctx, src) : NULL;
-        CHECK(t != NULL);
+        REQUIRE(t != NULL);
         if (t) {
             char *s = cfn_json(t);
             char *want = arena_strndup(ctx->arena, src->text, src->len);
@@ -179,7 +179,7 @@ static void test_golden_round_trip(void)
             CHECK_STR(s, want);
             /* cJSON, a parser of its own, reads the same tree. */
             cJSON *j = cJSON_Parse(src->text);
-            CHECK(j != NULL);
+            REQUIRE(j != NULL);
             char *r = j ? cJSON_PrintUnformatted(j) : NULL;
             char *c = cfn_json_compact(t);
             CHECK_STR(c, r ? r : "(null)");
@@ -307,7 +307,7 @@ static void test_locations(void)
                            "    List:\n"
                            "      - é\n"
                            "      - x: 1\n");
-    CHECK(t != NULL);
+    REQUIRE(t != NULL);
     if (!t)
         goto out;
     int line, col;
@@ -350,7 +350,7 @@ static void test_locations(void)
     CHECK_INT(col, 12);
     /* JSON */
     t = read_text(ctx, "t.json", "{\n  \"a\": [1,\n    \"é\", {\"b\": null}]\n}");
-    CHECK(t != NULL);
+    REQUIRE(t != NULL);
     if (!t)
         goto out;
     CfnPair *a = cfn_obj_pair(t, "a");
@@ -479,7 +479,7 @@ static void test_deep_nesting(void)
     for (int i = 0; i < CFN_MAX_DEPTH; i++)
         buf_puts(&b, "]");
     CfnNode *n = read_text(ctx, "t.json", b.data);
-    CHECK(n != NULL);
+    REQUIRE(n != NULL);
     if (n) {
         char *s = cfn_json_compact(n);
         CHECK_STR(s, b.data);
@@ -633,10 +633,10 @@ static void test_long_line(void)
         buf_puts(&b, "é1, ");
     buf_puts(&b, "x]\n");
     CfnNode *t = read_text(ctx, "t.yaml", b.data);
-    CHECK(t != NULL);
+    REQUIRE(t != NULL);
     if (t) {
         CfnNode *arr = cfn_obj_get(t, "a");
-        CHECK_INT(arr->len, 200001);
+        REQUIRE_INT(arr->len, 200001);
         CfnNode *last = arr->items[200000];
         CHECK_STR(last->text, "x");
         CHECK_INT(last->loc.off, 4 + 200000 * 5);
@@ -699,7 +699,7 @@ static void test_emitted_locations(void)
     CfnNode *t = emit_template(ctx, &e);
     CHECK_INT(ctx->nerrors, 0);
     CfnNode *res = cfn_obj_get(t, "Resources");
-    CHECK(res != NULL);
+    REQUIRE(res != NULL);
     if (res) {
         CfnNode *table = cfn_obj_get(res, "CountersTable");
         CHECK_INT(line_of(table), 2);

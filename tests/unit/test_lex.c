@@ -113,7 +113,7 @@ static void errors_keep_going(void)
     for (; t; t = t->next)
         if (t->kind == T_WORD)
             last = t;
-    CHECK(last != NULL);
+    REQUIRE(last != NULL);
     CHECK_STR(last ? last->text : NULL, "c");
     ctx_free(ctx);
 }
@@ -137,7 +137,7 @@ static void comments_are_kept(void)
     const char *text = "# head\napp x # trails\n  ; # after semicolon\n\"#no\" #end";
     Source *src = source_from_text(ctx, "t.hit", text, strlen(text));
     lex(ctx, src);
-    CHECK_INT(src->comments.len, 4);
+    REQUIRE_INT(src->comments.len, 4);
     Comment **c = (Comment **)src->comments.items;
     CHECK_INT(c[0]->loc.off, 0);
     CHECK_INT(c[0]->loc.len, 6);

@@ -16,13 +16,13 @@ static void resolves_references(void)
     CHECK_STR(fn->logical, "CounterFunction");
     /* env-mode stamp (the default): the function runs the code its stamp
      * writes, and the stamp reads the env's values. */
-    CHECK_INT(fn->edges.len, 1);
+    REQUIRE_INT(fn->edges.len, 1);
     Edge *e = fn->edges.items[0];
     Decl *stamp = e->to;
     CHECK(stamp->kind == &kind_stamp && stamp->part_of == fn);
     CHECK_STR(stamp->display, "stamp of function 'counter'");
     CHECK_STR(e->why, "runs the code its stamp writes");
-    CHECK_INT(stamp->edges.len, 2);
+    REQUIRE_INT(stamp->edges.len, 2);
     e = stamp->edges.items[0];
     CHECK(e->to == ctx->prog.stamper);
     e = stamp->edges.items[1];
@@ -36,7 +36,7 @@ static void resolves_references(void)
     CHECK_STR(diag_text(ctx), "");
     fn = lookup(ctx, "counter");
     CHECK(ctx->prog.stamper == NULL);
-    CHECK_INT(fn->edges.len, 1);
+    REQUIRE_INT(fn->edges.len, 1);
     e = fn->edges.items[0];
     CHECK_STR(e->to->name, "counters");
     CHECK_STR(e->why, "env 'table' refers to 'counters.name'");
@@ -47,10 +47,10 @@ static void resolves_references(void)
                        FN("counter", " env { table = counters.name }\n env-mode both\n"));
     CHECK_STR(diag_text(ctx), "");
     fn = lookup(ctx, "counter");
-    CHECK_INT(fn->edges.len, 2);    /* its stamp, then the table */
+    REQUIRE_INT(fn->edges.len, 2);    /* its stamp, then the table */
     e = fn->edges.items[0];
     CHECK(e->to->kind == &kind_stamp);
-    CHECK_INT(e->to->edges.len, 2);
+    REQUIRE_INT(e->to->edges.len, 2);
     e = fn->edges.items[1];
     CHECK_STR(e->to->name, "counters");
     CHECK_STR(e->why, "env 'table' refers to 'counters.name'");
@@ -106,7 +106,7 @@ static void env_tables_get_readwrite_unless_allowed(void)
     CHECK_STR(diag_text(ctx), "");
     Decl *f = lookup(ctx, "f");
     /* allow b, and its stamp, whose env A -> a, env B -> b. */
-    CHECK_INT(f->edges.len, 2);
+    REQUIRE_INT(f->edges.len, 2);
     CHECK_INT(((Edge *)f->edges.items[1])->to->edges.len, 3);
     ctx_free(ctx);
 }
@@ -186,7 +186,7 @@ static void code_is_relative_to_the_declaring_source(void)
     CHECK(compile(ctx, src));
     CHECK_STR(diag_text(ctx), "");
     Decl *f = lookup(ctx, "f");
-    CHECK(f != NULL);
+    REQUIRE(f != NULL);
     CHECK_STR(decl_dir(ctx, f), "examples/hits");
     CHECK_STR(ctx->root, ".");
     ctx_free(ctx);
@@ -221,7 +221,7 @@ static void expressions_carry_a_type(void)
                         VT_NUMBER, VT_STRING, VT_STRING, VT_STRING};
     for (int i = 0; i < 8; i++) {
         Expr *x = expr_of(ctx, names[i]);
-        CHECK(x != NULL);
+        REQUIRE(x != NULL);
         if (x)
             CHECK_STR(value_type_name(x->type), value_type_name(want[i]));
     }

@@ -31,7 +31,7 @@ static void every_successor_is_known_and_current(void)
         if (!runtime_is_deprecated(r))
             continue;
         const Runtime *s = r->successor ? runtime_find(r->successor) : NULL;
-        CHECK(s != NULL);
+        REQUIRE(s != NULL);
         if (s && runtime_is_deprecated(s))
             fprintf(stderr, "  %s moves to %s, which is deprecated too\n",
                     r->id, s->id), check_case_failed = 1;
@@ -61,7 +61,7 @@ static void creation_refused_as_of_the_tables_date(void)
                                           "nodejs20.x", "python3.9"};
     for (size_t i = 0; i < sizeof blocked / sizeof *blocked; i++) {
         const Runtime *r = runtime_find(blocked[i]);
-        CHECK(r != NULL);
+        REQUIRE(r != NULL);
         if (r)
             CHECK(runtime_is_deprecated(r) && runtime_create_blocked(r));
     }

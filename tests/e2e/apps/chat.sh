@@ -5,7 +5,8 @@
 # Over HTTP through each stack's Url output: messages posted to a channel are read
 # back in the order they were sent, per stage and per channel; a CORS preflight is
 # answered by the API and every answer carries Access-Control-Allow-Origin; who is
-# around.  Through `aws iam`: each function's role grants what it needs, nothing more.
+# around, checking in only with an invitation (the survivors Lambda authorizer).
+# Through `aws iam`: each function's role grants what it needs, nothing more.
 
 # chat_http METHOD URL [BODY] [HEADER...]: "CODE BODY" of the request; the answer's
 # headers (lower-cased names) are in $WORK/chat.headers.
@@ -23,6 +24,12 @@ chat_http() {
 
 # chat_header NAME: the value of header NAME (lower case) of the last answer.
 chat_header() { awk -F': ' -v n="$1" '$1 == n { print $2 }' "$WORK/chat.headers"; }
+
+# invitation NAME: the token that lets NAME check in (the gatekeeper's rule, with the
+# stage's invite-key, the template's default here).
+invitation() {
+    printf '%s.%s' "$1" "$(printf '%s' "$1" | openssl dgst -sha256 -hmac dev-invitations -r | cut -c1-16)"
+}
 
 # post URL CHANNEL NAME TEXT: the posted message's sent key, or "HTTP CODE BODY".
 post() {
@@ -124,10 +131,20 @@ dave: prod only" "$(said "$DEV_URL" radio; said "$PROD_URL" general)"
     expect_eq "chat: API Gateway's own 403 (no route) carries Access-Control-Allow-Origin * (its DEFAULT_4XX response)" \
         "403 *" "${got%% *} $(chat_header access-control-allow-origin)"
 
+    # Checking in needs an invitation: the survivors authorizer (a REQUEST Lambda
+    # authorizer, the gatekeeper) runs before checkin; its refusals are API Gateway's,
+    # with the CORS header of the DEFAULT_4XX response.
+    got=$(chat_http PUT "${DEV_URL}people/alice" "" "Origin: https://survivors.example")
+    expect_eq "chat: PUT /people/alice without a token answers 401 Unauthorized with Allow-Origin *" \
+        "401 Unauthorized *" "${got%% *} $(jq -r .message <<< "${got#* }") $(chat_header access-control-allow-origin)"
+    got="$(chat_http PUT "${DEV_URL}people/alice" "" "Authorization: Bearer alice.0000000000000000" | cut -d' ' -f1)"
+    got="$got $(chat_http PUT "${DEV_URL}people/alice" "" "Authorization: Bearer $(invitation bob)" | cut -d' ' -f1)"
+    expect_eq "chat: a forged invitation, or bob's for alice's check-in, answers 401" "401 401" "$got"
     # Who is around (the functions and routes of lib/people.hit).
-    got="$(chat_http PUT "${DEV_URL}people/alice" | cut -d' ' -f1) $(chat_http PUT "${DEV_URL}people/bob" | cut -d' ' -f1)"
+    got="$(chat_http PUT "${DEV_URL}people/alice" "" "Authorization: Bearer $(invitation alice)" | cut -d' ' -f1)"
+    got="$got $(chat_http PUT "${DEV_URL}people/bob" "" "Authorization: Bearer $(invitation bob)" | cut -d' ' -f1)"
     got="$got $(chat_http GET "${DEV_URL}people" | cut -d' ' -f2- | jq -r '[.people[].name] | join(",")')"
-    expect_eq "chat: PUT /people/alice and /people/bob answer 200; GET /people lists alice,bob" "200 200 alice,bob" "$got"
+    expect_eq "chat: PUT /people/alice and /people/bob with their invitations answer 200; GET /people lists alice,bob" "200 200 alice,bob" "$got"
 
     # Least privilege, as deployed: each role's grants, read back through aws iam.
     expect_eq "$DEV: the poster's role may only write messages (no read, nothing on presence)" \

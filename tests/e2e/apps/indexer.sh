@@ -42,4 +42,52 @@ app_deployed() {
     local items
     items=$(table_items "$(physical "$DEV" WordsTable)" | wc -l)
     expect_eq "$DEV: the words table holds exactly n1's two words" 2 "$items"
+    failure_checks
+    retention_checks
+}
+
+# unindexed_body QUEUE_URL: the body of the first message on the queue (deleted), or ""
+unindexed_body() {
+    local out
+    out=$(sqs receive-message --queue-url "$1" --max-number-of-messages 1 --wait-time-seconds 1 --output json)
+    jq -r '.Messages // [] | .[0].Body // empty' <<< "$out"
+    jq -r '.Messages // [] | .[].ReceiptHandle' <<< "$out" | while read -r handle; do
+        sqs delete-message --queue-url "$1" --receipt-handle "$handle"
+    done
+}
+
+# A note the index cannot hold (a word longer than a key may be): the function names
+# it (partial-batch), the mapping retries it twice, then sends Lambda's failure record
+# to the included unindexed queue (on-failure) and the stream moves on.
+failure_checks() {
+    local dev_url dev_notes unindexed long body i stream
+    dev_url=$(output "$DEV" Url) dev_notes=$(output "$DEV" Notes)
+    unindexed=$(output "$DEV" Unindexed)
+    long=$(printf '%02100d' 0 | tr 0 x)
+    put_note "$dev_notes" n9 "$long unindexable"
+    put_note "$dev_notes" n10 "after it"
+    wait_until 90 search_is "$dev_url" after n10
+    body=""
+    for i in $(seq 1 60); do
+        body=$(unindexed_body "$unindexed")
+        [ -n "$body" ] && break
+    done
+    step "the unindexed queue got: ${body:0:300}"
+    stream=$(aws dynamodb describe-table --table-name "$dev_notes" --query Table.LatestStreamArn --output text)
+    expect_eq "$DEV: the note the index cannot hold reaches the on-failure queue after 2 retries (3 calls), alone, with its stream" \
+        "RetryAttemptsExhausted|3|1|$stream" \
+        "$(jq -r '[.requestContext.condition, .requestContext.approximateInvokeCount, .DDBStreamBatchInfo.batchSize, .DDBStreamBatchInfo.streamArn] | join("|")' <<< "${body:-{\}}")"
+    expect_eq "$DEV: the stream moved on: the note after it is indexed, the failed one is not" \
+        "n10|" "$(search_of "$dev_url" after)|$(search_of "$dev_url" unindexable)"
+    expect_eq "$PROD: its unindexed queue is empty" "" "$(unindexed_body "$(output "$PROD" Unindexed)")"
+}
+
+# log-retention 14 in the app's defaults: every function's log group, and the
+# stamper's, keeps two weeks (CloudWatch Logs as deployed).
+retention_checks() {
+    local got
+    got=$(aws logs describe-log-groups --log-group-name-prefix "/aws/lambda/$DEV-" --output json |
+          jq -r '[.logGroups[] | "\(.logGroupName)=\(.retentionInDays)"] | sort | join(" ")')
+    expect_eq "$DEV: aws logs describe-log-groups: every log group hitc made keeps 14 days" \
+        "/aws/lambda/$DEV-hitc-stamper=14 /aws/lambda/$DEV-indexer=14 /aws/lambda/$DEV-search=14" "$got"
 }

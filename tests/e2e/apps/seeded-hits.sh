@@ -70,6 +70,35 @@ app_updated() {
     expect_eq "$PROD: the new outputs reach the function's .env (count 4, written 1)" \
         "4 1" "$(seeding "$SH_PROD_URL")"
     expect_eq "$PROD: the new name is seeded" 101 "$(count "$SH_PROD_URL" blog)"
+    service_code_update
+}
+
+# New service code alone, no input changed: each resource carries its service's
+# bundle hash (HitcPlugin.ServiceCode, docs/plugins.md), so CloudFormation sends the
+# seed an Update, which it would not for a property-less change.  Then back to the
+# edited build, which the later generic checks expect prod to run.
+service_code_update() {
+    local coded=$WORK/$BASE/coded out3=$WORK/$BASE/out3 before requests
+    rm -rf "$coded"
+    cp -r "$WORK/$BASE/edited" "$coded"
+    echo "# new service code, the same inputs" >> "$coded/seeder/seed.py"
+    build "$coded" "$out3" || return
+    upload "$out3" "$PREFIX"
+    expect_eq "seeded-hits: the seed's ServiceCode is the seeder's new bundle, and differs from the last build's" \
+        "yes yes" "$(jq -r '.Resources.StartingResource.Properties.HitcPlugin.ServiceCode as $c |
+            (.Resources.SeederFunction.Properties.Code.S3Key["Fn::Sub"] | contains($c)) | if . then "yes" else "no" end' \
+            "$out3/template.json") $(jq -r --slurpfile old "$WORK/$BASE/out2/template.json" \
+            '.Resources.StartingResource.Properties.HitcPlugin.ServiceCode != $old[0].Resources.StartingResource.Properties.HitcPlugin.ServiceCode |
+             if . then "yes" else "no" end' "$out3/template.json")"
+    before=$(custom_request_count "$PROD")
+    deploy "$PROD" "$out3/template.json" "Stage=prod" "CodeBucket=$BUCKET" "${APP_PARAMS[@]}"
+    requests=$(custom_requests "$PROD" "$before")
+    step "custom-resource requests of $PROD's service-code update: $(paste -sd, <<< "$requests")"
+    expect_eq "$PROD: new service code alone: UPDATE_COMPLETE, and the seed gets an Update (same physical id)" \
+        "0 UPDATE_COMPLETE Update StartingResource $SH_PHYSICAL" \
+        "$DEPLOY_RC $DEPLOY_STATUS $(grep StartingResource <<< "$requests" | paste -sd,) $(physical "$PROD" StartingResource)"
+    deploy "$PROD" "$WORK/$BASE/out2/template.json" "Stage=prod" "CodeBucket=$BUCKET" "${APP_PARAMS[@]}"
+    expect_eq "$PROD: back to the edited build: UPDATE_COMPLETE" "0 UPDATE_COMPLETE" "$DEPLOY_RC $DEPLOY_STATUS"
 }
 
 app_after_delete() {

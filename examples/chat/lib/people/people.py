@@ -1,6 +1,9 @@
 """Who is around in the survivor chat.
 
-PUT /people/{name}   200 {"name", "seen"}: NAME checked in now.
+PUT /people/{name}   200 {"name", "seen"}: NAME checked in now.  API Gateway
+                     asks the gatekeeper first (a REQUEST authorizer): the
+                     Authorization header must be "Bearer NAME.CODE" with the
+                     path's NAME, CODE = invitation(key, NAME).
 GET /people          200 {"people": [{"name", "seen"}, ... by name]}: everyone
                      who checked in during the last five minutes.
 
@@ -12,6 +15,8 @@ in only puts items and listing only scans: each function's role grants just
 that.  Every answer carries 'Access-Control-Allow-Origin: *'.
 """
 import datetime
+import hashlib
+import hmac
 import json
 import re
 import time
@@ -70,3 +75,26 @@ def who(event, context):
         if not start:
             break
     return reply(200, {"people": sorted(people, key=lambda p: p["name"])})
+
+
+def invitation(key, name):
+    """The code that lets NAME check in: 16 hex digits of HMAC-SHA256(key, NAME)."""
+    return hmac.new(key.encode(), name.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def gatekeeper(event, context):
+    """The survivors authorizer: Allow this very request when the token is
+    NAME.CODE for the path's NAME; no token or a forged one is Unauthorized."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    header = headers.get("authorization") or ""
+    token = header[7:] if header.startswith("Bearer ") else ""
+    name, _, code = token.rpartition(".")
+    path_name = (event.get("pathParameters") or {}).get("name")
+    key = hitc_env.load()["invite_key"]
+    if not name or name != path_name or not hmac.compare_digest(code, invitation(key, name)):
+        raise Exception("Unauthorized")
+    return {"principalId": name,
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow",
+                 "Resource": event["methodArn"]}]},
+            "context": {"survivor": name}}
