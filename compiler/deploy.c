@@ -30,6 +30,7 @@
 
 #include "bundle.h"
 #include "deploy.h"
+#include "lint.h"
 
 static const char usage[] =
     "usage: hitc deploy FILE [--stage STAGE] [options]\n"
@@ -162,6 +163,10 @@ static int build(Deploy *d)
     Emit *e = &d->s.emit;
     if (output_dir_check(ctx, d->dir) == 0) {
         emit_template(ctx, e);
+        /* the checks `hitc build` makes on what it writes: every template
+         * (the root and each nested one) against hitc lint's rules */
+        if (ctx->nerrors == 0)
+            lint_emitted(ctx, e);
         if (ctx->nerrors == 0)
             output_write(ctx, e, d->dir);
     }
@@ -371,6 +376,17 @@ static int upload(Deploy *d)
             return 2;
         sent++;
     }
+    /* a split app's nested templates, beside the bundles (split.c) */
+    for (int i = 0; i < e->stacks.len; i++) {
+        NestedStack *st = e->stacks.items[i];
+        const char *key = arena_printf(a, "%s%s.json", d->prefix, st->sha256);
+        if (strmap_get(have, key))
+            continue;
+        if (put(d, key, arena_printf(a, "%s/bundles/%s.json", d->dir, st->sha256),
+                strlen(st->text) + 1))
+            return 2;
+        sent++;
+    }
     if (s3_template) {
         char sha[65];
         sha256_hex(e->text, strlen(e->text), sha);
@@ -384,7 +400,7 @@ static int upload(Deploy *d)
                                        d->s.aws.w.region, key);
     }
     fprintf(d->s.say, "bundles: %d of %d uploaded (%lld bytes) to s3://%s/%s\n", sent,
-            e->bundles.len, d->s.aws.uploaded, d->bucket, d->prefix);
+            e->bundles.len + e->stacks.len, d->s.aws.uploaded, d->bucket, d->prefix);
     return 0;
 }
 

@@ -111,10 +111,16 @@ hits=2,name=$a:alice" "$(table_items "$counts")"
     local before after
     before=$(nested_physical "$stack")
     nested_app "$dir" 121
-    "$HITC" build -q "$dir/app.hit" -o "$out" || { fail "nested: hitc build with a 121st function"; return; }
-    upload "$out" "$PREFIX"
-    deploy "$stack" "$out/template.json" Stage=e2e "CodeBucket=$BUCKET"
-    expect_eq "nested: with a 121st function the app updates" "UPDATE_COMPLETE" "$DEPLOY_STATUS"
+    # this time with hitc deploy, which uploads the nested templates the
+    # bucket lacks beside the bundles, and lints every template first
+    local rc=0
+    timeout 900 "$HITC" deploy "$dir/app.hit" --stage e2e --stack "$stack" --bucket "$BUCKET" \
+        --prefix "$PREFIX" --yes > "$WORK/nested/deploy.out" 2>&1 < /dev/null || rc=$?
+    step "hitc deploy with a 121st function: exit $rc; $(grep '^bundles:' "$WORK/nested/deploy.out")"
+    expect_eq "nested: with a 121st function, hitc deploy updates the app" "0 UPDATE_COMPLETE" \
+        "$rc $(stack_status "$stack")"
+    grep -qE '^bundles: [1-9][0-9]* of [0-9]+ uploaded' "$WORK/nested/deploy.out" ||
+        fail "nested: hitc deploy uploads the changed nested templates" "$(tail -20 "$WORK/nested/deploy.out")"
     after=$(nested_physical "$stack")
     local changed
     changed=$(join -j1 <(awk '{print $1"/"$2, $3}' <<< "$before" | sort) \
