@@ -167,8 +167,8 @@ const char *closest(const char *word, const char *const *cands, int n)
 }
 
 /* Append code point cp (at most 0x10FFFF, no surrogate: the readers check)
- * to b as UTF-8: the one encoder, for .hit strings' \u{...} and templates'
- * \u escapes. */
+ * to b as UTF-8: the one encoder, for .hit strings' \u{...}, templates'
+ * \u escapes and event patterns' (kinds/trigger.c). */
 void buf_put_utf8(Buf *b, unsigned cp)
 {
     char u[4];

@@ -313,17 +313,7 @@ static char *json_string(Json *j)
                          "NUL character");
             return NULL;
         }
-        char u[4];
-        int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
-        if (n == 1)
-            u[0] = (char)cp;
-        else if (n == 2)
-            u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F));
-        else
-            u[0] = (char)(0xE0 | cp >> 12),
-            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-            u[2] = (char)(0x80 | (cp & 0x3F));
-        buf_add(&b, u, (size_t)n);
+        buf_put_utf8(&b, cp);
         j->p += 6;
     }
     j->p++;
