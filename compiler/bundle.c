@@ -32,18 +32,6 @@
 
 #define MAX_DEPTH 64
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* ---- zipping files from memory --------------------------------------- */
 
 static int file_cmp(const void *pa, const void *pb)
@@ -64,7 +52,7 @@ static int take_bytes(int fd, uint64_t len, Bundle *out, char *err,
             continue;
         if (n <= 0) {
             free(data);
-            return fail(err, errlen, "cannot read the zip back from memory");
+            return err_fill(err, errlen, "cannot read the zip back from memory");
         }
         done += (size_t)n;
     }
@@ -80,7 +68,7 @@ static int zip_sorted(const BundleFile *sorted, int n, Bundle *out, char *err,
 {
     int fd = memfd_create("hitc-zip", MFD_CLOEXEC);
     if (fd < 0)
-        return fail(err, errlen, "cannot start a zip: %s", strerror(errno));
+        return err_fill(err, errlen, "cannot start a zip: %s", strerror(errno));
     ZipOut *z = zipout_open(fd, err, errlen);
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++)
@@ -102,7 +90,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
 {
     *out = (Bundle){0};
     if (n <= 0)
-        return fail(err, errlen, "there are no files to bundle");
+        return err_fill(err, errlen, "there are no files to bundle");
     BundleFile *sorted = xmalloc(sizeof *sorted * (size_t)n);
     memcpy(sorted, files, sizeof *sorted * (size_t)n);
     qsort(sorted, (size_t)n, sizeof *sorted, file_cmp);
@@ -110,14 +98,14 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
     for (int i = 0; i < n; i++) {
         total += sorted[i].len;
         if (i > 0 && strcmp(sorted[i].name, sorted[i - 1].name) == 0) {
-            fail(err, errlen, "'%s' would be in the zip twice", sorted[i].name);
+            err_fill(err, errlen, "'%s' would be in the zip twice", sorted[i].name);
             free(sorted);
             return -1;
         }
     }
     if (total > BUNDLE_MAX_UNZIPPED) {
         free(sorted);
-        return fail(err, errlen, "the files come to %llu bytes, over Lambda's "
+        return err_fill(err, errlen, "the files come to %llu bytes, over Lambda's "
                     "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
     }
     int rc = zip_sorted(sorted, n, out, err, errlen);
@@ -126,7 +114,7 @@ int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
         unsigned long long zipped = out->len;     /* before *out is cleared */
         free(out->data);
         *out = (Bundle){0};
-        return fail(err, errlen, "the zip is %llu bytes, over Lambda's limit "
+        return err_fill(err, errlen, "the zip is %llu bytes, over Lambda's limit "
                     "of %llu bytes zipped", zipped, BUNDLE_MAX_ZIPPED);
     }
     return rc;
@@ -679,13 +667,13 @@ static int too_many(Walk *w, const char *what, unsigned long limit)
             (!most || w->seen[i].visits > most->visits))
             most = &w->seen[i];
     if (most && most->visits > 1)
-        return fail(w->err, w->errlen, "code directory '%s' holds more than "
+        return err_fill(w->err, w->errlen, "code directory '%s' holds more than "
                     "%lu %s, counting each path through symbolic links: "
                     "'%s' is reached %lu times, last through the link '%s'; "
                     "a link to a directory copies all of it, so remove links "
                     "that reach one directory many times", w->shown, limit,
                     what, inside(w, most->real), most->visits, most->link);
-    return fail(w->err, w->errlen, "code directory '%s' holds more than %lu "
+    return err_fill(w->err, w->errlen, "code directory '%s' holds more than %lu "
                 "%s, hitc's limit for one bundle (a zip holds no more without "
                 "Zip64); leave out what the function does not need", w->shown,
                 limit, what);
@@ -750,7 +738,7 @@ static char **list_dir(Walk *w, const char *dir, const char *rel, int *count)
     *count = 0;
     DIR *d = opendir(dir);
     if (!d) {
-        fail(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
+        err_fill(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
              *rel ? rel : ".", w->shown, strerror(errno));
         return NULL;
     }
@@ -833,27 +821,27 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
         (size_t)snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "",
                          name) >= sizeof child)
-        return fail(w->err, w->errlen, "a path in code directory '%s' is too long",
+        return err_fill(w->err, w->errlen, "a path in code directory '%s' is too long",
                     w->shown);
     struct stat st;
     if (lstat(path, &st) != 0)
-        return fail(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
+        return err_fill(w->err, w->errlen, "cannot read '%s' in code directory '%s': %s",
                     child, w->shown, strerror(errno));
     bool link = S_ISLNK(st.st_mode);
     const char *real = path;
     if (link) {
         if (!realpath(path, target) || stat(target, &st) != 0)
-            return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
+            return err_fill(w->err, w->errlen, "symbolic link '%s' in code directory "
                         "'%s' is broken", child, w->shown);
         if (!path_inside(target, w->root))
-            return fail(w->err, w->errlen, "symbolic link '%s' in code directory "
+            return err_fill(w->err, w->errlen, "symbolic link '%s' in code directory "
                         "'%s' points outside it; copy what it points to into "
                         "the directory instead", child, w->shown);
         real = target;
     }
     if (S_ISDIR(st.st_mode)) {
         if (!*rel && strcmp(name, ".env") == 0) {
-            fail(w->err, w->errlen, "the stamper would refuse '.env' in code "
+            err_fill(w->err, w->errlen, "the stamper would refuse '.env' in code "
                  "directory '%s' at deploy time: it is a directory, and the "
                  "stamper writes a file of that name; rename the directory",
                  w->shown);
@@ -864,25 +852,25 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
             return 0;
         for (int i = 0; i <= w->depth; i++)
             if (strcmp(w->stack[i], real) == 0)
-                return fail(w->err, w->errlen, "symbolic link '%s' in code "
+                return err_fill(w->err, w->errlen, "symbolic link '%s' in code "
                             "directory '%s' makes a loop", child, w->shown);
         return walk(w, real, child, link ? inside(w, path) : NULL);
     }
     if (!S_ISREG(st.st_mode))
-        return fail(w->err, w->errlen, "'%s' in code directory '%s' is not a "
+        return err_fill(w->err, w->errlen, "'%s' in code directory '%s' is not a "
                     "regular file, directory or symbolic link", child, w->shown);
     if (left_out(name, false) || ignored(w, child, name, false) ||
         (!*rel && strcmp(name, ".hitcignore") == 0))
         return 0;
     const char *why = name_problem(child);
     if (why)
-        return fail(w->err, w->errlen, "the name of '%s' in code directory '%s' "
+        return err_fill(w->err, w->errlen, "the name of '%s' in code directory '%s' "
                     "%s; rename it", child, w->shown, why);
     if (w->n >= BUNDLE_MAX_FILES)
         return too_many(w, "files", BUNDLE_MAX_FILES);
     w->total += (unsigned long long)st.st_size;
     if (w->total > BUNDLE_MAX_UNZIPPED)
-        return fail(w->err, w->errlen, "code directory '%s' holds more than "
+        return err_fill(w->err, w->errlen, "code directory '%s' holds more than "
                     "Lambda's limit of %llu bytes unzipped", w->shown,
                     BUNDLE_MAX_UNZIPPED);
     return push_entry(w, child, real, &st);
@@ -893,7 +881,7 @@ static int visit(Walk *w, const char *dir, const char *rel, const char *name)
 static int walk(Walk *w, const char *real, const char *rel, const char *link)
 {
     if (w->depth >= MAX_DEPTH)
-        return fail(w->err, w->errlen, "code directory '%s' nests deeper than "
+        return err_fill(w->err, w->errlen, "code directory '%s' nests deeper than "
                     "%d levels at '%s'", w->shown, MAX_DEPTH, rel);
     Seen *seen = seen_slot(w, real);
     char *copy = link ? xstrdup(link) : NULL;
@@ -952,7 +940,7 @@ static int read_whole(const char *path, unsigned char **data, size_t *len)
 static int clash(char *err, size_t errlen, const char *shown,
                  const BundleExtra *extra)
 {
-    fail(err, errlen, "code directory '%s' has its own '%s', which differs "
+    err_fill(err, errlen, "code directory '%s' has its own '%s', which differs "
          "from %s; delete it (hitc writes %s into the bundle itself)", shown,
          extra->file.name, extra->what, extra->noun);
     return BUNDLE_CLASH;
@@ -1004,7 +992,7 @@ static int entry_cmp(const void *a, const void *b)
 static int walk_deps(Walk *w, const char *deps, const char *prefix)
 {
     if (!realpath(deps, w->root))
-        return fail(w->err, w->errlen, "cannot read the packages installed for "
+        return err_fill(w->err, w->errlen, "cannot read the packages installed for "
                     "code directory '%s': %s", w->shown, strerror(errno));
     int rc = walk(w, w->root, prefix, NULL);
     if (rc != 0)
@@ -1012,7 +1000,7 @@ static int walk_deps(Walk *w, const char *deps, const char *prefix)
     qsort(w->entries, (size_t)w->n, sizeof *w->entries, entry_cmp);
     for (int i = 1; i < w->n; i++)
         if (strcmp(w->entries[i - 1].name, w->entries[i].name) == 0)
-            return fail(w->err, w->errlen, "code directory '%s' has its own '%s', "
+            return err_fill(w->err, w->errlen, "code directory '%s' has its own '%s', "
                         "which the packages hitc installs hold too; delete it",
                         w->shown, w->entries[i].name);
     return 0;
@@ -1031,14 +1019,14 @@ static int walk_dir(const char *dir, const char *shown, const char *deps,
     w->skip = deps && prefix && *prefix ? prefix : NULL;
     int rc = 0;
     if (!realpath(dir, w->root))
-        rc = fail(err, errlen, "cannot read code directory '%s': %s", shown,
+        rc = err_fill(err, errlen, "cannot read code directory '%s': %s", shown,
                   strerror(errno));
     if (rc == 0)
         read_ignore(w, w->root);
     if (rc == 0)
         rc = walk(w, w->root, "", NULL);
     if (rc == 0 && w->n == 0)
-        rc = fail(err, errlen, "code directory '%s' holds no files", shown);
+        rc = err_fill(err, errlen, "code directory '%s' holds no files", shown);
     for (int i = 0; i < w->nignore; i++)
         free(w->ignore[i]);         /* the packages are not filtered */
     free(w->ignore);
@@ -1087,14 +1075,14 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
         unsigned char *data;
         size_t len;
         if (read_whole(e->path, &data, &len) != 0) {
-            rc = fail(err, errlen, "cannot read '%s' in code directory '%s': %s",
+            rc = err_fill(err, errlen, "cannot read '%s' in code directory '%s': %s",
                       e->name, shown, strerror(errno));
             break;
         }
         files[i] = (BundleFile){e->name, data, len, e->mode};
         total += len;       /* a file may have grown since it was listed */
         if (total > BUNDLE_MAX_UNZIPPED)
-            rc = fail(err, errlen, "code directory '%s' holds more than "
+            rc = err_fill(err, errlen, "code directory '%s' holds more than "
                       "Lambda's limit of %llu bytes unzipped", shown,
                       BUNDLE_MAX_UNZIPPED);
     }
@@ -1104,7 +1092,7 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
         if (strcmp(files[i].name, ".env") == 0 &&
             env_file_check(files[i].data, files[i].len, &line, why,
                            sizeof why) != 0) {
-            fail(err, errlen, "the stamper would refuse '.env' in code "
+            err_fill(err, errlen, "the stamper would refuse '.env' in code "
                  "directory '%s' at deploy time: line %d %s", shown, line, why);
             rc = BUNDLE_BAD_ENV;
         }
@@ -1128,7 +1116,7 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
         if (rc != 0 && strncmp(err, "the zip is", 10) == 0) {
             char why[256];
             snprintf(why, sizeof why, "%s", err);
-            fail(err, errlen, "code directory '%s': %s", shown, why);
+            err_fill(err, errlen, "code directory '%s': %s", shown, why);
         }
     }
     for (int i = 0; i < w->n; i++)
@@ -1163,10 +1151,10 @@ int bundle_list_deps(const char *dir, const char *shown, const char *deps,
         int line;
         char why[512];
         if (read_whole(w->entries[i].path, &data, &len) != 0)
-            rc = fail(err, errlen, "cannot read '.env' in code directory "
+            rc = err_fill(err, errlen, "cannot read '.env' in code directory "
                       "'%s': %s", shown, strerror(errno));
         else if (env_file_check(data, len, &line, why, sizeof why) != 0) {
-            fail(err, errlen, "the stamper would refuse '.env' in code "
+            err_fill(err, errlen, "the stamper would refuse '.env' in code "
                  "directory '%s' at deploy time: line %d %s", shown, line, why);
             rc = BUNDLE_BAD_ENV;
         }

@@ -27,7 +27,6 @@
 #include <ftw.h>
 #include <limits.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +41,6 @@ extern char **environ;
 
 #define TAIL_LINES 8
 #define MAX_ARGS 64
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static bool is_file(const char *dir, const char *name)
 {
@@ -101,7 +88,7 @@ static int cache_root(char *out, size_t len, char *err, size_t errlen)
     else if (home && *home)
         snprintf(out, len, "%s/.cache/hitc", home);
     else
-        return fail(err, errlen, "no cache directory for installed packages: "
+        return err_fill(err, errlen, "no cache directory for installed packages: "
                     "set XDG_CACHE_HOME or HOME");
     char parent[PATH_MAX];
     snprintf(parent, sizeof parent, "%s", out);
@@ -113,7 +100,7 @@ static int cache_root(char *out, size_t len, char *err, size_t errlen)
     mkdir(out, 0755);
     strncat(out, "/deps", len - strlen(out) - 1);
     if (mkdir(out, 0755) != 0 && errno != EEXIST)
-        return fail(err, errlen, "cannot make hitc's cache directory '%s': %s",
+        return err_fill(err, errlen, "cannot make hitc's cache directory '%s': %s",
                     out, strerror(errno));
     return 0;
 }
@@ -225,16 +212,16 @@ static int install_python(const char *code, const char *shown, const char *runti
     free(pip_args);
     char tail[2048];
     if (rc < 0 && errno == ENOENT)
-        return fail(err, errlen, "code directory '%s' has a requirements.txt, but "
+        return err_fill(err, errlen, "code directory '%s' has a requirements.txt, but "
                     "python3 is not installed to run pip; install python3 and pip",
                     shown);
     if (rc < 0)
-        return fail(err, errlen, "cannot run pip for code directory '%s': %s",
+        return err_fill(err, errlen, "cannot run pip for code directory '%s': %s",
                     shown, strerror(errno));
     if (rc == 0)
         return 0;
     tail_of(log, tail, sizeof tail);
-    return fail(err, errlen, "pip could not install '%s/requirements.txt' for "
+    return err_fill(err, errlen, "pip could not install '%s/requirements.txt' for "
                 "%s on %s (exit %d); it said:%s", shown, runtime, arch, rc, tail);
 }
 
@@ -243,22 +230,22 @@ static int install_node(const char *code, const char *shown, const char *into,
 {
     if (copy_file(code, "package.json", into) != 0 ||
         copy_file(code, "package-lock.json", into) != 0)
-        return fail(err, errlen, "cannot copy package.json and package-lock.json "
+        return err_fill(err, errlen, "cannot copy package.json and package-lock.json "
                     "of code directory '%s' to install them", shown);
     const char *argv[] = {"npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit",
                     "--no-fund", "--loglevel=error", NULL};
     int rc = run(argv, into, log);
     char tail[2048];
     if (rc < 0 && errno == ENOENT)
-        return fail(err, errlen, "code directory '%s' has a package.json, but npm "
+        return err_fill(err, errlen, "code directory '%s' has a package.json, but npm "
                     "is not installed to install it; install Node.js's npm", shown);
     if (rc < 0)
-        return fail(err, errlen, "cannot run npm for code directory '%s': %s",
+        return err_fill(err, errlen, "cannot run npm for code directory '%s': %s",
                     shown, strerror(errno));
     if (rc == 0)
         return 0;
     tail_of(log, tail, sizeof tail);
-    return fail(err, errlen, "npm ci could not install '%s/package-lock.json' "
+    return err_fill(err, errlen, "npm ci could not install '%s/package-lock.json' "
                 "(exit %d); it said:%s", shown, rc, tail);
 }
 
@@ -294,13 +281,13 @@ int deps_install(const char *code, const char *shown, const char *runtime,
     if (kind == DEPS_NONE)
         return 0;
     if (kind == DEPS_NPM && !is_file(code, "package-lock.json"))
-        return fail(err, errlen, "code directory '%s' has a package.json without a "
+        return err_fill(err, errlen, "code directory '%s' has a package.json without a "
                     "package-lock.json, so its install would not repeat; run 'npm "
                     "install' there once and keep the lock file beside it", shown);
     Buf manifest = {0};
     if (read_file(code, kind == DEPS_PIP ? "requirements.txt" : "package-lock.json",
                   &manifest) != 0)
-        return fail(err, errlen, "cannot read the %s of code directory '%s': %s",
+        return err_fill(err, errlen, "cannot read the %s of code directory '%s': %s",
                     kind == DEPS_PIP ? "requirements.txt" : "package-lock.json",
                     shown, strerror(errno));
     char root[PATH_MAX], key[65];
@@ -317,13 +304,13 @@ int deps_install(const char *code, const char *shown, const char *runtime,
     snprintf(log, sizeof log, "%s/%s.log.%ld", root, key, (long)getpid());
     remove_tree(tmp);
     if (mkdir(tmp, 0755) != 0)
-        return fail(err, errlen, "cannot make '%s': %s", tmp, strerror(errno));
+        return err_fill(err, errlen, "cannot make '%s': %s", tmp, strerror(errno));
     int rc = kind == DEPS_PIP
         ? install_python(code, shown, runtime, arch ? arch : "x86_64", tmp, log, err, errlen)
         : install_node(code, shown, tmp, log, err, errlen);
     unlink(log);
     if (rc == 0 && rename(tmp, dir) != 0 && errno != ENOTEMPTY && errno != EEXIST)
-        rc = fail(err, errlen, "cannot move installed packages into '%s': %s", dir,
+        rc = err_fill(err, errlen, "cannot move installed packages into '%s': %s", dir,
                   strerror(errno));
     remove_tree(tmp);          /* gone when renamed; a loser of a race removes its own */
     if (rc != 0)

@@ -116,6 +116,12 @@ int edit_distance_within(const char *a, const char *b, int max);
 int utf8_len(const unsigned char *p, const unsigned char *end);
 /* Append code point cp to b as UTF-8: the one encoder. */
 void buf_put_utf8(Buf *b, unsigned cp);
+/* Write an error message into err (errlen bytes, cut to fit) and return -1:
+ * how the bundle and package code reports what went wrong. */
+int err_fill(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The directory part of path ("." when it has none, "/" for the root). */
+char *path_dir(Arena *a, const char *path);
 /* The candidate closest to word, or NULL when none is close enough to be a
  * plausible typo. */
 const char *closest(const char *word, const char *const *cands, int n);

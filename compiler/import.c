@@ -84,16 +84,6 @@ static char *tidy(Arena *a, const char *path)
     return out;
 }
 
-static char *dir_part(Arena *a, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return arena_strdup(a, ".");
-    if (slash == path)
-        return arena_strdup(a, "/");
-    return arena_strndup(a, path, (size_t)(slash - path));
-}
-
 static void read_unit(Reader *r, Unit *u);
 
 /* The cycle that `import` at loc (in u) closes by naming open: from open
@@ -211,7 +201,7 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
     if (!src)
         return;
     src->path = shown;
-    src->dir = dir_part(ctx->arena, joined);
+    src->dir = path_dir(ctx->arena, joined);
     v->file = parse(ctx, src);
     accept_read_hit(ctx, v->file);
     read_unit(r, v);
@@ -283,7 +273,7 @@ const char *project_path(Ctx *ctx, const Source *src, const char *rel)
     if (!src || !root || src == root || rel[0] == '/')
         return rel;
     char *p = tidy(ctx->arena, arena_printf(ctx->arena, "%s/%s",
-                                            dir_part(ctx->arena, src->path), rel));
+                                            path_dir(ctx->arena, src->path), rel));
     const char *top = tidy(ctx->arena, root->dir);
     size_t n = strlen(top);
     if (strcmp(top, ".") == 0)

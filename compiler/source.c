@@ -13,16 +13,6 @@
 
 #include "hitc.h"
 
-static char *dir_of(Arena *a, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return arena_strdup(a, ".");
-    if (slash == path)
-        return arena_strdup(a, "/");
-    return arena_strndup(a, path, (size_t)(slash - path));
-}
-
 /* Read at most MAX_SOURCE_BYTES, whatever the file claims to be: a file
  * that grows while it is read, a pipe or /dev/zero stop at the limit too
  * (st_size is not trusted). */
@@ -75,7 +65,7 @@ Source *source_from_text(Ctx *ctx, const char *path, const char *text,
 {
     Source *s = arena_alloc(ctx->arena, sizeof *s);
     s->path = arena_strdup(ctx->arena, path);
-    s->dir = dir_of(ctx->arena, path);
+    s->dir = path_dir(ctx->arena, path);
     s->text = arena_strndup(ctx->arena, text, len);
     s->len = len;
     int lines = 1;

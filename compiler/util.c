@@ -8,6 +8,8 @@
  * decoder that the lexer, the caret printer and the bundler share.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,4 +234,23 @@ const char *did_you_mean(Ctx *ctx, const char *word, const char *const *cands,
     if (guess)
         *guess = g;
     return g ? arena_printf(ctx->arena, "; did you mean '%s'?", g) : "";
+}
+
+int err_fill(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+char *path_dir(Arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return arena_strdup(a, ".");
+    if (slash == path)
+        return arena_strdup(a, "/");
+    return arena_strndup(a, path, (size_t)(slash - path));
 }
