@@ -1,5 +1,5 @@
-"""hitc build past 500 resources: time and peak memory for 100, 1,000 and 5,000
-functions, per function (docs/scaling.md), beside `cdk synth` and `serverless
+"""hitc build and check past 500 resources: time and peak memory for 100, 1,000
+and 5,000 functions, per function (docs/scaling.md), beside `cdk synth` and `serverless
 package` on the nearest app they have, for the sizes they finish in 10 minutes.
 
 The hitc app: one table, N Python functions that read and write it, each behind
@@ -103,20 +103,23 @@ def peers(n, d):
 
 
 def main(sizes):
-    print("hitc build past 500 resources (bench/scale.py)\n")
-    print("| functions | resources | stacks | build | per function | peak memory | per function |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("hitc build and check past 500 resources (bench/scale.py)\n")
+    print("| functions | resources | stacks | build | per function | peak memory | per function "
+          "| check | per function | peak memory |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     peer_rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="hitc-scale.") as d:
             hit_app(n, d)
             s, mb, _ = run([HITC, "build", "-q", "app.hit", "-o", "out"], d)
+            cs, cmb, _ = run([HITC, "check", "-q", "app.hit"], d)
             import json
             m = json.load(open(os.path.join(d, "out", "manifest.json")))
             files = ["template.json"] + [x["file"] for x in m.get("stacks", [])]
             nres = sum(len(json.load(open(os.path.join(d, "out", f)))["Resources"]) for f in files)
             print(f"| {n:,} | {nres:,} | {len(files)} | {s:.2f} s | {s / n * 1000:.2f} ms | "
-                  f"{mb:.0f} MB | {mb * 1024 / n:.0f} KB |", flush=True)
+                  f"{mb:.0f} MB | {mb * 1024 / n:.0f} KB | {cs:.2f} s | {cs / n * 1000:.2f} ms | "
+                  f"{cmb:.0f} MB |", flush=True)
         with tempfile.TemporaryDirectory(prefix="hitc-scale-peer.") as d:
             peer_rows += [(n, name, what) for name, what in peers(n, d)]
     print("\nThe peers, on bench/gen.py's app of N counters (a table, a function and a REST route each):\n")
