@@ -737,18 +737,33 @@ static bool from_fragment(const Lint *l, const CfnPair *p)
     return !(n >= 4 && strcmp(path + n - 4, ".hit") == 0);
 }
 
+/* The type of a resource hitc made, NULL for a fragment's: when include.c
+ * read a fragment it knew its own resources' types, not those of the
+ * resources hitc makes (a function's role), so a fragment's GetAtt of one
+ * of those is checked here, once the template holds them. */
+static const char *made_type_of(void *arg, const char *name)
+{
+    const Lint *l = arg;
+    const CfnPair *p = l->resources ? cfn_obj_pair(l->resources, name) : NULL;
+    return p && !from_fragment(l, p) ? lint_type_of(arg, name) : NULL;
+}
+
 void lint_rule_schema(Lint *l)
 {
     bool sam = has_sam(l->root);
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnPair *r = &l->resources->pairs[i];
-        if (starts_with(r->key, "Fn::ForEach::") || from_fragment(l, r))
+        if (starts_with(r->key, "Fn::ForEach::"))
             continue;
+        if (from_fragment(l, r)) {
+            schema_check_getatts(l->ctx, r->value, made_type_of, l);
+            continue;
+        }
         schema_check_resource(l->ctx, r, sam);
         schema_check_getatts(l->ctx, r->value, lint_type_of, l);
     }
     for (int i = 0; l->outputs && i < l->outputs->len; i++)
-        if (!from_fragment(l, &l->outputs->pairs[i]))
-            schema_check_getatts(l->ctx, l->outputs->pairs[i].value,
-                                 lint_type_of, l);
+        schema_check_getatts(l->ctx, l->outputs->pairs[i].value,
+                             from_fragment(l, &l->outputs->pairs[i])
+                                 ? made_type_of : lint_type_of, l);
 }
