@@ -179,6 +179,28 @@ hitc_deploy_cases() {
     expect_eq "$BASE: the next deploy finds the managed bucket (makes nothing)" "0 0" \
         "$SHIP_RC $(grep -c 'made the deployment bucket' "$DW/managed-again.err")"
 
+    # a template past the 51,200 bytes CloudFormation takes inline goes through S3,
+    # without being asked: the hit counter with a dozen more counters
+    local big=$DW/big/app.hit
+    cp -r "$ROOT/examples/hits" "$DW/big"
+    sed -i 's/^app hits /app shipped-big /' "$big"
+    for i in $(seq 1 12); do
+        printf 'function counter%d {\n  runtime python3.12\n  handler index.handler\n  code "src"\n  env {\n    table = counters.name\n  }\n}\n\nroute GET /c%d/{name} -> counter%d\n\n' \
+            "$i" "$i" "$i" >> "$big"
+    done
+    "$HITC" build -q "$big" -o "$DW/big-out"
+    step "the big app's template: $(wc -c < "$DW/big-out/template.json") bytes"
+    ship big deploy "$big" --stage dev "${where[@]}"
+    local tkey same=differs
+    tkey=$(aws s3 ls "s3://$BUCKET/hitc-deploy/templates/" | awk '{print $4}' | head -1)
+    aws s3 cp "s3://$BUCKET/hitc-deploy/templates/$tkey" "$DW/big-s3.json" > /dev/null 2>&1 &&
+        cmp -s "$DW/big-s3.json" "$DW/big-out/template.json" && same="the template hitc builds"
+    expect_eq "$BASE: a template past 51,200 bytes is uploaded to PREFIX/templates/ and deploys" \
+        "0 CREATE_COMPLETE the template hitc builds" "$SHIP_RC $(stack_status shipped-big-dev) $same"
+    expect_eq "$BASE: the big app answers on one of its routes" "200 {\"name\": \"bob\", \"hits\": 1}" \
+        "$(http_get "$(output shipped-big-dev Url)c7/bob")"
+    ship destroy-big destroy "$big" --stage dev --yes
+
     for s in prod killed recipe managed; do ship "destroy-$s" destroy "$app" --stage "$s" --yes; done
     unset XDG_CACHE_HOME
 }
