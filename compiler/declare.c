@@ -137,16 +137,13 @@ static const char *declaration_words(Ctx *ctx)
     Buf b = {0};
     for (int i = 0; i < nkinds; i++)
         if (kinds[i]->keyword) {
+            if (b.len)
+                buf_puts(&b, ", ");
             buf_puts(&b, kinds[i]->keyword);
-            buf_puts(&b, ", ");
         }
-    buf_puts(&b, "or import");
-    char *words = arena_strdup(ctx->arena, b.data);
+    buf_puts(&b, " or import");
+    const char *words = arena_strdup(ctx->arena, b.data);
     buf_free(&b);
-    /* the last comma before "or" reads as a list: "a, b or import" */
-    char *last = strrchr(words, ',');
-    if (last)
-        memmove(last, last + 1, strlen(last + 1) + 1);
     return words;
 }
 

@@ -162,11 +162,7 @@ static int build(Deploy *d)
     Ctx *ctx = d->s.aws.ctx;
     Emit *e = &d->s.emit;
     if (output_dir_check(ctx, d->dir) == 0) {
-        emit_template(ctx, e);
-        /* the checks `hitc build` makes on what it writes: every template
-         * (the root and each nested one) against hitc lint's rules */
-        if (ctx->nerrors == 0)
-            lint_emitted(ctx, e);
+        emit_checked(ctx, e);   /* as `hitc build` does */
         if (ctx->nerrors == 0)
             output_write(ctx, e, d->dir);
     }

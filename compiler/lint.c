@@ -687,3 +687,17 @@ void lint_emitted(Ctx *ctx, Emit *e)
     for (int i = 0; i < e->stacks.len; i++)
         lint_made(ctx, e, e->stacks.items[i]);
 }
+
+/* Emit the template (no zips when dry_run), check it with hitc lint's
+ * template rules (each finding at its .hit or fragment line), and report
+ * an empty app. */
+void emit_checked(Ctx *ctx, Emit *e)
+{
+    emit_template(ctx, e);
+    if (emit_nresources(e) == 0)
+        diag(ctx, D_EMPTY_APP, (Loc){ctx->root_src, 0, 0},
+             "this file declares nothing that becomes a resource (a "
+             "table, function or route)");
+    else
+        lint_emitted(ctx, e);
+}

@@ -98,6 +98,9 @@ void lint_template(Ctx *ctx, const char *path);
  * into nested stacks (split.c) has each template linted: the root and
  * every nested stack, each against every quota. */
 void lint_emitted(Ctx *ctx, Emit *e);
+/* Emit the template (no zips when dry_run) and check it as build, check and
+ * deploy all do: an empty app is an error, anything else gets lint_emitted. */
+void emit_checked(Ctx *ctx, Emit *e);
 
 /* The next ${variable} of an Fn::Sub string at or after p: its name is
  * *b .. *e, blanks around it trimmed (CloudFormation ignores them);

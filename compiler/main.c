@@ -281,20 +281,6 @@ static void print_next_steps(Ctx *ctx, Emit *e, const char *out)
            via_s3 ? " \\\n      --s3-bucket $BUCKET --s3-prefix hitc/templates" : "");
 }
 
-/* Emit the template (no zips when dry_run), check it with hitc lint's
- * template rules (each finding at its .hit or fragment line), and report
- * an empty app. */
-static void emit_checked(Ctx *ctx, Emit *e)
-{
-    emit_template(ctx, e);
-    if (emit_nresources(e) == 0)
-        diag(ctx, D_EMPTY_APP, (Loc){ctx->root_src, 0, 0},
-             "this file declares nothing that becomes a resource (a "
-             "table, function or route)");
-    else
-        lint_emitted(ctx, e);
-}
-
 static void cmd_build(Ctx *ctx, const Options *o, Emit *e)
 {
     if (output_dir_check(ctx, o->out) != 0)     /* before bundling */
