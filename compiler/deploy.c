@@ -349,6 +349,21 @@ static int put(Deploy *d, const char *key, const char *path, size_t len)
     return 0;
 }
 
+/* DIR/bundles/SHA.EXT to PREFIX/SHA.EXT unless the listing has it;
+ * *sent counts the uploads.  0 or 2. */
+static int put_missing(Deploy *d, StrMap *have, const char *sha, const char *ext,
+                       size_t len, int *sent)
+{
+    Arena *a = d->s.aws.ctx->arena;
+    const char *key = arena_printf(a, "%s%s.%s", d->prefix, sha, ext);
+    if (strmap_get(have, key))
+        return 0;
+    if (put(d, key, arena_printf(a, "%s/bundles/%s.%s", d->dir, sha, ext), len))
+        return 2;
+    ++*sent;
+    return 0;
+}
+
 /* Upload every bundle (and a template past 51,200 bytes) that the bucket
  * lacks: their names are their SHA-256, so what is there is what is
  * wanted. */
@@ -365,23 +380,14 @@ static int upload(Deploy *d)
     int sent = 0;
     for (int i = 0; i < e->bundles.len; i++) {
         BundleRef *b = e->bundles.items[i];
-        const char *key = arena_printf(a, "%s%s.zip", d->prefix, b->sha256);
-        if (strmap_get(have, key))
-            continue;
-        if (put(d, key, arena_printf(a, "%s/bundles/%s.zip", d->dir, b->sha256), b->len))
+        if (put_missing(d, have, b->sha256, "zip", b->len, &sent))
             return 2;
-        sent++;
     }
     /* a split app's nested templates, beside the bundles (split.c) */
     for (int i = 0; i < e->stacks.len; i++) {
         NestedStack *st = e->stacks.items[i];
-        const char *key = arena_printf(a, "%s%s.json", d->prefix, st->sha256);
-        if (strmap_get(have, key))
-            continue;
-        if (put(d, key, arena_printf(a, "%s/bundles/%s.json", d->dir, st->sha256),
-                strlen(st->text) + 1))
+        if (put_missing(d, have, st->sha256, "json", strlen(st->text) + 1, &sent))
             return 2;
-        sent++;
     }
     if (s3_template) {
         char sha[65];
