@@ -23,7 +23,9 @@ Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
     d->name = name;
     d->loc = loc;
     d->name_loc = loc;
-    d->logical = name ? pascal_case(ctx->arena, name) : NULL;
+    d->logical = !name ? NULL : k->suffix
+        ? arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, name), k->suffix)
+        : pascal_case(ctx->arena, name);
     d->display = name ? arena_printf(ctx->arena, "%s '%s'", k->noun, name)
                       : k->noun;
     d->attrs = k->attrs;
@@ -117,8 +119,8 @@ static void declare_builtins(Ctx *ctx)
         const Builtin *b = &builtins[i];
         Decl *d = decl_new(ctx, b->kind, b->name, none);
         d->builtin = true;
-        if (b->logical)
-            d->logical = b->logical;
+        if (b->id >= 0)
+            d->logical = hitc_ids[b->id];
         if (b->display)
             d->display = b->display;
         remember(ctx, d, b->name);

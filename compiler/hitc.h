@@ -533,6 +533,9 @@ struct Kind {
     bool named;             /* keyword NAME ... */
     bool single;            /* at most one in a program (app, api) */
     bool is_value;          /* a bare NAME is a value (param) */
+    /* What follows PascalCase(NAME) in a declaration's logical ID
+     * ("Table": CountersTable); NULL for none (param, output). */
+    const char *suffix;
     const Attr *attrs;      /* each declaration's default attributes */
     int nattrs;
     /* Read the declaration's items and fields into d->data; report errors.
@@ -552,7 +555,13 @@ struct Kind {
     /* Register every logical ID the declaration will make (id_claim,
      * logical_id), before emit.  Optional. */
     void (*ids)(Ctx *ctx, Decl *d);
-    /* Add the declaration's resources to the template.  Optional. */
+    /* Make the declaration's code bundles (bundle_for_code), before emit:
+     * the zips, or with Emit.dry_run (`hitc check`) only their checks.
+     * Optional. */
+    void (*bundle)(Ctx *ctx, Decl *d, Emit *e);
+    /* Add the declaration's resources to the template, in dependency
+     * order; a built-in made for another declaration (part_of) is emitted
+     * by that one, through its kind's emit.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
     /* Once per program after every declaration was emitted.  Optional. */
     void (*finish)(Ctx *ctx, Emit *e);
@@ -788,6 +797,18 @@ bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
 Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
+/* hitc's own fixed logical IDs, the one table of them (ids.c): a
+ * sub-resource of one is logical_id(ctx, d, suffix) of its declaration. */
+typedef enum {
+    HID_STAGE,              /* the built-in parameter `stage` */
+    HID_CODE_BUCKET,        /* the parameters the bundles' place is given in */
+    HID_CODE_PREFIX,
+    HID_API,                /* the built-in `api` */
+    HID_API_DEPLOYMENT,     /* the API's deployment (+ the routes' hash) */
+    HID_STAMPER,            /* hitc's stamper (+ LogGroup, Role, Function) */
+    HID_COUNT
+} HitcId;
+extern const char *const hitc_ids[HID_COUNT];
 Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
 
 /* ---- emit.c ---------------------------------------------------------- */
@@ -849,6 +870,8 @@ struct Emit {
     char *cache;            /* the bundle cache's directory, or NULL for
                                none (malloc'd, freed by emit_free) */
     PtrVec appendix;        /* emit.c's Appendix*: emit_appendix */
+    CfnNode *own_resources; /* e->resources while emit_after_begin has
+                               pointed it at an appendix, else NULL */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -866,6 +889,11 @@ CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
  * own, in the order of the declarations in the files: an include's
  * fragment.  The same object for the same owner and section. */
 CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section);
+/* Between these two, emit_resource puts owner's resources into its
+ * "Resources" appendix: after every declaration's own, hitc's built-ins
+ * (the stamper) before the fragments. */
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner);
+void emit_after_end(Emit *e);
 /* The template's bytes as written (its text and the final newline). */
 size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
@@ -934,13 +962,16 @@ const char *function_code_dir(const Decl *d, Loc *loc);
  * directory's (the plugin kit, the .env reader), into out; how many */
 int function_bundle_extras(Ctx *ctx, const Decl *d,
                            struct BundleExtra *out);
-/* kinds/stamper.c: the stamper's own bundle */
-void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 /* kinds/stamper.c: the stamp of function fn (a built-in declaration, its
  * logical ID fn's + "Code"), with the edges fn -> stamp -> the stamper,
  * located at at; the stamper is made with the first stamp.  The caller
  * registers the env's values as the stamp's uses (use_expr). */
 Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at);
+/* kinds/stamper.c: the env the stamp writes (each value is also the
+ * stamp's use), and the key of the source bundle it copies (a Fn::Sub
+ * string, set when the function's bundle is made). */
+void stamp_env(Ctx *ctx, Decl *stamp, const char *key, Expr *value);
+void stamp_source(Decl *stamp, const char *key);
 
 /* ---- output.c -------------------------------------------------------- */
 
@@ -992,11 +1023,13 @@ void ctx_next_program(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 /* The built-in declarations every program has, made first in this order:
- * name, kind, and logical ID and display when not the defaults. */
+ * name, kind, its logical ID (a HitcId, or -1 for PascalCase(name)) and
+ * display (NULL for the default). */
 typedef struct Builtin {
     const char *name;
     const Kind *kind;
-    const char *logical, *display;
+    int id;
+    const char *display;
 } Builtin;
 extern const Builtin builtins[];
 extern const int nbuiltins;

@@ -66,6 +66,7 @@ typedef struct Function {
     StrMap granted;         /* table name -> Grant* */
     Loc env_loc;            /* the env line */
     Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
+    BundleRef *bundle;      /* its code's, made before emit (function_bundle) */
     PtrVec policies;        /* Policy*, in source order */
     /* W0272 on the allow lines, by what it becomes in the role: a '*'
      * resource (WILD_RESOURCE, hitc lint's W0715) or an action wildcard
@@ -614,9 +615,11 @@ static void use_env(Ctx *ctx, Decl *d, Function *f)
         f->stamp = stamp_new(ctx, d, f->env_loc);
     for (int i = 0; i < f->env.len; i++) {
         EnvVar *v = f->env.items[i];
-        if (f->stamp)
+        if (f->stamp) {
+            stamp_env(ctx, f->stamp, v->key, v->value);
             use_expr(ctx, f->stamp, v->value, arena_printf(
                 ctx->arena, "writes env '%s', which", v->key));
+        }
         else
             use_expr(ctx, d, v->value,
                      arena_printf(ctx->arena, "env '%s'", v->key));
@@ -628,7 +631,6 @@ static void function_check(Ctx *ctx, Decl *d)
     Function *f = arena_alloc(ctx->arena, sizeof *f);
     f->ops = function_ops_start(ctx);
     d->data = f;
-    d->logical = arena_printf(ctx->arena, "%sFunction", d->logical);
     if (!want_items(ctx, d->stmt, 2, 2, "function NAME { ... }"))
         return;
     check_fields(ctx, d, d->stmt, all_fields(ctx), nall_fields());
@@ -878,16 +880,29 @@ static void function_ids(Ctx *ctx, Decl *d)
     id_claim(ctx, d, d->logical);
 }
 
-static void function_emit(Ctx *ctx, Decl *d, Emit *e)
+/* The bundle phase: the code directory zipped with its packages and the
+ * files others add (the kit, the .env reader); its stamp copies it. */
+static void function_bundle(Ctx *ctx, Decl *d, Emit *e)
 {
     Function *f = d->data;
     if (!function_emits(f))
         return;
     BundleExtra extras[2];
     int nextra = function_bundle_extras(ctx, d, extras);
-    BundleRef *b = bundle_for_code(ctx, e, f->code, f->code_loc, extras,
-                                   nextra, f->runtime, f->ops.arch);
+    f->bundle = bundle_for_code(ctx, e, f->code, f->code_loc, extras, nextra,
+                                f->runtime, f->ops.arch);
     e->need_code_params = true;
+    if (f->stamp)
+        stamp_source(f->stamp, arena_printf(ctx->arena, "${CodePrefix}%s.zip",
+                                            f->bundle->sha256));
+}
+
+static void function_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Function *f = d->data;
+    if (!function_emits(f))
+        return;
+    BundleRef *b = f->bundle;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
     const char *role = logical_id(ctx, d, "Role");
@@ -915,19 +930,11 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
             c->kind->grant(ctx, c, stmts);
     }
 
+    /* Its stamp (a declaration of its own, part_of it) writes its
+     * resource here, between the role and the function. */
     const char *stamp = f->stamp ? f->stamp->logical : NULL;
-    if (stamp) {
-        CfnNode *s = emit_resource(ctx, e, f->stamp, stamp, "Custom::HitcStamp");
-        CfnNode *p = cfn_put_obj(ctx->arena, s, "Properties");
-        cfn_put(ctx->arena, p, "ServiceToken", cfn_getatt(
-            ctx->arena, d->loc, logical_id(ctx, ctx->prog.stamper, "Function"),
-            "Arn"));
-        cfn_put_num(ctx->arena, p, "ServiceTimeout", 300);
-        cfn_put(ctx->arena, p, "SourceBucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
-        cfn_put(ctx->arena, p, "SourceKey", cfn_sub(ctx->arena, d->loc, key));
-        cfn_put(ctx->arena, p, "TargetPrefix", cfn_sub(ctx->arena, d->loc, "${CodePrefix}stamped/"));
-        cfn_put(ctx->arena, p, "Env", env_map(ctx, f, d->loc));
-    }
+    if (stamp)
+        f->stamp->kind->emit(ctx, f->stamp, e);
 
     CfnNode *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
@@ -937,7 +944,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_put(ctx->arena, code, "S3Bucket", cfn_getatt(ctx->arena, d->loc, stamp, "Bucket"));
         cfn_put(ctx->arena, code, "S3Key", cfn_getatt(ctx->arena, d->loc, stamp, "Key"));
     } else {
-        cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
+        cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_CODE_BUCKET]));
         cfn_put(ctx->arena, code, "S3Key", cfn_sub(ctx->arena, d->loc, key));
     }
     if (f->description)
@@ -1006,12 +1013,14 @@ const Kind kind_function = {
     .keyword = "function",
     .noun = "function",
     .named = true,
+    .suffix = "Function",
     .attrs = function_attrs,
     .nattrs = sizeof function_attrs / sizeof *function_attrs,
     .check = function_check,
     .link = function_link,
     .ref = function_ref,
     .ids = function_ids,
+    .bundle = function_bundle,
     .emit = function_emit,
     .unit = function_unit,
     .stack = function_stack,
