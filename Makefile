@@ -50,6 +50,7 @@ TEST_LIBS  = $(shell pkg-config --libs zlib libcjson libzip 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
+	compiler/options.c \
 	compiler/arena.c \
 	compiler/util.c \
 	compiler/source.c \
