@@ -100,6 +100,7 @@ SRCS := \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
 	compiler/kinds/function_ops.c \
+	compiler/kinds/function_iam.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \

@@ -224,7 +224,7 @@ typedef enum {
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
     D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
-    /* allow ACTIONS on RESOURCES (kinds/function.c) */
+    /* allow ACTIONS on RESOURCES (kinds/function_iam.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
@@ -1039,11 +1039,13 @@ extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
     kind_stamp, kind_stamper;
 extern const Kind kind_plugin, kind_resource;
-/* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
- * trigger's grant goes on its function's role */
+/* kinds/trigger.c: `on SOURCE -> FUNCTION` (its grant goes on the
+ * function's role through contribute and Kind.grant) */
 extern const Kind kind_trigger;
 /* kinds/function_ops.c: `defaults { ... }`, every function's settings */
 extern const Kind kind_defaults;
+/* kinds/table.c: has the table a stream (`stream` field), for `on
+ * TABLE.stream`? */
 bool table_has_stream(const Decl *table);
 
 #endif
