@@ -78,6 +78,8 @@ SRCS := \
 	compiler/cfn_read.c \
 	compiler/lint.c \
 	compiler/lint_rules.c \
+	compiler/lint_cycles.c \
+	compiler/lint_iam.c \
 	compiler/schema.c \
 	compiler/schema_data.c \
 	compiler/schema_check.c \
@@ -85,6 +87,7 @@ SRCS := \
 	compiler/iam_data.c \
 	compiler/iam_check.c \
 	compiler/output.c \
+	compiler/output_owned.c \
 	compiler/bundle.c \
 	compiler/env_file.c \
 	compiler/deps.c \
@@ -114,9 +117,12 @@ SRCS := \
 	compiler/kinds/trigger.c \
 	compiler/kinds/trigger_failure.c \
 	compiler/local_app.c \
+	compiler/local_env.c \
+	compiler/local_layout.c \
 	compiler/local_aws.c \
 	compiler/worker.c \
 	compiler/apigw.c \
+	compiler/apigw_event.c \
 	compiler/authorize.c \
 	compiler/schedule.c \
 	compiler/invoke.c \

@@ -236,7 +236,7 @@ static int api_event(EventOpts *o, LocalApiKind kind, const char **pos, int npos
     shell.api.kind = kind;
     LocalApiKind saved = app->api.kind;
     app->api.kind = kind;
-    char *event = apigw_event(a, app, &o->w, r, &params, &req);
+    char *event = apigw_event(a, app, &o->w, r, &params, &req, NULL);
     app->api.kind = saved;
     puts(event);
     if (app != &shell)

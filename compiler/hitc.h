@@ -872,11 +872,20 @@ Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at);
 
 /* ---- output.c -------------------------------------------------------- */
 
+#define MANIFEST_FORMAT 1     /* manifest.json's "format" */
+
 /* Before bundling: refuse a DIR that is, or contains, the project or a
  * code directory, lies inside a code directory, or holds files hitc did
  * not write.  0 ok. */
 int output_dir_check(Ctx *ctx, const char *dir);
 int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
+/* output_owned.c: whether dir holds only what hitc wrote (with any, any
+ * name hitc writes, manifest or not): 0 when it does or dir is missing; 1
+ * with *foreign (relative to dir, the first in byte order) and *manifest
+ * (hitc's manifest was there) when it does not; -1 with errno when dir
+ * cannot be read. */
+int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
+                        bool *manifest);
 
 /* ---- main.c: the context -------------------------------------------- */
 
