@@ -205,26 +205,26 @@ static char *rest_event(Arena *a, const LocalApp *app, const Where *w,
                         CfnNode *authz)
 {
     (void)app;
-    CfnNode *e = cfn_obj(a, NOWHERE), *single, *multi;
-    cfn_put_str(a, e, "resource", r->path);
-    cfn_put_str(a, e, "path", req->raw_path);
-    cfn_put_str(a, e, "httpMethod", req->method);
+    CfnNode *ev = cfn_obj(a, NOWHERE), *single, *multi;
+    cfn_put_str(a, ev, "resource", r->path);
+    cfn_put_str(a, ev, "path", req->raw_path);
+    cfn_put_str(a, ev, "httpMethod", req->method);
     single_and_multi(a, req->headers, req->nheaders, &single, &multi);
-    cfn_put(a, e, "headers", single);
-    cfn_put(a, e, "multiValueHeaders", multi);
+    cfn_put(a, ev, "headers", single);
+    cfn_put(a, ev, "multiValueHeaders", multi);
     const char **q;
     int nq = query_pairs(a, req->query, &q);
     single_and_multi(a, q, nq, &single, &multi);
-    cfn_put(a, e, "queryStringParameters", single);
-    cfn_put(a, e, "multiValueQueryStringParameters", multi);
+    cfn_put(a, ev, "queryStringParameters", single);
+    cfn_put(a, ev, "multiValueQueryStringParameters", multi);
     CfnNode *pp = params_node(a, params);
-    cfn_put(a, e, "pathParameters", pp ? pp : cfn_null(a, NOWHERE));
-    cfn_put(a, e, "stageVariables", cfn_null(a, NOWHERE));
-    rest_context(a, w, r, req, cfn_put_obj(a, e, "requestContext"), authz);
+    cfn_put(a, ev, "pathParameters", pp ? pp : cfn_null(a, NOWHERE));
+    cfn_put(a, ev, "stageVariables", cfn_null(a, NOWHERE));
+    rest_context(a, w, r, req, cfn_put_obj(a, ev, "requestContext"), authz);
     bool b64;
-    cfn_put(a, e, "body", body_node(a, req, &b64, true));
-    cfn_put_bool(a, e, "isBase64Encoded", b64);
-    char *text = cfn_json(e);
+    cfn_put(a, ev, "body", body_node(a, req, &b64, true));
+    cfn_put_bool(a, ev, "isBase64Encoded", b64);
+    char *text = cfn_json(ev);
     char *out = arena_strdup(a, text);
     free(text);
     return out;
@@ -235,13 +235,13 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
                         CfnNode *authz)
 {
     (void)app;
-    CfnNode *e = cfn_obj(a, NOWHERE);
+    CfnNode *ev = cfn_obj(a, NOWHERE);
     const char *raw_path = arena_printf(a, "/%s%s", w->stage, req->raw_path);
-    cfn_put_str(a, e, "version", "2.0");
-    cfn_put_str(a, e, "routeKey", r->route_key ? r->route_key
+    cfn_put_str(a, ev, "version", "2.0");
+    cfn_put_str(a, ev, "routeKey", r->route_key ? r->route_key
                                                : arena_printf(a, "%s %s", r->method, r->path));
-    cfn_put_str(a, e, "rawPath", raw_path);
-    cfn_put_str(a, e, "rawQueryString", req->query);
+    cfn_put_str(a, ev, "rawPath", raw_path);
+    cfn_put_str(a, ev, "rawQueryString", req->query);
     CfnNode *cookies = cfn_arr(a, NOWHERE), *h = cfn_obj(a, NOWHERE);
     for (int i = 0; i < req->nheaders; i++) {
         const char *v = req->headers[2 * i + 1];
@@ -269,12 +269,12 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
             cfn_put_str(a, h, k, v);
     }
     if (cookies->len)
-        cfn_put(a, e, "cookies", cookies);
-    cfn_put(a, e, "headers", h);
+        cfn_put(a, ev, "cookies", cookies);
+    cfn_put(a, ev, "headers", h);
     const char **q;
     int nq = query_pairs(a, req->query, &q);
     if (nq) {
-        CfnNode *qs = cfn_put_obj(a, e, "queryStringParameters");
+        CfnNode *qs = cfn_put_obj(a, ev, "queryStringParameters");
         for (int i = 0; i < nq; i++) {
             CfnPair *had = cfn_obj_pair(qs, q[2 * i]);
             if (had)
@@ -288,7 +288,7 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
     long long epoch;
     time_strings(a, &clf, &epoch);
     local_uuid(id);
-    CfnNode *rc = cfn_put_obj(a, e, "requestContext");
+    CfnNode *rc = cfn_put_obj(a, ev, "requestContext");
     cfn_put_str(a, rc, "accountId", w->account);
     cfn_put_str(a, rc, "apiId", LOCAL_API_ID);
     cfn_put_str(a, rc, "domainName", host_of(req));
@@ -311,13 +311,13 @@ static char *http_event(Arena *a, const LocalApp *app, const Where *w,
     cfn_put_num(a, rc, "timeEpoch", epoch);
     CfnNode *pp = params_node(a, params);
     if (pp)
-        cfn_put(a, e, "pathParameters", pp);
+        cfn_put(a, ev, "pathParameters", pp);
     bool b64;
     CfnNode *body = body_node(a, req, &b64, false);
     if (body)
-        cfn_put(a, e, "body", body);
-    cfn_put_bool(a, e, "isBase64Encoded", b64);
-    char *text = cfn_json(e);
+        cfn_put(a, ev, "body", body);
+    cfn_put_bool(a, ev, "isBase64Encoded", b64);
+    char *text = cfn_json(ev);
     char *out = arena_strdup(a, text);
     free(text);
     return out;

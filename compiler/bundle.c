@@ -603,17 +603,13 @@ static void walk_free(Walk *w)
     free(w);
 }
 
-int bundle_dir_with(const char *dir, const char *shown,
-                    const BundleExtra *extras, int n, Bundle *out, char *err,
-                    size_t errlen, int *clashed)
-{
-    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
-                           clashed);
-}
-
-int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
-                    const char *prefix, const BundleExtra *extras, int n,
-                    Bundle *out, char *err, size_t errlen, int *clashed)
+/* bundle_dir_with, and the files under deps (installed packages, see
+ * deps_install) under the name prefix ("" or "node_modules"); with a
+ * prefix, the code directory's own folder of that name is left out.  A
+ * name both hold is an error.  deps NULL: bundle_dir_with. */
+static int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                           const char *prefix, const BundleExtra *extras, int n,
+                           Bundle *out, char *err, size_t errlen, int *clashed)
 {
     *out = (Bundle){0};
     Walk *w;
@@ -622,15 +618,15 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
     for (int i = 0; rc == 0 && i < w->n; i++) {
-        Entry *e = &w->entries[i];
+        Entry *ent = &w->entries[i];
         unsigned char *data;
         size_t len;
-        if (read_whole(e->path, &data, &len) != 0) {
+        if (read_whole(ent->path, &data, &len) != 0) {
             rc = err_fill(err, errlen, "cannot read '%s' in code directory '%s': %s",
-                      e->name, shown, strerror(errno));
+                      ent->name, shown, strerror(errno));
             break;
         }
-        files[i] = (BundleFile){e->name, data, len, e->mode};
+        files[i] = (BundleFile){ent->name, data, len, ent->mode};
         total += len;       /* a file may have grown since it was listed */
         if (total > BUNDLE_MAX_UNZIPPED)
             rc = err_fill(err, errlen, "code directory '%s' holds more than "
@@ -675,6 +671,14 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
     free(files);
     walk_free(w);
     return rc;
+}
+
+int bundle_dir_with(const char *dir, const char *shown,
+                    const BundleExtra *extras, int n, Bundle *out, char *err,
+                    size_t errlen, int *clashed)
+{
+    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                           clashed);
 }
 
 /* The same walk and the same checks as bundle_dir_with (the .env, the

@@ -80,13 +80,9 @@ void plan_print(const Plan *p, Buf *out);
 /* Report E0800 for every data holder replaced or removed and not
  * allowed; how many. */
 int plan_refuse(Ctx *ctx, const Plan *p, const char *stack);
-const char *plan_action_name(ChangeAction a);
 
 /* ---- stack.c: following a stack, its outputs, destroy ------------------- */
 
-/* The stack's description, or NULL (missing: *missing set; else an error
- * was printed). */
-CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing);
 /* Wait while the stack is in an *_IN_PROGRESS state (another deploy, or
  * one that was interrupted); its settled description, or NULL. */
 CfnNode *stack_settle(Aws *aws, const char *stack, bool *missing);

@@ -119,10 +119,6 @@ const char *sub_next_var(const char *p, const char **b, const char **e);
  * E0723-E0726, E0730, W0728.  sam: the template has the SAM transform, whose
  * AWS::Serverless:: types are its own. */
 void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
-/* An attribute that Fn::GetAtt or ${ID.ATTR} reads of resource id of the
- * given type, at loc: E0727 when the type does not have it. */
-void schema_check_attr(Ctx *ctx, const char *id, const char *type,
-                       const char *attr, Loc loc);
 /* The same with the code to report under (E0402 for cfn.ID.ATTR in .hit);
  * false when reported. */
 bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,

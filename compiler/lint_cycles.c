@@ -71,10 +71,10 @@ static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
     g->mark[to] = from + 1;
     if (g->nout[from] == g->capout[from]) {
         int cap = g->capout[from] ? g->capout[from] * 2 : 4;
-        GEdge *e = arena_alloc(l->ctx->arena, sizeof *e * (size_t)cap);
+        GEdge *edges = arena_alloc(l->ctx->arena, sizeof *edges * (size_t)cap);
         if (g->nout[from])
-            memcpy(e, g->out[from], sizeof *e * (size_t)g->nout[from]);
-        g->out[from] = e;
+            memcpy(edges, g->out[from], sizeof *edges * (size_t)g->nout[from]);
+        g->out[from] = edges;
         g->capout[from] = cap;
     }
     g->out[from][g->nout[from]++] = (GEdge){to, u};
@@ -145,12 +145,12 @@ static const char *cycle_name(Lint *l, const Graph *g, int v)
 static void cycle_message(Lint *l, Graph *g, int start, const int *path,
                           int len, Buf *msg)
 {
-    const CfnPair *e = g->sec->pairs;
+    const CfnPair *pairs = g->sec->pairs;
     bool conds = g->sec == l->conditions;
     if (!conds)
         buf_puts(msg, "dependency cycle: ");
     else if (len == 1)
-        buf_printf(msg, "condition '%s' refers to itself: ", e[start].key);
+        buf_printf(msg, "condition '%s' refers to itself: ", pairs[start].key);
     else
         buf_puts(msg, "conditions refer to each other in a circle: ");
     for (int i = 0; i < len && i < CYCLE_NAMES_SHOWN; i++)
@@ -172,7 +172,7 @@ static void cycle_message(Lint *l, Graph *g, int start, const int *path,
                 buf_printf(msg, " ... (%d more)", others - CYCLE_NAMES_SHOWN);
                 break;
             }
-            buf_printf(msg, " '%s'", e[v].key);
+            buf_printf(msg, " '%s'", pairs[v].key);
         }
     }
     buf_puts(msg, conds ? "; CloudFormation refuses conditions that refer to "
@@ -185,9 +185,9 @@ static void cycle_message(Lint *l, Graph *g, int start, const int *path,
  * scratch arrays as it found them. */
 static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
 {
-    const CfnPair *e = g->sec->pairs;
-    if (!diag_wanted(l->ctx, e[start].key_loc)) {
-        diag(l->ctx, code, e[start].key_loc, "cycle");     /* counted only */
+    const CfnPair *pairs = g->sec->pairs;
+    if (!diag_wanted(l->ctx, pairs[start].key_loc)) {
+        diag(l->ctx, code, pairs[start].key_loc, "cycle");     /* counted only */
         return;
     }
     int head = 0, tail = 0, last = -1;
@@ -221,7 +221,7 @@ static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
         g->on_path[path[i]] = true;
     Buf msg = {0};
     cycle_message(l, g, start, path, len, &msg);
-    Diag *d = diag(l->ctx, code, e[start].key_loc, "%s", msg.data);
+    Diag *d = diag(l->ctx, code, pairs[start].key_loc, "%s", msg.data);
     buf_free(&msg);
     for (int i = 0; i < len; i++) {
         int from = path[i];

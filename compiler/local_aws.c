@@ -234,8 +234,8 @@ typedef struct EnvInto {
 
 static void env_into(void *arg, const char *key, const char *value)
 {
-    EnvInto *e = arg;
-    strmap_put(e->a, e->map, arena_strdup(e->a, key), arena_strdup(e->a, value));
+    EnvInto *into = arg;
+    strmap_put(into->a, into->map, arena_strdup(into->a, key), arena_strdup(into->a, value));
 }
 
 int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)

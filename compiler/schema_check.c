@@ -237,20 +237,20 @@ static void wrong_type(const Check *c, unsigned bits, const CfnNode *v,
 static void not_in_enum(const Check *c, const SchemaProp *prop,
                         const CfnNode *v, const Path *p)
 {
-    const SchemaEnum *e = &schema_enums[prop->enumset];
+    const SchemaEnum *en = &schema_enums[prop->enumset];
     Arena *a = c->ctx->arena;
-    const char **names = arena_alloc(a, sizeof *names * e->n);
+    const char **names = arena_alloc(a, sizeof *names * en->n);
     Buf b = {0};
-    for (uint32_t i = 0; i < e->n; i++) {
-        names[i] = schema_str(schema_enum_values[e->values + i]);
+    for (uint32_t i = 0; i < en->n; i++) {
+        names[i] = schema_str(schema_enum_values[en->values + i]);
         if (i < 8)
             buf_printf(&b, "%s'%s'", i ? ", " : "", names[i]);
     }
-    const char *dym = e->n > 1 && diag_wanted(c->ctx, v->loc)
-        ? did_you_mean(c->ctx, v->text, names, (int)e->n, NULL) : "";
+    const char *dym = en->n > 1 && diag_wanted(c->ctx, v->loc)
+        ? did_you_mean(c->ctx, v->text, names, (int)en->n, NULL) : "";
     diag(c->ctx, D_LINT_ENUM, v->loc, "%s takes %s%s%s; '%s' is not one%s",
-         where(c, p), e->n == 1 ? "only " : "one of ", b.data,
-         e->n > 8 ? ", ..." : "", v->text, dym);
+         where(c, p), en->n == 1 ? "only " : "one of ", b.data,
+         en->n > 8 ? ", ..." : "", v->text, dym);
     buf_free(&b);
 }
 
@@ -544,8 +544,8 @@ void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam)
 
 /* ---- attributes ------------------------------------------------------ */
 
-void schema_check_attr(Ctx *ctx, const char *id, const char *type,
-                       const char *attr, Loc loc)
+static void schema_check_attr(Ctx *ctx, const char *id, const char *type,
+                              const char *attr, Loc loc)
 {
     schema_attr_known(ctx, D_LINT_UNKNOWN_ATTRIBUTE, id, type, attr, loc);
 }
