@@ -55,8 +55,8 @@ typedef struct Bundle {
     char sha256[65];                /* lower-case hex of data's SHA-256 */
 } Bundle;
 
-/* Zip n files (in any order; a sorted copy is zipped).  Names must be
- * unique.  0 on success, -1 with err filled. */
+/* bundle_files.c: zip n files (in any order; a sorted copy is zipped).
+ * Names must be unique.  0 on success, -1 with err filled. */
 int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
                  size_t errlen);
 

@@ -138,6 +138,26 @@ int ship_start(Ship *s, const char *command);
 void ship_flush(Ship *s);
 void ship_free(Ship *s);
 
+/* ---- deploy.c, deploy_upload.c: `hitc deploy` ---------------------------- */
+
+/* One deploy: its options (the Ship's and its own), then what it makes on
+ * the way. */
+typedef struct Deploy {
+    Ship s;
+    const char *bucket, *prefix;
+    PtrVec params;              /* NAME=VALUE */
+    PtrVec allow;               /* --allow-replace NAME */
+    bool plan_only, print_commands;
+    /* made on the way */
+    const char *dir;            /* the build */
+    const char *template_url;   /* when the template goes through S3 */
+    CfnNode *values;            /* parameter -> value */
+} Deploy;
+
+/* Upload what the bucket lacks (deploy_upload.c).  0, or 2 when aws
+ * failed. */
+int deploy_upload(Deploy *d);
+
 /* ---- deploy.c, stack.c: the commands (main.c runs them) ----------------- */
 
 int deploy_main(int argc, char **argv);

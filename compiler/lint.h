@@ -119,8 +119,12 @@ const char *sub_next_var(const char *p, const char **b, const char **e);
  * E0723-E0726, E0730, W0728.  sam: the template has the SAM transform, whose
  * AWS::Serverless:: types are its own. */
 void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
-/* The same with the code to report under (E0402 for cfn.ID.ATTR in .hit);
- * false when reported. */
+
+/* ---- schema_attrs.c: attributes against the resource schemas --------- */
+
+/* Does resource id of the given type take Fn::GetAtt's attr?  When it does
+ * not, report under code (E0727 in a template, E0402 for cfn.ID.ATTR in a
+ * .hit file) at loc and return false. */
 bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,
                        const char *type, const char *attr, Loc loc);
 /* Every Fn::GetAtt and ${ID.ATTR} under n whose resource type_of knows
