@@ -80,13 +80,9 @@ void plan_print(const Plan *p, Buf *out);
 /* Report E0800 for every data holder replaced or removed and not
  * allowed; how many. */
 int plan_refuse(Ctx *ctx, const Plan *p, const char *stack);
-const char *plan_action_name(ChangeAction a);
 
 /* ---- stack.c: following a stack, its outputs, destroy ------------------- */
 
-/* The stack's description, or NULL (missing: *missing set; else an error
- * was printed). */
-CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing);
 /* Wait while the stack is in an *_IN_PROGRESS state (another deploy, or
  * one that was interrupted); its settled description, or NULL. */
 CfnNode *stack_settle(Aws *aws, const char *stack, bool *missing);
@@ -141,6 +137,26 @@ int ship_start(Ship *s, const char *command);
 /* Print the diagnostics reported so far (then forget them). */
 void ship_flush(Ship *s);
 void ship_free(Ship *s);
+
+/* ---- deploy.c, deploy_upload.c: `hitc deploy` ---------------------------- */
+
+/* One deploy: its options (the Ship's and its own), then what it makes on
+ * the way. */
+typedef struct Deploy {
+    Ship s;
+    const char *bucket, *prefix;
+    PtrVec params;              /* NAME=VALUE */
+    PtrVec allow;               /* --allow-replace NAME */
+    bool plan_only, print_commands;
+    /* made on the way */
+    const char *dir;            /* the build */
+    const char *template_url;   /* when the template goes through S3 */
+    CfnNode *values;            /* parameter -> value */
+} Deploy;
+
+/* Upload what the bucket lacks (deploy_upload.c).  0, or 2 when aws
+ * failed. */
+int deploy_upload(Deploy *d);
 
 /* ---- deploy.c, stack.c: the commands (main.c runs them) ----------------- */
 
