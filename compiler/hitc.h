@@ -1,11 +1,16 @@
 /*
- * hitc.h: the compiler's internal header, a section per source file
- * (bundle.h and runtimes.h hold the bundler's and the runtime table's).
+ * hitc.h: the compiler's internal header, a section per source file.
+ * Some parts have headers of their own: the CloudFormation tree (cfn.h),
+ * bundles (bundle.h, zipout.h, sha256.h), lint (lint.h), the resource
+ * schemas and IAM actions (schema.h, iam_table.h), runtimes (runtimes.h),
+ * running locally (local.h), deploying (deploy.h), the command line
+ * (options.h), and the API kinds (kinds/api.h) among others in kinds/.
  *
  * Data flows one way: source text -> tokens (lex.c) -> syntax tree (parse.c)
  * -> declarations with checked fields (kinds/) -> resolved references
  * (resolve.c) -> dependency graph (graph.c) -> CloudFormation tree (emit.c)
- * -> files (output.c).  main.c shows the pipeline.
+ * -> files (output.c).  compile.c runs the front end, up to the graph, for
+ * every command; main.c's commands go on from there.
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
@@ -427,9 +432,6 @@ const char *item_describe(Arena *a, const Item *it);
 
 /* ---- fmt.c ---------------------------------------------------------- */
 
-/* Format src in the canonical layout (docs/fmt.md) into *out (malloc'd,
- * terminated).  False, with the errors reported, when src does not parse. */
-bool fmt_source(Ctx *ctx, Source *src, Buf *out);
 /* `hitc fmt` on one file ("-": stdin to stdout): rewrite it in place when
  * it changes (atomically, keeping its mode), or with check only say so
  * in *changed.  Returns 0, 1 (syntax errors) or 2 (I/O failure). */
@@ -978,13 +980,22 @@ void stamp_source(Decl *stamp, const char *key);
 
 /* ---- output.c -------------------------------------------------------- */
 
+#define MANIFEST_FORMAT 1     /* manifest.json's "format" */
+
 /* Before bundling: refuse a DIR that is, or contains, the project or a
  * code directory, lies inside a code directory, or holds files hitc did
  * not write.  0 ok. */
 int output_dir_check(Ctx *ctx, const char *dir);
 int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
+/* output_owned.c: whether dir holds only what hitc wrote (with any, any
+ * name hitc writes, manifest or not): 0 when it does or dir is missing; 1
+ * with *foreign (relative to dir, the first in byte order) and *manifest
+ * (hitc's manifest was there) when it does not; -1 with errno when dir
+ * cannot be read. */
+int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
+                        bool *manifest);
 
-/* ---- main.c: the context -------------------------------------------- */
+/* ---- arena.c: the context ------------------------------------------- */
 
 struct Ctx {
     Arena *arena;
