@@ -203,43 +203,47 @@ BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
     return b;
 }
 
-/* What a declaration adds to a section after the section's own entries
- * (an include's fragment), in the order of the declarations in the files. */
+/* What a declaration adds to a section after the section's own entries,
+ * at a stated place among the others (EmitPlace). */
 typedef struct Appendix {
     Decl *owner;
     const char *section;
+    EmitPlace place;
     CfnNode *entries;
 } Appendix;
 
-CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section)
+CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section,
+                       EmitPlace place)
 {
     for (int i = 0; i < e->appendix.len; i++) {
         Appendix *x = e->appendix.items[i];
-        if (x->owner == owner && strcmp(x->section, section) == 0)
+        if (x->owner == owner && x->place == place &&
+            strcmp(x->section, section) == 0)
             return x->entries;
     }
     Appendix *x = arena_alloc(ctx->arena, sizeof *x);
     x->owner = owner;
     x->section = section;
+    x->place = place;
     x->entries = cfn_obj(ctx->arena, owner->loc);
     vec_push(ctx->arena, &e->appendix, x);
     return x->entries;
 }
 
-/* hitc's built-ins first (the stamper), then in file order. */
+/* By place (EmitPlace's order), then in file order. */
 static int appendix_cmp(const void *pa, const void *pb)
 {
     const Appendix *a = *(Appendix *const *)pa, *b = *(Appendix *const *)pb;
-    if (a->owner->builtin != b->owner->builtin)
-        return a->owner->builtin ? -1 : 1;
+    if (a->place != b->place)
+        return a->place < b->place ? -1 : 1;
     return (a->owner->index > b->owner->index) -
            (a->owner->index < b->owner->index);
 }
 
-void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner)
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner, EmitPlace place)
 {
     e->own_resources = e->resources;
-    e->resources = emit_appendix(ctx, e, owner, "Resources");
+    e->resources = emit_appendix(ctx, e, owner, "Resources", place);
 }
 
 void emit_after_end(Emit *e)
@@ -336,9 +340,6 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
         if (d->kind->emit && (d->stmt || d->builtin) && !d->part_of)
             d->kind->emit(ctx, d, e);
     }
-    for (int i = 0; i < nkinds; i++)
-        if (kinds[i]->finish)
-            kinds[i]->finish(ctx, e);
 
     Loc top = p->app ? p->app->loc : file;
     CfnNode *t = cfn_obj(a, top);

@@ -565,11 +565,6 @@ struct Kind {
      * order; a built-in made for another declaration (part_of) is emitted
      * by that one, through its kind's emit.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
-    /* Once per program after every declaration was emitted, in the
-     * registry's order: the API's CORS preflights and gateway responses,
-     * then its deployment and stage, which need every route's resources.
-     * Optional; no other kind has one. */
-    void (*finish)(Ctx *ctx, Emit *e);
 
     /* What the phases ask a kind instead of naming it; each optional. */
     /* Its declarations are named in a namespace of their own and never
@@ -889,15 +884,28 @@ void emit_free(Emit *e);
  * resource is then left out of the template. */
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                        const char *type);
+/* Where an appendix stands: after every declaration's own entries, in
+ * this order, and within one place in the order of the declarations in
+ * the files.  Stated here, so that neither the order of the kinds in
+ * kinds/registry.c nor the order declarations are emitted in moves it. */
+typedef enum EmitPlace {
+    /* What waits for every other declaration's resources (the API's
+     * CORS preflights, its deployment and its stage). */
+    EMIT_AFTER_ALL,
+    /* hitc's built-ins (the stamper). */
+    EMIT_AFTER_HITC,
+    /* The user's fragments (an include's). */
+    EMIT_AFTER_FILES,
+} EmitPlace;
 /* Entries owner adds to the template's section ("Parameters",
  * "Mappings", "Conditions", "Resources", "Outputs") after the section's
- * own, in the order of the declarations in the files: an include's
- * fragment.  The same object for the same owner and section. */
-CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section);
-/* Between these two, emit_resource puts owner's resources into its
- * "Resources" appendix: after every declaration's own, hitc's built-ins
- * (the stamper) before the fragments. */
-void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner);
+ * own, at place: an include's fragment.  The same object for the same
+ * owner, section and place. */
+CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section,
+                       EmitPlace place);
+/* Between these two, emit_resource puts the resources of whoever emits
+ * into owner's "Resources" appendix at place. */
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner, EmitPlace place);
 void emit_after_end(Emit *e);
 /* The template's bytes as written (its text and the final newline). */
 size_t emit_template_size(const Emit *e);

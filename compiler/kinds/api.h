@@ -114,12 +114,10 @@ typedef struct Api {
     int nroutes;            /* valid routes, -1 until counted */
     const char *hash;       /* of the routes, names the deployment (rest) */
     /* rest: the deployment, a built-in declaration with an edge to every
-     * route (kinds/api_rest.c), the logical IDs of the methods it waits
-     * for (sorted, named by ids), and whether the API's finish got as far
-     * as it (no error, not past EMIT_STOP). */
+     * route (kinds/api_rest.c), and the logical IDs of the methods it
+     * waits for (sorted, named by ids). */
     Decl *deployment;
     PtrVec deploy_needs;
-    bool deploy;
 } Api;
 
 /* A back end: how the routes become resources.  routes holds every valid
@@ -137,12 +135,11 @@ struct ApiBackend {
     CfnRef (*ref)(Ctx *ctx, Decl *api, const char *attr);
     /* Register every logical ID of the API and its routes (ids.c). */
     void (*ids)(Ctx *ctx, Decl *api, PtrVec *routes);
-    /* The API's own resources, at the api's place in the order. */
+    /* The API's own resources, at the api's place in the order; what must
+     * stand after every route's goes into an appendix (EMIT_AFTER_ALL). */
     void (*emit_api)(Ctx *ctx, Decl *api, Emit *e);
     /* A route's resources, at the route's place in the order. */
     void (*emit_route)(Ctx *ctx, Decl *route, Emit *e);
-    /* After every declaration was emitted.  Optional. */
-    void (*finish)(Ctx *ctx, Decl *api, Emit *e, PtrVec *routes);
 };
 
 extern const ApiBackend api_rest, api_http;

@@ -92,6 +92,22 @@ static CfnNode *cors_methods(Ctx *ctx, Loc at)
     return list;
 }
 
+/* The stage, auto-deployed: it waits for nothing, but stands after every
+ * declaration's own resources (EMIT_AFTER_ALL), where it always has. */
+static void emit_stage(Ctx *ctx, Decl *d, Emit *e)
+{
+    Arena *a = ctx->arena;
+    emit_after_begin(ctx, e, d, EMIT_AFTER_ALL);
+    CfnNode *st = emit_resource(ctx, e, d, logical_id(ctx, ctx->prog.api, "Stage"),
+                                "AWS::ApiGatewayV2::Stage");
+    CfnNode *p = cfn_put_obj(a, st, "Properties");
+    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
+    cfn_put_bool(a, p, "AutoDeploy", true);
+    cfn_put(a, p, "StageName", cfn_ref(a, d->loc, hitc_ids[HID_STAGE]));
+    cfn_put(a, p, "Tags", tag_map(ctx, d->loc));
+    emit_after_end(e);
+}
+
 static void http_emit_api(Ctx *ctx, Decl *d, Emit *e)
 {
     Arena *a = ctx->arena;
@@ -114,6 +130,8 @@ static void http_emit_api(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(a, p, "Name", cfn_sub(a, d->loc, "${AWS::StackName}"));
     cfn_put_str(a, p, "ProtocolType", "HTTP");
     cfn_put(a, p, "Tags", tag_map(ctx, d->loc));
+    if (!ctx->nerrors)
+        emit_stage(ctx, d, e);
 }
 
 /* A JWT authorizer: API Gateway checks the token's signature against the
@@ -192,19 +210,6 @@ static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
         strcmp(r->method, "ANY") == 0 ? "*" : r->method, api_arn_path(ctx, r))));
 }
 
-static void http_finish(Ctx *ctx, Decl *d, Emit *e, PtrVec *routes)
-{
-    (void)routes;
-    Arena *a = ctx->arena;
-    CfnNode *st = emit_resource(ctx, e, d, logical_id(ctx, ctx->prog.api, "Stage"),
-                                "AWS::ApiGatewayV2::Stage");
-    CfnNode *p = cfn_put_obj(a, st, "Properties");
-    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
-    cfn_put_bool(a, p, "AutoDeploy", true);
-    cfn_put(a, p, "StageName", cfn_ref(a, d->loc, hitc_ids[HID_STAGE]));
-    cfn_put(a, p, "Tags", tag_map(ctx, d->loc));
-}
-
 /* "Api" + the IDs of the route's segments ("ApiRoot" for "/") + what. */
 static const char *route_id(Ctx *ctx, const Route *r, const char *what)
 {
@@ -264,5 +269,4 @@ const ApiBackend api_http = {
     .ids = http_ids,
     .emit_api = http_emit_api,
     .emit_route = http_emit_route,
-    .finish = http_finish,
 };

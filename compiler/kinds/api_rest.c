@@ -21,9 +21,10 @@
  * The deployment and the stage belong to "the api deployment", a built-in
  * declaration (kind_api_deployment) that rest_link makes with an edge to
  * every route, whose methods it waits for (DependsOn): `hitc graph` shows
- * it, and a cycle through it is printed step by step like any other.  It
- * is emitted by its kind's finish, after the API's CORS resources, so the
- * template keeps its order.
+ * it, and a cycle through it is printed step by step like any other.  Its
+ * emit, after every route's in the order, makes the CORS resources, the
+ * deployment and the stage, which stand after every declaration's own
+ * resources (EMIT_AFTER_ALL).
  * Segments: a literal is PascalCase'd ("users" -> "Users"), "{id}" is
  * "IdParam", "{path+}" is "PathGreedy"; the root path is "Root".  An ID
  * past 255 characters is shortened with a hash (logical_id_fit).
@@ -333,23 +334,10 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes)
     }
 }
 
-static void rest_finish(Ctx *ctx, Decl *d, Emit *e, PtrVec *routes)
+/* The deployment, named by the hash of the routes, which waits for
+ * every method (deploy_needs), and the stage that points at it. */
+static void emit_deployment(Ctx *ctx, Emit *e, Api *api, Decl *d)
 {
-    Api *api = d->data;
-    if (!api->hash)
-        return;     /* past EMIT_STOP, emit.c reports the limit */
-    if (api->cors)
-        emit_cors(ctx, e, api->cors, routes);
-    api->deploy = true;
-}
-
-/* After the API's finish (kinds/registry.c lists this kind after api). */
-static void deployment_finish(Ctx *ctx, Emit *e)
-{
-    Api *api = ctx->prog.api ? ctx->prog.api->data : NULL;
-    if (!api || !api->deploy || !api->deployment)
-        return;
-    Decl *d = api->deployment;
     Loc at = d->loc;
     const char *hash = api->hash;
     const char *dep_id = logical_id(ctx, d, hash);
@@ -371,6 +359,25 @@ static void deployment_finish(Ctx *ctx, Emit *e)
     cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, hitc_ids[HID_API]));
     cfn_put(ctx->arena, p, "StageName", cfn_ref(ctx->arena, at, hitc_ids[HID_STAGE]));
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
+}
+
+/* The deployment's place in the order is after every route (rest_link's
+ * edges), so its resources, the CORS preflights and gateway responses
+ * first, then the deployment and the stage, are made once every route's
+ * are; they stand after every declaration's own (EMIT_AFTER_ALL), where
+ * they always have. */
+static void deployment_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Api *api = ctx->prog.api ? ctx->prog.api->data : NULL;
+    if (!api || api->deployment != d || !api->hash || ctx->nerrors ||
+        e->nclaimed >= EMIT_STOP)
+        return;     /* past EMIT_STOP, emit.c reports the limit */
+    PtrVec routes = api_routes(ctx);
+    emit_after_begin(ctx, e, d, EMIT_AFTER_ALL);
+    if (api->cors)
+        emit_cors(ctx, e, api->cors, &routes);
+    emit_deployment(ctx, e, api, d);
+    emit_after_end(e);
 }
 
 /* ---- logical IDs, registered before emit (ids.c) ---------------------- */
@@ -472,10 +479,9 @@ const ApiBackend api_rest = {
     .ids = rest_ids,
     .emit_api = rest_emit_api,
     .emit_route = rest_emit_route,
-    .finish = rest_finish,
 };
 
 const Kind kind_api_deployment = {
     .noun = "api deployment",
-    .finish = deployment_finish,
+    .emit = deployment_emit,
 };

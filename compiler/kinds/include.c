@@ -658,7 +658,8 @@ static void include_emit(Ctx *ctx, Decl *d, Emit *e)
         CfnNode *sec = in->sections[s];
         if (!sec || !sec->len)
             continue;
-        CfnNode *into = emit_appendix(ctx, e, d, section_names[s]);
+        CfnNode *into = emit_appendix(ctx, e, d, section_names[s],
+                                      EMIT_AFTER_FILES);
         for (int k = 0; k < sec->len; k++)
             cfn_obj_set(ctx->arena, into, sec->pairs[k].key,
                         sec->pairs[k].key_loc, sec->pairs[k].value);

@@ -1,9 +1,11 @@
 /*
  * kinds/registry.c: every kind of declaration hitc knows, one line each.
  * Adding a kind is adding its file in kinds/ and its line here.  A kind
- * of built-in declarations only (kind_stamp, kind_stamper) needs no line,
- * unless it has a finish callback (kind_api_deployment).  builtins[] are
- * the names every program has.
+ * of built-in declarations only (kind_stamp, kind_stamper,
+ * kind_api_deployment) needs no line.  The order of the lines matters to
+ * no output: emit goes in dependency order, and what stands after every
+ * declaration's resources says where (EmitPlace).  builtins[] are the
+ * names every program has.
  */
 #include <string.h>
 
@@ -17,7 +19,6 @@ const Kind *const kinds[] = {
     &kind_defaults,
     &kind_route,
     &kind_api,
-    &kind_api_deployment,   /* after api: its finish follows the api's */
     &kind_output,
     &kind_builtin_aws,
     &kind_plugin,

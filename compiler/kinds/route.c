@@ -400,17 +400,6 @@ static void route_emit(Ctx *ctx, Decl *d, Emit *e)
     api_data(ctx, ctx->prog.api)->backend->emit_route(ctx, d, e);
 }
 
-static void api_finish(Ctx *ctx, Emit *e)
-{
-    Decl *d = ctx->prog.api;
-    PtrVec routes = api_routes(ctx);
-    Api *api = d->data;
-    if (routes.len == 0 || ctx->nerrors || e->nclaimed >= EMIT_STOP || !api)
-        return;     /* past EMIT_STOP, emit.c reports the limit */
-    if (api->backend->finish)
-        api->backend->finish(ctx, d, e, &routes);
-}
-
 /* ---- helpers for the back ends ---------------------------------------- */
 
 const char *api_seg_id(Ctx *ctx, const Segment *s)
@@ -475,7 +464,6 @@ const Kind kind_api = {
     .ref = api_ref,
     .ids = api_ids,
     .emit = api_emit,
-    .finish = api_finish,
     .takes_builtin = true,
 };
 

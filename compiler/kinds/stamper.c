@@ -22,8 +22,10 @@
  * s3:DeleteObject only under CodePrefix + "stamped/" + the stack's name,
  * where the stamper puts this stack's copies) and HitcStamperFunction
  * (python3.12, 120 s; every stamp sets ServiceTimeout 300 so
- * CloudFormation never waits longer on it).  It is emitted last (finish),
- * after every stamp, because its role names each stamp's source bundle.
+ * CloudFormation never waits longer on it).  It is emitted in dependency
+ * order, after every stamp (each contributes to it), because its role
+ * names each stamp's source bundle; its resources stand after every
+ * declaration's own (EMIT_AFTER_HITC).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +193,7 @@ static void stamper_ids(Ctx *ctx, Decl *d)
  * declaration's resources (emit_after_begin), where it has always stood. */
 static void stamper_emit(Ctx *ctx, Decl *owner, Emit *e)
 {
-    emit_after_begin(ctx, e, owner);
+    emit_after_begin(ctx, e, owner, EMIT_AFTER_HITC);
     Loc at = owner->loc;
     BundleRef *b = owner->data;
 
