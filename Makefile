@@ -57,10 +57,12 @@ SRCS := \
 	compiler/diag.c \
 	compiler/diag_text.c \
 	compiler/diag_sarif.c \
+	compiler/diag_print.c \
 	compiler/lex.c \
 	compiler/parse.c \
 	compiler/fmt.c \
 	compiler/accept.c \
+	compiler/accept_ranges.c \
 	compiler/compile.c \
 	compiler/import.c \
 	compiler/apps.c \
@@ -127,6 +129,7 @@ SRCS := \
 	compiler/worker.c \
 	compiler/apigw.c \
 	compiler/apigw_event.c \
+	compiler/apigw_answer.c \
 	compiler/authorize.c \
 	compiler/schedule.c \
 	compiler/invoke.c \

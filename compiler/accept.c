@@ -5,9 +5,9 @@
  * a CloudFormation template (hitc lint, an include fragment) the entries
  * of `Metadata: {hitc: {accept: [{code: CODE, reason: REASON}]}}` on a
  * resource or on the template.  Out: each Source's acceptances, each the
- * byte ranges of the source it covers; diag() asks accept_find whether a
- * warning it reports is accepted (it is then kept, marked, and not
- * counted: --strict passes; JSON and SARIF show it with its reason, the
+ * byte ranges of the source it covers (accept_ranges.c keeps them); diag()
+ * asks accept_find whether a warning it reports is accepted (it is then
+ * kept, marked, and not counted: --strict passes; JSON and SARIF show it with its reason, the
  * text format does not print it).  An acceptance that matched nothing is
  * itself a warning (accept_report_unused).
  * Holds: only warnings are accepted, never errors, notes, or the two
@@ -21,7 +21,8 @@
  *             outside the resources (parameters, outputs, the whole-file
  *             quotas).
  * The ranges of one source are whole lines or whole resources, so two of
- * them are the same or do not overlap: sorted, a binary search finds them.
+ * them are the same or do not overlap: sorted, a binary search finds them
+ * (accept_ranges.c).
  * Cost: reading is linear in the comments and tokens (or the template's
  * nodes); a lookup is a binary search in the source's ranges.
  */
@@ -30,13 +31,6 @@
 
 #include "cfn.h"
 #include "hitc.h"
-
-/* A part of a source that one acceptance covers. */
-typedef struct Range {
-    uint32_t from, to;      /* [from, to) */
-    Accept *acc;
-    int seq;                /* order of adding, for a stable sort */
-} Range;
 
 static const char directive[] = "hitc:";
 static const char verb[] = "accept";
@@ -92,59 +86,6 @@ static Accept *accept_new(Ctx *ctx, const char *name, const char *reason,
     a->reason = reason;
     a->at = at;
     return a;
-}
-
-static void add_range(Ctx *ctx, Source *src, uint32_t from, uint32_t to,
-                      Accept *a)
-{
-    Range *r = arena_alloc(ctx->arena, sizeof *r);
-    *r = (Range){from, to, a, src->accepts.len};
-    vec_push(ctx->arena, &src->accepts, r);
-}
-
-static int range_cmp(const void *pa, const void *pb)
-{
-    const Range *a = *(Range *const *)pa, *b = *(Range *const *)pb;
-    if (a->from != b->from)
-        return a->from < b->from ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static void sort_ranges(Source *src)
-{
-    if (src->accepts.len > 1)
-        qsort(src->accepts.items, (size_t)src->accepts.len, sizeof(void *),
-              range_cmp);
-}
-
-/* ---- lookups ------------------------------------------------------------ */
-
-Accept *accept_find(DiagCode code, Loc loc)
-{
-    const Source *src = loc.src;
-    if (!src || !src->accepts.len || diag_table[code].severity != SEV_WARNING ||
-        about_acceptances(code))
-        return NULL;
-    Range **r = (Range **)src->accepts.items;
-    int lo = 0, hi = src->accepts.len - 1, last = -1;
-    while (lo <= hi) {                  /* the last range starting at or before */
-        int mid = (lo + hi) / 2;
-        if (r[mid]->from <= loc.off)
-            last = mid, lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    if (last < 0)
-        return NULL;
-    int first = last;
-    while (first > 0 && r[first - 1]->from == r[last]->from)
-        first--;
-    for (int i = first; i <= last; i++)
-        if (loc.off < r[i]->to && r[i]->acc->code == code) {
-            r[i]->acc->used = true;
-            return r[i]->acc;
-        }
-    return NULL;
 }
 
 /* Warnings reported before src's acceptances were known (the template
@@ -298,17 +239,17 @@ void accept_read_hit(Ctx *ctx, File *f)
             continue;
         uint32_t from, to;
         line_of(src, c->loc.off, &from, &to);
-        add_range(ctx, src, from, to, a);
+        accept_range_add(ctx, src, from, to, a);
         if (!c->own_line)
             continue;
         while (tok && (tok->loc.off < c->loc.off || tok->kind == T_NEWLINE))
             tok = tok->next;            /* the next code, past the comment */
         if (tok && tok->kind != T_EOF) {
             line_of(src, tok->loc.off, &from, &to);
-            add_range(ctx, src, from, to, a);
+            accept_range_add(ctx, src, from, to, a);
         }
     }
-    sort_ranges(src);
+    accept_ranges_sort(src);
 }
 
 /* ---- templates: Metadata: {hitc: {accept: [{code, reason}]}} ------------ */
@@ -393,14 +334,14 @@ void accept_read_template(Ctx *ctx, Source *src, const CfnNode *root)
         PtrVec mine = {0};
         read_metadata(ctx, p->value, &mine);
         for (int k = 0; k < mine.len; k++)
-            add_range(ctx, src, from, to, mine.items[k]);
+            accept_range_add(ctx, src, from, to, mine.items[k]);
         for (int k = 0; k < top.len && from > gap; k++)
-            add_range(ctx, src, gap, from, top.items[k]);
+            accept_range_add(ctx, src, gap, from, top.items[k]);
         gap = to > gap ? to : gap;
     }
     for (int k = 0; k < top.len; k++)
-        add_range(ctx, src, gap, (uint32_t)src->len + 1, top.items[k]);
-    sort_ranges(src);
+        accept_range_add(ctx, src, gap, (uint32_t)src->len + 1, top.items[k]);
+    accept_ranges_sort(src);
     accept_earlier(ctx, src);
 }
 
@@ -417,7 +358,7 @@ void accept_report_unused_in(Ctx *ctx, const Source *src)
     if (ctx->nerrors)
         return;             /* some checks may not have run */
     for (int k = 0; k < src->accepts.len; k++) {
-        Accept *a = ((Range *)src->accepts.items[k])->acc;
+        Accept *a = accept_range_acc(src, k);
         if (a->used || a->reported)
             continue;           /* a directive covers two lines: once */
         a->reported = true;

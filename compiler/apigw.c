@@ -174,36 +174,6 @@ LocalRoute *apigw_match(Arena *a, const LocalApi *api, const char *method,
 
 /* ---- answers ------------------------------------------------------------- */
 
-static void add_header(HttpResp *resp, const char *name, const char *value)
-{
-    buf_printf(&resp->headers, "%s: %s\n", name, value);
-}
-
-static void add_pairs(HttpResp *resp, const char **pairs, int n)
-{
-    for (int i = 0; i < n; i++)
-        add_header(resp, pairs[2 * i], pairs[2 * i + 1]);
-}
-
-/* API Gateway's own answer: {"message": ...} */
-void apigw_gateway(const LocalApp *app, HttpResp *resp, int status,
-                   const char *body, const char *error_type)
-{
-    resp->status = status;
-    resp->headers.len = resp->body.len = 0;
-    buf_add(&resp->headers, "", 0);
-    buf_add(&resp->body, "", 0);
-    add_header(resp, "Content-Type", "application/json");
-    if (app->api.kind == API_REST) {
-        add_header(resp, "x-amzn-ErrorType", error_type);
-        if (status < 500)
-            add_pairs(resp, app->api.headers_4xx, app->api.n4xx);
-        else
-            add_pairs(resp, app->api.headers_5xx, app->api.n5xx);
-    }
-    buf_puts(&resp->body, body);
-}
-
 static void not_found(const LocalApp *app, HttpResp *resp)
 {
     if (app->api.kind == API_HTTP)
@@ -256,29 +226,29 @@ static bool http_cors(const LocalCors *c, const HttpReq *req, HttpResp *resp,
             return false;
     }
     bool any = listed(c->origins, c->norigins, "*") && strcmp(c->origins[0], "*") == 0;
-    add_header(resp, "Access-Control-Allow-Origin",
+    apigw_add_header(resp, "Access-Control-Allow-Origin",
                any && !c->credentials ? "*" : origin);
     if (c->credentials)
-        add_header(resp, "Access-Control-Allow-Credentials", "true");
+        apigw_add_header(resp, "Access-Control-Allow-Credentials", "true");
     Buf b = {0};
     buf_add(&b, "", 0);
     if (preflight) {
         joined(&b, c->methods, c->nmethods, false);
-        add_header(resp, "Access-Control-Allow-Methods", b.data);
+        apigw_add_header(resp, "Access-Control-Allow-Methods", b.data);
         if (c->nheaders) {
             b.len = 0;
             joined(&b, c->headers, c->nheaders, true);
             b.data[b.len] = '\0';
-            add_header(resp, "Access-Control-Allow-Headers", b.data);
+            apigw_add_header(resp, "Access-Control-Allow-Headers", b.data);
         }
         if (c->max_age >= 0) {
             char age[32];
             snprintf(age, sizeof age, "%lld", c->max_age);
-            add_header(resp, "Access-Control-Max-Age", age);
+            apigw_add_header(resp, "Access-Control-Max-Age", age);
         }
     } else if (c->nexpose) {
         joined(&b, c->expose, c->nexpose, true);
-        add_header(resp, "Access-Control-Expose-Headers", b.data);
+        apigw_add_header(resp, "Access-Control-Expose-Headers", b.data);
     }
     buf_free(&b);
     return true;
@@ -293,38 +263,6 @@ static const char *scalar(const CfnNode *n)
     if (n->kind == CFN_BOOL)
         return n->boolean ? "true" : "false";
     return NULL;
-}
-
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
-}
-
-bool apigw_unbase64(const char *s, Buf *out)
-{
-    unsigned acc = 0;
-    int bits = 0;
-    for (; *s; s++) {
-        if (*s == '=' || *s == '\n' || *s == '\r')
-            continue;
-        int v = b64val((unsigned char)*s);
-        if (v < 0)
-            return false;
-        acc = acc << 6 | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            char c = (char)(acc >> bits & 0xff);
-            buf_add(out, &c, 1);
-        }
-    }
-    return true;
 }
 
 static bool integral(const CfnNode *n)
@@ -394,7 +332,7 @@ static bool answer_headers(const LocalApp *app, const CfnNode *ans, HttpResp *re
         if (dropped(app, k))
             continue;
         *has_type |= strcasecmp(k, "Content-Type") == 0;
-        add_header(resp, k, v);
+        apigw_add_header(resp, k, v);
     }
     for (int i = 0; multi && multi->kind == CFN_OBJECT && i < multi->len; i++) {
         const CfnNode *vs = multi->pairs[i].value;
@@ -410,12 +348,12 @@ static bool answer_headers(const LocalApp *app, const CfnNode *ans, HttpResp *re
             if (dropped(app, k))
                 continue;
             *has_type |= strcasecmp(k, "Content-Type") == 0;
-            add_header(resp, k, v);
+            apigw_add_header(resp, k, v);
         }
     }
     for (int i = 0; cookies && cookies->kind == CFN_ARRAY && i < cookies->len; i++)
         if (scalar(cookies->items[i]))
-            add_header(resp, "Set-Cookie", scalar(cookies->items[i]));
+            apigw_add_header(resp, "Set-Cookie", scalar(cookies->items[i]));
     return true;
 }
 
@@ -434,7 +372,7 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
     if (ok && http && !(ans->kind == CFN_OBJECT && cfn_obj_get(ans, "statusCode"))) {
         /* payload 2.0 without statusCode: a 200 with the answer as JSON */
         resp->status = 200;
-        add_header(resp, "Content-Type", "application/json");
+        apigw_add_header(resp, "Content-Type", "application/json");
         buf_puts(&resp->body, ans->kind == CFN_STRING ? ans->text : json);
         http_cors(app->api.cors, req, resp, false);
         ctx_free(ctx);
@@ -451,7 +389,7 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
             buf_puts(&resp->body, body->text);
     }
     if (ok && !has_type)
-        add_header(resp, "Content-Type", "application/json");
+        apigw_add_header(resp, "Content-Type", "application/json");
     if (ok && http)
         http_cors(app->api.cors, req, resp, false);
     ctx_free(ctx);
@@ -461,8 +399,8 @@ static bool map_answer(const LocalApp *app, const char *json, HttpResp *resp,
 static void mock(const LocalRoute *r, HttpResp *resp)
 {
     resp->status = r->mock_status;
-    add_pairs(resp, r->mock_headers, r->nmock);
-    add_header(resp, "Content-Type", "application/json");
+    apigw_add_pairs(resp, r->mock_headers, r->nmock);
+    apigw_add_header(resp, "Content-Type", "application/json");
 }
 
 void apigw_handle(LocalApp *app, const Where *w, const HttpReq *req,

@@ -68,6 +68,38 @@ static char *base64(Arena *a, const unsigned char *p, size_t n)
     return out;
 }
 
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+bool apigw_unbase64(const char *s, Buf *out)
+{
+    unsigned acc = 0;
+    int bits = 0;
+    for (; *s; s++) {
+        if (*s == '=' || *s == '\n' || *s == '\r')
+            continue;
+        int v = b64val((unsigned char)*s);
+        if (v < 0)
+            return false;
+        acc = acc << 6 | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            char c = (char)(acc >> bits & 0xff);
+            buf_add(out, &c, 1);
+        }
+    }
+    return true;
+}
+
 /* The body as the event carries it, and whether it is base64. */
 static CfnNode *body_node(Arena *a, const HttpReq *req, bool *b64, bool null_if_empty)
 {

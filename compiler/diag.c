@@ -326,7 +326,7 @@ static int diag_cmp(const void *pa, const void *pb)
 /* Keep the first MAX_DIAGS_SHOWN by place: past twice that many, sort, keep
  * those, and from then on drop (count, but neither format nor keep) any that
  * would sort after the last one kept.  n log n in the number reported. */
-static void diag_trim(Ctx *ctx)
+void diag_trim(Ctx *ctx)
 {
     if (ctx->diags.len > 1)
         qsort(ctx->diags.items, (size_t)ctx->diags.len, sizeof(void *),
@@ -412,49 +412,6 @@ const char *diag_more_message(Ctx *ctx)
                         "shows the first %d, so fix these and run it again",
                         ctx->ndropped, ctx->ndropped == 1 ? "" : "s",
                         MAX_DIAGS_SHOWN);
-}
-
-/* Every format shows the first MAX_DIAGS_SHOWN diagnostics of a file (in
- * order of place), then how many more there are: a line of text, or one
- * last entry (code N0008) in JSON and SARIF.  JSON and SARIF are one
- * document for all the files a command was given. */
-void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
-                     bool color)
-{
-    for (int k = 0; k < n; k++)
-        diag_trim(ctxs[k]);
-    if (fmt != FMT_GCC) {
-        Arena *a = arena_new();
-        CfnNode *j = fmt == FMT_JSON ? diags_json(a, ctxs, n)
-                                     : diags_sarif(a, ctxs, n);
-        char *text = cfn_json(j);
-        fputs(text, out);
-        fputc('\n', out);
-        free(text);
-        arena_free(a);
-        return;
-    }
-    for (int k = 0; k < n; k++) {
-        Ctx *ctx = ctxs[k];
-        for (int i = 0; i < ctx->diags.len; i++) {
-            Diag *d = ctx->diags.items[i];
-            if (d->accepted)
-                continue;       /* JSON and SARIF show it, with its reason */
-            diag_print_gcc(out, ctx->arena, d, color);
-        }
-        const char *more = diag_more_message(ctx);
-        if (more)
-            fprintf(out, "hitc: %s\n", more);
-        if (ctx->nerrors || ctx->nwarnings)
-            fprintf(out, "%d error%s, %d warning%s\n", ctx->nerrors,
-                    ctx->nerrors == 1 ? "" : "s", ctx->nwarnings,
-                    ctx->nwarnings == 1 ? "" : "s");
-    }
-}
-
-void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color)
-{
-    diag_print_many(&ctx, 1, out, fmt, color);
 }
 
 void diag_list_markdown(void)

@@ -300,7 +300,8 @@ Diag *diag(Ctx *ctx, DiagCode code, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void note(Ctx *ctx, Diag *d, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Print every diagnostic to out (hitc uses stderr), sorted by place. */
+/* Print every diagnostic to out (hitc uses stderr), sorted by place
+ * (diag_print.c). */
 void diag_print_all(Ctx *ctx, FILE *out, DiagFormat fmt, bool color);
 /* JSON and SARIF: one document for the diagnostics of several files. */
 void diag_print_many(Ctx *const *ctxs, int n, FILE *out, DiagFormat fmt,
@@ -311,6 +312,9 @@ bool diag_wanted(const Ctx *ctx, Loc loc);
 void diag_list_markdown(void);
 /* "note", "warning", "error". */
 const char *severity_name(Severity sev);
+/* Sort ctx's diagnostics by place and keep the first MAX_DIAGS_SHOWN
+ * (diag_print.c, before it prints them). */
+void diag_trim(Ctx *ctx);
 /* "N more diagnostics not shown; ...", or NULL when none were dropped. */
 const char *diag_more_message(Ctx *ctx);
 /* The index of the line of offset off (source.c). */
@@ -326,8 +330,15 @@ CfnNode *diags_sarif(Arena *a, Ctx *const *ctxs, int n);
 /* ---- accept.c --------------------------------------------------------- */
 
 /* The acceptance of a warning of code code at loc, or NULL; marks it used.
- * diag() asks, for every warning it is given. */
+ * diag() asks, for every warning it is given (accept_ranges.c). */
 Accept *accept_find(DiagCode code, Loc loc);
+/* accept_ranges.c: [from, to) of src is covered by a; once all are added,
+ * sort them (accept_find searches them). */
+void accept_range_add(Ctx *ctx, Source *src, uint32_t from, uint32_t to,
+                      Accept *a);
+void accept_ranges_sort(Source *src);
+/* The acceptance that the k-th of src's ranges covers. */
+Accept *accept_range_acc(const Source *src, int k);
 /* The `# hitc: accept` comments of a parsed .hit file (bad ones reported). */
 struct File;
 void accept_read_hit(Ctx *ctx, struct File *f);

@@ -164,6 +164,11 @@ typedef struct Where {
     const char *stack;
     StrMap physical;            /* logical ID -> physical ID */
     StrMap params;              /* parameter -> value */
+    /* and how to read the .env of fn's deployed stamped code into out (0,
+     * or -1 when there is none): local_env.c asks, local_aws.c answers,
+     * so that the env code needs nothing of the AWS CLI's */
+    int (*stack_env)(LocalApp *app, struct Where *w, LocalFn *fn,
+                     StrMap *out);
     /* with --endpoint-url, filled by local_prepare(): what was made */
     StrMap made;                /* "LOGICAL" or "LOGICAL.Attr" -> value */
 } Where;
@@ -219,12 +224,9 @@ void local_endpoint_credentials(const Where *w);
  * --profile when set): its exit status, its stdout in *out, its stderr in *err (both
  * malloc'd; either may be NULL). -1 when aws cannot be run. */
 int local_aws(const Where *w, const char *const *args, Buf *out, Buf *err);
-/* --stack NAME: the stack's physical IDs and parameters into w.  0, or 1
- * after printing an error. */
+/* --stack NAME: the stack's physical IDs and parameters into w, and
+ * w->stack_env.  0, or 1 after printing an error. */
 int local_stack(LocalApp *app, Where *w);
-/* --stack: the .env of fn's deployed stamped code (its stamp's object),
- * into out; 0, or -1 when there is none to read. */
-int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out);
 /* --endpoint-url: make the app's tables (and queues and topics) there
  * when missing, named per app and stage, and note their names, ARNs and
  * URLs in w->made.  0, or 1 after printing an error. */
@@ -346,13 +348,16 @@ void apigw_handle(LocalApp *app, const Where *w, const HttpReq *req,
                   ApigwInvoke invoke, void *arg, HttpResp *resp,
                   const char **fn_name);
 void http_resp_free(HttpResp *r);
-/* apigw.c: base64 (either alphabet, padding optional) into out; false on
- * a character of neither */
+/* apigw_event.c: base64 (either alphabet, padding optional) into out;
+ * false on a character of neither */
 bool apigw_unbase64(const char *s, Buf *out);
-/* apigw.c: API Gateway's own answer {"message": ...}, with a REST API's
- * gateway response headers (its CORS) */
+/* apigw_answer.c: API Gateway's own answer {"message": ...}, with a REST
+ * API's gateway response headers (its CORS) */
 void apigw_gateway(const LocalApp *app, HttpResp *resp, int status,
                    const char *body, const char *error_type);
+/* apigw_answer.c: a header line on resp; n name, value pairs */
+void apigw_add_header(HttpResp *resp, const char *name, const char *value);
+void apigw_add_pairs(HttpResp *resp, const char **pairs, int n);
 
 /* ---- apigw_event.c: the event a function gets ------------------------- */
 

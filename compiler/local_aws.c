@@ -171,6 +171,8 @@ static const char *arn_field(Arena *a, const char *arn, int k)
     return p ? arena_strndup(a, p, strcspn(p, ":")) : NULL;
 }
 
+static int stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out);
+
 int local_stack(LocalApp *app, Where *w)
 {
     Arena *a = app->ctx->arena;
@@ -183,6 +185,7 @@ int local_stack(LocalApp *app, Where *w)
                                                                        : NULL;
     if (!stack)
         return 1;
+    w->stack_env = stack_env;
     const char *id = local_str(cfn_obj_get(stack, "StackId"));
     if (id) {
         w->region = arn_field(a, id, 3);
@@ -238,7 +241,9 @@ static void env_into(void *arg, const char *key, const char *value)
     strmap_put(into->a, into->map, arena_strdup(into->a, key), arena_strdup(into->a, value));
 }
 
-int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)
+/* --stack: the .env of fn's deployed stamped code (its stamp's object),
+ * into out; 0, or -1 when there is none to read (w->stack_env). */
+static int stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)
 {
     const char *stamp = NULL;
     CfnNode *code = cfn_obj_get(cfn_obj_get(cfn_obj_get(

@@ -304,9 +304,9 @@ static int env_map(LocalApp *app, Where *w, LocalFn *fn, const CfnNode *map,
             v = local_eval(app, w, map->pairs[i].value, &why);
         /* with --stack, what only the deployment knows (a plugin's
          * output) is in the deployed code's .env */
-        if (!v && w->stack && map == fn->stamp_env) {
+        if (!v && w->stack && w->stack_env && map == fn->stamp_env) {
             if (!deployed_read)
-                deployed_read = local_stack_env(app, w, fn, &deployed) == 0 ? 1 : -1;
+                deployed_read = w->stack_env(app, w, fn, &deployed) == 0 ? 1 : -1;
             v = deployed_read == 1 ? strmap_get(&deployed, key) : NULL;
         }
         if (!v) {
