@@ -170,8 +170,8 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                 schema_check_resource(ctx, q, false);
             }
             if ((s == S_PARAMETERS || s == S_RESOURCES) &&
-                (strcmp(q->key, "CodeBucket") == 0 ||
-                 strcmp(q->key, "CodePrefix") == 0)) {
+                (strcmp(q->key, hitc_ids[HID_CODE_BUCKET]) == 0 ||
+                 strcmp(q->key, hitc_ids[HID_CODE_PREFIX]) == 0)) {
                 diag(ctx, D_LOGICAL_ID_CLASH, q->key_loc, "'%s' is a parameter "
                      "hitc makes (where the code bundles are); rename the "
                      "included %s", q->key,

@@ -198,8 +198,8 @@ static void param_check(Ctx *ctx, Decl *d)
             return;
         p->def = def;
     }
-    if (strcmp(d->logical, "CodeBucket") == 0 ||
-        strcmp(d->logical, "CodePrefix") == 0) {
+    if (strcmp(d->logical, hitc_ids[HID_CODE_BUCKET]) == 0 ||
+        strcmp(d->logical, hitc_ids[HID_CODE_PREFIX]) == 0) {
         diag(ctx, D_LOGICAL_ID_CLASH, d->name_loc,
              "parameter '%s' would be the template's '%s', which hitc makes; "
              "rename it", d->name, d->logical);

@@ -486,5 +486,5 @@ CfnRef api_stage_ref(Ctx *ctx, Decl *api, const char *attr)
         return (CfnRef){.form = CFN_SUB,
                         .sub = "https://${Api}.execute-api.${AWS::Region}."
                                "${AWS::URLSuffix}/${Stage}/"};
-    return (CfnRef){.form = CFN_REF, .logical = "Api"};
+    return (CfnRef){.form = CFN_REF, .logical = hitc_ids[HID_API]};
 }
