@@ -105,11 +105,11 @@ Loc reader_loc(const Source *s, size_t off, size_t len)
 static Loc token_at(Loc at)
 {
     const char *t = at.src->text;
-    size_t e = at.off;
-    while (e < at.src->len && t[e] != ' ' && t[e] != '\t' && t[e] != '\n' &&
-           t[e] != '\r')
-        e++;
-    return reader_loc(at.src, at.off, e > at.off ? e - at.off : 1);
+    size_t end = at.off;
+    while (end < at.src->len && t[end] != ' ' && t[end] != '\t' && t[end] != '\n' &&
+           t[end] != '\r')
+        end++;
+    return reader_loc(at.src, at.off, end > at.off ? end - at.off : 1);
 }
 
 bool reader_json_number(const char *s)

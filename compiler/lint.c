@@ -166,22 +166,22 @@ static const char *find_close(const char *p)
     return NULL;
 }
 
-const char *sub_next_var(const char *p, const char **b, const char **e)
+const char *sub_next_var(const char *p, const char **b, const char **end)
 {
     for (p = find_open(p); p; p = find_open(p)) {
         const char *close = find_close(p + 2);
         if (!close)
             return NULL;
         *b = p + 2;
-        *e = close;
+        *end = close;
         p = close + 1;
         if (**b == '!')
             continue;
-        while (*b < *e && **b == ' ')
+        while (*b < *end && **b == ' ')
             ++*b;
-        while (*e > *b && (*e)[-1] == ' ')
-            --*e;
-        if (*b < *e)
+        while (*end > *b && (*end)[-1] == ' ')
+            --*end;
+        if (*b < *end)
             return p;
     }
     return NULL;

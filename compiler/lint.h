@@ -108,10 +108,10 @@ void lint_emitted(Ctx *ctx, Emit *e);
 void emit_checked(Ctx *ctx, Emit *e);
 
 /* The next ${variable} of an Fn::Sub string at or after p: its name is
- * *b .. *e, blanks around it trimmed (CloudFormation ignores them);
+ * *b .. *end, blanks around it trimmed (CloudFormation ignores them);
  * ${!Literal} and ${} are skipped.  Returns where to go on, or NULL when
  * there is none.  lint and include read Fn::Sub through this one. */
-const char *sub_next_var(const char *p, const char **b, const char **e);
+const char *sub_next_var(const char *p, const char **b, const char **end);
 
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 
