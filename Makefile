@@ -106,6 +106,7 @@ SRCS := \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
 	compiler/kinds/function_ops.c \
+	compiler/kinds/function_iam.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
@@ -133,6 +134,7 @@ SRCS := \
 	compiler/serve.c \
 	compiler/aws_cli.c \
 	compiler/plan.c \
+	compiler/crossing.c \
 	compiler/stack.c \
 	compiler/ship.c \
 	compiler/bucket.c \
@@ -143,7 +145,7 @@ SRCS := \
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan crossing
 
 B ?= build
 EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \

@@ -40,6 +40,9 @@ static const char usage[] =
     "execute it, follow the stack's events and print the stack's outputs.\n"
     "It drives the AWS CLI ('aws', version 1 or 2) found on PATH, with your\n"
     "credentials, profile and region; hitc signs nothing itself.\n"
+    "The first deploy past 500 resources, which moves API routes into nested\n"
+    "stacks, is two steps under one question; its plan says which routes\n"
+    "answer 404 in between.\n"
     "\n"
     "options:\n"
     "  --stage STAGE         the stage (default dev); the stack is APP-STAGE\n"
@@ -243,12 +246,15 @@ static int parameters(Deploy *d)
 }
 
 /* The values as `aws cloudformation create-change-set --parameters` takes
- * them: JSON, so that commas and quotes in values need no escaping. */
-static char *parameters_json(Deploy *d)
+ * them: JSON, so that commas and quotes in values need no escaping.  only:
+ * a template's Parameters, to give only those (NULL: all). */
+static char *parameters_json(Deploy *d, const CfnNode *only)
 {
     Arena *a = d->s.aws.ctx->arena;
     CfnNode *list = cfn_arr(a, (Loc){0});
     for (int i = 0; i < d->values->len; i++) {
+        if (only && !cfn_obj_get(only, d->values->pairs[i].key))
+            continue;
         CfnNode *p = cfn_obj(a, (Loc){0});
         cfn_put_str(a, p, "ParameterKey", d->values->pairs[i].key);
         cfn_put(a, p, "ParameterValue", d->values->pairs[i].value);
@@ -356,6 +362,10 @@ typedef struct ChangeSet {
     const char *type;           /* CREATE or UPDATE */
     CfnNode *changes;           /* the Changes array */
     bool empty;                 /* CloudFormation found nothing to change */
+    /* another template than the build's (a crossing's step 1): its file
+     * or URL, and its Parameters (only those get values) */
+    const char *template_file, *template_url;
+    const CfnNode *params_of;
 } ChangeSet;
 
 /* CloudFormation's ways of saying a change set would change nothing. */
@@ -382,16 +392,18 @@ static int make_change_set(Deploy *d, ChangeSet *cs)
                                         d->s.stage)};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         args[n++] = fixed[i];
-    if (d->template_url) {
+    const char *url = cs->template_file ? cs->template_url : d->template_url;
+    if (url) {
         args[n++] = "--template-url";
-        args[n++] = d->template_url;
+        args[n++] = url;
     } else {
         args[n++] = "--template-body";
-        args[n++] = arena_printf(a, "file://%s/template.json", d->dir);
+        args[n++] = cs->template_file ? arena_printf(a, "file://%s", cs->template_file)
+                                      : arena_printf(a, "file://%s/template.json", d->dir);
     }
     char *params = NULL;
     if (d->values->len) {
-        params = parameters_json(d);
+        params = parameters_json(d, cs->params_of);
         args[n++] = "--parameters";
         args[n++] = arena_strdup(a, params);
         free(params);
@@ -510,6 +522,88 @@ static int execute(Deploy *d, const ChangeSet *cs, int total)
     return 0;
 }
 
+/* Write a step's template beside the build (DIR.NAME.json) and, past what
+ * CloudFormation takes inline, upload it beside the app's templates. */
+static int step_template(Deploy *d, const char *name, const char *text, ChangeSet *cs)
+{
+    Arena *a = d->s.aws.ctx->arena;
+    /* beside the build, not in it: the next build replaces the directory
+     * only when it holds nothing but what a build wrote */
+    cs->template_file = arena_printf(a, "%s.%s.json", d->dir, name);
+    FILE *f = fopen(cs->template_file, "w");
+    if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "hitc: cannot write %s: %s\n", cs->template_file, strerror(errno));
+        return 2;
+    }
+    size_t len = strlen(text) + 1;
+    if (len <= CFN_MAX_INLINE_BODY)
+        return 0;
+    char sha[65];
+    sha256_hex(text, len - 1, sha);
+    const char *key = arena_printf(a, "%stemplates/%s-%s.json", d->prefix, name, sha);
+    cs->template_url = arena_printf(a, "https://%s.s3.%s.amazonaws.com/%s", d->bucket,
+                                    d->s.aws.w.region, key);
+    return deploy_put(d, key, cs->template_file, len);
+}
+
+/* An app's first deploy past the threshold moves API parts out of the
+ * root, which API Gateway refuses to have twice: deploy step 1 (the
+ * deployed template without them, crossing.c) first; the caller then
+ * deploys the split app.  One question covers both steps.  *stop when
+ * the command ends here (--plan, a refusal, a no), rc saying how. */
+static int cross_first(Deploy *d, bool *stop)
+{
+    Ctx *ctx = d->s.aws.ctx;
+    CfnNode *old = deployed_template(d);
+    Crossing c;
+    if (!old || !crossing_find(ctx->arena, old, &d->s.emit, &c))
+        return 0;
+    Buf text = {0};
+    buf_add(&text, "", 0);
+    crossing_print(&c, &d->s.emit, d->s.stack, &text);
+    fputs(text.data, d->s.say);
+    buf_free(&text);
+    char *body = cfn_json(c.template);
+    ChangeSet cs = {.type = "UPDATE", .params_of = cfn_obj_get(c.template, "Parameters")};
+    int rc = step_template(d, "crossing", body, &cs);
+    free(body);
+    if (rc == 0)
+        rc = make_change_set(d, &cs);
+    *stop = true;
+    if (rc != 0)
+        return rc;
+    Plan plan = {0};
+    plan_make(ctx->arena, &plan, old, c.template, cs.changes, &ctx->prog.ids);
+    plan_allow(&plan, (const char *const *)d->allow.items, d->allow.len);
+    buf_add(&text, "", 0);
+    plan_print(&plan, &text);
+    fprintf(d->s.say, "plan for stack %s, step 1 of 2, %d change%s:\n%s", d->s.stack,
+            plan.changes.len, plan.changes.len == 1 ? "" : "s", text.data);
+    buf_free(&text);
+    if (plan_refuse(ctx, &plan, d->s.stack)) {
+        drop_change_set(d, &cs);
+        ship_flush(&d->s);
+        return 1;
+    }
+    if (d->plan_only) {
+        drop_change_set(d, &cs);
+        fprintf(d->s.say, "step 2's plan is made once step 1 is deployed\n");
+        return 0;
+    }
+    if (!d->s.yes && isatty(0) && isatty(2) &&
+        !stack_confirm(arena_printf(ctx->arena, "deploy both steps to %s?", d->s.stack))) {
+        drop_change_set(d, &cs);
+        fprintf(stderr, "hitc: nothing deployed\n");
+        return 1;
+    }
+    d->s.yes = true;            /* asked once, for both */
+    if ((rc = execute(d, &cs, plan.changes.len)) != 0)
+        return rc;
+    *stop = false;
+    fprintf(d->s.say, "step 2 of 2: the split app\n");
+    return 0;
+}
+
 static int plan_and_deploy(Deploy *d)
 {
     Aws *aws = &d->s.aws;
@@ -518,6 +612,10 @@ static int plan_and_deploy(Deploy *d)
     int rc = stack_state(d, &cs.type);
     if (rc == 0)
         rc = deploy_upload(d);
+    bool stop = false;
+    if (rc == 0 && strcmp(cs.type, "UPDATE") == 0 && d->s.emit.stacks.len &&
+        ((rc = cross_first(d, &stop)) != 0 || stop))
+        return rc;
     if (rc == 0)
         rc = make_change_set(d, &cs);
     if (rc != 0)

@@ -81,6 +81,26 @@ void plan_print(const Plan *p, Buf *out);
  * allowed; how many. */
 int plan_refuse(Ctx *ctx, const Plan *p, const char *stack);
 
+/* ---- crossing.c: the first deploy past the threshold, in two steps ----- */
+
+typedef struct Crossing {
+    CfnNode *template;      /* step 1: the deployed template without the
+                               API parts that move, and what refers to them */
+    PtrVec routes;          /* "GET /f1/{name}" of each method or route
+                               taken out, in the deployed template's order */
+    int parts;              /* API parts taken out */
+    bool http;              /* HTTP API routes among them: they answer 404
+                               between the steps (a REST stage serves its
+                               deployment, which step 1 leaves alone) */
+} Crossing;
+
+/* Does deploying e over deployed move an API part of the root into a
+ * nested stack?  Then c is the first step.  Nested stacks' resources are
+ * matched by logical ID, which the split never changes. */
+bool crossing_find(Arena *a, const CfnNode *deployed, const Emit *e, Crossing *c);
+/* The two steps, and which routes answer 404 and for how long. */
+void crossing_print(const Crossing *c, const Emit *e, const char *stack, Buf *out);
+
 /* ---- stack.c: following a stack, its outputs, destroy ------------------- */
 
 /* Wait while the stack is in an *_IN_PROGRESS state (another deploy, or
@@ -157,6 +177,9 @@ typedef struct Deploy {
 /* Upload what the bucket lacks (deploy_upload.c).  0, or 2 when aws
  * failed. */
 int deploy_upload(Deploy *d);
+/* Upload the file at path to the bucket under key: 0, or 2 when aws
+ * failed (said). */
+int deploy_put(Deploy *d, const char *key, const char *path, size_t len);
 
 /* ---- deploy.c, stack.c: the commands (main.c runs them) ----------------- */
 

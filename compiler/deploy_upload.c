@@ -37,7 +37,7 @@ static StrMap *listing(Deploy *d)
     return have;
 }
 
-static int put(Deploy *d, const char *key, const char *path, size_t len)
+int deploy_put(Deploy *d, const char *key, const char *path, size_t len)
 {
     const char *args[] = {"s3api", "put-object", "--bucket", d->bucket, "--key", key,
                           "--body", path, NULL};
@@ -58,7 +58,7 @@ static int put_missing(Deploy *d, StrMap *have, const char *sha, const char *ext
     const char *key = arena_printf(a, "%s%s.%s", d->prefix, sha, ext);
     if (strmap_get(have, key))
         return 0;
-    if (put(d, key, arena_printf(a, "%s/bundles/%s.%s", d->dir, sha, ext), len))
+    if (deploy_put(d, key, arena_printf(a, "%s/bundles/%s.%s", d->dir, sha, ext), len))
         return 2;
     ++*sent;
     return 0;
@@ -96,7 +96,7 @@ int deploy_upload(Deploy *d)
         const char *head[] = {"s3api", "head-object", "--bucket", d->bucket, "--key",
                               key, NULL};
         if (!aws_call(&d->s.aws, "look for the template", head, true) &&
-            put(d, key, arena_printf(a, "%s/template.json", d->dir), strlen(e->text)))
+            deploy_put(d, key, arena_printf(a, "%s/template.json", d->dir), strlen(e->text)))
             return 2;
         d->template_url = arena_printf(a, "https://%s.s3.%s.amazonaws.com/%s", d->bucket,
                                        d->s.aws.w.region, key);

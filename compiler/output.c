@@ -32,20 +32,32 @@
 #include "cfn.h"
 #include "hitc.h"
 
+/* Everything but the top manifest.json, which goes last (below). */
 static int remove_entry(const char *path, const struct stat *st, int flag,
                         struct FTW *ftw)
 {
-    (void)st, (void)flag, (void)ftw;
+    (void)st, (void)flag;
+    if (ftw->level == 1 && strcmp(path + ftw->base, "manifest.json") == 0)
+        return 0;
     return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 /* Another build may be removing the same tree (a dead build's leftovers,
- * or what a swap put beside DIR): what it took first is not an error. */
+ * or what a swap put beside DIR): what it took first is not an error.
+ * The manifest goes last, so a build checking this tree meanwhile (see
+ * swap_in) finds every name that is left still listed in it. */
 static void remove_tree(const char *path)
 {
     struct stat st;
-    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++)
+    char manifest[PATH_MAX];
+    bool named = snprintf(manifest, sizeof manifest, "%s/manifest.json", path) <
+                 (int)sizeof manifest;
+    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++) {
         nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (named)
+            unlink(manifest);
+        rmdir(path);
+    }
 }
 
 static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)

@@ -170,20 +170,34 @@ static void free_list(struct dirent **ents, int n)
 
 /* Is dir/rel a regular file (not a link) that files lists?  files NULL:
  * any name hitc writes will do (for its own temporary directories). */
+/* Whether dir/rel was gone by the time it was looked at: another build
+ * removing an old output (output.c's remove_tree) is no stranger's file. */
+static bool vanished(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    return snprintf(path, sizeof path, "%s/%s", dir, rel) < (int)sizeof path &&
+           lstat(path, &st) != 0 && errno == ENOENT;
+}
+
 static bool is_ours(const char *dir, const char *rel, const PtrVec *files)
 {
     char path[PATH_MAX];
     struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
+        return false;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
     if (files ? !listed(files, rel)
               : !(is_output_file(rel) || strcmp(rel, "manifest.json") == 0))
         return false;
-    return snprintf(path, sizeof path, "%s/%s", dir, rel) < (int)sizeof path &&
-           lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return S_ISREG(st.st_mode);
 }
 
 /* Whether dir holds only what hitc wrote (see above; with any set, any
  * name hitc writes, manifest or not).  Returns 0 when it does, or dir is
- * missing; 1 with *foreign (relative to dir, the first in byte order) and
+ * missing (a name that goes while it looks was no stranger's: see
+ * output.c's remove_tree); 1 with *foreign (relative to dir, the first in byte order) and
  * *manifest (hitc's manifest was there) when it does not; -1 with errno
  * when dir cannot be read. */
 int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
@@ -211,7 +225,7 @@ int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
             int m = scandir(sub, &zips, not_dot, by_name);
             if (m < 0 && errno == ENOMEM)
                 out_of_memory();
-            if (m < 0)
+            if (m < 0 && errno != ENOENT)
                 rc = -1;
             for (int j = 0; j < m && rc == 0; j++) {
                 char *rel = arena_printf(a, "bundles/%s", zips[j]->d_name);
@@ -220,7 +234,7 @@ int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
             }
             if (m >= 0)
                 free_list(zips, m);
-        } else if (!(files || any) || !is_ours(dir, name, files)) {
+        } else if ((files || any) ? !is_ours(dir, name, files) : !vanished(dir, name)) {
             *foreign = arena_strdup(a, name);
             rc = 1;
         }
