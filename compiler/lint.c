@@ -35,23 +35,6 @@ static const struct {
     {"schema", lint_rule_schema},
 };
 
-/* ---- helpers shared with the rules ---------------------------------- */
-
-static const char *const pseudo_params[] = {
-    "AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
-    "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName",
-    "AWS::URLSuffix",
-};
-#define NPSEUDO ((int)(sizeof pseudo_params / sizeof pseudo_params[0]))
-
-bool lint_is_pseudo(const char *name)
-{
-    for (int i = 0; i < NPSEUDO; i++)
-        if (strcmp(name, pseudo_params[i]) == 0)
-            return true;
-    return false;
-}
-
 /* ---- the walk: intrinsic functions and references -------------------- */
 
 typedef struct Walk {

@@ -88,7 +88,8 @@ bool lint_id_ok(const char *s);
  * checked those on the .hit source. */
 bool lint_checked_in_hit(const Lint *l, Loc loc);
 
-/* AWS::Region and the other pseudo parameters, valid Ref targets. */
+/* AWS::Region and the other pseudo parameters, valid Ref targets
+ * (lint_rules.c, as lint_id_ok and lint_checked_in_hit). */
 bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
