@@ -283,27 +283,27 @@ static char *json_string(Json *j)
             buf_add(&b, j->p++, 1);
             continue;
         }
-        char e = j->p[1];
-        const char *map = strchr("\"\\/bfnrt", e);
-        if (e && map) {
+        char ch = j->p[1];
+        const char *map = strchr("\"\\/bfnrt", ch);
+        if (ch && map) {
             static const char out[] = "\"\\/\b\f\n\r\t";
             buf_add(&b, &out[map - "\"\\/bfnrt"], 1);
             j->p += 2;
             continue;
         }
         unsigned cp = 0;
-        for (int i = 0; e == 'u' && i < 4; i++) {
+        for (int i = 0; ch == 'u' && i < 4; i++) {
             char h = j->p[2 + i];
             int v = h >= '0' && h <= '9' ? h - '0'
                   : h >= 'a' && h <= 'f' ? h - 'a' + 10
                   : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
             if (v < 0) {
-                e = 0;
+                ch = 0;
                 break;
             }
             cp = cp << 4 | (unsigned)v;
         }
-        if (e != 'u' || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        if (ch != 'u' || (cp >= 0xD800 && cp <= 0xDFFF)) {
             buf_free(&b);
             json_fail(j, "a bad escape in a string");
             return NULL;
@@ -822,12 +822,12 @@ static void trigger_link(Ctx *ctx, Decl *d)
                       "not a secret");
     trigger_failure_link(ctx, d);
     if (t->table && !table_has_stream(t->table)) {
-        Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
-                       "table '%s' has no stream, so 'on %s.stream' has "
-                       "nothing to read; add 'stream new-and-old' (or "
-                       "keys-only, new, old) to its block", t->table->name,
-                       t->table->name);
-        note(ctx, e, t->table->name_loc, "table '%s' declared here",
+        Diag *dg = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
+                        "table '%s' has no stream, so 'on %s.stream' has "
+                        "nothing to read; add 'stream new-and-old' (or "
+                        "keys-only, new, old) to its block", t->table->name,
+                        t->table->name);
+        note(ctx, dg, t->table->name_loc, "table '%s' declared here",
              t->table->name);
         return;
     }
