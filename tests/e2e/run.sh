@@ -11,6 +11,7 @@
 #                            harness's own checks)
 #        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth (tests/run.sh
 #                            runs 1/2 and 2/2 side by side)
+#        HITC_E2E_AWS_WARM=0 start the aws CLI for every call, not once (tests/e2e/aws_warm.py)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
