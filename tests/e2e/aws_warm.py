@@ -2,6 +2,8 @@
 
 usage: python3 tests/e2e/aws_warm.py serve SOCKET       (run.sh starts it beside moto)
        python3 -I -S tests/e2e/aws_warm.py call SOCKET REAL_AWS ARG...   (WORK/bin/aws)
+       python3 -I -S tests/e2e/aws_warm.py script SOCKET PYTHON SCRIPT ARG...
+                                                       (WORK/bin/e2e-python)
 
 Why: every step of the e2e suite is an `aws` command, as a user would type it, and
 each one started Python and imported awscli and botocore again: 0.5 CPU-seconds, 1 to
@@ -15,7 +17,10 @@ child is a copy, so no call sees another's state.
 `call` is what WORK/bin/aws runs (first on PATH, for the suite and for the hitc
 commands it runs): it forwards its arguments and exits with the child's status.
 When the server is not there (not yet listening, or awscli not importable by this
-python3), it runs REAL_AWS instead: slower, the same result.
+python3), it runs REAL_AWS instead: slower, the same result.  `script` runs a harness
+script of the suite (stamped.py, which imports boto3 as the CLI does) the same way,
+as `PYTHON SCRIPT ARG...` would: its own copy of the server, sys.argv and sys.path[0]
+as for a script, its exit status back.
 """
 import json
 import os
@@ -31,6 +36,7 @@ SERVICES = ("cloudformation", "s3", "dynamodb", "lambda", "logs", "events", "sns
 def serve(path):
     import signal
     import awscli.clidriver
+    import boto3                         # for `script` (stamped.py)
     driver = awscli.clidriver.create_clidriver()
     commands = driver._get_command_table()
     for name in SERVICES:
@@ -68,9 +74,9 @@ def child(conn, driver):
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        sys.argv = ["aws"] + request["args"]
         try:
-            rc = driver.main(request["args"])
+            rc = run_script(request["script"], request["args"]) if "script" in request \
+                else driver.main(request["args"])
         except SystemExit as exit:
             rc = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
         sys.stdout.flush()
@@ -84,6 +90,23 @@ def child(conn, driver):
         conn.sendall(struct.pack("!i", rc if isinstance(rc, int) else 255))
     except OSError:
         pass
+    return 0
+
+
+def run_script(path, args):
+    """PYTHON SCRIPT ARGS, in this process: its exit status (an uncaught exception: its
+    traceback and 1, as Python does)."""
+    import runpy
+    import traceback
+    sys.argv = [path] + args
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException:
+        traceback.print_exc()
+        return 1
     return 0
 
 
@@ -122,13 +145,16 @@ def _fresh_streams():
         setattr(sys, f"__{name}__", stream)
 
 
-def call(path, real, args):
-    message = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+def call(path, real, args, script=None):
+    request = {"args": args, "env": dict(os.environ), "cwd": os.getcwd()}
+    if script is not None:
+        request["script"] = script
+    message = json.dumps(request).encode()
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         conn.connect(path)
-    except OSError:
-        os.execv(real, [real] + args)       # no server: the aws CLI itself
+    except OSError:                         # no server: the aws CLI (the script) itself
+        os.execv(real, [real] + ([script] if script is not None else []) + args)
     conn.sendall(struct.pack("!I", len(message)))
     socket.send_fds(conn, [message], [0, 1, 2])
     try:
@@ -144,5 +170,8 @@ if __name__ == "__main__":
         serve(sys.argv[2])
     elif sys.argv[1] == "call":
         call(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif sys.argv[1] == "script":
+        call(sys.argv[2], sys.argv[3], sys.argv[5:], script=sys.argv[4])
     else:
-        sys.exit(f"usage: {sys.argv[0]} serve SOCKET | call SOCKET REAL_AWS ARG...")
+        sys.exit(f"usage: {sys.argv[0]} serve SOCKET | call SOCKET REAL_AWS ARG... | "
+                 "script SOCKET PYTHON SCRIPT ARG...")

@@ -173,7 +173,7 @@ check_tables() {
 # stamped STACK TEMPLATE OUT: tests/e2e/stamped.py as a case; its JSON summary in $WORK/STACK.stamps.json
 stamped() {
     local stack=$1 template=$2 out=$3 log
-    log=$(python3 "$E2E/stamped.py" "$stack" "$template" "$out/bundles" 2>&1)
+    log=$(e2e_python "$E2E/stamped.py" "$stack" "$template" "$out/bundles" 2>&1)
     local rc=$?
     printf '%s\n' "$log" | tail -1 > "$WORK/$stack.stamps.json"
     if [ $rc -eq 0 ]; then
@@ -282,7 +282,7 @@ $(moto_logs)"
         "$(printf '%s\n' "${want_removed[@]}" | sort | paste -sd' ')" "$removed"
 
     local dev_now
-    dev_now=$(python3 "$E2E/stamped.py" "$DEV" "$OUT/template.json" "$OUT/bundles" 2>&1 | tail -1)
+    dev_now=$(e2e_python "$E2E/stamped.py" "$DEV" "$OUT/template.json" "$OUT/bundles" 2>&1 | tail -1)
     expect_eq "$DEV: untouched by prod's update (same stamped objects, same .env, same status)" \
         "$before_dev $dev_updated" \
         "$dev_now $(aws cloudformation describe-stacks --stack-name "$DEV" --query 'Stacks[0].[StackStatus,LastUpdatedTime]' --output text)"
@@ -501,16 +501,25 @@ main() {
         read -r dir base <<< "$app"
         wanted "$base" && run_app "$dir" "$base"
     done
-    wanted hit-triggers && hit_triggers_e2e
-    wanted nested && nested_e2e
-    wanted hitc-deploy && hitc_deploy_cases
+    part hit-triggers hit_triggers_e2e
+    part nested nested_e2e
+    part hitc-deploy hitc_deploy_cases
     check_answers
     # Apps that only fail on purpose, with cases of their own (no generic checks).
-    if wanted plugin-failures; then
-        source "$E2E/apps/plugin-failures.sh"
-        plugin_failures_cases
-    fi
-    wanted selftest || return 0
+    source "$E2E/apps/plugin-failures.sh"
+    part plugin-failures plugin_failures_cases
+    part selftest selftests
+}
+
+# part NAME FUNCTION: run the part NAME if wanted, and say how long it took.
+part() {
+    wanted "$1" || return 0
+    local t0=$EPOCHREALTIME
+    "$2"
+    step "part $1: $(since "$t0")s"
+}
+
+selftests() {
     selftest
     triggers_selftest
     mapping_selftest
