@@ -363,15 +363,15 @@ static void read_metadata(Ctx *ctx, const CfnNode *n, PtrVec *out)
         return;
     }
     for (int i = 0; i < list->len; i++) {
-        const CfnNode *e = list->items[i];
-        if (e->kind != CFN_OBJECT) {
-            diag(ctx, D_ACCEPT_BAD, e->loc, "an acceptance is a mapping of "
+        const CfnNode *acc = list->items[i];
+        if (acc->kind != CFN_OBJECT) {
+            diag(ctx, D_ACCEPT_BAD, acc->loc, "an acceptance is a mapping of "
                  "code and reason: %s", form);
             continue;
         }
-        const char *code = str_field(ctx, e, "code", form);
-        const char *reason = str_field(ctx, e, "reason", form);
-        const CfnNode *cn = cfn_obj_get(e, "code");
+        const char *code = str_field(ctx, acc, "code", form);
+        const char *reason = str_field(ctx, acc, "reason", form);
+        const CfnNode *cn = cfn_obj_get(acc, "code");
         if (code && reason && acceptable(ctx, code, cn->loc))
             vec_push(ctx->arena, out, accept_new(ctx, code, reason, cn->loc));
     }

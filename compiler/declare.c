@@ -16,8 +16,6 @@
 
 #include "hitc.h"
 
-static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
-
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 {
     Decl *d = arena_alloc(ctx->arena, sizeof *d);
@@ -25,7 +23,9 @@ Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
     d->name = name;
     d->loc = loc;
     d->name_loc = loc;
-    d->logical = name ? pascal_case(ctx->arena, name) : NULL;
+    d->logical = !name ? NULL : k->suffix
+        ? arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, name), k->suffix)
+        : pascal_case(ctx->arena, name);
     d->display = name ? arena_printf(ctx->arena, "%s '%s'", k->noun, name)
                       : k->noun;
     d->attrs = k->attrs;
@@ -63,16 +63,16 @@ static void add_output(Ctx *ctx, Decl *d)
         strmap_put(ctx->arena, &ctx->output_folds, fold, d);
         return;
     }
-    Diag *e;
+    Diag *dg;
     if (strcmp(o->name, d->name) == 0)
-        e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
-                 "output '%s' is declared twice", d->name);
+        dg = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                  "output '%s' is declared twice", d->name);
     else
-        e = diag(ctx, D_NAME_COLLISION, d->name_loc,
-                 "outputs '%s' and '%s' differ only in case or '-' versus "
-                 "'_', so they would map to the same CloudFormation "
-                 "logical ID; rename one", d->name, o->name);
-    note(ctx, e, o->name_loc, "first declared here");
+        dg = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                  "outputs '%s' and '%s' differ only in case or '-' versus "
+                  "'_', so they would map to the same CloudFormation "
+                  "logical ID; rename one", d->name, o->name);
+    note(ctx, dg, o->name_loc, "first declared here");
 }
 
 /* The output named name, if any. */
@@ -84,49 +84,50 @@ Decl *output_named(Ctx *ctx, const char *name)
 
 static void add_symbol(Ctx *ctx, Decl *d)
 {
-    if (d->kind == &kind_output) {
+    if (d->kind->own_namespace) {
         add_output(ctx, d);
         return;
     }
     Decl *o = lookup(ctx, d->name);
     if (o) {
-        Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
-                       "'%s' is declared twice", d->name);
-        note(ctx, e, o->name_loc, "first declared here as %s", o->display);
+        Diag *dg = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                        "'%s' is declared twice", d->name);
+        note(ctx, dg, o->name_loc, "first declared here as %s", o->display);
         return;
     }
     char *fold = name_fold(ctx->arena, d->name);
     o = strmap_get(&ctx->folds, fold);
     if (o) {
-        Diag *e = diag(ctx, D_NAME_COLLISION, d->name_loc,
-                       "'%s' and '%s' differ only in case or '-' versus "
-                       "'_', so they would map to the same "
-                       "CloudFormation logical ID; rename one",
-                       d->name, o->name);
-        note(ctx, e, o->name_loc, "'%s' declared here", o->name);
+        Diag *dg = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                        "'%s' and '%s' differ only in case or '-' versus "
+                        "'_', so they would map to the same "
+                        "CloudFormation logical ID; rename one",
+                        d->name, o->name);
+        note(ctx, dg, o->name_loc, "'%s' declared here", o->name);
         return;
     }
     remember(ctx, d, fold);
 }
 
-/* The built-ins every program has: stage, api, aws. */
+/* The built-ins every program has (kinds/registry.c): stage, api, aws,
+ * cfn. */
 static void declare_builtins(Ctx *ctx)
 {
     Loc none = {0};
     Program *p = &ctx->prog;
-    p->stage = decl_new(ctx, &kind_param, "stage", none);
-    p->stage->builtin = true;
-    p->stage->display = "parameter 'stage'";
-    p->stage->logical = "Stage";
-    p->api = decl_new(ctx, &kind_api, "api", none);
-    p->api->builtin = true;
-    p->api->logical = "Api";
-    p->api->display = "the api";
-    p->aws = decl_new(ctx, &kind_builtin_aws, "aws", none);
-    p->aws->builtin = true;
-    remember(ctx, p->stage, "stage");
-    remember(ctx, p->api, "api");
-    remember(ctx, p->aws, "aws");
+    for (int i = 0; i < nbuiltins; i++) {
+        const Builtin *b = &builtins[i];
+        Decl *d = decl_new(ctx, b->kind, b->name, none);
+        d->builtin = true;
+        if (b->id >= 0)
+            d->logical = hitc_ids[b->id];
+        if (b->display)
+            d->display = b->display;
+        remember(ctx, d, b->name);
+    }
+    p->stage = lookup(ctx, "stage");
+    p->api = lookup(ctx, "api");
+    p->aws = lookup(ctx, "aws");
 }
 
 /* "app, param, ..., include or import": every keyword of kinds[], in the
@@ -180,12 +181,12 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     }
     if (s->bad && !k->named)
         return;         /* its error is reported; nothing refers to it */
-    if (k == &kind_api) {
-        Decl *api = ctx->prog.api;
+    if (k->takes_builtin) {
+        Decl *api = lookup(ctx, k->keyword);
         if (!api->builtin) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                           "the api block is given twice");
-            note(ctx, e, api->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                            "the %s block is given twice", k->keyword);
+            note(ctx, dg, api->loc, "first given here");
             return;
         }
         api->builtin = false;
@@ -196,9 +197,9 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     if (!k->named) {
         Decl *o = k->single ? strmap_get(&ctx->singles, k->keyword) : NULL;
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                           "'%s' may be declared only once", k->keyword);
-            note(ctx, e, o->loc, "first declared here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                            "'%s' may be declared only once", k->keyword);
+            note(ctx, dg, o->loc, "first declared here");
             return;
         }
         Decl *d = decl_new(ctx, k, NULL, kw->loc);
@@ -222,12 +223,11 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
              name->text);
         return;
     }
-    for (size_t i = 0; k != &kind_output && i < sizeof reserved / sizeof *reserved;
-         i++) {
-        if (strcmp(name_fold(ctx->arena, name->text), reserved[i]) == 0) {
+    for (int i = 0; !k->own_namespace && i < nbuiltins; i++) {
+        if (strcmp(name_fold(ctx->arena, name->text), builtins[i].name) == 0) {
             diag(ctx, D_RESERVED_NAME, name->loc,
                  "'%s' is reserved for hitc's built-in '%s'; choose another "
-                 "name", name->text, reserved[i]);
+                 "name", name->text, builtins[i].name);
             return;
         }
     }

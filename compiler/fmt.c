@@ -348,7 +348,7 @@ static bool run(Fmt *f)
     return true;
 }
 
-bool fmt_source(Ctx *ctx, Source *src, Buf *out)
+static bool fmt_source(Ctx *ctx, Source *src, Buf *out)
 {
     int errors = ctx->nerrors;
     File *file = parse(ctx, src);

@@ -1,11 +1,16 @@
 /*
- * hitc.h: the compiler's internal header, a section per source file
- * (bundle.h and runtimes.h hold the bundler's and the runtime table's).
+ * hitc.h: the compiler's internal header, a section per source file.
+ * Some parts have headers of their own: the CloudFormation tree (cfn.h),
+ * bundles (bundle.h, zipout.h, sha256.h), lint (lint.h), the resource
+ * schemas and IAM actions (schema.h, iam_table.h), runtimes (runtimes.h),
+ * running locally (local.h), deploying (deploy.h), the command line
+ * (options.h), and the API kinds (kinds/api.h) among others in kinds/.
  *
  * Data flows one way: source text -> tokens (lex.c) -> syntax tree (parse.c)
  * -> declarations with checked fields (kinds/) -> resolved references
  * (resolve.c) -> dependency graph (graph.c) -> CloudFormation tree (emit.c)
- * -> files (output.c).  main.c shows the pipeline.
+ * -> files (output.c).  compile.c runs the front end, up to the graph, for
+ * every command; main.c's commands go on from there.
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
@@ -224,7 +229,7 @@ typedef enum {
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
     D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
-    /* allow ACTIONS on RESOURCES (kinds/function.c) */
+    /* allow ACTIONS on RESOURCES (kinds/function_iam.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
@@ -427,9 +432,6 @@ const char *item_describe(Arena *a, const Item *it);
 
 /* ---- fmt.c ---------------------------------------------------------- */
 
-/* Format src in the canonical layout (docs/fmt.md) into *out (malloc'd,
- * terminated).  False, with the errors reported, when src does not parse. */
-bool fmt_source(Ctx *ctx, Source *src, Buf *out);
 /* `hitc fmt` on one file ("-": stdin to stdout): rewrite it in place when
  * it changes (atomically, keeping its mode), or with check only say so
  * in *changed.  Returns 0, 1 (syntax errors) or 2 (I/O failure). */
@@ -510,6 +512,10 @@ struct Decl {
      * the order of the others, and so the template, as it was. */
     Decl *part_of;
     bool sorts_first;
+    /* Declarations that contribute to this one (contribute()), such as a
+     * stream trigger's grant to its function's role: its kind asks each
+     * one's kind (Kind.grant), sorted by logical ID. */
+    PtrVec contributors;
 };
 
 /* Attribute of a kind, and how it reads in CloudFormation. */
@@ -529,6 +535,9 @@ struct Kind {
     bool named;             /* keyword NAME ... */
     bool single;            /* at most one in a program (app, api) */
     bool is_value;          /* a bare NAME is a value (param) */
+    /* What follows PascalCase(NAME) in a declaration's logical ID
+     * ("Table": CountersTable); NULL for none (param, output). */
+    const char *suffix;
     const Attr *attrs;      /* each declaration's default attributes */
     int nattrs;
     /* Read the declaration's items and fields into d->data; report errors.
@@ -548,10 +557,72 @@ struct Kind {
     /* Register every logical ID the declaration will make (id_claim,
      * logical_id), before emit.  Optional. */
     void (*ids)(Ctx *ctx, Decl *d);
-    /* Add the declaration's resources to the template.  Optional. */
+    /* Make the declaration's code bundles (bundle_for_code), before emit:
+     * the zips, or with Emit.dry_run (`hitc check`) only their checks.
+     * Optional. */
+    void (*bundle)(Ctx *ctx, Decl *d, Emit *e);
+    /* Add the declaration's resources to the template, in dependency
+     * order; a built-in made for another declaration (part_of) is emitted
+     * by that one, through its kind's emit.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
     /* Once per program after every declaration was emitted.  Optional. */
     void (*finish)(Ctx *ctx, Emit *e);
+
+    /* What the phases ask a kind instead of naming it; each optional. */
+    /* Its declarations are named in a namespace of their own and never
+     * referred to; no name is reserved for them (output). */
+    bool own_namespace;
+    /* A block of this keyword takes over the built-in declaration of the
+     * same name, once (the api block). */
+    bool takes_builtin;
+    /* Its declarations' display names their logical ID already (an
+     * included entry: "included resource 'Jobs'"). */
+    bool names_its_id;
+    /* Its declarations are template parameters, not resources: they share
+     * the resources' logical IDs (ids.c) but make none (param). */
+    bool is_parameter;
+    /* A declaration nobody refers to is a warning, D_UNUSED_PARAM (param). */
+    bool warn_unused;
+    /* A name none of d's attributes is asked of attr_error too, before
+     * "has no attribute" (a resource's are its plugin's outputs). */
+    bool attr_error_unknown;
+    /* The type a bare reference to d (is_value) has; VT_STRING without. */
+    ValueType (*value_type)(const Decl *d);
+    /* d is a namespace (a built-in, such as `cfn`): resolve the reference
+     * NAME.REST (e->attr is REST) for owner, setting e->target, e->attr
+     * and e->type and adding the edge with why, or report why not. */
+    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *e);
+    /* The AWS service whose ARN attr of d (NULL: its Ref) is, as Attr.arn,
+     * when d's attributes cannot say (an included resource: its type). */
+    const char *(*arn)(const Decl *d, const char *attr);
+    /* Is d's value secret, never to be written in plain text (param)? */
+    bool (*secret)(const Decl *d);
+    /* What d, which contribute() gave to another declaration, adds to that
+     * declaration's role: IAM statements pushed onto statements (a
+     * trigger's grant to its function). */
+    void (*grant)(Ctx *ctx, Decl *d, CfnNode *statements);
+    /* After every logical ID is registered: checks that need them all. */
+    void (*after_ids)(Ctx *ctx, Decl *d);
+    /* `hitc graph`: edges to draw besides the graph's own (DOT lines). */
+    void (*dot_edges)(Ctx *ctx, Decl *d, Buf *out);
+    /* A file d (given by contribute()) adds at the root of the bundle of
+     * the declaration it contributes to, for that one's runtime: the
+     * plugin kit of a plugin's service.  False: none. */
+    bool (*bundle_extra)(Ctx *ctx, const Decl *d, const char *runtime,
+                         struct BundleExtra *out);
+    /* What d contributes to stays in the root stack of a split app (a
+     * plugin's service: the root needs it). */
+    bool pins_to_root;
+    /* split.c: the declaration whose nested stack d's resources go with
+     * (a function's own, its routes', triggers' and stamp's: the
+     * function), or NULL for the root. */
+    Decl *(*unit)(const Decl *d);
+    /* split.c: the stack a unit asks for (`stack NAME`) and where, or
+     * NULL to be dealt to a shard by its name. */
+    const char *(*stack)(const Decl *d, Loc *loc);
+    /* split.c: the first segment of the path a route's API path resources
+     * are made for ("users"), which keeps them together; NULL for none. */
+    const char *(*path_first)(const Decl *d);
 };
 
 /* A resolved program: every declaration, in file order. */
@@ -569,9 +640,6 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
-    StrMap services;        /* kinds/plugin.c: function name -> a plugin it
-                               serves, made on first use (after resolve) */
-    bool services_known;
     StrMap hitc_logicals;   /* kinds/include.c: hitc's declarations by
                                their logical ID, made at the first lookup */
     bool hitc_logicals_made;
@@ -617,6 +685,17 @@ bool want_arn(Ctx *ctx, const Expr *x, const char *service, DiagCode code,
               const char *what);
 
 void resolve(Ctx *ctx);                 /* references, link() */
+/* from contributes to `to` (a grant to its role, Kind.grant): one
+ * mechanism for one declaration adding to another, so that neither kind
+ * names the other. */
+void contribute(Ctx *ctx, Decl *to, Decl *from);
+/* Is d's value secret (Kind.secret)? */
+bool decl_is_secret(const Decl *d);
+/* E0218 "HEAD secret parameter 'NAME' TAIL" at each secret value x refers
+ * to (itself, or inside "${...}"), with a note where it is declared: for
+ * every place that would hold its value in plain text. */
+void refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                   const char *tail);
 
 /* ---- fields.c --------------------------------------------------------- */
 
@@ -676,6 +755,8 @@ void apps_check(Ctx *ctx, const char *const *files, int nfiles,
  * diagnostics go to ctx the first time an app reads it.  NULL when it is
  * not one of the project's. */
 File *project_file(Ctx *ctx, const char *real);
+/* import.c asks ctx->project_file (apps.c's project_file when a project
+ * was read) for a file before it reads one. */
 
 /* ---- compile.c ------------------------------------------------------ */
 
@@ -718,6 +799,18 @@ bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
 Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
+/* hitc's own fixed logical IDs, the one table of them (ids.c): a
+ * sub-resource of one is logical_id(ctx, d, suffix) of its declaration. */
+typedef enum {
+    HID_STAGE,              /* the built-in parameter `stage` */
+    HID_CODE_BUCKET,        /* the parameters the bundles' place is given in */
+    HID_CODE_PREFIX,
+    HID_API,                /* the built-in `api` */
+    HID_API_DEPLOYMENT,     /* the API's deployment (+ the routes' hash) */
+    HID_STAMPER,            /* hitc's stamper (+ LogGroup, Role, Function) */
+    HID_COUNT
+} HitcId;
+extern const char *const hitc_ids[HID_COUNT];
 Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
 
 /* ---- emit.c ---------------------------------------------------------- */
@@ -778,6 +871,9 @@ struct Emit {
                                fails, and lint_emitted adds nothing */
     char *cache;            /* the bundle cache's directory, or NULL for
                                none (malloc'd, freed by emit_free) */
+    PtrVec appendix;        /* emit.c's Appendix*: emit_appendix */
+    CfnNode *own_resources; /* e->resources while emit_after_begin has
+                               pointed it at an appendix, else NULL */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -790,6 +886,16 @@ void emit_free(Emit *e);
  * resource is then left out of the template. */
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                        const char *type);
+/* Entries owner adds to the template's section ("Parameters",
+ * "Mappings", "Conditions", "Resources", "Outputs") after the section's
+ * own, in the order of the declarations in the files: an include's
+ * fragment.  The same object for the same owner and section. */
+CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section);
+/* Between these two, emit_resource puts owner's resources into its
+ * "Resources" appendix: after every declaration's own, hitc's built-ins
+ * (the stamper) before the fragments. */
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner);
+void emit_after_end(Emit *e);
 /* The template's bytes as written (its text and the final newline). */
 size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
@@ -852,33 +958,41 @@ void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
 /* kinds/function.c: a function's timeout in seconds, and where it is
  * written (an empty Loc for the default) */
 long long function_timeout(const Decl *d, Loc *loc);
-/* kinds/function.c: a function's `stack NAME` (NULL if none) */
-const char *function_stack(const Decl *d, Loc *loc);
-/* kinds/trigger.c: the function a trigger calls (NULL if unresolved) */
-Decl *trigger_function(const Decl *d);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/function.c: the files a function's bundle gets besides its code
  * directory's (the plugin kit, the .env reader), into out; how many */
 int function_bundle_extras(Ctx *ctx, const Decl *d,
                            struct BundleExtra *out);
-/* kinds/stamper.c: the stamper's own bundle */
-void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 /* kinds/stamper.c: the stamp of function fn (a built-in declaration, its
  * logical ID fn's + "Code"), with the edges fn -> stamp -> the stamper,
  * located at at; the stamper is made with the first stamp.  The caller
  * registers the env's values as the stamp's uses (use_expr). */
 Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at);
+/* kinds/stamper.c: the env the stamp writes (each value is also the
+ * stamp's use), and the key of the source bundle it copies (a Fn::Sub
+ * string, set when the function's bundle is made). */
+void stamp_env(Ctx *ctx, Decl *stamp, const char *key, Expr *value);
+void stamp_source(Decl *stamp, const char *key);
 
 /* ---- output.c -------------------------------------------------------- */
+
+#define MANIFEST_FORMAT 1     /* manifest.json's "format" */
 
 /* Before bundling: refuse a DIR that is, or contains, the project or a
  * code directory, lies inside a code directory, or holds files hitc did
  * not write.  0 ok. */
 int output_dir_check(Ctx *ctx, const char *dir);
 int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
+/* output_owned.c: whether dir holds only what hitc wrote (with any, any
+ * name hitc writes, manifest or not): 0 when it does or dir is missing; 1
+ * with *foreign (relative to dir, the first in byte order) and *manifest
+ * (hitc's manifest was there) when it does not; -1 with errno when dir
+ * cannot be read. */
+int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
+                        bool *manifest);
 
-/* ---- main.c: the context -------------------------------------------- */
+/* ---- arena.c: the context ------------------------------------------- */
 
 struct Ctx {
     Arena *arena;
@@ -898,6 +1012,9 @@ struct Ctx {
     struct Project *project;/* apps.c, with `check --apps`: the .hit files
                                under the current directory, each parsed
                                once for every app that reads it; else NULL */
+    /* With a project: the file at real path real, parsed once (apps.c's
+     * project_file, set with project), for import.c; NULL: none. */
+    File *(*project_file)(Ctx *ctx, const char *real);
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
@@ -916,52 +1033,30 @@ void ctx_next_program(Ctx *ctx);
 /* kinds/registry.c */
 extern const Kind *const kinds[];
 extern const int nkinds;
+/* The built-in declarations every program has, made first in this order:
+ * name, kind, its logical ID (a HitcId, or -1 for PascalCase(name)) and
+ * display (NULL for the default). */
+typedef struct Builtin {
+    const char *name;
+    const Kind *kind;
+    int id;
+    const char *display;
+} Builtin;
+extern const Builtin builtins[];
+extern const int nbuiltins;
 const Kind *kind_find(const char *keyword);
-/* kinds/param.c: the template's Parameters section, hitc's then the user's */
-CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
-/* kinds/param.c: is d a parameter marked `secret`? */
-bool param_is_secret(const Decl *d);
-/* kinds/param.c: E0218 "HEAD secret parameter 'NAME' TAIL" at each secret
- * parameter x refers to (itself, or inside "${...}"), with a note where it
- * is declared: for every place that would hold its value in plain text. */
-void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
-                         const char *tail);
-/* kinds/param.c: a parameter's declared type (string or number; the
- * built-in stage is a string) */
-ValueType param_type(const Decl *d);
-/* kinds/include.c: `cfn.ID[.ATTR]` (true when e names cfn, resolved or
- * reported); the fragments' names checked once every logical ID is
- * registered; their sections merged into the template. */
-bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
-/* kinds/include.c: the service whose ARN cfn.ID[.ATTR] is, as Attr.arn. */
-const char *include_arn(const Decl *entry, const char *attr);
-void include_check_refs(Ctx *ctx);
-void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
-/* kinds/include.c: for `hitc graph`, the edges the graph itself does not
- * have: from an included entry to the declaration that makes a resource it
- * names that is no declaration of its own (a function's role, log group,
- * an API's parts), drawn dashed.  graph.c orders declarations, and the
- * cycle rule of lint_emitted checks these edges on the template. */
-void include_dot_edges(Ctx *ctx, Buf *out);
-extern const Kind kind_include, kind_cfn_entry;
+extern const Kind kind_include, kind_cfn_entry, kind_cfn;
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
     kind_stamp, kind_stamper;
 extern const Kind kind_plugin, kind_resource;
-/* kinds/plugin.c: when fn is a plugin's service (`service fn.arn`) on a
- * python* or nodejs* runtime, the kit file its bundle gets at the root
- * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
-bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
-                struct BundleExtra *out);
-/* kinds/plugin.c: is fn some plugin's service (`service fn.arn`)? */
-bool plugin_serves(Ctx *ctx, const Decl *fn);
-/* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
- * trigger's grant goes on its function's role */
+/* kinds/trigger.c: `on SOURCE -> FUNCTION` (its grant goes on the
+ * function's role through contribute and Kind.grant) */
 extern const Kind kind_trigger;
 /* kinds/function_ops.c: `defaults { ... }`, every function's settings */
 extern const Kind kind_defaults;
-void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
-CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
+/* kinds/table.c: has the table a stream (`stream` field), for `on
+ * TABLE.stream`? */
 bool table_has_stream(const Decl *table);
 
 #endif

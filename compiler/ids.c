@@ -17,6 +17,15 @@
 
 #include "hitc.h"
 
+const char *const hitc_ids[HID_COUNT] = {
+    [HID_STAGE] = "Stage",
+    [HID_CODE_BUCKET] = "CodeBucket",
+    [HID_CODE_PREFIX] = "CodePrefix",
+    [HID_API] = "Api",
+    [HID_API_DEPLOYMENT] = "ApiDeployment",
+    [HID_STAMPER] = "HitcStamper",
+};
+
 const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix)
 {
     return logical_id_fit(ctx->arena,
@@ -50,7 +59,7 @@ bool id_claim(Ctx *ctx, Decl *owner, const char *logical)
     const char *other_display = other == ctx->prog.stage
         ? "hitc's built-in parameter 'stage'" : other->display;
     Diag *d;
-    if (owner->kind != &kind_param && first->kind != &kind_param)
+    if (!owner->kind->is_parameter && !first->kind->is_parameter)
         d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
                  "%s and %s would both make the CloudFormation resource "
                  "'%s'; rename one", at->display, other_display, logical);
@@ -85,7 +94,7 @@ bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical)
 void ids_register(Ctx *ctx)
 {
     Program *p = &ctx->prog;
-    id_claim(ctx, p->stage, "Stage");
+    id_claim(ctx, p->stage, p->stage->logical);
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
         if (d->kind->ids && (d->stmt || d->builtin) && d != p->api)
@@ -95,4 +104,11 @@ void ids_register(Ctx *ctx)
      * on every route: they come last. */
     if (p->api && p->api->kind->ids)
         p->api->kind->ids(ctx, p->api);
+    /* What needs every ID known (an include's secrets shown in plain
+     * text), in file order. */
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind->after_ids && (d->stmt || d->builtin))
+            d->kind->after_ids(ctx, d);
+    }
 }

@@ -30,6 +30,8 @@ typedef struct Resource {
     Loc plugin_loc;
     PtrVec given;           /* Given*, in written order */
     StrMap given_names;     /* name -> Given* */
+    const char *service_code;   /* the service's bundle's SHA-256, or NULL
+                                   (resource_bundle) */
 } Resource;
 
 static void register_value(Ctx *ctx, Decl *d, PlugValue *v, const char *why)
@@ -119,7 +121,6 @@ static void resource_check(Ctx *ctx, Decl *d)
 {
     Resource *r = arena_alloc(ctx->arena, sizeof *r);
     d->data = r;
-    d->logical = arena_printf(ctx->arena, "%sResource", d->logical);
     decl_set_attrs(d, NULL, 0);
     Stmt *s = d->stmt;
     const char *usage = "resource NAME: PLUGIN { INPUT = VALUE ... }";
@@ -309,9 +310,8 @@ static void resource_ids(Ctx *ctx, Decl *d)
 
 /* The SHA-256 of the service's bundle, when the service is a function of
  * this app (`service FUNCTION.arn`) and its plugin does not keep its
- * resources on a code change; else NULL.  The function was emitted first
- * (resource -> plugin -> function), so its bundle is made: bundle_for_with
- * returns that one. */
+ * resources on a code change; else NULL.  The function was bundled first
+ * (resource -> plugin -> function), so bundle_for_code returns that one. */
 static const char *service_code_hash(Ctx *ctx, Emit *e, const Plugin *p)
 {
     const Expr *x = p->service;
@@ -362,19 +362,29 @@ static void resource_emit(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *outs = cfn_put_arr(a, hp, "Outputs");
     for (int i = 0; i < p->nouts; i++)
         cfn_arr_push(a, outs, cfn_str(a, d->loc, p->outs[i].name));
-    const char *code = service_code_hash(ctx, e, p);
-    if (code)
-        cfn_put_str(a, hp, "ServiceCode", code);
+    if (r->service_code)
+        cfn_put_str(a, hp, "ServiceCode", r->service_code);
+}
+
+/* The bundle phase: the service's code hash, which its resources carry. */
+static void resource_bundle(Ctx *ctx, Decl *d, Emit *e)
+{
+    Resource *r = d->data;
+    if (resource_emits(r))
+        r->service_code = service_code_hash(ctx, e, r->plugin->data);
 }
 
 const Kind kind_resource = {
     .keyword = "resource",
     .noun = "resource",
     .named = true,
+    .suffix = "Resource",
     .check = resource_check,
     .link = resource_link,
     .attr_error = resource_attr_error,
     .ref = resource_ref,
     .ids = resource_ids,
+    .bundle = resource_bundle,
     .emit = resource_emit,
+    .attr_error_unknown = true,
 };

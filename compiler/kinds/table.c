@@ -242,7 +242,6 @@ static void table_check(Ctx *ctx, Decl *d)
     Table *t = arena_alloc(ctx->arena, sizeof *t);
     t->stream = -1;
     d->data = t;
-    d->logical = arena_printf(ctx->arena, "%sTable", d->logical);
     if (!want_items(ctx, d->stmt, 2, 2, "table NAME { ... }"))
         return;
     check_fields(ctx, d, d->stmt, table_fields,
@@ -378,6 +377,7 @@ const Kind kind_table = {
     .keyword = "table",
     .noun = "table",
     .named = true,
+    .suffix = "Table",
     .attrs = table_attrs,
     .nattrs = sizeof table_attrs / sizeof *table_attrs,
     .check = table_check,

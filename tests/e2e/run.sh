@@ -7,7 +7,7 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, nested, plugin-failures, hitc-deploy, selftest (the
+#                            ...), hit-triggers, nested, crossing, plugin-failures, hitc-deploy, selftest (the
 #                            harness's own checks)
 #        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth
 #        HITC_E2E_CLAIMS=DIR run the parts no other run.sh with this DIR has claimed
@@ -50,13 +50,14 @@ source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
 source "$E2E/nested.sh"      # nested_e2e: an app split into nested stacks
+source "$E2E/crossing.sh"    # crossing_e2e: an app that grows past the threshold
 source "$E2E/deploy.sh"         # hitc_deploy_cases
 
 # The parts of the suite: each app, then the parts with cases of their own (the last
 # two fail on purpose, so they run after check_answers).
 PARTS=()
 for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
-PARTS+=(hit-triggers nested hitc-deploy plugin-failures selftest)
+PARTS+=(hit-triggers nested crossing hitc-deploy plugin-failures selftest)
 # The longest parts, started first: a shard that took one of them last would run on
 # alone while the other waited.
 LONGEST=(chat nested releases hits-http)
@@ -530,6 +531,7 @@ part() {
     case $1 in
     hit-triggers) hit_triggers_e2e ;;
     nested) nested_e2e ;;
+    crossing) crossing_e2e ;;
     hitc-deploy) hitc_deploy_cases ;;
     plugin-failures) plugin_failures_cases ;;   # an app that only fails on purpose
     selftest) selftests ;;
