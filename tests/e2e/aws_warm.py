@@ -153,10 +153,10 @@ def call(path, real, args, script=None):
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         conn.connect(path)
-    except OSError:                         # no server: the aws CLI (the script) itself
+        conn.sendall(struct.pack("!I", len(message)))
+        socket.send_fds(conn, [message], [0, 1, 2])
+    except OSError:                         # no server (or a closed stream): the CLI itself
         os.execv(real, [real] + ([script] if script is not None else []) + args)
-    conn.sendall(struct.pack("!I", len(message)))
-    socket.send_fds(conn, [message], [0, 1, 2])
     try:
         rc = struct.unpack("!i", _exactly(conn, 4))[0]
     except (EOFError, OSError):
