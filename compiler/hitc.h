@@ -565,7 +565,10 @@ struct Kind {
      * order; a built-in made for another declaration (part_of) is emitted
      * by that one, through its kind's emit.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
-    /* Once per program after every declaration was emitted.  Optional. */
+    /* Once per program after every declaration was emitted, in the
+     * registry's order: the API's CORS preflights and gateway responses,
+     * then its deployment and stage, which need every route's resources.
+     * Optional; no other kind has one. */
     void (*finish)(Ctx *ctx, Emit *e);
 
     /* What the phases ask a kind instead of naming it; each optional. */

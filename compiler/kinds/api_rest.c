@@ -394,7 +394,7 @@ static void route_ids(Ctx *ctx, Decl *d)
         n->resource = logical_id_fit(ctx->arena, arena_printf(
             ctx->arena, "%sResource", n->ids));
         Decl *has = id_owner(ctx, n->resource);
-        if (has && has->kind != &kind_param)
+        if (has && !has->kind->is_parameter)
             continue;           /* another node's, of the same ID */
         id_claim(ctx, d, n->resource);
     }
