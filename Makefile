@@ -78,6 +78,7 @@ SRCS := \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \
+	compiler/cfn_reader.c \
 	compiler/cfn_read_json.c \
 	compiler/lint.c \
 	compiler/lint_rules.c \

@@ -189,26 +189,26 @@ static Accept *read_directive(Ctx *ctx, const Source *src, const Comment *c)
         return NULL;
     s.p += n;
     skip_blanks(&s);
-    const char *e = word_end(&s);
-    if ((size_t)(e - s.p) != strlen(verb) || memcmp(s.p, verb, strlen(verb)) != 0) {
-        diag(ctx, D_ACCEPT_BAD, here(&s, e), "'# hitc:' starts a directive, "
+    const char *end = word_end(&s);
+    if ((size_t)(end - s.p) != strlen(verb) || memcmp(s.p, verb, strlen(verb)) != 0) {
+        diag(ctx, D_ACCEPT_BAD, here(&s, end), "'# hitc:' starts a directive, "
              "and the one directive is 'accept': '# hitc: accept CODE "
              "\"REASON\"'");
         return NULL;
     }
-    s.p = e;
+    s.p = end;
     skip_blanks(&s);
-    e = word_end(&s);
-    if (e == s.p) {
-        diag(ctx, D_ACCEPT_BAD, here(&s, e), "expected the code of the "
+    end = word_end(&s);
+    if (end == s.p) {
+        diag(ctx, D_ACCEPT_BAD, here(&s, end), "expected the code of the "
              "warning to accept: '# hitc: accept CODE \"REASON\"'");
         return NULL;
     }
-    Loc code_loc = here(&s, e);
-    char *code = arena_strndup(ctx->arena, s.p, (size_t)(e - s.p));
+    Loc code_loc = here(&s, end);
+    char *code = arena_strndup(ctx->arena, s.p, (size_t)(end - s.p));
     if (!acceptable(ctx, code, code_loc))
         return NULL;
-    s.p = e;
+    s.p = end;
     skip_blanks(&s);
     const char *reason = reason_of(ctx, &s, code);
     return reason ? accept_new(ctx, code, reason, code_loc) : NULL;
@@ -260,14 +260,14 @@ static uint32_t node_end(const CfnNode *n)
     uint32_t end = n->loc.off + n->loc.len;
     if (n->kind == CFN_ARRAY)
         for (int i = 0; i < n->len; i++) {
-            uint32_t e = node_end(n->items[i]);
-            end = e > end ? e : end;
+            uint32_t sub = node_end(n->items[i]);
+            end = sub > end ? sub : end;
         }
     if (n->kind == CFN_OBJECT)
         for (int i = 0; i < n->len; i++) {
-            uint32_t e = node_end(n->pairs[i].value);
+            uint32_t sub = node_end(n->pairs[i].value);
             uint32_t k = n->pairs[i].key_loc.off + n->pairs[i].key_loc.len;
-            end = e > end ? e : end;
+            end = sub > end ? sub : end;
             end = k > end ? k : end;
         }
     return end;

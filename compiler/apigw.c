@@ -35,30 +35,6 @@
 
 /* ---- matching ------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-    return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
-}
-
-/* Percent-decoding (and '+' as a space when plus). */
-char *apigw_decode(Arena *a, const char *s, size_t n, bool plus)
-{
-    char *out = arena_alloc(a, n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-            hexval((unsigned char)s[i + 2]) >= 0) {
-            out[k++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-                              hexval((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = plus && s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[k] = '\0';
-    return out;
-}
-
 /* The request path's segments, still encoded. */
 static int split(Arena *a, const char *path, const char ***out)
 {

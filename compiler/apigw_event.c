@@ -7,6 +7,8 @@
  * text: REST, the proxy event (payload 1.0, with multiValueHeaders and
  * multiValueQueryStringParameters); HTTP API, payload 2.0 (cookies,
  * rawPath, rawQueryString); each with its requestContext.
+ * Also the readers of a request that apigw.c and authorize.c share: a
+ * header by name, percent-decoding.
  * Holds: a body that is not UTF-8 travels base64-encoded, as API Gateway
  * sends it.
  */
@@ -21,6 +23,32 @@
 
 #define NOWHERE ((Loc){0})
 #define LOCAL_API_ID "hitclocal"
+
+/* ---- reading the request -------------------------------------------- */
+
+static int hexval(int c)
+{
+    return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* Percent-decoding (and '+' as a space when plus). */
+char *apigw_decode(Arena *a, const char *s, size_t n, bool plus)
+{
+    char *out = arena_alloc(a, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+            hexval((unsigned char)s[i + 2]) >= 0) {
+            out[k++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+                              hexval((unsigned char)s[i + 2]));
+            i += 2;
+        } else {
+            out[k++] = plus && s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
 
 /* ---- events -------------------------------------------------------------- */
 

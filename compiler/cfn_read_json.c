@@ -82,16 +82,16 @@ static bool json_string(Json *J, Buf *b)
         }
         if (at + 1 >= J->n)
             break;
-        char e = J->t[at + 1];
-        const char *plain = strchr("\"\\/bfnrt", e);
-        if (e && plain) {
+        char ch = J->t[at + 1];
+        const char *plain = strchr("\"\\/bfnrt", ch);
+        if (ch && plain) {
             static const char cooked[] = "\"\\/\b\f\n\r\t";
             buf_add(b, &cooked[plain - "\"\\/bfnrt"], 1);
             J->i += 2;
             continue;
         }
-        if (e != 'u') {
-            char esc[3] = {'\\', e, 0};
+        if (ch != 'u') {
+            char esc[3] = {'\\', ch, 0};
             json_error(J, at, "unknown escape '%s' in a JSON string", esc);
             return false;
         }

@@ -1,7 +1,7 @@
 /*
- * cfn_reader.h: what cfn_read.c's tree builder gives its two front ends,
- * libyaml's events (cfn_read.c) and the JSON scanner (cfn_read_json.c).
- * Private to those two files.
+ * cfn_reader.h: what the reader's tree builder (cfn_reader.c) gives its
+ * two front ends, libyaml's events (cfn_read.c) and the JSON scanner
+ * (cfn_read_json.c).  Private to those three files.
  *
  * A front end reports what it reads, in order: reader_open (a mapping or
  * a sequence), reader_scalar (a key or a value), reader_close; the builder

@@ -531,7 +531,10 @@ static int step_template(Deploy *d, const char *name, const char *text, ChangeSe
      * only when it holds nothing but what a build wrote */
     cs->template_file = arena_printf(a, "%s.%s.json", d->dir, name);
     FILE *f = fopen(cs->template_file, "w");
-    if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0) {
+    bool ok = f && fprintf(f, "%s\n", text) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
         fprintf(stderr, "hitc: cannot write %s: %s\n", cs->template_file, strerror(errno));
         return 2;
     }
@@ -564,7 +567,9 @@ static int cross_first(Deploy *d, bool *stop)
     fputs(text.data, d->s.say);
     buf_free(&text);
     char *body = cfn_json(c.template);
-    ChangeSet cs = {.type = "UPDATE", .params_of = cfn_obj_get(c.template, "Parameters")};
+    CfnNode *params = cfn_obj_get(c.template, "Parameters");
+    ChangeSet cs = {.type = "UPDATE",
+                    .params_of = params ? params : cfn_obj(ctx->arena, (Loc){0})};
     int rc = step_template(d, "crossing", body, &cs);
     free(body);
     if (rc == 0)

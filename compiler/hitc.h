@@ -600,7 +600,7 @@ struct Kind {
     /* d is a namespace (a built-in, such as `cfn`): resolve the reference
      * NAME.REST (e->attr is REST) for owner, setting e->target, e->attr
      * and e->type and adding the edge with why, or report why not. */
-    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *e);
+    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *x);
     /* The AWS service whose ARN attr of d (NULL: its Ref) is, as Attr.arn,
      * when d's attributes cannot say (an included resource: its type). */
     const char *(*arn)(const Decl *d, const char *attr);
@@ -677,7 +677,7 @@ void check_decls(Ctx *ctx);             /* kinds' check() */
 
 /* ---- resolve.c -------------------------------------------------------- */
 
-void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
+void use_expr(Ctx *ctx, Decl *owner, Expr *x, const char *why);
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
 /* The edge from -> what the resolved reference r names (none for aws.*),
  * located at r: "WHY refers to 'NAME.ATTR'". */

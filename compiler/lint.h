@@ -88,7 +88,8 @@ bool lint_id_ok(const char *s);
  * checked those on the .hit source. */
 bool lint_checked_in_hit(const Lint *l, Loc loc);
 
-/* AWS::Region and the other pseudo parameters, valid Ref targets. */
+/* AWS::Region and the other pseudo parameters, valid Ref targets
+ * (lint_rules.c, as lint_id_ok and lint_checked_in_hit). */
 bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
@@ -108,10 +109,10 @@ void lint_emitted(Ctx *ctx, Emit *e);
 void emit_checked(Ctx *ctx, Emit *e);
 
 /* The next ${variable} of an Fn::Sub string at or after p: its name is
- * *b .. *e, blanks around it trimmed (CloudFormation ignores them);
+ * *b .. *end, blanks around it trimmed (CloudFormation ignores them);
  * ${!Literal} and ${} are skipped.  Returns where to go on, or NULL when
  * there is none.  lint and include read Fn::Sub through this one. */
-const char *sub_next_var(const char *p, const char **b, const char **e);
+const char *sub_next_var(const char *p, const char **b, const char **end);
 
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 

@@ -23,6 +23,21 @@ static Loc key_loc(const CfnNode *obj, const char *key, Loc fallback)
     return p ? p->key_loc : fallback;
 }
 
+static const char *const pseudo_params[] = {
+    "AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
+    "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName",
+    "AWS::URLSuffix",
+};
+#define NPSEUDO ((int)(sizeof pseudo_params / sizeof pseudo_params[0]))
+
+bool lint_is_pseudo(const char *name)
+{
+    for (int i = 0; i < NPSEUDO; i++)
+        if (strcmp(name, pseudo_params[i]) == 0)
+            return true;
+    return false;
+}
+
 /* In a template hitc made, is this entry hitc's own (located in a .hit
  * file, or nowhere: the built-in parameters) rather than an included
  * fragment's?  The compiler checked what hitc makes on the .hit source

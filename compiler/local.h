@@ -334,10 +334,6 @@ typedef struct HttpResp {
  * params as name, value pairs in arena), or NULL. */
 LocalRoute *apigw_match(Arena *a, const LocalApi *api, const char *method,
                         const char *raw_path, PtrVec *params);
-/* Percent-decoding of s[0..n) (and '+' as a space when plus), in a. */
-char *apigw_decode(Arena *a, const char *s, size_t n, bool plus);
-/* req's header name (any case; the last one given), or NULL. */
-const char *apigw_header(const HttpReq *req, const char *name);
 
 /* The whole answer to req: a preflight, API Gateway's own error, or the
  * function's answer (run through invoke) mapped back. *fn_name names the
@@ -361,6 +357,10 @@ void apigw_add_pairs(HttpResp *resp, const char **pairs, int n);
 
 /* ---- apigw_event.c: the event a function gets ------------------------- */
 
+/* Percent-decoding of s[0..n) (and '+' as a space when plus), in a. */
+char *apigw_decode(Arena *a, const char *s, size_t n, bool plus);
+/* req's header name (any case; the last one given), or NULL. */
+const char *apigw_header(const HttpReq *req, const char *name);
 /* The event API Gateway sends the route's function for req, with what the
  * route's authorizer answered as its requestContext.authorizer (authz;
  * NULL: none). */

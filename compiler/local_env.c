@@ -422,14 +422,14 @@ WorkerSpec *local_spec(LocalApp *app, Where *w, LocalFn *fn, const Interp *in,
                     w->endpoint);
     }
     int n = 0;
-    for (char **e = environ; *e; e++)
+    for (char **ep = environ; *ep; ep++)
         n++;
     WorkerSpec *s = xcalloc(1, sizeof *s);
     s->env = xcalloc((size_t)(n + ours.len + 1), sizeof *s->env);
     int k = 0;
-    for (char **e = environ; *e; e++)
-        if (!overridden(&ours, *e))
-            s->env[k++] = xstrdup(*e);
+    for (char **ep = environ; *ep; ep++)
+        if (!overridden(&ours, *ep))
+            s->env[k++] = xstrdup(*ep);
     for (int i = 0; i < ours.len; i++)
         s->env[k++] = xstrdup(ours.items[i]);
     s->fn = xstrdup(fn->name);

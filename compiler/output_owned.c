@@ -151,9 +151,9 @@ static bool listed(const PtrVec *files, const char *rel)
     return false;
 }
 
-static int not_dot(const struct dirent *e)
+static int not_dot(const struct dirent *de)
 {
-    return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    return strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)

@@ -72,9 +72,9 @@ static CfnNode *events(Aws *aws, const char *stack)
 {
     const char *args[] = {"cloudformation", "describe-stack-events", "--stack-name",
                           stack, "--max-items", "200", NULL};
-    CfnNode *events = cfn_obj_get(aws_call(aws, "read the stack's events", args, true),
-                                  "StackEvents");
-    return events && events->kind == CFN_ARRAY ? events : NULL;
+    CfnNode *list = cfn_obj_get(aws_call(aws, "read the stack's events", args, true),
+                                "StackEvents");
+    return list && list->kind == CFN_ARRAY ? list : NULL;
 }
 
 void stack_seen_events(Aws *aws, const char *stack, StrMap *seen)

@@ -195,9 +195,9 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
         }
         EnvVar *o = strmap_get(&f->env_keys, key->text);
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
-                           "env key '%s' is given twice", key->text);
-            note(ctx, e, o->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                            "env key '%s' is given twice", key->text);
+            note(ctx, dg, o->loc, "first given here");
             continue;
         }
         EnvVar *v = arena_alloc(ctx->arena, sizeof *v);
@@ -429,14 +429,14 @@ static void refuse_secret_env(Ctx *ctx, const EnvVar *v, const Expr *r)
 {
     if (!r->target || !decl_is_secret(r->target))
         return;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
-                   "env '%s' would store secret parameter '%s' in plain text "
-                   "(in the .env stamped into the code bundle, or in "
-                   "Lambda's environment); keep the secret in AWS Secrets "
-                   "Manager or SSM Parameter Store, pass its name or ARN in "
-                   "env, and read the value at run time", v->key,
-                   r->target->name);
-    note(ctx, e, r->target->name_loc, "secret parameter '%s' declared here",
+    Diag *dg = diag(ctx, D_SECRET_PLAIN, r->loc,
+                    "env '%s' would store secret parameter '%s' in plain text "
+                    "(in the .env stamped into the code bundle, or in "
+                    "Lambda's environment); keep the secret in AWS Secrets "
+                    "Manager or SSM Parameter Store, pass its name or ARN in "
+                    "env, and read the value at run time", v->key,
+                    r->target->name);
+    note(ctx, dg, r->target->name_loc, "secret parameter '%s' declared here",
          r->target->name);
 }
 

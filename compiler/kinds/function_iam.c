@@ -242,9 +242,9 @@ void function_iam_allow(Ctx *ctx, Decl *d, FunctionIam *f, Stmt *s)
         return;
     Grant *g = strmap_get(&f->granted, t->name);
     if (g) {
-        Diag *e = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
-                       "access to table '%s' is given twice", t->name);
-        note(ctx, e, g->loc, "first given here");
+        Diag *dg = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
+                        "access to table '%s' is given twice", t->name);
+        note(ctx, dg, g->loc, "first given here");
         return;
     }
     g = arena_alloc(ctx->arena, sizeof *g);

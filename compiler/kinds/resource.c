@@ -57,12 +57,12 @@ static Decl *find_plugin(Ctx *ctx, Decl *d, const Item *it)
         return p;
     }
     if (p) {
-        Diag *e = diag(ctx, D_UNKNOWN_PLUGIN, it->loc, "'%s' is a %s, not a "
-                       "plugin; a resource is made with a plugin "
-                       "('plugin %s { ... }')", it->text, p->kind->noun,
-                       it->text);
+        Diag *dg = diag(ctx, D_UNKNOWN_PLUGIN, it->loc, "'%s' is a %s, not a "
+                        "plugin; a resource is made with a plugin "
+                        "('plugin %s { ... }')", it->text, p->kind->noun,
+                        it->text);
         if (p->name_loc.src)
-            note(ctx, e, p->name_loc, "'%s' declared here", p->name);
+            note(ctx, dg, p->name_loc, "'%s' declared here", p->name);
         return NULL;
     }
     const char **names = arena_alloc(ctx->arena, sizeof(char *) *
@@ -100,9 +100,9 @@ static void read_inputs(Ctx *ctx, Decl *d, Resource *r)
         Item *key = line->items[0];
         Given *o = strmap_get(&r->given_names, key->text);
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
-                           "input '%s' is given twice", key->text);
-            note(ctx, e, o->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                            "input '%s' is given twice", key->text);
+            note(ctx, dg, o->loc, "first given here");
             continue;
         }
         const char *why = arena_printf(ctx->arena, "input '%s'", key->text);
@@ -180,17 +180,17 @@ static void type_error(Ctx *ctx, Decl *d, Decl *pd, const PlugInput *in,
         : in->type == VT_NUMBER ? "write a number without quotes"
         : in->type == VT_BOOL ? "write true or false, without quotes"
         : "write a list: [\"a\", \"b\"]";
-    Diag *e;
+    Diag *dg;
     if (item)
-        e = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is a list "
-                 "of strings, and this item is %s; %s", in->name,
-                 pd->display, value_type_name(t), "put it in quotes");
+        dg = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is a list "
+                  "of strings, and this item is %s; %s", in->name,
+                  pd->display, value_type_name(t), "put it in quotes");
     else
-        e = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is "
-                 "declared '%s', but resource '%s' gives it %s; %s",
-                 in->name, pd->display, plug_type_name(in->type), d->name,
-                 value_type_name(t), fix);
-    note(ctx, e, in->loc, "'%s' declared here as '%s'", in->name,
+        dg = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is "
+                  "declared '%s', but resource '%s' gives it %s; %s",
+                  in->name, pd->display, plug_type_name(in->type), d->name,
+                  value_type_name(t), fix);
+    note(ctx, dg, in->loc, "'%s' declared here as '%s'", in->name,
          plug_type_name(in->type));
 }
 
@@ -230,25 +230,25 @@ static void resource_link(Ctx *ctx, Decl *d)
         }
         const char *dym = did_you_mean(ctx, g->name, names, p->inputs.len,
                                        NULL);
-        Diag *e;
+        Diag *dg;
         if (dym[0])
-            e = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
-                     "'%s'%s", pd->display, g->name, dym);
+            dg = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
+                      "'%s'%s", pd->display, g->name, dym);
         else
-            e = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
-                     "'%s'; declare it in the plugin ('in %s: string') or "
-                     "remove this line", pd->display, g->name, g->name);
-        note(ctx, e, pd->name_loc, "%s declared here", pd->display);
+            dg = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
+                      "'%s'; declare it in the plugin ('in %s: string') or "
+                      "remove this line", pd->display, g->name, g->name);
+        note(ctx, dg, pd->name_loc, "%s declared here", pd->display);
     }
     for (int i = 0; i < p->inputs.len; i++) {
         PlugInput *in = p->inputs.items[i];
         if (in->def || strmap_get(&r->given_names, in->name))
             continue;
-        Diag *e = diag(ctx, D_PLUGIN_MISSING_INPUT, d->name_loc,
-                       "resource '%s' does not give input '%s' of %s, which "
-                       "has no default; add '%s = ...' to its block",
-                       d->name, in->name, pd->display, in->name);
-        note(ctx, e, in->loc, "input '%s' declared here, in %s", in->name,
+        Diag *dg = diag(ctx, D_PLUGIN_MISSING_INPUT, d->name_loc,
+                        "resource '%s' does not give input '%s' of %s, which "
+                        "has no default; add '%s = ...' to its block",
+                        d->name, in->name, pd->display, in->name);
+        note(ctx, dg, in->loc, "input '%s' declared here, in %s", in->name,
              pd->display);
     }
 }

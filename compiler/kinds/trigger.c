@@ -240,198 +240,58 @@ static void check_schedule(Ctx *ctx, Trigger *t, const char *text, Loc loc)
     t->text = text;
 }
 
-/* ---- event patterns: JSON into the template's tree -------------------- */
+/* ---- event patterns: JSON into the template's tree --------------------
+ * A pattern is read by the one JSON reader hitc has (cfn_read), in a
+ * context of its own: its first complaint becomes the pattern's, placed
+ * by character, and the tree it made is copied into this one, every node
+ * at the pattern's place in the .hit file. */
 
-typedef struct Json {
-    Ctx *ctx;
-    const char *s, *p;
-    Loc loc;
-    const char *err;
-    int depth;
-} Json;
-
-static void json_ws(Json *j)
+static CfnNode *copy_tree(Arena *a, const CfnNode *n, Loc loc)
 {
-    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-        j->p++;
-}
-
-static CfnNode *json_fail(Json *j, const char *what)
-{
-    if (!j->err)
-        j->err = arena_printf(j->ctx->arena, "%s at character %d", what,
-                              (int)(j->p - j->s) + 1);
-    return NULL;
-}
-
-static char *json_string(Json *j)
-{
-    Buf b = {0};
-    buf_add(&b, "", 0);
-    j->p++;
-    for (;;) {
-        unsigned char c = (unsigned char)*j->p;
-        if (c == '"')
-            break;
-        if (c < 0x20) {
-            buf_free(&b);
-            json_fail(j, c ? "a control character in a string"
-                           : "an unterminated string");
-            return NULL;
-        }
-        if (c != '\\') {
-            buf_add(&b, j->p++, 1);
-            continue;
-        }
-        char e = j->p[1];
-        const char *map = strchr("\"\\/bfnrt", e);
-        if (e && map) {
-            static const char out[] = "\"\\/\b\f\n\r\t";
-            buf_add(&b, &out[map - "\"\\/bfnrt"], 1);
-            j->p += 2;
-            continue;
-        }
-        unsigned cp = 0;
-        for (int i = 0; e == 'u' && i < 4; i++) {
-            char h = j->p[2 + i];
-            int v = h >= '0' && h <= '9' ? h - '0'
-                  : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                  : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
-            if (v < 0) {
-                e = 0;
-                break;
-            }
-            cp = cp << 4 | (unsigned)v;
-        }
-        if (e != 'u' || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            buf_free(&b);
-            json_fail(j, "a bad escape in a string");
-            return NULL;
-        }
-        if (cp == 0) {      /* it would cut the string short where it stands */
-            buf_free(&b);
-            json_fail(j, "'\\u0000' in a string: a pattern cannot match a "
-                         "NUL character");
-            return NULL;
-        }
-        buf_put_utf8(&b, cp);
-        j->p += 6;
+    switch (n->kind) {
+    case CFN_NULL:
+        return cfn_null(a, loc);
+    case CFN_BOOL:
+        return cfn_bool(a, loc, n->boolean);
+    case CFN_NUMBER:
+        return cfn_num_text(a, loc, arena_strdup(a, n->text));
+    case CFN_STRING:
+        return cfn_str(a, loc, n->text);
+    case CFN_ARRAY: {
+        CfnNode *arr = cfn_arr(a, loc);
+        for (int i = 0; i < n->len; i++)
+            cfn_arr_push(a, arr, copy_tree(a, n->items[i], loc));
+        return arr;
     }
-    j->p++;
-    char *s = arena_strdup(j->ctx->arena, b.data);
-    buf_free(&b);
-    return s;
+    case CFN_OBJECT: {
+        CfnNode *obj = cfn_obj(a, loc);
+        for (int i = 0; i < n->len; i++)
+            cfn_obj_set(a, obj, arena_strdup(a, n->pairs[i].key), loc,
+                        copy_tree(a, n->pairs[i].value, loc));
+        return obj;
+    }
+    }
+    return cfn_null(a, loc);
 }
 
-static CfnNode *json_value(Json *j)
+/* The pattern's JSON, or NULL with *err (in ctx's arena) saying why. */
+static CfnNode *read_pattern(Ctx *ctx, const char *text, Loc loc, const char **err)
 {
-    Arena *a = j->ctx->arena;
-    json_ws(j);
-    if (++j->depth > MAX_NESTING)
-        return json_fail(j, "nesting too deep");
-    CfnNode *v = NULL;
-    char c = *j->p;
-    if (c == '{') {
-        v = cfn_obj(a, j->loc);
-        j->p++;
-        json_ws(j);
-        if (*j->p == '}')
-            j->p++;
-        else
-            for (;;) {
-                json_ws(j);
-                if (*j->p != '"')
-                    return json_fail(j, "expected a member name in quotes");
-                char *key = json_string(j);
-                if (!key)
-                    return NULL;
-                json_ws(j);
-                if (*j->p != ':')
-                    return json_fail(j, "expected ':'");
-                j->p++;
-                CfnNode *m = json_value(j);
-                if (!m)
-                    return NULL;
-                if (cfn_obj_set(a, v, key, j->loc, m))
-                    return json_fail(j, arena_printf(a, "member '%s' given "
-                                                     "twice", key));
-                json_ws(j);
-                if (*j->p == ',') {
-                    j->p++;
-                    continue;
-                }
-                if (*j->p != '}')
-                    return json_fail(j, "expected ',' or '}'");
-                j->p++;
-                break;
-            }
-    } else if (c == '[') {
-        v = cfn_arr(a, j->loc);
-        j->p++;
-        json_ws(j);
-        if (*j->p == ']')
-            j->p++;
-        else
-            for (;;) {
-                CfnNode *m = json_value(j);
-                if (!m)
-                    return NULL;
-                cfn_arr_push(a, v, m);
-                json_ws(j);
-                if (*j->p == ',') {
-                    j->p++;
-                    continue;
-                }
-                if (*j->p != ']')
-                    return json_fail(j, "expected ',' or ']'");
-                j->p++;
-                break;
-            }
-    } else if (c == '"') {
-        char *s = json_string(j);
-        if (!s)
-            return NULL;
-        v = cfn_str(a, j->loc, s);
-    } else if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "false", 5) == 0) {
-        v = cfn_bool(a, j->loc, c == 't');
-        j->p += c == 't' ? 4 : 5;
-    } else if (strncmp(j->p, "null", 4) == 0) {
-        v = cfn_null(a, j->loc);
-        j->p += 4;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-        const char *start = j->p;
-        if (*j->p == '-')
-            j->p++;
-        if (*j->p == '0')
-            j->p++;
-        else if (*j->p >= '1' && *j->p <= '9')
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        else
-            return json_fail(j, "a bad number");
-        if (*j->p == '.') {
-            j->p++;
-            if (!(*j->p >= '0' && *j->p <= '9'))
-                return json_fail(j, "a bad number");
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        }
-        if (*j->p == 'e' || *j->p == 'E') {
-            j->p++;
-            if (*j->p == '+' || *j->p == '-')
-                j->p++;
-            if (!(*j->p >= '0' && *j->p <= '9'))
-                return json_fail(j, "a bad number");
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        }
-        v = cfn_num_text(a, j->loc,
-                         arena_strndup(a, start, (size_t)(j->p - start)));
-    } else {
-        return json_fail(j, c ? "expected a JSON value" : "unexpected end");
+    *err = NULL;
+    size_t lead = strspn(text, " \t\n\r");
+    if (text[lead] != '{' && text[lead] != '[')
+        return cfn_null(ctx->arena, loc);       /* JSON, but no object */
+    Ctx *scratch = ctx_new();
+    CfnNode *v = cfn_read(scratch, source_from_text(scratch, "pattern", text,
+                                                    strlen(text)));
+    if (!v && scratch->diags.len) {
+        const Diag *dg = scratch->diags.items[0];
+        *err = arena_printf(ctx->arena, "%s (character %u)", dg->msg,
+                            (unsigned)dg->loc.off + 1);
     }
-    j->depth--;
-    return v;
+    CfnNode *copy = v ? copy_tree(ctx->arena, v, loc) : NULL;
+    ctx_free(scratch);
+    return copy;
 }
 
 /* EventBridge's rule: every member of a pattern is an object (a nested
@@ -458,16 +318,11 @@ static const char *pattern_shape(Ctx *ctx, const CfnNode *o, const char *path)
 CfnNode *trigger_pattern(Ctx *ctx, const char *text, Loc loc,
                          const char *what)
 {
-    Json j = {ctx, text, text, loc, NULL, 0};
-    CfnNode *v = json_value(&j);
-    if (v) {
-        json_ws(&j);
-        if (*j.p)
-            json_fail(&j, "text after the JSON value");
-    }
-    if (j.err) {
+    const char *err;
+    CfnNode *v = read_pattern(ctx, text, loc, &err);
+    if (!v) {
         diag(ctx, D_BAD_EVENT_PATTERN, loc, "the %s is not valid JSON: %s",
-             what, j.err);
+             what, err ? err : "it cannot be read");
         return NULL;
     }
     const char *why = v->kind != CFN_OBJECT
@@ -822,12 +677,12 @@ static void trigger_link(Ctx *ctx, Decl *d)
                       "not a secret");
     trigger_failure_link(ctx, d);
     if (t->table && !table_has_stream(t->table)) {
-        Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
-                       "table '%s' has no stream, so 'on %s.stream' has "
-                       "nothing to read; add 'stream new-and-old' (or "
-                       "keys-only, new, old) to its block", t->table->name,
-                       t->table->name);
-        note(ctx, e, t->table->name_loc, "table '%s' declared here",
+        Diag *dg = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
+                        "table '%s' has no stream, so 'on %s.stream' has "
+                        "nothing to read; add 'stream new-and-old' (or "
+                        "keys-only, new, old) to its block", t->table->name,
+                        t->table->name);
+        note(ctx, dg, t->table->name_loc, "table '%s' declared here",
              t->table->name);
         return;
     }

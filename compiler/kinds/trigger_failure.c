@@ -212,13 +212,13 @@ static void one_invoke_config(Ctx *ctx, Decl *d)
         Trigger *ot = o->kind == &kind_trigger ? o->data : NULL;
         if (!ot || ot->fn != t->fn || !ot->async_loc.src)
             continue;
-        Diag *e = diag(ctx, D_TWO_INVOKE_CONFIGS, t->async_loc, "%s sets "
-                       "how function '%s' fails when invoked "
-                       "asynchronously, and so does %s; Lambda keeps one "
-                       "for the function (for every event, topic and "
-                       "schedule that invokes it): set it on one trigger",
-                       d->display, t->fn->name, o->display);
-        note(ctx, e, ot->async_loc, "set here");
+        Diag *dg = diag(ctx, D_TWO_INVOKE_CONFIGS, t->async_loc, "%s sets "
+                        "how function '%s' fails when invoked "
+                        "asynchronously, and so does %s; Lambda keeps one "
+                        "for the function (for every event, topic and "
+                        "schedule that invokes it): set it on one trigger",
+                        d->display, t->fn->name, o->display);
+        note(ctx, dg, ot->async_loc, "set here");
         return;
     }
 }
