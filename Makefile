@@ -116,6 +116,7 @@ SRCS := \
 	compiler/worker.c \
 	compiler/apigw.c \
 	compiler/authorize.c \
+	compiler/jwks.c \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \
