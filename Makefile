@@ -111,6 +111,7 @@ SRCS := \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
 	compiler/kinds/trigger_failure.c \
+	compiler/kinds/failure_queue.c \
 	compiler/local_app.c \
 	compiler/local_aws.c \
 	compiler/worker.c \

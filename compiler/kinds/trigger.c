@@ -894,6 +894,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
     if (t->what == T_STREAM)
         cfn_put_str(a, p, "StartingPosition",
                     t->trim_horizon ? "TRIM_HORIZON" : "LATEST");
+    trigger_failure_emit(ctx, d, e);
 }
 
 const Kind kind_trigger = {
