@@ -7,7 +7,7 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, function-ops, nested, plugin-failures, hitc-deploy, selftest (the
+#                            ...), hit-triggers, function-ops, http-auth, nested, plugin-failures, hitc-deploy, selftest (the
 #                            harness's own checks)
 #        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth (tests/run.sh
 #                            runs 1/2 and 2/2 side by side)
@@ -46,13 +46,14 @@ source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
 source "$E2E/function_ops.sh"   # function_ops_e2e: tracing, arch, storage, layers, VPC, concurrency
+source "$E2E/http_auth.sh"      # http_auth_e2e: an HTTP API's JWT authorizer
 source "$E2E/nested.sh"      # nested_e2e: an app split into nested stacks
 source "$E2E/deploy.sh"         # hitc_deploy_cases
 
 # The parts of the suite, in order: each app, then the parts with cases of their own.
 PARTS=()
 for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
-PARTS+=(hit-triggers function-ops nested plugin-failures hitc-deploy selftest)
+PARTS+=(hit-triggers function-ops http-auth nested plugin-failures hitc-deploy selftest)
 
 # in_shard PART: with HITC_E2E_SHARD=K/N, is PART among every Nth part from the Kth
 # (tests/run.sh runs the shards side by side, each on a local cloud of its own)?
@@ -503,6 +504,7 @@ main() {
     done
     wanted hit-triggers && hit_triggers_e2e
     wanted function-ops && function_ops_e2e
+    wanted http-auth && http_auth_e2e
     wanted nested && nested_e2e
     wanted hitc-deploy && hitc_deploy_cases
     check_answers
