@@ -50,6 +50,7 @@ TEST_LIBS  = $(shell pkg-config --libs zlib libcjson libzip 2>/dev/null)
 
 SRCS := \
 	compiler/main.c \
+	compiler/options.c \
 	compiler/arena.c \
 	compiler/util.c \
 	compiler/source.c \
@@ -85,6 +86,7 @@ SRCS := \
 	compiler/iam_check.c \
 	compiler/output.c \
 	compiler/bundle.c \
+	compiler/env_file.c \
 	compiler/deps.c \
 	compiler/bundle_cache.c \
 	compiler/zipout.c \
@@ -176,7 +178,7 @@ $(B)/stamper_py.o: $(B)/stamper_py.c
 # same bytes for every app (compiler/stamper_zip.h).  Made again when the
 # stamper, the kit or the zipping code changes.
 $(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
-		$(B)/compiler/bundle.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/bundle.o $(B)/compiler/env_file.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
 		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
 		$(filter %.c %.o,$^) $(PKG_LIBS)

@@ -315,6 +315,7 @@ void apps_check(Ctx *ctx, const char *const *files, int nfiles,
 {
     Project *p = arena_alloc(ctx->arena, sizeof *p);
     ctx->project = p;
+    ctx->project_file = project_file;
     bool full = false;
     scan(ctx, p, "", 0, &full);
     if (full)

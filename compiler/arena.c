@@ -316,4 +316,5 @@ void ctx_next_program(Ctx *ctx)
     ctx->seq = keep.seq;
     ctx->sources = keep.sources;
     ctx->project = keep.project;
+    ctx->project_file = keep.project_file;
 }

@@ -157,6 +157,8 @@ int bundle_dir_zip(const char *dir, const char *shown, const char *deps,
  * malloc'd. */
 char *bundle_cache_dir(void);
 
+/* ---- env_file.c: the .env the stamper reads ---------------------------- */
+
 /* Would the stamper read this .env (the one a source bundle holds)?  It
  * accepts exactly what runtime-support/stamper/index.py's parse_env and
  * check_env accept, reading as python-dotenv 1.x reads, in one pass:

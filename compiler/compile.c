@@ -32,7 +32,6 @@ bool compile(Ctx *ctx, Source *src)
     if (ctx->nerrors)
         return false;
     ids_register(ctx);
-    include_check_refs(ctx);
     return ctx->nerrors == 0;
 }
 

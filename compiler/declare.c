@@ -16,8 +16,6 @@
 
 #include "hitc.h"
 
-static const char *const reserved[] = {"api", "aws", "cfn", "stage"};
-
 Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
 {
     Decl *d = arena_alloc(ctx->arena, sizeof *d);
@@ -84,7 +82,7 @@ Decl *output_named(Ctx *ctx, const char *name)
 
 static void add_symbol(Ctx *ctx, Decl *d)
 {
-    if (d->kind == &kind_output) {
+    if (d->kind->own_namespace) {
         add_output(ctx, d);
         return;
     }
@@ -109,24 +107,25 @@ static void add_symbol(Ctx *ctx, Decl *d)
     remember(ctx, d, fold);
 }
 
-/* The built-ins every program has: stage, api, aws. */
+/* The built-ins every program has (kinds/registry.c): stage, api, aws,
+ * cfn. */
 static void declare_builtins(Ctx *ctx)
 {
     Loc none = {0};
     Program *p = &ctx->prog;
-    p->stage = decl_new(ctx, &kind_param, "stage", none);
-    p->stage->builtin = true;
-    p->stage->display = "parameter 'stage'";
-    p->stage->logical = "Stage";
-    p->api = decl_new(ctx, &kind_api, "api", none);
-    p->api->builtin = true;
-    p->api->logical = "Api";
-    p->api->display = "the api";
-    p->aws = decl_new(ctx, &kind_builtin_aws, "aws", none);
-    p->aws->builtin = true;
-    remember(ctx, p->stage, "stage");
-    remember(ctx, p->api, "api");
-    remember(ctx, p->aws, "aws");
+    for (int i = 0; i < nbuiltins; i++) {
+        const Builtin *b = &builtins[i];
+        Decl *d = decl_new(ctx, b->kind, b->name, none);
+        d->builtin = true;
+        if (b->logical)
+            d->logical = b->logical;
+        if (b->display)
+            d->display = b->display;
+        remember(ctx, d, b->name);
+    }
+    p->stage = lookup(ctx, "stage");
+    p->api = lookup(ctx, "api");
+    p->aws = lookup(ctx, "aws");
 }
 
 /* "app, param, ..., include or import": every keyword of kinds[], in the
@@ -180,11 +179,11 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     }
     if (s->bad && !k->named)
         return;         /* its error is reported; nothing refers to it */
-    if (k == &kind_api) {
-        Decl *api = ctx->prog.api;
+    if (k->takes_builtin) {
+        Decl *api = lookup(ctx, k->keyword);
         if (!api->builtin) {
             Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                           "the api block is given twice");
+                           "the %s block is given twice", k->keyword);
             note(ctx, e, api->loc, "first given here");
             return;
         }
@@ -222,12 +221,11 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
              name->text);
         return;
     }
-    for (size_t i = 0; k != &kind_output && i < sizeof reserved / sizeof *reserved;
-         i++) {
-        if (strcmp(name_fold(ctx->arena, name->text), reserved[i]) == 0) {
+    for (int i = 0; !k->own_namespace && i < nbuiltins; i++) {
+        if (strcmp(name_fold(ctx->arena, name->text), builtins[i].name) == 0) {
             diag(ctx, D_RESERVED_NAME, name->loc,
                  "'%s' is reserved for hitc's built-in '%s'; choose another "
-                 "name", name->text, reserved[i]);
+                 "name", name->text, builtins[i].name);
             return;
         }
     }

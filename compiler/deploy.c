@@ -83,7 +83,7 @@ static int opt_param(void *arg, const char *v)
     Deploy *d = arg;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v)
-        return local_usage_error("deploy", "--parameter takes NAME=VALUE, not '%s'", v);
+        return usage_error("deploy", "--parameter takes NAME=VALUE, not '%s'", v);
     vec_push(d->s.a, &d->params, (void *)v);
     return 0;
 }
@@ -96,7 +96,7 @@ static int opt_allow(void *arg, const char *v)
 }
 
 #define AT(field) offsetof(Deploy, field)
-static const LocalOpt options[] = {
+static const Option options[] = {
     SHIP_OPTS(Deploy),
     {"--parameter", NULL, false, 0, opt_param},
     {"--allow-replace", NULL, false, 0, opt_allow},
@@ -208,11 +208,11 @@ static int check_given(Deploy *d)
         }
         for (size_t k = 0; k < sizeof own / sizeof *own; k++)
             if (strcasecmp(key, own[k][0]) == 0)    /* Stage or stage */
-                return local_usage_error("deploy", "--parameter %s: hitc sets %s; "
-                                         "use %s", p, own[k][0], own[k][1]);
+                return usage_error("deploy", "--parameter %s: hitc sets %s; "
+                                   "use %s", p, own[k][0], own[k][1]);
         if (!known)
-            return local_usage_error("deploy", "--parameter %s: the app has no "
-                                     "param '%s'", p, key);
+            return usage_error("deploy", "--parameter %s: the app has no "
+                               "param '%s'", p, key);
     }
     return 0;
 }
@@ -672,7 +672,7 @@ static int run(Deploy *d)
         d->prefix = "hitc/";
     size_t np = strlen(d->prefix);
     if (np && d->prefix[np - 1] != '/')
-        return local_usage_error("deploy", "--prefix '%s' must end in '/'", d->prefix);
+        return usage_error("deploy", "--prefix '%s' must end in '/'", d->prefix);
     d->dir = cache_dir(d);
     if ((rc = take_lock(d)) != 0 || (rc = build(d)) != 0)
         return rc;
@@ -703,7 +703,7 @@ int deploy_main(int argc, char **argv)
     ship_init(&d.s);
     const char *pos[1];
     int npos = 0;
-    int rc = local_options(argc, argv, options, (int)(sizeof options / sizeof *options),
+    int rc = options_parse(argc, argv, options, (int)(sizeof options / sizeof *options),
                            &d, pos, 1, &npos, usage);
     if (rc < 0) {
         d.s.file = npos ? pos[0] : NULL;

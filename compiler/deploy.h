@@ -124,7 +124,7 @@ typedef struct Ship {
                                stderr when stdout carries JSON */
 } Ship;
 
-/* The options every one of the three takes, as LocalOpt rows at offsets
+/* The options every one of the three takes, as Option rows at offsets
  * into a Ship (a command's own struct starts with its Ship). */
 #define SHIP_OPTS(T)                                                        \
     {"--stage", NULL, false, offsetof(T, s.stage), NULL},                   \

@@ -66,7 +66,7 @@ int emit_nresources(const Emit *e)
 bool emit_has_resource(Ctx *ctx, const char *logical)
 {
     const Decl *owner = id_owner(ctx, logical);
-    return owner && owner->kind != &kind_param;   /* a parameter is no resource */
+    return owner && !owner->kind->is_parameter;   /* a parameter is no resource */
 }
 
 /* A literal piece of a Fn::Sub string: "${" must read "${!". */
@@ -203,6 +203,86 @@ BundleRef *bundle_for_code(Ctx *ctx, Emit *e, const char *source, Loc loc,
     return b;
 }
 
+/* What a declaration adds to a section after the section's own entries
+ * (an include's fragment), in the order of the declarations in the files. */
+typedef struct Appendix {
+    Decl *owner;
+    const char *section;
+    CfnNode *entries;
+} Appendix;
+
+CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section)
+{
+    for (int i = 0; i < e->appendix.len; i++) {
+        Appendix *x = e->appendix.items[i];
+        if (x->owner == owner && strcmp(x->section, section) == 0)
+            return x->entries;
+    }
+    Appendix *x = arena_alloc(ctx->arena, sizeof *x);
+    x->owner = owner;
+    x->section = section;
+    x->entries = cfn_obj(ctx->arena, owner->loc);
+    vec_push(ctx->arena, &e->appendix, x);
+    return x->entries;
+}
+
+static int appendix_cmp(const void *pa, const void *pb)
+{
+    const Appendix *a = *(Appendix *const *)pa, *b = *(Appendix *const *)pb;
+    return (a->owner->index > b->owner->index) -
+           (a->owner->index < b->owner->index);
+}
+
+/* Section name with every appendix to it added after its own entries
+ * (own: NULL when it has none, and then made at the first appendix's
+ * owner); NULL when it is still empty. */
+static CfnNode *with_appendix(Ctx *ctx, Emit *e, const char *name,
+                              CfnNode *own)
+{
+    for (int i = 0; i < e->appendix.len; i++) {
+        Appendix *x = e->appendix.items[i];
+        if (strcmp(x->section, name) != 0 || !x->entries->len)
+            continue;
+        if (!own)
+            own = cfn_obj(ctx->arena, x->owner->loc);
+        for (int k = 0; k < x->entries->len; k++)
+            cfn_obj_set(ctx->arena, own, x->entries->pairs[k].key,
+                        x->entries->pairs[k].key_loc,
+                        x->entries->pairs[k].value);
+    }
+    return own;
+}
+
+/* The template's Parameters: hitc's own (ids.c's table: the built-in
+ * Stage, and CodeBucket and CodePrefix when some code is uploaded), then
+ * the user's, which the param kind put into e->parameters. */
+static CfnNode *parameters_section(Ctx *ctx, Emit *e, Loc at)
+{
+    Arena *a = ctx->arena;
+    CfnNode *params = cfn_obj(a, at);
+    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
+    cfn_put_str(a, stage, "Type", "String");
+    cfn_put_str(a, stage, "Default", "dev");
+    cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
+    cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
+    if (e->need_code_params) {
+        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
+        cfn_put_str(a, bucket, "Type", "String");
+        cfn_put_str(a, bucket, "Description",
+                    "The S3 bucket the bundles were uploaded to");
+        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
+        cfn_put_str(a, prefix, "Type", "String");
+        cfn_put_str(a, prefix, "Default", "hitc/");
+        cfn_put_str(a, prefix, "Description",
+                    "The key prefix of the bundles in CodeBucket");
+    }
+    for (int i = 0; i < e->parameters->len; i++) {
+        CfnPair *u = &e->parameters->pairs[i];
+        cfn_obj_set(a, params, u->key, u->key_loc, u->value);
+    }
+    return params;
+}
+
 /* The template's size as written: its text and the final newline. */
 size_t emit_template_size(const Emit *e)
 {
@@ -241,9 +321,21 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
                               app ? app : "an app",
                               desc ? ": " : "", desc ? desc : "");
     cfn_put_str(a, t, "Description", text);
-    e->parameters = cfn_put(a, t, "Parameters", param_template_section(ctx, e, file));
-    include_merge(ctx, e, t);
-    cfn_put(a, t, "Resources", e->resources);
+    if (e->appendix.len > 1)
+        qsort(e->appendix.items, (size_t)e->appendix.len, sizeof(void *),
+              appendix_cmp);
+    e->parameters = cfn_put(a, t, "Parameters", with_appendix(
+        ctx, e, "Parameters", parameters_section(ctx, e, file)));
+    /* CloudFormation's own order of sections: Mappings, Conditions, then
+     * Resources. */
+    CfnNode *mappings = with_appendix(ctx, e, "Mappings", NULL);
+    if (mappings)
+        cfn_put(a, t, "Mappings", mappings);
+    CfnNode *conditions = with_appendix(ctx, e, "Conditions", NULL);
+    if (conditions)
+        cfn_put(a, t, "Conditions", conditions);
+    cfn_put(a, t, "Resources", with_appendix(ctx, e, "Resources", e->resources));
+    with_appendix(ctx, e, "Outputs", e->outputs);
     if (e->outputs->len)
         cfn_put(a, t, "Outputs", e->outputs);
     e->outputs = NULL;

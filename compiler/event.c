@@ -82,7 +82,7 @@ static int opt_header(void *arg, const char *v)
     EventOpts *o = arg;
     const char *colon = strchr(v, ':');
     if (!colon || colon == v)
-        return local_usage_error("event", "--header takes NAME:VALUE, not '%s'", v);
+        return usage_error("event", "--header takes NAME:VALUE, not '%s'", v);
     const char *value = colon + 1;
     while (*value == ' ')
         value++;
@@ -92,7 +92,7 @@ static int opt_header(void *arg, const char *v)
 }
 
 #define AT(field) offsetof(EventOpts, field)
-static const LocalOpt options[] = {
+static const Option options[] = {
     {"--body", NULL, false, AT(body), NULL},
     {"--header", NULL, false, 0, opt_header},
     {"--route", NULL, false, AT(route), NULL},
@@ -155,14 +155,14 @@ static char *uuid(Arena *a)
 static int api_event(EventOpts *o, LocalApiKind kind, const char **pos, int npos)
 {
     if (npos != 3)
-        return local_usage_error("event", "'event %s' takes METHOD PATH", pos[0]);
+        return usage_error("event", "'event %s' takes METHOD PATH", pos[0]);
     Arena *a = o->a;
     char *method = arena_strdup(a, pos[1]);
     for (char *c = method; *c; c++)
         *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
     const char *path = pos[2], *q = strchr(path, '?');
     if (path[0] != '/')
-        return local_usage_error("event", "the path must start with '/', not '%s'", path);
+        return usage_error("event", "the path must start with '/', not '%s'", path);
     HttpReq req = {.method = method, .protocol = "HTTP/1.1", .source_ip = "127.0.0.1"};
     req.raw_path = q ? arena_strndup(a, path, (size_t)(q - path)) : path;
     req.query = q ? q + 1 : "";
@@ -442,15 +442,15 @@ static int dynamodb_event(EventOpts *o, const char *kind)
     bool insert = strcmp(kind, "INSERT") == 0, modify = strcmp(kind, "MODIFY") == 0,
          remove = strcmp(kind, "REMOVE") == 0;
     if (!insert && !modify && !remove)
-        return local_usage_error("event", "a DynamoDB record is INSERT, MODIFY or "
-                                 "REMOVE, not '%s'", kind);
+        return usage_error("event", "a DynamoDB record is INSERT, MODIFY or "
+                           "REMOVE, not '%s'", kind);
     if (!o->keys)
-        return local_usage_error("event", "give the item's key with --keys, such "
-                                 "as --keys '{\"id\": \"n1\"}'");
+        return usage_error("event", "give the item's key with --keys, such "
+                           "as --keys '{\"id\": \"n1\"}'");
     if ((insert || modify) && !o->new_image)
-        return local_usage_error("event", "%s needs the new item: --new JSON", kind);
+        return usage_error("event", "%s needs the new item: --new JSON", kind);
     if ((modify || remove) && !o->old_image)
-        return local_usage_error("event", "%s needs the old item: --old JSON", kind);
+        return usage_error("event", "%s needs the old item: --old JSON", kind);
     Ctx *ctx = ctx_new();
     CfnNode *keys = json_arg(ctx, "--keys", o->keys);
     CfnNode *nw = o->new_image && !remove ? json_arg(ctx, "--new", o->new_image) : NULL;
@@ -509,7 +509,7 @@ static int sqs_event(EventOpts *o, const char **bodies, int n)
 {
     Arena *a = o->a;
     if (n == 0)
-        return local_usage_error("event", "'event sqs' takes one BODY or more");
+        return usage_error("event", "'event sqs' takes one BODY or more");
     const char *queue = o->queue ? o->queue : "hitc-local-queue";
     CfnNode *e = cfn_obj(a, NOWHERE);
     CfnNode *records = cfn_put_arr(a, e, "Records");
@@ -575,11 +575,11 @@ int event_main(int argc, char **argv)
     local_where_init(&o.w);
     const char *pos[64];
     int npos;
-    int rc = local_options(argc, argv, options, sizeof options / sizeof *options, &o,
+    int rc = options_parse(argc, argv, options, sizeof options / sizeof *options, &o,
                            pos, 64, &npos, usage);
     if (rc < 0 && npos == 0)
-        rc = local_usage_error("event", "'event' needs a kind: rest, http, schedule, "
-                               "dynamodb, sqs, sns or eventbridge");
+        rc = usage_error("event", "'event' needs a kind: rest, http, schedule, "
+                         "dynamodb, sqs, sns or eventbridge");
     if (rc >= 0) {
         arena_free(o.a);
         return rc;
@@ -589,21 +589,21 @@ int event_main(int argc, char **argv)
         rc = api_event(&o, k[0] == 'r' ? API_REST : API_HTTP, pos, npos);
     else if (strcmp(k, "schedule") == 0)
         rc = npos == 1 ? schedule_event(&o)
-                       : local_usage_error("event", "'event schedule' takes no arguments");
+                       : usage_error("event", "'event schedule' takes no arguments");
     else if (strcmp(k, "dynamodb") == 0)
         rc = npos == 2 ? dynamodb_event(&o, pos[1])
-                       : local_usage_error("event", "'event dynamodb' takes INSERT, MODIFY or REMOVE");
+                       : usage_error("event", "'event dynamodb' takes INSERT, MODIFY or REMOVE");
     else if (strcmp(k, "sqs") == 0)
         rc = sqs_event(&o, pos + 1, npos - 1);
     else if (strcmp(k, "sns") == 0)
         rc = npos == 2 ? sns_event(&o, pos[1])
-                       : local_usage_error("event", "'event sns' takes one MESSAGE");
+                       : usage_error("event", "'event sns' takes one MESSAGE");
     else if (strcmp(k, "eventbridge") == 0)
         rc = npos == 2 ? eventbridge_event(&o, pos[1])
-                       : local_usage_error("event", "'event eventbridge' takes one PATTERN (JSON)");
+                       : usage_error("event", "'event eventbridge' takes one PATTERN (JSON)");
     else
-        rc = local_usage_error("event", "unknown kind '%s'; use rest, http, schedule, "
-                               "dynamodb, sqs, sns or eventbridge", k);
+        rc = usage_error("event", "unknown kind '%s'; use rest, http, schedule, "
+                         "dynamodb, sqs, sns or eventbridge", k);
     if (fflush(stdout) != 0 && rc == 0)
         rc = 2;
     arena_free(o.a);

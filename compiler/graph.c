@@ -331,7 +331,11 @@ void graph_print_dot_stacks(Ctx *ctx, const Emit *e, Buf *out)
             buf_puts(out, "];\n");
         }
     }
-    include_dot_edges(ctx, out);
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->kind->dot_edges)
+            d->kind->dot_edges(ctx, d, out);
+    }
     buf_puts(out, "}\n");
     free(of);
 }

@@ -510,6 +510,10 @@ struct Decl {
      * the order of the others, and so the template, as it was. */
     Decl *part_of;
     bool sorts_first;
+    /* Declarations that contribute to this one (contribute()), such as a
+     * stream trigger's grant to its function's role: its kind asks each
+     * one's kind (Kind.grant), sorted by logical ID. */
+    PtrVec contributors;
 };
 
 /* Attribute of a kind, and how it reads in CloudFormation. */
@@ -552,6 +556,62 @@ struct Kind {
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
     /* Once per program after every declaration was emitted.  Optional. */
     void (*finish)(Ctx *ctx, Emit *e);
+
+    /* What the phases ask a kind instead of naming it; each optional. */
+    /* Its declarations are named in a namespace of their own and never
+     * referred to; no name is reserved for them (output). */
+    bool own_namespace;
+    /* A block of this keyword takes over the built-in declaration of the
+     * same name, once (the api block). */
+    bool takes_builtin;
+    /* Its declarations' display names their logical ID already (an
+     * included entry: "included resource 'Jobs'"). */
+    bool names_its_id;
+    /* Its declarations are template parameters, not resources: they share
+     * the resources' logical IDs (ids.c) but make none (param). */
+    bool is_parameter;
+    /* A declaration nobody refers to is a warning, D_UNUSED_PARAM (param). */
+    bool warn_unused;
+    /* A name none of d's attributes is asked of attr_error too, before
+     * "has no attribute" (a resource's are its plugin's outputs). */
+    bool attr_error_unknown;
+    /* The type a bare reference to d (is_value) has; VT_STRING without. */
+    ValueType (*value_type)(const Decl *d);
+    /* d is a namespace (a built-in, such as `cfn`): resolve the reference
+     * NAME.REST (e->attr is REST) for owner, setting e->target, e->attr
+     * and e->type and adding the edge with why, or report why not. */
+    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *e);
+    /* The AWS service whose ARN attr of d (NULL: its Ref) is, as Attr.arn,
+     * when d's attributes cannot say (an included resource: its type). */
+    const char *(*arn)(const Decl *d, const char *attr);
+    /* Is d's value secret, never to be written in plain text (param)? */
+    bool (*secret)(const Decl *d);
+    /* What d, which contribute() gave to another declaration, adds to that
+     * declaration's role: IAM statements pushed onto statements (a
+     * trigger's grant to its function). */
+    void (*grant)(Ctx *ctx, Decl *d, CfnNode *statements);
+    /* After every logical ID is registered: checks that need them all. */
+    void (*after_ids)(Ctx *ctx, Decl *d);
+    /* `hitc graph`: edges to draw besides the graph's own (DOT lines). */
+    void (*dot_edges)(Ctx *ctx, Decl *d, Buf *out);
+    /* A file d (given by contribute()) adds at the root of the bundle of
+     * the declaration it contributes to, for that one's runtime: the
+     * plugin kit of a plugin's service.  False: none. */
+    bool (*bundle_extra)(Ctx *ctx, const Decl *d, const char *runtime,
+                         struct BundleExtra *out);
+    /* What d contributes to stays in the root stack of a split app (a
+     * plugin's service: the root needs it). */
+    bool pins_to_root;
+    /* split.c: the declaration whose nested stack d's resources go with
+     * (a function's own, its routes', triggers' and stamp's: the
+     * function), or NULL for the root. */
+    Decl *(*unit)(const Decl *d);
+    /* split.c: the stack a unit asks for (`stack NAME`) and where, or
+     * NULL to be dealt to a shard by its name. */
+    const char *(*stack)(const Decl *d, Loc *loc);
+    /* split.c: the first segment of the path a route's API path resources
+     * are made for ("users"), which keeps them together; NULL for none. */
+    const char *(*path_first)(const Decl *d);
 };
 
 /* A resolved program: every declaration, in file order. */
@@ -569,9 +629,6 @@ typedef struct Program {
     StrMap output_ids;      /* ids.c: output logical ID -> its output */
     StrMap included;        /* kinds/include.c: an included resource's or
                                parameter's logical ID -> its Decl */
-    StrMap services;        /* kinds/plugin.c: function name -> a plugin it
-                               serves, made on first use (after resolve) */
-    bool services_known;
     StrMap hitc_logicals;   /* kinds/include.c: hitc's declarations by
                                their logical ID, made at the first lookup */
     bool hitc_logicals_made;
@@ -617,6 +674,17 @@ bool want_arn(Ctx *ctx, const Expr *x, const char *service, DiagCode code,
               const char *what);
 
 void resolve(Ctx *ctx);                 /* references, link() */
+/* from contributes to `to` (a grant to its role, Kind.grant): one
+ * mechanism for one declaration adding to another, so that neither kind
+ * names the other. */
+void contribute(Ctx *ctx, Decl *to, Decl *from);
+/* Is d's value secret (Kind.secret)? */
+bool decl_is_secret(const Decl *d);
+/* E0218 "HEAD secret parameter 'NAME' TAIL" at each secret value x refers
+ * to (itself, or inside "${...}"), with a note where it is declared: for
+ * every place that would hold its value in plain text. */
+void refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                   const char *tail);
 
 /* ---- fields.c --------------------------------------------------------- */
 
@@ -676,6 +744,8 @@ void apps_check(Ctx *ctx, const char *const *files, int nfiles,
  * diagnostics go to ctx the first time an app reads it.  NULL when it is
  * not one of the project's. */
 File *project_file(Ctx *ctx, const char *real);
+/* import.c asks ctx->project_file (apps.c's project_file when a project
+ * was read) for a file before it reads one. */
 
 /* ---- compile.c ------------------------------------------------------ */
 
@@ -778,6 +848,7 @@ struct Emit {
                                fails, and lint_emitted adds nothing */
     char *cache;            /* the bundle cache's directory, or NULL for
                                none (malloc'd, freed by emit_free) */
+    PtrVec appendix;        /* emit.c's Appendix*: emit_appendix */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -790,6 +861,11 @@ void emit_free(Emit *e);
  * resource is then left out of the template. */
 CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                        const char *type);
+/* Entries owner adds to the template's section ("Parameters",
+ * "Mappings", "Conditions", "Resources", "Outputs") after the section's
+ * own, in the order of the declarations in the files: an include's
+ * fragment.  The same object for the same owner and section. */
+CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section);
 /* The template's bytes as written (its text and the final newline). */
 size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
@@ -852,10 +928,6 @@ void handler_check_file(Ctx *ctx, const char *runtime, const char *handler,
 /* kinds/function.c: a function's timeout in seconds, and where it is
  * written (an empty Loc for the default) */
 long long function_timeout(const Decl *d, Loc *loc);
-/* kinds/function.c: a function's `stack NAME` (NULL if none) */
-const char *function_stack(const Decl *d, Loc *loc);
-/* kinds/trigger.c: the function a trigger calls (NULL if unresolved) */
-Decl *trigger_function(const Decl *d);
 /* kinds/function.c: a function's code directory (NULL if none) */
 const char *function_code_dir(const Decl *d, Loc *loc);
 /* kinds/function.c: the files a function's bundle gets besides its code
@@ -898,6 +970,9 @@ struct Ctx {
     struct Project *project;/* apps.c, with `check --apps`: the .hit files
                                under the current directory, each parsed
                                once for every app that reads it; else NULL */
+    /* With a project: the file at real path real, parsed once (apps.c's
+     * project_file, set with project), for import.c; NULL: none. */
+    File *(*project_file)(Ctx *ctx, const char *real);
     Program prog;
     PtrVec symbols;         /* Decl* with names, in order, for suggestions */
     StrMap names;           /* name -> Decl, for lookup */
@@ -916,52 +991,26 @@ void ctx_next_program(Ctx *ctx);
 /* kinds/registry.c */
 extern const Kind *const kinds[];
 extern const int nkinds;
+/* The built-in declarations every program has, made first in this order:
+ * name, kind, and logical ID and display when not the defaults. */
+typedef struct Builtin {
+    const char *name;
+    const Kind *kind;
+    const char *logical, *display;
+} Builtin;
+extern const Builtin builtins[];
+extern const int nbuiltins;
 const Kind *kind_find(const char *keyword);
-/* kinds/param.c: the template's Parameters section, hitc's then the user's */
-CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at);
-/* kinds/param.c: is d a parameter marked `secret`? */
-bool param_is_secret(const Decl *d);
-/* kinds/param.c: E0218 "HEAD secret parameter 'NAME' TAIL" at each secret
- * parameter x refers to (itself, or inside "${...}"), with a note where it
- * is declared: for every place that would hold its value in plain text. */
-void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
-                         const char *tail);
-/* kinds/param.c: a parameter's declared type (string or number; the
- * built-in stage is a string) */
-ValueType param_type(const Decl *d);
-/* kinds/include.c: `cfn.ID[.ATTR]` (true when e names cfn, resolved or
- * reported); the fragments' names checked once every logical ID is
- * registered; their sections merged into the template. */
-bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e);
-/* kinds/include.c: the service whose ARN cfn.ID[.ATTR] is, as Attr.arn. */
-const char *include_arn(const Decl *entry, const char *attr);
-void include_check_refs(Ctx *ctx);
-void include_merge(Ctx *ctx, Emit *e, CfnNode *template);
-/* kinds/include.c: for `hitc graph`, the edges the graph itself does not
- * have: from an included entry to the declaration that makes a resource it
- * names that is no declaration of its own (a function's role, log group,
- * an API's parts), drawn dashed.  graph.c orders declarations, and the
- * cycle rule of lint_emitted checks these edges on the template. */
-void include_dot_edges(Ctx *ctx, Buf *out);
-extern const Kind kind_include, kind_cfn_entry;
+extern const Kind kind_include, kind_cfn_entry, kind_cfn;
 extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
     kind_stamp, kind_stamper;
 extern const Kind kind_plugin, kind_resource;
-/* kinds/plugin.c: when fn is a plugin's service (`service fn.arn`) on a
- * python* or nodejs* runtime, the kit file its bundle gets at the root
- * (hitc_plugin.py or hitc_plugin.js, embedded in hitc), in *out. */
-bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
-                struct BundleExtra *out);
-/* kinds/plugin.c: is fn some plugin's service (`service fn.arn`)? */
-bool plugin_serves(Ctx *ctx, const Decl *fn);
 /* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
  * trigger's grant goes on its function's role */
 extern const Kind kind_trigger;
 /* kinds/function_ops.c: `defaults { ... }`, every function's settings */
 extern const Kind kind_defaults;
-void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger);
-CfnNode *trigger_grant(Ctx *ctx, Decl *trigger);     /* or NULL */
 bool table_has_stream(const Decl *table);
 
 #endif

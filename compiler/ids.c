@@ -50,7 +50,7 @@ bool id_claim(Ctx *ctx, Decl *owner, const char *logical)
     const char *other_display = other == ctx->prog.stage
         ? "hitc's built-in parameter 'stage'" : other->display;
     Diag *d;
-    if (owner->kind != &kind_param && first->kind != &kind_param)
+    if (!owner->kind->is_parameter && !first->kind->is_parameter)
         d = diag(ctx, D_LOGICAL_ID_CLASH, at->name_loc,
                  "%s and %s would both make the CloudFormation resource "
                  "'%s'; rename one", at->display, other_display, logical);
@@ -95,4 +95,11 @@ void ids_register(Ctx *ctx)
      * on every route: they come last. */
     if (p->api && p->api->kind->ids)
         p->api->kind->ids(ctx, p->api);
+    /* What needs every ID known (an include's secrets shown in plain
+     * text), in file order. */
+    for (int i = 0; i < p->decls.len; i++) {
+        Decl *d = p->decls.items[i];
+        if (d->kind->after_ids && (d->stmt || d->builtin))
+            d->kind->after_ids(ctx, d);
+    }
 }

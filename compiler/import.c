@@ -192,7 +192,7 @@ static void import_stmt(Reader *r, Unit *u, Stmt *s)
     v->parent = u;
     v->via = it->loc;
     strmap_put(ctx->arena, &r->units, v->key, v);  /* a failure is said once */
-    v->file = ctx->project ? project_file(ctx, v->key) : NULL;
+    v->file = ctx->project_file ? ctx->project_file(ctx, v->key) : NULL;
     if (v->file) {                      /* parsed once for every app */
         read_unit(r, v);
         return;
@@ -231,7 +231,7 @@ void imports_read(Ctx *ctx, Source *root, PtrVec *files)
     u->key = arena_strdup(ctx->arena, realpath(root->path, real) ? real
                                                                   : root->path);
     strmap_put(ctx->arena, &r.units, u->key, u);
-    u->file = ctx->project ? project_file(ctx, u->key) : NULL;
+    u->file = ctx->project_file ? ctx->project_file(ctx, u->key) : NULL;
     if (!u->file) {
         u->file = parse(ctx, root);
         accept_read_hit(ctx, u->file);

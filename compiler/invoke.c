@@ -62,13 +62,13 @@ static int opt_env(void *arg, const char *v)
     Invoke *in = arg;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v)
-        return local_usage_error("invoke", "--env takes NAME=VALUE, not '%s'", v);
+        return usage_error("invoke", "--env takes NAME=VALUE, not '%s'", v);
     vec_push(in->a, &in->env, (void *)v);
     return 0;
 }
 
 #define AT(field) offsetof(Invoke, field)
-static const LocalOpt options[] = {
+static const Option options[] = {
     {"--event", NULL, false, AT(event), NULL},
     {"--stage", NULL, false, AT(w.stage), NULL},
     {"--endpoint-url", NULL, false, AT(w.endpoint), NULL},
@@ -217,10 +217,10 @@ int invoke_main(int argc, char **argv)
     local_where_init(&in.w);
     const char *pos[2];
     int npos;
-    int rc = local_options(argc, argv, options, sizeof options / sizeof *options,
+    int rc = options_parse(argc, argv, options, sizeof options / sizeof *options,
                            &in, pos, 2, &npos, usage);
     if (rc < 0 && npos < 2)
-        rc = local_usage_error("invoke", "'invoke' needs a .hit file and a function's name");
+        rc = usage_error("invoke", "'invoke' needs a .hit file and a function's name");
     if (rc >= 0) {
         arena_free(in.a);
         return rc;

@@ -406,7 +406,7 @@ static const char *cycle_name(Lint *l, const Graph *g, int v)
                             ? id_owner(l->ctx, key) : NULL;
     if (!owner)
         return arena_printf(l->ctx->arena, "'%s'", key);
-    if (owner->kind == &kind_cfn_entry)
+    if (owner->kind->names_its_id)
         return owner->display;
     return arena_printf(l->ctx->arena, "'%s' (%s)", key, owner->display);
 }

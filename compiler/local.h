@@ -32,29 +32,7 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
-
-/* ---- local_app.c: options ------------------------------------------- */
-
-/* A command's own options, one row each: "--port" takes a value unless
- * flag.  Without set, the value (a string; true for a flag, a bool) is
- * stored in the command's struct at offset; with set, set(arg, value)
- * takes it and returns 0, or 2 after printing what is wrong. */
-typedef struct LocalOpt {
-    const char *name;           /* "--port" */
-    const char *alias;          /* "-p", or NULL */
-    bool flag;                  /* takes no value */
-    size_t offset;              /* where a plain value goes */
-    int (*set)(void *arg, const char *value);
-} LocalOpt;
-
-/* Parse argv[1..] (argv[0] is the command's name): options by table,
- * the rest into pos (at most maxpos).  -h/--help prints usage to stdout
- * and returns 0; else -1 to go on, or 2 after a usage error. */
-int local_options(int argc, char **argv, const LocalOpt *opts, int nopts,
-                  void *arg, const char **pos, int maxpos, int *npos,
-                  const char *usage);
-int local_usage_error(const char *command, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#include "options.h"
 
 /* ---- local_app.c: the app as the emitter made it ---------------------- */
 

@@ -33,20 +33,32 @@
 
 #define MANIFEST_FORMAT 1     /* manifest.json's "format" */
 
+/* Everything but the top manifest.json, which goes last (below). */
 static int remove_entry(const char *path, const struct stat *st, int flag,
                         struct FTW *ftw)
 {
-    (void)st, (void)flag, (void)ftw;
+    (void)st, (void)flag;
+    if (ftw->level == 1 && strcmp(path + ftw->base, "manifest.json") == 0)
+        return 0;
     return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 /* Another build may be removing the same tree (a dead build's leftovers,
- * or what a swap put beside DIR): what it took first is not an error. */
+ * or what a swap put beside DIR): what it took first is not an error.
+ * The manifest goes last, so a build checking this tree meanwhile (see
+ * swap_in) finds every name that is left still listed in it. */
 static void remove_tree(const char *path)
 {
     struct stat st;
-    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++)
+    char manifest[PATH_MAX];
+    bool named = snprintf(manifest, sizeof manifest, "%s/manifest.json", path) <
+                 (int)sizeof manifest;
+    for (int i = 0; i < 5 && lstat(path, &st) == 0; i++) {
         nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (named)
+            unlink(manifest);
+        rmdir(path);
+    }
 }
 
 static int write_file(Ctx *ctx, const char *path, const void *data, size_t len)
@@ -327,20 +339,34 @@ static void free_list(struct dirent **ents, int n)
 
 /* Is dir/rel a regular file (not a link) that files lists?  files NULL:
  * any name hitc writes will do (for its own temporary directories). */
+/* Whether dir/rel was gone by the time it was looked at: another build
+ * removing an old output (remove_tree) is no stranger's file. */
+static bool vanished(const char *dir, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    return snprintf(path, sizeof path, "%s/%s", dir, rel) < (int)sizeof path &&
+           lstat(path, &st) != 0 && errno == ENOENT;
+}
+
 static bool is_ours(const char *dir, const char *rel, const PtrVec *files)
 {
     char path[PATH_MAX];
     struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
+        return false;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
     if (files ? !listed(files, rel)
               : !(is_output_file(rel) || strcmp(rel, "manifest.json") == 0))
         return false;
-    return snprintf(path, sizeof path, "%s/%s", dir, rel) < (int)sizeof path &&
-           lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return S_ISREG(st.st_mode);
 }
 
 /* Whether dir holds only what hitc wrote (see above; with any set, any
  * name hitc writes, manifest or not).  Returns 0 when it does, or dir is
- * missing; 1 with *foreign (relative to dir, the first in byte order) and
+ * missing (a name that goes while it looks was no stranger's: see
+ * remove_tree); 1 with *foreign (relative to dir, the first in byte order) and
  * *manifest (hitc's manifest was there) when it does not; -1 with errno
  * when dir cannot be read. */
 static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
@@ -368,7 +394,7 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
             int m = scandir(sub, &zips, not_dot, by_name);
             if (m < 0 && errno == ENOMEM)
                 out_of_memory();
-            if (m < 0)
+            if (m < 0 && errno != ENOENT)
                 rc = -1;
             for (int j = 0; j < m && rc == 0; j++) {
                 char *rel = arena_printf(a, "bundles/%s", zips[j]->d_name);
@@ -377,7 +403,7 @@ static int find_foreign(Arena *a, const char *dir, bool any, char **foreign,
             }
             if (m >= 0)
                 free_list(zips, m);
-        } else if (!(files || any) || !is_ours(dir, name, files)) {
+        } else if ((files || any) ? !is_ours(dir, name, files) : !vanished(dir, name)) {
             *foreign = arena_strdup(a, name);
             rc = 1;
         }

@@ -55,20 +55,20 @@ typedef struct Cmd {
     Ship s;
 } Cmd;
 
-static const LocalOpt outputs_options[] = {SHIP_OPTS(Cmd)};
-static const LocalOpt destroy_options[] = {
+static const Option outputs_options[] = {SHIP_OPTS(Cmd)};
+static const Option destroy_options[] = {
     SHIP_OPTS(Cmd),
     {"--yes", "-y", true, offsetof(Cmd, s.yes), NULL},
 };
 
-static int start(Cmd *c, int argc, char **argv, const LocalOpt *opts, int nopts,
+static int start(Cmd *c, int argc, char **argv, const Option *opts, int nopts,
                  const char *usage)
 {
     memset(c, 0, sizeof *c);
     ship_init(&c->s);
     const char *pos[1];
     int npos = 0;
-    int rc = local_options(argc, argv, opts, nopts, c, pos, 1, &npos, usage);
+    int rc = options_parse(argc, argv, opts, nopts, c, pos, 1, &npos, usage);
     if (rc >= 0)
         return rc;
     c->s.file = npos ? pos[0] : NULL;

@@ -185,12 +185,14 @@ static char *attr_list(Ctx *ctx, const Decl *d)
 
 static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
 {
-    if (include_resolve_ref(ctx, u->owner, u->why, e))
-        return;
     Loc name_loc = {e->loc.src, e->loc.off, (uint32_t)strlen(e->name)};
     Decl *d = lookup(ctx, e->name);
     if (!d) {
         unknown_name(ctx, e->name, name_loc);
+        return;
+    }
+    if (d->kind->member) {      /* a namespace: cfn.ID */
+        d->kind->member(ctx, d, u->owner, u->why, e);
         return;
     }
     if (!e->attr) {
@@ -211,7 +213,7 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
                 found = &d->attrs[i];
         /* A resource's attributes are its plugin's outputs: its kind
          * says which plugin lacks the one named. */
-        if (!found && d->kind == &kind_resource) {
+        if (!found && d->kind->attr_error_unknown) {
             DiagCode code = D_UNKNOWN_ATTR;
             const char *msg = d->kind->attr_error(ctx, d, e->attr, &code);
             if (msg) {
@@ -246,7 +248,7 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
         e->type = found->type;
     }
     if (!e->attr)
-        e->type = d->kind == &kind_param ? param_type(d) : VT_STRING;
+        e->type = d->kind->value_type ? d->kind->value_type(d) : VT_STRING;
     e->target = d;
     d->used = true;
     add_ref_edge(ctx, u->owner, e, u->why);
@@ -314,10 +316,36 @@ void resolve(Ctx *ctx)
     }
     for (int i = 0; i < p->decls.len; i++) {
         Decl *d = p->decls.items[i];
-        if (d->kind == &kind_param && !d->builtin && !d->used)
+        if (d->kind->warn_unused && !d->builtin && !d->used)
             diag(ctx, D_UNUSED_PARAM, d->name_loc,
-                 "parameter '%s' is never used", d->name);
+                 "%s '%s' is never used", d->kind->noun, d->name);
     }
+}
+
+void contribute(Ctx *ctx, Decl *to, Decl *from)
+{
+    vec_push(ctx->arena, &to->contributors, from);
+}
+
+bool decl_is_secret(const Decl *d)
+{
+    return d->kind->secret && d->kind->secret(d);
+}
+
+void refuse_secret(Ctx *ctx, const Expr *x, const char *head,
+                   const char *tail)
+{
+    if (x && x->kind == E_INTERP) {
+        for (int i = 0; i < x->nrefs; i++)
+            refuse_secret(ctx, x->refs[i], head, tail);
+        return;
+    }
+    if (!x || x->kind != E_REF || !x->target || !decl_is_secret(x->target))
+        return;
+    Diag *e = diag(ctx, D_SECRET_PLAIN, x->loc, "%s secret parameter '%s' %s",
+                   head, x->target->name, tail);
+    note(ctx, e, x->target->name_loc, "secret parameter '%s' declared here",
+         x->target->name);
 }
 
 /* ---- what an ARN is of ---------------------------------------------- */
@@ -353,8 +381,8 @@ static const char *expr_arn(Ctx *ctx, const Expr *x)
     const Decl *d = x->target;
     if (!d)
         return NULL;
-    if (d->kind == &kind_cfn_entry)
-        return include_arn(d, x->attr);
+    if (d->kind->arn)
+        return d->kind->arn(d, x->attr);
     for (int i = 0; x->attr && i < d->nattrs; i++)
         if (strcmp(d->attrs[i].name, x->attr) == 0)
             return d->attrs[i].arn;

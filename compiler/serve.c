@@ -116,7 +116,7 @@ static int opt_port(void *arg, const char *v)
     char *end;
     long p = strtol(v, &end, 10);
     if (*end || p < 0 || p > 65535)
-        return local_usage_error("serve", "--port takes a port number, not '%s'", v);
+        return usage_error("serve", "--port takes a port number, not '%s'", v);
     ((Serve *)arg)->port = (int)p;
     return 0;
 }
@@ -126,7 +126,7 @@ static int opt_env(void *arg, const char *v)
     Serve *s = arg;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v)
-        return local_usage_error("serve", "--env takes NAME=VALUE, not '%s'", v);
+        return usage_error("serve", "--env takes NAME=VALUE, not '%s'", v);
     vec_push(s->a, &s->env, (void *)v);
     return 0;
 }
@@ -136,13 +136,13 @@ static int opt_workers(void *arg, const char *v)
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < 1 || n > 64)
-        return local_usage_error("serve", "--max-workers takes 1 to 64, not '%s'", v);
+        return usage_error("serve", "--max-workers takes 1 to 64, not '%s'", v);
     ((Serve *)arg)->max_workers = (int)n;
     return 0;
 }
 
 #define AT(field) offsetof(Serve, field)
-static const LocalOpt options[] = {
+static const Option options[] = {
     {"--port", "-p", false, 0, opt_port},
     {"--stage", NULL, false, AT(base.stage), NULL},
     {"--endpoint-url", NULL, false, AT(base.endpoint), NULL},
@@ -655,10 +655,10 @@ int serve_main(int argc, char **argv)
     pool_init(&s.pool, 4);
     const char *pos[1];
     int npos;
-    int rc = local_options(argc, argv, options, sizeof options / sizeof *options, &s, pos,
+    int rc = options_parse(argc, argv, options, sizeof options / sizeof *options, &s, pos,
                            1, &npos, usage);
     if (rc < 0 && npos != 1)
-        rc = local_usage_error("serve", "'serve' needs a .hit file");
+        rc = usage_error("serve", "'serve' needs a .hit file");
     if (rc >= 0) {
         cleanup(&s);
         return rc;

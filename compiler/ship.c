@@ -52,16 +52,16 @@ static const char *app_name(Ctx *ctx, const char *file)
 int ship_start(Ship *s, const char *command)
 {
     if (!s->file)
-        return local_usage_error(command, "'%s' needs a .hit file", command);
+        return usage_error(command, "'%s' needs a .hit file", command);
     if (!s->stage)
         s->stage = "dev";
     if (!stage_ok(s->stage))
-        return local_usage_error(command, "stage '%s' is not a stage name: a "
-                                 "lower-case letter, then up to 31 lower-case "
-                                 "letters, digits and '-'", s->stage);
+        return usage_error(command, "stage '%s' is not a stage name: a "
+                           "lower-case letter, then up to 31 lower-case "
+                           "letters, digits and '-'", s->stage);
     if (s->format && strcmp(s->format, "json") != 0 && strcmp(s->format, "text") != 0)
-        return local_usage_error(command, "unknown format '%s'; use text or json",
-                                 s->format);
+        return usage_error(command, "unknown format '%s'; use text or json",
+                           s->format);
     s->json = s->format && strcmp(s->format, "json") == 0;
     if (s->json)
         s->say = stderr;

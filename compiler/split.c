@@ -27,7 +27,6 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
-#include "kinds/api.h"
 #include "schema.h"
 
 /* How many hash buckets functions and path prefixes fall into.  Fixed:
@@ -67,18 +66,20 @@ static unsigned bucket(const char *name, unsigned n)
     return (unsigned)(strtoul(hex, NULL, 16) % n);
 }
 
-/* The function a declaration's resources go with, or NULL. */
-static Decl *unit_function(Decl *owner)
+/* The function a declaration's resources go with (Kind.unit), or NULL. */
+static Decl *unit_function(const Decl *owner)
 {
-    if (owner->kind == &kind_function)
-        return owner;
-    if (owner->kind == &kind_route && owner->data)
-        return ((Route *)owner->data)->fn;
-    if (owner->kind == &kind_trigger)
-        return trigger_function(owner);
-    if (owner->kind == &kind_stamp)
-        return owner->part_of;
-    return NULL;
+    return owner->kind->unit ? owner->kind->unit(owner) : NULL;
+}
+
+/* Does something that contributes to d keep it in the root (a plugin
+ * its service)? */
+static bool pinned(const Decl *d)
+{
+    for (int i = 0; i < d->contributors.len; i++)
+        if (((const Decl *)d->contributors.items[i])->kind->pins_to_root)
+            return true;
+    return false;
 }
 
 /* The group of a resource of type type made by owner, or NULL for the
@@ -88,22 +89,23 @@ static const char *group_of(Split *s, Decl *owner, const char *type)
     if (!owner)
         return NULL;                        /* an included resource */
     if (strcmp(type, "AWS::ApiGateway::Resource") == 0) {
-        const Route *r = owner->kind == &kind_route ? owner->data : NULL;
-        if (!r || r->nsegs == 0)
+        const char *first = owner->kind->path_first
+                                ? owner->kind->path_first(owner) : NULL;
+        if (!first)
             return NULL;
         return arena_printf(s->a, "paths-%02u",
-                            bucket(r->segs[0].text, SPLIT_PATH_SHARDS));
+                            bucket(first, SPLIT_PATH_SHARDS));
     }
     /* State stays put; a function's own log group is no app state (it is
      * not retained and is named after the stack that holds it). */
     Decl *fn = unit_function(owner);
     /* A plugin's service stays in the root with the plugin's resources:
      * the root needs it, and it may need the root's resources. */
-    if (!fn || plugin_serves(s->ctx, fn) || (schema_stateful(type) &&
+    if (!fn || pinned(fn) || (schema_stateful(type) &&
                 strcmp(type, "AWS::Logs::LogGroup") != 0))
         return NULL;
     Loc written;
-    const char *named = function_stack(fn, &written);
+    const char *named = fn->kind->stack ? fn->kind->stack(fn, &written) : NULL;
     if (named)
         return named;
     return arena_printf(s->a, "shard-%02u", bucket(fn->name, SPLIT_SHARDS));

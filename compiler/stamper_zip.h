@@ -21,7 +21,7 @@ extern const size_t hitc_kit_py_len;
 
 /* The files of the stamper's bundle: index.py imports the plugin kit's
  * protocol layer, hitc_plugin.py.  Inline, so the make-time tool needs
- * no more than bundle.c and the two embedded sources. */
+ * no more than bundle.c (with env_file.c) and the two embedded sources. */
 static inline void stamper_files(BundleFile out[STAMPER_NFILES])
 {
     out[0] = (BundleFile){"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0};

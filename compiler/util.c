@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle.h"
 #include "hitc.h"
+#include "sha256.h"
 
 char *pascal_case(Arena *a, const char *name)
 {

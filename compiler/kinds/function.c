@@ -26,7 +26,6 @@
 #include "hitc.h"
 #include "iam_table.h"
 #include "kinds/function_ops.h"
-#include "kinds/trigger.h"
 #include "runtimes.h"
 
 enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
@@ -67,7 +66,6 @@ typedef struct Function {
     StrMap granted;         /* table name -> Grant* */
     Loc env_loc;            /* the env line */
     Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
-    PtrVec triggers;        /* Decl*: stream and queue triggers to grant */
     PtrVec policies;        /* Policy*, in source order */
     /* W0272 on the allow lines, by what it becomes in the role: a '*'
      * resource (WILD_RESOURCE, hitc lint's W0715) or an action wildcard
@@ -674,9 +672,9 @@ static void grant_env_table(Ctx *ctx, Function *f, const Expr *r)
 /* An env value is stored in plain text: in the stamped .env in S3, or in
  * the function's configuration with env-mode native.  A secret param's
  * value must never get there (NoEcho hides it from the console only). */
-static void refuse_secret(Ctx *ctx, const EnvVar *v, const Expr *r)
+static void refuse_secret_env(Ctx *ctx, const EnvVar *v, const Expr *r)
 {
-    if (!r->target || !param_is_secret(r->target))
+    if (!r->target || !decl_is_secret(r->target))
         return;
     Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
                    "env '%s' would store secret parameter '%s' in plain text "
@@ -704,7 +702,7 @@ static void function_link(Ctx *ctx, Decl *d)
                 diag(ctx, D_BAD_VALUE, x->loc, "a resource of 'allow ... on' "
                      "is an ARN, a string; this is %s",
                      value_type_name(x->type));
-            param_refuse_secret(ctx, x, "'allow ... on' would write",
+            refuse_secret(ctx, x, "'allow ... on' would write",
                                 "in plain text into the function's IAM "
                                 "policy, which anyone who may read IAM "
                                 "sees; a resource is an ARN, not a secret");
@@ -719,13 +717,13 @@ static void function_link(Ctx *ctx, Decl *d)
             ? arena_printf(ctx->arena, "env '%s'", v->key) : NULL;
         if (x->kind == E_REF) {
             grant_env_table(ctx, f, x);
-            refuse_secret(ctx, v, x);
+            refuse_secret_env(ctx, v, x);
             if (why)
                 add_ref_edge(ctx, d, x, why);
         }
         for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++) {
             grant_env_table(ctx, f, x->refs[k]);
-            refuse_secret(ctx, v, x->refs[k]);
+            refuse_secret_env(ctx, v, x->refs[k]);
             if (why)
                 add_ref_edge(ctx, d, x->refs[k], why);
         }
@@ -763,7 +761,7 @@ static int grant_cmp(const void *pa, const void *pb)
     return strcmp(a->table->name, b->table->name);
 }
 
-static int trigger_cmp(const void *pa, const void *pb)
+static int contributor_cmp(const void *pa, const void *pb)
 {
     const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
     return strcmp(a->logical, b->logical);
@@ -842,7 +840,8 @@ static bool env_reader(const char *runtime, BundleExtra *out)
     return true;
 }
 
-/* A plugin's service gets the plugin kit, a stamped function the .env
+/* A plugin's service gets the plugin kit (from the plugins that
+ * contribute to it, Kind.bundle_extra, once), a stamped function the .env
  * reader: the files its bundle has besides its code directory's. */
 int function_bundle_extras(Ctx *ctx, const Decl *d, BundleExtra *out)
 {
@@ -850,8 +849,12 @@ int function_bundle_extras(Ctx *ctx, const Decl *d, BundleExtra *out)
     int n = 0;
     if (!f || !f->runtime)
         return 0;
-    if (plugin_kit(ctx, d, f->runtime, &out[n]))
-        n++;
+    for (int i = 0; i < d->contributors.len && n == 0; i++) {
+        const Decl *c = d->contributors.items[i];
+        if (c->kind->bundle_extra &&
+            c->kind->bundle_extra(ctx, c, f->runtime, &out[n]))
+            n++;
+    }
     if (f->stamp && env_reader(f->runtime, &out[n]))
         n++;
     return n;
@@ -901,16 +904,15 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
     function_ops_role(ctx, e, d, &f->ops, role, stmts);
     carry_acceptances(ctx, e, d, role);
-    if (f->triggers.len > 1)
-        qsort(f->triggers.items, (size_t)f->triggers.len, sizeof(void *),
-              trigger_cmp);
-    for (int i = 0; i < f->triggers.len; i++) {
-        CfnNode *st = trigger_grant(ctx, f->triggers.items[i]);
-        if (st)
-            cfn_arr_push(ctx->arena, stmts, st);
-        st = trigger_failure_grant(ctx, f->triggers.items[i]);
-        if (st)
-            cfn_arr_push(ctx->arena, stmts, st);
+    /* What others grant the role (a stream or queue trigger, a failure
+     * destination): Kind.grant, by their logical IDs. */
+    PtrVec *by = &d->contributors;
+    if (by->len > 1)
+        qsort(by->items, (size_t)by->len, sizeof(void *), contributor_cmp);
+    for (int i = 0; i < by->len; i++) {
+        Decl *c = by->items[i];
+        if (c->kind->grant)
+            c->kind->grant(ctx, c, stmts);
     }
 
     const char *stamp = f->stamp ? f->stamp->logical : NULL;
@@ -957,15 +959,6 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     function_ops_props(ctx, &f->ops, p, d->loc, OPS_AFTER_TIMEOUT);
 }
 
-/* A stream or queue trigger of this function: its role gets the
- * trigger's statement (trigger_grant), after the table grants. */
-void function_add_trigger(Ctx *ctx, Decl *fn, Decl *trigger)
-{
-    Function *f = fn->data;
-    if (f)
-        vec_push(ctx->arena, &f->triggers, trigger);
-}
-
 /* For output.c: the function's code directory as written (relative to
  * the .hit file's directory) and where, or NULL when it has none. */
 const char *function_code_dir(const Decl *d, Loc *loc)
@@ -977,7 +970,14 @@ const char *function_code_dir(const Decl *d, Loc *loc)
     return f->code;
 }
 
-const char *function_stack(const Decl *d, Loc *loc)
+/* For split.c: a function's resources go with it (Kind.unit), to the
+ * stack its `stack NAME` asks for (Kind.stack). */
+static Decl *function_unit(const Decl *d)
+{
+    return (Decl *)d;
+}
+
+static const char *function_stack(const Decl *d, Loc *loc)
 {
     const Function *f = d->kind == &kind_function ? d->data : NULL;
     if (!f || !f->stack)
@@ -1013,4 +1013,6 @@ const Kind kind_function = {
     .ref = function_ref,
     .ids = function_ids,
     .emit = function_emit,
+    .unit = function_unit,
+    .stack = function_stack,
 };

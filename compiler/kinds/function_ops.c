@@ -413,7 +413,7 @@ static void check_strings(Ctx *ctx, const PtrVec *v, const char *what)
         if (resolved && x->type != VT_STRING && x->type != VT_NONE)
             diag(ctx, D_BAD_VALUE, x->loc, "'%s' takes strings; this is %s",
                  what, value_type_name(x->type));
-        param_refuse_secret(ctx, x, arena_printf(ctx->arena, "'%s' would "
+        refuse_secret(ctx, x, arena_printf(ctx->arena, "'%s' would "
                             "write", what), "in plain text into the "
                             "function's configuration, which anyone who may "
                             "describe the stack sees; an ARN or an ID is "

@@ -11,16 +11,17 @@
  *        the fragment), so the graph, the logical IDs and the messages
  *        treat it like any other.
  * resolve: `cfn.ID` (a Ref) and `cfn.ID.ATTR` (a Fn::GetAtt) name an
- *        included resource or parameter (include_resolve_ref).
+ *        included resource or parameter: `cfn` is a built-in namespace
+ *        (kind_cfn, Kind.member).
  * link:  every Ref, Fn::GetAtt, Fn::Sub variable and DependsOn of the
  *        fragment that names an included entry or one of hitc's own
  *        declarations is an edge of the graph, so a cycle through a
  *        fragment is printed with places inside it.
  * ids:   the entries' logical IDs are claimed like hitc's own (ids.c):
  *        a clash names both places; CodeBucket and CodePrefix are hitc's.
- *        include_check_refs (after ids) then refuses a secret parameter in
+ *        After ids (Kind.after_ids) it refuses a secret parameter in
  *        an output or a tag, which would show it in plain text.
- * emit:  include_merge puts the sections after hitc's own, in the order of
+ * emit:  the sections go after hitc's own (emit_appendix), in the order of
  *        the include lines and of each fragment.
  * lint:  build and check then run hitc lint's template rules on the whole
  *        template (lint_emitted): names the template lacks, intrinsic
@@ -289,15 +290,17 @@ static const char *entry_type(const Decl *d)
     return t && t->kind == CFN_STRING ? t->text : "";
 }
 
-bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
+/* `cfn.ID` and `cfn.ID.ATTR`: the built-in namespace `cfn` (kind_cfn)
+ * resolves them among the included entries. */
+static void cfn_member(Ctx *ctx, Decl *ns, Decl *owner, const char *why,
+                       Expr *e)
 {
-    if (strcmp(e->name, "cfn") != 0)
-        return false;
+    (void)ns;
     if (!e->attr || !e->attr[0]) {
         diag(ctx, D_BARE_REF, e->loc, "'cfn' is the namespace of included "
              "resources, not a value; write 'cfn.ID' (a Ref) or "
              "'cfn.ID.ATTRIBUTE' (a Fn::GetAtt)");
-        return true;
+        return;
     }
     const char *dot = strchr(e->attr, '.');
     const char *id = dot ? arena_strndup(ctx->arena, e->attr,
@@ -306,7 +309,7 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
     Loc id_loc = {e->attr_loc.src, e->attr_loc.off, (uint32_t)strlen(id)};
     Decl *d = strmap_get(&ctx->prog.included, id);
     if (!d && ctx->prog.includes_unread)
-        return true;    /* it may be in the fragment that did not read: that
+        return;    /* it may be in the fragment that did not read: that
                            one error says enough */
     if (!d) {
         int n;
@@ -318,24 +321,24 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
         else
             diag(ctx, D_INCLUDE_UNKNOWN, id_loc, "unknown included resource "
                  "'%s'%s", id, did_you_mean(ctx, id, ids, n, NULL));
-        return true;
+        return;
     }
     const char *attr = dot ? dot + 1 : NULL;
     if (attr && !attr[0]) {
         diag(ctx, D_UNKNOWN_ATTR, e->loc, "expected an attribute after "
              "'cfn.%s.'", id);
-        return true;
+        return;
     }
     if (attr && entry_of(d)->section == S_PARAMETERS) {
         diag(ctx, D_UNKNOWN_ATTR, e->attr_loc, "%s has no attributes; "
              "write 'cfn.%s'", d->display, id);
-        return true;
+        return;
     }
     Loc attr_loc = {e->attr_loc.src, id_loc.off + id_loc.len + 1,
                     attr ? (uint32_t)strlen(attr) : 0};
     if (attr && !schema_attr_known(ctx, D_UNKNOWN_ATTR, id,
                                    entry_type(d), attr, attr_loc))
-        return true;
+        return;
     e->target = d;
     e->attr = attr;
     e->type = VT_STRING;
@@ -343,13 +346,13 @@ bool include_resolve_ref(Ctx *ctx, Decl *owner, const char *why, Expr *e)
     add_edge(ctx, owner, d, e->loc,
              arena_printf(ctx->arena, "%s refers to 'cfn.%s%s%s'", why, id,
                           attr ? "." : "", attr ? attr : ""));
-    return true;
+    return;
 }
 
 /* What cfn.ID (attr NULL: its Ref) or cfn.ID.ATTR is the ARN of, as
  * Attr.arn: the Arn attribute of a resource AWS::SERVICE::X is an ARN of
  * SERVICE; a few Refs and attributes are known besides. */
-const char *include_arn(const Decl *d, const char *attr)
+static const char *entry_arn(const Decl *d, const char *attr)
 {
     static const struct {
         const char *type, *attr, *arn;  /* attr NULL: the Ref */
@@ -494,7 +497,7 @@ static Decl *hitc_decl_named(Ctx *ctx, const char *logical)
         p->hitc_logicals_made = true;
         for (int i = 0; i < p->decls.len; i++) {
             Decl *d = p->decls.items[i];
-            if (d->kind == &kind_cfn_entry || d->kind == &kind_output ||
+            if (d->kind == &kind_cfn_entry || d->kind->own_namespace ||
                 d->kind == &kind_include || !d->logical ||
                 !(d->stmt || d->builtin) ||
                 strmap_get(&p->hitc_logicals, d->logical))
@@ -550,16 +553,15 @@ static void dot_edge(Ctx *ctx, void *arg, const char *name, Loc loc,
     buf_free(&label);
 }
 
-void include_dot_edges(Ctx *ctx, Buf *out)
+/* For `hitc graph`, the edges the graph itself does not have: from an
+ * included entry to the declaration that makes a resource it names that
+ * is no declaration of its own (a function's role, log group, an API's
+ * parts), drawn dashed.  graph.c orders declarations, and the cycle rule
+ * of lint_emitted checks these edges on the template. */
+static void entry_dot_edges(Ctx *ctx, Decl *d, Buf *out)
 {
-    Program *p = &ctx->prog;
-    for (int i = 0; i < p->order.len; i++) {
-        Decl *d = p->order.items[i];
-        if (d->kind != &kind_cfn_entry)
-            continue;
-        void *arg[2] = {d, out};
-        entry_names(ctx, entry_of(d), dot_edge, arg);
-    }
+    void *arg[2] = {d, out};
+    entry_names(ctx, entry_of(d), dot_edge, arg);
 }
 
 static void include_link(Ctx *ctx, Decl *d)
@@ -589,7 +591,7 @@ static void include_ids(Ctx *ctx, Decl *d)
  * with NoEcho: true. */
 static bool is_secret(const Decl *d)
 {
-    if (param_is_secret(d))
+    if (decl_is_secret(d))
         return true;
     const Entry *e = d->kind == &kind_cfn_entry ? entry_of(d) : NULL;
     const CfnNode *no_echo = e && e->section == S_PARAMETERS
@@ -608,7 +610,7 @@ static void secret_name(Ctx *ctx, void *arg, const char *name, Loc loc,
     Decl *d = id_owner(ctx, name);
     if (!d || !is_secret(d))
         return;
-    const char *shown = d->kind == &kind_param ? d->name : d->logical;
+    const char *shown = d->kind->is_parameter ? d->name : d->logical;
     Diag *e = diag(ctx, D_SECRET_PLAIN, loc, "%s shows secret parameter '%s' "
                    "(%s) in plain text to anyone who may describe the stack; "
                    "name where the secret is kept instead", where, shown, how);
@@ -634,57 +636,33 @@ static void entry_secrets(Ctx *ctx, const Decl *d)
                (void *)where);
 }
 
-void include_check_refs(Ctx *ctx)
+/* After every logical ID is registered (ids.c): what each entry names is
+ * known, so a secret shown in plain text can be found. */
+static void include_after_ids(Ctx *ctx, Decl *d)
 {
-    Program *p = &ctx->prog;
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        if (d->kind != &kind_include || !d->data)
-            continue;
-        Include *in = d->data;
-        for (int k = 0; k < in->entries.len; k++)
-            entry_secrets(ctx, in->entries.items[k]);
-    }
+    Include *in = d->data;
+    if (!in)
+        return;
+    for (int k = 0; k < in->entries.len; k++)
+        entry_secrets(ctx, in->entries.items[k]);
 }
 
 /* ---- emit ------------------------------------------------------------ */
 
-void include_merge(Ctx *ctx, Emit *e, CfnNode *template)
+/* The fragment's sections after hitc's own (emit_appendix), in the order
+ * of the include lines and of each fragment. */
+static void include_emit(Ctx *ctx, Decl *d, Emit *e)
 {
-    Program *p = &ctx->prog;
-    Arena *a = ctx->arena;
-    CfnNode *conditions = NULL, *mappings = NULL;
-    for (int i = 0; i < p->decls.len; i++) {
-        Decl *d = p->decls.items[i];
-        if (d->kind != &kind_include || !d->data)
+    Include *in = d->data;
+    for (int s = 0; in && s < S_N; s++) {
+        CfnNode *sec = in->sections[s];
+        if (!sec || !sec->len)
             continue;
-        Include *in = d->data;
-        CfnNode *into[S_N] = {e->parameters, NULL, NULL, e->resources,
-                              e->outputs};
-        for (int s = 0; s < S_N; s++) {
-            CfnNode *sec = in->sections[s];
-            if (!sec || !sec->len)
-                continue;
-            if (s == S_MAPPINGS) {
-                if (!mappings)
-                    mappings = cfn_obj(a, d->loc);
-                into[s] = mappings;
-            } else if (s == S_CONDITIONS) {
-                if (!conditions)
-                    conditions = cfn_obj(a, d->loc);
-                into[s] = conditions;
-            }
-            for (int k = 0; k < sec->len; k++)
-                cfn_obj_set(a, into[s], sec->pairs[k].key, sec->pairs[k].key_loc,
-                            sec->pairs[k].value);
-        }
+        CfnNode *into = emit_appendix(ctx, e, d, section_names[s]);
+        for (int k = 0; k < sec->len; k++)
+            cfn_obj_set(ctx->arena, into, sec->pairs[k].key,
+                        sec->pairs[k].key_loc, sec->pairs[k].value);
     }
-    /* CloudFormation's own order of sections: Mappings, Conditions, then
-     * Resources (the caller adds it next). */
-    if (mappings)
-        cfn_put(a, template, "Mappings", mappings);
-    if (conditions)
-        cfn_put(a, template, "Conditions", conditions);
 }
 
 const Kind kind_include = {
@@ -693,9 +671,20 @@ const Kind kind_include = {
     .check = include_check,
     .link = include_link,
     .ids = include_ids,
+    .emit = include_emit,
+    .after_ids = include_after_ids,
 };
 
 const Kind kind_cfn_entry = {
     .noun = "included resource",
     .ref = entry_ref,
+    .arn = entry_arn,
+    .dot_edges = entry_dot_edges,
+    .names_its_id = true,
+};
+
+/* The built-in `cfn`, the namespace of the included entries. */
+const Kind kind_cfn = {
+    .noun = "built-in",
+    .member = cfn_member,
 };

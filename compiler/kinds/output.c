@@ -44,9 +44,9 @@ static void output_check(Ctx *ctx, Decl *d)
 
 /* Outputs are plain text to anyone who may describe the stack, whatever
  * NoEcho says (cfn-lint W2010). */
-static void refuse_secret(Ctx *ctx, Decl *d, const Expr *r)
+static void refuse_secret_output(Ctx *ctx, Decl *d, const Expr *r)
 {
-    if (!r->target || !param_is_secret(r->target))
+    if (!r->target || !decl_is_secret(r->target))
         return;
     Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
                    "output '%s' would show secret parameter '%s' in plain "
@@ -63,9 +63,9 @@ static void output_link(Ctx *ctx, Decl *d)
     if (!o || !o->value)
         return;
     if (o->value->kind == E_REF)
-        refuse_secret(ctx, d, o->value);
+        refuse_secret_output(ctx, d, o->value);
     for (int i = 0; o->value->kind == E_INTERP && i < o->value->nrefs; i++)
-        refuse_secret(ctx, d, o->value->refs[i]);
+        refuse_secret_output(ctx, d, o->value->refs[i]);
 }
 
 static void output_ids(Ctx *ctx, Decl *d)
@@ -98,4 +98,5 @@ const Kind kind_output = {
     .link = output_link,
     .ids = output_ids,
     .emit = output_emit,
+    .own_namespace = true,
 };

@@ -211,28 +211,12 @@ static void param_check(Ctx *ctx, Decl *d)
     check_default(ctx, d);
 }
 
-bool param_is_secret(const Decl *d)
+static bool param_secret(const Decl *d)
 {
-    return d->kind == &kind_param && d->data && ((Param *)d->data)->secret;
+    return d->data && ((Param *)d->data)->secret;
 }
 
-void param_refuse_secret(Ctx *ctx, const Expr *x, const char *head,
-                         const char *tail)
-{
-    if (x && x->kind == E_INTERP) {
-        for (int i = 0; i < x->nrefs; i++)
-            param_refuse_secret(ctx, x->refs[i], head, tail);
-        return;
-    }
-    if (!x || x->kind != E_REF || !x->target || !param_is_secret(x->target))
-        return;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, x->loc, "%s secret parameter '%s' %s",
-                   head, x->target->name, tail);
-    note(ctx, e, x->target->name_loc, "secret parameter '%s' declared here",
-         x->target->name);
-}
-
-ValueType param_type(const Decl *d)
+static ValueType param_type(const Decl *d)
 {
     const Param *p = d->data;
     return p && p->number ? VT_NUMBER : VT_STRING;
@@ -274,36 +258,6 @@ static void param_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_put_bool(ctx->arena, o, "NoEcho", true);
 }
 
-/* The template's Parameters: hitc's own (the built-in Stage, and
- * CodeBucket and CodePrefix when some code is uploaded), then the user's,
- * which param_emit put into e->parameters. */
-CfnNode *param_template_section(Ctx *ctx, Emit *e, Loc at)
-{
-    Arena *a = ctx->arena;
-    CfnNode *params = cfn_obj(a, at);
-    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
-    cfn_put_str(a, stage, "Type", "String");
-    cfn_put_str(a, stage, "Default", "dev");
-    cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
-    cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
-    if (e->need_code_params) {
-        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
-        cfn_put_str(a, bucket, "Type", "String");
-        cfn_put_str(a, bucket, "Description",
-                    "The S3 bucket the bundles were uploaded to");
-        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
-        cfn_put_str(a, prefix, "Type", "String");
-        cfn_put_str(a, prefix, "Default", "hitc/");
-        cfn_put_str(a, prefix, "Description",
-                    "The key prefix of the bundles in CodeBucket");
-    }
-    for (int i = 0; i < e->parameters->len; i++) {
-        CfnPair *u = &e->parameters->pairs[i];
-        cfn_obj_set(a, params, u->key, u->key_loc, u->value);
-    }
-    return params;
-}
-
 const Kind kind_param = {
     .keyword = "param",
     .noun = "parameter",
@@ -313,4 +267,8 @@ const Kind kind_param = {
     .ref = param_ref,
     .ids = param_ids,
     .emit = param_emit,
+    .is_parameter = true,
+    .warn_unused = true,
+    .value_type = param_type,
+    .secret = param_secret,
 };

@@ -8,7 +8,9 @@
  * an edge to what its service refers to, so `service seeder.arn` deploys
  * the function seeder before any resource of the plugin.  A function that
  * is a plugin's service gets the plugin kit (runtime-support/plugin/,
- * embedded in hitc) at the root of its bundle: plugin_kit().
+ * embedded in hitc) at the root of its bundle: the plugin contributes to
+ * it (contribute, Kind.bundle_extra: plugin_kit()) and keeps it in the
+ * root stack of a split app (Kind.pins_to_root).
  * The protocol between the template and the kit is docs/plugins.md's.
  */
 #include <string.h>
@@ -415,7 +417,11 @@ static void plugin_link(Ctx *ctx, Decl *d)
     Expr *x = p ? p->service : NULL;
     if (!x)
         return;
-    param_refuse_secret(ctx, x, "the service would write",
+    /* Its service gets the kit and stays in the root (Kind.bundle_extra,
+     * Kind.pins_to_root). */
+    if (x->kind == E_REF && x->target && x->target->name)
+        contribute(ctx, x->target, d);
+    refuse_secret(ctx, x, "the service would write",
                         "in plain text as each resource's ServiceToken, "
                         "which anyone who may describe the stack sees; a "
                         "service is a Lambda function's ARN, not a secret");
@@ -437,35 +443,13 @@ static void plugin_link(Ctx *ctx, Decl *d)
 
 /* ---- the kit --------------------------------------------------------- */
 
-/* Is fn the service of some plugin (`service fn.arn`)? */
-/* Is fn a plugin's service?  The map is made once per program, so that a
- * build asks it for every function in constant time. */
-static bool serves(Ctx *ctx, const Decl *fn)
+/* The kit a plugin's service gets at the root of its bundle (it
+ * contributes to it, plugin_link), on a python* or nodejs* runtime:
+ * hitc_plugin.py or hitc_plugin.js, embedded in hitc. */
+static bool plugin_kit(Ctx *ctx, const Decl *d, const char *runtime,
+                       BundleExtra *out)
 {
-    Program *p = &ctx->prog;
-    if (!p->services_known) {
-        for (int i = 0; i < p->decls.len; i++) {
-            Decl *d = p->decls.items[i];
-            Plugin *pg = d->kind == &kind_plugin ? d->data : NULL;
-            Expr *x = pg ? pg->service : NULL;
-            if (x && x->kind == E_REF && x->target && x->target->name)
-                strmap_put(ctx->arena, &p->services, x->target->name, d);
-        }
-        p->services_known = true;
-    }
-    return fn->name && strmap_get(&p->services, fn->name);
-}
-
-bool plugin_serves(Ctx *ctx, const Decl *fn)
-{
-    return serves(ctx, fn);
-}
-
-bool plugin_kit(Ctx *ctx, const Decl *fn, const char *runtime,
-                BundleExtra *out)
-{
-    if (!runtime || !serves(ctx, fn))
-        return false;
+    (void)ctx, (void)d;
     BundleFile f;
     if (strncmp(runtime, "python", 6) == 0)
         f = (BundleFile){"hitc_plugin.py", hitc_kit_py, hitc_kit_py_len, 0};
@@ -484,4 +468,6 @@ const Kind kind_plugin = {
     .named = true,
     .check = plugin_check,
     .link = plugin_link,
+    .bundle_extra = plugin_kit,
+    .pins_to_root = true,
 };

@@ -28,6 +28,17 @@ const Kind *const kinds[] = {
 
 const int nkinds = sizeof kinds / sizeof *kinds;
 
+/* Names of hitc's own that every program has (and that no declaration
+ * may take: declare.c reserves them). */
+const Builtin builtins[] = {
+    {"stage", &kind_param, "Stage", "parameter 'stage'"},
+    {"api", &kind_api, "Api", "the api"},
+    {"aws", &kind_builtin_aws, NULL, NULL},
+    {"cfn", &kind_cfn, NULL, NULL},
+};
+
+const int nbuiltins = sizeof builtins / sizeof *builtins;
+
 const Kind *kind_find(const char *keyword)
 {
     for (int i = 0; i < nkinds; i++)

@@ -377,4 +377,5 @@ const Kind kind_resource = {
     .ref = resource_ref,
     .ids = resource_ids,
     .emit = resource_emit,
+    .attr_error_unknown = true,
 };

@@ -440,11 +440,27 @@ const char *api_arn_path(Ctx *ctx, const Route *r)
     return s;
 }
 
+/* For split.c: a route's resources go with its function; its REST path
+ * resources with others of the same first segment. */
+static Decl *route_unit(const Decl *d)
+{
+    const Route *r = d->data;
+    return r ? r->fn : NULL;
+}
+
+static const char *route_path_first(const Decl *d)
+{
+    const Route *r = d->data;
+    return r && r->nsegs ? r->segs[0].text : NULL;
+}
+
 const Kind kind_route = {
     .keyword = "route",
     .noun = "route",
     .check = route_check,
     .emit = route_emit,
+    .unit = route_unit,
+    .path_first = route_path_first,
 };
 
 const Kind kind_api = {
@@ -460,6 +476,7 @@ const Kind kind_api = {
     .ids = api_ids,
     .emit = api_emit,
     .finish = api_finish,
+    .takes_builtin = true,
 };
 
 CfnRef api_stage_ref(Ctx *ctx, Decl *api, const char *attr)

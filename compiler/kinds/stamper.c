@@ -216,9 +216,16 @@ static void stamper_finish(Ctx *ctx, Emit *e)
 
 /* A stamp: one function's Custom::HitcStamp resource, emitted by its
  * function (kinds/function.c) between the function's role and itself. */
+/* For split.c: a stamp goes with its function. */
+static Decl *stamp_unit(const Decl *d)
+{
+    return d->part_of;
+}
+
 const Kind kind_stamp = {
     .noun = "stamp",
     .ids = stamp_ids,
+    .unit = stamp_unit,
 };
 
 const Kind kind_stamper = {

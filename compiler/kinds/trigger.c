@@ -18,7 +18,7 @@
  *   stream, queue    T+"Mapping" AWS::Lambda::EventSourceMapping, DependsOn
  *                    the function's role, which gets one statement (Sid T)
  *                    with exactly the actions the mapping needs on that
- *                    stream or queue (function_add_trigger);
+ *                    stream or queue (contribute, Kind.grant);
  *   topic            T+"Subscription" AWS::SNS::Subscription (lambda), and
  *                    T+"Permission" for sns.amazonaws.com from that topic.
  * What happens when the function fails (on-failure, bisect, max-age,
@@ -715,9 +715,10 @@ void trigger_edge_to_refs(Ctx *ctx, Decl *fn, const Expr *x, const char *why)
         trigger_edge_to_refs(ctx, fn, x->refs[i], why);
 }
 
-Decl *trigger_function(const Decl *d)
+/* For split.c: a trigger's resources go with its function. */
+static Decl *trigger_unit(const Decl *d)
 {
-    const Trigger *t = d->kind == &kind_trigger ? d->data : NULL;
+    const Trigger *t = d->data;
     return t ? t->fn : NULL;
 }
 
@@ -736,7 +737,7 @@ static void trigger_link(Ctx *ctx, Decl *d)
     else if (t->arn && t->what == T_TOPIC)
         want_arn(ctx, t->arn, "sns", D_TRIGGER_OPTION,
                  "'on topic' takes an SNS topic's ARN");
-    param_refuse_secret(ctx, t->arn, t->what == T_QUEUE
+    refuse_secret(ctx, t->arn, t->what == T_QUEUE
                         ? "the ARN of 'on queue' would write"
                         : "the ARN of 'on topic' would write",
                         "in plain text into the template's trigger, which "
@@ -755,7 +756,7 @@ static void trigger_link(Ctx *ctx, Decl *d)
     }
     if (!t->fn || (t->what != T_STREAM && t->what != T_QUEUE))
         return;
-    function_add_trigger(ctx, t->fn, d);
+    contribute(ctx, t->fn, d);
     const char *why = arena_printf(ctx->arena, "grants its role the %s of "
                                    "%s", t->what == T_STREAM ? "stream"
                                    : "queue", d->display);
@@ -797,7 +798,7 @@ static void trigger_ids(Ctx *ctx, Decl *d)
 
 /* The statement the function's role gets for a stream or queue trigger:
  * exactly what Lambda's poller calls, on that stream or queue. */
-CfnNode *trigger_grant(Ctx *ctx, Decl *d)
+static CfnNode *trigger_grant(Ctx *ctx, Decl *d)
 {
     Trigger *t = d->data;
     if (!trigger_emits(t) || (t->what != T_STREAM && t->what != T_QUEUE))
@@ -819,6 +820,18 @@ CfnNode *trigger_grant(Ctx *ctx, Decl *d)
         cfn_put(a, st, "Resource", expr_cfn(ctx, d->loc, t->arn));
     }
     return st;
+}
+
+/* What the trigger grants its function's role (contribute): the stream
+ * or queue's statement, then the failure destination's. */
+static void trigger_role(Ctx *ctx, Decl *d, CfnNode *statements)
+{
+    CfnNode *st = trigger_grant(ctx, d);
+    if (st)
+        cfn_arr_push(ctx->arena, statements, st);
+    st = trigger_failure_grant(ctx, d);
+    if (st)
+        cfn_arr_push(ctx->arena, statements, st);
 }
 
 static void permission(Ctx *ctx, Emit *e, Decl *d, const char *principal,
@@ -904,4 +917,6 @@ const Kind kind_trigger = {
     .link = trigger_link,
     .ids = trigger_ids,
     .emit = trigger_emit,
+    .grant = trigger_role,
+    .unit = trigger_unit,
 };

@@ -257,7 +257,7 @@ void trigger_failure_link(Ctx *ctx, Decl *d)
         want_arn(ctx, x, t->fail_topic ? "sns" : "sqs", D_TRIGGER_OPTION,
                  t->fail_topic ? "'on-failure topic' takes an SNS topic's ARN"
                                : "'on-failure queue' takes an SQS queue's ARN");
-    param_refuse_secret(ctx, x, "the failure destination would write",
+    refuse_secret(ctx, x, "the failure destination would write",
                         "in plain text into the template, which anyone who "
                         "may describe the stack sees; an ARN is not a "
                         "secret");
@@ -265,7 +265,7 @@ void trigger_failure_link(Ctx *ctx, Decl *d)
         return;
     /* The function's role names the destination. */
     if (is_async(t))
-        function_add_trigger(ctx, t->fn, d);
+        contribute(ctx, t->fn, d);
     trigger_edge_to_refs(ctx, t->fn, x, arena_printf(
         ctx->arena, "grants its role the failure destination of %s",
         d->display));

@@ -12,6 +12,38 @@ help_tells_the_commands() {
     grep -qE '^\s+fmt FILE\.\.\.' help.txt || { echo "help does not list fmt among the commands"; return 1; }
 }
 
+# Every row of main.c's commands[] (hitc --list-commands prints them) is told
+# of everywhere a user looks: its usage line and its place in the list of
+# commands in `hitc --help`, the manual, the README's table, and its own
+# `hitc CMD --help`; so a command added to the table cannot be forgotten.
+every_command_is_told_everywhere() {
+    hitc --list-commands > cmds.txt
+    grep -qx build cmds.txt && grep -qx deploy cmds.txt || { echo "--list-commands: $(cat cmds.txt)"; return 1; }
+    hitc --help > help.txt
+    local c
+    while read -r c; do
+        grep -qE "^(usage:|      ) hitc $c( |$)" help.txt || { echo "no usage line for $c"; return 1; }
+        grep -qE "^  $c " help.txt || { echo "$c not in the list of commands"; return 1; }
+        grep -qx "\.Cm $c" "$ROOT/docs/hitc.1" || { echo "hitc.1 lacks .Cm $c"; return 1; }
+        grep -qF "| \`hitc $c" "$ROOT/README.md" || { echo "the README's table lacks hitc $c"; return 1; }
+        hitc "$c" --help > c.txt || { echo "hitc $c --help failed"; return 1; }
+        grep -q "^usage: hitc $c " c.txt || { echo "hitc $c --help: $(head -1 c.txt)"; return 1; }
+    done < cmds.txt
+    # and nothing else claims to be one
+    local listed; listed=$(sed -n 's/^\(usage:\|      \) hitc \([a-z]*\).*/\2/p' help.txt)
+    [ "$listed" = "$(cat cmds.txt)" ] || { echo "usage lines: $listed"; return 1; }
+}
+
+unknown_command_suggests_or_lists() {
+    expect 2 hitc biuld x.hit
+    hitc biuld x.hit 2> err.txt || true
+    grep -qx "hitc: unknown command 'biuld'; did you mean 'build'?" err.txt || { cat err.txt; return 1; }
+    hitc xyzzy 2> err.txt || true
+    hitc --list-commands > cmds.txt
+    local names; names=$(sed '$!s/$/,/' cmds.txt | tr '\n' ' ' | sed 's/, \([a-z]*\) $/ or \1/')
+    grep -qx "hitc: unknown command 'xyzzy'; use $names" err.txt || { echo "want: use $names"; cat err.txt; return 1; }
+}
+
 version_prints() { hitc --version | grep -qE '^hitc [0-9]+\.[0-9]+\.[0-9]+$'; }
 
 bad_usage_exits_2() {
@@ -382,7 +414,7 @@ deps_present_says_nothing() {
     [ ! -s out.txt ]
 }
 
-for c in help_tells_the_commands version_prints bad_usage_exits_2 missing_file_is_an_io_error \
+for c in help_tells_the_commands every_command_is_told_everywhere unknown_command_suggests_or_lists version_prints bad_usage_exits_2 missing_file_is_an_io_error \
     build_writes_template_manifest_bundles the_stamper_bundle_holds_the_stamper quiet_build_prints_nothing \
     stdout_build_writes_nothing_else failed_build_leaves_the_output_as_it_was rebuild_replaces_the_output_whole \
     refuses_to_replace_a_directory_it_did_not_write output_over_a_file_is_refused unwritable_parent_fails_cleanly \

@@ -51,10 +51,15 @@ manual_is_lint_clean() {
     [ -z "$notes" ] || { echo "$notes"; return 1; }
 }
 
-# Every command and option of `hitc --help` has its place in the manual.
+# Every command and option of `hitc --help`, and of each command's own
+# `hitc CMD --help`, has its place in the manual.
 manual_covers_the_usage() {
     mandoc -T utf8 "$ROOT/docs/hitc.1" | col -b > page.txt
     hitc --help > usage.txt
+    local c
+    for c in $(hitc --list-commands); do
+        hitc "$c" --help | grep -v '^usage:' >> usage.txt || { echo "hitc $c --help failed"; return 1; }
+    done
     local w missing=""
     for w in $(grep -oE '(^|[ ,])--?[a-z][a-z-]*' usage.txt | tr -d ' ,' | sort -u) \
              $(sed -n 's/^       hitc \([a-z]*\).*/\1/p; s/^usage: hitc \([a-z]*\).*/\1/p' usage.txt); do

@@ -216,6 +216,23 @@ killed_builds_leave_nothing_after_the_next() {
 
 # Reproduction (hitc 0.1: the losers exit 2 with "cannot create 'out': Directory not empty"):
 #   for i in 1 2 3 4 5 6 7 8; do hitc build app.hit -o out & done; wait
+# A build that swaps its output in lists the old output (now at its
+# temporary name) to see that nothing foreign came in meanwhile; another
+# build's clean-up may be removing it at that moment.  Names that vanish
+# are no stranger's files.  (Seen as a rare "'out' changed while hitc
+# replaced it" in the racing case below; swap_race_shim.c makes it certain.)
+an_old_output_removed_while_it_is_checked_is_no_stranger() {
+    own_dir || return 1
+    example || return 1
+    cc -shared -fPIC -o shim.so "$ROOT/tests/cli/swap_race_shim.c" -ldl || { echo "cannot build the shim"; return 1; }
+    hitc build -q hits/app.hit -o out || return 1
+    LD_PRELOAD=$PWD/shim.so ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+        timeout 60 "$HITC" build -q hits/app.hit -o out 2> err.txt || { echo "the build failed"; cat err.txt; return 1; }
+    [ ! -s err.txt ] || { cat err.txt; return 1; }
+    valid_build out || return 1
+    no_leftovers || return 1
+}
+
 racing_builds_into_a_missing_directory_all_succeed() {
     own_dir || return 1
     example || return 1
@@ -267,6 +284,7 @@ for c in one_sync_before_the_swap_and_the_old_output_removed_after a_manifest_js
     its_own_output_and_an_empty_directory_are_replaced the_project_and_code_directories_are_refused \
     a_code_directory_holding_the_output_is_an_error_at_the_code_line a_symlinked_output_is_written_through \
     a_dead_builds_temporary_directory_is_removed_and_nothing_else killed_builds_leave_nothing_after_the_next \
+    an_old_output_removed_while_it_is_checked_is_no_stranger \
     racing_builds_into_a_missing_directory_all_succeed; do
     t "$c"
 done

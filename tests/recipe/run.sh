@@ -3,7 +3,8 @@
 # by step, in a scratch copy of hitc, with the toy kind tests/recipe/bucket.c;
 # then build that copy and check that the new kind works everywhere the
 # recipe promises: the template, references to it, "did you mean", the list
-# of declarations in "unknown declaration", and the grammar and docs tests.
+# of declarations in "unknown declaration", no circle among the compiler's
+# files (circles.py), and the grammar and docs tests.
 # Each step below is one step of the recipe; when the recipe changes, this
 # script changes with it (and the other way round).
 # Prints PASS/FAIL lines and "N passed, N failed".
@@ -82,6 +83,14 @@ printf 'widget photos\n' > app/unknown.hit
 out=$(./hitc check app/unknown.hit 2>&1)
 if printf '%s\n' "$out" | grep -q "unknown declaration 'widget'; expected .*bucket"
 then pass "'unknown declaration' lists bucket"; else fail "unknown declaration" "$out"; fi
+
+# No file of the compiler and the toy kind uses another that uses it back
+# (tests/recipe/circles.py): the new kind named nothing but the registry.
+if out=$(timeout 120 python3 "$ROOT/tests/recipe/circles.py" build "$S" 2>&1) \
+   && nm build/compiler/kinds/bucket.o | grep -q ' kind_bucket$' \
+   && ! nm -u build/compiler/kinds/bucket.o | grep -q 'kind_'
+then pass "no circles among the compiler's files, and the toy kind names no other kind"
+else fail "circles" "$(printf '%s\n' "$out" | tail -30)"; fi
 
 if out=$(HITC=$S/hitc timeout 300 python3 tests/pyrunner.py tests/grammar 2>&1) \
    && printf '%s\n' "$out" | grep -q '^[0-9]* passed, 0 failed'
