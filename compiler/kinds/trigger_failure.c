@@ -247,7 +247,7 @@ void trigger_failure_link(Ctx *ctx, Decl *d)
     if (t->fn && t->async_loc.src)
         one_invoke_config(ctx, d);
     if (t->made_queue && t->fn && is_async(t))
-        function_add_trigger(ctx, t->fn, d);    /* its role sends to the queue */
+        contribute(ctx, t->fn, d);      /* its role sends to the queue */
     if (!x)
         return;
     if (x->type != VT_STRING && x->type != VT_NONE)
