@@ -76,16 +76,23 @@ SRCS := \
 	compiler/cfn.c \
 	compiler/cfn_json.c \
 	compiler/cfn_read.c \
+	compiler/cfn_reader.c \
+	compiler/cfn_read_json.c \
 	compiler/lint.c \
 	compiler/lint_rules.c \
+	compiler/lint_cycles.c \
+	compiler/lint_iam.c \
 	compiler/schema.c \
 	compiler/schema_data.c \
 	compiler/schema_check.c \
+	compiler/schema_attrs.c \
 	compiler/iam_table.c \
 	compiler/iam_data.c \
 	compiler/iam_check.c \
 	compiler/output.c \
+	compiler/output_owned.c \
 	compiler/bundle.c \
+	compiler/bundle_files.c \
 	compiler/env_file.c \
 	compiler/deps.c \
 	compiler/bundle_cache.c \
@@ -100,6 +107,7 @@ SRCS := \
 	compiler/kinds/table.c \
 	compiler/kinds/function.c \
 	compiler/kinds/function_ops.c \
+	compiler/kinds/function_iam.c \
 	compiler/kinds/handler.c \
 	compiler/kinds/route.c \
 	compiler/kinds/api_rest.c \
@@ -115,9 +123,12 @@ SRCS := \
 	compiler/kinds/trigger_failure.c \
 	compiler/kinds/failure_queue.c \
 	compiler/local_app.c \
+	compiler/local_env.c \
+	compiler/local_layout.c \
 	compiler/local_aws.c \
 	compiler/worker.c \
 	compiler/apigw.c \
+	compiler/apigw_event.c \
 	compiler/authorize.c \
 	compiler/jwks.c \
 	compiler/schedule.c \
@@ -126,16 +137,18 @@ SRCS := \
 	compiler/serve.c \
 	compiler/aws_cli.c \
 	compiler/plan.c \
+	compiler/crossing.c \
 	compiler/stack.c \
 	compiler/ship.c \
 	compiler/bucket.c \
 	compiler/deploy.c \
+	compiler/deploy_upload.c \
 	compiler/outputs.c \
 	compiler/mhd.c
 
 # Everything but main.c, for the unit tests.
 LIB_SRCS := $(filter-out compiler/main.c,$(SRCS))
-UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan
+UNIT_TESTS := lex parse resolve graph bundle runtimes util cfn diag local schema plan crossing
 
 B ?= build
 EMBEDS   := $(B)/stamper_py.o $(B)/stamper_zip.o $(B)/kit_py.o $(B)/kit_js.o $(B)/envkit_py.o \
@@ -178,7 +191,7 @@ $(B)/stamper_py.o: $(B)/stamper_py.c
 # same bytes for every app (compiler/stamper_zip.h).  Made again when the
 # stamper, the kit or the zipping code changes.
 $(B)/stamper_zip_tool: compiler/tools/stamper_zip.c compiler/stamper_zip.h \
-		$(B)/compiler/bundle.o $(B)/compiler/env_file.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
+		$(B)/compiler/bundle.o $(B)/compiler/bundle_files.o $(B)/compiler/env_file.o $(B)/compiler/zipout.o $(B)/compiler/sha256.o $(B)/compiler/util.o \
 		$(B)/compiler/arena.o $(B)/stamper_py.o $(B)/kit_py.o
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -Icompiler $(PKG_CFLAGS) -o $@ \
 		$(filter %.c %.o,$^) $(PKG_LIBS)

@@ -248,26 +248,26 @@ static Accept *read_directive(Ctx *ctx, const Source *src, const Comment *c)
         return NULL;
     s.p += n;
     skip_blanks(&s);
-    const char *e = word_end(&s);
-    if ((size_t)(e - s.p) != strlen(verb) || memcmp(s.p, verb, strlen(verb)) != 0) {
-        diag(ctx, D_ACCEPT_BAD, here(&s, e), "'# hitc:' starts a directive, "
+    const char *end = word_end(&s);
+    if ((size_t)(end - s.p) != strlen(verb) || memcmp(s.p, verb, strlen(verb)) != 0) {
+        diag(ctx, D_ACCEPT_BAD, here(&s, end), "'# hitc:' starts a directive, "
              "and the one directive is 'accept': '# hitc: accept CODE "
              "\"REASON\"'");
         return NULL;
     }
-    s.p = e;
+    s.p = end;
     skip_blanks(&s);
-    e = word_end(&s);
-    if (e == s.p) {
-        diag(ctx, D_ACCEPT_BAD, here(&s, e), "expected the code of the "
+    end = word_end(&s);
+    if (end == s.p) {
+        diag(ctx, D_ACCEPT_BAD, here(&s, end), "expected the code of the "
              "warning to accept: '# hitc: accept CODE \"REASON\"'");
         return NULL;
     }
-    Loc code_loc = here(&s, e);
-    char *code = arena_strndup(ctx->arena, s.p, (size_t)(e - s.p));
+    Loc code_loc = here(&s, end);
+    char *code = arena_strndup(ctx->arena, s.p, (size_t)(end - s.p));
     if (!acceptable(ctx, code, code_loc))
         return NULL;
-    s.p = e;
+    s.p = end;
     skip_blanks(&s);
     const char *reason = reason_of(ctx, &s, code);
     return reason ? accept_new(ctx, code, reason, code_loc) : NULL;
@@ -319,14 +319,14 @@ static uint32_t node_end(const CfnNode *n)
     uint32_t end = n->loc.off + n->loc.len;
     if (n->kind == CFN_ARRAY)
         for (int i = 0; i < n->len; i++) {
-            uint32_t e = node_end(n->items[i]);
-            end = e > end ? e : end;
+            uint32_t sub = node_end(n->items[i]);
+            end = sub > end ? sub : end;
         }
     if (n->kind == CFN_OBJECT)
         for (int i = 0; i < n->len; i++) {
-            uint32_t e = node_end(n->pairs[i].value);
+            uint32_t sub = node_end(n->pairs[i].value);
             uint32_t k = n->pairs[i].key_loc.off + n->pairs[i].key_loc.len;
-            end = e > end ? e : end;
+            end = sub > end ? sub : end;
             end = k > end ? k : end;
         }
     return end;
@@ -363,15 +363,15 @@ static void read_metadata(Ctx *ctx, const CfnNode *n, PtrVec *out)
         return;
     }
     for (int i = 0; i < list->len; i++) {
-        const CfnNode *e = list->items[i];
-        if (e->kind != CFN_OBJECT) {
-            diag(ctx, D_ACCEPT_BAD, e->loc, "an acceptance is a mapping of "
+        const CfnNode *acc = list->items[i];
+        if (acc->kind != CFN_OBJECT) {
+            diag(ctx, D_ACCEPT_BAD, acc->loc, "an acceptance is a mapping of "
                  "code and reason: %s", form);
             continue;
         }
-        const char *code = str_field(ctx, e, "code", form);
-        const char *reason = str_field(ctx, e, "reason", form);
-        const CfnNode *cn = cfn_obj_get(e, "code");
+        const char *code = str_field(ctx, acc, "code", form);
+        const char *reason = str_field(ctx, acc, "reason", form);
+        const CfnNode *cn = cfn_obj_get(acc, "code");
         if (code && reason && acceptable(ctx, code, cn->loc))
             vec_push(ctx->arena, out, accept_new(ctx, code, reason, cn->loc));
     }

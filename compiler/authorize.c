@@ -147,7 +147,7 @@ static char *lambda_event(Arena *a, const LocalApp *app, const Where *w,
     if (r->auth->kind == LAUTH_TOKEN)
         return arena_printf(a, "{\"type\":\"TOKEN\",\"authorizationToken\":%s,"
                             "\"methodArn\":%s}", json_str(a, token), json_str(a, arn));
-    const char *proxy = apigw_event(a, app, w, r, params, req);
+    const char *proxy = apigw_event(a, app, w, r, params, req, NULL);
     /* the proxy event is an object with keys: splice ours in after '{' */
     return arena_printf(a, "{\"type\":\"REQUEST\",\"methodArn\":%s,%s",
                         json_str(a, arn), proxy + 1);

@@ -1,15 +1,15 @@
 /*
  * bundle.c: code directories to deterministic zips.
  *
- * In: a directory (or files in memory, for the stamper).  Out: the zip's
+ * In: a directory.  Out: the zip's
  * bytes and their SHA-256.  Holds: nothing about this machine reaches the
  * zip: entries are sorted bytewise by name, dated 1980-01-01 00:00 (set as
  * DOS fields, so the time zone plays no part), mode 0644 or 0755 whatever
  * the umask, and carry no extra fields.  The walk (shared with
  * bundle_list and bundle_cache.c's streamed zips, which builds use) checks
  * the limits before a byte more than Lambda allows is read.  The zips made
- * here, in memory through libzip, are the stamper's (at make time) and the
- * reference the unit tests hold the streamed zips to.
+ * here are made in memory (bundle_files.c): the stamper's (at make time)
+ * and the reference the unit tests hold the streamed zips to.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,94 +31,6 @@
 #include "zipout.h"
 
 #define MAX_DEPTH 64
-
-/* ---- zipping files from memory --------------------------------------- */
-
-static int file_cmp(const void *pa, const void *pb)
-{
-    const BundleFile *a = pa, *b = pb;
-    return strcmp(a->name, b->name);
-}
-
-/* The finished zip, read back out of fd into memory. */
-static int take_bytes(int fd, uint64_t len, Bundle *out, char *err,
-                      size_t errlen)
-{
-    unsigned char *data = xmalloc((size_t)len + 1);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, data + done, (size_t)len - done, (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            free(data);
-            return err_fill(err, errlen, "cannot read the zip back from memory");
-        }
-        done += (size_t)n;
-    }
-    out->data = data;
-    out->len = (size_t)len;
-    sha256_hex(data, out->len, out->sha256);
-    return 0;
-}
-
-/* The sorted files through zipout.c, into a file that lives in memory. */
-static int zip_sorted(const BundleFile *sorted, int n, Bundle *out, char *err,
-                      size_t errlen)
-{
-    int fd = memfd_create("hitc-zip", MFD_CLOEXEC);
-    if (fd < 0)
-        return err_fill(err, errlen, "cannot start a zip: %s", strerror(errno));
-    ZipOut *z = zipout_open(fd, err, errlen);
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = zipout_deflate_mem(z, sorted[i].name, sorted[i].mode,
-                                sorted[i].data, sorted[i].len, NULL);
-    uint64_t len = 0;
-    if (rc != 0)
-        zipout_discard(z);
-    else
-        rc = zipout_close(z, &len);
-    if (rc == 0)
-        rc = take_bytes(fd, len, out, err, errlen);
-    close(fd);
-    return rc;
-}
-
-int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
-                 size_t errlen)
-{
-    *out = (Bundle){0};
-    if (n <= 0)
-        return err_fill(err, errlen, "there are no files to bundle");
-    BundleFile *sorted = xmalloc(sizeof *sorted * (size_t)n);
-    memcpy(sorted, files, sizeof *sorted * (size_t)n);
-    qsort(sorted, (size_t)n, sizeof *sorted, file_cmp);
-    unsigned long long total = 0;
-    for (int i = 0; i < n; i++) {
-        total += sorted[i].len;
-        if (i > 0 && strcmp(sorted[i].name, sorted[i - 1].name) == 0) {
-            err_fill(err, errlen, "'%s' would be in the zip twice", sorted[i].name);
-            free(sorted);
-            return -1;
-        }
-    }
-    if (total > BUNDLE_MAX_UNZIPPED) {
-        free(sorted);
-        return err_fill(err, errlen, "the files come to %llu bytes, over Lambda's "
-                    "limit of %llu bytes unzipped", total, BUNDLE_MAX_UNZIPPED);
-    }
-    int rc = zip_sorted(sorted, n, out, err, errlen);
-    free(sorted);
-    if (rc == 0 && out->len > BUNDLE_MAX_ZIPPED) {
-        unsigned long long zipped = out->len;     /* before *out is cleared */
-        free(out->data);
-        *out = (Bundle){0};
-        return err_fill(err, errlen, "the zip is %llu bytes, over Lambda's limit "
-                    "of %llu bytes zipped", zipped, BUNDLE_MAX_ZIPPED);
-    }
-    return rc;
-}
 
 /* ---- walking a directory --------------------------------------------- */
 
@@ -603,17 +515,13 @@ static void walk_free(Walk *w)
     free(w);
 }
 
-int bundle_dir_with(const char *dir, const char *shown,
-                    const BundleExtra *extras, int n, Bundle *out, char *err,
-                    size_t errlen, int *clashed)
-{
-    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
-                           clashed);
-}
-
-int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
-                    const char *prefix, const BundleExtra *extras, int n,
-                    Bundle *out, char *err, size_t errlen, int *clashed)
+/* bundle_dir_with, and the files under deps (installed packages, see
+ * deps_install) under the name prefix ("" or "node_modules"); with a
+ * prefix, the code directory's own folder of that name is left out.  A
+ * name both hold is an error.  deps NULL: bundle_dir_with. */
+static int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
+                           const char *prefix, const BundleExtra *extras, int n,
+                           Bundle *out, char *err, size_t errlen, int *clashed)
 {
     *out = (Bundle){0};
     Walk *w;
@@ -622,15 +530,15 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
     BundleFile *files = xcalloc((size_t)w->n + (size_t)n + 1, sizeof *files);
     unsigned long long total = 0;
     for (int i = 0; rc == 0 && i < w->n; i++) {
-        Entry *e = &w->entries[i];
+        Entry *ent = &w->entries[i];
         unsigned char *data;
         size_t len;
-        if (read_whole(e->path, &data, &len) != 0) {
+        if (read_whole(ent->path, &data, &len) != 0) {
             rc = err_fill(err, errlen, "cannot read '%s' in code directory '%s': %s",
-                      e->name, shown, strerror(errno));
+                      ent->name, shown, strerror(errno));
             break;
         }
-        files[i] = (BundleFile){e->name, data, len, e->mode};
+        files[i] = (BundleFile){ent->name, data, len, ent->mode};
         total += len;       /* a file may have grown since it was listed */
         if (total > BUNDLE_MAX_UNZIPPED)
             rc = err_fill(err, errlen, "code directory '%s' holds more than "
@@ -675,6 +583,14 @@ int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
     free(files);
     walk_free(w);
     return rc;
+}
+
+int bundle_dir_with(const char *dir, const char *shown,
+                    const BundleExtra *extras, int n, Bundle *out, char *err,
+                    size_t errlen, int *clashed)
+{
+    return bundle_dir_deps(dir, shown, NULL, NULL, extras, n, out, err, errlen,
+                           clashed);
 }
 
 /* The same walk and the same checks as bundle_dir_with (the .env, the

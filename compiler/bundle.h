@@ -55,8 +55,8 @@ typedef struct Bundle {
     char sha256[65];                /* lower-case hex of data's SHA-256 */
 } Bundle;
 
-/* Zip n files (in any order; a sorted copy is zipped).  Names must be
- * unique.  0 on success, -1 with err filled. */
+/* bundle_files.c: zip n files (in any order; a sorted copy is zipped).
+ * Names must be unique.  0 on success, -1 with err filled. */
 int bundle_files(const BundleFile *files, int n, Bundle *out, char *err,
                  size_t errlen);
 
@@ -122,7 +122,7 @@ typedef struct BundleList {
  * but a root .env and the files an extra might clash with is read. */
 int bundle_list(const char *dir, const char *shown, const BundleExtra *extras,
                 int n, BundleList *out, char *err, size_t errlen, int *clashed);
-/* The same with installed packages, as bundle_dir_deps adds them. */
+/* The same with installed packages, as bundle_dir_zip adds them. */
 int bundle_list_deps(const char *dir, const char *shown, const char *deps,
                      const char *prefix, const BundleExtra *extras, int n,
                      BundleList *out, char *err, size_t errlen, int *clashed);
@@ -144,7 +144,7 @@ typedef struct BundleZip {
  * directory's last build is reused: whole when no file changed, and each
  * unchanged file's compressed bytes when some did (docs/bundles.md says
  * when a file counts as unchanged).  deps and prefix: installed packages,
- * as bundle_dir_deps takes them (NULL: none).  Results and errors as
+ * as bundle_list_deps takes them (NULL: none).  Results and errors as
  * bundle_dir_with's. */
 int bundle_dir_zip(const char *dir, const char *shown, const char *deps,
                    const char *prefix, const BundleExtra *extras, int n,
@@ -197,13 +197,6 @@ int deps_install(const char *code, const char *shown, const char *runtime,
                  const char *arch, char *dir, size_t dirlen, char *err,
                  size_t errlen);
 
-/* bundle_dir_with, and the files under deps (installed packages, see
- * deps_install) under the name prefix ("" or "node_modules"); with a
- * prefix, the code directory's own folder of that name is left out.  A
- * name both hold is an error.  deps NULL: bundle_dir_with. */
-int bundle_dir_deps(const char *dir, const char *shown, const char *deps,
-                    const char *prefix, const BundleExtra *extras, int n,
-                    Bundle *out, char *err, size_t errlen, int *clashed);
 
 /* Is the real path path the real path root or below it?  Both must be
  * canonical (realpath): no "..", no links, no trailing '/'. */

@@ -126,7 +126,7 @@ CfnPair *cfn_obj_set(Arena *a, CfnNode *obj, const char *key, Loc key_loc,
     return NULL;
 }
 
-CfnNode *cfn_call(Arena *a, Loc loc, const char *name, CfnNode *arg)
+static CfnNode *cfn_call(Arena *a, Loc loc, const char *name, CfnNode *arg)
 {
     CfnNode *o = cfn_obj(a, loc);
     cfn_obj_set(a, o, name, loc, arg);

@@ -95,8 +95,6 @@ CfnNode *cfn_strings(Arena *a, Loc loc, int n, ...);
 CfnNode *cfn_ref(Arena *a, Loc loc, const char *logical);
 CfnNode *cfn_getatt(Arena *a, Loc loc, const char *logical, const char *attr);
 CfnNode *cfn_sub(Arena *a, Loc loc, const char *fmt);
-/* {name: arg}: "Fn::Join", "Fn::If", "Condition", ... */
-CfnNode *cfn_call(Arena *a, Loc loc, const char *name, CfnNode *arg);
 /* Is n an object of one key that is "Ref", "Condition" or "Fn::..."?
  * Returns that key, or NULL. */
 const char *cfn_intrinsic_name(const CfnNode *n);
@@ -105,7 +103,7 @@ const char *cfn_intrinsic_name(const CfnNode *n);
 
 /* The template as hitc writes it: two-space indents; an array or object of
  * scalars only that fits in 72 columns stands on one line (below the top);
- * no trailing newline.  The same bytes as emit.c's json_render. */
+ * no trailing newline. */
 char *cfn_json(const CfnNode *n);
 /* One line, no spaces: for messages and hashing. */
 char *cfn_json_compact(const CfnNode *n);

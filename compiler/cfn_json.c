@@ -2,9 +2,9 @@
  * cfn_json.c: the CloudFormation tree as JSON text.
  *
  * In: a CfnNode.  Out: malloc'd text, the same bytes for the same tree.
- * Holds: cfn_json prints exactly what emit.c's json_render prints for the
- * same template (tests/unit/test_cfn.c reads every golden template and
- * prints it back byte for byte): two-space indents, ": " after keys, an
+ * Holds: cfn_json prints every golden template byte for byte as its file
+ * holds it (tests/unit/test_cfn.c reads each and prints it back):
+ * two-space indents, ": " after keys, an
  * array or object of scalars only that fits in 72 columns on one line
  * below the top level, strings escaped only where JSON must (", \ and
  * control characters; UTF-8 passes through, a byte that is not UTF-8

@@ -8,7 +8,7 @@
  * a sequence, a scalar, close):
  *
  *   - A text whose first non-blank character is '{' or '[' is JSON, read
- *     strictly (RFC 8259) by a small scanner here.  libyaml is a YAML 1.1
+ *     strictly (RFC 8259) by a small scanner (cfn_read_json.c).  libyaml is a YAML 1.1
  *     parser (0.2.5 here), and JSON is not quite YAML 1.1: libyaml
  *     refuses the surrogate pairs of JSON strings ("\ud83d\ude00" is one
  *     character, U+1F600) and keys longer than 1024 characters (a YAML
@@ -47,380 +47,7 @@
 #include <yaml.h>
 
 #include "cfn.h"
-
-/* The short forms: every intrinsic and condition function with one, and
- * the Rules section's functions.  Fn::ForEach has none (its key carries
- * the loop's name). */
-static const char *const short_tags[][2] = {
-    {"!Ref", "Ref"},
-    {"!Condition", "Condition"},
-    {"!And", "Fn::And"},
-    {"!Base64", "Fn::Base64"},
-    {"!Cidr", "Fn::Cidr"},
-    {"!Contains", "Fn::Contains"},
-    {"!EachMemberEquals", "Fn::EachMemberEquals"},
-    {"!EachMemberIn", "Fn::EachMemberIn"},
-    {"!Equals", "Fn::Equals"},
-    {"!FindInMap", "Fn::FindInMap"},
-    {"!GetAtt", "Fn::GetAtt"},
-    {"!GetAZs", "Fn::GetAZs"},
-    {"!GetStackOutput", "Fn::GetStackOutput"},
-    {"!If", "Fn::If"},
-    {"!ImportValue", "Fn::ImportValue"},
-    {"!Join", "Fn::Join"},
-    {"!Length", "Fn::Length"},
-    {"!Not", "Fn::Not"},
-    {"!Or", "Fn::Or"},
-    {"!RefAll", "Fn::RefAll"},
-    {"!Select", "Fn::Select"},
-    {"!Split", "Fn::Split"},
-    {"!Sub", "Fn::Sub"},
-    {"!ToJsonString", "Fn::ToJsonString"},
-    {"!Transform", "Fn::Transform"},
-    {"!ValueOf", "Fn::ValueOf"},
-    {"!ValueOfAll", "Fn::ValueOfAll"},
-};
-#define NSHORT ((int)(sizeof short_tags / sizeof short_tags[0]))
-
-#define TAG_STR "tag:yaml.org,2002:str"
-#define TAG_MAP "tag:yaml.org,2002:map"
-#define TAG_SEQ "tag:yaml.org,2002:seq"
-
-/* A mapping or sequence being filled. */
-typedef struct Frame {
-    CfnNode *node;
-    const char *fn;         /* long-form key to wrap it in when it closes */
-    Loc tag_loc;
-    const char *key;        /* OBJECT: a key read, waiting for its value */
-    Loc key_loc;
-} Frame;
-
-typedef struct Reader {
-    Ctx *ctx;
-    const Source *src;
-    Frame stack[CFN_MAX_DEPTH];
-    int depth;
-    CfnNode *root;
-    bool stop;              /* a fatal error: read no further */
-    /* The last libyaml mark turned into an offset: marks come in order,
-     * so the next one on the same line starts from here (a long flow
-     * line is then read in linear time, not quadratic). */
-    size_t mark_line, mark_col, mark_off;
-} Reader;
-
-/* ---- the tree builder ------------------------------------------------ */
-
-/* A place, kept inside the text (a place at its end has length 0). */
-static Loc loc_at(const Source *s, size_t off, size_t len)
-{
-    if (off > s->len)
-        off = s->len;
-    if (len > s->len - off)
-        len = s->len - off;
-    Loc l = {s, (uint32_t)off, (uint32_t)len};
-    return l;
-}
-
-/* The source token at loc (a tag as written: "!GetAtt"). */
-static Loc token_at(Loc at)
-{
-    const char *t = at.src->text;
-    size_t e = at.off;
-    while (e < at.src->len && t[e] != ' ' && t[e] != '\t' && t[e] != '\n' &&
-           t[e] != '\r')
-        e++;
-    return loc_at(at.src, at.off, e > at.off ? e - at.off : 1);
-}
-
-static bool json_number(const char *s)
-{
-    if (*s == '-')
-        s++;
-    if (*s == '0')
-        s++;
-    else if (*s >= '1' && *s <= '9')
-        s += strspn(s, "0123456789");
-    else
-        return false;
-    if (*s == '.') {
-        s++;
-        size_t n = strspn(s, "0123456789");
-        if (!n)
-            return false;
-        s += n;
-    }
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-')
-            s++;
-        size_t n = strspn(s, "0123456789");
-        if (!n)
-            return false;
-        s += n;
-    }
-    return *s == '\0';
-}
-
-/* A number to YAML 1.1 that is not a JSON number: +1, 0777, 0x1F, 0b101,
- * 1_000, 1:30, .5, 1., .inf, .nan. */
-static bool yaml11_number(const char *s)
-{
-    if (*s == '+' || *s == '-')
-        s++;
-    static const char *const specials[] = {".inf", ".Inf", ".INF", ".nan",
-                                           ".NaN", ".NAN"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(s, specials[i]) == 0)
-            return true;
-    if (s[0] == '0' && (s[1] == 'b' || s[1] == 'x')) {
-        const char *digits = s[1] == 'b' ? "01_" : "0123456789abcdefABCDEF_";
-        return s[2] && strspn(s + 2, digits) == strlen(s + 2);
-    }
-    /* 0 then digits with an 8 or 9 is neither octal nor decimal to YAML
-     * 1.1, so a string (an AWS account ID such as 054676820928). */
-    size_t nd = strspn(s, "0123456789_");
-    if (s[0] == '0' && nd > 1 && s[nd] == '\0' && strpbrk(s, "89"))
-        return false;
-    bool lead = s[0] >= '0' && s[0] <= '9';
-    if (!lead && !(s[0] == '.' && s[1] >= '0' && s[1] <= '9'))
-        return false;
-    const char *p = s + strspn(s, "0123456789_:");
-    if (*p == '.')
-        p += 1 + strspn(p + 1, "0123456789_");
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        p += strspn(p, "0123456789");
-    }
-    return *p == '\0';
-}
-
-static bool one_of(const char *s, const char *const *words, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, words[i]) == 0)
-            return true;
-    return false;
-}
-
-static const char *const null_words[] = {"", "~", "null", "Null", "NULL"};
-static const char *const true_words[] = {"true", "True", "TRUE"};
-static const char *const false_words[] = {"false", "False", "FALSE"};
-static const char *const yes_words[] = {"yes", "Yes", "YES", "on", "On", "ON"};
-static const char *const no_words[] = {"no", "No", "NO", "off", "Off", "OFF"};
-
-/* A scalar's node, typed as the file comment says. */
-static CfnNode *scalar_node(Reader *R, Loc loc, const char *text, bool plain)
-{
-    Arena *a = R->ctx->arena;
-    if (!plain)
-        return cfn_str(a, loc, text);
-    if (one_of(text, null_words, 5))
-        return cfn_null(a, loc);
-    if (one_of(text, true_words, 3))
-        return cfn_bool(a, loc, true);
-    if (one_of(text, false_words, 3))
-        return cfn_bool(a, loc, false);
-    bool yes = one_of(text, yes_words, 6);
-    if (yes || one_of(text, no_words, 6)) {
-        diag(R->ctx, D_CFN_YAML_BOOL, loc,
-             "plain '%s' is the boolean %s to CloudFormation (YAML 1.1); "
-             "quote it if you mean the string, or write %s",
-             text, yes ? "true" : "false", yes ? "true" : "false");
-        return cfn_bool(a, loc, yes);
-    }
-    if (json_number(text))
-        return cfn_num_text(a, loc, text);
-    if (yaml11_number(text))
-        diag(R->ctx, D_CFN_AMBIGUOUS_NUMBER, loc,
-             "'%s' is a number to YAML 1.1 that JSON cannot spell; write it "
-             "in decimal, or quote it to keep the string", text);
-    return cfn_str(a, loc, text);
-}
-
-/* Which long form a tag stands for: *fn is its key (NULL for no wrapping:
- * the YAML core tags); *as_str when a scalar must stay a string.  Reports
- * and returns false for a tag CloudFormation does not take. */
-static bool resolve_tag(Reader *R, const char *tag, Loc at, bool scalar,
-                        bool map, const char **fn, bool *as_str)
-{
-    *fn = NULL;
-    *as_str = false;
-    if (!tag)
-        return true;
-    if (strcmp(tag, "!") == 0 || strcmp(tag, TAG_STR) == 0) {
-        *as_str = true;
-        if (scalar)
-            return true;
-    } else if (strcmp(tag, TAG_MAP) == 0 || strcmp(tag, TAG_SEQ) == 0) {
-        if (!scalar && map == (strcmp(tag, TAG_MAP) == 0))
-            return true;
-    } else {
-        for (int i = 0; i < NSHORT; i++)
-            if (strcmp(tag, short_tags[i][0]) == 0) {
-                *fn = short_tags[i][1];
-                return true;
-            }
-    }
-    Loc tl = token_at(at);
-    if (strcmp(tag, "!ForEach") == 0) {
-        diag(R->ctx, D_CFN_BAD_TAG, tl,
-             "'Fn::ForEach' has no short form; write the key "
-             "'Fn::ForEach::NAME'");
-        return false;
-    }
-    if (tag[0] == '!') {
-        const char *cands[NSHORT];
-        for (int i = 0; i < NSHORT; i++)
-            cands[i] = short_tags[i][0];
-        const char *dym = did_you_mean(R->ctx, tag, cands, NSHORT, NULL);
-        Diag *d = diag(R->ctx, D_CFN_BAD_TAG, tl, "unknown tag '%s'%s", tag,
-                       dym);
-        if (!dym[0])
-            note(R->ctx, d, tl, "CloudFormation's short forms are !Ref, "
-                 "!GetAtt, !Sub, !If, ... (one per intrinsic function)");
-        return false;
-    }
-    diag(R->ctx, D_CFN_BAD_TAG, tl,
-         "the YAML tag '%s' is not one CloudFormation takes here", tag);
-    return false;
-}
-
-/* {"Fn::X": v}; !GetAtt "a.b" becomes ["a", "b"]. */
-static CfnNode *wrap(Reader *R, const char *fn, Loc tag_loc, Loc node_loc,
-                     CfnNode *v)
-{
-    Arena *a = R->ctx->arena;
-    if (strcmp(fn, "Fn::GetAtt") == 0 && v->kind == CFN_STRING) {
-        const char *dot = strchr(v->text, '.');
-        if (!dot || dot == v->text || !dot[1]) {
-            diag(R->ctx, D_CFN_BAD_TAG, v->loc,
-                 "'!GetAtt %s' names no attribute; write !GetAtt "
-                 "RESOURCE.ATTRIBUTE", v->text);
-        } else {
-            CfnNode *arr = cfn_arr(a, v->loc);
-            size_t n = (size_t)(dot - v->text);
-            Loc l1 = v->loc, l2 = v->loc;
-            if (v->loc.len == strlen(v->text)) {   /* plain: spans match */
-                l1.len = (uint32_t)n;
-                l2.off += (uint32_t)n + 1;
-                l2.len -= (uint32_t)n + 1;
-            }
-            CfnNode *res = cfn_str(a, l1, "");
-            res->text = arena_strndup(a, v->text, n);
-            cfn_arr_push(a, arr, res);
-            cfn_arr_push(a, arr, cfn_str(a, l2, dot + 1));
-            v = arr;
-        }
-    }
-    CfnNode *o = cfn_obj(a, node_loc);
-    cfn_obj_set(a, o, fn, tag_loc, v);
-    return o;
-}
-
-/* A finished value goes to its parent (or becomes the root). */
-static void add_value(Reader *R, CfnNode *v)
-{
-    if (!R->depth) {
-        R->root = v;
-        return;
-    }
-    Frame *f = &R->stack[R->depth - 1];
-    if (f->node->kind == CFN_ARRAY) {
-        cfn_arr_push(R->ctx->arena, f->node, v);
-        return;
-    }
-    CfnPair *old = cfn_obj_set(R->ctx->arena, f->node, f->key, f->key_loc, v);
-    if (old) {
-        Diag *d = diag(R->ctx, D_CFN_DUPLICATE_KEY, f->key_loc,
-                       "duplicate key '%s'; a mapping takes each key once",
-                       f->key);
-        note(R->ctx, d, old->key_loc, "'%s' was first given here", f->key);
-    }
-    f->key = NULL;
-}
-
-static bool wants_key(const Reader *R)
-{
-    return R->depth && R->stack[R->depth - 1].node->kind == CFN_OBJECT &&
-           !R->stack[R->depth - 1].key;
-}
-
-/* A scalar of len bytes at loc; for a tagged one, at is where its tag
- * starts and loc the value's own text. */
-static void on_scalar(Reader *R, Loc at, Loc loc, const char *tag,
-                      const char *text, size_t len, bool plain)
-{
-    if (memchr(text, '\0', len)) {
-        diag(R->ctx, D_CFN_UNSUPPORTED, loc,
-             "a NUL character in a string, which CloudFormation cannot take");
-        text = "";
-        len = 0;
-    }
-    bool key = wants_key(R);
-    const char *fn;
-    bool as_str;
-    if (!resolve_tag(R, tag, at, true, false, &fn, &as_str))
-        fn = NULL;
-    if (key) {
-        if (fn)
-            diag(R->ctx, D_CFN_UNSUPPORTED, token_at(at),
-                 "a tag on a mapping key; a key is a plain string");
-        if (plain && strcmp(text, "<<") == 0)
-            diag(R->ctx, D_CFN_UNSUPPORTED, loc,
-                 "a YAML merge key '<<', which CloudFormation does not take; "
-                 "write the keys out");
-        Frame *f = &R->stack[R->depth - 1];
-        f->key = arena_strndup(R->ctx->arena, text, len);
-        f->key_loc = loc;
-        return;
-    }
-    char *s = arena_strndup(R->ctx->arena, text, len);
-    CfnNode *v = scalar_node(R, loc, s, plain && !as_str);
-    if (fn) {
-        Loc node_loc = loc_at(R->src, at.off, loc.off + loc.len - at.off);
-        v = wrap(R, fn, token_at(at), node_loc, v);
-    }
-    add_value(R, v);
-}
-
-static void on_open(Reader *R, Loc at, const char *tag, bool map)
-{
-    if (wants_key(R)) {
-        diag(R->ctx, D_CFN_UNSUPPORTED, at,
-             "a %s as a mapping key; a key is a plain string",
-             map ? "mapping" : "sequence");
-        R->stop = true;
-        return;
-    }
-    if (R->depth == CFN_MAX_DEPTH) {
-        diag(R->ctx, D_CFN_TOO_DEEP, at,
-             "the template nests deeper than %d levels", CFN_MAX_DEPTH);
-        R->stop = true;
-        return;
-    }
-    const char *fn;
-    bool as_str;
-    if (!resolve_tag(R, tag, at, false, map, &fn, &as_str))
-        fn = NULL;
-    Frame *f = &R->stack[R->depth++];
-    memset(f, 0, sizeof *f);
-    f->node = map ? cfn_obj(R->ctx->arena, at) : cfn_arr(R->ctx->arena, at);
-    f->fn = fn;
-    f->tag_loc = fn ? token_at(at) : at;
-}
-
-static void on_close(Reader *R)
-{
-    Frame *f = &R->stack[--R->depth];
-    CfnNode *v = f->node;
-    if (f->fn)
-        v = wrap(R, f->fn, f->tag_loc, v->loc, v);
-    add_value(R, v);
-}
+#include "cfn_reader.h"
 
 /* ---- YAML, through libyaml ------------------------------------------- */
 
@@ -451,13 +78,13 @@ static size_t mark_off(Reader *R, yaml_mark_t m)
 static Loc mark_loc(Reader *R, yaml_mark_t start, yaml_mark_t end)
 {
     size_t a = mark_off(R, start), b = mark_off(R, end);
-    return loc_at(R->src, a, b > a ? b - a : 1);
+    return reader_loc(R->src, a, b > a ? b - a : 1);
 }
 
 static void yaml_failed(Reader *R, yaml_parser_t *p)
 {
     Loc at = p->error == YAML_READER_ERROR
-                 ? loc_at(R->src, p->problem_offset, 1)
+                 ? reader_loc(R->src, p->problem_offset, 1)
                  : mark_loc(R, p->problem_mark, p->problem_mark);
     Diag *d = diag(R->ctx, D_CFN_SYNTAX, at, "bad YAML: %s",
                    p->problem ? p->problem : "cannot parse");
@@ -478,7 +105,7 @@ static Loc scalar_text_loc(const Source *s, Loc node)
     while (p < end && (s->text[p] == ' ' || s->text[p] == '\t' ||
                        s->text[p] == '\n' || s->text[p] == '\r'))
         p++;
-    return p < end ? loc_at(s, p, end - p) : loc_at(s, node.off, node.len);
+    return p < end ? reader_loc(s, p, end - p) : reader_loc(s, node.off, node.len);
 }
 
 static void read_yaml(Reader *R)
@@ -516,21 +143,21 @@ static void read_yaml(Reader *R)
             break;
         case YAML_SCALAR_EVENT: {
             const char *tag = (const char *)ev.data.scalar.tag;
-            on_scalar(R, at, tag ? scalar_text_loc(R->src, at) : at, tag,
+            reader_scalar(R, at, tag ? scalar_text_loc(R->src, at) : at, tag,
                       (const char *)ev.data.scalar.value,
                       ev.data.scalar.length,
                       ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
             break;
         }
         case YAML_SEQUENCE_START_EVENT:
-            on_open(R, at, (const char *)ev.data.sequence_start.tag, false);
+            reader_open(R, at, (const char *)ev.data.sequence_start.tag, false);
             break;
         case YAML_MAPPING_START_EVENT:
-            on_open(R, at, (const char *)ev.data.mapping_start.tag, true);
+            reader_open(R, at, (const char *)ev.data.mapping_start.tag, true);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
-            on_close(R);
+            reader_close(R);
             break;
         default:
             break;
@@ -540,220 +167,12 @@ static void read_yaml(Reader *R)
     yaml_parser_delete(&p);
 }
 
-/* ---- JSON ------------------------------------------------------------ */
-
-typedef struct Json {
-    Reader *R;
-    const char *t;
-    size_t i, n;
-} Json;
-
-__attribute__((format(printf, 3, 4)))
-static void json_error(Json *J, size_t at, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = arena_vprintf(J->R->ctx->arena, fmt, ap);
-    va_end(ap);
-    diag(J->R->ctx, D_CFN_SYNTAX, loc_at(J->R->src, at, 1), "%s", msg);
-    J->R->stop = true;
-}
-
-static int hex4(const char *s)
-{
-    int v = 0;
-    for (int k = 0; k < 4; k++) {
-        char c = s[k];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* The string at J->i (its opening quote), cooked into b; false after
- * reporting an error. */
-static bool json_string(Json *J, Buf *b)
-{
-    size_t start = J->i++;
-    const unsigned char *t = (const unsigned char *)J->t;
-    buf_add(b, "", 0);
-    while (J->i < J->n && t[J->i] != '"') {
-        size_t at = J->i;
-        unsigned char c = t[at];
-        if (c < 0x20) {
-            json_error(J, at, "%s", "a control character in a JSON string; "
-                                    "write it as an escape (\\n, \\t, \\u0001)");
-            return false;
-        }
-        if (c >= 0x80) {
-            int k = utf8_len(t + at, t + J->n);
-            if (!k) {
-                json_error(J, at, "%s", "the template is not valid UTF-8");
-                return false;
-            }
-            buf_add(b, J->t + at, (size_t)k);
-            J->i += (size_t)k;
-            continue;
-        }
-        if (c != '\\') {
-            buf_add(b, J->t + at, 1);
-            J->i++;
-            continue;
-        }
-        if (at + 1 >= J->n)
-            break;
-        char e = J->t[at + 1];
-        const char *plain = strchr("\"\\/bfnrt", e);
-        if (e && plain) {
-            static const char cooked[] = "\"\\/\b\f\n\r\t";
-            buf_add(b, &cooked[plain - "\"\\/bfnrt"], 1);
-            J->i += 2;
-            continue;
-        }
-        if (e != 'u') {
-            char esc[3] = {'\\', e, 0};
-            json_error(J, at, "unknown escape '%s' in a JSON string", esc);
-            return false;
-        }
-        int cp = J->n - at >= 6 ? hex4(J->t + at + 2) : -1;
-        if (cp < 0) {
-            json_error(J, at, "%s", "'\\u' takes four hex digits");
-            return false;
-        }
-        J->i += 6;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            int lo = J->n - J->i >= 6 && J->t[J->i] == '\\' &&
-                             J->t[J->i + 1] == 'u'
-                         ? hex4(J->t + J->i + 2)
-                         : -1;
-            if (lo < 0xDC00 || lo > 0xDFFF) {
-                json_error(J, at, "%s", "a lone UTF-16 surrogate in a JSON "
-                                        "string; a high one (\\uD800-\\uDBFF)"
-                                        " needs a low one after it");
-                return false;
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            J->i += 6;
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            json_error(J, at, "%s", "a lone UTF-16 surrogate in a JSON string");
-            return false;
-        }
-        buf_put_utf8(b, (unsigned)cp);
-    }
-    if (J->i >= J->n) {
-        json_error(J, start, "%s", "a JSON string without its closing quote");
-        return false;
-    }
-    J->i++;
-    return true;
-}
-
-/* Where the JSON scanner is: what may come next. */
-typedef enum {
-    J_VALUE,        /* a value */
-    J_FIRST,        /* after '[': a value or ']' */
-    J_KEY_FIRST,    /* after '{': a key or '}' */
-    J_KEY,          /* after ',' in an object: a key */
-    J_COLON,        /* after a key */
-    J_NEXT,         /* after a member: ',' or the closing bracket */
-    J_END           /* after the top value: nothing */
-} JState;
-
-static const char *const jstate_want[] = {
-    "a value", "a value or ']'", "a string key or '}'", "a string key",
-    "':'", "',' or a closing bracket", "the end of the file"};
-
-static void read_json(Reader *R, size_t from)
-{
-    Json J = {R, R->src->text, from, R->src->len};
-    JState st = J_VALUE;
-    while (!R->stop) {
-        J.i += strspn(J.t + J.i, " \t\n\r");
-        if (J.i >= J.n) {
-            if (st != J_END)
-                json_error(&J, J.n, "the JSON ends early; expected %s",
-                           jstate_want[st]);
-            return;
-        }
-        char c = J.t[J.i];
-        size_t at = J.i;
-        bool in_obj = R->depth &&
-                      R->stack[R->depth - 1].node->kind == CFN_OBJECT;
-        if ((c == '}' && (st == J_KEY_FIRST || (st == J_NEXT && in_obj))) ||
-            (c == ']' && (st == J_FIRST || (st == J_NEXT && !in_obj)))) {
-            J.i++;
-            on_close(R);
-            st = R->depth ? J_NEXT : J_END;
-            continue;
-        }
-        if (st == J_NEXT && c == ',') {
-            J.i++;
-            st = in_obj ? J_KEY : J_VALUE;
-            continue;
-        }
-        if (st == J_COLON && c == ':') {
-            J.i++;
-            st = J_VALUE;
-            continue;
-        }
-        bool want_key = st == J_KEY || st == J_KEY_FIRST;
-        if (st == J_NEXT || st == J_COLON || st == J_END ||
-            (want_key && c != '"') || strchr("]},:", c)) {
-            char got[2] = {c, 0};
-            const char *want = st != J_NEXT ? jstate_want[st]
-                               : in_obj     ? "',' or '}'"
-                                            : "',' or ']'";
-            diag(R->ctx, D_CFN_SYNTAX, loc_at(R->src, at, 1),
-                 "bad JSON: expected %s, not '%s'", want, got);
-            R->stop = true;
-            return;
-        }
-        if (c == '{' || c == '[') {
-            J.i++;
-            on_open(R, loc_at(R->src, at, 1), NULL, c == '{');
-            st = c == '{' ? J_KEY_FIRST : J_FIRST;
-            continue;
-        }
-        if (c == '"') {
-            Buf b = {0};
-            if (json_string(&J, &b)) {
-                Loc l = loc_at(R->src, at, J.i - at);
-                on_scalar(R, l, l, NULL, b.data, b.len, false);
-            }
-            buf_free(&b);
-            st = want_key ? J_COLON : R->depth ? J_NEXT : J_END;
-            continue;
-        }
-        size_t len = strspn(J.t + at, "abcdefghijklmnopqrstuvwxyz"
-                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789+-._");
-        char *word = arena_strndup(R->ctx->arena, J.t + at, len ? len : 1);
-        if (!json_number(word) && strcmp(word, "true") != 0 &&
-            strcmp(word, "false") != 0 && strcmp(word, "null") != 0) {
-            diag(R->ctx, D_CFN_SYNTAX, loc_at(R->src, at, len ? len : 1),
-                 "bad JSON: '%s' is not a JSON value (a string needs "
-                 "double quotes)", word);
-            R->stop = true;
-            return;
-        }
-        J.i += len;
-        Loc l = loc_at(R->src, at, len);
-        on_scalar(R, l, l, NULL, word, len, true);
-        st = R->depth ? J_NEXT : J_END;
-    }
-}
-
 /* ---- the entry ------------------------------------------------------- */
 
 static CfnNode *read_any(Ctx *ctx, const Source *src, bool keep)
 {
     if (src->len > CFN_MAX_READ) {
-        diag(ctx, D_CFN_TOO_LARGE, loc_at(src, 0, 0),
+        diag(ctx, D_CFN_TOO_LARGE, reader_loc(src, 0, 0),
              "the template is %zu bytes; hitc reads templates up to %u bytes",
              src->len, CFN_MAX_READ);
         return NULL;
@@ -767,11 +186,11 @@ static CfnNode *read_any(Ctx *ctx, const Source *src, bool keep)
         i = 3;
     i += strspn(src->text + i, " \t\n\r");
     if (i < src->len && (src->text[i] == '{' || src->text[i] == '['))
-        read_json(R, i);
+        reader_json(R, i);
     else
         read_yaml(R);
     if (!R->stop && !R->root && ctx->nerrors == errors)
-        diag(ctx, D_CFN_SYNTAX, loc_at(src, 0, 0), "the template is empty");
+        diag(ctx, D_CFN_SYNTAX, reader_loc(src, 0, 0), "the template is empty");
     if (ctx->nerrors > errors && (!keep || R->stop))
         return NULL;
     return R->root;

@@ -23,7 +23,9 @@ Decl *decl_new(Ctx *ctx, const Kind *k, const char *name, Loc loc)
     d->name = name;
     d->loc = loc;
     d->name_loc = loc;
-    d->logical = name ? pascal_case(ctx->arena, name) : NULL;
+    d->logical = !name ? NULL : k->suffix
+        ? arena_printf(ctx->arena, "%s%s", pascal_case(ctx->arena, name), k->suffix)
+        : pascal_case(ctx->arena, name);
     d->display = name ? arena_printf(ctx->arena, "%s '%s'", k->noun, name)
                       : k->noun;
     d->attrs = k->attrs;
@@ -61,16 +63,16 @@ static void add_output(Ctx *ctx, Decl *d)
         strmap_put(ctx->arena, &ctx->output_folds, fold, d);
         return;
     }
-    Diag *e;
+    Diag *dg;
     if (strcmp(o->name, d->name) == 0)
-        e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
-                 "output '%s' is declared twice", d->name);
+        dg = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                  "output '%s' is declared twice", d->name);
     else
-        e = diag(ctx, D_NAME_COLLISION, d->name_loc,
-                 "outputs '%s' and '%s' differ only in case or '-' versus "
-                 "'_', so they would map to the same CloudFormation "
-                 "logical ID; rename one", d->name, o->name);
-    note(ctx, e, o->name_loc, "first declared here");
+        dg = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                  "outputs '%s' and '%s' differ only in case or '-' versus "
+                  "'_', so they would map to the same CloudFormation "
+                  "logical ID; rename one", d->name, o->name);
+    note(ctx, dg, o->name_loc, "first declared here");
 }
 
 /* The output named name, if any. */
@@ -88,20 +90,20 @@ static void add_symbol(Ctx *ctx, Decl *d)
     }
     Decl *o = lookup(ctx, d->name);
     if (o) {
-        Diag *e = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
-                       "'%s' is declared twice", d->name);
-        note(ctx, e, o->name_loc, "first declared here as %s", o->display);
+        Diag *dg = diag(ctx, D_DUPLICATE_NAME, d->name_loc,
+                        "'%s' is declared twice", d->name);
+        note(ctx, dg, o->name_loc, "first declared here as %s", o->display);
         return;
     }
     char *fold = name_fold(ctx->arena, d->name);
     o = strmap_get(&ctx->folds, fold);
     if (o) {
-        Diag *e = diag(ctx, D_NAME_COLLISION, d->name_loc,
-                       "'%s' and '%s' differ only in case or '-' versus "
-                       "'_', so they would map to the same "
-                       "CloudFormation logical ID; rename one",
-                       d->name, o->name);
-        note(ctx, e, o->name_loc, "'%s' declared here", o->name);
+        Diag *dg = diag(ctx, D_NAME_COLLISION, d->name_loc,
+                        "'%s' and '%s' differ only in case or '-' versus "
+                        "'_', so they would map to the same "
+                        "CloudFormation logical ID; rename one",
+                        d->name, o->name);
+        note(ctx, dg, o->name_loc, "'%s' declared here", o->name);
         return;
     }
     remember(ctx, d, fold);
@@ -117,8 +119,8 @@ static void declare_builtins(Ctx *ctx)
         const Builtin *b = &builtins[i];
         Decl *d = decl_new(ctx, b->kind, b->name, none);
         d->builtin = true;
-        if (b->logical)
-            d->logical = b->logical;
+        if (b->id >= 0)
+            d->logical = hitc_ids[b->id];
         if (b->display)
             d->display = b->display;
         remember(ctx, d, b->name);
@@ -182,9 +184,9 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     if (k->takes_builtin) {
         Decl *api = lookup(ctx, k->keyword);
         if (!api->builtin) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                           "the %s block is given twice", k->keyword);
-            note(ctx, e, api->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                            "the %s block is given twice", k->keyword);
+            note(ctx, dg, api->loc, "first given here");
             return;
         }
         api->builtin = false;
@@ -195,9 +197,9 @@ static void declare_stmt(Ctx *ctx, Stmt *s)
     if (!k->named) {
         Decl *o = k->single ? strmap_get(&ctx->singles, k->keyword) : NULL;
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, kw->loc,
-                           "'%s' may be declared only once", k->keyword);
-            note(ctx, e, o->loc, "first declared here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, kw->loc,
+                            "'%s' may be declared only once", k->keyword);
+            note(ctx, dg, o->loc, "first declared here");
             return;
         }
         Decl *d = decl_new(ctx, k, NULL, kw->loc);

@@ -40,6 +40,9 @@ static const char usage[] =
     "execute it, follow the stack's events and print the stack's outputs.\n"
     "It drives the AWS CLI ('aws', version 1 or 2) found on PATH, with your\n"
     "credentials, profile and region; hitc signs nothing itself.\n"
+    "The first deploy past 500 resources, which moves API routes into nested\n"
+    "stacks, is two steps under one question; its plan says which routes\n"
+    "answer 404 in between.\n"
     "\n"
     "options:\n"
     "  --stage STAGE         the stage (default dev); the stack is APP-STAGE\n"
@@ -65,18 +68,6 @@ static const char usage[] =
     "exit status: 0 deployed (or no changes, or --plan), 1 the app has\n"
     "errors, the plan would lose data, or the deploy failed, 2 bad usage or\n"
     "aws failed\n";
-
-typedef struct Deploy {
-    Ship s;
-    const char *bucket, *prefix;
-    PtrVec params;              /* NAME=VALUE */
-    PtrVec allow;               /* --allow-replace NAME */
-    bool plan_only, print_commands;
-    /* made on the way */
-    const char *dir;            /* the build */
-    const char *template_url;   /* when the template goes through S3 */
-    CfnNode *values;            /* parameter -> value */
-} Deploy;
 
 static int opt_param(void *arg, const char *v)
 {
@@ -255,12 +246,15 @@ static int parameters(Deploy *d)
 }
 
 /* The values as `aws cloudformation create-change-set --parameters` takes
- * them: JSON, so that commas and quotes in values need no escaping. */
-static char *parameters_json(Deploy *d)
+ * them: JSON, so that commas and quotes in values need no escaping.  only:
+ * a template's Parameters, to give only those (NULL: all). */
+static char *parameters_json(Deploy *d, const CfnNode *only)
 {
     Arena *a = d->s.aws.ctx->arena;
     CfnNode *list = cfn_arr(a, (Loc){0});
     for (int i = 0; i < d->values->len; i++) {
+        if (only && !cfn_obj_get(only, d->values->pairs[i].key))
+            continue;
         CfnNode *p = cfn_obj(a, (Loc){0});
         cfn_put_str(a, p, "ParameterKey", d->values->pairs[i].key);
         cfn_put(a, p, "ParameterValue", d->values->pairs[i].value);
@@ -313,97 +307,6 @@ static int print_commands(Deploy *d)
     fputs(b.data, stdout);
     buf_free(&b);
     return fflush(stdout) == 0 ? 0 : 2;
-}
-
-/* ---- upload ---------------------------------------------------------------- */
-
-static StrMap *listing(Deploy *d)
-{
-    Aws *aws = &d->s.aws;
-    const char *args[] = {"s3api", "list-objects-v2", "--bucket", d->bucket, "--prefix",
-                          d->prefix, "--delimiter", "/", NULL};
-    char what[300];
-    snprintf(what, sizeof what, "list s3://%s/%s", d->bucket, d->prefix);
-    CfnNode *r = aws_call(aws, what, args, false);
-    if (!r)
-        return NULL;
-    StrMap *have = arena_alloc(aws->ctx->arena, sizeof *have);
-    CfnNode *contents = cfn_obj_get(r, "Contents");
-    for (int i = 0; contents && contents->kind == CFN_ARRAY && i < contents->len; i++) {
-        const char *key = aws_str(contents->items[i], "Key");
-        if (key)
-            strmap_put(aws->ctx->arena, have, key, (void *)key);
-    }
-    return have;
-}
-
-static int put(Deploy *d, const char *key, const char *path, size_t len)
-{
-    const char *args[] = {"s3api", "put-object", "--bucket", d->bucket, "--key", key,
-                          "--body", path, NULL};
-    char what[600];
-    snprintf(what, sizeof what, "upload %s to s3://%s/%s", path, d->bucket, key);
-    if (!aws_call(&d->s.aws, what, args, false))
-        return 2;
-    d->s.aws.uploaded += (long long)len;
-    return 0;
-}
-
-/* DIR/bundles/SHA.EXT to PREFIX/SHA.EXT unless the listing has it;
- * *sent counts the uploads.  0 or 2. */
-static int put_missing(Deploy *d, StrMap *have, const char *sha, const char *ext,
-                       size_t len, int *sent)
-{
-    Arena *a = d->s.aws.ctx->arena;
-    const char *key = arena_printf(a, "%s%s.%s", d->prefix, sha, ext);
-    if (strmap_get(have, key))
-        return 0;
-    if (put(d, key, arena_printf(a, "%s/bundles/%s.%s", d->dir, sha, ext), len))
-        return 2;
-    ++*sent;
-    return 0;
-}
-
-/* Upload every bundle (and a template past 51,200 bytes) that the bucket
- * lacks: their names are their SHA-256, so what is there is what is
- * wanted. */
-static int upload(Deploy *d)
-{
-    Arena *a = d->s.aws.ctx->arena;
-    Emit *e = &d->s.emit;
-    bool s3_template = emit_needs_s3(e);
-    if (!e->need_code_params && !s3_template)
-        return 0;
-    StrMap *have = listing(d);
-    if (!have)
-        return 2;
-    int sent = 0;
-    for (int i = 0; i < e->bundles.len; i++) {
-        BundleRef *b = e->bundles.items[i];
-        if (put_missing(d, have, b->sha256, "zip", b->len, &sent))
-            return 2;
-    }
-    /* a split app's nested templates, beside the bundles (split.c) */
-    for (int i = 0; i < e->stacks.len; i++) {
-        NestedStack *st = e->stacks.items[i];
-        if (put_missing(d, have, st->sha256, "json", strlen(st->text) + 1, &sent))
-            return 2;
-    }
-    if (s3_template) {
-        char sha[65];
-        sha256_hex(e->text, strlen(e->text), sha);
-        const char *key = arena_printf(a, "%stemplates/%s.json", d->prefix, sha);
-        const char *head[] = {"s3api", "head-object", "--bucket", d->bucket, "--key",
-                              key, NULL};
-        if (!aws_call(&d->s.aws, "look for the template", head, true) &&
-            put(d, key, arena_printf(a, "%s/template.json", d->dir), strlen(e->text)))
-            return 2;
-        d->template_url = arena_printf(a, "https://%s.s3.%s.amazonaws.com/%s", d->bucket,
-                                       d->s.aws.w.region, key);
-    }
-    fprintf(d->s.say, "bundles: %d of %d uploaded (%lld bytes) to s3://%s/%s\n", sent,
-            e->bundles.len + e->stacks.len, d->s.aws.uploaded, d->bucket, d->prefix);
-    return 0;
 }
 
 /* ---- the stack and its change set --------------------------------------- */
@@ -459,6 +362,10 @@ typedef struct ChangeSet {
     const char *type;           /* CREATE or UPDATE */
     CfnNode *changes;           /* the Changes array */
     bool empty;                 /* CloudFormation found nothing to change */
+    /* another template than the build's (a crossing's step 1): its file
+     * or URL, and its Parameters (only those get values) */
+    const char *template_file, *template_url;
+    const CfnNode *params_of;
 } ChangeSet;
 
 /* CloudFormation's ways of saying a change set would change nothing. */
@@ -485,16 +392,18 @@ static int make_change_set(Deploy *d, ChangeSet *cs)
                                         d->s.stage)};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         args[n++] = fixed[i];
-    if (d->template_url) {
+    const char *url = cs->template_file ? cs->template_url : d->template_url;
+    if (url) {
         args[n++] = "--template-url";
-        args[n++] = d->template_url;
+        args[n++] = url;
     } else {
         args[n++] = "--template-body";
-        args[n++] = arena_printf(a, "file://%s/template.json", d->dir);
+        args[n++] = cs->template_file ? arena_printf(a, "file://%s", cs->template_file)
+                                      : arena_printf(a, "file://%s/template.json", d->dir);
     }
     char *params = NULL;
     if (d->values->len) {
-        params = parameters_json(d);
+        params = parameters_json(d, cs->params_of);
         args[n++] = "--parameters";
         args[n++] = arena_strdup(a, params);
         free(params);
@@ -613,6 +522,93 @@ static int execute(Deploy *d, const ChangeSet *cs, int total)
     return 0;
 }
 
+/* Write a step's template beside the build (DIR.NAME.json) and, past what
+ * CloudFormation takes inline, upload it beside the app's templates. */
+static int step_template(Deploy *d, const char *name, const char *text, ChangeSet *cs)
+{
+    Arena *a = d->s.aws.ctx->arena;
+    /* beside the build, not in it: the next build replaces the directory
+     * only when it holds nothing but what a build wrote */
+    cs->template_file = arena_printf(a, "%s.%s.json", d->dir, name);
+    FILE *f = fopen(cs->template_file, "w");
+    bool ok = f && fprintf(f, "%s\n", text) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        fprintf(stderr, "hitc: cannot write %s: %s\n", cs->template_file, strerror(errno));
+        return 2;
+    }
+    size_t len = strlen(text) + 1;
+    if (len <= CFN_MAX_INLINE_BODY)
+        return 0;
+    char sha[65];
+    sha256_hex(text, len - 1, sha);
+    const char *key = arena_printf(a, "%stemplates/%s-%s.json", d->prefix, name, sha);
+    cs->template_url = arena_printf(a, "https://%s.s3.%s.amazonaws.com/%s", d->bucket,
+                                    d->s.aws.w.region, key);
+    return deploy_put(d, key, cs->template_file, len);
+}
+
+/* An app's first deploy past the threshold moves API parts out of the
+ * root, which API Gateway refuses to have twice: deploy step 1 (the
+ * deployed template without them, crossing.c) first; the caller then
+ * deploys the split app.  One question covers both steps.  *stop when
+ * the command ends here (--plan, a refusal, a no), rc saying how. */
+static int cross_first(Deploy *d, bool *stop)
+{
+    Ctx *ctx = d->s.aws.ctx;
+    CfnNode *old = deployed_template(d);
+    Crossing c;
+    if (!old || !crossing_find(ctx->arena, old, &d->s.emit, &c))
+        return 0;
+    Buf text = {0};
+    buf_add(&text, "", 0);
+    crossing_print(&c, &d->s.emit, d->s.stack, &text);
+    fputs(text.data, d->s.say);
+    buf_free(&text);
+    char *body = cfn_json(c.template);
+    CfnNode *params = cfn_obj_get(c.template, "Parameters");
+    ChangeSet cs = {.type = "UPDATE",
+                    .params_of = params ? params : cfn_obj(ctx->arena, (Loc){0})};
+    int rc = step_template(d, "crossing", body, &cs);
+    free(body);
+    if (rc == 0)
+        rc = make_change_set(d, &cs);
+    *stop = true;
+    if (rc != 0)
+        return rc;
+    Plan plan = {0};
+    plan_make(ctx->arena, &plan, old, c.template, cs.changes, &ctx->prog.ids);
+    plan_allow(&plan, (const char *const *)d->allow.items, d->allow.len);
+    buf_add(&text, "", 0);
+    plan_print(&plan, &text);
+    fprintf(d->s.say, "plan for stack %s, step 1 of 2, %d change%s:\n%s", d->s.stack,
+            plan.changes.len, plan.changes.len == 1 ? "" : "s", text.data);
+    buf_free(&text);
+    if (plan_refuse(ctx, &plan, d->s.stack)) {
+        drop_change_set(d, &cs);
+        ship_flush(&d->s);
+        return 1;
+    }
+    if (d->plan_only) {
+        drop_change_set(d, &cs);
+        fprintf(d->s.say, "step 2's plan is made once step 1 is deployed\n");
+        return 0;
+    }
+    if (!d->s.yes && isatty(0) && isatty(2) &&
+        !stack_confirm(arena_printf(ctx->arena, "deploy both steps to %s?", d->s.stack))) {
+        drop_change_set(d, &cs);
+        fprintf(stderr, "hitc: nothing deployed\n");
+        return 1;
+    }
+    d->s.yes = true;            /* asked once, for both */
+    if ((rc = execute(d, &cs, plan.changes.len)) != 0)
+        return rc;
+    *stop = false;
+    fprintf(d->s.say, "step 2 of 2: the split app\n");
+    return 0;
+}
+
 static int plan_and_deploy(Deploy *d)
 {
     Aws *aws = &d->s.aws;
@@ -620,7 +616,11 @@ static int plan_and_deploy(Deploy *d)
     ChangeSet cs = {0};
     int rc = stack_state(d, &cs.type);
     if (rc == 0)
-        rc = upload(d);
+        rc = deploy_upload(d);
+    bool stop = false;
+    if (rc == 0 && strcmp(cs.type, "UPDATE") == 0 && d->s.emit.stacks.len &&
+        ((rc = cross_first(d, &stop)) != 0 || stop))
+        return rc;
     if (rc == 0)
         rc = make_change_set(d, &cs);
     if (rc != 0)

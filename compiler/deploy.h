@@ -80,13 +80,29 @@ void plan_print(const Plan *p, Buf *out);
 /* Report E0800 for every data holder replaced or removed and not
  * allowed; how many. */
 int plan_refuse(Ctx *ctx, const Plan *p, const char *stack);
-const char *plan_action_name(ChangeAction a);
+
+/* ---- crossing.c: the first deploy past the threshold, in two steps ----- */
+
+typedef struct Crossing {
+    CfnNode *template;      /* step 1: the deployed template without the
+                               API parts that move, and what refers to them */
+    PtrVec routes;          /* "GET /f1/{name}" of each method or route
+                               taken out, in the deployed template's order */
+    int parts;              /* API parts taken out */
+    bool http;              /* HTTP API routes among them: they answer 404
+                               between the steps (a REST stage serves its
+                               deployment, which step 1 leaves alone) */
+} Crossing;
+
+/* Does deploying e over deployed move an API part of the root into a
+ * nested stack?  Then c is the first step.  Nested stacks' resources are
+ * matched by logical ID, which the split never changes. */
+bool crossing_find(Arena *a, const CfnNode *deployed, const Emit *e, Crossing *c);
+/* The two steps, and which routes answer 404 and for how long. */
+void crossing_print(const Crossing *c, const Emit *e, const char *stack, Buf *out);
 
 /* ---- stack.c: following a stack, its outputs, destroy ------------------- */
 
-/* The stack's description, or NULL (missing: *missing set; else an error
- * was printed). */
-CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing);
 /* Wait while the stack is in an *_IN_PROGRESS state (another deploy, or
  * one that was interrupted); its settled description, or NULL. */
 CfnNode *stack_settle(Aws *aws, const char *stack, bool *missing);
@@ -141,6 +157,29 @@ int ship_start(Ship *s, const char *command);
 /* Print the diagnostics reported so far (then forget them). */
 void ship_flush(Ship *s);
 void ship_free(Ship *s);
+
+/* ---- deploy.c, deploy_upload.c: `hitc deploy` ---------------------------- */
+
+/* One deploy: its options (the Ship's and its own), then what it makes on
+ * the way. */
+typedef struct Deploy {
+    Ship s;
+    const char *bucket, *prefix;
+    PtrVec params;              /* NAME=VALUE */
+    PtrVec allow;               /* --allow-replace NAME */
+    bool plan_only, print_commands;
+    /* made on the way */
+    const char *dir;            /* the build */
+    const char *template_url;   /* when the template goes through S3 */
+    CfnNode *values;            /* parameter -> value */
+} Deploy;
+
+/* Upload what the bucket lacks (deploy_upload.c).  0, or 2 when aws
+ * failed. */
+int deploy_upload(Deploy *d);
+/* Upload the file at path to the bucket under key: 0, or 2 when aws
+ * failed (said). */
+int deploy_put(Deploy *d, const char *key, const char *path, size_t len);
 
 /* ---- deploy.c, stack.c: the commands (main.c runs them) ----------------- */
 

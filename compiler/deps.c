@@ -161,12 +161,12 @@ static void tail_of(const char *log, char *out, size_t len)
     Buf t = {0};
     buf_add(&t, "", 0);
     for (size_t k = start; k < end;) {
-        size_t e = k;
-        while (e < end && b.data[e] != '\n')
-            e++;
-        if (e > k)
-            buf_printf(&t, "%s%.*s", t.len > 1 ? " | " : " ", (int)(e - k), b.data + k);
-        k = e + 1;
+        size_t eol = k;
+        while (eol < end && b.data[eol] != '\n')
+            eol++;
+        if (eol > k)
+            buf_printf(&t, "%s%.*s", t.len > 1 ? " | " : " ", (int)(eol - k), b.data + k);
+        k = eol + 1;
     }
     snprintf(out, len, "%s", t.data ? t.data : "");
     buf_free(&t);

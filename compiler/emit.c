@@ -226,11 +226,38 @@ CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section)
     return x->entries;
 }
 
+/* hitc's built-ins first (the stamper), then in file order. */
 static int appendix_cmp(const void *pa, const void *pb)
 {
     const Appendix *a = *(Appendix *const *)pa, *b = *(Appendix *const *)pb;
+    if (a->owner->builtin != b->owner->builtin)
+        return a->owner->builtin ? -1 : 1;
     return (a->owner->index > b->owner->index) -
            (a->owner->index < b->owner->index);
+}
+
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner)
+{
+    e->own_resources = e->resources;
+    e->resources = emit_appendix(ctx, e, owner, "Resources");
+}
+
+void emit_after_end(Emit *e)
+{
+    e->resources = e->own_resources;
+    e->own_resources = NULL;
+}
+
+/* The bundle phase: every declaration's code zipped (a dry run only
+ * checks), before any is emitted, so that emit only names bundles. */
+static void emit_bundles(Ctx *ctx, Emit *e)
+{
+    Program *p = &ctx->prog;
+    for (int i = 0; i < p->order.len; i++) {
+        Decl *d = p->order.items[i];
+        if (d->kind->bundle && (d->stmt || d->builtin))
+            d->kind->bundle(ctx, d, e);
+    }
 }
 
 /* Section name with every appendix to it added after its own entries
@@ -260,17 +287,17 @@ static CfnNode *parameters_section(Ctx *ctx, Emit *e, Loc at)
 {
     Arena *a = ctx->arena;
     CfnNode *params = cfn_obj(a, at);
-    CfnNode *stage = cfn_put(a, params, "Stage", cfn_obj(a, ctx->prog.stage->loc));
+    CfnNode *stage = cfn_put(a, params, hitc_ids[HID_STAGE], cfn_obj(a, ctx->prog.stage->loc));
     cfn_put_str(a, stage, "Type", "String");
     cfn_put_str(a, stage, "Default", "dev");
     cfn_put_str(a, stage, "AllowedPattern", "^[a-z][a-z0-9-]{0,31}$");
     cfn_put_str(a, stage, "Description", "The stage this stack is deployed as");
     if (e->need_code_params) {
-        CfnNode *bucket = cfn_put_obj(a, params, "CodeBucket");
+        CfnNode *bucket = cfn_put_obj(a, params, hitc_ids[HID_CODE_BUCKET]);
         cfn_put_str(a, bucket, "Type", "String");
         cfn_put_str(a, bucket, "Description",
                     "The S3 bucket the bundles were uploaded to");
-        CfnNode *prefix = cfn_put_obj(a, params, "CodePrefix");
+        CfnNode *prefix = cfn_put_obj(a, params, hitc_ids[HID_CODE_PREFIX]);
         cfn_put_str(a, prefix, "Type", "String");
         cfn_put_str(a, prefix, "Default", "hitc/");
         cfn_put_str(a, prefix, "Description",
@@ -302,10 +329,11 @@ CfnNode *emit_template(Ctx *ctx, Emit *e)
     e->resources = cfn_obj(a, file);
     e->outputs = cfn_obj(a, file);
     e->parameters = cfn_obj(a, file);   /* user params; merged below */
-    emit_claim(ctx, e, p->stage, "Stage");
+    emit_claim(ctx, e, p->stage, p->stage->logical);
+    emit_bundles(ctx, e);
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
-        if (d->kind->emit && (d->stmt || d->builtin))
+        if (d->kind->emit && (d->stmt || d->builtin) && !d->part_of)
             d->kind->emit(ctx, d, e);
     }
     for (int i = 0; i < nkinds; i++)

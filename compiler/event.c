@@ -236,7 +236,7 @@ static int api_event(EventOpts *o, LocalApiKind kind, const char **pos, int npos
     shell.api.kind = kind;
     LocalApiKind saved = app->api.kind;
     app->api.kind = kind;
-    char *event = apigw_event(a, app, &o->w, r, &params, &req);
+    char *event = apigw_event(a, app, &o->w, r, &params, &req, NULL);
     app->api.kind = saved;
     puts(event);
     if (app != &shell)
@@ -249,30 +249,30 @@ static int api_event(EventOpts *o, LocalApiKind kind, const char **pos, int npos
 static CfnNode *events_envelope(EventOpts *o, const char *detail_type, const char *source)
 {
     Arena *a = o->a;
-    CfnNode *e = cfn_obj(a, NOWHERE);
-    cfn_put_str(a, e, "version", "0");
-    cfn_put_str(a, e, "id", uuid(a));
-    cfn_put_str(a, e, "detail-type", detail_type);
-    cfn_put_str(a, e, "source", source);
-    cfn_put_str(a, e, "account", o->w.account);
-    cfn_put_str(a, e, "time", arena_strndup(a, iso_time(a, NULL), 19));
-    cfn_put_str(a, e, "region", o->w.region);
-    return e;
+    CfnNode *ev = cfn_obj(a, NOWHERE);
+    cfn_put_str(a, ev, "version", "0");
+    cfn_put_str(a, ev, "id", uuid(a));
+    cfn_put_str(a, ev, "detail-type", detail_type);
+    cfn_put_str(a, ev, "source", source);
+    cfn_put_str(a, ev, "account", o->w.account);
+    cfn_put_str(a, ev, "time", arena_strndup(a, iso_time(a, NULL), 19));
+    cfn_put_str(a, ev, "region", o->w.region);
+    return ev;
 }
 
 static int schedule_event(EventOpts *o)
 {
     Arena *a = o->a;
-    CfnNode *e = events_envelope(o, "Scheduled Event", "aws.events");
+    CfnNode *ev = events_envelope(o, "Scheduled Event", "aws.events");
     /* EventBridge's time has no fraction: 2024-05-05T03:00:00Z */
-    CfnPair *t = cfn_obj_pair(e, "time");
+    CfnPair *t = cfn_obj_pair(ev, "time");
     t->value = cfn_str(a, NOWHERE, arena_printf(a, "%sZ", t->value->text));
-    CfnNode *res = cfn_put_arr(a, e, "resources");
+    CfnNode *res = cfn_put_arr(a, ev, "resources");
     cfn_arr_push(a, res, cfn_str(a, NOWHERE, arena_printf(
         a, "arn:aws:events:%s:%s:rule/%s", o->w.region, o->w.account,
         o->rule ? o->rule : "hitc-local-schedule")));
-    cfn_put_obj(a, e, "detail");
-    print(e);
+    cfn_put_obj(a, ev, "detail");
+    print(ev);
     return 0;
 }
 
@@ -354,9 +354,9 @@ static int eventbridge_event(EventOpts *o, const char *pattern_text)
     }
     CfnNode *want = matching_object(a, pattern, 0);
     const CfnNode *dt = cfn_obj_get(want, "detail-type"), *src = cfn_obj_get(want, "source");
-    CfnNode *e = events_envelope(o, dt && dt->kind == CFN_STRING ? dt->text : "hitc test event",
-                                 src && src->kind == CFN_STRING ? src->text : "hitc.local");
-    CfnPair *t = cfn_obj_pair(e, "time");
+    CfnNode *ev = events_envelope(o, dt && dt->kind == CFN_STRING ? dt->text : "hitc test event",
+                                  src && src->kind == CFN_STRING ? src->text : "hitc.local");
+    CfnPair *t = cfn_obj_pair(ev, "time");
     t->value = cfn_str(a, NOWHERE, arena_printf(a, "%sZ", t->value->text));
     for (int i = 0; i < want->len; i++) {
         const char *k = want->pairs[i].key;
@@ -369,14 +369,14 @@ static int eventbridge_event(EventOpts *o, const char *pattern_text)
             cfn_arr_push(a, list, v);
             v = list;
         }
-        CfnPair *p = cfn_obj_pair(e, k);
+        CfnPair *p = cfn_obj_pair(ev, k);
         if (p)
             p->value = v;
         else
-            cfn_put(a, e, k, v);
+            cfn_put(a, ev, k, v);
     }
-    if (!cfn_obj_get(e, "resources"))
-        cfn_put_arr(a, e, "resources");
+    if (!cfn_obj_get(ev, "resources"))
+        cfn_put_arr(a, ev, "resources");
     CfnNode *detail = cfn_obj_get(want, "detail");
     if (!detail)
         detail = cfn_obj(a, NOWHERE);
@@ -387,8 +387,8 @@ static int eventbridge_event(EventOpts *o, const char *pattern_text)
         else
             cfn_put(a, detail, over->pairs[i].key, over->pairs[i].value);
     }
-    cfn_put(a, e, "detail", detail);
-    print(e);
+    cfn_put(a, ev, "detail", detail);
+    print(ev);
     ctx_free(ctx);
     return 0;
 }
@@ -488,9 +488,9 @@ static int dynamodb_event(EventOpts *o, const char *kind)
     cfn_put_str(a, r, "eventSourceARN", arena_printf(
         a, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", o->w.region, o->w.account,
         table, when));
-    CfnNode *e = cfn_obj(a, NOWHERE);
-    cfn_arr_push(a, cfn_put_arr(a, e, "Records"), r);
-    print(e);
+    CfnNode *ev = cfn_obj(a, NOWHERE);
+    cfn_arr_push(a, cfn_put_arr(a, ev, "Records"), r);
+    print(ev);
     ctx_free(ctx);
     return 0;
 }
@@ -511,8 +511,8 @@ static int sqs_event(EventOpts *o, const char **bodies, int n)
     if (n == 0)
         return usage_error("event", "'event sqs' takes one BODY or more");
     const char *queue = o->queue ? o->queue : "hitc-local-queue";
-    CfnNode *e = cfn_obj(a, NOWHERE);
-    CfnNode *records = cfn_put_arr(a, e, "Records");
+    CfnNode *ev = cfn_obj(a, NOWHERE);
+    CfnNode *records = cfn_put_arr(a, ev, "Records");
     for (int i = 0; i < n; i++) {
         long long ms;
         iso_time(a, &ms);
@@ -533,7 +533,7 @@ static int sqs_event(EventOpts *o, const char **bodies, int n)
         cfn_put_str(a, r, "awsRegion", o->w.region);
         cfn_arr_push(a, records, r);
     }
-    print(e);
+    print(ev);
     return 0;
 }
 
@@ -562,9 +562,9 @@ static int sns_event(EventOpts *o, const char *message)
         a, "https://sns.%s.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=%s",
         o->w.region, sub));
     cfn_put_obj(a, s, "MessageAttributes");
-    CfnNode *e = cfn_obj(a, NOWHERE);
-    cfn_arr_push(a, cfn_put_arr(a, e, "Records"), r);
-    print(e);
+    CfnNode *ev = cfn_obj(a, NOWHERE);
+    cfn_arr_push(a, cfn_put_arr(a, ev, "Records"), r);
+    print(ev);
     return 0;
 }
 

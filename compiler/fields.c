@@ -52,10 +52,10 @@ void check_fields(Ctx *ctx, Decl *d, const Stmt *owner, const Field *fields,
             continue;
         }
         if (seen[f] && !fields[f].repeatable) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, first->loc,
-                           "'%s' is given twice in %s", first->text,
-                           d->display);
-            note(ctx, e, seen[f]->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_FIELD, first->loc,
+                            "'%s' is given twice in %s", first->text,
+                            d->display);
+            note(ctx, dg, seen[f]->loc, "first given here");
             continue;
         }
         seen[f] = s;

@@ -348,7 +348,7 @@ static bool run(Fmt *f)
     return true;
 }
 
-bool fmt_source(Ctx *ctx, Source *src, Buf *out)
+static bool fmt_source(Ctx *ctx, Source *src, Buf *out)
 {
     int errors = ctx->nerrors;
     File *file = parse(ctx, src);
@@ -416,9 +416,9 @@ static int temp_open(const char *tmp, int flags)
             return -1;
         struct stat st, at;
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            int e = errno;
+            int saved = errno;
             close(fd);
-            errno = e;
+            errno = saved;
             return -1;
         }
         if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||

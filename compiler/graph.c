@@ -85,14 +85,14 @@ static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
     while (head < tail && !closing) {
         Decl *v = queue[head++];
         for (int k = 0; k < v->edges.len && !closing; k++) {
-            Edge *e = v->edges.items[k];
-            Decl *w = e->to;
+            Edge *edge = v->edges.items[k];
+            Decl *w = edge->to;
             if (T->comp[w->index] != T->comp[start->index])
                 continue;
             if (w == start)
-                closing = e;
+                closing = edge;
             else if (!via[w->index]) {
-                via[w->index] = e;
+                via[w->index] = edge;
                 queue[tail++] = w;
             }
         }
@@ -100,8 +100,8 @@ static void report_cycle(Ctx *ctx, Tarjan *T, Decl *start)
     /* Walk back from the closing edge to list the steps in order. */
     Edge **steps = xcalloc((size_t)n + 1, sizeof *steps);
     int nsteps = 0;
-    for (Edge *e = closing; e; e = e->from == start ? NULL : via[e->from->index])
-        steps[nsteps++] = e;
+    for (Edge *edge = closing; edge; edge = edge->from == start ? NULL : via[edge->from->index])
+        steps[nsteps++] = edge;
     Buf path = {0};
     buf_puts(&path, start->display);
     for (int i = nsteps - 1; i >= 0; i--)

@@ -1,11 +1,16 @@
 /*
- * hitc.h: the compiler's internal header, a section per source file
- * (bundle.h and runtimes.h hold the bundler's and the runtime table's).
+ * hitc.h: the compiler's internal header, a section per source file.
+ * Some parts have headers of their own: the CloudFormation tree (cfn.h),
+ * bundles (bundle.h, zipout.h, sha256.h), lint (lint.h), the resource
+ * schemas and IAM actions (schema.h, iam_table.h), runtimes (runtimes.h),
+ * running locally (local.h), deploying (deploy.h), the command line
+ * (options.h), and the API kinds (kinds/api.h) among others in kinds/.
  *
  * Data flows one way: source text -> tokens (lex.c) -> syntax tree (parse.c)
  * -> declarations with checked fields (kinds/) -> resolved references
  * (resolve.c) -> dependency graph (graph.c) -> CloudFormation tree (emit.c)
- * -> files (output.c).  main.c shows the pipeline.
+ * -> files (output.c).  compile.c runs the front end, up to the graph, for
+ * every command; main.c's commands go on from there.
  *
  * Ownership: everything a compilation allocates (sources, tokens, tree,
  * strings, declarations, diagnostics) lives in the Ctx's arena and is freed
@@ -224,7 +229,7 @@ typedef enum {
     D_BAD_SCHEDULE, D_BAD_EVENT_PATTERN, D_TRIGGER_NO_STREAM,
     D_UNKNOWN_TRIGGER, D_TRIGGER_OPTION,
     D_TWO_INVOKE_CONFIGS,   /* kinds/trigger_failure.c */
-    /* allow ACTIONS on RESOURCES (kinds/function.c) */
+    /* allow ACTIONS on RESOURCES (kinds/function_iam.c) */
     D_BAD_ACTION, D_ALLOW_EMPTY, D_WILDCARD_GRANT, D_UNKNOWN_ACTION,
     /* include "FILE" (kinds/include.c) */
     D_INCLUDE_FILE, D_INCLUDE_SECTION, D_INCLUDE_UNKNOWN_SECTION,
@@ -427,9 +432,6 @@ const char *item_describe(Arena *a, const Item *it);
 
 /* ---- fmt.c ---------------------------------------------------------- */
 
-/* Format src in the canonical layout (docs/fmt.md) into *out (malloc'd,
- * terminated).  False, with the errors reported, when src does not parse. */
-bool fmt_source(Ctx *ctx, Source *src, Buf *out);
 /* `hitc fmt` on one file ("-": stdin to stdout): rewrite it in place when
  * it changes (atomically, keeping its mode), or with check only say so
  * in *changed.  Returns 0, 1 (syntax errors) or 2 (I/O failure). */
@@ -533,6 +535,9 @@ struct Kind {
     bool named;             /* keyword NAME ... */
     bool single;            /* at most one in a program (app, api) */
     bool is_value;          /* a bare NAME is a value (param) */
+    /* What follows PascalCase(NAME) in a declaration's logical ID
+     * ("Table": CountersTable); NULL for none (param, output). */
+    const char *suffix;
     const Attr *attrs;      /* each declaration's default attributes */
     int nattrs;
     /* Read the declaration's items and fields into d->data; report errors.
@@ -552,9 +557,18 @@ struct Kind {
     /* Register every logical ID the declaration will make (id_claim,
      * logical_id), before emit.  Optional. */
     void (*ids)(Ctx *ctx, Decl *d);
-    /* Add the declaration's resources to the template.  Optional. */
+    /* Make the declaration's code bundles (bundle_for_code), before emit:
+     * the zips, or with Emit.dry_run (`hitc check`) only their checks.
+     * Optional. */
+    void (*bundle)(Ctx *ctx, Decl *d, Emit *e);
+    /* Add the declaration's resources to the template, in dependency
+     * order; a built-in made for another declaration (part_of) is emitted
+     * by that one, through its kind's emit.  Optional. */
     void (*emit)(Ctx *ctx, Decl *d, Emit *e);
-    /* Once per program after every declaration was emitted.  Optional. */
+    /* Once per program after every declaration was emitted, in the
+     * registry's order: the API's CORS preflights and gateway responses,
+     * then its deployment and stage, which need every route's resources.
+     * Optional; no other kind has one. */
     void (*finish)(Ctx *ctx, Emit *e);
 
     /* What the phases ask a kind instead of naming it; each optional. */
@@ -580,7 +594,7 @@ struct Kind {
     /* d is a namespace (a built-in, such as `cfn`): resolve the reference
      * NAME.REST (e->attr is REST) for owner, setting e->target, e->attr
      * and e->type and adding the edge with why, or report why not. */
-    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *e);
+    void (*member)(Ctx *ctx, Decl *d, Decl *owner, const char *why, Expr *x);
     /* The AWS service whose ARN attr of d (NULL: its Ref) is, as Attr.arn,
      * when d's attributes cannot say (an included resource: its type). */
     const char *(*arn)(const Decl *d, const char *attr);
@@ -657,7 +671,7 @@ void check_decls(Ctx *ctx);             /* kinds' check() */
 
 /* ---- resolve.c -------------------------------------------------------- */
 
-void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why);
+void use_expr(Ctx *ctx, Decl *owner, Expr *x, const char *why);
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why);
 /* The edge from -> what the resolved reference r names (none for aws.*),
  * located at r: "WHY refers to 'NAME.ATTR'". */
@@ -788,6 +802,18 @@ bool id_claim(Ctx *ctx, Decl *owner, const char *logical);
 /* The same among the outputs, a namespace of their own. */
 bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical);
 Decl *id_owner(Ctx *ctx, const char *logical);          /* or NULL */
+/* hitc's own fixed logical IDs, the one table of them (ids.c): a
+ * sub-resource of one is logical_id(ctx, d, suffix) of its declaration. */
+typedef enum {
+    HID_STAGE,              /* the built-in parameter `stage` */
+    HID_CODE_BUCKET,        /* the parameters the bundles' place is given in */
+    HID_CODE_PREFIX,
+    HID_API,                /* the built-in `api` */
+    HID_API_DEPLOYMENT,     /* the API's deployment (+ the routes' hash) */
+    HID_STAMPER,            /* hitc's stamper (+ LogGroup, Role, Function) */
+    HID_COUNT
+} HitcId;
+extern const char *const hitc_ids[HID_COUNT];
 Decl *id_output_owner(Ctx *ctx, const char *logical);   /* or NULL */
 
 /* ---- emit.c ---------------------------------------------------------- */
@@ -849,6 +875,8 @@ struct Emit {
     char *cache;            /* the bundle cache's directory, or NULL for
                                none (malloc'd, freed by emit_free) */
     PtrVec appendix;        /* emit.c's Appendix*: emit_appendix */
+    CfnNode *own_resources; /* e->resources while emit_after_begin has
+                               pointed it at an appendix, else NULL */
 };
 
 CfnNode *emit_template(Ctx *ctx, Emit *e);
@@ -866,6 +894,11 @@ CfnNode *emit_resource(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
  * own, in the order of the declarations in the files: an include's
  * fragment.  The same object for the same owner and section. */
 CfnNode *emit_appendix(Ctx *ctx, Emit *e, Decl *owner, const char *section);
+/* Between these two, emit_resource puts owner's resources into its
+ * "Resources" appendix: after every declaration's own, hitc's built-ins
+ * (the stamper) before the fragments. */
+void emit_after_begin(Ctx *ctx, Emit *e, Decl *owner);
+void emit_after_end(Emit *e);
 /* The template's bytes as written (its text and the final newline). */
 size_t emit_template_size(const Emit *e);
 /* Is the template past what CloudFormation takes inline (it must then be
@@ -934,23 +967,35 @@ const char *function_code_dir(const Decl *d, Loc *loc);
  * directory's (the plugin kit, the .env reader), into out; how many */
 int function_bundle_extras(Ctx *ctx, const Decl *d,
                            struct BundleExtra *out);
-/* kinds/stamper.c: the stamper's own bundle */
-void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out);
 /* kinds/stamper.c: the stamp of function fn (a built-in declaration, its
  * logical ID fn's + "Code"), with the edges fn -> stamp -> the stamper,
  * located at at; the stamper is made with the first stamp.  The caller
  * registers the env's values as the stamp's uses (use_expr). */
 Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at);
+/* kinds/stamper.c: the env the stamp writes (each value is also the
+ * stamp's use), and the key of the source bundle it copies (a Fn::Sub
+ * string, set when the function's bundle is made). */
+void stamp_env(Ctx *ctx, Decl *stamp, const char *key, Expr *value);
+void stamp_source(Decl *stamp, const char *key);
 
 /* ---- output.c -------------------------------------------------------- */
+
+#define MANIFEST_FORMAT 1     /* manifest.json's "format" */
 
 /* Before bundling: refuse a DIR that is, or contains, the project or a
  * code directory, lies inside a code directory, or holds files hitc did
  * not write.  0 ok. */
 int output_dir_check(Ctx *ctx, const char *dir);
 int output_write(Ctx *ctx, Emit *e, const char *dir);   /* 0 ok */
+/* output_owned.c: whether dir holds only what hitc wrote (with any, any
+ * name hitc writes, manifest or not): 0 when it does or dir is missing; 1
+ * with *foreign (relative to dir, the first in byte order) and *manifest
+ * (hitc's manifest was there) when it does not; -1 with errno when dir
+ * cannot be read. */
+int output_find_foreign(Arena *a, const char *dir, bool any, char **foreign,
+                        bool *manifest);
 
-/* ---- main.c: the context -------------------------------------------- */
+/* ---- arena.c: the context ------------------------------------------- */
 
 struct Ctx {
     Arena *arena;
@@ -992,11 +1037,13 @@ void ctx_next_program(Ctx *ctx);
 extern const Kind *const kinds[];
 extern const int nkinds;
 /* The built-in declarations every program has, made first in this order:
- * name, kind, and logical ID and display when not the defaults. */
+ * name, kind, its logical ID (a HitcId, or -1 for PascalCase(name)) and
+ * display (NULL for the default). */
 typedef struct Builtin {
     const char *name;
     const Kind *kind;
-    const char *logical, *display;
+    int id;
+    const char *display;
 } Builtin;
 extern const Builtin builtins[];
 extern const int nbuiltins;
@@ -1006,11 +1053,13 @@ extern const Kind kind_app, kind_param, kind_table, kind_function,
     kind_route, kind_api, kind_api_deployment, kind_output, kind_builtin_aws,
     kind_stamp, kind_stamper;
 extern const Kind kind_plugin, kind_resource;
-/* kinds/trigger.c, kinds/function.c, kinds/table.c: a stream or queue
- * trigger's grant goes on its function's role */
+/* kinds/trigger.c: `on SOURCE -> FUNCTION` (its grant goes on the
+ * function's role through contribute and Kind.grant) */
 extern const Kind kind_trigger;
 /* kinds/function_ops.c: `defaults { ... }`, every function's settings */
 extern const Kind kind_defaults;
+/* kinds/table.c: has the table a stream (`stream` field), for `on
+ * TABLE.stream`? */
 bool table_has_stream(const Decl *table);
 
 #endif

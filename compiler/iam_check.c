@@ -1,6 +1,6 @@
 /*
  * iam_check.c: an IAM action of a policy against the action table
- * (iam_table.h), for `allow ACTIONS on RESOURCES` (kinds/function.c) and
+ * (iam_table.h), for `allow ACTIONS on RESOURCES` (kinds/function_iam.c) and
  * hitc lint's IAM rule.
  *
  * In: an action as written: "service:Action", with IAM's wildcards '*' and

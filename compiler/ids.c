@@ -17,6 +17,15 @@
 
 #include "hitc.h"
 
+const char *const hitc_ids[HID_COUNT] = {
+    [HID_STAGE] = "Stage",
+    [HID_CODE_BUCKET] = "CodeBucket",
+    [HID_CODE_PREFIX] = "CodePrefix",
+    [HID_API] = "Api",
+    [HID_API_DEPLOYMENT] = "ApiDeployment",
+    [HID_STAMPER] = "HitcStamper",
+};
+
 const char *logical_id(Ctx *ctx, const Decl *d, const char *suffix)
 {
     return logical_id_fit(ctx->arena,
@@ -85,7 +94,7 @@ bool id_claim_output(Ctx *ctx, Decl *owner, const char *logical)
 void ids_register(Ctx *ctx)
 {
     Program *p = &ctx->prog;
-    id_claim(ctx, p->stage, "Stage");
+    id_claim(ctx, p->stage, p->stage->logical);
     for (int i = 0; i < p->order.len; i++) {
         Decl *d = p->order.items[i];
         if (d->kind->ids && (d->stmt || d->builtin) && d != p->api)

@@ -57,8 +57,8 @@ static char *tidy(Arena *a, const char *path)
     while (*p) {
         while (*p == '/')
             p++;
-        const char *e = strchr(p, '/');
-        size_t k = e ? (size_t)(e - p) : strlen(p);
+        const char *slash = strchr(p, '/');
+        size_t k = slash ? (size_t)(slash - p) : strlen(p);
         if (k == 0)
             break;
         if (k == 1 && p[0] == '.') {

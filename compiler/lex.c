@@ -147,19 +147,19 @@ static void lex_string(Lexer *L)
         }
         if (c == '\\') {
             const char *esc = p;
-            char e = p[1];
-            const char *simple = strchr("\\\"nt$", e);
-            if (e && simple) {
-                buf_add(&b, e == 'n' ? "\n" : e == 't' ? "\t" : &p[1], 1);
+            char ch = p[1];
+            const char *simple = strchr("\\\"nt$", ch);
+            if (ch && simple) {
+                buf_add(&b, ch == 'n' ? "\n" : ch == 't' ? "\t" : &p[1], 1);
                 p += 2;
-            } else if (e == 'u') {
+            } else if (ch == 'u') {
                 const char *q = scan_unicode(L, esc, p + 2, &b);
                 p = q ? q : p + 2;
             } else {
-                diag(L->ctx, D_BAD_ESCAPE, loc_at(L, esc, p + (e ? 2 : 1)),
+                diag(L->ctx, D_BAD_ESCAPE, loc_at(L, esc, p + (ch ? 2 : 1)),
                      "unknown escape '\\%c'; a string takes \\\\ \\\" \\n "
-                     "\\t \\$ and \\u{HEX}", e ? e : ' ');
-                p += e ? 2 : 1;
+                     "\\t \\$ and \\u{HEX}", ch ? ch : ' ');
+                p += ch ? 2 : 1;
             }
             continue;
         }

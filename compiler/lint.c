@@ -35,23 +35,6 @@ static const struct {
     {"schema", lint_rule_schema},
 };
 
-/* ---- helpers shared with the rules ---------------------------------- */
-
-static const char *const pseudo_params[] = {
-    "AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
-    "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName",
-    "AWS::URLSuffix",
-};
-#define NPSEUDO ((int)(sizeof pseudo_params / sizeof pseudo_params[0]))
-
-bool lint_is_pseudo(const char *name)
-{
-    for (int i = 0; i < NPSEUDO; i++)
-        if (strcmp(name, pseudo_params[i]) == 0)
-            return true;
-    return false;
-}
-
 /* ---- the walk: intrinsic functions and references -------------------- */
 
 typedef struct Walk {
@@ -166,22 +149,22 @@ static const char *find_close(const char *p)
     return NULL;
 }
 
-const char *sub_next_var(const char *p, const char **b, const char **e)
+const char *sub_next_var(const char *p, const char **b, const char **end)
 {
     for (p = find_open(p); p; p = find_open(p)) {
         const char *close = find_close(p + 2);
         if (!close)
             return NULL;
         *b = p + 2;
-        *e = close;
+        *end = close;
         p = close + 1;
         if (**b == '!')
             continue;
-        while (*b < *e && **b == ' ')
+        while (*b < *end && **b == ' ')
             ++*b;
-        while (*e > *b && (*e)[-1] == ' ')
-            --*e;
-        if (*b < *e)
+        while (*end > *b && (*end)[-1] == ' ')
+            --*end;
+        if (*b < *end)
             return p;
     }
     return NULL;

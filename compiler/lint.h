@@ -64,16 +64,17 @@ typedef struct Lint {
                                does */
 } Lint;
 
-/* The rules (lint_rules.c), run by lint.c in the order of its table. */
+/* The rules (lint_rules.c, and files of their own where marked), run by
+ * lint.c in the order of its table. */
 void lint_rule_structure(Lint *l);
 void lint_rule_references(Lint *l);
-void lint_rule_cycles(Lint *l);
-void lint_rule_condition_cycles(Lint *l);
+void lint_rule_cycles(Lint *l);              /* lint_cycles.c */
+void lint_rule_condition_cycles(Lint *l);    /* lint_cycles.c */
 void lint_rule_conditional_dependson(Lint *l);
 void lint_rule_quotas(Lint *l);
 void lint_rule_logical_ids(Lint *l);
 void lint_rule_name_clash(Lint *l);
-void lint_rule_iam(Lint *l);
+void lint_rule_iam(Lint *l);                /* lint_iam.c */
 void lint_rule_stateful(Lint *l);
 void lint_rule_runtimes(Lint *l);
 void lint_rule_unused(Lint *l);
@@ -82,8 +83,13 @@ void lint_rule_schema(Lint *l);     /* schema_check.c */
 /* Is s a logical ID CloudFormation takes: 1 to 255 letters and digits?
  * (the logical-ids rule, E0713, and include's E0202 for a fragment's) */
 bool lint_id_ok(const char *s);
+/* In a template hitc made, is this entry hitc's own (located in a .hit
+ * file, or nowhere) rather than an included fragment's?  The compiler
+ * checked those on the .hit source. */
+bool lint_checked_in_hit(const Lint *l, Loc loc);
 
-/* AWS::Region and the other pseudo parameters, valid Ref targets. */
+/* AWS::Region and the other pseudo parameters, valid Ref targets
+ * (lint_rules.c, as lint_id_ok and lint_checked_in_hit). */
 bool lint_is_pseudo(const char *name);
 
 /* Read and lint one template; diagnostics go to ctx. */
@@ -103,10 +109,10 @@ void lint_emitted(Ctx *ctx, Emit *e);
 void emit_checked(Ctx *ctx, Emit *e);
 
 /* The next ${variable} of an Fn::Sub string at or after p: its name is
- * *b .. *e, blanks around it trimmed (CloudFormation ignores them);
+ * *b .. *end, blanks around it trimmed (CloudFormation ignores them);
  * ${!Literal} and ${} are skipped.  Returns where to go on, or NULL when
  * there is none.  lint and include read Fn::Sub through this one. */
-const char *sub_next_var(const char *p, const char **b, const char **e);
+const char *sub_next_var(const char *p, const char **b, const char **end);
 
 /* ---- schema_check.c: resources against the resource schemas ---------- */
 
@@ -114,12 +120,12 @@ const char *sub_next_var(const char *p, const char **b, const char **e);
  * E0723-E0726, E0730, W0728.  sam: the template has the SAM transform, whose
  * AWS::Serverless:: types are its own. */
 void schema_check_resource(Ctx *ctx, const CfnPair *resource, bool sam);
-/* An attribute that Fn::GetAtt or ${ID.ATTR} reads of resource id of the
- * given type, at loc: E0727 when the type does not have it. */
-void schema_check_attr(Ctx *ctx, const char *id, const char *type,
-                       const char *attr, Loc loc);
-/* The same with the code to report under (E0402 for cfn.ID.ATTR in .hit);
- * false when reported. */
+
+/* ---- schema_attrs.c: attributes against the resource schemas --------- */
+
+/* Does resource id of the given type take Fn::GetAtt's attr?  When it does
+ * not, report under code (E0727 in a template, E0402 for cfn.ID.ATTR in a
+ * .hit file) at loc and return false. */
 bool schema_attr_known(Ctx *ctx, DiagCode code, const char *id,
                        const char *type, const char *attr, Loc loc);
 /* Every Fn::GetAtt and ${ID.ATTR} under n whose resource type_of knows

@@ -1,5 +1,7 @@
 /*
- * lint_rules.c: the rules of `hitc lint`, one function each (lint.h).
+ * lint_rules.c: the rules of `hitc lint`, one function each (lint.h),
+ * but for those of files of their own: cycles (lint_cycles.c), IAM
+ * (lint_iam.c), the resource schemas (schema_check.c).
  *
  * In: a Lint (the tree, its sections, every reference the walk found).
  * Out: diagnostics.  A rule reads; it never changes the tree.
@@ -7,7 +9,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "iam_table.h"
 #include "lint.h"
 #include "runtimes.h"
 
@@ -22,12 +23,27 @@ static Loc key_loc(const CfnNode *obj, const char *key, Loc fallback)
     return p ? p->key_loc : fallback;
 }
 
+static const char *const pseudo_params[] = {
+    "AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
+    "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName",
+    "AWS::URLSuffix",
+};
+#define NPSEUDO ((int)(sizeof pseudo_params / sizeof pseudo_params[0]))
+
+bool lint_is_pseudo(const char *name)
+{
+    for (int i = 0; i < NPSEUDO; i++)
+        if (strcmp(name, pseudo_params[i]) == 0)
+            return true;
+    return false;
+}
+
 /* In a template hitc made, is this entry hitc's own (located in a .hit
  * file, or nowhere: the built-in parameters) rather than an included
  * fragment's?  The compiler checked what hitc makes on the .hit source
  * (allow lines: E0273, W0272; runtimes: E0217, W0212; params: W0408),
  * at the item written, so these rules leave hitc's own entries to it. */
-static bool checked_in_hit(const Lint *l, Loc loc)
+bool lint_checked_in_hit(const Lint *l, Loc loc)
 {
     if (!l->emit)
         return false;
@@ -285,281 +301,10 @@ void lint_rule_references(Lint *l)
     }
 }
 
-/* ---- dependency cycles ----------------------------------------------- */
-
-/* The graph of one section's entries (resources, or conditions): vertex i
- * is the section's pair i.  Every array is sized once, so that reporting
- * any number of cycles costs time and memory in proportion to the graph,
- * not to the graph times the cycles. */
-
-typedef struct GEdge {
-    int to;
-    const LintUse *use;
-} GEdge;
-
-typedef struct Graph {
-    const CfnNode *sec;      /* l->resources or l->conditions */
-    int n;
-    GEdge **out;             /* out[i]: edges of entry i */
-    int *nout, *capout;
-    int *mark;               /* graph_add: mark[to] == from + 1 once added */
-    int *comp, ncomp;        /* scc.c's components */
-    /* the components: members[first[c] .. first[c + 1]) are component c */
-    int *first, *members;
-    /* report_cycle's scratch, all -2 / false between reports */
-    int *prev, *queue;
-    const LintUse **via;
-    bool *on_path;
-} Graph;
-
+/* Room for n items in the arena (at least one). */
 static void *scratch(Lint *l, size_t n, size_t size)
 {
     return arena_alloc(l->ctx->arena, size * (n ? n : 1));
-}
-
-static void graph_init(Lint *l, Graph *g, const CfnNode *sec)
-{
-    size_t n = (size_t)sec->len;
-    *g = (Graph){.sec = sec, .n = sec->len};
-    g->out = scratch(l, n, sizeof *g->out);
-    g->nout = scratch(l, n, sizeof *g->nout);
-    g->capout = scratch(l, n, sizeof *g->capout);
-    g->mark = scratch(l, n, sizeof *g->mark);
-}
-
-static int entry_index(const Graph *g, const char *name)
-{
-    const CfnPair *p = cfn_obj_pair(g->sec, name);
-    return p ? (int)(p - g->sec->pairs) : -1;
-}
-
-/* One edge from -> to, kept once: the uses of one owner come together
- * (the walk goes entry by entry), so a mark per target finds repeats. */
-static void graph_add(Lint *l, Graph *g, int from, int to, const LintUse *u)
-{
-    if (g->mark[to] == from + 1)
-        return;
-    g->mark[to] = from + 1;
-    if (g->nout[from] == g->capout[from]) {
-        int cap = g->capout[from] ? g->capout[from] * 2 : 4;
-        GEdge *e = arena_alloc(l->ctx->arena, sizeof *e * (size_t)cap);
-        if (g->nout[from])
-            memcpy(e, g->out[from], sizeof *e * (size_t)g->nout[from]);
-        g->out[from] = e;
-        g->capout[from] = cap;
-    }
-    g->out[from][g->nout[from]++] = (GEdge){to, u};
-}
-
-/* The components, each with its members listed in the order of the file. */
-static void graph_components(Lint *l, Graph *g)
-{
-    size_t n = (size_t)g->n;
-    int *first = scratch(l, n + 1, sizeof *first);
-    first[0] = 0;
-    for (int v = 0; v < g->n; v++)
-        first[v + 1] = first[v] + g->nout[v];
-    int *to = scratch(l, (size_t)first[g->n], sizeof *to);
-    for (int v = 0; v < g->n; v++)
-        for (int k = 0; k < g->nout[v]; k++)
-            to[first[v] + k] = g->out[v][k].to;
-    g->comp = scratch(l, n, sizeof *g->comp);
-    g->ncomp = scc_find(g->n, first, to, g->comp);
-    g->first = scratch(l, (size_t)g->ncomp + 1, sizeof *g->first);
-    g->members = scratch(l, n, sizeof *g->members);
-    for (int v = 0; v < g->n; v++)
-        g->first[g->comp[v] + 1]++;
-    for (int c = 0; c < g->ncomp; c++)
-        g->first[c + 1] += g->first[c];
-    int *fill = scratch(l, (size_t)g->ncomp, sizeof *fill);
-    for (int c = 0; c < g->ncomp; c++)
-        fill[c] = g->first[c];
-    for (int v = 0; v < g->n; v++)
-        g->members[fill[g->comp[v]]++] = v;
-    g->prev = scratch(l, n, sizeof *g->prev);
-    g->queue = scratch(l, n, sizeof *g->queue);
-    g->via = scratch(l, n, sizeof *g->via);
-    g->on_path = scratch(l, n, sizeof *g->on_path);
-    for (int i = 0; i < g->n; i++)
-        g->prev[i] = -2;
-}
-
-static const char *verb(const LintUse *u)
-{
-    switch (u->kind) {
-    case LU_DEPENDSON: return "depends on";
-    case LU_GETATT: return "gets an attribute of";
-    case LU_SUB: return "substitutes";
-    default: return "refers to";
-    }
-}
-
-#define CYCLE_NAMES_SHOWN 32    /* names of one cycle spelled out in its message */
-
-/* An entry of a cycle as the message names it: 'ID'; in a template hitc
- * made, with what made it: included resource 'Jobs', 'WorkerFunctionRole'
- * (function 'worker'). */
-static const char *cycle_name(Lint *l, const Graph *g, int v)
-{
-    const char *key = g->sec->pairs[v].key;
-    const Decl *owner = l->emit && g->sec == l->resources
-                            ? id_owner(l->ctx, key) : NULL;
-    if (!owner)
-        return arena_printf(l->ctx->arena, "'%s'", key);
-    if (owner->kind->names_its_id)
-        return owner->display;
-    return arena_printf(l->ctx->arena, "'%s' (%s)", key, owner->display);
-}
-
-/* The message of a cycle: the path (its first names, when it is long) and
- * the others of the circle (likewise). */
-static void cycle_message(Lint *l, Graph *g, int start, const int *path,
-                          int len, Buf *msg)
-{
-    const CfnPair *e = g->sec->pairs;
-    bool conds = g->sec == l->conditions;
-    if (!conds)
-        buf_puts(msg, "dependency cycle: ");
-    else if (len == 1)
-        buf_printf(msg, "condition '%s' refers to itself: ", e[start].key);
-    else
-        buf_puts(msg, "conditions refer to each other in a circle: ");
-    for (int i = 0; i < len && i < CYCLE_NAMES_SHOWN; i++)
-        buf_printf(msg, "%s -> ", cycle_name(l, g, path[i]));
-    if (len > CYCLE_NAMES_SHOWN)
-        buf_printf(msg, "... (%d more) -> ", len - CYCLE_NAMES_SHOWN);
-    buf_printf(msg, "%s", cycle_name(l, g, start));
-    int c = g->comp[start];
-    int others = g->first[c + 1] - g->first[c] - len, shown = 0;
-    if (others > 0) {
-        buf_printf(msg, "; %d more %s in the same circle:", others,
-                   conds ? (others == 1 ? "condition is" : "conditions are")
-                         : (others == 1 ? "resource is" : "resources are"));
-        for (int k = g->first[c]; k < g->first[c + 1]; k++) {
-            int v = g->members[k];
-            if (g->on_path[v])
-                continue;
-            if (shown++ == CYCLE_NAMES_SHOWN) {
-                buf_printf(msg, " ... (%d more)", others - CYCLE_NAMES_SHOWN);
-                break;
-            }
-            buf_printf(msg, " '%s'", e[v].key);
-        }
-    }
-    buf_puts(msg, conds ? "; CloudFormation refuses conditions that refer to "
-                          "themselves"
-                        : "; CloudFormation cannot create any of them");
-}
-
-/* The shortest circle from start back to it inside its component: a
- * breadth-first search that touches only the component, and leaves the
- * scratch arrays as it found them. */
-static void report_cycle(Lint *l, Graph *g, int start, DiagCode code)
-{
-    const CfnPair *e = g->sec->pairs;
-    if (!diag_wanted(l->ctx, e[start].key_loc)) {
-        diag(l->ctx, code, e[start].key_loc, "cycle");     /* counted only */
-        return;
-    }
-    int head = 0, tail = 0, last = -1;
-    const LintUse *closing = NULL;
-    g->queue[tail++] = start;
-    g->prev[start] = -1;
-    while (head < tail && last < 0) {
-        int v = g->queue[head++];
-        for (int i = 0; i < g->nout[v] && last < 0; i++) {
-            int w = g->out[v][i].to;
-            if (g->comp[w] != g->comp[start])
-                continue;
-            if (w == start) {
-                last = v;
-                closing = g->out[v][i].use;
-            } else if (g->prev[w] == -2) {
-                g->prev[w] = v;
-                g->via[w] = g->out[v][i].use;
-                g->queue[tail++] = w;
-            }
-        }
-    }
-    int len = 0;
-    for (int v = last; v >= 0; v = g->prev[v])
-        len++;
-    int *path = scratch(l, (size_t)len, sizeof *path);
-    int k = len;
-    for (int v = last; v >= 0; v = g->prev[v])
-        path[--k] = v;
-    for (int i = 0; i < len; i++)
-        g->on_path[path[i]] = true;
-    Buf msg = {0};
-    cycle_message(l, g, start, path, len, &msg);
-    Diag *d = diag(l->ctx, code, e[start].key_loc, "%s", msg.data);
-    buf_free(&msg);
-    for (int i = 0; i < len; i++) {
-        int from = path[i];
-        int to = i + 1 < len ? path[i + 1] : start;
-        const LintUse *u = i + 1 < len ? g->via[path[i + 1]] : closing;
-        note(l->ctx, d, u->loc, "%s %s %s here", cycle_name(l, g, from),
-             verb(u), cycle_name(l, g, to));
-    }
-    for (int i = 0; i < tail; i++)
-        g->prev[g->queue[i]] = -2;
-    for (int i = 0; i < len; i++)
-        g->on_path[path[i]] = false;
-}
-
-/* One report per circle, at its first entry in the file. */
-static void report_cycles(Lint *l, Graph *g, DiagCode code)
-{
-    graph_components(l, g);
-    for (int c = 0; c < g->ncomp; c++) {
-        int v = g->members[g->first[c]];
-        bool cyclic = g->first[c + 1] - g->first[c] > 1;
-        for (int i = 0; i < g->nout[v] && !cyclic; i++)
-            cyclic = g->out[v][i].to == v;
-        if (cyclic)
-            report_cycle(l, g, v, code);
-    }
-}
-
-void lint_rule_cycles(Lint *l)
-{
-    if (l->opaque || !l->resources || !l->resources->len)
-        return;
-    Graph g;
-    graph_init(l, &g, l->resources);
-    for (int i = 0; i < l->uses.len; i++) {
-        const LintUse *u = l->uses.items[i];
-        if (u->section != LS_RESOURCES || u->kind == LU_CONDITION ||
-            u->kind == LU_FINDINMAP)
-            continue;
-        int from = entry_index(&g, u->owner);
-        int to = entry_index(&g, u->name);
-        if (from >= 0 && to >= 0)
-            graph_add(l, &g, from, to, u);
-    }
-    /* In build and check a cycle is E0406, as one between declarations
-     * is: the user sees one code for "these depend on each other". */
-    report_cycles(l, &g, l->emit ? D_CYCLE : D_LINT_CYCLE);
-}
-
-/* Conditions that refer to themselves, directly or through others
- * (Fn::And, Fn::Or, Fn::Not): CloudFormation refuses the template. */
-void lint_rule_condition_cycles(Lint *l)
-{
-    if (l->opaque || !l->conditions || !l->conditions->len)
-        return;
-    Graph g;
-    graph_init(l, &g, l->conditions);
-    for (int i = 0; i < l->uses.len; i++) {
-        const LintUse *u = l->uses.items[i];
-        if (u->section != LS_CONDITIONS || u->kind != LU_CONDITION)
-            continue;
-        int from = entry_index(&g, u->owner);
-        int to = entry_index(&g, u->name);
-        if (from >= 0 && to >= 0)
-            graph_add(l, &g, from, to, u);
-    }
-    report_cycles(l, &g, D_LINT_CONDITION_CYCLE);
 }
 
 /* ---- DependsOn on a resource that may not exist ---------------------- */
@@ -846,164 +591,6 @@ void lint_rule_name_clash(Lint *l)
     }
 }
 
-/* ---- IAM wildcards --------------------------------------------------- */
-
-/* Does the statement allow an action that takes resource ARNs?  An
- * action IAM's table says takes only "*" (ec2:DescribeInstances) does not;
- * NotAction, a function or an unknown action counts as one that does. */
-static bool takes_resources(Lint *l, const CfnNode *s)
-{
-    const CfnNode *act = cfn_obj_get(s, "Action");
-    if (!act || cfn_obj_get(s, "NotAction"))
-        return true;
-    int na = act->kind == CFN_ARRAY ? act->len : 1;
-    for (int k = 0; k < na; k++) {
-        const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
-        const char *why;
-        if (a->kind != CFN_STRING ||
-            iam_lookup(l->ctx, a->text, false, &why).takes_resources)
-            return true;
-    }
-    return false;
-}
-
-/* Every action of a statement (Allow or Deny) that IAM does not have. */
-static void iam_actions_known(Lint *l, const CfnNode *s)
-{
-    static const char *const keys[] = {"Action", "NotAction"};
-    for (int i = 0; i < 2; i++) {
-        const CfnNode *act = cfn_obj_get(s, keys[i]);
-        int na = act && act->kind == CFN_ARRAY ? act->len : act ? 1 : 0;
-        for (int k = 0; k < na; k++) {
-            const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
-            const char *why;
-            if (a->kind == CFN_STRING && strchr(a->text, ':') &&
-                (iam_lookup(l->ctx, a->text, diag_wanted(l->ctx, a->loc),
-                            &why), why))
-                diag(l->ctx, D_LINT_UNKNOWN_ACTION, a->loc, "%s", why);
-        }
-    }
-}
-
-/* The statements of a policy document, one at a time. */
-static const CfnNode *statement(const CfnNode *doc, int i, int *n)
-{
-    const CfnNode *st = doc && doc->kind == CFN_OBJECT
-                            ? cfn_obj_get(doc, "Statement") : NULL;
-    *n = !st ? 0 : st->kind == CFN_ARRAY ? st->len : 1;
-    if (i >= *n)
-        return NULL;
-    const CfnNode *s = st->kind == CFN_ARRAY ? st->items[i] : st;
-    return s->kind == CFN_OBJECT ? s : NULL;
-}
-
-static void iam_statements_known(Lint *l, const CfnNode *doc)
-{
-    int n = 1;
-    for (int i = 0; i < n; i++) {
-        const CfnNode *s = statement(doc, i, &n);
-        if (s)
-            iam_actions_known(l, s);
-    }
-}
-
-static void iam_document(Lint *l, const CfnNode *doc)
-{
-    const CfnNode *st = doc && doc->kind == CFN_OBJECT
-                            ? cfn_obj_get(doc, "Statement") : NULL;
-    if (!st)
-        return;
-    int n = st->kind == CFN_ARRAY ? st->len : 1;
-    for (int i = 0; i < n; i++) {
-        const CfnNode *s = st->kind == CFN_ARRAY ? st->items[i] : st;
-        if (s->kind != CFN_OBJECT)
-            continue;
-        iam_actions_known(l, s);
-        const CfnNode *effect = cfn_obj_get(s, "Effect");
-        if (!effect || effect->kind != CFN_STRING ||
-            strcmp(effect->text, "Allow") != 0)
-            continue;
-        const CfnNode *res = cfn_obj_get(s, "Resource");
-        int nr = res && res->kind == CFN_ARRAY ? res->len : res ? 1 : 0;
-        bool scoped = nr && takes_resources(l, s);
-        for (int k = 0; k < nr && scoped; k++) {
-            const CfnNode *r = res->kind == CFN_ARRAY ? res->items[k] : res;
-            if (r->kind == CFN_STRING && strcmp(r->text, "*") == 0)
-                diag(l->ctx, D_LINT_IAM_RESOURCE, r->loc,
-                     "this statement allows its actions on every resource "
-                     "('*'); name the resources (ARNs, Fn::GetAtt) it needs");
-        }
-        const CfnNode *act = cfn_obj_get(s, "Action");
-        int na = act && act->kind == CFN_ARRAY ? act->len : act ? 1 : 0;
-        for (int k = 0; k < na; k++) {
-            const CfnNode *a = act->kind == CFN_ARRAY ? act->items[k] : act;
-            if (a->kind != CFN_STRING)
-                continue;
-            if (iam_action_is_wildcard(a->text))
-                diag(l->ctx, D_LINT_IAM_ACTION, a->loc,
-                     "action '%s' allows every %s; list the actions needed",
-                     a->text, a->text[0] == '*' ? "action of every service"
-                                                : "action of the service");
-        }
-    }
-}
-
-/* Where policies stand: identity policies (their wildcards are warned
- * about, W0715/W0716) and the trust and resource policies, whose actions
- * are only checked against IAM's list (W0729). */
-static const struct {
-    const char *type, *prop;
-    bool identity;
-} policy_props[] = {
-    {"AWS::IAM::Policy", "PolicyDocument", true},
-    {"AWS::IAM::ManagedPolicy", "PolicyDocument", true},
-    {"AWS::IAM::RolePolicy", "PolicyDocument", true},
-    {"AWS::IAM::UserPolicy", "PolicyDocument", true},
-    {"AWS::IAM::GroupPolicy", "PolicyDocument", true},
-    {"AWS::IAM::Role", "AssumeRolePolicyDocument", false},
-    {"AWS::S3::BucketPolicy", "PolicyDocument", false},
-    {"AWS::SQS::QueuePolicy", "PolicyDocument", false},
-    {"AWS::SNS::TopicPolicy", "PolicyDocument", false},
-    {"AWS::KMS::Key", "KeyPolicy", false},
-};
-
-static void resource_policies(Lint *l, const char *t, const CfnNode *props)
-{
-    for (size_t k = 0; k < sizeof policy_props / sizeof policy_props[0]; k++) {
-        if (strcmp(t, policy_props[k].type) != 0)
-            continue;
-        const CfnNode *doc = cfn_obj_get(props, policy_props[k].prop);
-        if (policy_props[k].identity)
-            iam_document(l, doc);
-        else
-            iam_statements_known(l, doc);
-    }
-}
-
-void lint_rule_iam(Lint *l)
-{
-    for (int i = 0; l->resources && i < l->resources->len; i++) {
-        const CfnNode *r = l->resources->pairs[i].value;
-        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
-            continue;
-        const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
-        const CfnNode *props = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Properties") : NULL;
-        if (!type || type->kind != CFN_STRING || !props ||
-            props->kind != CFN_OBJECT)
-            continue;
-        const char *t = type->text;
-        resource_policies(l, t, props);
-        if (strcmp(t, "AWS::IAM::Role") == 0 ||
-            strcmp(t, "AWS::IAM::User") == 0 ||
-            strcmp(t, "AWS::IAM::Group") == 0) {
-            const CfnNode *pols = cfn_obj_get(props, "Policies");
-            for (int k = 0; pols && pols->kind == CFN_ARRAY && k < pols->len; k++)
-                if (pols->items[k]->kind == CFN_OBJECT)
-                    iam_document(l, cfn_obj_get(pols->items[k], "PolicyDocument"));
-        }
-    }
-}
-
 /* ---- stateful resources without deletion policies -------------------- */
 
 /* Resources whose deletion loses data that the stack cannot make again.
@@ -1078,7 +665,7 @@ void lint_rule_runtimes(Lint *l)
     for (int i = 0; l->resources && i < l->resources->len; i++) {
         const CfnNode *r = l->resources->pairs[i].value;
         const CfnNode *type = r->kind == CFN_OBJECT ? cfn_obj_get(r, "Type") : NULL;
-        if (checked_in_hit(l, l->resources->pairs[i].key_loc))
+        if (lint_checked_in_hit(l, l->resources->pairs[i].key_loc))
             continue;
         if (type && type->kind == CFN_STRING &&
             (strcmp(type->text, "AWS::Lambda::Function") == 0 ||
@@ -1108,7 +695,7 @@ void lint_rule_unused(Lint *l)
     }
     for (int i = 0; l->params && i < l->params->len; i++) {
         const CfnPair *p = &l->params->pairs[i];
-        if (!strmap_get(&used_params, p->key) && !checked_in_hit(l, p->key_loc))
+        if (!strmap_get(&used_params, p->key) && !lint_checked_in_hit(l, p->key_loc))
             diag(l->ctx, D_LINT_UNUSED_PARAM, p->key_loc,
                  "parameter '%s' is never used; remove it, or Ref it where "
                  "it was meant to go", p->key);

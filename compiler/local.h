@@ -6,10 +6,11 @@
  * and read from what the emitter made: each function's handler, runtime,
  * timeout, memory and env expressions, the API's routes and CORS, the
  * tables, queues, topics and schedules (local_app.c).  Env values are
- * evaluated against a Where: the local names of an endpoint (--endpoint-url),
- * a deployed stack (--stack, through the AWS CLI: local_aws.c), and
- * --env NAME=VALUE over both.  A function runs in a directory laid out like
- * its bundle, with the .env the stamper would write, in a worker process
+ * evaluated against a Where (local_env.c): the local names of an endpoint
+ * (--endpoint-url), a deployed stack (--stack, through the AWS CLI:
+ * local_aws.c), and --env NAME=VALUE over both.  A function runs in a
+ * directory laid out like its bundle, with the .env the stamper would
+ * write (local_layout.c), in a worker process
  * (worker.c) that loads the handler once; API Gateway's side (events,
  * routes, responses, CORS) is apigw.c.
  *
@@ -143,8 +144,14 @@ typedef struct LocalApp {
 LocalApp *local_app_load(const char *path);
 void local_app_free(LocalApp *app);
 LocalFn *local_fn(const LocalApp *app, const char *name);
+/* A template's node read as the local files read it: a string's (or a
+ * number's) text; the logical ID of a {"Ref": L}; of a {"Fn::GetAtt":
+ * [L, A]} (and A).  NULL when the node is not one. */
+const char *local_str(const CfnNode *n);
+const char *local_ref(const CfnNode *n);
+const char *local_getatt(const CfnNode *n, const char **attr);
 
-/* ---- local_app.c: env values ----------------------------------------- */
+/* ---- local_env.c: env values ----------------------------------------- */
 
 /* What env expressions are evaluated against. */
 typedef struct Where {
@@ -177,7 +184,7 @@ const char *local_eval(LocalApp *app, Where *w, const CfnNode *v,
 int local_env(LocalApp *app, Where *w, LocalFn *fn, PtrVec *keys,
               PtrVec *values, PtrVec *native_keys, PtrVec *native_values);
 
-/* ---- local_app.c: the .env and the layout ----------------------------- */
+/* ---- local_layout.c: the .env and the layout ------------------------- */
 
 /* One value as the stamper writes it after 'KEY=' (docs/env-format.md). */
 void env_format_value(Buf *b, const char *value);
@@ -192,7 +199,7 @@ char *local_layout(LocalApp *app, LocalFn *fn, const char *parent,
 char *local_code_print(LocalFn *fn);
 void local_rmtree(const char *dir);
 
-/* ---- local_app.c: what a worker runs ----------------------------------- */
+/* ---- local_env.c: what a worker runs ----------------------------------- */
 
 struct Interp;
 struct WorkerSpec;
@@ -328,9 +335,7 @@ typedef struct HttpResp {
  * params as name, value pairs in arena), or NULL. */
 LocalRoute *apigw_match(Arena *a, const LocalApi *api, const char *method,
                         const char *raw_path, PtrVec *params);
-/* The event API Gateway sends the route's function for req. */
-char *apigw_event(Arena *a, const LocalApp *app, const Where *w,
-                  const LocalRoute *r, const PtrVec *params, const HttpReq *req);
+
 /* The whole answer to req: a preflight, API Gateway's own error, or the
  * function's answer (run through invoke) mapped back. *fn_name names the
  * function called, or stays NULL. */
@@ -347,6 +352,19 @@ bool apigw_unbase64(const char *s, Buf *out);
  * gateway response headers (its CORS) */
 void apigw_gateway(const LocalApp *app, HttpResp *resp, int status,
                    const char *body, const char *error_type);
+
+/* ---- apigw_event.c: the event a function gets ------------------------- */
+
+/* Percent-decoding of s[0..n) (and '+' as a space when plus), in a. */
+char *apigw_decode(Arena *a, const char *s, size_t n, bool plus);
+/* req's header name (any case; the last one given), or NULL. */
+const char *apigw_header(const HttpReq *req, const char *name);
+/* The event API Gateway sends the route's function for req, with what the
+ * route's authorizer answered as its requestContext.authorizer (authz;
+ * NULL: none). */
+char *apigw_event(Arena *a, const LocalApp *app, const Where *w,
+                  const LocalRoute *r, const PtrVec *params, const HttpReq *req,
+                  CfnNode *authz);
 
 /* ---- authorize.c: a route's authorizer, run locally -------------------- */
 

@@ -159,11 +159,6 @@ static CfnNode *aws_json(LocalApp *app, const Where *w, const char *what,
     return tree;
 }
 
-static const char *str_of(const CfnNode *n)
-{
-    return n && (n->kind == CFN_STRING || n->kind == CFN_NUMBER) ? n->text : NULL;
-}
-
 /* arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID: field k (0-based). */
 static const char *arn_field(Arena *a, const char *arn, int k)
 {
@@ -188,15 +183,15 @@ int local_stack(LocalApp *app, Where *w)
                                                                        : NULL;
     if (!stack)
         return 1;
-    const char *id = str_of(cfn_obj_get(stack, "StackId"));
+    const char *id = local_str(cfn_obj_get(stack, "StackId"));
     if (id) {
         w->region = arn_field(a, id, 3);
         w->account = arn_field(a, id, 4);
     }
     CfnNode *params = cfn_obj_get(stack, "Parameters");
     for (int i = 0; params && params->kind == CFN_ARRAY && i < params->len; i++) {
-        const char *k = str_of(cfn_obj_get(params->items[i], "ParameterKey"));
-        const char *v = str_of(cfn_obj_get(params->items[i], "ParameterValue"));
+        const char *k = local_str(cfn_obj_get(params->items[i], "ParameterKey"));
+        const char *v = local_str(cfn_obj_get(params->items[i], "ParameterValue"));
         if (k && v)
             strmap_put(a, &w->params, k, (void *)v);
     }
@@ -209,8 +204,8 @@ int local_stack(LocalApp *app, Where *w)
     if (!res)
         return 1;
     for (int i = 0; res->kind == CFN_ARRAY && i < res->len; i++) {
-        const char *l = str_of(cfn_obj_get(res->items[i], "LogicalResourceId"));
-        const char *p = str_of(cfn_obj_get(res->items[i], "PhysicalResourceId"));
+        const char *l = local_str(cfn_obj_get(res->items[i], "LogicalResourceId"));
+        const char *p = local_str(cfn_obj_get(res->items[i], "PhysicalResourceId"));
         if (l && p)
             strmap_put(a, &w->physical, l, (void *)p);
     }
@@ -221,7 +216,7 @@ int local_stack(LocalApp *app, Where *w)
         if (r->kind != RES_TABLE || !table || !cfn_obj_get(r->props, "StreamSpecification"))
             continue;
         const char *dt[] = {"dynamodb", "describe-table", "--table-name", table, NULL};
-        const char *arn = str_of(cfn_obj_get(cfn_obj_get(aws_json(app, w, what, dt),
+        const char *arn = local_str(cfn_obj_get(cfn_obj_get(aws_json(app, w, what, dt),
                                                          "Table"), "LatestStreamArn"));
         if (arn)
             strmap_put(a, &w->made, arena_printf(a, "%s.StreamArn", r->logical),
@@ -239,8 +234,8 @@ typedef struct EnvInto {
 
 static void env_into(void *arg, const char *key, const char *value)
 {
-    EnvInto *e = arg;
-    strmap_put(e->a, e->map, arena_strdup(e->a, key), arena_strdup(e->a, value));
+    EnvInto *into = arg;
+    strmap_put(into->a, into->map, arena_strdup(into->a, key), arena_strdup(into->a, value));
 }
 
 int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)
@@ -250,7 +245,7 @@ int local_stack_env(LocalApp *app, Where *w, LocalFn *fn, StrMap *out)
         cfn_obj_get(app->emit.resources, fn->logical), "Properties"), "Code"), "S3Bucket");
     CfnNode *g = code && code->kind == CFN_OBJECT ? cfn_obj_get(code, "Fn::GetAtt") : NULL;
     if (g && g->kind == CFN_ARRAY && g->len == 2)
-        stamp = str_of(g->items[0]);
+        stamp = local_str(g->items[0]);
     const char *where = stamp ? strmap_get(&w->physical, stamp) : NULL;
     if (!where || strncmp(where, "s3://", 5) != 0)
         return -1;
@@ -289,7 +284,7 @@ static void remember(LocalApp *app, Where *w, const char *logical, const char *a
 static bool listed(const CfnNode *names, const char *name)
 {
     for (int i = 0; names && names->kind == CFN_ARRAY && i < names->len; i++)
-        if (str_of(names->items[i]) && strcmp(names->items[i]->text, name) == 0)
+        if (local_str(names->items[i]) && strcmp(names->items[i]->text, name) == 0)
             return true;
     return false;
 }
@@ -311,7 +306,7 @@ static char *table_input(LocalApp *app, const LocalRes *r, const char *name)
             cfn_put(a, in, keep[i], v);
     }
     CfnNode *stream = cfn_obj_get(r->props, "StreamSpecification");
-    const char *view = str_of(cfn_obj_get(stream, "StreamViewType"));
+    const char *view = local_str(cfn_obj_get(stream, "StreamViewType"));
     if (view) {
         CfnNode *s = cfn_put_obj(a, in, "StreamSpecification");
         cfn_put_bool(a, s, "StreamEnabled", true);
@@ -344,10 +339,10 @@ static int prepare_table(LocalApp *app, Where *w, const LocalRes *r,
         table = cfn_obj_get(aws_json(app, w, what, args), "Table");
     }
     remember(app, w, r->logical, NULL, name);
-    const char *arn = str_of(cfn_obj_get(table, "TableArn"));
+    const char *arn = local_str(cfn_obj_get(table, "TableArn"));
     remember(app, w, r->logical, "Arn", arn ? arn : arena_printf(
         a, "arn:aws:dynamodb:%s:%s:table/%s", w->region, w->account, name));
-    const char *stream = str_of(cfn_obj_get(table, "LatestStreamArn"));
+    const char *stream = local_str(cfn_obj_get(table, "LatestStreamArn"));
     if (stream)
         remember(app, w, r->logical, "StreamArn", stream);
     return 0;
@@ -380,7 +375,7 @@ static void prepare_queue(LocalApp *app, Where *w, const LocalRes *r, bool quiet
     bool fifo = strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".fifo") == 0;
     const char *args[] = {"sqs", "create-queue", "--queue-name", name,
                           fifo ? "--attributes" : NULL, "FifoQueue=true", NULL};
-    const char *url = str_of(cfn_obj_get(aws_json(app, w, what, args), "QueueUrl"));
+    const char *url = local_str(cfn_obj_get(aws_json(app, w, what, args), "QueueUrl"));
     if (!url)
         return;
     if (!quiet)
@@ -398,7 +393,7 @@ static void prepare_topic(LocalApp *app, Where *w, const LocalRes *r, bool quiet
     snprintf(what, sizeof what, "make topic '%s' (an endpoint without SNS "
              "leaves its env values unknown)", name);
     const char *args[] = {"sns", "create-topic", "--name", name, NULL};
-    const char *arn = str_of(cfn_obj_get(aws_json(app, w, what, args), "TopicArn"));
+    const char *arn = local_str(cfn_obj_get(aws_json(app, w, what, args), "TopicArn"));
     if (!arn)
         return;
     if (!quiet)

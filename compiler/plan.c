@@ -26,7 +26,7 @@ static const char *const action_names[] = {
     [CH_MAYBE_REPLACE] = "replace?", [CH_REMOVE] = "remove",
 };
 
-const char *plan_action_name(ChangeAction a)
+static const char *plan_action_name(ChangeAction a)
 {
     return action_names[a];
 }

@@ -30,64 +30,64 @@ const char *value_type_name(ValueType t)
 
 static Expr *ref_expr(Ctx *ctx, const char *text, Loc loc)
 {
-    Expr *e = arena_alloc(ctx->arena, sizeof *e);
-    e->kind = E_REF;
-    e->loc = loc;
+    Expr *x = arena_alloc(ctx->arena, sizeof *x);
+    x->kind = E_REF;
+    x->loc = loc;
     const char *dot = strchr(text, '.');
     if (!dot) {
-        e->name = text;
-        return e;
+        x->name = text;
+        return x;
     }
-    e->name = arena_strndup(ctx->arena, text, (size_t)(dot - text));
-    e->attr = dot + 1;
-    e->attr_loc = (Loc){loc.src, loc.off + (uint32_t)(dot - text) + 1,
+    x->name = arena_strndup(ctx->arena, text, (size_t)(dot - text));
+    x->attr = dot + 1;
+    x->attr_loc = (Loc){loc.src, loc.off + (uint32_t)(dot - text) + 1,
                         (uint32_t)strlen(dot + 1)};
-    return e;
+    return x;
 }
 
 Expr *expr_from_item(Ctx *ctx, const Item *it)
 {
-    Expr *e = arena_alloc(ctx->arena, sizeof *e);
-    e->loc = it->loc;
+    Expr *x = arena_alloc(ctx->arena, sizeof *x);
+    x->loc = it->loc;
     switch (it->kind) {
     case I_STRING: {
         int nrefs = 0;
         for (StrPart *p = it->parts; p; p = p->next)
             nrefs += p->is_ref;
         if (nrefs == 0) {
-            e->kind = E_STRING;
-            e->type = VT_STRING;
-            e->text = it->parts ? it->parts->text : "";
-            return e;
+            x->kind = E_STRING;
+            x->type = VT_STRING;
+            x->text = it->parts ? it->parts->text : "";
+            return x;
         }
-        e->kind = E_INTERP;
-        e->type = VT_STRING;
-        e->lits = arena_alloc(ctx->arena, sizeof(char *) * (size_t)(nrefs + 1));
-        e->refs = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nrefs);
+        x->kind = E_INTERP;
+        x->type = VT_STRING;
+        x->lits = arena_alloc(ctx->arena, sizeof(char *) * (size_t)(nrefs + 1));
+        x->refs = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nrefs);
         Buf lit = {0};
         buf_add(&lit, "", 0);
         for (StrPart *p = it->parts; p; p = p->next) {
             if (p->is_ref) {
-                e->lits[e->nrefs] = arena_strdup(ctx->arena, lit.data);
+                x->lits[x->nrefs] = arena_strdup(ctx->arena, lit.data);
                 lit.len = 0;
                 lit.data[0] = '\0';
-                e->refs[e->nrefs++] = ref_expr(ctx, p->text, p->loc);
+                x->refs[x->nrefs++] = ref_expr(ctx, p->text, p->loc);
             } else {
                 buf_puts(&lit, p->text);
             }
         }
-        e->lits[e->nrefs] = arena_strdup(ctx->arena, lit.data);
+        x->lits[x->nrefs] = arena_strdup(ctx->arena, lit.data);
         buf_free(&lit);
-        return e;
+        return x;
     }
     case I_NUMBER:
         if (it->unit[0])
             diag(ctx, D_BAD_NUMBER, it->loc,
                  "a value cannot carry a unit ('%s')", it->unit);
-        e->kind = E_NUMBER;
-        e->type = VT_NUMBER;
-        e->num = it->num;
-        return e;
+        x->kind = E_NUMBER;
+        x->type = VT_NUMBER;
+        x->num = it->num;
+        return x;
     case I_WORD:
         return ref_expr(ctx, it->text, it->loc);
     default:
@@ -98,25 +98,25 @@ Expr *expr_from_item(Ctx *ctx, const Item *it)
     }
 }
 
-void use_expr(Ctx *ctx, Decl *owner, Expr *e, const char *why)
+void use_expr(Ctx *ctx, Decl *owner, Expr *x, const char *why)
 {
-    if (!e)
+    if (!x)
         return;
     Use *u = arena_alloc(ctx->arena, sizeof *u);
     u->owner = owner;
-    u->expr = e;
+    u->expr = x;
     u->why = why;
     vec_push(ctx->arena, &ctx->prog.uses, u);
 }
 
 void add_edge(Ctx *ctx, Decl *from, Decl *to, Loc loc, const char *why)
 {
-    Edge *e = arena_alloc(ctx->arena, sizeof *e);
-    e->from = from;
-    e->to = to;
-    e->loc = loc;
-    e->why = why;
-    vec_push(ctx->arena, &from->edges, e);
+    Edge *edge = arena_alloc(ctx->arena, sizeof *edge);
+    edge->from = from;
+    edge->to = to;
+    edge->loc = loc;
+    edge->why = why;
+    vec_push(ctx->arena, &from->edges, edge);
 }
 
 void add_ref_edge(Ctx *ctx, Decl *from, const Expr *r, const char *why)
@@ -148,10 +148,10 @@ static void unknown_name(Ctx *ctx, const char *name, Loc loc)
 {
     Decl *out = output_named(ctx, name);
     if (out) {
-        Diag *e = diag(ctx, D_UNKNOWN_REF, loc, "'%s' is an output, and "
-                       "outputs cannot be referenced; refer to what its "
-                       "value refers to", name);
-        note(ctx, e, out->name_loc, "output '%s' declared here", name);
+        Diag *dg = diag(ctx, D_UNKNOWN_REF, loc, "'%s' is an output, and "
+                        "outputs cannot be referenced; refer to what its "
+                        "value refers to", name);
+        note(ctx, dg, out->name_loc, "output '%s' declared here", name);
         return;
     }
     if (!diag_wanted(ctx, loc)) {   /* past the diagnostics kept: no search */
@@ -183,41 +183,41 @@ static char *attr_list(Ctx *ctx, const Decl *d)
     return s;
 }
 
-static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
+static void resolve_ref(Ctx *ctx, Use *u, Expr *x)
 {
-    Loc name_loc = {e->loc.src, e->loc.off, (uint32_t)strlen(e->name)};
-    Decl *d = lookup(ctx, e->name);
+    Loc name_loc = {x->loc.src, x->loc.off, (uint32_t)strlen(x->name)};
+    Decl *d = lookup(ctx, x->name);
     if (!d) {
-        unknown_name(ctx, e->name, name_loc);
+        unknown_name(ctx, x->name, name_loc);
         return;
     }
     if (d->kind->member) {      /* a namespace: cfn.ID */
-        d->kind->member(ctx, d, u->owner, u->why, e);
+        d->kind->member(ctx, d, u->owner, u->why, x);
         return;
     }
-    if (!e->attr) {
+    if (!x->attr) {
         if (!d->kind->is_value) {
-            diag(ctx, D_BARE_REF, e->loc,
+            diag(ctx, D_BARE_REF, x->loc,
                  "'%s' is a %s, not a value; use one of its attributes: %s",
-                 e->name, d->kind->noun, attr_list(ctx, d));
+                 x->name, d->kind->noun, attr_list(ctx, d));
             return;
         }
     } else if (d->kind->is_value) {
-        diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
+        diag(ctx, D_UNKNOWN_ATTR, x->attr_loc,
              "%s has no attributes; write '%s'", d->display, d->name);
         return;
     } else {
         const Attr *found = NULL;
         for (int i = 0; i < d->nattrs; i++)
-            if (strcmp(d->attrs[i].name, e->attr) == 0)
+            if (strcmp(d->attrs[i].name, x->attr) == 0)
                 found = &d->attrs[i];
         /* A resource's attributes are its plugin's outputs: its kind
          * says which plugin lacks the one named. */
         if (!found && d->kind->attr_error_unknown) {
             DiagCode code = D_UNKNOWN_ATTR;
-            const char *msg = d->kind->attr_error(ctx, d, e->attr, &code);
+            const char *msg = d->kind->attr_error(ctx, d, x->attr, &code);
             if (msg) {
-                diag(ctx, code, e->attr_loc, "%s", msg);
+                diag(ctx, code, x->attr_loc, "%s", msg);
                 return;
             }
         }
@@ -226,42 +226,42 @@ static void resolve_ref(Ctx *ctx, Use *u, Expr *e)
                                              (size_t)(d->nattrs + 1));
             for (int i = 0; i < d->nattrs; i++)
                 names[i] = d->attrs[i].name;
-            const char *dym = did_you_mean(ctx, e->attr, names, d->nattrs,
+            const char *dym = did_you_mean(ctx, x->attr, names, d->nattrs,
                                            NULL);
             if (dym[0])
-                diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
-                     "%s has no attribute '%s'%s", d->display, e->attr, dym);
+                diag(ctx, D_UNKNOWN_ATTR, x->attr_loc,
+                     "%s has no attribute '%s'%s", d->display, x->attr, dym);
             else
-                diag(ctx, D_UNKNOWN_ATTR, e->attr_loc,
+                diag(ctx, D_UNKNOWN_ATTR, x->attr_loc,
                      "%s has no attribute '%s'; it has %s", d->display,
-                     e->attr, attr_list(ctx, d));
+                     x->attr, attr_list(ctx, d));
             return;
         }
         if (d->kind->attr_error) {
             DiagCode code = D_UNKNOWN_ATTR;
-            const char *msg = d->kind->attr_error(ctx, d, e->attr, &code);
+            const char *msg = d->kind->attr_error(ctx, d, x->attr, &code);
             if (msg) {
-                diag(ctx, code, e->loc, "%s", msg);
+                diag(ctx, code, x->loc, "%s", msg);
                 return;
             }
         }
-        e->type = found->type;
+        x->type = found->type;
     }
-    if (!e->attr)
-        e->type = d->kind->value_type ? d->kind->value_type(d) : VT_STRING;
-    e->target = d;
+    if (!x->attr)
+        x->type = d->kind->value_type ? d->kind->value_type(d) : VT_STRING;
+    x->target = d;
     d->used = true;
-    add_ref_edge(ctx, u->owner, e, u->why);
+    add_ref_edge(ctx, u->owner, x, u->why);
 }
 
 static void resolve_use(Ctx *ctx, Use *u)
 {
-    Expr *e = u->expr;
-    if (e->kind == E_REF)
-        resolve_ref(ctx, u, e);
-    else if (e->kind == E_INTERP)
-        for (int i = 0; i < e->nrefs; i++)
-            resolve_ref(ctx, u, e->refs[i]);
+    Expr *x = u->expr;
+    if (x->kind == E_REF)
+        resolve_ref(ctx, u, x);
+    else if (x->kind == E_INTERP)
+        for (int i = 0; i < x->nrefs; i++)
+            resolve_ref(ctx, u, x->refs[i]);
 }
 
 Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
@@ -273,9 +273,9 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
     }
     Decl *d = lookup(ctx, it->text);
     if (!d && output_named(ctx, it->text)) {
-        Diag *e = diag(ctx, D_UNKNOWN_REF, it->loc, "'%s' is an output, not "
-                       "a %s", it->text, k->noun);
-        note(ctx, e, output_named(ctx, it->text)->name_loc,
+        Diag *dg = diag(ctx, D_UNKNOWN_REF, it->loc, "'%s' is an output, not "
+                        "a %s", it->text, k->noun);
+        note(ctx, dg, output_named(ctx, it->text)->name_loc,
              "output '%s' declared here", it->text);
         return NULL;
     }
@@ -294,10 +294,10 @@ Decl *resolve_name_of_kind(Ctx *ctx, const Item *it, const Kind *k)
         return NULL;
     }
     if (d->kind != k) {
-        Diag *e = diag(ctx, D_WRONG_KIND, it->loc, "'%s' is a %s, not a %s",
-                       it->text, d->kind->noun, k->noun);
+        Diag *dg = diag(ctx, D_WRONG_KIND, it->loc, "'%s' is a %s, not a %s",
+                        it->text, d->kind->noun, k->noun);
         if (d->name_loc.src)
-            note(ctx, e, d->name_loc, "'%s' declared here", d->name);
+            note(ctx, dg, d->name_loc, "'%s' declared here", d->name);
         return NULL;
     }
     d->used = true;
@@ -342,9 +342,9 @@ void refuse_secret(Ctx *ctx, const Expr *x, const char *head,
     }
     if (!x || x->kind != E_REF || !x->target || !decl_is_secret(x->target))
         return;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, x->loc, "%s secret parameter '%s' %s",
-                   head, x->target->name, tail);
-    note(ctx, e, x->target->name_loc, "secret parameter '%s' declared here",
+    Diag *dg = diag(ctx, D_SECRET_PLAIN, x->loc, "%s secret parameter '%s' %s",
+                    head, x->target->name, tail);
+    note(ctx, dg, x->target->name_loc, "secret parameter '%s' declared here",
          x->target->name);
 }
 

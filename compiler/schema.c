@@ -70,8 +70,8 @@ bool schema_enum_has(const SchemaProp *p, const char *s)
 {
     if (!p || !p->enumset)
         return true;
-    const SchemaEnum *e = &schema_enums[p->enumset];
-    uint32_t lo = e->values, hi = e->values + e->n;
+    const SchemaEnum *en = &schema_enums[p->enumset];
+    uint32_t lo = en->values, hi = en->values + en->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         int c = strcmp(s, schema_str(schema_enum_values[mid]));

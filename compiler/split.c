@@ -563,7 +563,8 @@ void split_stacks(Ctx *ctx, Emit *e)
     CfnNode *t = e->template;
     s.root_params = cfn_obj_get(t, "Parameters");
     CfnPair *rp = cfn_obj_pair(t, "Resources");
-    if (!s.root_params || !cfn_obj_get(s.root_params, "CodeBucket") || !rp)
+    if (!s.root_params || !rp ||
+        !cfn_obj_get(s.root_params, hitc_ids[HID_CODE_BUCKET]))
         return;                 /* no code, nothing that moves */
     CfnNode *keep = cfn_obj(s.a, rp->value->loc);
     place_all(&s, rp->value, keep);

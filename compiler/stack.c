@@ -29,7 +29,7 @@ static bool in_progress(const char *status)
            strcmp(status, "REVIEW_IN_PROGRESS") != 0;
 }
 
-CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing)
+static CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing)
 {
     const char *args[] = {"cloudformation", "describe-stacks", "--stack-name", stack, NULL};
     *missing = false;
@@ -72,9 +72,9 @@ static CfnNode *events(Aws *aws, const char *stack)
 {
     const char *args[] = {"cloudformation", "describe-stack-events", "--stack-name",
                           stack, "--max-items", "200", NULL};
-    CfnNode *e = cfn_obj_get(aws_call(aws, "read the stack's events", args, true),
-                             "StackEvents");
-    return e && e->kind == CFN_ARRAY ? e : NULL;
+    CfnNode *list = cfn_obj_get(aws_call(aws, "read the stack's events", args, true),
+                                "StackEvents");
+    return list && list->kind == CFN_ARRAY ? list : NULL;
 }
 
 void stack_seen_events(Aws *aws, const char *stack, StrMap *seen)

@@ -389,8 +389,8 @@ void worker_spec_free(WorkerSpec *s)
 {
     if (!s)
         return;
-    for (char **e = s->env; e && *e; e++)
-        free(*e);
+    for (char **ep = s->env; ep && *ep; ep++)
+        free(*ep);
     free(s->env);
     free(s->fn);
     free(s->cmd);

@@ -314,22 +314,22 @@ int zipout_copy(ZipOut *z, const char *name, unsigned mode, int src_fd,
 
 int zipout_close(ZipOut *z, uint64_t *len)
 {
-    unsigned char e[22];
-    put32(e, 0x06054b50);
-    put16(e + 4, 0);
-    put16(e + 6, 0);
-    put16(e + 8, (unsigned)z->count);
-    put16(e + 10, (unsigned)z->count);
-    put32(e + 12, z->central.len);
-    put32(e + 16, z->end);
-    put16(e + 20, 0);                   /* no comment */
+    unsigned char eocd[22];
+    put32(eocd, 0x06054b50);
+    put16(eocd + 4, 0);
+    put16(eocd + 6, 0);
+    put16(eocd + 8, (unsigned)z->count);
+    put16(eocd + 10, (unsigned)z->count);
+    put32(eocd + 12, z->central.len);
+    put32(eocd + 16, z->end);
+    put16(eocd + 20, 0);                   /* no comment */
     int rc = 0;
     if (z->central.len)
         rc = write_at(z, z->central.data, z->central.len, z->end);
     if (rc == 0)
-        rc = write_at(z, e, sizeof e, z->end + z->central.len);
+        rc = write_at(z, eocd, sizeof eocd, z->end + z->central.len);
     if (rc == 0)
-        *len = z->end + z->central.len + sizeof e;
+        *len = z->end + z->central.len + sizeof eocd;
     zipout_discard(z);
     return rc;
 }

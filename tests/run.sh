@@ -275,20 +275,28 @@ run_runtimes() { suite_cmd runtimes env HITC="$HITC" python3 tests/pyrunner.py t
 run_local()    { CASE_TIMEOUT=$SUITE_TIMEOUT suite_cmd local env HITC="$HITC" python3 tests/pyrunner.py tests/local; }
 # Split apps (docs/scaling.md): the placement property, bounded in time.
 run_stacks()   { suite_cmd stacks timeout 600 python3 tests/stacks/property.py "$HITC"; }
-# The e2e suite in two shards side by side, each with its own local cloud: the
-# parts (apps, triggers, plugin failures, the harness's self-tests) are dealt out
-# in turn (HITC_E2E_SHARD in tests/e2e/run.sh), so every part runs in one shard.
+# The e2e suite in two shards side by side, each with its own local cloud: each
+# takes the next part (an app, the triggers, plugin failures, the harness's
+# self-tests) when it is free (HITC_E2E_CLAIMS in tests/e2e/run.sh), so every
+# part runs in one shard and both end about together.
 run_e2e() {
     local d k pids=() rcs=()
     d=$(mktemp -d)
+    mkdir "$d/claims"
     for k in 1 2; do
-        env HITC="$HITC" HITC_E2E_SHARD="$k/2" bash tests/e2e/run.sh > "$d/$k" 2>&1 &
+        env HITC="$HITC" HITC_E2E_CLAIMS="$d/claims" bash tests/e2e/run.sh > "$d/$k" 2>&1 &
         pids+=($!)
     done
     for k in 0 1; do wait "${pids[$k]}"; rcs+=($?); done
     for k in 1 2; do
         suite_cmd "e2e/$k" sh -c 'cat "$1"; exit "$2"' sh "$d/$k" "${rcs[$((k - 1))]}"
     done
+    local want ran
+    want=$(HITC_E2E_PARTS=1 bash tests/e2e/run.sh | sort)
+    ran=$(sed -n 's/^-- part \([^:]*\): .*/\1/p' "$d/1" "$d/2" | sort)
+    if [ -n "$want" ] && [ "$want" = "$ran" ]; then pass "e2e: every part ran, in one shard"
+    else fail "e2e: every part ran, in one shard" "parts: $(echo $want)
+ran:   $(echo $ran)"; fi
     rm -rf "$d"
 }
 

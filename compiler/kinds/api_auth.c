@@ -220,9 +220,9 @@ void api_field_authorizer(Ctx *ctx, Decl *api, Stmt *s)
     }
     Authorizer *o = strmap_get(&a->authorizer_names, name);
     if (o) {
-        Diag *e = diag(ctx, D_DUPLICATE_NAME, s->items[1]->loc, "authorizer "
-                       "'%s' is declared twice", name);
-        note(ctx, e, o->loc, "first declared here");
+        Diag *dg = diag(ctx, D_DUPLICATE_NAME, s->items[1]->loc, "authorizer "
+                        "'%s' is declared twice", name);
+        note(ctx, dg, o->loc, "first declared here");
         return;
     }
     Authorizer *az = arena_alloc(ctx->arena, sizeof *az);

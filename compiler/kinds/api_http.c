@@ -59,7 +59,7 @@ static CfnNode *tag_map(Ctx *ctx, Loc at)
     CfnNode *tags = cfn_obj(ctx->arena, at);
     if (ctx->prog.app)
         cfn_put_str(ctx->arena, tags, "hitc:app", ctx->prog.app->name);
-    cfn_put(ctx->arena, tags, "hitc:stage", cfn_ref(ctx->arena, at, "Stage"));
+    cfn_put(ctx->arena, tags, "hitc:stage", cfn_ref(ctx->arena, at, hitc_ids[HID_STAGE]));
     return tags;
 }
 
@@ -96,7 +96,7 @@ static void http_emit_api(Ctx *ctx, Decl *d, Emit *e)
 {
     Arena *a = ctx->arena;
     Api *api = api_data(ctx, d);
-    CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGatewayV2::Api");
+    CfnNode *res = emit_resource(ctx, e, d, hitc_ids[HID_API], "AWS::ApiGatewayV2::Api");
     CfnNode *p = cfn_put_obj(a, res, "Properties");
     if (api->norigins) {
         CfnNode *c = cfn_put_obj(a, p, "CorsConfiguration");
@@ -123,7 +123,7 @@ static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
     Arena *a = ctx->arena;
     CfnNode *res = emit_resource(ctx, e, d, az->id, "AWS::ApiGatewayV2::Authorizer");
     CfnNode *p = cfn_put_obj(a, res, "Properties");
-    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
     cfn_put_str(a, p, "AuthorizerType", "JWT");
     cfn_put(a, p, "IdentitySource", cfn_strings(a, d->loc, 1, arena_printf(
         a, "$request.header.%s", az->header)));
@@ -166,7 +166,7 @@ static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
         CfnNode *in = emit_resource(ctx, e, d, r->target_id,
                                     "AWS::ApiGatewayV2::Integration");
         CfnNode *p = cfn_put_obj(a, in, "Properties");
-        cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
+        cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
         cfn_put_str(a, p, "IntegrationType", "AWS_PROXY");
         cfn_put(a, p, "IntegrationUri", cfn_getatt(a, d->loc, r->fn->logical, "Arn"));
         cfn_put_str(a, p, "PayloadFormatVersion", "2.0");
@@ -175,7 +175,7 @@ static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
         emit_authorizer(ctx, e, d, r->eff.az);
     CfnNode *rt = emit_resource(ctx, e, d, r->method_id, "AWS::ApiGatewayV2::Route");
     CfnNode *p = cfn_put_obj(a, rt, "Properties");
-    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
     put_auth(ctx, p, d, &r->eff);
     cfn_put_str(a, p, "RouteKey", arena_printf(a, "%s %s", r->method, r->path));
     cfn_put(a, p, "Target", cfn_sub(a, d->loc, arena_printf(a, "integrations/${%s}",
@@ -196,11 +196,12 @@ static void http_finish(Ctx *ctx, Decl *d, Emit *e, PtrVec *routes)
 {
     (void)routes;
     Arena *a = ctx->arena;
-    CfnNode *st = emit_resource(ctx, e, d, "ApiStage", "AWS::ApiGatewayV2::Stage");
+    CfnNode *st = emit_resource(ctx, e, d, logical_id(ctx, ctx->prog.api, "Stage"),
+                                "AWS::ApiGatewayV2::Stage");
     CfnNode *p = cfn_put_obj(a, st, "Properties");
-    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put(a, p, "ApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
     cfn_put_bool(a, p, "AutoDeploy", true);
-    cfn_put(a, p, "StageName", cfn_ref(a, d->loc, "Stage"));
+    cfn_put(a, p, "StageName", cfn_ref(a, d->loc, hitc_ids[HID_STAGE]));
     cfn_put(a, p, "Tags", tag_map(ctx, d->loc));
 }
 
@@ -250,8 +251,8 @@ static void http_ids(Ctx *ctx, Decl *d, PtrVec *routes)
         id_claim(ctx, route, r->method_id);
         id_claim(ctx, route, r->perm_id);
     }
-    id_claim(ctx, d, "Api");
-    id_claim(ctx, d, "ApiStage");
+    id_claim(ctx, d, hitc_ids[HID_API]);
+    id_claim(ctx, d, logical_id(ctx, ctx->prog.api, "Stage"));
 }
 
 const ApiBackend api_http = {

@@ -43,7 +43,7 @@
 
 static void rest_emit_api(Ctx *ctx, Decl *d, Emit *e)
 {
-    CfnNode *res = emit_resource(ctx, e, d, "Api", "AWS::ApiGateway::RestApi");
+    CfnNode *res = emit_resource(ctx, e, d, hitc_ids[HID_API], "AWS::ApiGateway::RestApi");
     CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
     if (ctx->prog.app)
         cfn_put_str(ctx->arena, p, "Description", ctx->prog.app->display);
@@ -60,7 +60,7 @@ static void rest_link(Ctx *ctx, Decl *d, PtrVec *routes)
     dep->builtin = true;
     dep->used = true;
     dep->display = "the api deployment";
-    dep->logical = "ApiDeployment";
+    dep->logical = hitc_ids[HID_API_DEPLOYMENT];
     d->used = true;
     add_edge(ctx, dep, d, d->loc, "deploys 'api'");
     for (int i = 0; i < routes->len; i++) {
@@ -90,7 +90,7 @@ static const char *route_id(Ctx *ctx, const Route *r, int n, const char *what)
 static CfnNode *resource_of(Ctx *ctx, Loc at, const Route *r, int n)
 {
     if (n == 0)
-        return cfn_getatt(ctx->arena, at, "Api", "RootResourceId");
+        return cfn_getatt(ctx->arena, at, hitc_ids[HID_API], "RootResourceId");
     return cfn_ref(ctx->arena, at, r->nodes[n]->resource);
 }
 
@@ -113,7 +113,7 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
         CfnNode *p = cfn_put_obj(ctx->arena, res, "Properties");
         cfn_put(ctx->arena, p, "ParentId", resource_of(ctx, d->loc, r, i - 1));
         cfn_put_str(ctx->arena, p, "PathPart", r->segs[i - 1].text);
-        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_API]));
     }
     return true;
 }
@@ -132,7 +132,7 @@ static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
     cfn_put_str(a, p, "IdentitySource", arena_printf(
         a, "method.request.header.%s", az->header));
     cfn_put_str(a, p, "Name", az->name);
-    cfn_put(a, p, "RestApiId", cfn_ref(a, d->loc, "Api"));
+    cfn_put(a, p, "RestApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
     cfn_put_str(a, p, "Type", az->request ? "REQUEST" : "TOKEN");
 
     CfnNode *perm = emit_resource(ctx, e, d, az->perm_id, "AWS::Lambda::Permission");
@@ -178,7 +178,7 @@ static void rest_emit_route(Ctx *ctx, Decl *d, Emit *e)
                     "path/2015-03-31/functions/${%s.Arn}/invocations",
         r->fn->logical)));
     cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
-    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_API]));
 
     CfnNode *perm = emit_resource(ctx, e, d, r->perm_id,
                                   "AWS::Lambda::Permission");
@@ -199,8 +199,9 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char *const gateway_ids[] = {"ApiGatewayResponse4xx",
-                                          "ApiGatewayResponse5xx"};
+/* The API's gateway responses: Api + these. */
+static const char *const gateway_ids[] = {"GatewayResponse4xx",
+                                          "GatewayResponse5xx"};
 
 /* The first ten hex digits of the hash of the routes (method, path,
  * function, authorization: the hash of a route without auth is as it
@@ -315,19 +316,20 @@ static void emit_cors(Ctx *ctx, Emit *e, const char *origin, PtrVec *routes)
         cfn_put_str(ctx->arena, mr, "StatusCode", "200");
         cfn_arr_push(ctx->arena, cfn_put_arr(ctx->arena, p, "MethodResponses"), mr);
         cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
-        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, "Api"));
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_API]));
         buf_free(&allow);
     }
     static const char *const kinds_[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
     for (int i = 0; i < 2; i++) {
-        CfnNode *g = emit_resource(ctx, e, ctx->prog.api, gateway_ids[i],
-                                 "AWS::ApiGateway::GatewayResponse");
+        CfnNode *g = emit_resource(ctx, e, ctx->prog.api,
+                                   logical_id(ctx, ctx->prog.api, gateway_ids[i]),
+                                   "AWS::ApiGateway::GatewayResponse");
         CfnNode *p = cfn_put_obj(ctx->arena, g, "Properties");
         cfn_put_str(ctx->arena, cfn_put_obj(ctx->arena, p, "ResponseParameters"),
                                 "gatewayresponse.header.Access-Control-Allow-Origin",
                                 arena_printf(ctx->arena, "'%s'", origin));
         cfn_put_str(ctx->arena, p, "ResponseType", kinds_[i]);
-        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, ctx->prog.api->loc, "Api"));
+        cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, ctx->prog.api->loc, hitc_ids[HID_API]));
     }
 }
 
@@ -350,7 +352,7 @@ static void deployment_finish(Ctx *ctx, Emit *e)
     Decl *d = api->deployment;
     Loc at = d->loc;
     const char *hash = api->hash;
-    const char *dep_id = arena_printf(ctx->arena, "ApiDeployment%s", hash);
+    const char *dep_id = logical_id(ctx, d, hash);
     CfnNode *dep = emit_resource(ctx, e, d, dep_id,
                                "AWS::ApiGateway::Deployment");
     CfnNode *deps = cfn_put_arr(ctx->arena, dep, "DependsOn");
@@ -360,14 +362,14 @@ static void deployment_finish(Ctx *ctx, Emit *e)
     CfnNode *p = cfn_put_obj(ctx->arena, dep, "Properties");
     cfn_put_str(ctx->arena, p, "Description",
                             arena_printf(ctx->arena, "hitc routes %s", hash));
-    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, "Api"));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, hitc_ids[HID_API]));
 
-    CfnNode *stage = emit_resource(ctx, e, d, "ApiStage",
+    CfnNode *stage = emit_resource(ctx, e, d, logical_id(ctx, ctx->prog.api, "Stage"),
                                  "AWS::ApiGateway::Stage");
     p = cfn_put_obj(ctx->arena, stage, "Properties");
     cfn_put(ctx->arena, p, "DeploymentId", cfn_ref(ctx->arena, at, dep_id));
-    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, "Api"));
-    cfn_put(ctx->arena, p, "StageName", cfn_ref(ctx->arena, at, "Stage"));
+    cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, at, hitc_ids[HID_API]));
+    cfn_put(ctx->arena, p, "StageName", cfn_ref(ctx->arena, at, hitc_ids[HID_STAGE]));
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
 }
 
@@ -392,7 +394,7 @@ static void route_ids(Ctx *ctx, Decl *d)
         n->resource = logical_id_fit(ctx->arena, arena_printf(
             ctx->arena, "%sResource", n->ids));
         Decl *has = id_owner(ctx, n->resource);
-        if (has && has->kind != &kind_param)
+        if (has && !has->kind->is_parameter)
             continue;           /* another node's, of the same ID */
         id_claim(ctx, d, n->resource);
     }
@@ -427,7 +429,7 @@ static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
     }
     if (routes.len == 0)
         return;
-    id_claim(ctx, d, "Api");
+    id_claim(ctx, d, hitc_ids[HID_API]);
     for (int i = 0; i < routes.len; i++)
         if (!((Route *)((Decl *)routes.items[i])->data)->perm_id)
             return;             /* past EMIT_STOP */
@@ -449,13 +451,15 @@ static void rest_ids(Ctx *ctx, Decl *d, PtrVec *all)
             }
         }
         for (int i = 0; i < 2; i++)
-            id_claim(ctx, d, gateway_ids[i]);
+            id_claim(ctx, d, logical_id(ctx, ctx->prog.api, gateway_ids[i]));
     }
     qsort(needs->items, (size_t)needs->len, sizeof(void *), str_cmp);
     api->hash = routes_hash(ctx, &routes, api->cors);
     Decl *dep = api->deployment ? api->deployment : d;
-    id_claim(ctx, dep, arena_printf(ctx->arena, "ApiDeployment%s", api->hash));
-    id_claim(ctx, dep, "ApiStage");
+    id_claim(ctx, dep, api->deployment ? logical_id(ctx, dep, api->hash)
+                       : arena_printf(ctx->arena, "%s%s",
+                                      hitc_ids[HID_API_DEPLOYMENT], api->hash));
+    id_claim(ctx, dep, logical_id(ctx, ctx->prog.api, "Stage"));
 }
 
 

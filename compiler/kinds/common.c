@@ -23,7 +23,7 @@ CfnNode *hitc_tags(Ctx *ctx, Loc at)
     }
     CfnNode *s = cfn_obj(ctx->arena, at);
     cfn_put_str(ctx->arena, s, "Key", "hitc:stage");
-    cfn_put(ctx->arena, s, "Value", cfn_ref(ctx->arena, at, "Stage"));
+    cfn_put(ctx->arena, s, "Value", cfn_ref(ctx->arena, at, hitc_ids[HID_STAGE]));
     cfn_arr_push(ctx->arena, tags, s);
     return tags;
 }

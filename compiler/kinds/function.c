@@ -5,8 +5,9 @@
  *
  * Becomes, with L = PascalCase(NAME) + "Function":
  *   L + "LogGroup"  AWS::Logs::LogGroup, the function's own log group;
- *   L + "Role"      AWS::IAM::Role: logs on that group only, and the table
- *                   grants (table ARN and its indexes, never a wildcard);
+ *   L + "Role"      AWS::IAM::Role: logs on that group only, the table
+ *                   grants and `allow` lines (kinds/function_iam.c), and
+ *                   what its triggers grant it (contribute, Kind.grant);
  *   L + "Code"      Custom::HitcStamp, when env-mode is stamp or both and
  *                   env is not empty: the stamper writes .env into a copy
  *                   of the bundle at deploy time.  The stamp is a built-in
@@ -24,34 +25,17 @@
 #include "bundle.h"
 #include "cfn.h"
 #include "hitc.h"
-#include "iam_table.h"
 #include "kinds/function_ops.h"
+#include "kinds/function_iam.h"
 #include "runtimes.h"
 
 enum { MODE_STAMP, MODE_NATIVE, MODE_BOTH };
-enum { GRANT_READ = 1, GRANT_WRITE = 2 };
 
 typedef struct EnvVar {
     const char *key;
     Loc loc;
     Expr *value;
 } EnvVar;
-
-typedef struct Grant {
-    Decl *table;
-    int mode;
-    Loc loc;
-    bool explicit_;
-} Grant;
-
-/* `allow ACTIONS on RESOURCES`: one statement of the role's policy. */
-typedef struct Policy {
-    Loc loc;                /* the `allow` word */
-    const char **actions;
-    int nactions;
-    Expr **resources;
-    int nresources;
-} Policy;
 
 typedef struct Function {
     const char *runtime, *handler, *code, *description;
@@ -62,19 +46,11 @@ typedef struct Function {
     int env_mode;
     PtrVec env;             /* EnvVar* */
     StrMap env_keys;        /* key -> EnvVar*: duplicates in constant time */
-    PtrVec grants;          /* Grant*, explicit first, then from env */
-    StrMap granted;         /* table name -> Grant* */
     Loc env_loc;            /* the env line */
     Decl *stamp;            /* its stamp (kinds/stamper.c), when stamped */
-    PtrVec policies;        /* Policy*, in source order */
-    /* W0272 on the allow lines, by what it becomes in the role: a '*'
-     * resource (WILD_RESOURCE, hitc lint's W0715) or an action wildcard
-     * (WILD_ACTION, W0716); how many were accepted, and why. */
-    int wild[2], wild_accepted[2];
-    const char *wild_reason[2];
+    BundleRef *bundle;      /* its code's, made before emit (function_bundle) */
+    FunctionIam iam;        /* what its role is granted: function_iam.c */
 } Function;
-
-enum { WILD_RESOURCE, WILD_ACTION };
 
 static const Attr function_attrs[] = {{"arn", VT_STRING, "lambda"},
                                       {"name", VT_STRING, ""}};
@@ -219,9 +195,9 @@ static void field_env(Ctx *ctx, Decl *d, Stmt *s)
         }
         EnvVar *o = strmap_get(&f->env_keys, key->text);
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
-                           "env key '%s' is given twice", key->text);
-            note(ctx, e, o->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                            "env key '%s' is given twice", key->text);
+            note(ctx, dg, o->loc, "first given here");
             continue;
         }
         EnvVar *v = arena_alloc(ctx->arena, sizeof *v);
@@ -243,220 +219,10 @@ static void field_env_mode(Ctx *ctx, Decl *d, Stmt *s)
         fn_of(d)->env_mode = m;
 }
 
-/* An IAM action as IAM spells it: "service:Action", the service in
- * lower-case letters, digits and '-', the action in letters, digits and the
- * wildcards '*' and '?'; or "*" alone. */
-static bool action_ok(const char *a)
-{
-    if (strcmp(a, "*") == 0)
-        return true;
-    const char *colon = strchr(a, ':');
-    if (!colon || colon == a || !colon[1])
-        return false;
-    for (const char *p = a; p < colon; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return false;
-    for (const char *p = colon + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '*' || *p == '?'))
-            return false;
-    return true;
-}
-
-/* The statement as the user wrote it, for warnings: allow "s3:*" on ... */
-static const char *policy_text(Ctx *ctx, const Stmt *s)
-{
-    const Item *first = s->items[0], *last = s->items[s->nitems - 1];
-    size_t n = last->loc.off + last->loc.len - first->loc.off;
-    const char *text = first->loc.src->text + first->loc.off;
-    if (n > 80)
-        return arena_printf(ctx->arena, "%.*s...", 77, text);
-    return arena_strndup(ctx->arena, text, n);
-}
-
-/* One item, or the elements of a list item, for ACTIONS and RESOURCES. */
-static const Item *const *allow_items(Ctx *ctx, const Item *it,
-                                      const char *what, int *n)
-{
-    if (it->kind == I_LIST) {
-        if (it->nelems == 0) {
-            diag(ctx, D_ALLOW_EMPTY, it->loc, "the list of %s is empty; an "
-                 "'allow ... on ...' line needs at least one", what);
-            return NULL;
-        }
-        *n = it->nelems;
-        return (const Item *const *)it->elems;
-    }
-    const Item **one = arena_alloc(ctx->arena, sizeof *one);
-    one[0] = it;
-    *n = 1;
-    return one;
-}
-
-/* A W0272 of kind k, and whether the source accepted it. */
-static void count_wild(Function *f, int k, const Diag *w)
-{
-    f->wild[k]++;
-    if (w->accepted) {
-        f->wild_accepted[k]++;
-        f->wild_reason[k] = w->accepted->reason;
-    }
-}
-
-/* When every W0272 of a kind was accepted in the .hit file, the role says
- * so to `hitc lint` (the same warning there is W0715 or W0716), so that
- * the template lints as clean as the .hit file checks. */
-static void carry_acceptances(Ctx *ctx, Emit *e, Decl *d, const char *role)
-{
-    static const char *const codes[2] = {"W0715", "W0716"};
-    Function *f = d->data;
-    CfnNode *list = NULL;
-    for (int k = 0; k < 2; k++) {
-        if (!f->wild[k] || f->wild_accepted[k] < f->wild[k])
-            continue;
-        CfnNode *r = cfn_obj_get(e->resources, role);
-        if (!r)
-            return;
-        if (!list)
-            list = cfn_put_arr(ctx->arena, cfn_put_obj(ctx->arena, cfn_put_obj(
-                ctx->arena, r, "Metadata"), "hitc"), "accept");
-        CfnNode *one = cfn_obj(ctx->arena, d->loc);
-        cfn_put_str(ctx->arena, one, "code", codes[k]);
-        cfn_put_str(ctx->arena, one, "reason", f->wild_reason[k]);
-        cfn_arr_push(ctx->arena, list, one);
-    }
-}
-
-static void field_allow_on(Ctx *ctx, Decl *d, Stmt *s)
-{
-    Function *f = fn_of(d);
-    if (s->nitems != 4) {
-        diag(ctx, D_EXPECTED, s->items[s->nitems > 3 ? 4 : 0]->loc,
-             "expected 'allow ACTIONS on RESOURCES'");
-        return;
-    }
-    int na = 0, nr = 0;
-    const Item *const *acts = allow_items(ctx, s->items[1], "actions", &na);
-    const Item *const *ress = allow_items(ctx, s->items[3], "resources", &nr);
-    if (!acts || !ress)
-        return;
-    Policy *p = arena_alloc(ctx->arena, sizeof *p);
-    p->loc = s->items[0]->loc;
-    p->actions = arena_alloc(ctx->arena, sizeof(char *) * (size_t)na);
-    p->resources = arena_alloc(ctx->arena, sizeof(Expr *) * (size_t)nr);
-    bool ok = true;
-    const char *scoped = NULL;  /* an action that takes resource ARNs */
-    for (int i = 0; i < na; i++) {
-        const Item *it = acts[i];
-        if (it->kind != I_STRING) {
-            diag(ctx, D_BAD_ACTION, it->loc, "expected an IAM action in a "
-                 "string, such as \"s3:GetObject\", found %s",
-                 item_describe(ctx->arena, it));
-            ok = false;
-            continue;
-        }
-        const char *a = string_literal(ctx, it, "an IAM action");
-        if (!a) {
-            ok = false;
-            continue;
-        }
-        if (!action_ok(a)) {
-            diag(ctx, D_BAD_ACTION, it->loc, "'%s' is not an IAM action; "
-                 "write 'service:Action', such as 's3:GetObject' (the "
-                 "service in lower case; '*' and '?' may stand in the "
-                 "action)", a);
-            ok = false;
-            continue;
-        }
-        const char *why;
-        IamMatch m = iam_lookup(ctx, a, diag_wanted(ctx, it->loc), &why);
-        if (why) {
-            diag(ctx, D_UNKNOWN_ACTION, it->loc, "%s", why);
-            ok = false;
-            continue;
-        }
-        if (m.takes_resources && !scoped)
-            scoped = a;
-        for (int k = 0; k < p->nactions; k++)
-            if (strcmp(p->actions[k], a) == 0) {
-                diag(ctx, D_DUPLICATE_FIELD, it->loc,
-                     "action '%s' is given twice in one 'allow' line", a);
-                ok = false;
-            }
-        const char *colon = strchr(a, ':');
-        if (iam_action_is_wildcard(a))
-            count_wild(f, WILD_ACTION, diag(
-                ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
-                "'%s' grants %s; name the actions the function needs",
-                d->name, policy_text(ctx, s),
-                strcmp(a, "*") == 0 ? "every action of every service"
-                : arena_printf(ctx->arena, "every action of '%.*s'",
-                               (int)(colon - a), a)));
-        p->actions[p->nactions++] = a;
-    }
-    for (int i = 0; i < nr; i++) {
-        const Item *it = ress[i];
-        if (it->kind != I_STRING && it->kind != I_WORD) {
-            diag(ctx, D_BAD_VALUE, it->loc, "expected a resource ARN (a string "
-                 "or a reference such as 'counters.arn'), found %s",
-                 item_describe(ctx->arena, it));
-            ok = false;
-            continue;
-        }
-        Expr *x = expr_from_item(ctx, it);
-        if (!x) {
-            ok = false;
-            continue;
-        }
-        /* An action that takes only "*" (ec2:DescribeInstances) has no
-         * resources to name. */
-        if (x->kind == E_STRING && strcmp(x->text, "*") == 0 && scoped)
-            count_wild(f, WILD_RESOURCE, diag(
-                ctx, D_WILDCARD_GRANT, it->loc, "function '%s' statement "
-                "'%s' grants on every resource ('*'); name the resources the "
-                "function needs%s", d->name, policy_text(ctx, s),
-                na > 1 && !strpbrk(scoped, "*?")
-                    ? arena_printf(ctx->arena, " ('%s' takes resource ARNs; "
-                                   "an action that takes only '*' may stand "
-                                   "on a line of its own)", scoped)
-                    : ""));
-        use_expr(ctx, d, x, "allow line");
-        p->resources[p->nresources++] = x;
-    }
-    if (ok)
-        vec_push(ctx->arena, &f->policies, p);
-}
-
+/* `allow TABLE MODE` and `allow ACTIONS on RESOURCES` (function_iam.c). */
 static void field_allow(Ctx *ctx, Decl *d, Stmt *s)
 {
-    static const char *const modes[] = {"read", "write", "readwrite"};
-    static const int bits[] = {GRANT_READ, GRANT_WRITE,
-                               GRANT_READ | GRANT_WRITE};
-    Function *f = fn_of(d);
-    if (s->nitems >= 3 && item_is_word(s->items[2], "on")) {
-        field_allow_on(ctx, d, s);
-        return;
-    }
-    if (!want_items(ctx, s, 3, 3, "allow TABLE read|write|readwrite or "
-                    "allow ACTIONS on RESOURCES"))
-        return;
-    Decl *t = resolve_name_of_kind(ctx, s->items[1], &kind_table);
-    int m = want_choice(ctx, s, 2, "access", modes, 3);
-    if (!t || m < 0)
-        return;
-    Grant *g = strmap_get(&f->granted, t->name);
-    if (g) {
-        Diag *e = diag(ctx, D_DUPLICATE_FIELD, s->items[1]->loc,
-                       "access to table '%s' is given twice", t->name);
-        note(ctx, e, g->loc, "first given here");
-        return;
-    }
-    g = arena_alloc(ctx->arena, sizeof *g);
-    *g = (Grant){t, bits[m], s->items[1]->loc, true};
-    vec_push(ctx->arena, &f->grants, g);
-    strmap_put(ctx->arena, &f->granted, t->name, g);
-    add_edge(ctx, d, t, s->items[1]->loc,
-             arena_printf(ctx->arena, "allow '%s'", t->name));
+    function_iam_allow(ctx, d, &fn_of(d)->iam, s);
 }
 
 /* `stack NAME`: the nested stack the function goes to once the app is
@@ -614,9 +380,11 @@ static void use_env(Ctx *ctx, Decl *d, Function *f)
         f->stamp = stamp_new(ctx, d, f->env_loc);
     for (int i = 0; i < f->env.len; i++) {
         EnvVar *v = f->env.items[i];
-        if (f->stamp)
+        if (f->stamp) {
+            stamp_env(ctx, f->stamp, v->key, v->value);
             use_expr(ctx, f->stamp, v->value, arena_printf(
                 ctx->arena, "writes env '%s', which", v->key));
+        }
         else
             use_expr(ctx, d, v->value,
                      arena_printf(ctx->arena, "env '%s'", v->key));
@@ -628,7 +396,6 @@ static void function_check(Ctx *ctx, Decl *d)
     Function *f = arena_alloc(ctx->arena, sizeof *f);
     f->ops = function_ops_start(ctx);
     d->data = f;
-    d->logical = arena_printf(ctx->arena, "%sFunction", d->logical);
     if (!want_items(ctx, d->stmt, 2, 2, "function NAME { ... }"))
         return;
     check_fields(ctx, d, d->stmt, all_fields(ctx), nall_fields());
@@ -655,20 +422,6 @@ static void function_check(Ctx *ctx, Decl *d)
     use_env(ctx, d, f);
 }
 
-/* Tables the env refers to get readwrite unless an allow line said
- * otherwise. */
-static void grant_env_table(Ctx *ctx, Function *f, const Expr *r)
-{
-    if (!r->target || r->target->kind != &kind_table)
-        return;
-    if (strmap_get(&f->granted, r->target->name))
-        return;
-    Grant *g = arena_alloc(ctx->arena, sizeof *g);
-    *g = (Grant){r->target, GRANT_READ | GRANT_WRITE, r->loc, false};
-    vec_push(ctx->arena, &f->grants, g);
-    strmap_put(ctx->arena, &f->granted, r->target->name, g);
-}
-
 /* An env value is stored in plain text: in the stamped .env in S3, or in
  * the function's configuration with env-mode native.  A secret param's
  * value must never get there (NoEcho hides it from the console only). */
@@ -676,14 +429,14 @@ static void refuse_secret_env(Ctx *ctx, const EnvVar *v, const Expr *r)
 {
     if (!r->target || !decl_is_secret(r->target))
         return;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
-                   "env '%s' would store secret parameter '%s' in plain text "
-                   "(in the .env stamped into the code bundle, or in "
-                   "Lambda's environment); keep the secret in AWS Secrets "
-                   "Manager or SSM Parameter Store, pass its name or ARN in "
-                   "env, and read the value at run time", v->key,
-                   r->target->name);
-    note(ctx, e, r->target->name_loc, "secret parameter '%s' declared here",
+    Diag *dg = diag(ctx, D_SECRET_PLAIN, r->loc,
+                    "env '%s' would store secret parameter '%s' in plain text "
+                    "(in the .env stamped into the code bundle, or in "
+                    "Lambda's environment); keep the secret in AWS Secrets "
+                    "Manager or SSM Parameter Store, pass its name or ARN in "
+                    "env, and read the value at run time", v->key,
+                    r->target->name);
+    note(ctx, dg, r->target->name_loc, "secret parameter '%s' declared here",
          r->target->name);
 }
 
@@ -691,23 +444,7 @@ static void function_link(Ctx *ctx, Decl *d)
 {
     Function *f = d->data;
     function_ops_link(ctx, d, &f->ops);
-    for (int i = 0; i < f->policies.len; i++) {
-        Policy *p = f->policies.items[i];
-        for (int k = 0; k < p->nresources; k++) {
-            Expr *x = p->resources[k];
-            bool resolved = x->kind != E_REF || x->target;
-            for (int j = 0; x->kind == E_INTERP && j < x->nrefs; j++)
-                resolved &= x->refs[j]->target != NULL;
-            if (resolved && x->type != VT_STRING)
-                diag(ctx, D_BAD_VALUE, x->loc, "a resource of 'allow ... on' "
-                     "is an ARN, a string; this is %s",
-                     value_type_name(x->type));
-            refuse_secret(ctx, x, "'allow ... on' would write",
-                                "in plain text into the function's IAM "
-                                "policy, which anyone who may read IAM "
-                                "sees; a resource is an ARN, not a secret");
-        }
-    }
+    function_iam_link(ctx, &f->iam);
     for (int i = 0; i < f->env.len; i++) {
         EnvVar *v = f->env.items[i];
         Expr *x = v->value;
@@ -716,13 +453,13 @@ static void function_link(Ctx *ctx, Decl *d)
         const char *why = f->env_mode == MODE_BOTH
             ? arena_printf(ctx->arena, "env '%s'", v->key) : NULL;
         if (x->kind == E_REF) {
-            grant_env_table(ctx, f, x);
+            function_iam_env_table(ctx, &f->iam, x);
             refuse_secret_env(ctx, v, x);
             if (why)
                 add_ref_edge(ctx, d, x, why);
         }
         for (int k = 0; x->kind == E_INTERP && k < x->nrefs; k++) {
-            grant_env_table(ctx, f, x->refs[k]);
+            function_iam_env_table(ctx, &f->iam, x->refs[k]);
             refuse_secret_env(ctx, v, x->refs[k]);
             if (why)
                 add_ref_edge(ctx, d, x->refs[k], why);
@@ -740,73 +477,10 @@ static CfnRef function_ref(Ctx *ctx, Decl *d, const char *attr)
 
 /* ---- emit ------------------------------------------------------------ */
 
-static const char *const read_actions[] = {
-    "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query",
-    "dynamodb:Scan",
-};
-static const char *const write_actions[] = {
-    "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-};
-
-static int str_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-static int grant_cmp(const void *pa, const void *pb)
-{
-    const Grant *a = *(Grant *const *)pa, *b = *(Grant *const *)pb;
-    return strcmp(a->table->name, b->table->name);
-}
-
 static int contributor_cmp(const void *pa, const void *pb)
 {
     const Decl *a = *(Decl *const *)pa, *b = *(Decl *const *)pb;
     return strcmp(a->logical, b->logical);
-}
-
-static CfnNode *grant_statement(Ctx *ctx, const Grant *g, Loc at)
-{
-    static const char *const sid[] = {"", "Read", "Write", "ReadWrite"};
-    CfnNode *st = cfn_obj(ctx->arena, at);
-    cfn_put_str(ctx->arena, st, "Sid", arena_printf(ctx->arena, "%s%s",
-                                                    g->table->logical,
-                                                    sid[g->mode]));
-    cfn_put_str(ctx->arena, st, "Effect", "Allow");
-    /* Read and write actions are each sorted; together they are too. */
-    const char *all[16];
-    int n = 0;
-    for (size_t i = 0; i < sizeof read_actions / sizeof *read_actions; i++)
-        if (g->mode & GRANT_READ)
-            all[n++] = read_actions[i];
-    for (size_t i = 0; i < sizeof write_actions / sizeof *write_actions; i++)
-        if (g->mode & GRANT_WRITE)
-            all[n++] = write_actions[i];
-    qsort(all, (size_t)n, sizeof *all, str_cmp);
-    CfnNode *actions = cfn_put_arr(ctx->arena, st, "Action");
-    for (int i = 0; i < n; i++)
-        cfn_arr_push(ctx->arena, actions, cfn_str(ctx->arena, at, all[i]));
-    CfnNode *res = cfn_put_arr(ctx->arena, st, "Resource");
-    cfn_arr_push(ctx->arena, res, cfn_getatt(ctx->arena, at, g->table->logical, "Arn"));
-    cfn_arr_push(ctx->arena, res, cfn_sub(ctx->arena, at, arena_printf(ctx->arena, "${%s.Arn}/index/*",
-                                                   g->table->logical)));
-    return st;
-}
-
-/* `allow ACTIONS on RESOURCES`: its actions and resources as written. */
-static CfnNode *policy_statement(Ctx *ctx, const Policy *p)
-{
-    CfnNode *st = cfn_obj(ctx->arena, p->loc);
-    cfn_put_str(ctx->arena, st, "Effect", "Allow");
-    CfnNode *actions = cfn_put_arr(ctx->arena, st, "Action");
-    for (int i = 0; i < p->nactions; i++)
-        cfn_arr_push(ctx->arena, actions, cfn_str(ctx->arena, p->loc, p->actions[i]));
-    CfnNode *res = cfn_put_arr(ctx->arena, st, "Resource");
-    for (int i = 0; i < p->nresources; i++)
-        cfn_arr_push(ctx->arena, res, expr_cfn(ctx, p->loc, p->resources[i]));
-    return st;
 }
 
 static CfnNode *env_map(Ctx *ctx, Function *f, Loc at)
@@ -878,16 +552,29 @@ static void function_ids(Ctx *ctx, Decl *d)
     id_claim(ctx, d, d->logical);
 }
 
-static void function_emit(Ctx *ctx, Decl *d, Emit *e)
+/* The bundle phase: the code directory zipped with its packages and the
+ * files others add (the kit, the .env reader); its stamp copies it. */
+static void function_bundle(Ctx *ctx, Decl *d, Emit *e)
 {
     Function *f = d->data;
     if (!function_emits(f))
         return;
     BundleExtra extras[2];
     int nextra = function_bundle_extras(ctx, d, extras);
-    BundleRef *b = bundle_for_code(ctx, e, f->code, f->code_loc, extras,
-                                   nextra, f->runtime, f->ops.arch);
+    f->bundle = bundle_for_code(ctx, e, f->code, f->code_loc, extras, nextra,
+                                f->runtime, f->ops.arch);
     e->need_code_params = true;
+    if (f->stamp)
+        stamp_source(f->stamp, arena_printf(ctx->arena, "${CodePrefix}%s.zip",
+                                            f->bundle->sha256));
+}
+
+static void function_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Function *f = d->data;
+    if (!function_emits(f))
+        return;
+    BundleRef *b = f->bundle;
     const char *L = d->logical;
     const char *log_group = logical_id(ctx, d, "LogGroup");
     const char *role = logical_id(ctx, d, "Role");
@@ -896,14 +583,9 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
     lambda_log_group(ctx, e, d, log_group, d->name);
     function_ops_log_group(ctx, e, &f->ops, log_group);
     CfnNode *stmts = lambda_role(ctx, e, d, role, log_group);
-    if (f->grants.len > 1)
-        qsort(f->grants.items, (size_t)f->grants.len, sizeof(void *), grant_cmp);
-    for (int i = 0; i < f->grants.len; i++)
-        cfn_arr_push(ctx->arena, stmts, grant_statement(ctx, f->grants.items[i], d->loc));
-    for (int i = 0; i < f->policies.len; i++)
-        cfn_arr_push(ctx->arena, stmts, policy_statement(ctx, f->policies.items[i]));
+    function_iam_statements(ctx, d, &f->iam, stmts);
     function_ops_role(ctx, e, d, &f->ops, role, stmts);
-    carry_acceptances(ctx, e, d, role);
+    function_iam_carry_acceptances(ctx, e, d, &f->iam, role);
     /* What others grant the role (a stream or queue trigger, a failure
      * destination): Kind.grant, by their logical IDs. */
     PtrVec *by = &d->contributors;
@@ -915,19 +597,11 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
             c->kind->grant(ctx, c, stmts);
     }
 
+    /* Its stamp (a declaration of its own, part_of it) writes its
+     * resource here, between the role and the function. */
     const char *stamp = f->stamp ? f->stamp->logical : NULL;
-    if (stamp) {
-        CfnNode *s = emit_resource(ctx, e, f->stamp, stamp, "Custom::HitcStamp");
-        CfnNode *p = cfn_put_obj(ctx->arena, s, "Properties");
-        cfn_put(ctx->arena, p, "ServiceToken", cfn_getatt(
-            ctx->arena, d->loc, logical_id(ctx, ctx->prog.stamper, "Function"),
-            "Arn"));
-        cfn_put_num(ctx->arena, p, "ServiceTimeout", 300);
-        cfn_put(ctx->arena, p, "SourceBucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
-        cfn_put(ctx->arena, p, "SourceKey", cfn_sub(ctx->arena, d->loc, key));
-        cfn_put(ctx->arena, p, "TargetPrefix", cfn_sub(ctx->arena, d->loc, "${CodePrefix}stamped/"));
-        cfn_put(ctx->arena, p, "Env", env_map(ctx, f, d->loc));
-    }
+    if (stamp)
+        f->stamp->kind->emit(ctx, f->stamp, e);
 
     CfnNode *fn = emit_resource(ctx, e, d, L, "AWS::Lambda::Function");
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
@@ -937,7 +611,7 @@ static void function_emit(Ctx *ctx, Decl *d, Emit *e)
         cfn_put(ctx->arena, code, "S3Bucket", cfn_getatt(ctx->arena, d->loc, stamp, "Bucket"));
         cfn_put(ctx->arena, code, "S3Key", cfn_getatt(ctx->arena, d->loc, stamp, "Key"));
     } else {
-        cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, d->loc, "CodeBucket"));
+        cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_CODE_BUCKET]));
         cfn_put(ctx->arena, code, "S3Key", cfn_sub(ctx->arena, d->loc, key));
     }
     if (f->description)
@@ -1006,12 +680,14 @@ const Kind kind_function = {
     .keyword = "function",
     .noun = "function",
     .named = true,
+    .suffix = "Function",
     .attrs = function_attrs,
     .nattrs = sizeof function_attrs / sizeof *function_attrs,
     .check = function_check,
     .link = function_link,
     .ref = function_ref,
     .ids = function_ids,
+    .bundle = function_bundle,
     .emit = function_emit,
     .unit = function_unit,
     .stack = function_stack,

@@ -137,13 +137,13 @@ static int num_cmp(const void *pa, const void *pb)
 /* "1, 3, 5, ... 3653": the schema's days, in order, for the message. */
 static const char *retention_days(Ctx *ctx, const SchemaProp *p)
 {
-    const SchemaEnum *e = &schema_enums[p->enumset];
-    long long *days = arena_alloc(ctx->arena, sizeof *days * (e->n + 1));
-    for (uint32_t i = 0; i < e->n; i++)
-        days[i] = atoll(schema_str(schema_enum_values[e->values + i]));
-    qsort(days, e->n, sizeof *days, num_cmp);
+    const SchemaEnum *en = &schema_enums[p->enumset];
+    long long *days = arena_alloc(ctx->arena, sizeof *days * (en->n + 1));
+    for (uint32_t i = 0; i < en->n; i++)
+        days[i] = atoll(schema_str(schema_enum_values[en->values + i]));
+    qsort(days, en->n, sizeof *days, num_cmp);
     Buf b = {0};
-    for (uint32_t i = 0; i < e->n; i++)
+    for (uint32_t i = 0; i < en->n; i++)
         buf_printf(&b, "%s%lld", i ? ", " : "", days[i]);
     const char *s = arena_strdup(ctx->arena, b.data ? b.data : "");
     buf_free(&b);

@@ -92,11 +92,11 @@ static void add_entry(Ctx *ctx, Decl *inc, Include *in, int section,
                        pair->key_loc);
     d->logical = pair->key;
     d->display = arena_printf(ctx->arena, "%s '%s'", nouns[section], pair->key);
-    Entry *e = arena_alloc(ctx->arena, sizeof *e);
-    e->include = inc;
-    e->section = section;
-    e->node = pair->value;
-    d->data = e;
+    Entry *ent = arena_alloc(ctx->arena, sizeof *ent);
+    ent->include = inc;
+    ent->section = section;
+    ent->node = pair->value;
+    d->data = ent;
     vec_push(ctx->arena, &in->entries, d);
     if (section != S_OUTPUTS)
         strmap_put(ctx->arena, &ctx->prog.included, pair->key, d);
@@ -170,8 +170,8 @@ static void read_sections(Ctx *ctx, Decl *d, Include *in, CfnNode *top)
                 schema_check_resource(ctx, q, false);
             }
             if ((s == S_PARAMETERS || s == S_RESOURCES) &&
-                (strcmp(q->key, "CodeBucket") == 0 ||
-                 strcmp(q->key, "CodePrefix") == 0)) {
+                (strcmp(q->key, hitc_ids[HID_CODE_BUCKET]) == 0 ||
+                 strcmp(q->key, hitc_ids[HID_CODE_PREFIX]) == 0)) {
                 diag(ctx, D_LOGICAL_ID_CLASH, q->key_loc, "'%s' is a parameter "
                      "hitc makes (where the code bundles are); rename the "
                      "included %s", q->key,
@@ -293,20 +293,20 @@ static const char *entry_type(const Decl *d)
 /* `cfn.ID` and `cfn.ID.ATTR`: the built-in namespace `cfn` (kind_cfn)
  * resolves them among the included entries. */
 static void cfn_member(Ctx *ctx, Decl *ns, Decl *owner, const char *why,
-                       Expr *e)
+                       Expr *x)
 {
     (void)ns;
-    if (!e->attr || !e->attr[0]) {
-        diag(ctx, D_BARE_REF, e->loc, "'cfn' is the namespace of included "
+    if (!x->attr || !x->attr[0]) {
+        diag(ctx, D_BARE_REF, x->loc, "'cfn' is the namespace of included "
              "resources, not a value; write 'cfn.ID' (a Ref) or "
              "'cfn.ID.ATTRIBUTE' (a Fn::GetAtt)");
         return;
     }
-    const char *dot = strchr(e->attr, '.');
-    const char *id = dot ? arena_strndup(ctx->arena, e->attr,
-                                         (size_t)(dot - e->attr))
-                         : e->attr;
-    Loc id_loc = {e->attr_loc.src, e->attr_loc.off, (uint32_t)strlen(id)};
+    const char *dot = strchr(x->attr, '.');
+    const char *id = dot ? arena_strndup(ctx->arena, x->attr,
+                                         (size_t)(dot - x->attr))
+                         : x->attr;
+    Loc id_loc = {x->attr_loc.src, x->attr_loc.off, (uint32_t)strlen(id)};
     Decl *d = strmap_get(&ctx->prog.included, id);
     if (!d && ctx->prog.includes_unread)
         return;    /* it may be in the fragment that did not read: that
@@ -325,25 +325,25 @@ static void cfn_member(Ctx *ctx, Decl *ns, Decl *owner, const char *why,
     }
     const char *attr = dot ? dot + 1 : NULL;
     if (attr && !attr[0]) {
-        diag(ctx, D_UNKNOWN_ATTR, e->loc, "expected an attribute after "
+        diag(ctx, D_UNKNOWN_ATTR, x->loc, "expected an attribute after "
              "'cfn.%s.'", id);
         return;
     }
     if (attr && entry_of(d)->section == S_PARAMETERS) {
-        diag(ctx, D_UNKNOWN_ATTR, e->attr_loc, "%s has no attributes; "
+        diag(ctx, D_UNKNOWN_ATTR, x->attr_loc, "%s has no attributes; "
              "write 'cfn.%s'", d->display, id);
         return;
     }
-    Loc attr_loc = {e->attr_loc.src, id_loc.off + id_loc.len + 1,
+    Loc attr_loc = {x->attr_loc.src, id_loc.off + id_loc.len + 1,
                     attr ? (uint32_t)strlen(attr) : 0};
     if (attr && !schema_attr_known(ctx, D_UNKNOWN_ATTR, id,
                                    entry_type(d), attr, attr_loc))
         return;
-    e->target = d;
-    e->attr = attr;
-    e->type = VT_STRING;
+    x->target = d;
+    x->attr = attr;
+    x->type = VT_STRING;
     d->used = true;
-    add_edge(ctx, owner, d, e->loc,
+    add_edge(ctx, owner, d, x->loc,
              arena_printf(ctx->arena, "%s refers to 'cfn.%s%s%s'", why, id,
                           attr ? "." : "", attr ? attr : ""));
     return;
@@ -368,9 +368,9 @@ static const char *entry_arn(const Decl *d, const char *attr)
         {"AWS::DynamoDB::Table", "StreamArn", "dynamodb"},
         {"AWS::S3::Bucket", NULL, ""},
     };
-    const Entry *e = entry_of(d);
-    const CfnNode *t = e && e->section == S_RESOURCES
-                           ? cfn_obj_get(e->node, "Type") : NULL;
+    const Entry *ent = entry_of(d);
+    const CfnNode *t = ent && ent->section == S_RESOURCES
+                           ? cfn_obj_get(ent->node, "Type") : NULL;
     if (!t || t->kind != CFN_STRING)
         return NULL;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -411,13 +411,13 @@ typedef void (*NameFn)(Ctx *ctx, void *arg, const char *name, Loc loc,
 static void sub_names(Ctx *ctx, const CfnNode *str, const CfnNode *vars,
                       NameFn fn, void *arg)
 {
-    const char *b, *e;
-    for (const char *p = sub_next_var(str->text, &b, &e); p;
-         p = sub_next_var(p, &b, &e)) {
-        const char *dot = memchr(b, '.', (size_t)(e - b));
-        char *var = arena_strndup(ctx->arena, b, (size_t)(e - b));
+    const char *b, *end;
+    for (const char *p = sub_next_var(str->text, &b, &end); p;
+         p = sub_next_var(p, &b, &end)) {
+        const char *dot = memchr(b, '.', (size_t)(end - b));
+        char *var = arena_strndup(ctx->arena, b, (size_t)(end - b));
         char *name = arena_strndup(ctx->arena, b,
-                                   (size_t)((dot ? dot : e) - b));
+                                   (size_t)((dot ? dot : end) - b));
         if (vars && vars->kind == CFN_OBJECT &&
             (cfn_obj_get(vars, var) || cfn_obj_get(vars, name)))
             continue;
@@ -568,8 +568,8 @@ static void include_link(Ctx *ctx, Decl *d)
 {
     Include *in = d->data;
     for (int i = 0; i < in->entries.len; i++) {
-        Decl *e = in->entries.items[i];
-        entry_names(ctx, entry_of(e), edge_to, e);
+        Decl *entry = in->entries.items[i];
+        entry_names(ctx, entry_of(entry), edge_to, entry);
     }
 }
 
@@ -577,11 +577,11 @@ static void include_ids(Ctx *ctx, Decl *d)
 {
     Include *in = d->data;
     for (int i = 0; i < in->entries.len; i++) {
-        Decl *e = in->entries.items[i];
-        if (entry_of(e)->section == S_OUTPUTS)
-            id_claim_output(ctx, e, e->logical);
+        Decl *entry = in->entries.items[i];
+        if (entry_of(entry)->section == S_OUTPUTS)
+            id_claim_output(ctx, entry, entry->logical);
         else
-            id_claim(ctx, e, e->logical);
+            id_claim(ctx, entry, entry->logical);
     }
 }
 
@@ -593,9 +593,9 @@ static bool is_secret(const Decl *d)
 {
     if (decl_is_secret(d))
         return true;
-    const Entry *e = d->kind == &kind_cfn_entry ? entry_of(d) : NULL;
-    const CfnNode *no_echo = e && e->section == S_PARAMETERS
-                                 ? cfn_obj_get(e->node, "NoEcho") : NULL;
+    const Entry *ent = d->kind == &kind_cfn_entry ? entry_of(d) : NULL;
+    const CfnNode *no_echo = ent && ent->section == S_PARAMETERS
+                                 ? cfn_obj_get(ent->node, "NoEcho") : NULL;
     return no_echo && ((no_echo->kind == CFN_BOOL && no_echo->boolean) ||
                        (no_echo->kind == CFN_STRING &&
                         strcasecmp(no_echo->text, "true") == 0));
@@ -611,10 +611,10 @@ static void secret_name(Ctx *ctx, void *arg, const char *name, Loc loc,
     if (!d || !is_secret(d))
         return;
     const char *shown = d->kind->is_parameter ? d->name : d->logical;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, loc, "%s shows secret parameter '%s' "
-                   "(%s) in plain text to anyone who may describe the stack; "
-                   "name where the secret is kept instead", where, shown, how);
-    note(ctx, e, d->name_loc, "secret parameter '%s' declared here", shown);
+    Diag *dg = diag(ctx, D_SECRET_PLAIN, loc, "%s shows secret parameter '%s' "
+                    "(%s) in plain text to anyone who may describe the stack; "
+                    "name where the secret is kept instead", where, shown, how);
+    note(ctx, dg, d->name_loc, "secret parameter '%s' declared here", shown);
 }
 
 static void entry_secrets(Ctx *ctx, const Decl *d)

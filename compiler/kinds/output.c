@@ -48,12 +48,12 @@ static void refuse_secret_output(Ctx *ctx, Decl *d, const Expr *r)
 {
     if (!r->target || !decl_is_secret(r->target))
         return;
-    Diag *e = diag(ctx, D_SECRET_PLAIN, r->loc,
-                   "output '%s' would show secret parameter '%s' in plain "
-                   "text to anyone who may describe the stack; output the "
-                   "name or ARN of where the secret is kept instead",
-                   d->name, r->target->name);
-    note(ctx, e, r->target->name_loc, "secret parameter '%s' declared here",
+    Diag *dg = diag(ctx, D_SECRET_PLAIN, r->loc,
+                    "output '%s' would show secret parameter '%s' in plain "
+                    "text to anyone who may describe the stack; output the "
+                    "name or ARN of where the secret is kept instead",
+                    d->name, r->target->name);
+    note(ctx, dg, r->target->name_loc, "secret parameter '%s' declared here",
          r->target->name);
 }
 

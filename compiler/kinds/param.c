@@ -143,20 +143,20 @@ static void check_default(Ctx *ctx, Decl *d)
     }
     const char *value = item_value(ctx, p->def);
     if (p->pattern && !pattern_matches(p->pattern, value)) {
-        Diag *e = diag(ctx, D_PATTERN_MISMATCH, p->def->loc,
-                       "default '%s' does not match the pattern of parameter "
-                       "'%s'", value, d->name);
-        note(ctx, e, p->pattern_loc, "pattern given here");
+        Diag *dg = diag(ctx, D_PATTERN_MISMATCH, p->def->loc,
+                        "default '%s' does not match the pattern of parameter "
+                        "'%s'", value, d->name);
+        note(ctx, dg, p->pattern_loc, "pattern given here");
     }
     if (p->allowed) {
         bool found = false;
         for (int i = 0; i < p->allowed->nelems; i++)
             found |= strcmp(item_value(ctx, p->allowed->elems[i]), value) == 0;
         if (!found) {
-            Diag *e = diag(ctx, D_PATTERN_MISMATCH, p->def->loc,
-                           "default '%s' is not one of the allowed values of "
-                           "parameter '%s'", value, d->name);
-            note(ctx, e, p->allowed->loc, "allowed values given here");
+            Diag *dg = diag(ctx, D_PATTERN_MISMATCH, p->def->loc,
+                            "default '%s' is not one of the allowed values of "
+                            "parameter '%s'", value, d->name);
+            note(ctx, dg, p->allowed->loc, "allowed values given here");
         }
     }
 }
@@ -198,8 +198,8 @@ static void param_check(Ctx *ctx, Decl *d)
             return;
         p->def = def;
     }
-    if (strcmp(d->logical, "CodeBucket") == 0 ||
-        strcmp(d->logical, "CodePrefix") == 0) {
+    if (strcmp(d->logical, hitc_ids[HID_CODE_BUCKET]) == 0 ||
+        strcmp(d->logical, hitc_ids[HID_CODE_PREFIX]) == 0) {
         diag(ctx, D_LOGICAL_ID_CLASH, d->name_loc,
              "parameter '%s' would be the template's '%s', which hitc makes; "
              "rename it", d->name, d->logical);

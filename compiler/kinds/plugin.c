@@ -147,11 +147,11 @@ static void check_default(Ctx *ctx, Decl *d, PlugInput *in)
     bool ok = t == in->type;
     for (int i = 0; ok && t == VT_LIST && i < in->def->nelems; i++)
         if (in->def->elems[i]->type != VT_STRING) {
-            Diag *e = diag(ctx, D_PLUGIN_DEFAULT_TYPE, in->def->elems[i]->loc,
-                           "the default of input '%s' of %s is a list of "
-                           "strings; write this item in quotes", in->name,
-                           d->display);
-            note(ctx, e, in->loc, "'%s' declared here as a list", in->name);
+            Diag *dg = diag(ctx, D_PLUGIN_DEFAULT_TYPE, in->def->elems[i]->loc,
+                            "the default of input '%s' of %s is a list of "
+                            "strings; write this item in quotes", in->name,
+                            d->display);
+            note(ctx, dg, in->loc, "'%s' declared here as a list", in->name);
             return;
         }
     if (ok)
@@ -160,11 +160,11 @@ static void check_default(Ctx *ctx, Decl *d, PlugInput *in)
         : in->type == VT_NUMBER ? "write a whole number without quotes"
         : in->type == VT_BOOL ? "write true or false, without quotes"
         : "write a list of strings: [\"a\", \"b\"]";
-    Diag *e = diag(ctx, D_PLUGIN_DEFAULT_TYPE, in->def->loc,
-                   "the default of input '%s' of %s is %s, but the input is "
-                   "declared '%s'; %s", in->name, d->display,
-                   value_type_name(t), plug_type_name(in->type), fix);
-    note(ctx, e, in->loc, "'%s' declared here as '%s'", in->name,
+    Diag *dg = diag(ctx, D_PLUGIN_DEFAULT_TYPE, in->def->loc,
+                    "the default of input '%s' of %s is %s, but the input is "
+                    "declared '%s'; %s", in->name, d->display,
+                    value_type_name(t), plug_type_name(in->type), fix);
+    note(ctx, dg, in->loc, "'%s' declared here as '%s'", in->name,
          plug_type_name(in->type));
 }
 
@@ -182,10 +182,10 @@ static bool add_input(Ctx *ctx, Decl *d, PlugInput *in)
         }
     PlugInput *o = strmap_get(&p->input_names, in->name);
     if (o) {
-        Diag *e = diag(ctx, D_DUPLICATE_NAME, in->loc,
-                       "input '%s' is declared twice in %s", in->name,
-                       d->display);
-        note(ctx, e, o->loc, "first declared here");
+        Diag *dg = diag(ctx, D_DUPLICATE_NAME, in->loc,
+                        "input '%s' is declared twice in %s", in->name,
+                        d->display);
+        note(ctx, dg, o->loc, "first declared here");
         return false;
     }
     vec_push(ctx->arena, &p->inputs, in);
@@ -290,10 +290,10 @@ static void field_out(Ctx *ctx, Decl *d, Stmt *s)
         }
         Loc *first = strmap_get(&p->out_names, name->text);
         if (first) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, name->loc,
-                           "output '%s' is declared twice in %s", name->text,
-                           d->display);
-            note(ctx, e, *first, "first declared here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, name->loc,
+                            "output '%s' is declared twice in %s", name->text,
+                            d->display);
+            note(ctx, dg, *first, "first declared here");
         } else {
             if (p->nouts == p->outs_cap) {
                 p->outs_cap = p->outs_cap ? 2 * p->outs_cap : 8;

@@ -1,8 +1,9 @@
 /*
  * kinds/registry.c: every kind of declaration hitc knows, one line each.
  * Adding a kind is adding its file in kinds/ and its line here.  A kind
- * of built-in declarations only (kind_stamp) needs a line only when it
- * has a finish callback (kind_stamper).
+ * of built-in declarations only (kind_stamp, kind_stamper) needs no line,
+ * unless it has a finish callback (kind_api_deployment).  builtins[] are
+ * the names every program has.
  */
 #include <string.h>
 
@@ -19,7 +20,6 @@ const Kind *const kinds[] = {
     &kind_api_deployment,   /* after api: its finish follows the api's */
     &kind_output,
     &kind_builtin_aws,
-    &kind_stamper,
     &kind_plugin,
     &kind_resource,
     &kind_include,
@@ -31,10 +31,10 @@ const int nkinds = sizeof kinds / sizeof *kinds;
 /* Names of hitc's own that every program has (and that no declaration
  * may take: declare.c reserves them). */
 const Builtin builtins[] = {
-    {"stage", &kind_param, "Stage", "parameter 'stage'"},
-    {"api", &kind_api, "Api", "the api"},
-    {"aws", &kind_builtin_aws, NULL, NULL},
-    {"cfn", &kind_cfn, NULL, NULL},
+    {"stage", &kind_param, HID_STAGE, "parameter 'stage'"},
+    {"api", &kind_api, HID_API, "the api"},
+    {"aws", &kind_builtin_aws, -1, NULL},
+    {"cfn", &kind_cfn, -1, NULL},
 };
 
 const int nbuiltins = sizeof builtins / sizeof *builtins;

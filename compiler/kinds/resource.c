@@ -30,6 +30,8 @@ typedef struct Resource {
     Loc plugin_loc;
     PtrVec given;           /* Given*, in written order */
     StrMap given_names;     /* name -> Given* */
+    const char *service_code;   /* the service's bundle's SHA-256, or NULL
+                                   (resource_bundle) */
 } Resource;
 
 static void register_value(Ctx *ctx, Decl *d, PlugValue *v, const char *why)
@@ -55,12 +57,12 @@ static Decl *find_plugin(Ctx *ctx, Decl *d, const Item *it)
         return p;
     }
     if (p) {
-        Diag *e = diag(ctx, D_UNKNOWN_PLUGIN, it->loc, "'%s' is a %s, not a "
-                       "plugin; a resource is made with a plugin "
-                       "('plugin %s { ... }')", it->text, p->kind->noun,
-                       it->text);
+        Diag *dg = diag(ctx, D_UNKNOWN_PLUGIN, it->loc, "'%s' is a %s, not a "
+                        "plugin; a resource is made with a plugin "
+                        "('plugin %s { ... }')", it->text, p->kind->noun,
+                        it->text);
         if (p->name_loc.src)
-            note(ctx, e, p->name_loc, "'%s' declared here", p->name);
+            note(ctx, dg, p->name_loc, "'%s' declared here", p->name);
         return NULL;
     }
     const char **names = arena_alloc(ctx->arena, sizeof(char *) *
@@ -98,9 +100,9 @@ static void read_inputs(Ctx *ctx, Decl *d, Resource *r)
         Item *key = line->items[0];
         Given *o = strmap_get(&r->given_names, key->text);
         if (o) {
-            Diag *e = diag(ctx, D_DUPLICATE_FIELD, key->loc,
-                           "input '%s' is given twice", key->text);
-            note(ctx, e, o->loc, "first given here");
+            Diag *dg = diag(ctx, D_DUPLICATE_FIELD, key->loc,
+                            "input '%s' is given twice", key->text);
+            note(ctx, dg, o->loc, "first given here");
             continue;
         }
         const char *why = arena_printf(ctx->arena, "input '%s'", key->text);
@@ -119,7 +121,6 @@ static void resource_check(Ctx *ctx, Decl *d)
 {
     Resource *r = arena_alloc(ctx->arena, sizeof *r);
     d->data = r;
-    d->logical = arena_printf(ctx->arena, "%sResource", d->logical);
     decl_set_attrs(d, NULL, 0);
     Stmt *s = d->stmt;
     const char *usage = "resource NAME: PLUGIN { INPUT = VALUE ... }";
@@ -179,17 +180,17 @@ static void type_error(Ctx *ctx, Decl *d, Decl *pd, const PlugInput *in,
         : in->type == VT_NUMBER ? "write a number without quotes"
         : in->type == VT_BOOL ? "write true or false, without quotes"
         : "write a list: [\"a\", \"b\"]";
-    Diag *e;
+    Diag *dg;
     if (item)
-        e = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is a list "
-                 "of strings, and this item is %s; %s", in->name,
-                 pd->display, value_type_name(t), "put it in quotes");
+        dg = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is a list "
+                  "of strings, and this item is %s; %s", in->name,
+                  pd->display, value_type_name(t), "put it in quotes");
     else
-        e = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is "
-                 "declared '%s', but resource '%s' gives it %s; %s",
-                 in->name, pd->display, plug_type_name(in->type), d->name,
-                 value_type_name(t), fix);
-    note(ctx, e, in->loc, "'%s' declared here as '%s'", in->name,
+        dg = diag(ctx, D_PLUGIN_INPUT_TYPE, at, "input '%s' of %s is "
+                  "declared '%s', but resource '%s' gives it %s; %s",
+                  in->name, pd->display, plug_type_name(in->type), d->name,
+                  value_type_name(t), fix);
+    note(ctx, dg, in->loc, "'%s' declared here as '%s'", in->name,
          plug_type_name(in->type));
 }
 
@@ -229,25 +230,25 @@ static void resource_link(Ctx *ctx, Decl *d)
         }
         const char *dym = did_you_mean(ctx, g->name, names, p->inputs.len,
                                        NULL);
-        Diag *e;
+        Diag *dg;
         if (dym[0])
-            e = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
-                     "'%s'%s", pd->display, g->name, dym);
+            dg = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
+                      "'%s'%s", pd->display, g->name, dym);
         else
-            e = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
-                     "'%s'; declare it in the plugin ('in %s: string') or "
-                     "remove this line", pd->display, g->name, g->name);
-        note(ctx, e, pd->name_loc, "%s declared here", pd->display);
+            dg = diag(ctx, D_PLUGIN_UNKNOWN_INPUT, g->loc, "%s has no input "
+                      "'%s'; declare it in the plugin ('in %s: string') or "
+                      "remove this line", pd->display, g->name, g->name);
+        note(ctx, dg, pd->name_loc, "%s declared here", pd->display);
     }
     for (int i = 0; i < p->inputs.len; i++) {
         PlugInput *in = p->inputs.items[i];
         if (in->def || strmap_get(&r->given_names, in->name))
             continue;
-        Diag *e = diag(ctx, D_PLUGIN_MISSING_INPUT, d->name_loc,
-                       "resource '%s' does not give input '%s' of %s, which "
-                       "has no default; add '%s = ...' to its block",
-                       d->name, in->name, pd->display, in->name);
-        note(ctx, e, in->loc, "input '%s' declared here, in %s", in->name,
+        Diag *dg = diag(ctx, D_PLUGIN_MISSING_INPUT, d->name_loc,
+                        "resource '%s' does not give input '%s' of %s, which "
+                        "has no default; add '%s = ...' to its block",
+                        d->name, in->name, pd->display, in->name);
+        note(ctx, dg, in->loc, "input '%s' declared here, in %s", in->name,
              pd->display);
     }
 }
@@ -309,9 +310,8 @@ static void resource_ids(Ctx *ctx, Decl *d)
 
 /* The SHA-256 of the service's bundle, when the service is a function of
  * this app (`service FUNCTION.arn`) and its plugin does not keep its
- * resources on a code change; else NULL.  The function was emitted first
- * (resource -> plugin -> function), so its bundle is made: bundle_for_with
- * returns that one. */
+ * resources on a code change; else NULL.  The function was bundled first
+ * (resource -> plugin -> function), so bundle_for_code returns that one. */
 static const char *service_code_hash(Ctx *ctx, Emit *e, const Plugin *p)
 {
     const Expr *x = p->service;
@@ -362,20 +362,29 @@ static void resource_emit(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *outs = cfn_put_arr(a, hp, "Outputs");
     for (int i = 0; i < p->nouts; i++)
         cfn_arr_push(a, outs, cfn_str(a, d->loc, p->outs[i].name));
-    const char *code = service_code_hash(ctx, e, p);
-    if (code)
-        cfn_put_str(a, hp, "ServiceCode", code);
+    if (r->service_code)
+        cfn_put_str(a, hp, "ServiceCode", r->service_code);
+}
+
+/* The bundle phase: the service's code hash, which its resources carry. */
+static void resource_bundle(Ctx *ctx, Decl *d, Emit *e)
+{
+    Resource *r = d->data;
+    if (resource_emits(r))
+        r->service_code = service_code_hash(ctx, e, r->plugin->data);
 }
 
 const Kind kind_resource = {
     .keyword = "resource",
     .noun = "resource",
     .named = true,
+    .suffix = "Resource",
     .check = resource_check,
     .link = resource_link,
     .attr_error = resource_attr_error,
     .ref = resource_ref,
     .ids = resource_ids,
+    .bundle = resource_bundle,
     .emit = resource_emit,
     .attr_error_unknown = true,
 };

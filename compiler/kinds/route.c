@@ -309,11 +309,11 @@ static void add_path(Ctx *ctx, StrMap *nodes, PathNode *root, Decl *route)
             parent->param_route = route;
         Segment *y = first ? &((Route *)first->data)->segs[i] : NULL;
         if (y && strcmp(x->text, y->text) != 0) {
-            Diag *e = diag(ctx, D_PARAM_CONFLICT, x->loc,
-                           "path parameter '%s' conflicts with '%s' at the "
-                           "same position; API Gateway allows one parameter "
-                           "name under one parent", x->text, y->text);
-            note(ctx, e, y->loc, "'%s' used here by %s", y->text,
+            Diag *dg = diag(ctx, D_PARAM_CONFLICT, x->loc,
+                            "path parameter '%s' conflicts with '%s' at the "
+                            "same position; API Gateway allows one parameter "
+                            "name under one parent", x->text, y->text);
+            note(ctx, dg, y->loc, "'%s' used here by %s", y->text,
                  first->display);
             return;
         }
@@ -347,9 +347,9 @@ static void api_link(Ctx *ctx, Decl *d)
         char *key = arena_printf(ctx->arena, "%s %s", r->method, r->path);
         Decl *first = strmap_get(&seen, key);
         if (first) {
-            Diag *e = diag(ctx, D_DUPLICATE_ROUTE, route->loc,
-                           "route %s %s is declared twice", r->method, r->path);
-            note(ctx, e, first->loc, "first declared here");
+            Diag *dg = diag(ctx, D_DUPLICATE_ROUTE, route->loc,
+                            "route %s %s is declared twice", r->method, r->path);
+            note(ctx, dg, first->loc, "first declared here");
             continue;
         }
         strmap_put(ctx->arena, &seen, key, route);
@@ -486,5 +486,5 @@ CfnRef api_stage_ref(Ctx *ctx, Decl *api, const char *attr)
         return (CfnRef){.form = CFN_SUB,
                         .sub = "https://${Api}.execute-api.${AWS::Region}."
                                "${AWS::URLSuffix}/${Stage}/"};
-    return (CfnRef){.form = CFN_REF, .logical = "Api"};
+    return (CfnRef){.form = CFN_REF, .logical = hitc_ids[HID_API]};
 }

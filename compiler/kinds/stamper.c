@@ -34,15 +34,20 @@
 #include "kinds/function_ops.h"
 #include "stamper_zip.h"
 
-void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
+/* A stamp's own: the env it writes and the source bundle it copies. */
+typedef struct StampVar {
+    const char *key;
+    Expr *value;
+} StampVar;
+
+typedef struct Stamp {
+    PtrVec env;             /* StampVar*, in the order written */
+    const char *source;     /* "${CodePrefix}SHA.zip", once bundled */
+} Stamp;
+
+/* The bundle phase: the stamper's bundle, linked into hitc. */
+static void stamper_bundle(Ctx *ctx, Decl *d, Emit *e)
 {
-    for (int i = 0; i < e->bundles.len; i++) {
-        BundleRef *b = e->bundles.items[i];
-        if (strcmp(b->source, "(stamper)") == 0) {
-            *out = b;
-            return;
-        }
-    }
     BundleRef *b = arena_alloc(ctx->arena, sizeof *b);
     b->source = "(stamper)";
     b->path = "(stamper)";
@@ -51,7 +56,7 @@ void stamper_bundle(Ctx *ctx, Emit *e, BundleRef **out)
     b->data = hitc_stamper_zip;
     b->len = hitc_stamper_zip_len;
     vec_push(ctx->arena, &e->bundles, b);
-    *out = b;
+    d->data = b;
 }
 
 static CfnNode *s3_statement(Ctx *ctx, Loc at, const char *sid,
@@ -78,23 +83,18 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The SourceKey (a Fn::Sub string) of every Custom::HitcStamp resource,
- * sorted, each once. */
-static int stamp_source_keys(Ctx *ctx, Emit *e, const char ***out)
+/* The source key (a Fn::Sub string) of every stamp (each contributes to
+ * the stamper, stamp_new), sorted, each once. */
+static int stamp_source_keys(Ctx *ctx, Decl *stamper, const char ***out)
 {
-    int n = 0, cap = e->resources->len;
-    const char **keys = arena_alloc(ctx->arena, (size_t)(cap + 1) * sizeof *keys);
-    for (int i = 0; i < e->resources->len; i++) {
-        const CfnNode *r = e->resources->pairs[i].value;
-        const CfnNode *type = cfn_obj_get(r, "Type");
-        if (!type || type->kind != CFN_STRING ||
-            strcmp(type->text, "Custom::HitcStamp") != 0)
-            continue;
-        const CfnNode *props = cfn_obj_get(r, "Properties");
-        const CfnNode *key = props ? cfn_obj_get(props, "SourceKey") : NULL;
-        const CfnNode *sub = key ? cfn_obj_get(key, "Fn::Sub") : NULL;
-        if (sub && sub->kind == CFN_STRING && n < cap)
-            keys[n++] = sub->text;
+    const PtrVec *stamps = &stamper->contributors;
+    int n = 0;
+    const char **keys = arena_alloc(ctx->arena,
+                                    (size_t)(stamps->len + 1) * sizeof *keys);
+    for (int i = 0; i < stamps->len; i++) {
+        const Stamp *st = ((Decl *)stamps->items[i])->data;
+        if (st->source)
+            keys[n++] = st->source;
     }
     qsort(keys, (size_t)n, sizeof *keys, key_cmp);
     int m = 0;
@@ -112,7 +112,7 @@ static Decl *stamper_decl(Ctx *ctx)
     if (!p->stamper) {
         Decl *d = decl_new(ctx, &kind_stamper, NULL, (Loc){0});
         d->display = "hitc's stamper";
-        d->logical = "HitcStamper";
+        d->logical = hitc_ids[HID_STAMPER];
         d->builtin = true;
         d->used = true;
         d->sorts_first = true;
@@ -130,9 +130,48 @@ Decl *stamp_new(Ctx *ctx, Decl *fn, Loc at)
     s->builtin = true;
     s->used = true;
     s->part_of = fn;
+    s->data = arena_alloc(ctx->arena, sizeof(Stamp));
     add_edge(ctx, fn, s, at, "runs the code its stamp writes");
     add_edge(ctx, s, stamper_decl(ctx), at, "is made by hitc's stamper");
+    contribute(ctx, stamper_decl(ctx), s);
     return s;
+}
+
+void stamp_env(Ctx *ctx, Decl *stamp, const char *key, Expr *value)
+{
+    Stamp *st = stamp->data;
+    StampVar *v = arena_alloc(ctx->arena, sizeof *v);
+    v->key = key;
+    v->value = value;
+    vec_push(ctx->arena, &st->env, v);
+}
+
+void stamp_source(Decl *stamp, const char *key)
+{
+    ((Stamp *)stamp->data)->source = key;
+}
+
+/* The stamp's Custom::HitcStamp: the stamper copies the source bundle
+ * with the .env written into it.  Emitted by its function (part_of),
+ * between the function's role and itself. */
+static void stamp_emit(Ctx *ctx, Decl *d, Emit *e)
+{
+    Stamp *st = d->data;
+    Arena *a = ctx->arena;
+    Loc at = d->loc;
+    CfnNode *s = emit_resource(ctx, e, d, d->logical, "Custom::HitcStamp");
+    CfnNode *p = cfn_put_obj(a, s, "Properties");
+    cfn_put(a, p, "ServiceToken", cfn_getatt(
+        a, at, logical_id(ctx, ctx->prog.stamper, "Function"), "Arn"));
+    cfn_put_num(a, p, "ServiceTimeout", 300);
+    cfn_put(a, p, "SourceBucket", cfn_ref(a, at, hitc_ids[HID_CODE_BUCKET]));
+    cfn_put(a, p, "SourceKey", cfn_sub(a, at, st->source ? st->source : ""));
+    cfn_put(a, p, "TargetPrefix", cfn_sub(a, at, "${CodePrefix}stamped/"));
+    CfnNode *env = cfn_put_obj(a, p, "Env");
+    for (int i = 0; i < st->env.len; i++) {
+        StampVar *v = st->env.items[i];
+        cfn_put(a, env, v->key, expr_cfn(ctx, at, v->value));
+    }
 }
 
 static void stamp_ids(Ctx *ctx, Decl *d)
@@ -147,15 +186,14 @@ static void stamper_ids(Ctx *ctx, Decl *d)
     id_claim(ctx, d, logical_id(ctx, d, "Function"));
 }
 
-/* Last, after every stamp: the role names each stamp's source bundle. */
-static void stamper_finish(Ctx *ctx, Emit *e)
+/* In dependency order, first (its role names each stamp's source
+ * bundle, known since the bundle phase), but written after every
+ * declaration's resources (emit_after_begin), where it has always stood. */
+static void stamper_emit(Ctx *ctx, Decl *owner, Emit *e)
 {
-    Decl *owner = ctx->prog.stamper;
-    if (!owner)
-        return;
+    emit_after_begin(ctx, e, owner);
     Loc at = owner->loc;
-    BundleRef *b;
-    stamper_bundle(ctx, e, &b);
+    BundleRef *b = owner->data;
 
     const char *log_group = logical_id(ctx, owner, "LogGroup");
     const char *role = logical_id(ctx, owner, "Role");
@@ -168,7 +206,7 @@ static void stamper_finish(Ctx *ctx, Emit *e)
      * (and so their .env).  List: only with a source bundle's key as the
      * prefix, the one listing the stamper makes. */
     const char **keys;
-    int nkeys = stamp_source_keys(ctx, e, &keys);
+    int nkeys = stamp_source_keys(ctx, owner, &keys);
     CfnNode *read = cfn_arr(ctx->arena, at);
     CfnNode *prefixes = cfn_arr(ctx->arena, at);
     bool each = nkeys <= STAMPER_MAX_LISTED;
@@ -198,7 +236,7 @@ static void stamper_finish(Ctx *ctx, Emit *e)
                                 "AWS::Lambda::Function");
     CfnNode *p = cfn_put_obj(ctx->arena, fn, "Properties");
     CfnNode *code = cfn_put_obj(ctx->arena, p, "Code");
-    cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, at, "CodeBucket"));
+    cfn_put(ctx->arena, code, "S3Bucket", cfn_ref(ctx->arena, at, hitc_ids[HID_CODE_BUCKET]));
     cfn_put(ctx->arena, code, "S3Key", cfn_sub(ctx->arena, at, arena_printf(
         ctx->arena, "${CodePrefix}%s.zip", b->sha256)));
     cfn_put_str(ctx->arena, p, "Description",
@@ -212,10 +250,9 @@ static void stamper_finish(Ctx *ctx, Emit *e)
     cfn_put_str(ctx->arena, p, "Runtime", "python3.12");
     cfn_put(ctx->arena, p, "Tags", hitc_tags(ctx, at));
     cfn_put_num(ctx->arena, p, "Timeout", 120);
+    emit_after_end(e);
 }
 
-/* A stamp: one function's Custom::HitcStamp resource, emitted by its
- * function (kinds/function.c) between the function's role and itself. */
 /* For split.c: a stamp goes with its function. */
 static Decl *stamp_unit(const Decl *d)
 {
@@ -225,11 +262,13 @@ static Decl *stamp_unit(const Decl *d)
 const Kind kind_stamp = {
     .noun = "stamp",
     .ids = stamp_ids,
+    .emit = stamp_emit,
     .unit = stamp_unit,
 };
 
 const Kind kind_stamper = {
     .noun = "stamper",
     .ids = stamper_ids,
-    .finish = stamper_finish,
+    .bundle = stamper_bundle,
+    .emit = stamper_emit,
 };

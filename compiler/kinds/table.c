@@ -169,10 +169,10 @@ static void field_index(Ctx *ctx, Decl *d, Stmt *s)
     }
     for (int i = 0; i < t->nindexes; i++) {
         if (strcmp(t->indexes[i]->name, name) == 0) {
-            Diag *e = diag(ctx, D_DUPLICATE_NAME, s->items[1]->loc,
-                           "index '%s' is declared twice in %s", name,
-                           d->display);
-            note(ctx, e, t->indexes[i]->loc, "first declared here");
+            Diag *dg = diag(ctx, D_DUPLICATE_NAME, s->items[1]->loc,
+                            "index '%s' is declared twice in %s", name,
+                            d->display);
+            note(ctx, dg, t->indexes[i]->loc, "first declared here");
             return;
         }
     }
@@ -213,12 +213,12 @@ static void check_key_types(Ctx *ctx, Decl *d, KeyAttr **keys, int n)
         for (int j = 0; j < i; j++)
             if (strcmp(keys[i]->name, keys[j]->name) == 0 &&
                 keys[i]->type != keys[j]->type) {
-                Diag *e = diag(ctx, D_BAD_VALUE, keys[i]->loc,
-                               "attribute '%s' of %s is a %s here but a %s "
-                               "before", keys[i]->name, d->display,
-                               key_types[keys[i]->type],
-                               key_types[keys[j]->type]);
-                note(ctx, e, keys[j]->loc, "first typed here");
+                Diag *dg = diag(ctx, D_BAD_VALUE, keys[i]->loc,
+                                "attribute '%s' of %s is a %s here but a %s "
+                                "before", keys[i]->name, d->display,
+                                key_types[keys[i]->type],
+                                key_types[keys[j]->type]);
+                note(ctx, dg, keys[j]->loc, "first typed here");
             }
 }
 
@@ -242,7 +242,6 @@ static void table_check(Ctx *ctx, Decl *d)
     Table *t = arena_alloc(ctx->arena, sizeof *t);
     t->stream = -1;
     d->data = t;
-    d->logical = arena_printf(ctx->arena, "%sTable", d->logical);
     if (!want_items(ctx, d->stmt, 2, 2, "table NAME { ... }"))
         return;
     check_fields(ctx, d, d->stmt, table_fields,
@@ -378,6 +377,7 @@ const Kind kind_table = {
     .keyword = "table",
     .noun = "table",
     .named = true,
+    .suffix = "Table",
     .attrs = table_attrs,
     .nattrs = sizeof table_attrs / sizeof *table_attrs,
     .check = table_check,

@@ -24,6 +24,9 @@
  * What happens when the function fails (on-failure, bisect, max-age,
  * partial-batch, filter; retries of an asynchronous trigger): the same
  * mapping's properties, or T+"InvokeConfig": kinds/trigger_failure.c.
+ * Each source is one row of trigger_sources[] (kinds/trigger.h's
+ * TriggerSource): its word, how it invokes (a rule, a subscription or a
+ * mapping), the function that reads its value, its limits and options.
  * Edges: the trigger -> its function and what it reads; the function ->
  * the table or queue its role names.  Checks: schedule expressions as
  * EventBridge reads them (rate's singular and plural units, cron's six
@@ -38,8 +41,6 @@
 #include "hitc.h"
 #include "kinds/trigger.h"
 
-static const char *const sources[] = {"schedule", "event", "stream", "queue",
-                                      "topic"};
 
 /* ---- schedule expressions -------------------------------------------- */
 
@@ -239,198 +240,58 @@ static void check_schedule(Ctx *ctx, Trigger *t, const char *text, Loc loc)
     t->text = text;
 }
 
-/* ---- event patterns: JSON into the template's tree -------------------- */
+/* ---- event patterns: JSON into the template's tree --------------------
+ * A pattern is read by the one JSON reader hitc has (cfn_read), in a
+ * context of its own: its first complaint becomes the pattern's, placed
+ * by character, and the tree it made is copied into this one, every node
+ * at the pattern's place in the .hit file. */
 
-typedef struct Json {
-    Ctx *ctx;
-    const char *s, *p;
-    Loc loc;
-    const char *err;
-    int depth;
-} Json;
-
-static void json_ws(Json *j)
+static CfnNode *copy_tree(Arena *a, const CfnNode *n, Loc loc)
 {
-    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-        j->p++;
-}
-
-static CfnNode *json_fail(Json *j, const char *what)
-{
-    if (!j->err)
-        j->err = arena_printf(j->ctx->arena, "%s at character %d", what,
-                              (int)(j->p - j->s) + 1);
-    return NULL;
-}
-
-static char *json_string(Json *j)
-{
-    Buf b = {0};
-    buf_add(&b, "", 0);
-    j->p++;
-    for (;;) {
-        unsigned char c = (unsigned char)*j->p;
-        if (c == '"')
-            break;
-        if (c < 0x20) {
-            buf_free(&b);
-            json_fail(j, c ? "a control character in a string"
-                           : "an unterminated string");
-            return NULL;
-        }
-        if (c != '\\') {
-            buf_add(&b, j->p++, 1);
-            continue;
-        }
-        char e = j->p[1];
-        const char *map = strchr("\"\\/bfnrt", e);
-        if (e && map) {
-            static const char out[] = "\"\\/\b\f\n\r\t";
-            buf_add(&b, &out[map - "\"\\/bfnrt"], 1);
-            j->p += 2;
-            continue;
-        }
-        unsigned cp = 0;
-        for (int i = 0; e == 'u' && i < 4; i++) {
-            char h = j->p[2 + i];
-            int v = h >= '0' && h <= '9' ? h - '0'
-                  : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                  : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
-            if (v < 0) {
-                e = 0;
-                break;
-            }
-            cp = cp << 4 | (unsigned)v;
-        }
-        if (e != 'u' || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            buf_free(&b);
-            json_fail(j, "a bad escape in a string");
-            return NULL;
-        }
-        if (cp == 0) {      /* it would cut the string short where it stands */
-            buf_free(&b);
-            json_fail(j, "'\\u0000' in a string: a pattern cannot match a "
-                         "NUL character");
-            return NULL;
-        }
-        buf_put_utf8(&b, cp);
-        j->p += 6;
+    switch (n->kind) {
+    case CFN_NULL:
+        return cfn_null(a, loc);
+    case CFN_BOOL:
+        return cfn_bool(a, loc, n->boolean);
+    case CFN_NUMBER:
+        return cfn_num_text(a, loc, arena_strdup(a, n->text));
+    case CFN_STRING:
+        return cfn_str(a, loc, n->text);
+    case CFN_ARRAY: {
+        CfnNode *arr = cfn_arr(a, loc);
+        for (int i = 0; i < n->len; i++)
+            cfn_arr_push(a, arr, copy_tree(a, n->items[i], loc));
+        return arr;
     }
-    j->p++;
-    char *s = arena_strdup(j->ctx->arena, b.data);
-    buf_free(&b);
-    return s;
+    case CFN_OBJECT: {
+        CfnNode *obj = cfn_obj(a, loc);
+        for (int i = 0; i < n->len; i++)
+            cfn_obj_set(a, obj, arena_strdup(a, n->pairs[i].key), loc,
+                        copy_tree(a, n->pairs[i].value, loc));
+        return obj;
+    }
+    }
+    return cfn_null(a, loc);
 }
 
-static CfnNode *json_value(Json *j)
+/* The pattern's JSON, or NULL with *err (in ctx's arena) saying why. */
+static CfnNode *read_pattern(Ctx *ctx, const char *text, Loc loc, const char **err)
 {
-    Arena *a = j->ctx->arena;
-    json_ws(j);
-    if (++j->depth > MAX_NESTING)
-        return json_fail(j, "nesting too deep");
-    CfnNode *v = NULL;
-    char c = *j->p;
-    if (c == '{') {
-        v = cfn_obj(a, j->loc);
-        j->p++;
-        json_ws(j);
-        if (*j->p == '}')
-            j->p++;
-        else
-            for (;;) {
-                json_ws(j);
-                if (*j->p != '"')
-                    return json_fail(j, "expected a member name in quotes");
-                char *key = json_string(j);
-                if (!key)
-                    return NULL;
-                json_ws(j);
-                if (*j->p != ':')
-                    return json_fail(j, "expected ':'");
-                j->p++;
-                CfnNode *m = json_value(j);
-                if (!m)
-                    return NULL;
-                if (cfn_obj_set(a, v, key, j->loc, m))
-                    return json_fail(j, arena_printf(a, "member '%s' given "
-                                                     "twice", key));
-                json_ws(j);
-                if (*j->p == ',') {
-                    j->p++;
-                    continue;
-                }
-                if (*j->p != '}')
-                    return json_fail(j, "expected ',' or '}'");
-                j->p++;
-                break;
-            }
-    } else if (c == '[') {
-        v = cfn_arr(a, j->loc);
-        j->p++;
-        json_ws(j);
-        if (*j->p == ']')
-            j->p++;
-        else
-            for (;;) {
-                CfnNode *m = json_value(j);
-                if (!m)
-                    return NULL;
-                cfn_arr_push(a, v, m);
-                json_ws(j);
-                if (*j->p == ',') {
-                    j->p++;
-                    continue;
-                }
-                if (*j->p != ']')
-                    return json_fail(j, "expected ',' or ']'");
-                j->p++;
-                break;
-            }
-    } else if (c == '"') {
-        char *s = json_string(j);
-        if (!s)
-            return NULL;
-        v = cfn_str(a, j->loc, s);
-    } else if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "false", 5) == 0) {
-        v = cfn_bool(a, j->loc, c == 't');
-        j->p += c == 't' ? 4 : 5;
-    } else if (strncmp(j->p, "null", 4) == 0) {
-        v = cfn_null(a, j->loc);
-        j->p += 4;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-        const char *start = j->p;
-        if (*j->p == '-')
-            j->p++;
-        if (*j->p == '0')
-            j->p++;
-        else if (*j->p >= '1' && *j->p <= '9')
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        else
-            return json_fail(j, "a bad number");
-        if (*j->p == '.') {
-            j->p++;
-            if (!(*j->p >= '0' && *j->p <= '9'))
-                return json_fail(j, "a bad number");
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        }
-        if (*j->p == 'e' || *j->p == 'E') {
-            j->p++;
-            if (*j->p == '+' || *j->p == '-')
-                j->p++;
-            if (!(*j->p >= '0' && *j->p <= '9'))
-                return json_fail(j, "a bad number");
-            while (*j->p >= '0' && *j->p <= '9')
-                j->p++;
-        }
-        v = cfn_num_text(a, j->loc,
-                         arena_strndup(a, start, (size_t)(j->p - start)));
-    } else {
-        return json_fail(j, c ? "expected a JSON value" : "unexpected end");
+    *err = NULL;
+    size_t lead = strspn(text, " \t\n\r");
+    if (text[lead] != '{' && text[lead] != '[')
+        return cfn_null(ctx->arena, loc);       /* JSON, but no object */
+    Ctx *scratch = ctx_new();
+    CfnNode *v = cfn_read(scratch, source_from_text(scratch, "pattern", text,
+                                                    strlen(text)));
+    if (!v && scratch->diags.len) {
+        const Diag *dg = scratch->diags.items[0];
+        *err = arena_printf(ctx->arena, "%s (character %u)", dg->msg,
+                            (unsigned)dg->loc.off + 1);
     }
-    j->depth--;
-    return v;
+    CfnNode *copy = v ? copy_tree(ctx->arena, v, loc) : NULL;
+    ctx_free(scratch);
+    return copy;
 }
 
 /* EventBridge's rule: every member of a pattern is an object (a nested
@@ -457,16 +318,11 @@ static const char *pattern_shape(Ctx *ctx, const CfnNode *o, const char *path)
 CfnNode *trigger_pattern(Ctx *ctx, const char *text, Loc loc,
                          const char *what)
 {
-    Json j = {ctx, text, text, loc, NULL, 0};
-    CfnNode *v = json_value(&j);
-    if (v) {
-        json_ws(&j);
-        if (*j.p)
-            json_fail(&j, "text after the JSON value");
-    }
-    if (j.err) {
+    const char *err;
+    CfnNode *v = read_pattern(ctx, text, loc, &err);
+    if (!v) {
         diag(ctx, D_BAD_EVENT_PATTERN, loc, "the %s is not valid JSON: %s",
-             what, j.err);
+             what, err ? err : "it cannot be read");
         return NULL;
     }
     const char *why = v->kind != CFN_OBJECT
@@ -497,8 +353,7 @@ bool trigger_option_number(Ctx *ctx, Decl *d, Stmt *s, const char *usage,
     if (s->items[1]->unit[0] || v < lo || v > hi) {
         diag(ctx, D_TRIGGER_OPTION, s->items[1]->loc, "'%s' of an 'on %s' "
              "trigger must be a whole number from %lld to %lld",
-             s->items[0]->text, trigger_of(d)->what == T_STREAM
-             ? "TABLE.stream" : sources[trigger_of(d)->what], lo, hi);
+             s->items[0]->text, trigger_of(d)->src->form + 3, lo, hi);
         return false;
     }
     *out = v;
@@ -510,8 +365,8 @@ static void opt_batch(Ctx *ctx, Decl *d, Stmt *s)
     Trigger *t = trigger_of(d);
     /* Lambda's limits: 10,000 records from a stream; 10 messages from a
      * queue without a batching window. */
-    long long hi = t->what == T_STREAM ? 10000 : 10;
-    trigger_option_number(ctx, d, s, "batch N", 1, hi, &t->batch);
+    trigger_option_number(ctx, d, s, "batch N", 1, t->src->batch_max,
+                          &t->batch);
 }
 
 static void opt_start(Ctx *ctx, Decl *d, Stmt *s)
@@ -571,6 +426,143 @@ static const char *short_hash(Ctx *ctx, const char *s)
     return arena_strdup(ctx->arena, hash);
 }
 
+/* ---- the sources ------------------------------------------------------ */
+
+/* `on schedule "EXPR"` and `on event "PATTERN"`: the ID hashes the text. */
+static bool read_rule(Ctx *ctx, Decl *d, Trigger *t, const Item *val,
+                      const char *base, bool schedule)
+{
+    const char *text = string_literal(ctx, val, schedule
+                                      ? "a schedule expression"
+                                      : "an event pattern");
+    if (!text)
+        return false;
+    if (schedule)
+        check_schedule(ctx, t, text, val->loc);
+    else
+        t->pattern = trigger_pattern(ctx, text, val->loc, "event pattern");
+    d->logical = arena_printf(ctx->arena, "%sOn%s%s", base,
+                              schedule ? "Schedule" : "Event",
+                              short_hash(ctx, text));
+    return true;
+}
+
+static bool read_schedule(Ctx *ctx, Decl *d, Trigger *t, const Item *src,
+                          const Item *val, const char *base)
+{
+    (void)src;
+    return read_rule(ctx, d, t, val, base, true);
+}
+
+static bool read_event(Ctx *ctx, Decl *d, Trigger *t, const Item *src,
+                       const Item *val, const char *base)
+{
+    (void)src;
+    return read_rule(ctx, d, t, val, base, false);
+}
+
+/* `on TABLE.stream`: the table, which the trigger reads. */
+static bool read_stream(Ctx *ctx, Decl *d, Trigger *t, const Item *src,
+                        const Item *val, const char *base)
+{
+    (void)val;
+    Item name = *src;
+    size_t n = (size_t)(strchr(src->text, '.') - src->text);
+    name.text = arena_strndup(ctx->arena, src->text, n);
+    name.loc.len = (uint32_t)n;
+    t->table_loc = src->loc;
+    t->table = resolve_name_of_kind(ctx, &name, &kind_table);
+    if (t->table)
+        add_edge(ctx, d, t->table, src->loc, arena_printf(
+            ctx->arena, "reads '%s'", src->text));
+    d->logical = arena_printf(ctx->arena, "%sOn%sStream", base,
+                              pascal_case(ctx->arena, name.text));
+    return true;
+}
+
+/* `on queue ARN`, `on topic ARN`: the ID hashes the ARN as written. */
+static bool read_arn(Ctx *ctx, Decl *d, Trigger *t, const Item *src,
+                     const Item *val, const char *base)
+{
+    (void)src;
+    t->arn = expr_from_item(ctx, val);
+    use_expr(ctx, d, t->arn, arena_printf(ctx->arena, "its %s",
+                                          t->src->arn_noun));
+    d->logical = arena_printf(ctx->arena, "%sOn%s%s", base,
+                              pascal_case(ctx->arena, t->src->word),
+                              short_hash(ctx, written(ctx, val)));
+    return true;
+}
+
+/* Lambda's limits: a batch of 10,000 records from a stream, 10 messages
+ * from a queue without a batching window; records live up to 7 days in a
+ * stream and are retried up to 10,000 times; an asynchronous event lives
+ * 6 hours and is retried twice. */
+static const TriggerSource trigger_sources[] = {
+    {.word = "schedule", .form = "on schedule",
+     .usage = "on schedule \"rate(...)|cron(...)\" -> FUNCTION",
+     .takes_value = true, .via = VIA_RULE, .read = read_schedule,
+     .max_age_max = 21600, .max_age_shown = "6h", .retries_max = 2},
+    {.word = "event", .form = "on event",
+     .usage = "on event \"PATTERN\" -> FUNCTION",
+     .takes_value = true, .via = VIA_RULE, .read = read_event,
+     .max_age_max = 21600, .max_age_shown = "6h", .retries_max = 2,
+     .is_pattern = true},
+    {.word = "stream", .form = "on TABLE.stream",
+     .usage = "on TABLE.stream -> FUNCTION",
+     .via = VIA_MAPPING, .read = read_stream, .grant_noun = "stream",
+     .batch_max = 10000, .batch_default = 100,
+     .max_age_max = 604800, .max_age_shown = "168h (7 days)",
+     .retries_max = 10000,
+     .options = stream_options, .noptions = 2},
+    {.word = "queue", .form = "on queue", .usage = "on queue ARN -> FUNCTION",
+     .takes_value = true, .via = VIA_MAPPING, .read = read_arn,
+     .grant_noun = "queue", .batch_max = 10, .batch_default = 10,
+     .arn_noun = "queue", .arn_service = "sqs",
+     .arn_wanted = "'on queue' takes an SQS queue's ARN", .redrive = true,
+     .max_age_max = 21600, .max_age_shown = "6h", .retries_max = 2,
+     .options = queue_options, .noptions = 1},
+    {.word = "topic", .form = "on topic", .usage = "on topic ARN -> FUNCTION",
+     .takes_value = true, .via = VIA_SUBSCRIPTION, .read = read_arn,
+     .arn_noun = "topic", .arn_service = "sns",
+     .arn_wanted = "'on topic' takes an SNS topic's ARN",
+     .max_age_max = 21600, .max_age_shown = "6h", .retries_max = 2},
+};
+
+#define NSOURCES (int)(sizeof trigger_sources / sizeof *trigger_sources)
+
+/* The row of the source item src names, or NULL. */
+static const TriggerSource *source_of(const Item *src)
+{
+    if (src->kind != I_WORD)
+        return NULL;
+    const char *dot = strchr(src->text, '.');
+    for (int i = 0; i < NSOURCES; i++) {
+        const TriggerSource *r = &trigger_sources[i];
+        bool after_table = !r->takes_value && r->via == VIA_MAPPING;
+        if (after_table ? dot && strcmp(dot + 1, r->word) == 0
+                        : !dot && strcmp(src->text, r->word) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* "'on schedule', 'on event', 'on TABLE.stream', 'on queue' or 'on
+ * topic'", and the words for "did you mean". */
+static const char *source_list(Ctx *ctx, const char *quote, bool on)
+{
+    Buf b = {0};
+    for (int i = 0; i < NSOURCES; i++)
+        buf_printf(&b, "%s%s%s%s", i == 0 ? "" : i + 1 < NSOURCES ? ", "
+                   : " or ", quote, trigger_sources[i].form + (on ? 0 : 3),
+                   quote);
+    const char *list = arena_strdup(ctx->arena, b.data);
+    buf_free(&b);
+    return list;
+}
+
+/* ---- check ----------------------------------------------------------- */
+
 static void trigger_check(Ctx *ctx, Decl *d)
 {
     Stmt *s = d->stmt;
@@ -578,49 +570,36 @@ static void trigger_check(Ctx *ctx, Decl *d)
     t->batch = t->retries = t->max_age = -1;
     if (s->nitems < 2) {
         diag(ctx, D_EXPECTED, s->items[0]->loc, "expected what triggers the "
-             "function: 'on schedule', 'on event', 'on TABLE.stream', "
-             "'on queue' or 'on topic'");
+             "function: %s", source_list(ctx, "'", true));
         return;
     }
     Item *src = s->items[1];
-    int what = -1;
-    if (src->kind == I_WORD) {
-        const char *dot = strchr(src->text, '.');
-        if (dot && strcmp(dot, ".stream") == 0)
-            what = T_STREAM;
-        for (int i = 0; !dot && i < 5; i++)
-            if (i != T_STREAM && strcmp(src->text, sources[i]) == 0)
-                what = i;
-    }
-    if (what < 0) {
-        static const char *const words[] = {"schedule", "event", "queue",
-                                            "topic"};
+    const TriggerSource *row = source_of(src);
+    if (!row) {
+        const char *words[NSOURCES];
+        int n = 0;
+        for (int i = 0; i < NSOURCES; i++)
+            if (trigger_sources[i].takes_value)
+                words[n++] = trigger_sources[i].word;
         const char *dym = src->kind == I_WORD && !strchr(src->text, '.')
-            ? did_you_mean(ctx, src->text, words, 4, NULL) : "";
+            ? did_you_mean(ctx, src->text, words, n, NULL) : "";
         if (dym[0])
             diag(ctx, D_UNKNOWN_TRIGGER, src->loc, "unknown trigger '%s'%s",
                  src->text, dym);
         else
             diag(ctx, D_UNKNOWN_TRIGGER, src->loc, "unknown trigger %s; "
-                 "expected 'schedule', 'event', 'TABLE.stream', 'queue' or "
-                 "'topic'", item_describe(ctx->arena, src));
+                 "expected %s", item_describe(ctx->arena, src),
+                 source_list(ctx, "'", false));
         return;
     }
-    t->what = what;
-    bool has_value = what != T_STREAM;
+    t->src = row;
+    bool has_value = row->takes_value;
     int arrow = has_value ? 3 : 2;
-    const char *usage[] = {
-        "on schedule \"rate(...)|cron(...)\" -> FUNCTION",
-        "on event \"PATTERN\" -> FUNCTION",
-        "on TABLE.stream -> FUNCTION",
-        "on queue ARN -> FUNCTION",
-        "on topic ARN -> FUNCTION",
-    };
-    if (!want_items(ctx, s, arrow + 2, arrow + 2, usage[what]))
+    if (!want_items(ctx, s, arrow + 2, arrow + 2, row->usage))
         return;
     if (!item_is_punct(s->items[arrow], T_ARROW)) {
         diag(ctx, D_EXPECTED, s->items[arrow]->loc, "expected '->' in '%s'",
-             usage[what]);
+             row->usage);
         return;
     }
     Item *val = s->items[2];
@@ -628,7 +607,7 @@ static void trigger_check(Ctx *ctx, Decl *d)
                               ? s->items[arrow + 1]->text : "";
     /* A schedule or pattern is shown as its text, a long one cut short. */
     const char *shown = has_value ? written(ctx, val) : "";
-    if ((what == T_SCHEDULE || what == T_EVENT) && val->kind == I_STRING &&
+    if (row->via == VIA_RULE && val->kind == I_STRING &&
         val->parts && !val->parts->next) {
         const char *text = val->parts->text;
         int cut = 36;
@@ -643,47 +622,8 @@ static void trigger_check(Ctx *ctx, Decl *d)
     d->display = arena_printf(ctx->arena, "trigger 'on %s%s%s -> %s'",
                               written(ctx, src), has_value ? " " : "",
                               shown, fn_name);
-    const char *base = pascal_case(ctx->arena, fn_name);
-    switch (what) {
-    case T_SCHEDULE:
-    case T_EVENT: {
-        const char *text = string_literal(ctx, val, what == T_SCHEDULE
-                                          ? "a schedule expression"
-                                          : "an event pattern");
-        if (!text)
-            return;
-        if (what == T_SCHEDULE)
-            check_schedule(ctx, t, text, val->loc);
-        else
-            t->pattern = trigger_pattern(ctx, text, val->loc,
-                                         "event pattern");
-        d->logical = arena_printf(ctx->arena, "%sOn%s%s", base,
-                                  what == T_SCHEDULE ? "Schedule" : "Event",
-                                  short_hash(ctx, text));
-        break;
-    }
-    case T_STREAM: {
-        Item name = *src;
-        size_t n = (size_t)(strchr(src->text, '.') - src->text);
-        name.text = arena_strndup(ctx->arena, src->text, n);
-        name.loc.len = (uint32_t)n;
-        t->table_loc = src->loc;
-        t->table = resolve_name_of_kind(ctx, &name, &kind_table);
-        if (t->table)
-            add_edge(ctx, d, t->table, src->loc, arena_printf(
-                ctx->arena, "reads '%s'", src->text));
-        d->logical = arena_printf(ctx->arena, "%sOn%sStream", base,
-                                  pascal_case(ctx->arena, name.text));
-        break;
-    }
-    default:
-        t->arn = expr_from_item(ctx, val);
-        use_expr(ctx, d, t->arn, what == T_QUEUE ? "its queue" : "its topic");
-        d->logical = arena_printf(ctx->arena, "%sOn%s%s", base,
-                                  what == T_QUEUE ? "Queue" : "Topic",
-                                  short_hash(ctx, written(ctx, val)));
-        break;
-    }
+    if (!row->read(ctx, d, t, src, val, pascal_case(ctx->arena, fn_name)))
+        return;
     d->logical = logical_id_fit(ctx->arena, d->logical);
     t->fn = resolve_name_of_kind(ctx, s->items[arrow + 1], &kind_function);
     t->fn_loc = s->items[arrow + 1]->loc;
@@ -691,14 +631,8 @@ static void trigger_check(Ctx *ctx, Decl *d)
         add_edge(ctx, d, t->fn, t->fn_loc,
                  arena_printf(ctx->arena, "calls '%s'", t->fn->name));
     d->data = t;
-    if (s->has_block) {
-        if (what == T_STREAM)
-            check_options(ctx, d, stream_options, 2);
-        else if (what == T_QUEUE)
-            check_options(ctx, d, queue_options, 1);
-        else
-            check_options(ctx, d, NULL, 0);
-    }
+    if (s->has_block)
+        check_options(ctx, d, row->options, row->noptions);
 }
 
 /* ---- link: streams, grants, the function's edges ---------------------- */
@@ -727,39 +661,36 @@ static void trigger_link(Ctx *ctx, Decl *d)
     Trigger *t = d->data;
     if (!t)
         return;
+    const TriggerSource *row = t->src;
     if (t->arn && t->arn->type != VT_STRING && t->arn->type != VT_NONE)
-        diag(ctx, D_TRIGGER_OPTION, t->arn->loc, "the %s of 'on %s' must be "
-             "a string (an ARN), not %s", t->what == T_QUEUE ? "queue" :
-             "topic", sources[t->what], value_type_name(t->arn->type));
-    else if (t->arn && t->what == T_QUEUE)
-        want_arn(ctx, t->arn, "sqs", D_TRIGGER_OPTION,
-                 "'on queue' takes an SQS queue's ARN");
-    else if (t->arn && t->what == T_TOPIC)
-        want_arn(ctx, t->arn, "sns", D_TRIGGER_OPTION,
-                 "'on topic' takes an SNS topic's ARN");
-    refuse_secret(ctx, t->arn, t->what == T_QUEUE
-                        ? "the ARN of 'on queue' would write"
-                        : "the ARN of 'on topic' would write",
-                        "in plain text into the template's trigger, which "
-                        "anyone who may describe the stack sees; an ARN is "
-                        "not a secret");
+        diag(ctx, D_TRIGGER_OPTION, t->arn->loc, "the %s of '%s' must be "
+             "a string (an ARN), not %s", row->arn_noun, row->form,
+             value_type_name(t->arn->type));
+    else if (t->arn)
+        want_arn(ctx, t->arn, row->arn_service, D_TRIGGER_OPTION,
+                 row->arn_wanted);
+    if (t->arn)
+        refuse_secret(ctx, t->arn, arena_printf(ctx->arena, "the ARN of "
+                      "'%s' would write", row->form),
+                      "in plain text into the template's trigger, which "
+                      "anyone who may describe the stack sees; an ARN is "
+                      "not a secret");
     trigger_failure_link(ctx, d);
     if (t->table && !table_has_stream(t->table)) {
-        Diag *e = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
-                       "table '%s' has no stream, so 'on %s.stream' has "
-                       "nothing to read; add 'stream new-and-old' (or "
-                       "keys-only, new, old) to its block", t->table->name,
-                       t->table->name);
-        note(ctx, e, t->table->name_loc, "table '%s' declared here",
+        Diag *dg = diag(ctx, D_TRIGGER_NO_STREAM, t->table_loc,
+                        "table '%s' has no stream, so 'on %s.stream' has "
+                        "nothing to read; add 'stream new-and-old' (or "
+                        "keys-only, new, old) to its block", t->table->name,
+                        t->table->name);
+        note(ctx, dg, t->table->name_loc, "table '%s' declared here",
              t->table->name);
         return;
     }
-    if (!t->fn || (t->what != T_STREAM && t->what != T_QUEUE))
+    if (!t->fn || !row->grant_noun)
         return;
     contribute(ctx, t->fn, d);
     const char *why = arena_printf(ctx->arena, "grants its role the %s of "
-                                   "%s", t->what == T_STREAM ? "stream"
-                                   : "queue", d->display);
+                                   "%s", row->grant_noun, d->display);
     if (t->table)
         add_edge(ctx, t->fn, t->table, t->table_loc, why);
     trigger_edge_to_refs(ctx, t->fn, t->arn, why);
@@ -767,16 +698,11 @@ static void trigger_link(Ctx *ctx, Decl *d)
 
 /* ---- ids and emit ---------------------------------------------------- */
 
+/* Each source reads one thing (its read function): a schedule's text, a
+ * pattern, a table or an ARN; without it there is nothing to emit. */
 static bool trigger_emits(const Trigger *t)
 {
-    if (!t || !t->fn)
-        return false;
-    switch (t->what) {
-    case T_SCHEDULE: return t->text != NULL;
-    case T_EVENT: return t->pattern != NULL;
-    case T_STREAM: return t->table != NULL;
-    default: return t->arn != NULL;
-    }
+    return t && t->fn && (t->text || t->pattern || t->table || t->arn);
 }
 
 static void trigger_ids(Ctx *ctx, Decl *d)
@@ -784,14 +710,18 @@ static void trigger_ids(Ctx *ctx, Decl *d)
     Trigger *t = d->data;
     if (!trigger_emits(t))
         return;
-    if (t->what == T_SCHEDULE || t->what == T_EVENT) {
+    switch (t->src->via) {
+    case VIA_RULE:
         id_claim(ctx, d, logical_id(ctx, d, "Rule"));
         id_claim(ctx, d, logical_id(ctx, d, "Permission"));
-    } else if (t->what == T_TOPIC) {
+        break;
+    case VIA_SUBSCRIPTION:
         id_claim(ctx, d, logical_id(ctx, d, "Subscription"));
         id_claim(ctx, d, logical_id(ctx, d, "Permission"));
-    } else {
+        break;
+    case VIA_MAPPING:
         id_claim(ctx, d, logical_id(ctx, d, "Mapping"));
+        break;
     }
     trigger_failure_ids(ctx, d);
 }
@@ -801,13 +731,13 @@ static void trigger_ids(Ctx *ctx, Decl *d)
 static CfnNode *trigger_grant(Ctx *ctx, Decl *d)
 {
     Trigger *t = d->data;
-    if (!trigger_emits(t) || (t->what != T_STREAM && t->what != T_QUEUE))
+    if (!trigger_emits(t) || !t->src->grant_noun)
         return NULL;
     Arena *a = ctx->arena;
     CfnNode *st = cfn_obj(a, d->loc);
     cfn_put_str(a, st, "Sid", d->logical);
     cfn_put_str(a, st, "Effect", "Allow");
-    if (t->what == T_STREAM) {
+    if (t->table) {
         cfn_put(a, st, "Action", cfn_strings(a, d->loc, 4,
             "dynamodb:DescribeStream", "dynamodb:GetRecords",
             "dynamodb:GetShardIterator", "dynamodb:ListStreams"));
@@ -856,7 +786,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
     Arena *a = ctx->arena;
     Loc at = d->loc;
     CfnNode *fn_arn = cfn_getatt(a, at, t->fn->logical, "Arn");
-    if (t->what == T_SCHEDULE || t->what == T_EVENT) {
+    if (t->src->via == VIA_RULE) {
         const char *rule_id = logical_id(ctx, d, "Rule");
         CfnNode *rule = emit_resource(ctx, e, d, rule_id, "AWS::Events::Rule");
         CfnNode *p = cfn_put_obj(a, rule, "Properties");
@@ -874,7 +804,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
         trigger_failure_emit(ctx, d, e);
         return;
     }
-    if (t->what == T_TOPIC) {
+    if (t->src->via == VIA_SUBSCRIPTION) {
         CfnNode *sub = emit_resource(ctx, e, d,
                                      logical_id(ctx, d, "Subscription"),
                                      "AWS::SNS::Subscription");
@@ -894,9 +824,9 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
                                            logical_id(ctx, t->fn, "Role")));
     CfnNode *p = cfn_put_obj(a, m, "Properties");
     cfn_put_num(a, p, "BatchSize", t->batch >= 0 ? t->batch
-                                   : t->what == T_STREAM ? 100 : 10);
+                                                 : t->src->batch_default);
     trigger_failure_mapping(ctx, d, p, FAIL_BEFORE_EVENT_SOURCE);
-    if (t->what == T_STREAM)
+    if (t->table)
         cfn_put(a, p, "EventSourceArn",
                 cfn_getatt(a, at, t->table->logical, "StreamArn"));
     else
@@ -904,7 +834,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
     trigger_failure_mapping(ctx, d, p, FAIL_BEFORE_FUNCTION);
     cfn_put(a, p, "FunctionName", fn_arn);
     trigger_failure_mapping(ctx, d, p, FAIL_AFTER_FUNCTION);
-    if (t->what == T_STREAM)
+    if (t->table)
         cfn_put_str(a, p, "StartingPosition",
                     t->trim_horizon ? "TRIM_HORIZON" : "LATEST");
     trigger_failure_emit(ctx, d, e);

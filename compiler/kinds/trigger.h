@@ -7,11 +7,45 @@
 
 #include "hitc.h"
 
-enum { T_SCHEDULE, T_EVENT, T_STREAM, T_QUEUE, T_TOPIC };
+struct Trigger;
+
+/* How a source invokes the function: an EventBridge rule (schedule,
+ * event), an SNS subscription (topic), or an event source mapping that
+ * Lambda polls (stream, queue). */
+typedef enum { VIA_RULE, VIA_SUBSCRIPTION, VIA_MAPPING } TriggerVia;
+
+/* One trigger source: a row of trigger.c's trigger_sources[], all that
+ * sets `on schedule`, `on event`, `on TABLE.stream`, `on queue` and `on
+ * topic` apart.  A new source is a row (and its read function). */
+typedef struct TriggerSource {
+    const char *word;       /* after `on` ("stream" after TABLE.) */
+    const char *form;       /* as messages write it: "on TABLE.stream" */
+    const char *usage;      /* the whole line */
+    bool takes_value;       /* a value stands before '->' */
+    TriggerVia via;
+    /* Read the value (val; src is the source word) into t and name
+     * d->logical from base, PascalCase(FUNCTION); false after an error. */
+    bool (*read)(Ctx *ctx, Decl *d, struct Trigger *t, const Item *src,
+                 const Item *val, const char *base);
+    /* A mapping's: what the role is granted ("stream", "queue"), batch
+     * sizes; an ARN source's: its noun, service and what is wanted. */
+    const char *grant_noun;
+    long long batch_max, batch_default;
+    const char *arn_noun, *arn_service, *arn_wanted;
+    /* Failures: a queue's are its redrive policy's (no retries, max-age,
+     * bisect, on-failure); the longest max-age and most retries; whether
+     * its value is a pattern (then no filter). */
+    bool redrive;
+    long long max_age_max, retries_max;
+    const char *max_age_shown;
+    bool is_pattern;
+    const Field *options;   /* its own, besides trigger_failure.c's */
+    int noptions;
+} TriggerSource;
 
 /* One `on` line, read by trigger_check.  Owned by the arena. */
 typedef struct Trigger {
-    int what;
+    const TriggerSource *src;
     Decl *fn;
     Loc fn_loc;
     const char *text;       /* schedule expression */

@@ -34,22 +34,19 @@ static Trigger *trigger_of(Decl *d)
 
 static bool is_async(const Trigger *t)
 {
-    return t->what != T_STREAM && t->what != T_QUEUE;
+    return t->src->via != VIA_MAPPING;
 }
 
 /* The form as the user wrote it, for messages. */
 static const char *form(const Trigger *t)
 {
-    static const char *const forms[] = {"on schedule", "on event",
-                                        "on TABLE.stream", "on queue",
-                                        "on topic"};
-    return forms[t->what];
+    return t->src->form;
 }
 
 /* Refuse an option on a queue, saying what a queue does instead. */
 static bool refuse_on_queue(Ctx *ctx, Decl *d, Stmt *s, const char *instead)
 {
-    if (trigger_of(d)->what != T_QUEUE)
+    if (!trigger_of(d)->src->redrive)
         return false;
     diag(ctx, D_TRIGGER_OPTION, s->items[0]->loc, "'on queue' takes no "
          "'%s': %s", s->items[0]->text, instead);
@@ -156,12 +153,12 @@ static void opt_max_age(Ctx *ctx, Decl *d, Stmt *s)
             u = i;
     /* Lambda's ranges: 60 s to 7 days for a stream's records, 60 s to
      * 6 hours for an asynchronous event. */
-    long long hi = t->what == T_STREAM ? 604800 : 21600;
+    long long hi = t->src->max_age_max;
     long long sec = u < 0 ? -1 : v * factors[u];
     if (sec < 60 || sec > hi) {
         diag(ctx, D_TRIGGER_OPTION, s->items[1]->loc, "'max-age' of '%s' is "
              "from 60s to %s, written with s, m or h (90s, 5m, 1h)",
-             form(t), t->what == T_STREAM ? "168h (7 days)" : "6h");
+             form(t), t->src->max_age_shown);
         return;
     }
     t->max_age = sec;
@@ -175,7 +172,7 @@ static void opt_retries(Ctx *ctx, Decl *d, Stmt *s)
                         "maxReceiveCount of the queue's redrive policy"))
         return;
     /* Lambda retries a failed asynchronous event at most twice. */
-    long long hi = t->what == T_STREAM ? 10000 : 2;
+    long long hi = t->src->retries_max;
     if (trigger_option_number(ctx, d, s, "retries N", 0, hi, &t->retries))
         mark_async(d, s);
 }
@@ -185,7 +182,7 @@ static void opt_retries(Ctx *ctx, Decl *d, Stmt *s)
 static void opt_filter(Ctx *ctx, Decl *d, Stmt *s)
 {
     Trigger *t = trigger_of(d);
-    if (refuse_on_async(ctx, d, s, is_async(t) && t->what == T_EVENT
+    if (refuse_on_async(ctx, d, s, is_async(t) && t->src->is_pattern
                         ? "the event pattern is the filter"
                         : "only a stream or a queue is filtered"))
         return;
@@ -229,13 +226,13 @@ static void one_invoke_config(Ctx *ctx, Decl *d)
         Trigger *ot = o->kind == &kind_trigger ? o->data : NULL;
         if (!ot || ot->fn != t->fn || !ot->async_loc.src)
             continue;
-        Diag *e = diag(ctx, D_TWO_INVOKE_CONFIGS, t->async_loc, "%s sets "
-                       "how function '%s' fails when invoked "
-                       "asynchronously, and so does %s; Lambda keeps one "
-                       "for the function (for every event, topic and "
-                       "schedule that invokes it): set it on one trigger",
-                       d->display, t->fn->name, o->display);
-        note(ctx, e, ot->async_loc, "set here");
+        Diag *dg = diag(ctx, D_TWO_INVOKE_CONFIGS, t->async_loc, "%s sets "
+                        "how function '%s' fails when invoked "
+                        "asynchronously, and so does %s; Lambda keeps one "
+                        "for the function (for every event, topic and "
+                        "schedule that invokes it): set it on one trigger",
+                        d->display, t->fn->name, o->display);
+        note(ctx, dg, ot->async_loc, "set here");
         return;
     }
 }

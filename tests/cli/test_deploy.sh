@@ -88,10 +88,67 @@ usage_tells_of_the_commands() {
     hitc outputs --help | grep -q -- "--format text|json"
 }
 
+# crossing_app DIR N: N functions, each behind GET /fN/{name}, over a REST API
+# (70 are one stack, 72 a root and nested stacks).
+crossing_app() {
+    mkdir -p "$1/src"
+    echo 'def handler(e, c): return {"statusCode": 200}' > "$1/src/index.py"
+    python3 - "$1/app.hit" "$2" <<'PY'
+import sys
+out = ['app grow "past the threshold"', ""]
+for i in range(1, int(sys.argv[2]) + 1):
+    out += [f"function f{i} {{", "  runtime python3.12", "  handler index.handler",
+            '  code "src"', "}", f"route GET /f{i}/{{name}} -> f{i}", ""]
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+}
+
+# An app deployed at 70 functions (get-template answers its one template) and
+# grown to 72: --plan prints the crossing, the routes that move and that none
+# answers 404 (REST), and step 1's plan (the API parts removed), made from the
+# deployed template without them, through S3; nothing is executed.
+crossing_plan_names_the_steps_and_routes() {
+    crossing_app small 70
+    hitc build -q small/app.hit -o small/out
+    [ "$(jq '.stacks | length' small/out/manifest.json)" = 0 ] || { echo "70 functions split"; return 1; }
+    crossing_app app 72
+    mkdir -p "$WORK/bin"
+    jq '{TemplateBody: .}' small/out/template.json > "$WORK/deployed.json"
+    cat > "$WORK/bin/aws" <<'SH'
+#!/bin/sh
+echo "$*" >> "$AWS_LOG"
+case "$1 $2" in
+"cloudformation describe-stacks") echo '{"Stacks": [{"StackStatus": "UPDATE_COMPLETE"}]}' ;;
+"cloudformation get-template") cat "$DEPLOYED" ;;
+"cloudformation create-change-set") echo '{"Id": "arn:cs/1"}' ;;
+"cloudformation describe-change-set") echo '{"Status": "CREATE_COMPLETE", "Changes": []}' ;;
+*) echo '{}' ;;
+esac
+SH
+    chmod +x "$WORK/bin/aws"
+    export PATH="$WORK/bin:$PATH" AWS_LOG="$WORK/aws.log" XDG_CACHE_HOME="$WORK/cache" \
+        DEPLOYED="$WORK/deployed.json"
+    : > "$WORK/aws.log"
+    expect 0 hitc deploy app/app.hit --stage dev --bucket b --plan > out.txt 2> err.txt
+    grep -q "^crossing: .* into 36 nested stacks, and with them 210 API parts" out.txt || { cat out.txt err.txt; return 1; }
+    grep -q "^no route answers 404: .* these 70 routes keep answering throughout:$" out.txt
+    [ "$(grep -cE '^    GET /f[0-9]+/\{name\}$' out.txt)" = 70 ]
+    grep -q "^plan for stack grow-dev, step 1 of 2, 211 changes:$" out.txt
+    [ "$(grep -c '^  remove    ApiF[0-9]*\(NameParam\)\{0,1\}\(Resource\|GetMethod\) ' out.txt)" = 210 ]
+    grep -q "^step 2's plan is made once step 1 is deployed$" out.txt
+    # step 1's template: through S3 (it is past 51,200 bytes), the deployed one less 210
+    grep -q "^cloudformation create-change-set .*--template-url https://b.s3.us-east-1.amazonaws.com/hitc/templates/crossing-[0-9a-f]*.json" "$WORK/aws.log"
+    local step1
+    step1=$(ls "$WORK"/cache/hitc/deploy/*/grow-dev.crossing.json)
+    [ "$(jq '.Resources | length' "$step1")" = $(( $(jq '.Resources | length' small/out/template.json) - 210 )) ]
+    hitc lint --strict "$step1"
+    not grep -q "execute-change-set" "$WORK/aws.log"
+}
+
 CASES=(every_missing_param_is_named_before_any_call
        unknown_parameter_and_bad_options_are_usage_errors
        missing_aws_cli_says_how_to_install print_commands_names_every_parameter
-       usage_tells_of_the_commands)
+       usage_tells_of_the_commands crossing_plan_names_the_steps_and_routes)
 for c in "${CASES[@]}"; do
     t_clean
     t "$c"

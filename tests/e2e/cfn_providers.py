@@ -284,6 +284,13 @@ class ResourceProvider:
     def create(self, ctx, lid, props):
         api = props["RestApiId"]
         api_call(apigw(ctx).get_resource, api, props["ParentId"])      # the parent must exist
+        taken = api_call(apigw(ctx).get_rest_api, api).resources.values()
+        if any(r.parent_id == props["ParentId"] and r.path_part == props["PathPart"] for r in taken):
+            # API Gateway takes one path part per parent (a second one made before the
+            # first is deleted, as CloudFormation orders it, fails so)
+            raise Failure(f"Another resource with the same parent already has this name: "
+                          f"{props['PathPart']} (Service: ApiGateway, Status Code: 409; "
+                          "Error Code: ConflictException)")
         res = api_call(apigw(ctx).create_resource, function_id=api,
                        parent_resource_id=props["ParentId"], path_part=props["PathPart"])
         return Made(res.id, {"ResourceId": res.id}, (api, res.id))
@@ -303,6 +310,10 @@ class MethodProvider:
     def create(self, ctx, lid, props):
         backend = apigw(ctx)
         api, rid, verb = props["RestApiId"], props["ResourceId"], props["HttpMethod"].upper()
+        if verb in (api_call(backend.get_resource, api, rid).resource_methods or {}):
+            # one method per resource and verb, as API Gateway has it
+            raise Failure("Method already exists for this resource (Service: ApiGateway, "
+                          "Status Code: 409; Error Code: ConflictException)")
         api_call(backend.put_method, function_id=api, resource_id=rid, method_type=verb,
                  authorization_type=props.get("AuthorizationType", "NONE"),
                  api_key_required=props.get("ApiKeyRequired"),

@@ -141,21 +141,22 @@ hitc_deploy_cases() {
         pass "$BASE: two deploys of one stage at once: the second waits, then has nothing to do"
     else fail "$BASE: two deploys of one stage at once" "$(detail twice-a; detail twice-b)"; fi
 
-    # the plugin whose service fails: the reason, at the plugin resource's line
+    # the plugin whose service fails: the reason, at the plugin resource's line (the
+    # stage 'shipped': not a stack of the plugin-failures part, which may share this cloud)
     local pf=$DW/pf/app.hit line
     cp -r "$E2E/apps/plugin-failures" "$DW/pf"
     line=$(grep -n '^resource attempt: probe {$' "$pf" | cut -d: -f1)
-    ship plugin deploy "$pf" --stage raise "${where[@]}" --parameter mode=raise
-    if [ "$SHIP_RC" -eq 1 ] && grep -q "^$pf:$line:1: error: deploying stack 'plugin-failures-raise' failed at resource 'attempt' (AttemptResource): Received response status \[FAILED\] from custom resource. Message returned: RuntimeError: the probe refuses to be created (mode raise)" "$DW/plugin.err" &&
+    ship plugin deploy "$pf" --stage shipped "${where[@]}" --parameter mode=raise
+    if [ "$SHIP_RC" -eq 1 ] && grep -q "^$pf:$line:1: error: deploying stack 'plugin-failures-shipped' failed at resource 'attempt' (AttemptResource): Received response status \[FAILED\] from custom resource. Message returned: RuntimeError: the probe refuses to be created (mode raise)" "$DW/plugin.err" &&
         grep -q "note: the stack is ROLLBACK_COMPLETE" "$DW/plugin.err"; then
         pass "$BASE: a failing plugin service fails the deploy with its reason at the resource's line ($line)"
     else fail "$BASE: a failing plugin service fails the deploy with its reason at the resource's line" "$(detail plugin)"; fi
     # the next deploy starts again from the failed creation
-    ship plugin-again deploy "$pf" --stage raise "${where[@]}" --parameter mode=raise
+    ship plugin-again deploy "$pf" --stage shipped "${where[@]}" --parameter mode=raise
     if grep -q "failed to create earlier (ROLLBACK_COMPLETE).*deleting it to start again" "$DW/plugin-again.out" && [ "$SHIP_RC" -eq 1 ]; then
         pass "$BASE: a stack whose creation failed is deleted and made again by the next deploy"
     else fail "$BASE: a stack whose creation failed is made again by the next deploy" "$(detail plugin-again)"; fi
-    ship plugin-destroy destroy "$pf" --stage raise --yes
+    ship plugin-destroy destroy "$pf" --stage shipped --yes
 
     # the printed recipe, run literally
     ship recipe deploy "$app" --stage recipe "${where[@]}" --print-commands

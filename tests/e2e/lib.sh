@@ -1,7 +1,8 @@
 # tests/e2e/lib.sh: the harness's helpers, sourced by run.sh (and usable in apps/*.sh).
 #
 # Cases:  pass NAME | fail NAME [DETAIL] | expect_eq NAME WANT GOT | step TEXT
-# Moto:   start_moto, stop_moto (run.sh traps EXIT to stop it and remove $WORK)
+# Moto:   start_moto, stop_moto (run.sh traps EXIT to stop it and remove $WORK),
+#         e2e_python SCRIPT ARG... (python3 SCRIPT, in aws_warm.py's server)
 # Stacks: deploy STACK TEMPLATE KEY=VALUE..., delete_stack STACK (GONE once deleted),
 #         stack_status STACK,
 #         output STACK KEY, physical STACK LOGICALID, physical_of_type STACK TEMPLATE TYPE,
@@ -57,9 +58,40 @@ $(tail -20 "$WORK/moto/logs/moto.log")"
         return 1
     fi
     step "moto: listening on 127.0.0.1:$PORT after $(since "$t0")s (pid $MOTO_PID)"
+    [ "${HITC_E2E_AWS_WARM:-1}" = 0 ] || start_aws_warm
+}
+
+# start_aws_warm: the aws CLI started once (tests/e2e/aws_warm.py), first on PATH as
+# $WORK/bin/aws for the steps and the hitc commands they run; until it listens, and
+# if it cannot start, that aws runs the real one.  Call it once the AWS_ variables are set.
+start_aws_warm() {
+    local t0=$EPOCHREALTIME py real i sock=$WORK/aws.sock
+    py=$(python3 -c 'import sys; print(sys.executable)') real=$(command -v aws)
+    mkdir -p "$WORK/bin"
+    "$py" "$E2E/aws_warm.py" serve "$sock" > "$WORK/moto/logs/aws_warm.log" 2>&1 &
+    AWS_WARM_PID=$!
+    printf '#!/bin/sh\nexec "%s" -I -S "%s" call "%s" "%s" "$@"\n' "$py" "$E2E/aws_warm.py" "$sock" "$real" > "$WORK/bin/aws"
+    printf '#!/bin/sh\nexec "%s" -I -S "%s" script "%s" "%s" "$@"\n' "$py" "$E2E/aws_warm.py" "$sock" "$py" > "$WORK/bin/e2e-python"
+    chmod +x "$WORK/bin/aws" "$WORK/bin/e2e-python"
+    ln -s "$py" "$WORK/bin/python3"     # the interpreter a version manager's shim would start
+    export PATH="$WORK/bin:$PATH"
+    for i in $(seq 1 600); do
+        [ -S "$sock" ] && break
+        kill -0 "$AWS_WARM_PID" 2> /dev/null || break
+        sleep 0.1
+    done
+    if [ -S "$sock" ]; then step "aws CLI: started once, listening after $(since "$t0")s (pid $AWS_WARM_PID)"
+    else step "aws CLI: the warm server did not start, each call starts the CLI: $(tail -3 "$WORK/moto/logs/aws_warm.log")"; fi
+}
+
+# e2e_python SCRIPT ARG...: python3 SCRIPT ARG..., in the warm server when it runs.
+e2e_python() {
+    if [ -x "$WORK/bin/e2e-python" ]; then "$WORK/bin/e2e-python" "$@"; else python3 "$@"; fi
 }
 
 stop_moto() {
+    [ -n "${AWS_WARM_PID:-}" ] && kill -TERM "$AWS_WARM_PID" 2> /dev/null && wait "$AWS_WARM_PID" 2> /dev/null
+    AWS_WARM_PID=
     [ -n "${MOTO_PID:-}" ] || return 0
     kill -TERM "$MOTO_PID" 2> /dev/null
     local i

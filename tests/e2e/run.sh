@@ -7,10 +7,14 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, function-ops, http-auth, nested, plugin-failures, hitc-deploy, selftest (the
+#                            ...), hit-triggers, function-ops, http-auth, nested, crossing, plugin-failures, hitc-deploy, selftest (the
 #                            harness's own checks)
-#        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth (tests/run.sh
-#                            runs 1/2 and 2/2 side by side)
+#        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth
+#        HITC_E2E_CLAIMS=DIR run the parts no other run.sh with this DIR has claimed
+#                            (tests/run.sh runs two side by side: each takes the next
+#                            part when it is free, the longest first)
+#        HITC_E2E_PARTS=1    print the parts that would run, one a line, and stop
+#        HITC_E2E_AWS_WARM=0 start the aws CLI for every call, not once (tests/e2e/aws_warm.py)
 #
 # The local AWS is moto's server, patched at run time by tests/e2e/moto_local.py
 # (tests/e2e/README.md lists every patch and why).  The steps use the real aws CLI,
@@ -48,12 +52,21 @@ source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
 source "$E2E/function_ops.sh"   # function_ops_e2e: tracing, arch, storage, layers, VPC, concurrency
 source "$E2E/http_auth.sh"      # http_auth_e2e: an HTTP API's JWT authorizer
 source "$E2E/nested.sh"      # nested_e2e: an app split into nested stacks
+source "$E2E/crossing.sh"    # crossing_e2e: an app that grows past the threshold
 source "$E2E/deploy.sh"         # hitc_deploy_cases
 
-# The parts of the suite, in order: each app, then the parts with cases of their own.
+# The parts of the suite: each app, then the parts with cases of their own (the last
+# two fail on purpose, so they run after check_answers).
 PARTS=()
 for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
-PARTS+=(hit-triggers function-ops http-auth nested plugin-failures hitc-deploy selftest)
+PARTS+=(hit-triggers function-ops http-auth nested crossing hitc-deploy plugin-failures selftest)
+# The longest parts, started first: a shard that took one of them last would run on
+# alone while the other waited.
+LONGEST=(hitc-deploy chat nested crossing releases)
+if [ -n "${HITC_E2E_PARTS:-}" ]; then     # list the parts HITC_E2E_ONLY leaves, and stop
+    for p in "${PARTS[@]}"; do [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $p "* ]] && echo "$p"; done
+    exit 0
+fi
 
 # in_shard PART: with HITC_E2E_SHARD=K/N, is PART among every Nth part from the Kth
 # (tests/run.sh runs the shards side by side, each on a local cloud of its own)?
@@ -66,10 +79,11 @@ in_shard() {
     return 1
 }
 
-# wanted PART: is PART to run (in this shard, and HITC_E2E_ONLY unset or naming it)?
+# wanted PART: is PART to run (HITC_E2E_ONLY unset or naming it, and this shard's:
+# the first to claim it in HITC_E2E_CLAIMS, else dealt to it by HITC_E2E_SHARD)?
 wanted() {
-    in_shard "$1" || return 1
-    [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $1 "* ]]
+    [ -z "${HITC_E2E_ONLY:-}" ] || [[ " $HITC_E2E_ONLY " == *" $1 "* ]] || return 1
+    if [ -n "${HITC_E2E_CLAIMS:-}" ]; then mkdir "$HITC_E2E_CLAIMS/$1" 2> /dev/null; else in_shard "$1"; fi
 }
 
 STARTED=$EPOCHREALTIME
@@ -174,7 +188,7 @@ check_tables() {
 # stamped STACK TEMPLATE OUT: tests/e2e/stamped.py as a case; its JSON summary in $WORK/STACK.stamps.json
 stamped() {
     local stack=$1 template=$2 out=$3 log
-    log=$(python3 "$E2E/stamped.py" "$stack" "$template" "$out/bundles" 2>&1)
+    log=$(e2e_python "$E2E/stamped.py" "$stack" "$template" "$out/bundles" 2>&1)
     local rc=$?
     printf '%s\n' "$log" | tail -1 > "$WORK/$stack.stamps.json"
     if [ $rc -eq 0 ]; then
@@ -283,7 +297,7 @@ $(moto_logs)"
         "$(printf '%s\n' "${want_removed[@]}" | sort | paste -sd' ')" "$removed"
 
     local dev_now
-    dev_now=$(python3 "$E2E/stamped.py" "$DEV" "$OUT/template.json" "$OUT/bundles" 2>&1 | tail -1)
+    dev_now=$(e2e_python "$E2E/stamped.py" "$DEV" "$OUT/template.json" "$OUT/bundles" 2>&1 | tail -1)
     expect_eq "$DEV: untouched by prod's update (same stamped objects, same .env, same status)" \
         "$before_dev $dev_updated" \
         "$dev_now $(aws cloudformation describe-stacks --stack-name "$DEV" --query 'Stacks[0].[StackStatus,LastUpdatedTime]' --output text)"
@@ -497,23 +511,43 @@ main() {
     tools_ok || return
     start_moto || return
     aws s3 mb "s3://$BUCKET" > /dev/null || { fail "e2e: aws s3 mb s3://$BUCKET"; return; }
-    local app dir base
-    for app in "${APPS[@]}"; do
-        read -r dir base <<< "$app"
-        wanted "$base" && run_app "$dir" "$base"
+    source "$E2E/apps/plugin-failures.sh"
+    local p ran=0
+    for p in "${LONGEST[@]}" "${PARTS[@]}"; do
+        case $p in plugin-failures|selftest) ;; *) part "$p" && ran=1 ;; esac
     done
-    wanted hit-triggers && hit_triggers_e2e
-    wanted function-ops && function_ops_e2e
-    wanted http-auth && http_auth_e2e
-    wanted nested && nested_e2e
-    wanted hitc-deploy && hitc_deploy_cases
-    check_answers
-    # Apps that only fail on purpose, with cases of their own (no generic checks).
-    if wanted plugin-failures; then
-        source "$E2E/apps/plugin-failures.sh"
-        plugin_failures_cases
-    fi
-    wanted selftest || return 0
+    # over this shard's parts (another shard may have taken them all)
+    [ "$ran" = 0 ] || check_answers
+    part plugin-failures
+    part selftest
+}
+
+# part NAME: run the part NAME once, if wanted, and say how long it took; 1 when
+# it did not run here.
+declare -A PART_SEEN
+part() {
+    [ -z "${PART_SEEN[$1]:-}" ] || return 1
+    PART_SEEN[$1]=1
+    wanted "$1" || return 1
+    local t0=$EPOCHREALTIME app dir base
+    case $1 in
+    hit-triggers) hit_triggers_e2e ;;
+    function-ops) function_ops_e2e ;;
+    http-auth) http_auth_e2e ;;
+    nested) nested_e2e ;;
+    crossing) crossing_e2e ;;
+    hitc-deploy) hitc_deploy_cases ;;
+    plugin-failures) plugin_failures_cases ;;   # an app that only fails on purpose
+    selftest) selftests ;;
+    *) for app in "${APPS[@]}"; do
+           read -r dir base <<< "$app"
+           [ "$base" = "$1" ] && run_app "$dir" "$base"
+       done ;;
+    esac
+    step "part $1: $(since "$t0")s"
+}
+
+selftests() {
     selftest
     triggers_selftest
     mapping_selftest

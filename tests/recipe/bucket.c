@@ -26,26 +26,27 @@ static void bucket_check(Ctx *ctx, Decl *d)
 
 static CfnRef bucket_ref(Ctx *ctx, Decl *d, const char *attr)
 {
-    const char *logical = logical_id(ctx, d, "Bucket");
+    (void)ctx;
     if (attr && strcmp(attr, "arn") == 0)
-        return (CfnRef){.form = CFN_GETATT, .logical = logical, .attr = "Arn"};
-    return (CfnRef){.form = CFN_REF, .logical = logical};
+        return (CfnRef){.form = CFN_GETATT, .logical = d->logical, .attr = "Arn"};
+    return (CfnRef){.form = CFN_REF, .logical = d->logical};
 }
 
 static void bucket_ids(Ctx *ctx, Decl *d)
 {
-    id_claim(ctx, d, logical_id(ctx, d, "Bucket"));
+    id_claim(ctx, d, d->logical);
 }
 
 static void bucket_emit(Ctx *ctx, Decl *d, Emit *e)
 {
-    emit_resource(ctx, e, d, logical_id(ctx, d, "Bucket"), "AWS::S3::Bucket");
+    emit_resource(ctx, e, d, d->logical, "AWS::S3::Bucket");
 }
 
 const Kind kind_bucket = {
     .keyword = "bucket",
     .noun = "bucket",
     .named = true,
+    .suffix = "Bucket",
     .attrs = bucket_attrs,
     .nattrs = sizeof bucket_attrs / sizeof *bucket_attrs,
     .check = bucket_check,
