@@ -123,6 +123,7 @@ SRCS := \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
 	compiler/kinds/trigger_failure.c \
+	compiler/kinds/failure_queue.c \
 	compiler/local_app.c \
 	compiler/local_env.c \
 	compiler/local_layout.c \
@@ -132,6 +133,7 @@ SRCS := \
 	compiler/apigw_event.c \
 	compiler/apigw_answer.c \
 	compiler/authorize.c \
+	compiler/jwks.c \
 	compiler/schedule.c \
 	compiler/invoke.c \
 	compiler/event.c \

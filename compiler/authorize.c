@@ -13,17 +13,18 @@
  *     policy, 500 (AuthorizerConfigurationException); a policy whose Deny
  *     matches the method's ARN, or with no Allow that matches, 403.  An
  *     Allow passes principalId and the answer's context on.
- *   - A JWT authorizer (HTTP API): a token ("Bearer " optional) whose
- *     claims hold the issuer (iss), one of the audiences (aud, or
- *     client_id), a time before exp and after nbf passes, with
- *     {"jwt": {"claims", "scopes"}}; else 401.  A route's scopes must all
- *     be in the token's scope (or scp) claim, else 403 {"message":
- *     "Forbidden"}.
+ *   - A JWT authorizer (HTTP API): a token ("Bearer " optional) signed
+ *     by a key of the issuer's key set (jwks.c) whose claims hold the
+ *     issuer (iss), one of the audiences (aud, or client_id), a time
+ *     before exp and after nbf passes, with
+ *     {"jwt": {"claims", "scopes"}}; else 401.  One of a route's scopes
+ *     (any) must be in the token's scope (or scp) claim, else 403
+ *     {"message": "Forbidden"}.
  *   - IAM: a request without an AWS Signature Version 4 Authorization
  *     header is 403.
- * Not done here: a JWT's signature is not checked against the issuer's
- * keys, nor an IAM signature against credentials (serve says so when it
- * starts), and no answer is cached: every request runs the authorizer.
+ * Not done here: an IAM signature is not checked against credentials
+ * (serve says so when it starts), and no answer is cached: every request
+ * runs the authorizer.
  * Holds: nothing is written outside the request's own arena, so requests
  * on several threads share the LocalApp safely; issuer and audience are
  * evaluated before any request (local_auth_prepare).
@@ -67,6 +68,7 @@ int local_auth_prepare(LocalApp *app, Where *w)
             }
             au->audience[au->naudience++] = v;
         }
+        local_jwks_prepare(app, au, w->jwks);
     }
     return 0;
 }
@@ -313,14 +315,17 @@ static bool run_jwt(Arena *a, const LocalApp *app, const LocalRoute *r,
     CfnNode *claims = claims_of(ctx, token);
     const CfnNode *iss = claims ? cfn_obj_get(claims, "iss") : NULL;
     bool ok = claims && iss && iss->kind == CFN_STRING && strcmp(iss->text, au->issuer) == 0 &&
-              audience_ok(au, claims) && times_ok(claims);
+              audience_ok(au, claims) && times_ok(claims) && local_jwt_signed(ctx, au, token);
     if (!ok)
         unauthorized(app, resp);
-    for (int i = 0; ok && i < r->nscopes; i++)
-        if (!has_scope(claims, r->scopes[i])) {
-            ok = false;
-            refuse(app, resp, 403, "{\"message\":\"Forbidden\"}", "ForbiddenException");
-        }
+    /* API Gateway wants at least one of the route's scopes, not all */
+    bool scoped = r->nscopes == 0;
+    for (int i = 0; !scoped && i < r->nscopes; i++)
+        scoped = has_scope(claims, r->scopes[i]);
+    if (ok && !scoped) {
+        ok = false;
+        refuse(app, resp, 403, "{\"message\":\"Forbidden\"}", "ForbiddenException");
+    }
     if (ok) {
         CfnNode *jwt = cfn_put_obj(a, *context = cfn_obj(a, NOWHERE), "jwt");
         CfnNode *c = cfn_put_obj(a, jwt, "claims");

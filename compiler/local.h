@@ -80,6 +80,8 @@ typedef struct LocalAuth {
     const char *issuer;         /* jwt, evaluated */
     const char **audience;
     int naudience;
+    const CfnNode *keys;        /* jwt: the issuer's JWKS "keys", or NULL (jwks.c) */
+    const char *keys_from;      /* jwt: where they were read */
 } LocalAuth;
 
 /* One route as API Gateway matches it: a REST Method (an AWS_PROXY to a
@@ -158,6 +160,7 @@ typedef struct Where {
     const char *endpoint;       /* --endpoint-url, or NULL */
     const char *profile;        /* deploy's --profile, or NULL */
     const char *api_url;        /* serve: the local base URL, or NULL */
+    const char *jwks;           /* serve --jwks: the JWT keys' file or URL, or NULL */
     const char **env;           /* --env: NAME=VALUE ... */
     int nenv;
     /* --stack, filled by local_stack(): physical IDs and parameters */
@@ -373,6 +376,14 @@ char *apigw_event(Arena *a, const LocalApp *app, const Where *w,
 /* Evaluate every JWT authorizer's issuer and audience against w (once per
  * build, before requests).  0, or 1 after printing what has no value. */
 int local_auth_prepare(LocalApp *app, Where *w);
+
+/* ---- jwks.c: a JWT's signature ------------------------------------------- */
+
+/* Read AU's key set, from OPTION (serve's --jwks) or its issuer's discovery
+ * document; a set that cannot be read is said on stderr, never fatal. */
+int local_jwks_prepare(LocalApp *app, LocalAuth *au, const char *option);
+/* Is TOKEN ("Bearer " optional) signed by a key of AU's set? */
+bool local_jwt_signed(Ctx *ctx, const LocalAuth *au, const char *token);
 /* Run r's authorizer for req.  true: the call goes on, with *context the
  * event's requestContext.authorizer (or NULL); false: resp holds API
  * Gateway's refusal (401, 403, or 500 for an authorizer that failed). */

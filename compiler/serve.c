@@ -58,6 +58,9 @@ static const char usage[] =
     "                       (through the AWS CLI) instead\n"
     "  --env NAME=VALUE     the value of env key NAME (any key; repeatable)\n"
     "  --max-workers N      warm workers per function at most (default 4)\n"
+    "  --jwks FILE|URL      the keys JWT authorizers check signatures with\n"
+    "                       (default: the issuer's, from its\n"
+    "                       /.well-known/openid-configuration; read with curl)\n"
     "  -h, --help           print this help\n";
 
 typedef struct Build {
@@ -146,6 +149,7 @@ static const Option options[] = {
     {"--stack", NULL, false, AT(base.stack), NULL},
     {"--env", NULL, false, 0, opt_env},
     {"--max-workers", NULL, false, 0, opt_workers},
+    {"--jwks", NULL, false, AT(base.jwks), NULL},
 };
 
 /* ---- builds ---------------------------------------------------------------- */
@@ -340,11 +344,12 @@ static void say_routes(const Build *b)
     for (int i = 0; i < api->authorizers.len; i++) {
         const LocalAuth *au = api->authorizers.items[i];
         if (au->kind == LAUTH_JWT)
-            fprintf(stderr, "  authorizer '%s': a JWT's claims are checked (iss %s, aud, "
-                    "exp, scopes), not its signature\n", au->name, au->issuer);
+            fprintf(stderr, "  authorizer '%s': a JWT's signature (keys from %s) and "
+                    "claims are checked (iss %s, aud, exp, nbf, scopes)\n", au->name,
+                    au->keys_from ? au->keys_from : "?", au->issuer);
         else if (au->kind == LAUTH_IAM)
             fprintf(stderr, "  auth iam: a request needs a Signature Version 4 "
-                    "Authorization header, which is not verified\n");
+                    "Authorization header, whose signature is not verified\n");
     }
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 build_pkgs=(pkg-config libyaml-dev libcjson-dev libpcre2-dev libzip-dev libssl-dev zlib1g-dev
             libmicrohttpd-dev)
 test_pkgs=(valgrind unzip nodejs npm clang libclang-rt-14-dev pre-commit mandoc man-db bsdextrautils git
-           strace chromium curl)
+           strace chromium curl openssl)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 [ "${1:-}" = "--bench" ] && want=(nodejs npm)

@@ -837,6 +837,7 @@ static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
     if (t->table)
         cfn_put_str(a, p, "StartingPosition",
                     t->trim_horizon ? "TRIM_HORIZON" : "LATEST");
+    trigger_failure_emit(ctx, d, e);
 }
 
 const Kind kind_trigger = {

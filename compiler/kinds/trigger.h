@@ -60,6 +60,7 @@ typedef struct Trigger {
      * -1 when not given; filters: CfnNode* patterns, for a mapping. */
     Expr *on_failure;
     bool fail_topic;
+    bool made_queue;        /* `on-failure queue` alone: hitc makes it */
     bool bisect, partial_batch;
     long long max_age;
     PtrVec filters;
@@ -95,5 +96,10 @@ enum { FAIL_BEFORE_EVENT_SOURCE, FAIL_BEFORE_FUNCTION, FAIL_AFTER_FUNCTION };
 void trigger_failure_ids(Ctx *ctx, Decl *d);
 void trigger_failure_emit(Ctx *ctx, Decl *d, Emit *e);
 CfnNode *trigger_failure_grant(Ctx *ctx, Decl *d);   /* or NULL */
+
+/* kinds/failure_queue.c: the queue of `on-failure queue` without an ARN. */
+const char *failure_queue_id(Ctx *ctx, Decl *d);
+CfnNode *failure_queue_arn(Ctx *ctx, Decl *d);
+void failure_queue_emit(Ctx *ctx, Decl *d, Emit *e);
 
 #endif

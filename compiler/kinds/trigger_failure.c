@@ -1,10 +1,10 @@
 /*
  * kinds/trigger_failure.c: what happens when a triggered function fails.
  *
- *   on TABLE.stream -> F { on-failure queue|topic ARN; bisect; max-age D;
+ *   on TABLE.stream -> F { on-failure queue [ARN]|topic ARN; bisect; max-age D;
  *                          retries N; partial-batch; filter "JSON" }
  *   on queue ARN -> F    { partial-batch; filter "JSON" }
- *   on schedule|event|topic ... -> F { on-failure queue|topic ARN;
+ *   on schedule|event|topic ... -> F { on-failure queue [ARN]|topic ARN;
  *                                      retries N; max-age D }
  *
  * In: a trigger's options.  Out: for a stream or a queue, the mapping's
@@ -14,7 +14,8 @@
  * asynchronously, T+"InvokeConfig" (AWS::Lambda::EventInvokeConfig: the
  * function's on-failure destination, retries and maximum event age).  The
  * function's role gets sqs:SendMessage or sns:Publish on exactly the
- * destination (Sid T+"OnFailure"), since Lambda sends with it.
+ * destination (Sid T+"OnFailure"), since Lambda sends with it; a queue
+ * without an ARN is made for the trigger (kinds/failure_queue.c).
  * Holds: an option a form does not take is refused with what that source
  * does instead (E0259); Lambda keeps one invoke config per function, so
  * at most one trigger of a function sets it (E0280).
@@ -69,7 +70,8 @@ static void mark_async(Decl *d, Stmt *s)
         t->async_loc = s->items[0]->loc;
 }
 
-/* on-failure queue|topic ARN */
+/* on-failure queue|topic ARN, or `on-failure queue` alone: a queue made
+ * for this trigger (kinds/failure_queue.c) */
 static void opt_on_failure(Ctx *ctx, Decl *d, Stmt *s)
 {
     static const char *const dests[] = {"queue", "topic"};
@@ -80,11 +82,23 @@ static void opt_on_failure(Ctx *ctx, Decl *d, Stmt *s)
                         "its dead-letter queue; give the queue a "
                         "RedrivePolicy where it is made"))
         return;
-    if (!want_items(ctx, s, 3, 3, "on-failure queue|topic ARN"))
+    if (!want_items(ctx, s, 2, 3, "on-failure queue [ARN]|topic ARN"))
         return;
     int k = want_choice(ctx, s, 1, "failure destination", dests, 2);
     if (k < 0)
         return;
+    if (s->nitems == 2 && k == 1) {
+        diag(ctx, D_TRIGGER_OPTION, s->items[1]->loc, "'on-failure topic' "
+             "needs the topic's ARN: hitc makes a queue of its own for "
+             "'on-failure queue' alone, but a topic is worth only its "
+             "subscribers, so make it where they are (an include)");
+        return;
+    }
+    if (s->nitems == 2) {
+        t->made_queue = true;
+        mark_async(d, s);
+        return;
+    }
     Item *it = s->items[2];
     if (it->kind != I_STRING && it->kind != I_WORD) {
         diag(ctx, D_TRIGGER_OPTION, it->loc, "expected the %s's ARN (a "
@@ -229,6 +243,8 @@ void trigger_failure_link(Ctx *ctx, Decl *d)
     Expr *x = t->on_failure;
     if (t->fn && t->async_loc.src)
         one_invoke_config(ctx, d);
+    if (t->made_queue && t->fn && is_async(t))
+        contribute(ctx, t->fn, d);      /* its role sends to the queue */
     if (!x)
         return;
     if (x->type != VT_STRING && x->type != VT_NONE)
@@ -254,12 +270,24 @@ void trigger_failure_link(Ctx *ctx, Decl *d)
 
 /* ---- emit ------------------------------------------------------------- */
 
-static CfnNode *destination(Ctx *ctx, Decl *d)
+static bool has_destination(const Trigger *t)
+{
+    return t->on_failure || t->made_queue;
+}
+
+/* The destination's ARN: the one written, or the made queue's. */
+static CfnNode *destination_arn(Ctx *ctx, Decl *d)
 {
     Trigger *t = d->data;
+    return t->made_queue ? failure_queue_arn(ctx, d)
+                         : expr_cfn(ctx, d->loc, t->on_failure);
+}
+
+static CfnNode *destination(Ctx *ctx, Decl *d)
+{
     CfnNode *dc = cfn_obj(ctx->arena, d->loc);
     cfn_put(ctx->arena, cfn_put_obj(ctx->arena, dc, "OnFailure"),
-            "Destination", expr_cfn(ctx, d->loc, t->on_failure));
+            "Destination", destination_arn(ctx, d));
     return dc;
 }
 
@@ -271,7 +299,7 @@ void trigger_failure_mapping(Ctx *ctx, Decl *d, CfnNode *p, int part)
     case FAIL_BEFORE_EVENT_SOURCE:
         if (t->bisect)
             cfn_put_bool(a, p, "BisectBatchOnFunctionError", true);
-        if (t->on_failure)
+        if (has_destination(t))
             cfn_put(a, p, "DestinationConfig", destination(ctx, d));
         break;
     case FAIL_BEFORE_FUNCTION:
@@ -304,6 +332,8 @@ void trigger_failure_ids(Ctx *ctx, Decl *d)
     Trigger *t = d->data;
     if (is_async(t) && t->async_loc.src)
         id_claim(ctx, d, logical_id(ctx, d, "InvokeConfig"));
+    if (t->made_queue)
+        id_claim(ctx, d, failure_queue_id(ctx, d));
 }
 
 /* An asynchronous trigger's settings: the function's invoke config.  It
@@ -311,6 +341,8 @@ void trigger_failure_ids(Ctx *ctx, Decl *d)
 void trigger_failure_emit(Ctx *ctx, Decl *d, Emit *e)
 {
     Trigger *t = d->data;
+    if (t->made_queue)
+        failure_queue_emit(ctx, d, e);
     if (!is_async(t) || !t->async_loc.src)
         return;
     Arena *a = ctx->arena;
@@ -319,7 +351,7 @@ void trigger_failure_emit(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(a, c, "DependsOn", cfn_strings(a, d->loc, 1,
                                            logical_id(ctx, t->fn, "Role")));
     CfnNode *p = cfn_put_obj(a, c, "Properties");
-    if (t->on_failure)
+    if (has_destination(t))
         cfn_put(a, p, "DestinationConfig", destination(ctx, d));
     cfn_put(a, p, "FunctionName", cfn_ref(a, d->loc, t->fn->logical));
     if (t->max_age >= 0)
@@ -334,7 +366,7 @@ void trigger_failure_emit(Ctx *ctx, Decl *d, Emit *e)
 CfnNode *trigger_failure_grant(Ctx *ctx, Decl *d)
 {
     Trigger *t = d->data;
-    if (!t || !t->on_failure || !t->fn)
+    if (!t || !has_destination(t) || !t->fn)
         return NULL;
     Arena *a = ctx->arena;
     CfnNode *st = cfn_obj(a, d->loc);
@@ -342,6 +374,6 @@ CfnNode *trigger_failure_grant(Ctx *ctx, Decl *d)
     cfn_put_str(a, st, "Effect", "Allow");
     cfn_put_str(a, st, "Action", t->fail_topic ? "sns:Publish"
                                                : "sqs:SendMessage");
-    cfn_put(a, st, "Resource", expr_cfn(ctx, d->loc, t->on_failure));
+    cfn_put(a, st, "Resource", destination_arn(ctx, d));
     return st;
 }

@@ -554,7 +554,7 @@ a_nul_in_an_event_pattern_is_refused() {
     src
     { fn_head; printf 'on event "{\\"source\\": [\\"a\\\\u0000b\\"]}" -> f\n'; } > ev.hit
     status 1 check ev.hit || return 1
-    has "ev.hit:6:10: error: the event pattern is not valid JSON: '\\u0000' in a string: a pattern cannot match a NUL character" || return 1
+    has "ev.hit:6:10: error: the event pattern is not valid JSON: a NUL character in a string, which CloudFormation cannot take (character 13)" || return 1
 }
 
 # Reproduction: a secret parameter's default was written into the template

@@ -3,6 +3,8 @@
 #
 #   tests/e2e/hit-triggers/app.hit   one recording function behind `on schedule`,
 #                                    `on event`, `on TABLE.stream`, `on queue`, `on topic`
+#                                    (the stream and the queue filtered); a failing one
+#                                    behind a schedule and an ageing stream
 #
 # The queue and the topic are made with the aws CLI first and given as parameters.
 # Each case fires its source as a user would and reads back, from the function's
@@ -15,6 +17,10 @@ hit_rule() {  # hit_rule TEMPLATE schedule|event [FUNCTION]: the logical ID of t
         select((.value.Properties | has("ScheduleExpression")) == ($k == "schedule")) |
         select(.value.Properties.Targets[0].Arn["Fn::GetAtt"][0] == $f) | .key' "$1"
 }
+
+# filtered_count SOURCE_ARN: records of that source the mapping's filters dropped
+filtered_count() { deliveries | jq --arg a "$1" '[.[] | select(.source == $a and .outcome == "filtered")] | length'; }
+filtered_from() { [ "$(filtered_count "$1")" -ge "$2" ]; }
 
 hit_triggers_e2e() {
     echo "== hitc's triggers (tests/e2e/hit-triggers)"
@@ -67,12 +73,15 @@ $(failure_events "$stack")"
     expect_eq "hit-triggers: on topic: a publish reaches the function through its subscription and permission" \
         "[1,\"aws:sns\",\"$topic_arn\",\"alert\",\"disk full\"]" "$got"
 
-    sqs send-message --queue-url "$queue_url" --message-body "job 1" > /dev/null
+    sqs send-message --queue-url "$queue_url" --message-body '{"kind": "spam", "n": 0}' > /dev/null
+    wait_until 30 filtered_from "$queue_arn" 1
+    sqs send-message --queue-url "$queue_url" --message-body '{"kind": "job", "n": 1}' > /dev/null
     wait_until 30 seen_at_least "$seen" sqs 1
     wait_until 30 queue_holds "$queue_url" 0
-    got=$(seen_events "$seen" sqs | jq -c '.Records | [length, .[0].body, .[0].eventSource, .[0].eventSourceARN]')
-    expect_eq "hit-triggers: on queue: a message reaches the function through its mapping and is deleted" \
-        "[1,\"job 1\",\"aws:sqs\",\"$queue_arn\"]|0" "$got|$(queue_count "$queue_url")"
+    got=$(seen_events "$seen" sqs | jq -sc 'map(.Records[]) | [length, (.[0].body | fromjson | .kind), .[0].eventSource, .[0].eventSourceARN]')
+    expect_eq "hit-triggers: on queue { filter body.kind job }: the job message reaches the function and is deleted; the spam one, sent first, never does and is deleted too" \
+        "[1,\"job\",\"aws:sqs\",\"$queue_arn\"]|0|1" \
+        "$got|$(queue_count "$queue_url")|$(filtered_count "$queue_arn")"
 
     aws dynamodb put-item --table-name "$inbox" --item '{"id":{"S":"m1"},"text":{"S":"first"}}'
     aws dynamodb put-item --table-name "$inbox" --item '{"id":{"S":"m1"},"text":{"S":"second"}}'
@@ -81,6 +90,35 @@ $(failure_events "$stack")"
         map([.eventName, .dynamodb.Keys.id.S, .dynamodb.NewImage.text.S, .dynamodb.OldImage.text.S])')
     expect_eq "hit-triggers: on inbox.stream: two writes reach the function as INSERT and MODIFY with both images" \
         '[["INSERT","m1","first",null],["MODIFY","m1","second","first"]]' "$got"
+    local stream_arn
+    stream_arn=$(aws dynamodb describe-table --table-name "$inbox" --query Table.LatestStreamArn --output text)
+    aws dynamodb delete-item --table-name "$inbox" --key '{"id":{"S":"m1"}}'
+    aws dynamodb put-item --table-name "$inbox" --item '{"id":{"S":"m2"},"text":{"S":"third"}}'
+    wait_until 30 stream_at_least "$seen" 3
+    got=$(seen_events "$seen" dynamodb | jq -sc '[.[].Records[]] | sort_by(.dynamodb.SequenceNumber) | map(.eventName + " " + .dynamodb.Keys.id.S)')
+    expect_eq "hit-triggers: on inbox.stream { filter eventName INSERT, MODIFY }: the delete (REMOVE) never reaches the function, the write after it does" \
+        '["INSERT m1","MODIFY m1","INSERT m2"]|1' "$got|$(filtered_count "$stream_arn")"
+
+    # A record that fails until it is too old (max-age 1m, no retries limit): aged by
+    # the harness's clock, it goes to the stale queue as RecordAgeExceeded.
+    local aged aged_stream stale_url stale_arn
+    stale_url=$(physical "$stack" FailerOnAgedStreamFailureQueue)
+    stale_arn=$(sqs get-queue-attributes --queue-url "$stale_url" --attribute-names QueueArn --query Attributes.QueueArn --output text)
+    aged=$(physical "$stack" AgedTable)
+    aged_stream=$(aws dynamodb describe-table --table-name "$aged" --query Table.LatestStreamArn --output text)
+    aws dynamodb put-item --table-name "$aged" --item '{"id":{"S":"old-1"}}'
+    wait_until 30 sqs_failed_twice "$aged_stream"
+    curl -sf -X POST "$AWS_ENDPOINT_URL/hitc-e2e/age-records/120" > /dev/null
+    got=""
+    for _ in $(seq 1 30); do
+        got=$(sqs receive-message --queue-url "$stale_url" --wait-time-seconds 1 --output json |
+              jq -r '.Messages // [] | .[0].Body // empty')
+        [ -n "$got" ] && break
+    done
+    step "the stale queue got: ${got:0:300}"
+    expect_eq "hit-triggers: on aged.stream { max-age 1m; on-failure queue }: a record the failer fails on is retried until it is older than a minute, then its batch goes to the queue hitc made for the trigger" \
+        "RecordAgeExceeded|1|$aged_stream" \
+        "$(jq -r '[.requestContext.condition, .DDBStreamBatchInfo.batchSize, .DDBStreamBatchInfo.streamArn] | join("|")' <<< "${got:-{\}}")"
 
     # on-failure of an asynchronous trigger: the function's EventInvokeConfig.
     rule=$(physical "$stack" "$(hit_rule "$t" schedule FailerFunction)")
@@ -95,8 +133,9 @@ $(failure_events "$stack")"
     expect_eq "hit-triggers: on schedule { on-failure queue; retries 1 }: the failing function is called twice, then its event goes to the queue with the error" \
         "RetriesExhausted|2|Scheduled Event|arn:aws:events:us-east-1:123456789012:rule/$rule|the failer fails: Scheduled Event" \
         "$(jq -r '[.requestContext.condition, .requestContext.approximateInvokeCount, .requestPayload."detail-type", .requestPayload.resources[0], .responsePayload.errorMessage] | join("|")' <<< "${got:-{\}}")"
-    expect_eq "hit-triggers: the failer's role may send to that queue alone (sqs:SendMessage)" \
-        "sqs:SendMessage $failed_arn" \
+    expect_eq "hit-triggers: the failer's role may send to those queues alone (sqs:SendMessage), one statement each" \
+        "FailerOnAgedStreamOnFailure sqs:SendMessage $stale_arn
+FailerOnSchedule41e05a7aOnFailure sqs:SendMessage $failed_arn" \
         "$(aws iam get-role-policy --role-name "$(physical "$stack" FailerFunctionRole)" --policy-name hitc --output json |
            python3 -c '
 import ast, json, sys
@@ -108,12 +147,13 @@ if isinstance(doc, str):
         doc = ast.literal_eval(doc)
 for st in doc["Statement"]:
     if st.get("Sid", "").endswith("OnFailure"):
-        print(st["Action"], st["Resource"])')"
+        print(st["Sid"], st["Action"], st["Resource"])' | sort)"
 
     got=$(deliveries | jq -r '[.[] | select(.outcome == "refused" and (.function // "" | test("hit-triggers")))] | length')
     expect_eq "hit-triggers: no delivery to the function was refused (every permission names its source)" 0 "$got"
     delete_stack "$stack"
-    expect_eq "hit-triggers: the stack deletes" "0 GONE" "$DELETE_RC $DELETE_STATUS"
+    expect_eq "hit-triggers: the stack deletes, and with it the failure queue hitc made" "0 GONE gone" \
+        "$DELETE_RC $DELETE_STATUS $(sqs get-queue-attributes --queue-url "$stale_url" > /dev/null 2>&1 && echo kept || echo gone)"
     sqs delete-queue --queue-url "$queue_url"
     sqs delete-queue --queue-url "$failed_url"
     aws sns delete-topic --topic-arn "$topic_arn"

@@ -13,7 +13,8 @@ Holds: every invocation is a fresh process (a cold start), started in the unzipp
   (HITC_E2E_LAMBDA_CONCURRENCY, default the number of CPUs, at least 2): on a busy
   machine twenty cold starts at once would each take longer than a 10 s Timeout.  An
   invocation waits for a free slot before its sandbox starts; the wait is not part of
-  any limit.  Its output is stored in the function's CloudWatch log group (LoggingConfig.LogGroup,
+  any limit.  A function's layers are unzipped in order into one directory, its /opt:
+  PYTHONPATH is its python/, NODE_PATH its nodejs/node_modules/.  Its output is stored in the function's CloudWatch log group (LoggingConfig.LogGroup,
   else /aws/lambda/NAME) and in WORK/logs/NAME.log for people.
 """
 import base64
@@ -91,6 +92,29 @@ class LocalLambda:
             self.unpacked[key] = root
             return root
 
+    def layers_root(self, fn):
+        """The function's layers unzipped in their order into one directory, like /opt
+        (a later layer's file replaces an earlier one's); None without layers."""
+        arns = tuple(layer["Arn"] for layer in (getattr(fn, "layers", None) or []))
+        if not arns:
+            return None
+        from moto.awslambda.models import lambda_backends
+        backend = lambda_backends[fn.account_id][fn.region]
+        with self.lock:
+            root = self.unpacked.get(arns)
+            if root and os.path.isdir(root):
+                return root
+            root = tempfile.mkdtemp(prefix="opt-", dir=os.path.join(self.work, "code"))
+            for arn in arns:
+                with zipfile.ZipFile(_bytes_io(backend.layers_versions_by_arn(arn).code_bytes)) as z:
+                    for info in z.infolist():
+                        target = os.path.realpath(os.path.join(root, info.filename))
+                        if not target.startswith(os.path.realpath(root) + os.sep):
+                            raise ValueError(f"unsafe entry {info.filename!r} in layer {arn}")
+                        z.extract(info, root)
+            self.unpacked[arns] = root
+            return root
+
     # --- running ----------------------------------------------------------
 
     def language(self, fn):
@@ -154,6 +178,14 @@ class LocalLambda:
                                _error("Runtime.InvalidZipFileException", str(err)))
         env = self.environment(fn, request_id, log_group, log_stream)
         env["LAMBDA_TASK_ROOT"] = root
+        try:
+            opt = self.layers_root(fn)
+        except Exception as err:
+            return self.finish(fn, request_id, started, log_group, log_stream, "",
+                               _error("Runtime.InvalidZipFileException", f"a layer: {err}"))
+        if opt:                         # where Lambda's runtimes look in /opt
+            env["PYTHONPATH"] = os.path.join(opt, "python")
+            env["NODE_PATH"] = os.path.join(opt, "nodejs", "node_modules")
         timeout = float(fn.timeout or 3)
         fd, result_path = tempfile.mkstemp(prefix="result-", dir=os.path.join(self.work, "results"))
         os.close(fd)

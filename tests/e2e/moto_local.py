@@ -10,6 +10,8 @@ tests/e2e/README.md lists each patch, what stock moto does instead, and why.
   local_lambda.py   Lambda runs code in local child processes (no Docker)
   cfn_engine.py     CloudFormation: ordering, custom resources, update, delete, rollback
   cfn_providers.py  how each resource type is made, changed and removed
+  function_settings.py  a function's tracing, architecture, storage, layers, VPC,
+                    concurrency; a role's managed policies
   cfn_template.py   parameters, conditions, intrinsic functions, waves
   apigw_http.py     execute-api hosts: REST APIs over HTTP, AWS_PROXY, permissions
   this file         the WSGI front: ResponseURLs, execute-api, one lock for DynamoDB
@@ -94,7 +96,10 @@ def install_sources(engine, executor, log):
     responses; returns the WSGI app of the test hooks:
       POST /hitc-e2e/fire-rule/RULE_NAME   fire a schedule rule now (its scheduled event)
       GET  /hitc-e2e/deliveries            every delivery to a function so far (JSON list:
-                                           kind, source, function, outcome, reason)"""
+                                           kind, source, function, outcome, reason)
+      POST /hitc-e2e/age-records/SECONDS   stream records written so far are that much
+                                           older for the mappings (MaximumRecordAgeInSeconds)"""
+    import function_settings
     import providers_apigwv2
     import providers_events
     import providers_invoke
@@ -107,11 +112,14 @@ def install_sources(engine, executor, log):
     engine.table.update(providers_invoke.providers(deliveries))
     engine.table.update(providers_apigwv2.providers())
     engine.table.update(providers_stacks.providers(engine))
+    engine.table.update(function_settings.providers())
 
     def hooks(environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
         if path.startswith("/hitc-e2e/fire-rule/") and method == "POST":
             status, text = providers_events.fire_rule(deliveries, path.rsplit("/", 1)[-1])
+        elif path.startswith("/hitc-e2e/age-records/") and method == "POST":
+            status, text = providers_sources.age_records(path.rsplit("/", 1)[-1])
         elif path == "/hitc-e2e/deliveries" and method == "GET":
             status, text = 200, deliveries.as_json()
         else:

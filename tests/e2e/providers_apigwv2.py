@@ -16,7 +16,9 @@ Out: moto's apigatewayv2 objects (so `aws apigatewayv2 get-apis` sees them); ove
                                                  for arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH,
                                                  the function failed, or its answer is malformed
      and CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) answered
-     204 from the API's CorsConfiguration without calling any function.
+     204 from the API's CorsConfiguration without calling any function; a route's JWT
+     authorizer (or AWS_IAM) is run first (providers_apigwv2_auth.py): 401 or 403 without
+     calling the function.
 Holds: the URL of the $default stage is https://API.execute-api.REGION.amazonaws.com/PATH,
   of a named stage .../STAGE/PATH (rawPath then includes /STAGE, as on AWS).  Every
   request is logged in WORK/logs/apigateway.log.
@@ -28,6 +30,7 @@ import time
 import uuid
 from urllib.parse import parse_qsl, unquote
 
+import providers_apigwv2_auth
 from cfn_providers import REPLACE, Failure, Made, api_call
 
 ACCOUNT = "123456789012"
@@ -137,9 +140,8 @@ class RouteProvider:
             if not m or m.group(1) not in api.integrations:
                 raise Failure(f"Invalid integration id specified in target {target!r} "
                               "(Service: AmazonApiGatewayV2, Status Code: 400)")
-        route = api_call(api.create_route, api_key_required=False, authorization_scopes=[],
-                         route_key=key, target=target,
-                         authorization_type=props.get("AuthorizationType", "NONE"))
+        route = api_call(api.create_route, api_key_required=False, route_key=key, target=target,
+                         **providers_apigwv2_auth.check_route(api, props))
         return Made(route.route_id, {}, (api, route))
 
     def update(self, ctx, lid, made, old_props, new_props):
@@ -337,6 +339,10 @@ def serve(router, environ, api, region, raw_path):
         route_path, params, route = None, {}, default
     else:
         return message(404, "Not Found", f"no route for {method} {rest}")
+    refused, authorizer = providers_apigwv2_auth.authorize(environ, api, route)
+    if refused:                         # CorsConfiguration's origin is on these too
+        status, headers, body, why = refused
+        return status, headers + cors_headers(cors, environ, False), body, why
     target = re.match(r"^integrations/([a-z0-9]+)$", route.target or "")
     integration = api.integrations.get(target.group(1)) if target else None
     if integration is None or integration.integration_type != "AWS_PROXY":
@@ -358,6 +364,8 @@ def serve(router, environ, api, region, raw_path):
                        f"no AWS::Lambda::Permission lets apigateway.amazonaws.com invoke {fn.function_name} "
                        f"as {arns[0]}")
     event = event_v2(environ, api, stage_name, route.route_key, raw_path, params)
+    if authorizer:
+        event["requestContext"]["authorizer"] = authorizer
     run = router.executor.invoke(fn, event)
     if run.error:
         return message(500, "Internal Server Error", f"Lambda function error: {run.error.get('errorType')}: "
@@ -446,4 +454,5 @@ def response_v2(payload):
 def providers():
     return {"AWS::ApiGatewayV2::Api": HttpApiProvider(), "AWS::ApiGatewayV2::Integration": IntegrationProvider(),
             "AWS::ApiGatewayV2::Route": RouteProvider(), "AWS::ApiGatewayV2::Stage": HttpStageProvider(),
-            "AWS::ApiGateway::GatewayResponse": GatewayResponseProvider()}
+            "AWS::ApiGateway::GatewayResponse": GatewayResponseProvider(),
+            **providers_apigwv2_auth.providers()}

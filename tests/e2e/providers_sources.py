@@ -2,7 +2,7 @@
 Lambda polls them, in a background thread of the harness.
 
 In:  the mapping's properties (FunctionName, EventSourceArn, BatchSize, StartingPosition,
-     MaximumRetryAttempts, Enabled).
+     MaximumRetryAttempts, MaximumRecordAgeInSeconds, FilterCriteria, Enabled).
 Out: the function invoked synchronously with batches:
        SQS       {"Records": [{messageId, receiptHandle, body, attributes, messageAttributes,
                  md5OfBody, eventSource "aws:sqs", eventSourceARN, awsRegion}]}; the
@@ -19,9 +19,15 @@ Out: the function invoked synchronously with batches:
                  the mapping has one; with FunctionResponseTypes ReportBatchItemFailures,
                  an answer {"batchItemFailures": [{"itemIdentifier": SEQUENCE}]} fails the
                  batch from the first such record (those before it are done); with
-                 BisectBatchOnFunctionError a failed batch is retried in halves.  Not
-                 done: FilterCriteria and MaximumRecordAgeInSeconds (records here are
-                 never old) are accepted and not applied.
+                 BisectBatchOnFunctionError a failed batch is retried in halves; a
+                 record older than MaximumRecordAgeInSeconds is given up on
+                 (RecordAgeExceeded), its age read from ApproximateCreationDateTime
+                 on the harness's record clock (POST /hitc-e2e/age-records/SECONDS
+                 ages every record so far, as waiting that long would);
+     both        FilterCriteria: a record or message that matches none of the filters'
+                 patterns (moto's EventBridge matcher, an SQS body that is JSON matched
+                 as JSON) never reaches the function; a filtered-out message is
+                 deleted, as Lambda deletes it.
 Holds: like CreateEventSourceMapping, the mapping is refused unless the function's
   execution role already has a policy allowing what Lambda needs on the source
   (SQS: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on the queue ARN;
@@ -46,6 +52,46 @@ SQS_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttribute
 STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams")
 POLL = 0.25
+
+# How much older than the clock says every stream record written so far is (the
+# age-records hook): a record's age is now - its creation time + its share of this.
+_aging = []                             # (seconds added, time they were added)
+_aging_lock = threading.Lock()
+
+
+def age_records(seconds):
+    """The hook: records written before now are SECONDS older from now on."""
+    try:
+        value = float(seconds)
+    except ValueError:
+        return 400, json.dumps({"error": f"not a number of seconds: {seconds!r}"})
+    with _aging_lock:
+        _aging.append((value, time.time()))
+    return 200, json.dumps({"aged": value})
+
+
+def record_age(created):
+    """Seconds since CREATED (epoch seconds), with the ageing of records made before it."""
+    now = time.time()
+    with _aging_lock:
+        extra = sum(value for value, at in _aging if created <= at)
+    return now - created + extra
+
+
+def filters_of(props):
+    """The mapping's FilterCriteria as moto EventPatterns ([] when it has none)."""
+    from moto.events.models import EventPattern
+    return [EventPattern.load(f["Pattern"]) for f in ((props.get("FilterCriteria") or {}).get("Filters") or [])]
+
+
+def sqs_filter_view(record):
+    """What an SQS filter's pattern reads: the record, its body parsed when it is JSON."""
+    view = dict(record)
+    try:
+        view["body"] = json.loads(record["body"])
+    except (TypeError, ValueError):
+        pass
+    return view
 
 
 # --- the execution role's grants ------------------------------------------------------
@@ -141,6 +187,8 @@ class Mapping:
         self.kind = "sqs" if ":sqs:" in source_arn else "dynamodb"
         self.batch = int(props.get("BatchSize") or (10 if self.kind == "sqs" else 100))
         self.retries = int(props.get("MaximumRetryAttempts", -1))
+        self.max_age = int(props.get("MaximumRecordAgeInSeconds", -1))
+        self.filters = filters_of(props)
         self.on_failure = on_failure_of(props)
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.bisect = str(props.get("BisectBatchOnFunctionError", False)).lower() == "true"
@@ -181,46 +229,83 @@ class Mapping:
                                   for k, v in (m.message_attributes or {}).items()},
             "md5OfBody": m.body_md5, "eventSource": "aws:sqs", "eventSourceARN": self.source_arn,
             "awsRegion": self.region} for m in messages]
-        run = self.deliveries.invoke("sqs", self.fn_arn, {"Records": records}, None, self.source_arn, wait=True)
+        kept = [r for r in records if self.passes(sqs_filter_view(r))]
+        for record in records:
+            if record not in kept:          # Lambda deletes a message no filter matches
+                backend.delete_message(name, record["receiptHandle"])
+                self.filtered(record["messageId"])
+        if not kept:
+            return
+        run = self.deliveries.invoke("sqs", self.fn_arn, {"Records": kept}, None, self.source_arn, wait=True)
         if run is not None and not run.error:
-            for m in messages:
-                backend.delete_message(name, m.receipt_handle)
+            for record in kept:
+                backend.delete_message(name, record["receiptHandle"])
+
+    def passes(self, view):
+        return not self.filters or any(f.matches_event(view) for f in self.filters)
+
+    def filtered(self, what):
+        self.deliveries.record(kind=self.kind, source=self.source_arn, function=self.fn_arn,
+                               outcome="filtered", reason=f"{what} matches no filter")
 
     def poll_stream(self):
         table = stream_table(self.region, self.source_arn)
         if table is None or table.stream_shard is not self.shard:
             return                          # the stream was turned off or replaced
-        items = self.shard.items[self.position:self.position + self.batch]
+        start = self.position
+        items = self.shard.items[start:start + self.batch]
         if not items:
             return
-        records = []
-        for item in items:
+        end = start + len(items)
+        kept, offsets = [], {}
+        for offset, item in enumerate(items, start):
             record = json.loads(json.dumps(item.to_json(), default=epoch))
             record["dynamodb"]["ApproximateCreationDateTime"] = epoch(item.to_json()["dynamodb"]["ApproximateCreationDateTime"])
             record["awsRegion"] = self.region
             record["eventSourceARN"] = self.source_arn
-            records.append(record)
-        attempts = 0
-        while not self.stop.is_set():
+            if not self.passes(record):
+                self.filtered(record["dynamodb"].get("SequenceNumber"))
+                continue
+            offsets[id(record)] = offset
+            kept.append(record)
+        records, attempts, done_to = kept, 0, end
+        while records and not self.stop.is_set():
+            records = self.drop_expired(records, attempts)
+            if not records:
+                break
             run = self.deliveries.invoke("dynamodb", self.fn_arn, {"Records": records}, None,
                                          self.source_arn, wait=True)
             failed = self.failed_from(run, records)
             if failed is None:
                 break
-            self.position += failed         # the records before the first failed one are done
-            records = records[failed:]
+            records = records[failed:]      # the records before the first failed one are done
             attempts += 1
             if 0 <= self.retries < attempts:
                 self.deliveries.record(kind="dynamodb", source=self.source_arn, function=self.fn_arn,
                                        outcome="discarded", reason=f"batch of {len(records)} skipped after "
                                                                    f"{self.retries} retries")
                 if self.on_failure:
-                    self.send_failure(records, attempts)
+                    self.send_failure(records, attempts, "RetryAttemptsExhausted")
                 break
             if self.bisect and len(records) > 1:
                 records = records[:len(records) // 2]
+                done_to = offsets[id(records[-1])] + 1    # the other half is read again
             self.stop.wait(1)
-        self.position += len(records)
+        self.position = done_to
+
+    def drop_expired(self, records, attempts):
+        """The records still young enough; the older ones (the first, being oldest) go to
+        the on-failure destination as RecordAgeExceeded."""
+        if self.max_age < 0:
+            return records
+        old = [r for r in records if record_age(r["dynamodb"]["ApproximateCreationDateTime"]) > self.max_age]
+        if not old:
+            return records
+        self.deliveries.record(kind="dynamodb", source=self.source_arn, function=self.fn_arn,
+                               outcome="discarded", reason=f"{len(old)} records older than {self.max_age} s")
+        if self.on_failure:
+            self.send_failure(old, attempts, "RecordAgeExceeded")
+        return [r for r in records if r not in old]
 
     def failed_from(self, run, records):
         """None when the batch succeeded, else the index of its first failed record."""
@@ -241,12 +326,12 @@ class Mapping:
                 return i
         return 0                            # an identifier of no record fails the whole batch
 
-    def send_failure(self, records, attempts):
+    def send_failure(self, records, attempts, condition):
         """Lambda's record of a batch it gave up on, to the on-failure destination."""
         first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
         body = json.dumps({
             "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": self.fn_arn,
-                               "condition": "RetryAttemptsExhausted",
+                               "condition": condition,
                                "approximateInvokeCount": attempts},
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
                                 "functionError": "Unhandled"},

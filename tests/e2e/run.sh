@@ -7,7 +7,7 @@
 # env:   HITC=path           the hitc binary (default ./hitc)
 #        HITC_E2E_KEEP=1     keep the work directory (logs, builds) for a post-mortem
 #        HITC_E2E_ONLY="..." run only these parts: app stack bases (hits, indexer,
-#                            ...), hit-triggers, nested, crossing, plugin-failures, hitc-deploy, selftest (the
+#                            ...), hit-triggers, function-ops, http-auth, nested, crossing, plugin-failures, hitc-deploy, selftest (the
 #                            harness's own checks)
 #        HITC_E2E_SHARD=K/N  run every Nth of those parts, from the Kth
 #        HITC_E2E_CLAIMS=DIR run the parts no other run.sh with this DIR has claimed
@@ -49,6 +49,8 @@ APPS=(
 source "$E2E/lib.sh"
 source "$E2E/triggers.sh"    # triggers_selftest, mapping_selftest, plugin_selftest
 source "$E2E/hit_triggers.sh"   # hit_triggers_e2e
+source "$E2E/function_ops.sh"   # function_ops_e2e: tracing, arch, storage, layers, VPC, concurrency
+source "$E2E/http_auth.sh"      # http_auth_e2e: an HTTP API's JWT authorizer
 source "$E2E/nested.sh"      # nested_e2e: an app split into nested stacks
 source "$E2E/crossing.sh"    # crossing_e2e: an app that grows past the threshold
 source "$E2E/deploy.sh"         # hitc_deploy_cases
@@ -57,7 +59,7 @@ source "$E2E/deploy.sh"         # hitc_deploy_cases
 # two fail on purpose, so they run after check_answers).
 PARTS=()
 for app in "${APPS[@]}"; do PARTS+=("${app##* }"); done
-PARTS+=(hit-triggers nested crossing hitc-deploy plugin-failures selftest)
+PARTS+=(hit-triggers function-ops http-auth nested crossing hitc-deploy plugin-failures selftest)
 # The longest parts, started first: a shard that took one of them last would run on
 # alone while the other waited.
 LONGEST=(hitc-deploy chat nested crossing releases)
@@ -530,6 +532,8 @@ part() {
     local t0=$EPOCHREALTIME app dir base
     case $1 in
     hit-triggers) hit_triggers_e2e ;;
+    function-ops) function_ops_e2e ;;
+    http-auth) http_auth_e2e ;;
     nested) nested_e2e ;;
     crossing) crossing_e2e ;;
     hitc-deploy) hitc_deploy_cases ;;

@@ -142,6 +142,18 @@ class Sweeper(Moto):
         self.assertEqual(sweeper.handler(self.scheduled("2026-12-01T03:00:00Z"), None),
                          {"now": now, "deleted": 0, "kept": 2})
 
+    def test_an_unreadable_session_fails_the_night_after_the_rest_is_swept(self):
+        t = self.dynamodb.Table(self.SESSIONS)
+        now = 1796094000
+        t.put_item(Item={"id": "old", "expires": now - 1})
+        t.put_item(Item={"id": "garbled", "expires": "tomorrow"})
+        t.put_item(Item={"id": "odd", "expires": True})
+        with self.assertRaises(ValueError) as raised:
+            sweeper.handler(self.scheduled("2026-12-01T03:00:00Z"), None)
+        self.assertEqual(str(raised.exception), "swept 1, but cannot read 'expires' of the sessions "
+                         "garbled, odd: it must be a number (seconds since 1970)")
+        self.assertEqual(sorted(i["id"] for i in t.scan()["Items"]), ["garbled", "odd"])
+
 
 class DynamicDns(Moto):
     modules = ()

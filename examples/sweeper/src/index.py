@@ -7,9 +7,13 @@ In:  the scheduled event of the app's EventBridge rule ("source": "aws.events",
 Out: every item of the sessions table whose 'expires' (seconds since 1970) is at
      or before that time is deleted (only if it still has that 'expires': a
      session renewed meanwhile stays).  Returns {"now": T, "deleted": N, "kept": M}.
+     A session whose 'expires' is not a number is left alone, and once every other
+     session is swept the sweep fails naming them (ValueError): Lambda tries the
+     night once more, then sends its event to the app's failure queue.
 The table's name is in .env under 'sessions' (stamped by hitc).
 """
 import datetime
+import decimal
 
 import boto3
 from boto3.dynamodb.conditions import Attr
@@ -32,14 +36,23 @@ def event_time(event):
     return int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
+def is_number(value):
+    """DynamoDB numbers come back as Decimal; anything else (a string) is no time."""
+    return isinstance(value, (int, decimal.Decimal)) and not isinstance(value, bool)
+
+
 def handler(event, context):
     now = event_time(event)
     deleted = kept = 0
+    unreadable = []
     start = {}
     while True:
         page = table().scan(**start)
         for item in page["Items"]:
             expires = item.get("expires")
+            if expires is not None and not is_number(expires):
+                unreadable.append(item["id"])
+                continue
             if expires is None or int(expires) > now:
                 kept += 1
                 continue
@@ -52,4 +65,7 @@ def handler(event, context):
         if "LastEvaluatedKey" not in page:
             break
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    if unreadable:
+        raise ValueError(f"swept {deleted}, but cannot read 'expires' of the sessions "
+                         f"{', '.join(sorted(unreadable))}: it must be a number (seconds since 1970)")
     return {"now": now, "deleted": deleted, "kept": kept}

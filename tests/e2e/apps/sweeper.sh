@@ -35,4 +35,32 @@ app_deployed() {
     fire_rule "$(sweep_rule "$PROD")" > /dev/null
     wait_until 60 sessions_are "$prod" forever,later
     expect_eq "$PROD: its own schedule sweeps its own table" "forever,later" "$(sessions_of "$prod")"
+    sweep_fails
+}
+
+# A session the sweep cannot read ('expires' a string): the sweep deletes what it can,
+# then fails; Lambda tries the night once more (retries 1), then sends its event to the
+# queue hitc made for the trigger (`on-failure queue` without an ARN).
+sweep_fails() {
+    local dev queue_id url got=""
+    dev=$(output "$DEV" Sessions)
+    queue_id=$(logical_ids "$OUT/template.json" AWS::SQS::Queue)
+    url=$(physical "$DEV" "$queue_id")
+    expect_eq "$DEV: the failure queue hitc made keeps messages 14 days" "1209600" \
+        "$(sqs get-queue-attributes --queue-url "$url" --attribute-names MessageRetentionPeriod --query Attributes.MessageRetentionPeriod --output text)"
+    aws dynamodb put-item --table-name "$dev" --item '{"id":{"S":"garbled"},"expires":{"S":"tomorrow"}}'
+    put_session "$dev" stale 2000
+    fire_rule "$(sweep_rule "$DEV")" > /dev/null
+    for _ in $(seq 1 40); do
+        got=$(sqs receive-message --queue-url "$url" --wait-time-seconds 1 --output json |
+              jq -r '.Messages // [] | .[0].Body // empty')
+        [ -n "$got" ] && break
+    done
+    step "the failure queue got: ${got:0:300}"
+    expect_eq "$DEV: a sweep that fails on an unreadable session is tried twice, then its night is in the failure queue with the last try's error" \
+        "RetriesExhausted|2|Scheduled Event|ValueError|swept 0, but cannot read 'expires' of the sessions garbled: it must be a number (seconds since 1970)" \
+        "$(jq -r '[.requestContext.condition, .requestContext.approximateInvokeCount, .requestPayload."detail-type", .responsePayload.errorType, .responsePayload.errorMessage] | join("|")' <<< "${got:-{\}}")"
+    expect_eq "$DEV: the expired session was still swept; the unreadable one is left" \
+        "forever,garbled,later" "$(sessions_of "$dev")"
+    aws dynamodb delete-item --table-name "$dev" --key '{"id":{"S":"garbled"}}'
 }
