@@ -549,6 +549,35 @@ static int step_template(Deploy *d, const char *name, const char *text, ChangeSe
     return deploy_put(d, key, cs->template_file, len);
 }
 
+/* Print the plan under its heading; then refuse what it may not do (1),
+ * stop there for --plan (0), or ask on a terminal (1 on a no), the change
+ * set dropped in each case; -1 when the deploy goes on. */
+static int show_and_ask(Deploy *d, ChangeSet *cs, Plan *plan, const char *heading,
+                        const char *question)
+{
+    Buf text = {0};
+    buf_add(&text, "", 0);
+    plan_print(plan, &text);
+    fprintf(d->s.say, "%s, %d change%s:\n%s", heading, plan->changes.len,
+            plan->changes.len == 1 ? "" : "s", text.data);
+    buf_free(&text);
+    if (plan_refuse(d->s.aws.ctx, plan, d->s.stack)) {
+        drop_change_set(d, cs);
+        ship_flush(&d->s);
+        return 1;
+    }
+    if (d->plan_only) {
+        drop_change_set(d, cs);
+        return 0;
+    }
+    if (!d->s.yes && isatty(0) && isatty(2) && !stack_confirm(question)) {
+        drop_change_set(d, cs);
+        fprintf(stderr, "hitc: nothing deployed\n");
+        return 1;
+    }
+    return -1;
+}
+
 /* An app's first deploy past the threshold moves API parts out of the
  * root, which API Gateway refuses to have twice: deploy step 1 (the
  * deployed template without them, crossing.c) first; the caller then
@@ -580,27 +609,13 @@ static int cross_first(Deploy *d, bool *stop)
     Plan plan = {0};
     plan_make(ctx->arena, &plan, old, c.template, cs.changes, &ctx->prog.ids);
     plan_allow(&plan, (const char *const *)d->allow.items, d->allow.len);
-    buf_add(&text, "", 0);
-    plan_print(&plan, &text);
-    fprintf(d->s.say, "plan for stack %s, step 1 of 2, %d change%s:\n%s", d->s.stack,
-            plan.changes.len, plan.changes.len == 1 ? "" : "s", text.data);
-    buf_free(&text);
-    if (plan_refuse(ctx, &plan, d->s.stack)) {
-        drop_change_set(d, &cs);
-        ship_flush(&d->s);
-        return 1;
-    }
-    if (d->plan_only) {
-        drop_change_set(d, &cs);
+    rc = show_and_ask(d, &cs, &plan,
+                      arena_printf(ctx->arena, "plan for stack %s, step 1 of 2", d->s.stack),
+                      arena_printf(ctx->arena, "deploy both steps to %s?", d->s.stack));
+    if (rc == 0 && d->plan_only)
         fprintf(d->s.say, "step 2's plan is made once step 1 is deployed\n");
-        return 0;
-    }
-    if (!d->s.yes && isatty(0) && isatty(2) &&
-        !stack_confirm(arena_printf(ctx->arena, "deploy both steps to %s?", d->s.stack))) {
-        drop_change_set(d, &cs);
-        fprintf(stderr, "hitc: nothing deployed\n");
-        return 1;
-    }
+    if (rc >= 0)
+        return rc;
     d->s.yes = true;            /* asked once, for both */
     if ((rc = execute(d, &cs, plan.changes.len)) != 0)
         return rc;
@@ -637,28 +652,12 @@ static int plan_and_deploy(Deploy *d)
         fprintf(d->s.say, "no changes: stack %s is up to date\n", d->s.stack);
         return d->plan_only ? 0 : stack_print_outputs(aws, d->s.stack, d->s.json);
     }
-    Buf text = {0};
-    buf_add(&text, "", 0);
-    plan_print(&plan, &text);
-    fprintf(d->s.say, "plan for stack %s (%s), %d change%s:\n%s", d->s.stack,
-            strcmp(cs.type, "CREATE") == 0 ? "new" : "update", plan.changes.len,
-            plan.changes.len == 1 ? "" : "s", text.data);
-    buf_free(&text);
-    if (plan_refuse(ctx, &plan, d->s.stack)) {
-        drop_change_set(d, &cs);
-        ship_flush(&d->s);
-        return 1;
-    }
-    if (d->plan_only) {
-        drop_change_set(d, &cs);
-        return 0;
-    }
-    if (!d->s.yes && isatty(0) && isatty(2) &&
-        !stack_confirm(arena_printf(ctx->arena, "deploy these changes to %s?", d->s.stack))) {
-        drop_change_set(d, &cs);
-        fprintf(stderr, "hitc: nothing deployed\n");
-        return 1;
-    }
+    rc = show_and_ask(d, &cs, &plan,
+                      arena_printf(ctx->arena, "plan for stack %s (%s)", d->s.stack,
+                                   strcmp(cs.type, "CREATE") == 0 ? "new" : "update"),
+                      arena_printf(ctx->arena, "deploy these changes to %s?", d->s.stack));
+    if (rc >= 0)
+        return rc;
     rc = execute(d, &cs, plan.changes.len);
     return rc ? rc : stack_print_outputs(aws, d->s.stack, d->s.json);
 }

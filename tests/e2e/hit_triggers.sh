@@ -36,15 +36,7 @@ hit_triggers_e2e() {
     step "queue $queue_arn, topic $topic_arn, on-failure queue $failed_arn"
     deploy "$stack" "$out/template.json" Stage=e2e "CodeBucket=$BUCKET" "QueueArn=$queue_arn" "TopicArn=$topic_arn" \
         "FailedArn=$failed_arn"
-    if [ "$DEPLOY_RC" -ne 0 ] || [ "$DEPLOY_STATUS" != CREATE_COMPLETE ]; then
-        fail "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)" \
-            "status $DEPLOY_STATUS, exit $DEPLOY_RC
-$DEPLOY_LOG
-$(failure_events "$stack")"
-        delete_stack "$stack" > /dev/null
-        return
-    fi
-    pass "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)"
+    created "$stack" "hit-triggers: the template hitc built for five triggers deploys (rules, mappings after their grant, subscription)" || return
     t=$out/template.json
     seen=$(output "$stack" Seen) inbox=$(output "$stack" Inbox)
 
@@ -109,12 +101,7 @@ $(failure_events "$stack")"
     aws dynamodb put-item --table-name "$aged" --item '{"id":{"S":"old-1"}}'
     wait_until 30 sqs_failed_twice "$aged_stream"
     curl -sf -X POST "$AWS_ENDPOINT_URL/hitc-e2e/age-records/120" > /dev/null
-    got=""
-    for _ in $(seq 1 30); do
-        got=$(sqs receive-message --queue-url "$stale_url" --wait-time-seconds 1 --output json |
-              jq -r '.Messages // [] | .[0].Body // empty')
-        [ -n "$got" ] && break
-    done
+    got=$(first_message "$stale_url" 30)
     step "the stale queue got: ${got:0:300}"
     expect_eq "hit-triggers: on aged.stream { max-age 1m; on-failure queue }: a record the failer fails on is retried until it is older than a minute, then its batch goes to the queue hitc made for the trigger" \
         "RecordAgeExceeded|1|$aged_stream" \
@@ -123,12 +110,7 @@ $(failure_events "$stack")"
     # on-failure of an asynchronous trigger: the function's EventInvokeConfig.
     rule=$(physical "$stack" "$(hit_rule "$t" schedule FailerFunction)")
     fire_rule "$rule" > /dev/null
-    got=""
-    for _ in $(seq 1 30); do
-        got=$(sqs receive-message --queue-url "$failed_url" --wait-time-seconds 1 --output json |
-              jq -r '.Messages // [] | .[0].Body // empty')
-        [ -n "$got" ] && break
-    done
+    got=$(first_message "$failed_url" 30)
     step "the on-failure queue got: ${got:0:300}"
     expect_eq "hit-triggers: on schedule { on-failure queue; retries 1 }: the failing function is called twice, then its event goes to the queue with the error" \
         "RetriesExhausted|2|Scheduled Event|arn:aws:events:us-east-1:123456789012:rule/$rule|the failer fails: Scheduled Event" \

@@ -114,6 +114,18 @@ moto_logs() {
     done
 }
 
+# first_message QUEUE_URL TRIES: the body of the first message the queue
+# has within TRIES one-second waits (left on the queue), or nothing.
+first_message() {
+    local got="" i
+    for ((i = 0; i < $2; i++)); do
+        got=$(aws --endpoint-url "$AWS_ENDPOINT_URL" sqs receive-message --queue-url "$1" \
+                  --wait-time-seconds 1 --output json | jq -r '.Messages // [] | .[0].Body // empty')
+        [ -n "$got" ] && break
+    done
+    printf '%s' "$got"
+}
+
 # --- stacks -----------------------------------------------------------------
 
 # deploy STACK TEMPLATE KEY=VALUE...: the README's deploy command.  Sets DEPLOY_RC,
@@ -130,6 +142,19 @@ deploy() {
     DEPLOY_SECONDS=$(since "$t0")
     DEPLOY_STATUS=$(stack_status "$stack")
     step "deploy $stack ($*): $DEPLOY_STATUS in ${DEPLOY_SECONDS}s (exit $DEPLOY_RC)"
+}
+
+# created STACK WHAT: after deploy, pass WHAT if STACK was created; else fail
+# it with the CLI's output and the failed events, delete STACK and return 1.
+created() {
+    if [ "$DEPLOY_RC" -ne 0 ] || [ "$DEPLOY_STATUS" != CREATE_COMPLETE ]; then
+        fail "$2" "status $DEPLOY_STATUS, exit $DEPLOY_RC
+$DEPLOY_LOG
+$(failure_events "$1" | head -40)"
+        delete_stack "$1" > /dev/null
+        return 1
+    fi
+    pass "$2"
 }
 
 # delete_stack STACK: delete-stack, then the CLI's waiter.  Sets DELETE_RC, DELETE_SECONDS,

@@ -51,11 +51,7 @@ sweep_fails() {
     aws dynamodb put-item --table-name "$dev" --item '{"id":{"S":"garbled"},"expires":{"S":"tomorrow"}}'
     put_session "$dev" stale 2000
     fire_rule "$(sweep_rule "$DEV")" > /dev/null
-    for _ in $(seq 1 40); do
-        got=$(sqs receive-message --queue-url "$url" --wait-time-seconds 1 --output json |
-              jq -r '.Messages // [] | .[0].Body // empty')
-        [ -n "$got" ] && break
-    done
+    got=$(first_message "$url" 40)
     step "the failure queue got: ${got:0:300}"
     expect_eq "$DEV: a sweep that fails on an unreadable session is tried twice, then its night is in the failure queue with the last try's error" \
         "RetriesExhausted|2|Scheduled Event|ValueError|swept 0, but cannot read 'expires' of the sessions garbled: it must be a number (seconds since 1970)" \
