@@ -123,6 +123,7 @@ SRCS := \
 	compiler/kinds/include.c \
 	compiler/kinds/trigger.c \
 	compiler/kinds/trigger_failure.c \
+	compiler/kinds/trigger_values.c \
 	compiler/kinds/failure_queue.c \
 	compiler/local_app.c \
 	compiler/local_env.c \

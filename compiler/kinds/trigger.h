@@ -70,8 +70,11 @@ typedef struct Trigger {
     Loc async_loc;
 } Trigger;
 
-/* kinds/trigger.c: a JSON pattern (an event pattern, a mapping's filter)
- * as a tree, or NULL after an error at loc (E0256) naming what it is. */
+/* kinds/trigger_values.c: a JSON pattern (an event pattern, a mapping's
+ * filter) as a tree, or NULL after an error at loc (E0256) naming what it
+ * is; whether a schedule expression is one EventBridge takes (else
+ * E0255 at loc). */
+bool trigger_schedule_ok(Ctx *ctx, const char *text, Loc loc);
 CfnNode *trigger_pattern(Ctx *ctx, const char *text, Loc loc,
                          const char *what);
 /* kinds/trigger.c: the edges from the function fn, whose role names x,
