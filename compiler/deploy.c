@@ -9,7 +9,8 @@
  * is deployed (or nothing changed, or --plan), 1 when the app, the plan or
  * the deploy failed, 2 for bad usage or a failing tool.
  * Holds: the order is the safe one: every check that needs no AWS (the app
- * compiles, every param has a value) before any call; the bundles before
+ * compiles, every param has a value) before any call but the one read of
+ * the stack that finds the values a deployed stack keeps; the bundles before
  * the change set that names them; the plan's refusals before anything is
  * executed.  Bundles are named by their content, so one listing of the
  * prefix says what is missing.  A deploy of the same stack from this
@@ -47,7 +48,8 @@ static const char usage[] =
     "options:\n"
     "  --stage STAGE         the stage (default dev); the stack is APP-STAGE\n"
     "  --parameter NAME=VALUE  a value for the app's param NAME (its .hit\n"
-    "                        name or the template's); repeatable\n"
+    "                        name or the template's); repeatable; one not\n"
+    "                        given keeps the deployed stack's value\n"
     "  --allow-replace NAME  let the deploy replace or remove NAME (a table,\n"
     "                        a retained resource), which holds data; repeatable\n"
     "  --plan                print the plan and stop (nothing is changed)\n"
@@ -208,14 +210,34 @@ static int check_given(Deploy *d)
     return 0;
 }
 
+/* Whether the deployed stack (its Parameters, *deployed, read once: NULL
+ * when there is none) has a value for key. */
+static bool deployed_value(Deploy *d, CfnNode **deployed, bool *read, const char *key)
+{
+    if (!*read)
+        *deployed = stack_parameters(&d->s.aws, d->s.stack);
+    *read = true;
+    for (int i = 0; *deployed && i < (*deployed)->len; i++) {
+        const char *k = aws_str((*deployed)->items[i], "ParameterKey");
+        if (k && strcmp(k, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Every parameter's value: Stage, CodeBucket and CodePrefix from hitc, the
- * app's params from --parameter or their defaults.  E0802 for each one
- * without; usage error for a --parameter that names none.  0, 1 or 2. */
+ * app's params from --parameter or their defaults; a param with neither
+ * keeps the value the deployed stack has (a null value here: CloudFormation's
+ * UsePreviousValue), which costs one read of the stack, made only then.
+ * E0802 for each one without any; usage error for a --parameter that names
+ * none.  0, 1 or 2. */
 static int parameters(Deploy *d)
 {
     Ctx *ctx = d->s.aws.ctx;
     Arena *a = ctx->arena;
     CfnNode *ps = d->s.emit.parameters;
+    CfnNode *deployed = NULL;
+    bool read = false;
     d->values = cfn_obj(a, (Loc){0});
     if (check_given(d) != 0)
         return 2;
@@ -231,12 +253,18 @@ static int parameters(Deploy *d)
             v = d->prefix;
         if (!v && cfn_obj_get(ps->pairs[i].value, "Default"))
             continue;
+        const char *name = decl && decl->name ? decl->name : key;
+        if (!v && deployed_value(d, &deployed, &read, key)) {
+            fprintf(d->s.say, "param '%s' (%s) keeps its deployed value\n", name, key);
+            cfn_put(a, d->values, key, cfn_null(a, (Loc){0}));
+            continue;
+        }
         if (!v) {
-            const char *name = decl && decl->name ? decl->name : key;
             Diag *g = diag(ctx, D_DEPLOY_PARAM, decl ? decl->loc : (Loc){ctx->root_src, 0, 0},
                            "param '%s' (%s) has no value and no default", name, key);
             note(ctx, g, decl ? decl->loc : (Loc){ctx->root_src, 0, 0},
-                 "give it one: hitc deploy ... --parameter %s=VALUE", name);
+                 "give it one: hitc deploy ... --parameter %s=VALUE (a stack "
+                 "deployed with one keeps it)", name);
             continue;
         }
         cfn_put_str(a, d->values, key, v);
@@ -257,7 +285,10 @@ static char *parameters_json(Deploy *d, const CfnNode *only)
             continue;
         CfnNode *p = cfn_obj(a, (Loc){0});
         cfn_put_str(a, p, "ParameterKey", d->values->pairs[i].key);
-        cfn_put(a, p, "ParameterValue", d->values->pairs[i].value);
+        if (d->values->pairs[i].value->kind == CFN_NULL)
+            cfn_put_bool(a, p, "UsePreviousValue", true);
+        else
+            cfn_put(a, p, "ParameterValue", d->values->pairs[i].value);
         cfn_arr_push(a, list, p);
     }
     return cfn_json_compact(list);
@@ -284,11 +315,15 @@ static int print_commands(Deploy *d)
     args[n++] = arena_printf(a, "%s/template.json", d->dir);
     args[n++] = "--stack-name";
     args[n++] = d->s.stack;
-    if (d->values->len) {
+    int given = 0;
+    for (int i = 0; i < d->values->len; i++)
+        given += d->values->pairs[i].value->kind != CFN_NULL;
+    if (given) {
         args[n++] = "--parameter-overrides";
         for (int i = 0; i < d->values->len && n < 50; i++)
-            args[n++] = arena_printf(a, "%s=%s", d->values->pairs[i].key,
-                                     d->values->pairs[i].value->text);
+            if (d->values->pairs[i].value->kind != CFN_NULL)   /* deploy keeps it */
+                args[n++] = arena_printf(a, "%s=%s", d->values->pairs[i].key,
+                                         d->values->pairs[i].value->text);
     }
     args[n++] = "--capabilities";
     args[n++] = "CAPABILITY_IAM";

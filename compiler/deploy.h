@@ -106,6 +106,9 @@ void crossing_print(const Crossing *c, const Emit *e, const char *stack, Buf *ou
 /* Wait while the stack is in an *_IN_PROGRESS state (another deploy, or
  * one that was interrupted); its settled description, or NULL. */
 CfnNode *stack_settle(Aws *aws, const char *stack, bool *missing);
+/* The deployed stack's Parameters ([{ParameterKey, ParameterValue}]), or
+ * NULL when there is no such stack or it cannot be read. */
+CfnNode *stack_parameters(Aws *aws, const char *stack);
 /* The EventIds the stack has now, so that following shows only new ones. */
 void stack_seen_events(Aws *aws, const char *stack, StrMap *seen);
 /* Follow the stack's new events until it settles: a progress line on a

@@ -299,7 +299,7 @@ const DiagInfo diag_table[D_COUNT] = {
     [D_DEPLOY_FAILED] = {"E0801", SEV_ERROR, "deploy-failed",
                          "hitc deploy: CloudFormation failed a resource; its reason, at the declaration the resource comes from"},
     [D_DEPLOY_PARAM] = {"E0802", SEV_ERROR, "deploy-missing-parameter",
-                        "hitc deploy: a param with no default and no '--parameter NAME=VALUE'"},
+                        "hitc deploy: a param with no default, no '--parameter NAME=VALUE' and no value in the deployed stack"},
 };
 
 const char *severity_name(Severity sev)

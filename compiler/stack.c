@@ -46,6 +46,19 @@ static CfnNode *stack_describe(Aws *aws, const char *stack, bool *missing)
     return stacks && stacks->kind == CFN_ARRAY && stacks->len ? stacks->items[0] : NULL;
 }
 
+CfnNode *stack_parameters(Aws *aws, const char *stack)
+{
+    bool missing;
+    CfnNode *st = stack_describe(aws, stack, &missing);
+    const char *status = aws_str(st, "StackStatus");
+    /* a stack that never got made (or is gone) is made anew: nothing to keep */
+    if (!status || strcmp(status, "ROLLBACK_COMPLETE") == 0 ||
+        strcmp(status, "REVIEW_IN_PROGRESS") == 0 || strcmp(status, "DELETE_COMPLETE") == 0)
+        return NULL;
+    CfnNode *list = cfn_obj_get(st, "Parameters");
+    return list && list->kind == CFN_ARRAY ? list : NULL;
+}
+
 CfnNode *stack_settle(Aws *aws, const char *stack, bool *missing)
 {
     time_t t0 = time(NULL);

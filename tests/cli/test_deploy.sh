@@ -25,13 +25,45 @@ every_missing_param_is_named_before_any_call() {
     expect 1 hitc deploy app/app.hit --stage dev --bucket b 2> err.txt
     grep -q "^app/app.hit:5:1: error: param 'zone-id' (ZoneId) has no value and no default$" err.txt || { cat err.txt; return 1; }
     grep -q "^app/app.hit:6:1: error: param 'domain' (Domain) has no value and no default$" err.txt || { cat err.txt; return 1; }
-    grep -q "note: give it one: hitc deploy ... --parameter zone-id=VALUE" err.txt || { cat err.txt; return 1; }
-    [ ! -s "$WORK/aws.log" ] || { echo "aws was called:"; cat "$WORK/aws.log"; return 1; }
+    grep -q "note: give it one: hitc deploy ... --parameter zone-id=VALUE (a stack deployed with one keeps it)" err.txt || { cat err.txt; return 1; }
+    # the one call: a read of the stack, for values it may keep (there is none)
+    [ "$(cat "$WORK/aws.log")" = "cloudformation describe-stacks --stack-name ddns-dev --output json --region us-east-1" ] \
+        || { echo "aws was called:"; cat "$WORK/aws.log"; return 1; }
+    : > "$WORK/aws.log"
     # one given (by its template name), one still missing
     expect 1 hitc deploy app/app.hit --bucket b --parameter ZoneId=Z1 2> err.txt
     not grep -q "zone-id" err.txt
     grep -q "param 'domain' (Domain) has no value" err.txt
-    [ ! -s "$WORK/aws.log" ]
+    not grep -v "^cloudformation describe-stacks " "$WORK/aws.log"
+}
+
+# A deployed stack's values stay: a param given no value on a later deploy
+# keeps the stack's (UsePreviousValue), said so; one the stack lacks is
+# still E0802.  The plain recipe leaves it out (aws cloudformation deploy
+# keeps it too).
+deployed_values_are_kept() {
+    fake_aws
+    cp -r "$ROOT/examples/ddns" app
+    cat > "$WORK/bin/aws" <<'SH'
+#!/bin/sh
+echo "$*" >> "$AWS_LOG"
+case "$1 $2" in
+"cloudformation describe-stacks") echo '{"Stacks": [{"StackStatus": "UPDATE_COMPLETE", "Parameters": [{"ParameterKey": "ZoneId", "ParameterValue": "Z1"}]}]}' ;;
+*) echo '{}' ;;
+esac
+SH
+    expect 1 hitc deploy app/app.hit --bucket b 2> err.txt > out.txt
+    grep -q "^param 'zone-id' (ZoneId) keeps its deployed value$" out.txt || { cat out.txt err.txt; return 1; }
+    not grep -q "zone-id" err.txt
+    grep -q "param 'domain' (Domain) has no value and no default" err.txt || { cat err.txt; return 1; }
+    not grep -q "create-change-set" "$WORK/aws.log"
+    : > "$WORK/aws.log"
+    expect 0 hitc deploy app/app.hit --bucket b --parameter domain=example.com --print-commands > cmds.sh
+    grep -q " --parameter-overrides Stage=dev CodePrefix=hitc/ Domain=example.com CodeBucket=b --capabilities " cmds.sh || { cat cmds.sh; return 1; }
+    # the change set asks for the deployed value (the fake refuses it; what was asked is logged)
+    expect 2 hitc deploy app/app.hit --bucket b --parameter domain=example.com --yes > out.txt 2> err.txt
+    grep "create-change-set" "$WORK/aws.log" | grep -q '{"ParameterKey":"ZoneId","UsePreviousValue":true}' || { cat "$WORK/aws.log"; return 1; }
+    grep "create-change-set" "$WORK/aws.log" | grep -q '{"ParameterKey":"Domain","ParameterValue":"example.com"}' || { cat "$WORK/aws.log"; return 1; }
 }
 
 unknown_parameter_and_bad_options_are_usage_errors() {
@@ -145,7 +177,7 @@ SH
     not grep -q "execute-change-set" "$WORK/aws.log"
 }
 
-CASES=(every_missing_param_is_named_before_any_call
+CASES=(every_missing_param_is_named_before_any_call deployed_values_are_kept
        unknown_parameter_and_bad_options_are_usage_errors
        missing_aws_cli_says_how_to_install print_commands_names_every_parameter
        usage_tells_of_the_commands crossing_plan_names_the_steps_and_routes)

@@ -202,6 +202,23 @@ hitc_deploy_cases() {
         "$(http_get "$(output shipped-big-dev Url)c7/bob")"
     ship destroy-big destroy "$big" --stage dev --yes
 
+    # a param given no value keeps the deployed stack's (UsePreviousValue)
+    local dd=$DW/ddns/app.hit kept
+    cp -r "$ROOT/examples/ddns" "$DW/ddns"
+    ship kept-1 deploy "$dd" --stage kept "${where[@]}" --parameter zone-id=Z123 --parameter domain=internal.example.com
+    # (and the function changes: the local cloud's change sets see resources, not
+    # parameters, so a parameter-only change would be 'no changes' here)
+    sed -i 's/^function updater {$/&\n  memory 256/' "$dd"
+    ship kept-2 deploy "$dd" --stage kept "${where[@]}" --parameter domain=other.example.com
+    kept=$(aws cloudformation describe-stacks --stack-name ddns-kept --output json |
+           jq -r '.Stacks[0].Parameters | map(select(.ParameterKey == "ZoneId" or .ParameterKey == "Domain")) | sort_by(.ParameterKey) | map(.ParameterKey + "=" + .ParameterValue) | join(" ")')
+    if [ "$SHIP_RC $kept" = "0 Domain=other.example.com ZoneId=Z123" ] &&
+        grep -q "^param 'zone-id' (ZoneId) keeps its deployed value$" "$DW/kept-2.out"; then
+        pass "$BASE: a redeploy that gives zone-id no value keeps the deployed one, and says so"
+    else fail "$BASE: a redeploy that gives zone-id no value keeps the deployed one" "exit $SHIP_RC, $kept
+$(detail kept-2)"; fi
+    ship destroy-kept destroy "$dd" --stage kept --yes
+
     for s in prod killed recipe managed; do ship "destroy-$s" destroy "$app" --stage "$s" --yes; done
     unset XDG_CACHE_HOME
 }
