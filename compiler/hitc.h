@@ -972,6 +972,11 @@ CfnNode *lambda_role(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                      const char *log_group);
 void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
                       const char *name);
+/* kinds/common.c: let principal invoke the function fn_logical, from
+ * source_arn only (a route's, an authorizer's or a trigger's). */
+void lambda_permission(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                       const char *fn_logical, const char *principal,
+                       CfnNode *source_arn);
 /* kinds/handler.c: report (E0219, at `at`) a Python or Node handler whose
  * module file is not in the code directory at code_path ("code" as
  * written, for the message) */

@@ -171,8 +171,9 @@ PtrVec api_routes(Ctx *ctx);
 /* kinds/route.c: the api's data, made with its defaults when the api has
  * no block */
 Api *api_data(Ctx *ctx, Decl *api);
-/* kinds/route.c: the path in an execute-api ARN: parameters become '*' */
-const char *api_arn_path(Ctx *ctx, const Route *r);
+/* kinds/route.c: the permission that lets the API invoke r's function
+ * for r alone (its method and path, parameters as '*'), owned by d */
+void api_route_permission(Ctx *ctx, Emit *e, Decl *d, const Route *r);
 /* kinds/route.c: "GET" -> "Get", for logical IDs */
 const char *api_method_word(Ctx *ctx, const char *m);
 /* kinds/route.c: a segment's part of a logical ID: "users" -> "Users",

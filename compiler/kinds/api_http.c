@@ -199,15 +199,7 @@ static void http_emit_route(Ctx *ctx, Decl *d, Emit *e)
     cfn_put(a, p, "Target", cfn_sub(a, d->loc, arena_printf(a, "integrations/${%s}",
                                                             r->target_id)));
 
-    CfnNode *perm = emit_resource(ctx, e, d, r->perm_id, "AWS::Lambda::Permission");
-    p = cfn_put_obj(a, perm, "Properties");
-    cfn_put_str(a, p, "Action", "lambda:InvokeFunction");
-    cfn_put(a, p, "FunctionName", cfn_getatt(a, d->loc, r->fn->logical, "Arn"));
-    cfn_put_str(a, p, "Principal", "apigateway.amazonaws.com");
-    cfn_put(a, p, "SourceArn", cfn_sub(a, d->loc, arena_printf(
-        a, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-           "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
-        strcmp(r->method, "ANY") == 0 ? "*" : r->method, api_arn_path(ctx, r))));
+    api_route_permission(ctx, e, d, r);
 }
 
 /* "Api" + the IDs of the route's segments ("ApiRoot" for "/") + what. */

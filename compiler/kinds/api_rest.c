@@ -119,6 +119,15 @@ static bool emit_path(Ctx *ctx, Emit *e, Decl *d, const Route *r)
     return true;
 }
 
+/* How API Gateway names a function it invokes (an integration's Uri, an
+ * authorizer's). */
+static CfnNode *invocation_uri(Ctx *ctx, Loc at, const char *fn_logical)
+{
+    return cfn_sub(ctx->arena, at, arena_printf(
+        ctx->arena, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
+                    "path/2015-03-31/functions/${%s.Arn}/invocations", fn_logical));
+}
+
 /* A Lambda authorizer and API Gateway's permission to invoke its
  * function, for this API's authorizer only. */
 static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
@@ -127,21 +136,15 @@ static void emit_authorizer(Ctx *ctx, Emit *e, Decl *d, const Authorizer *az)
     CfnNode *res = emit_resource(ctx, e, d, az->id, "AWS::ApiGateway::Authorizer");
     CfnNode *p = cfn_put_obj(a, res, "Properties");
     cfn_put_num(a, p, "AuthorizerResultTtlInSeconds", az->cache);
-    cfn_put(a, p, "AuthorizerUri", cfn_sub(a, d->loc, arena_printf(
-        a, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
-           "path/2015-03-31/functions/${%s.Arn}/invocations", az->fn->logical)));
+    cfn_put(a, p, "AuthorizerUri", invocation_uri(ctx, d->loc, az->fn->logical));
     cfn_put_str(a, p, "IdentitySource", arena_printf(
         a, "method.request.header.%s", az->header));
     cfn_put_str(a, p, "Name", az->name);
     cfn_put(a, p, "RestApiId", cfn_ref(a, d->loc, hitc_ids[HID_API]));
     cfn_put_str(a, p, "Type", az->request ? "REQUEST" : "TOKEN");
 
-    CfnNode *perm = emit_resource(ctx, e, d, az->perm_id, "AWS::Lambda::Permission");
-    p = cfn_put_obj(a, perm, "Properties");
-    cfn_put_str(a, p, "Action", "lambda:InvokeFunction");
-    cfn_put(a, p, "FunctionName", cfn_getatt(a, d->loc, az->fn->logical, "Arn"));
-    cfn_put_str(a, p, "Principal", "apigateway.amazonaws.com");
-    cfn_put(a, p, "SourceArn", cfn_sub(a, d->loc, arena_printf(
+    lambda_permission(ctx, e, d, az->perm_id, az->fn->logical, "apigateway.amazonaws.com",
+                      cfn_sub(a, d->loc, arena_printf(
         a, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
            "${AWS::AccountId}:${Api}/authorizers/${%s}", az->id)));
 }
@@ -174,23 +177,11 @@ static void rest_emit_route(Ctx *ctx, Decl *d, Emit *e)
     CfnNode *in = cfn_put_obj(ctx->arena, p, "Integration");
     cfn_put_str(ctx->arena, in, "IntegrationHttpMethod", "POST");
     cfn_put_str(ctx->arena, in, "Type", "AWS_PROXY");
-    cfn_put(ctx->arena, in, "Uri", cfn_sub(ctx->arena, d->loc, arena_printf(
-        ctx->arena, "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:"
-                    "path/2015-03-31/functions/${%s.Arn}/invocations",
-        r->fn->logical)));
+    cfn_put(ctx->arena, in, "Uri", invocation_uri(ctx, d->loc, r->fn->logical));
     cfn_put(ctx->arena, p, "ResourceId", resource_of(ctx, d->loc, r, r->nsegs));
     cfn_put(ctx->arena, p, "RestApiId", cfn_ref(ctx->arena, d->loc, hitc_ids[HID_API]));
 
-    CfnNode *perm = emit_resource(ctx, e, d, r->perm_id,
-                                  "AWS::Lambda::Permission");
-    p = cfn_put_obj(ctx->arena, perm, "Properties");
-    cfn_put_str(ctx->arena, p, "Action", "lambda:InvokeFunction");
-    cfn_put(ctx->arena, p, "FunctionName", cfn_getatt(ctx->arena, d->loc, r->fn->logical, "Arn"));
-    cfn_put_str(ctx->arena, p, "Principal", "apigateway.amazonaws.com");
-    cfn_put(ctx->arena, p, "SourceArn", cfn_sub(ctx->arena, d->loc, arena_printf(
-        ctx->arena, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-                    "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
-        strcmp(r->method, "ANY") == 0 ? "*" : r->method, api_arn_path(ctx, r))));
+    api_route_permission(ctx, e, d, r);
 }
 
 /* ---- deployment, stage, CORS ----------------------------------------- */

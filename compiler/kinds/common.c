@@ -5,7 +5,9 @@
  * every taggable resource carries (tables, functions, roles, the API
  * stage), and a Lambda function's log group and role (trust, logs to its
  * own group; the caller adds statements), which both user functions
- * (kinds/function.c) and hitc's stamper (kinds/stamper.c) need.  Holds:
+ * (kinds/function.c) and hitc's stamper (kinds/stamper.c) need; the
+ * permission a service needs to invoke a function (routes, authorizers,
+ * triggers).  Holds:
  * every node is located at the owner's Loc.
  */
 #include "cfn.h"
@@ -70,4 +72,19 @@ void lambda_log_group(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
     CfnNode *p = cfn_put_obj(a, lg, "Properties");
     cfn_put(a, p, "LogGroupName", cfn_sub(a, owner->loc, arena_printf(
         a, "/aws/lambda/${AWS::StackName}-%s", name)));
+}
+
+/* A Lambda::Permission letting principal invoke the function fn_logical
+ * (its Arn), from source_arn only. */
+void lambda_permission(Ctx *ctx, Emit *e, Decl *owner, const char *logical,
+                       const char *fn_logical, const char *principal,
+                       CfnNode *source_arn)
+{
+    Arena *a = ctx->arena;
+    CfnNode *perm = emit_resource(ctx, e, owner, logical, "AWS::Lambda::Permission");
+    CfnNode *p = cfn_put_obj(a, perm, "Properties");
+    cfn_put_str(a, p, "Action", "lambda:InvokeFunction");
+    cfn_put(a, p, "FunctionName", cfn_getatt(a, owner->loc, fn_logical, "Arn"));
+    cfn_put_str(a, p, "Principal", principal);
+    cfn_put(a, p, "SourceArn", source_arn);
 }

@@ -418,7 +418,8 @@ const char *api_method_word(Ctx *ctx, const char *m)
     return w;
 }
 
-const char *api_arn_path(Ctx *ctx, const Route *r)
+/* The path in an execute-api ARN: parameters become '*'. */
+static const char *arn_path(Ctx *ctx, const Route *r)
 {
     Buf b = {0};
     buf_add(&b, "", 0);
@@ -427,6 +428,16 @@ const char *api_arn_path(Ctx *ctx, const Route *r)
     char *s = arena_strdup(ctx->arena, b.data);
     buf_free(&b);
     return s;
+}
+
+void api_route_permission(Ctx *ctx, Emit *e, Decl *d, const Route *r)
+{
+    Arena *a = ctx->arena;
+    lambda_permission(ctx, e, d, r->perm_id, r->fn->logical, "apigateway.amazonaws.com",
+                      cfn_sub(a, d->loc, arena_printf(
+        a, "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+           "${AWS::AccountId}:${Api}/${Stage}/%s/%s",
+        strcmp(r->method, "ANY") == 0 ? "*" : r->method, arn_path(ctx, r))));
 }
 
 /* For split.c: a route's resources go with its function; its REST path

@@ -473,14 +473,8 @@ static void permission(Ctx *ctx, Emit *e, Decl *d, const char *principal,
                        CfnNode *source)
 {
     Trigger *t = d->data;
-    Arena *a = ctx->arena;
-    CfnNode *perm = emit_resource(ctx, e, d, logical_id(ctx, d, "Permission"),
-                                  "AWS::Lambda::Permission");
-    CfnNode *p = cfn_put_obj(a, perm, "Properties");
-    cfn_put_str(a, p, "Action", "lambda:InvokeFunction");
-    cfn_put(a, p, "FunctionName", cfn_getatt(a, d->loc, t->fn->logical, "Arn"));
-    cfn_put_str(a, p, "Principal", principal);
-    cfn_put(a, p, "SourceArn", source);
+    lambda_permission(ctx, e, d, logical_id(ctx, d, "Permission"), t->fn->logical,
+                      principal, source);
 }
 
 static void trigger_emit(Ctx *ctx, Decl *d, Emit *e)
