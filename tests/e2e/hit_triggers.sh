@@ -118,16 +118,10 @@ hit_triggers_e2e() {
     expect_eq "hit-triggers: the failer's role may send to those queues alone (sqs:SendMessage), one statement each" \
         "FailerOnAgedStreamOnFailure sqs:SendMessage $stale_arn
 FailerOnSchedule41e05a7aOnFailure sqs:SendMessage $failed_arn" \
-        "$(aws iam get-role-policy --role-name "$(physical "$stack" FailerFunctionRole)" --policy-name hitc --output json |
+        "$(role_policy "$(physical "$stack" FailerFunctionRole)" hitc |
            python3 -c '
-import ast, json, sys
-doc = json.load(sys.stdin)["PolicyDocument"]
-if isinstance(doc, str):
-    try:
-        doc = json.loads(doc)
-    except ValueError:
-        doc = ast.literal_eval(doc)
-for st in doc["Statement"]:
+import json, sys
+for st in json.load(sys.stdin)["Statement"]:
     if st.get("Sid", "").endswith("OnFailure"):
         print(st["Sid"], st["Action"], st["Resource"])' | sort)"
 

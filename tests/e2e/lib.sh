@@ -126,6 +126,21 @@ first_message() {
     printf '%s' "$got"
 }
 
+# role_policy ROLE POLICY: the role's inline policy document, as JSON.  moto
+# keeps one made by CloudFormation as Python's repr of the document rather
+# than JSON (or as an object), so each is read.
+role_policy() {
+    aws iam get-role-policy --role-name "$1" --policy-name "$2" --output json | python3 -c '
+import ast, json, sys
+doc = json.load(sys.stdin)["PolicyDocument"]
+if isinstance(doc, str):
+    try:
+        doc = json.loads(doc)
+    except ValueError:
+        doc = ast.literal_eval(doc)
+json.dump(doc, sys.stdout)'
+}
+
 # --- stacks -----------------------------------------------------------------
 
 # deploy STACK TEMPLATE KEY=VALUE...: the README's deploy command.  Sets DEPLOY_RC,

@@ -53,25 +53,19 @@ said() {
 
 # actions STACK ROLE-LOGICAL-ID: "ACTION on TABLE-LOGICAL-ID[/index/*]" lines of the
 # deployed role's inline policies (the logs statements left out), sorted; a table is
-# named by its logical ID, found from the stack's physical table names.  moto keeps a
-# role's inline policy made by CloudFormation as Python's repr of the document rather
-# than JSON, so both are read.
+# named by its logical ID, found from the stack's physical table names (role_policy
+# reads the document as moto keeps it).
 actions() {
     local role policy tables
     role=$(physical "$1" "$2")
     tables=$(aws cloudformation describe-stack-resources --stack-name "$1" --output json |
         jq -c '[.StackResources[] | select(.ResourceType == "AWS::DynamoDB::Table") | {(.PhysicalResourceId): .LogicalResourceId}] | add')
     for policy in $(aws iam list-role-policies --role-name "$role" --query 'PolicyNames[]' --output text); do
-        aws iam get-role-policy --role-name "$role" --policy-name "$policy" --output json |
+        role_policy "$role" "$policy" |
             python3 -c '
-import ast, json, sys
+import json, sys
 tables = json.loads(sys.argv[1])
-doc = json.load(sys.stdin)["PolicyDocument"]
-if isinstance(doc, str):
-    try:
-        doc = json.loads(doc)
-    except ValueError:
-        doc = ast.literal_eval(doc)
+doc = json.load(sys.stdin)
 listed = lambda v: [v] if isinstance(v, str) else v
 for st in listed(doc["Statement"]):
     if st.get("Effect") != "Allow":
