@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "deploy.h"
+#include "lint.h"
 
 static const char *type_of(const CfnNode *res)
 {
@@ -46,20 +47,18 @@ static bool in_nested_stack(const Emit *e, const char *id)
     return false;
 }
 
-/* Does the Fn::Sub string s name one of gone (${X} or ${X.Attr})? */
+/* Does the Fn::Sub string s name one of gone (${X} or ${X.Attr})?  Read
+ * through lint's sub_next_var, as every Fn::Sub in hitc is. */
 static bool sub_names(const char *s, const StrMap *gone)
 {
-    for (const char *p = strstr(s, "${"); p; p = strstr(p + 2, "${")) {
-        if (p[2] == '!')
-            continue;                   /* ${!Literal} */
-        const char *end = strchr(p, '}');
-        if (!end)
-            return false;
+    const char *b, *end;
+    for (const char *p = sub_next_var(s, &b, &end); p; p = sub_next_var(p, &b, &end)) {
+        const char *dot = memchr(b, '.', (size_t)(end - b));
+        size_t n = (size_t)((dot ? dot : end) - b);
         char id[256];
-        size_t n = strcspn(p + 2, ".}");
         if (n >= sizeof id)
             continue;
-        memcpy(id, p + 2, n);
+        memcpy(id, b, n);
         id[n] = 0;
         if (strmap_get(gone, id))
             return true;
